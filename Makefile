@@ -1,0 +1,47 @@
+# IOC-EDU: `make run` sets up and starts the product with demo data; `make test` runs the tests.
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+.PHONY: setup
+setup: $(STAMP) ## create the virtualenv and install the project
+
+.PHONY: run
+run: setup ## build the demo province if no data exists, then show the province summary
+	$(BIN)/ioc demo --if-empty
+	$(BIN)/ioc summary --unit 94 --period 2021-2022/DN --scheme legacy
+
+.PHONY: demo
+demo: setup ## rebuild the demo province from scratch
+	rm -f data/ioc.duckdb
+	$(BIN)/ioc demo
+
+.PHONY: lint
+lint: setup ## ruff (lint + format check) and import contracts
+	$(BIN)/ruff check ioc ingest tests
+	$(BIN)/ruff format --check ioc ingest tests
+	$(BIN)/lint-imports
+
+.PHONY: test
+test: setup lint ## lint, then unit and integration tests
+	$(BIN)/pytest -q
+
+.PHONY: bench
+bench: setup ## benchmark the targets named in the issues (prints figures)
+	$(BIN)/python -m tests.bench
+
+.PHONY: clean
+clean: ## remove runtime data and the virtualenv
+	rm -rf data/ioc.duckdb data/build data/raw data/demo $(VENV)
+
+.PHONY: help
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'

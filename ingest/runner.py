@@ -1,0 +1,343 @@
+"""Ingest runs: return files in, one published DuckDB snapshot out.
+
+One call of :func:`ingest` is one writer session on a private copy of the snapshot
+(:func:`ioc.db.writer`), published atomically at the end. Inside it each file is one run
+in its own transaction: its raw rows, accepted returns, rejects (with reasons),
+warnings and replacements land together or not at all. A file that cannot be read is
+recorded as a failed run and changes nothing else.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import shutil
+import socket
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from ioc import db, geo
+from ioc.catalog import Contract, load_contract, load_rules
+from ioc.config import Settings, get_settings
+from ioc.returns.headers import Table, locate
+from ioc.returns.parse import cast_to_contract
+from ioc.returns.read import FileError, read_grids
+from ioc.returns.totals import total_row_warnings
+from ioc.returns.validate import Checked, check, parse_period
+
+Progress = Callable[[str, str], None]  # (file name, stage)
+REQUIRED_COLUMNS = ("school_code", "school_name", "level", "ownership", "province_code", "commune_code")
+
+
+@dataclass
+class FileReport:
+    path: str
+    run_id: int
+    status: str  # 'loaded' | 'failed' | 'rejected_strict'
+    rows_read: int = 0
+    accepted: int = 0
+    replaced: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    message: str | None = None
+    sheets: list[str] = field(default_factory=list)
+
+
+def ingest(
+    paths: Sequence[Path],
+    *,
+    period: str | None = None,
+    strict: bool = False,
+    received: date | None = None,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> list[FileReport]:
+    """Load return files; publish one new snapshot with every file's run recorded."""
+    settings = settings or get_settings()
+    given = parse_period(period) if period else None
+    reports = []
+    with db.writer(settings) as conn:
+        ensure_units(conn, settings)
+        for path in paths:
+            reports.append(
+                _ingest_file(conn, Path(path), given, period, strict, received, settings, progress)
+            )
+        if progress:
+            progress("", "rebuilding the school registry")
+        rebuild_core(conn, settings)
+    return reports
+
+
+def ensure_units(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Load both unit schemes and the crosswalk into a new snapshot (static reference data)."""
+    if db.scalar(conn, "select count(*) from core_geo__units"):
+        return
+    _insert(conn, "core_geo__units", geo.units())
+    _insert(conn, "core_geo__commune_crosswalk", geo.commune_crosswalk())
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a frame to a table, matching columns by name (table names are our own)."""
+    conn.register("incoming", frame)
+    try:
+        conn.execute(f"insert into {table} by name select * from incoming")
+    finally:
+        conn.unregister("incoming")
+
+
+def rebuild_core(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    for file in sorted((settings.sql_dir / "core").glob("*.sql")):
+        conn.execute(file.read_text(encoding="utf-8"))
+
+
+def _ingest_file(
+    conn: duckdb.DuckDBPyConnection,
+    path: Path,
+    given: tuple[str, str] | None,
+    period: str | None,
+    strict: bool,
+    received: date | None,
+    settings: Settings,
+    progress: Progress | None,
+) -> FileReport:
+    started = datetime.now(UTC)
+    run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
+    report = FileReport(str(path), run_id, "failed")
+    meta = _file_meta(path)
+    try:
+        if progress:
+            progress(path.name, "reading")
+        fmt, tables = _read_tables(path, settings)
+        meta["file_format"] = fmt
+        report.sheets = [t.sheet or "" for t in tables]
+        if progress:
+            progress(path.name, "validating")
+        checked, text = _validate(tables, given, path)
+        if progress:
+            progress(path.name, "writing")
+        conn.execute("begin transaction")
+        try:
+            _store(conn, run_id, tables, checked, text, strict, report, settings)
+            _record_run(conn, report, meta, period, strict, received, started, settings)
+            conn.execute("commit")
+        except BaseException:
+            conn.execute("rollback")
+            raise
+        _archive(path, run_id, settings)
+    except FileError as exc:
+        report.status, report.message = "failed", str(exc)
+        _record_run(conn, report, meta, period, strict, received, started, settings)
+    return report
+
+
+def _file_meta(path: Path) -> dict[str, object]:
+    meta: dict[str, object] = {"sha256": None, "size_bytes": None, "file_format": None}
+    if path.is_file():
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        meta |= {"sha256": digest.hexdigest(), "size_bytes": path.stat().st_size}
+    return meta
+
+
+def _read_tables(path: Path, settings: Settings) -> tuple[str, list[Table]]:
+    if not path.is_file():
+        raise FileError(path, "no such file")
+    contract = load_contract()
+    fmt, grids = read_grids(path, settings.max_file_bytes)
+    tables = [t for t in (locate(g, contract) for g in grids) if t is not None]
+    if not tables:
+        labels = ", ".join(f"'{contract.field(n).vi}'" for n in REQUIRED_COLUMNS)
+        raise FileError(
+            path,
+            f"no header row found in the first rows of any sheet; expected columns such as {labels}",
+        )
+    for table in tables:
+        _check_columns(path, table, contract)
+    return fmt, tables
+
+
+def _check_columns(path: Path, table: Table, contract: Contract) -> None:
+    is_sheet = table.sheet is not None
+    if table.duplicates:
+        dupes = "; ".join(
+            f"{name} in columns " + ", ".join(c.ref(is_sheet) for c in cols)
+            for name, cols in table.duplicates.items()
+        )
+        raise FileError(path, f"a field appears in more than one column: {dupes}", sheet=table.sheet)
+    missing = [n for n in REQUIRED_COLUMNS if n not in table.columns]
+    if missing:
+        names = ", ".join(f"'{contract.field(n).vi}' ({n})" for n in missing)
+        raise FileError(path, f"missing required columns: {names}", sheet=table.sheet)
+
+
+def _validate(
+    tables: list[Table], given: tuple[str, str] | None, path: Path
+) -> tuple[Checked, pl.DataFrame]:
+    contract = load_contract()
+    parts = [t.data.with_columns(pl.lit(t.sheet, dtype=pl.String).alias("_sheet")) for t in tables]
+    text = pl.concat(parts, how="diagonal")
+    if given is None and "school_year" not in text.columns:
+        raise FileError(
+            path,
+            "the file has no 'Năm học'/'Kỳ báo cáo' columns: give the period, e.g. --period 2024-2025/DN",
+        )
+    for name in ("school_year", "term"):
+        if name not in text.columns:
+            text = text.with_columns(pl.lit(None, dtype=pl.String).alias(name))
+    typed = cast_to_contract(text, contract)
+    checked = check(
+        typed, text, contract=contract, rules=load_rules(), units=geo.units(), period=given
+    )
+    totals = total_row_warnings(tables, contract)
+    return Checked(checked.accepted, checked.rejects, pl.concat([checked.warnings, totals])), text
+
+
+def _column_names(tables: list[Table]) -> pl.DataFrame:
+    rows = [
+        {"_sheet": t.sheet, "field": name, "column_name": col.ref(t.sheet is not None)}
+        for t in tables
+        for name, col in t.columns.items()
+    ]
+    return pl.DataFrame(rows, schema={"_sheet": pl.String, "field": pl.String, "column_name": pl.String})
+
+
+def _issue_frame(issues: pl.DataFrame, columns: pl.DataFrame, run_id: int) -> pl.DataFrame:
+    return issues.join(columns, on=["_sheet", "field"], how="left", nulls_equal=True).select(
+        pl.lit(run_id).alias("run_id"),
+        pl.col("_sheet").alias("sheet"),
+        pl.col("_row").alias("source_row"),
+        "school_code",
+        "column_name",
+        "field",
+        "rule",
+        "value",
+        "message",
+    )
+
+
+def _store(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: int,
+    tables: list[Table],
+    checked: Checked,
+    text: pl.DataFrame,
+    strict: bool,
+    report: FileReport,
+    settings: Settings,
+) -> None:
+    columns = _column_names(tables)
+    raw = text.select(
+        pl.lit(run_id).alias("run_id"),
+        pl.col("_sheet").alias("sheet"),
+        pl.col("_row").alias("source_row"),
+        pl.struct(pl.all().exclude("_sheet", "_row")).struct.json_encode().alias("cells"),
+    )
+    _insert(conn, "raw_file__rows", raw)
+    _insert(conn, "ingest_rejects", _issue_frame(checked.rejects, columns, run_id))
+    report.rows_read = text.height
+    report.rejected = checked.rejects.select(pl.struct("_sheet", "_row").n_unique()).item()
+    if strict and report.rejected:
+        report.status = "rejected_strict"
+        report.message = f"--strict: {report.rejected} row(s) broke a rule, so no row was loaded"
+        return
+    conn.register("incoming", checked.accepted)
+    conn.execute("create or replace temp table stage_returns as select * from incoming")
+    conn.unregister("incoming")
+    previous = db.query(conn, "ingest/previous_year_returns", settings)
+    warnings = pl.concat([checked.warnings, _period_change(checked.accepted, previous)])
+    _insert(conn, "ingest_warnings", _issue_frame(warnings, columns, run_id))
+    before = db.scalar(conn, "select count(*) from ingest_replacements")
+    db.execute(conn, "ingest/record_replacements", settings, run_id=run_id)
+    after = db.scalar(conn, "select count(*) from ingest_replacements")
+    db.execute(conn, "ingest/delete_replaced", settings)
+    db.execute(conn, "ingest/insert_returns", settings, run_id=run_id)
+    conn.execute("drop table stage_returns")
+    report.status = "loaded"
+    report.accepted = checked.accepted.height
+    report.replaced = after - before
+    report.warnings = warnings.height
+
+
+def _period_change(accepted: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
+    """A change of more than the configured share since the same term of the previous year."""
+    spec = load_rules().warnings.period_change
+    if previous.is_empty():
+        return pl.DataFrame(schema=dict.fromkeys(
+            ["_sheet", "_row", "school_code", "field", "rule", "value", "message"], pl.String
+        )).with_columns(pl.col("_row").cast(pl.Int32))
+    old = previous.select("school_code", "term", pl.col("school_year").alias("previous_year"), *spec.fields)
+    pairs = accepted.join(old, on=["school_code", "term"], suffix="_old")
+    found = []
+    for name in spec.fields:
+        new, was = pl.col(name), pl.col(f"{name}_old")
+        changed = (was > 0) & new.is_not_null() & ((new - was).abs() > spec.max_share * was)
+        found.append(
+            pairs.filter(changed).select(
+                "_sheet",
+                "_row",
+                "school_code",
+                pl.lit(name).alias("field"),
+                pl.lit("period_change").alias("rule"),
+                pl.format("{} -> {}", was, new).alias("value"),
+                pl.format(
+                    "{} changed by {}% since {} (more than {}%)",
+                    pl.lit(name),
+                    ((new - was) * 100 / was).round(0).cast(pl.Int64),
+                    pl.col("previous_year"),
+                    pl.lit(round(spec.max_share * 100)),
+                ).alias("message"),
+            )
+        )
+    return pl.concat(found)
+
+
+def _record_run(
+    conn: duckdb.DuckDBPyConnection,
+    report: FileReport,
+    meta: dict[str, object],
+    period: str | None,
+    strict: bool,
+    received: date | None,
+    started: datetime,
+    settings: Settings,
+) -> None:
+    conn.execute(
+        """insert into ingest_runs values
+        (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            report.run_id,
+            report.path,
+            Path(report.path).name,
+            meta["sha256"],
+            meta["size_bytes"],
+            meta["file_format"],
+            period,
+            strict,
+            received or date.today(),
+            settings.user or getpass.getuser(),
+            socket.gethostname(),
+            started,
+            datetime.now(UTC),
+            report.status,
+            report.rows_read,
+            report.accepted,
+            report.replaced,
+            report.rejected,
+            report.warnings,
+            report.message,
+        ],
+    )
+
+
+def _archive(path: Path, run_id: int, settings: Settings) -> None:
+    """Keep the source file so any run can be replayed."""
+    target = settings.raw_dir / f"run-{run_id:06d}"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(path, target / path.name)

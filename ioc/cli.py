@@ -1,0 +1,176 @@
+"""The ``ioc`` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ioc import db
+from ioc.catalog import load_contract
+from ioc.config import get_settings
+from ioc.returns.validate import parse_period
+
+app = typer.Typer(help="IOC-EDU: operations centre for a Department of Education and Training.", pretty_exceptions_show_locals=False)
+console = Console()
+err = Console(stderr=True)
+
+
+def vn_number(value: int | float | None) -> str:
+    """Vietnamese number format: 256.347 (thousands with '.')."""
+    if value is None:
+        return "—"
+    return f"{value:,.0f}".replace(",", ".")
+
+
+def _period_option(period: str) -> tuple[str, str]:
+    try:
+        return parse_period(period)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="CSV or XLSX return files")],
+    period: Annotated[str | None, typer.Option(help="YYYY-YYYY/DN|CN when files lack it")] = None,
+    strict: Annotated[bool, typer.Option(help="Reject the whole file if any row is bad")] = False,
+    received: Annotated[
+        str | None, typer.Option(help="Date the Department received the files (YYYY-MM-DD)")
+    ] = None,
+) -> None:
+    """Load return files and publish a new snapshot."""
+    from ingest.runner import ingest as run_ingest
+
+    if period:
+        _period_option(period)
+    received_date = date.fromisoformat(received) if received else None
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("starting", total=None)
+        reports = run_ingest(
+            paths,
+            period=period,
+            strict=strict,
+            received=received_date,
+            settings=get_settings(),
+            progress=lambda name, stage: bar.update(task, description=f"{name} {stage}"),
+        )
+    table = Table("run", "file", "status", "read", "accepted", "replaced", "rejected", "warnings")
+    for r in reports:
+        table.add_row(
+            str(r.run_id), Path(r.path).name, r.status, *map(vn_number, (r.rows_read, r.accepted, r.replaced, r.rejected, r.warnings))
+        )
+    console.print(table)
+    for r in reports:
+        if r.message:
+            err.print(f"[red]{r.message}[/red]" if r.status == "failed" else r.message)
+    if any(r.rejected for r in reports):
+        err.print("See the rejected rows with: ioc rejects --run RUN")
+    if any(r.status == "failed" for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command()
+def summary(
+    unit: Annotated[str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")],
+    period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN")],
+    scheme: Annotated[
+        str | None, typer.Option(help="2025 or legacy (default: the period's own scheme)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Totals of every count field and schools by level and ownership for a unit."""
+    from ioc.summary import summary as build_summary
+
+    school_year, term = _period_option(period)
+    if scheme not in (None, "2025", "legacy"):
+        raise typer.BadParameter("--scheme must be 2025 or legacy")
+    settings = get_settings()
+    try:
+        conn = db.connect_published(settings)
+        result = build_summary(
+            conn, settings, code=unit, school_year=school_year, term=term, scheme=scheme
+        )
+    except db.DataError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_summary(result)
+
+
+def _print_summary(result: dict[str, Any]) -> None:
+    u = result["unit"]
+    console.print(
+        f"[bold]{u['name']}[/bold] ({u['code']}, {u['level']}, scheme {u['scheme']}) — "
+        f"{result['period']}: {vn_number(result['schools'])} schools"
+    )
+    by = "  ".join(f"{k} {vn_number(v)}" for k, v in result["schools_by_level"].items())
+    own = "  ".join(f"{k} {vn_number(v)}" for k, v in result["schools_by_ownership"].items())
+    console.print(f"By level: {by}\nBy ownership: {own}")
+    table = Table("field", "Chỉ tiêu", "total", "schools reporting")
+    contract = load_contract()
+    for name, t in result["totals"].items():
+        table.add_row(
+            name, contract.field(name).vi, vn_number(t["total"]), vn_number(t["schools_reporting"])
+        )
+    console.print(table)
+
+
+@app.command()
+def rejects(
+    run: Annotated[int | None, typer.Option(help="Only this ingest run")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """List rejected rows: file, row, column, rule and offending value."""
+    settings = get_settings()
+    try:
+        conn = db.connect_published(settings)
+    except db.DataError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    rows = db.query(conn, "queries/rejects", settings, run_id=run)
+    if as_json:
+        sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2) + "\n")
+        return
+    for r in rows.iter_rows(named=True):
+        sheet = f", sheet {r['sheet']!r}" if r["sheet"] else ""
+        value = "" if r["value"] is None else f" (value: {r['value']!r})"
+        console.print(
+            escape(
+                f"run {r['run_id']} {r['file_name']}{sheet}, row {r['source_row']}, "
+                f"column {r['column_name'] or '—'}, school {r['school_code'] or '—'}: "
+                f"{r['rule']} — {r['message']}{value}"
+            ),
+            highlight=False,
+            soft_wrap=True,
+        )
+    console.print(f"{vn_number(rows.height)} rejection(s)")
+
+
+@app.command()
+def demo(
+    if_empty: Annotated[bool, typer.Option(help="Do nothing if data is already published")] = False,
+) -> None:
+    """Build the demo province (Sóc Trăng) from generated return files."""
+    from ingest.demo import build_demo
+
+    settings = get_settings()
+    if if_empty and settings.published_db.exists():
+        console.print(f"Data already published at {settings.published_db}; demo not rebuilt.")
+        return
+    reports = build_demo(settings)
+    loaded = sum(r.accepted for r in reports)
+    console.print(f"Demo built: {len(reports)} files, {vn_number(loaded)} returns accepted.")

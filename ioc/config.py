@@ -1,0 +1,45 @@
+"""Settings: the one place that reads the environment (prefix ``IOC_``)."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IOC_", env_nested_delimiter="__")
+
+    data_dir: Path = Field(
+        default=Path("data"), description="Runtime data: DuckDB snapshot, raw files"
+    )
+    sql_dir: Path = Field(default=REPO_ROOT / "sql", description="DuckDB SQL files")
+    database_url: str | None = Field(default=None, description="Operational store (SQLAlchemy URL)")
+    boundaries: Path | None = Field(default=None, description="GeoJSON/TopoJSON boundary file")
+    max_file_bytes: int = Field(
+        default=200 * 1024 * 1024, description="Largest return file accepted"
+    )
+    duckdb_threads: int = Field(default=2, description="DuckDB worker threads")
+    duckdb_memory_limit: str = Field(default="2GB", description="DuckDB memory limit")
+    user: str | None = Field(default=None, description="Who runs ingests (default: OS user)")
+
+    @property
+    def published_db(self) -> Path:
+        return self.data_dir / "ioc.duckdb"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.data_dir / "build"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.data_dir / "raw"
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,119 @@
+"""DuckDB gateway: the only module that opens a DuckDB connection.
+
+The analytical snapshot is one DuckDB file, ``data/ioc.duckdb``. Writers never touch it in
+place: :func:`writer` copies it to ``data/build/``, yields a read-write connection on the
+copy, and on success publishes the copy with an atomic rename. A reader (or a process
+killed mid-ingest) therefore only ever sees a complete snapshot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import functools
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from ioc.config import Settings
+
+
+class DataError(Exception):
+    """A domain error about stored data (unknown unit, missing snapshot...)."""
+
+
+@functools.cache
+def sql(name: str, sql_dir: Path) -> str:
+    """The text of ``sql/<name>.sql``."""
+    return (sql_dir / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def execute(conn: duckdb.DuckDBPyConnection, name: str, settings: Settings, **params: Any) -> None:
+    conn.execute(sql(name, settings.sql_dir), params or None).fetchall()
+
+
+def query(
+    conn: duckdb.DuckDBPyConnection, name: str, settings: Settings, **params: Any
+) -> pl.DataFrame:
+    """Run the named query with ``$named`` parameters and return a Polars frame."""
+    return conn.sql(sql(name, settings.sql_dir), params=params or None).pl()
+
+
+def _configure(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    conn.execute(f"set threads = {int(settings.duckdb_threads)}")
+    conn.execute("set memory_limit = ?", [settings.duckdb_memory_limit])
+
+
+def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Read-only connection to the published snapshot."""
+    path = settings.published_db
+    if not path.exists():
+        raise DataError(
+            f"no published data at {path}: run 'ioc demo' or 'ioc ingest FILE...' first"
+        )
+    conn = duckdb.connect(str(path), read_only=True)
+    _configure(conn, settings)
+    return conn
+
+
+def apply_schema(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Run every ``sql/schema/*.sql`` (idempotent DDL) in file-name order."""
+    for file in sorted((settings.sql_dir / "schema").glob("*.sql")):
+        conn.execute(file.read_text(encoding="utf-8"))
+
+
+@contextlib.contextmanager
+def _writer_lock(settings: Settings) -> Iterator[None]:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.data_dir / ".writer.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released by the OS even if the process is killed
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection on a private copy of the snapshot, published on success."""
+    with _writer_lock(settings):
+        settings.build_dir.mkdir(parents=True, exist_ok=True)
+        for stale in settings.build_dir.glob("ioc-*.duckdb*"):  # left by a killed writer
+            stale.unlink()
+        build_id = uuid.uuid4().hex[:12]
+        work = settings.build_dir / f"ioc-{build_id}.duckdb"
+        if settings.published_db.exists():
+            shutil.copyfile(settings.published_db, work)
+        conn = duckdb.connect(str(work))
+        try:
+            _configure(conn, settings)
+            apply_schema(conn, settings)
+            yield conn
+            conn.execute("insert into meta__builds values (?, ?)", [build_id, datetime.now(UTC)])
+            conn.execute("checkpoint")
+            conn.close()
+            os.replace(work, settings.published_db)
+        except BaseException:
+            conn.close()
+            work.unlink(missing_ok=True)
+            raise
+
+
+def scalar(conn: duckdb.DuckDBPyConnection, statement: str, params: Any = None) -> Any:
+    """The single value of a one-row, one-column statement (None if no row)."""
+    rows = conn.execute(statement, params).fetchall()
+    return rows[0][0] if rows else None
+
+
+def current_build(conn: duckdb.DuckDBPyConnection) -> tuple[str, datetime] | None:
+    rows = conn.execute(
+        "select build_id, built_at from meta__builds order by built_at desc limit 1"
+    ).fetchall()
+    return (rows[0][0], rows[0][1]) if rows else None

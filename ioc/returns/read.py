@@ -1,0 +1,136 @@
+"""Read a return file (CSV or XLSX) into grids of text cells, one per sheet.
+
+Everything stays text here: typing and validation happen in :mod:`ioc.returns.parse`.
+Row numbers are the ones a person sees in Excel or a text editor (1-based).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+
+class FileError(Exception):
+    """The file as a whole cannot be loaded; nothing from it is stored."""
+
+    def __init__(self, path: Path | str, message: str, *, sheet: str | None = None) -> None:
+        where = f"{Path(path).name}" + (f", sheet {sheet!r}" if sheet else "")
+        super().__init__(f"{where}: {message}")
+        self.path = str(path)
+        self.reason = message
+
+
+@dataclass(frozen=True)
+class Grid:
+    """One sheet as text: columns ``c0..cN`` plus ``_row`` (1-based source row number)."""
+
+    sheet: str | None
+    cells: pl.DataFrame
+
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and legacy .xls
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def read_grids(path: Path, max_bytes: int) -> tuple[str, list[Grid]]:
+    """Return the file format ('csv' or 'xlsx') and its sheets as text grids."""
+    size = path.stat().st_size
+    if size == 0:
+        raise FileError(path, "the file is empty (0 bytes)")
+    if size > max_bytes:
+        raise FileError(
+            path,
+            f"the file is {size:,} bytes, above the limit of {max_bytes:,} (IOC_MAX_FILE_BYTES)",
+        )
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head.startswith(ZIP_MAGIC):
+        return "xlsx", _read_xlsx(path)
+    if head.startswith(OLE_MAGIC):
+        raise FileError(
+            path,
+            "this is a password-protected workbook or an old .xls file: remove the password "
+            "or save it as .xlsx, then load it again",
+        )
+    if head.startswith(b"%PDF"):
+        raise FileError(path, "this is a PDF document, not a CSV or XLSX return file")
+    return "csv", [_read_csv(path)]
+
+
+def _read_xlsx(path: Path) -> list[Grid]:
+    if not zipfile.is_zipfile(path):
+        raise FileError(path, "the workbook is corrupt (not a valid XLSX archive)")
+    try:
+        reader = fastexcel.read_excel(path)
+        grids = []
+        for name in reader.sheet_names:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string")
+            frame = sheet.to_polars()
+            frame = frame.rename({c: f"c{i}" for i, c in enumerate(frame.columns)})
+            frame = frame.with_row_index("_row", offset=1).with_columns(
+                pl.col("_row").cast(pl.Int32)
+            )
+            grids.append(Grid(name, frame))
+    except (fastexcel.FastExcelError, zipfile.BadZipFile, OSError) as exc:
+        raise FileError(path, f"the workbook cannot be read (corrupt or not XLSX): {exc}") from exc
+    return grids
+
+
+def _decode(path: Path, data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileError(path, f"invalid UTF-16 text at byte {exc.start}") from exc
+    if b"\x00" in data[:4096]:
+        raise FileError(path, "binary content: not a CSV or XLSX return file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileError(
+            path,
+            f"line {line}: the text is not UTF-8 (byte 0x{data[exc.start]:02x}); "
+            "save the file as 'CSV UTF-8' or 'Unicode text' and load it again",
+        ) from exc
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = text[:20000].splitlines()[:30]
+    counts = {d: sum(line.count(d) for line in sample) for d in ("\t", ";", ",")}
+    return max(counts, key=lambda d: counts[d])
+
+
+def _read_csv(path: Path) -> Grid:
+    text = _decode(path, path.read_bytes())
+    if not text.strip():
+        raise FileError(path, "the file has no content (only blank lines)")
+    delimiter = _sniff_delimiter(text)
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    width = max(len(r) for r in rows)
+    columns = list(zip(*(r + [""] * (width - len(r)) for r in rows), strict=True))
+    frame = pl.DataFrame(
+        {f"c{i}": pl.Series(col, dtype=pl.String) for i, col in enumerate(columns)}
+    )
+    frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
+    frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int32))
+    return Grid(None, frame)
+
+
+def column_letter(index: int) -> str:
+    """0 -> 'A', 27 -> 'AB' (spreadsheet column names)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters

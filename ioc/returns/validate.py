@@ -1,0 +1,283 @@
+"""Apply the contract's rules to a typed return table: which rows are accepted, which are
+rejected (and why, one record per broken rule), and which carry warnings."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import polars as pl
+
+from ioc.catalog import Contract, Rules
+from ioc.geo import scheme_for_period
+from ioc.returns.parse import ERR, err_col
+
+PERIOD = re.compile(r"^(\d{4})-(\d{4})/(DN|CN)$")
+FORMULA_START = ("=", "+", "-", "@", "\t")
+KEY = ["_sheet", "_row"]
+ISSUE_COLUMNS = ["_sheet", "_row", "school_code", "field", "rule", "value", "message"]
+
+MESSAGES = {
+    "negative_count": "a count cannot be negative",
+    "not_a_whole_number": "not a whole number",
+    "count_too_large": "the number is too large to be a count",
+    "not_a_number": "not a number",
+    "negative_value": "cannot be negative",
+    "latitude_outside_vietnam": "latitude outside Vietnam (8-24)",
+    "longitude_outside_vietnam": "longitude outside Vietnam (102-118)",
+    "invalid_flag": "not a yes/no value (1/0, có/không, x/blank, yes/no, true/false)",
+    "unknown_value": "not one of the contract's values",
+    "invalid_code": "not a numeric unit code of the right length",
+    "required_missing": "required value is blank",
+    "invalid_school_year": "school year must look like 2024-2025",
+    "period_mismatch": "the row's school year/term differ from the period given to ingest",
+    "duplicate_school_code": "the school code appears more than once for this period in the file",
+    "unknown_province": "no such province code in this unit scheme",
+    "unknown_district": "no such district code in the province",
+    "unknown_commune": "no such commune code in this unit scheme",
+    "commune_outside_province": "the commune does not lie in the province given",
+    "commune_outside_district": "the commune does not lie in the district given",
+}
+
+
+@dataclass(frozen=True)
+class Checked:
+    accepted: pl.DataFrame  # typed rows that passed, with school_year, term, scheme
+    rejects: pl.DataFrame  # ISSUE_COLUMNS
+    warnings: pl.DataFrame  # ISSUE_COLUMNS
+
+
+def parse_period(period: str) -> tuple[str, str]:
+    match = PERIOD.match(period.strip().upper())
+    if not match or int(match[2]) != int(match[1]) + 1:
+        raise ValueError(f"period {period!r} must look like 2024-2025/DN or 2024-2025/CN")
+    return f"{match[1]}-{match[2]}", match[3]
+
+
+def _issues(frame: pl.DataFrame, text: pl.DataFrame) -> pl.DataFrame:
+    """Long form of the ``_err__*`` columns: one row per broken rule, with the cell's text."""
+    errs = [c for c in frame.columns if c.startswith(ERR)]
+    if not errs:
+        return pl.DataFrame(schema=dict.fromkeys(ISSUE_COLUMNS, pl.String))
+    long = (
+        frame.select([*KEY, "school_code", *errs])
+        .unpivot(index=[*KEY, "school_code"], on=errs, variable_name="field", value_name="rule")
+        .drop_nulls("rule")
+        .with_columns(pl.col("field").str.strip_prefix(ERR))
+    )
+    fields = [c for c in text.columns if c not in KEY]
+    cells = text.unpivot(index=KEY, on=fields, variable_name="field", value_name="cell")
+    long = long.join(cells, on=[*KEY, "field"], how="left", nulls_equal=True)
+    detail = pl.col("rule").str.split(":").list.get(1, null_on_oob=True)
+    rule = pl.col("rule").str.split(":").list.first()
+    return long.select(
+        pl.col("_sheet"),
+        pl.col("_row"),
+        pl.col("school_code"),
+        pl.col("field"),
+        rule.alias("rule"),
+        pl.coalesce(detail, pl.col("cell")).alias("value"),
+        rule.replace_strict(MESSAGES, default=rule).alias("message"),
+    )
+
+
+def _required(contract: Contract) -> pl.Expr:
+    exprs = []
+    for f in contract.fields:
+        if f.required == "always" or f.required == "legacy":
+            missing = pl.col(f.name).is_null() & pl.col(err_col(f.name)).is_null()
+            if f.required == "legacy":
+                missing = missing & (pl.col("scheme") == "legacy")
+            exprs.append(
+                pl.when(missing)
+                .then(pl.lit("required_missing"))
+                .otherwise(pl.col(err_col(f.name)))
+                .alias(err_col(f.name))
+            )
+    return exprs  # type: ignore[return-value]
+
+
+def _period(frame: pl.DataFrame, period: tuple[str, str] | None) -> pl.DataFrame:
+    year_ok = pl.col("school_year").str.contains(r"^\d{4}-\d{4}$")
+    if period is not None:
+        given_year, given_term = period
+        mismatch = (pl.col("school_year").is_not_null() & (pl.col("school_year") != given_year)) | (
+            pl.col("term").is_not_null() & (pl.col("term") != given_term)
+        )
+        frame = frame.with_columns(
+            pl.when(mismatch).then(pl.lit("period_mismatch")).alias(err_col("period")),
+            pl.lit(given_year).alias("school_year"),
+            pl.lit(given_term).alias("term"),
+        )
+    else:
+        frame = frame.with_columns(
+            pl.when(pl.col("school_year").is_not_null() & ~year_ok)
+            .then(pl.lit("invalid_school_year"))
+            .otherwise(pl.col(err_col("school_year")))
+            .alias(err_col("school_year")),
+            pl.when(pl.col("school_year").is_null())
+            .then(pl.lit("required_missing"))
+            .alias(err_col("period")),
+        )
+    first = pl.col("school_year").str.slice(0, 4).cast(pl.Int32, strict=False)
+    scheme = (
+        pl.when((first > 2025) | ((first == 2025) & (pl.col("term") == "DN")))
+        .then(pl.lit("2025"))
+        .otherwise(pl.lit("legacy"))
+    )
+    assert scheme_for_period("2025-2026", "DN") == "2025"  # the rule above mirrors ioc.geo
+    return frame.with_columns(scheme.alias("scheme"))
+
+
+def _sum_rules(rules: Rules) -> list[pl.Expr]:
+    exprs = []
+    for rule in rules.rejects:
+        if rule.parts is not None and rule.total is not None:
+            parts = pl.sum_horizontal(pl.col(rule.parts))
+            known = pl.all_horizontal(pl.col([*rule.parts, rule.total]).is_not_null())
+            broken = known & (parts > pl.col(rule.total))
+            detail = pl.format(
+                "{}={} > {}={}", pl.lit("+".join(rule.parts)), parts, pl.lit(rule.total), pl.col(rule.total)
+            )
+        else:
+            cond = rule.requires_positive or {}
+            a, b = cond["if_positive"], cond["then_positive"]
+            broken = (pl.col(a) > 0) & ((pl.col(b) == 0) | pl.col(b).is_null())
+            detail = pl.format("{}={}, {}={}", pl.lit(a), pl.col(a), pl.lit(b), pl.col(b))
+        exprs.append(
+            pl.when(broken).then(pl.concat_str(pl.lit(f"{rule.name}:"), detail)).alias(err_col(f"rule__{rule.name}"))
+        )
+    return exprs
+
+
+def _duplicates(frame: pl.DataFrame) -> pl.Expr:
+    rows = pl.col("_row").cast(pl.String).implode().over(["school_code", "school_year", "term"])
+    dup = pl.len().over(["school_code", "school_year", "term"]) > 1
+    detail = pl.concat_str(pl.lit("duplicate_school_code:rows "), rows.list.join(", "))
+    return pl.when(dup & pl.col("school_code").is_not_null()).then(detail).alias(err_col("dup"))
+
+
+def _units(frame: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
+    provinces = units.filter(pl.col("level") == "province").select(
+        "scheme", pl.col("code").alias("province_code"), pl.lit(True).alias("_p_ok")
+    )
+    districts = units.filter(pl.col("level") == "district").select(
+        "scheme", pl.col("code").alias("district_code"), pl.col("province_code").alias("_d_prov")
+    )
+    communes = units.filter(pl.col("level") == "commune").select(
+        "scheme",
+        pl.col("code").alias("commune_code"),
+        pl.col("province_code").alias("_c_prov"),
+        pl.col("district_code").alias("_c_dist"),
+    )
+    out = (
+        frame.join(provinces, on=["scheme", "province_code"], how="left")
+        .join(districts, on=["scheme", "district_code"], how="left")
+        .join(communes, on=["scheme", "commune_code"], how="left")
+    )
+    legacy = pl.col("scheme") == "legacy"
+    return out.with_columns(
+        pl.when(pl.col("province_code").is_not_null() & pl.col("_p_ok").is_null())
+        .then(pl.format("unknown_province:{} ({} scheme)", pl.col("province_code"), pl.col("scheme")))
+        .alias(err_col("unit_province")),
+        pl.when(legacy & pl.col("district_code").is_not_null() & pl.col("_d_prov").is_null())
+        .then(pl.lit("unknown_district"))
+        .when(legacy & pl.col("_p_ok") & pl.col("_d_prov").is_not_null() & (pl.col("_d_prov") != pl.col("province_code")))
+        .then(pl.format("unknown_district:{} is not in province {}", pl.col("district_code"), pl.col("province_code")))
+        .alias(err_col("unit_district")),
+        pl.when(pl.col("commune_code").is_not_null() & pl.col("_c_prov").is_null())
+        .then(pl.format("unknown_commune:{} ({} scheme)", pl.col("commune_code"), pl.col("scheme")))
+        .when(pl.col("_p_ok") & pl.col("_c_prov").is_not_null() & (pl.col("_c_prov") != pl.col("province_code")))
+        .then(pl.format("commune_outside_province:{} is in province {}, not {}", pl.col("commune_code"), pl.col("_c_prov"), pl.col("province_code")))
+        .when(legacy & pl.col("_d_prov").is_not_null() & pl.col("_c_dist").is_not_null() & (pl.col("_c_dist") != pl.col("district_code")))
+        .then(pl.format("commune_outside_district:{} is in district {}, not {}", pl.col("commune_code"), pl.col("_c_dist"), pl.col("district_code")))
+        .alias(err_col("unit_commune")),
+    ).drop("_p_ok", "_d_prov", "_c_prov", "_c_dist")
+
+
+def _field_of(rules: Rules) -> dict[str, str]:
+    """Pseudo error columns -> the contract field a reject record names."""
+    mapping = {
+        "unit_province": "province_code",
+        "unit_district": "district_code",
+        "unit_commune": "commune_code",
+        "dup": "school_code",
+        "period": "school_year",
+    }
+    for rule in rules.rejects:
+        target = rule.total or (rule.requires_positive or {}).get("then_positive", "")
+        mapping[f"rule__{rule.name}"] = target
+    return mapping
+
+
+def rule_messages(rules: Rules) -> dict[str, str]:
+    messages = dict(MESSAGES)
+    for rule in rules.rejects:
+        if rule.parts is not None:
+            messages[rule.name] = f"{' + '.join(rule.parts)} must not exceed {rule.total}"
+        else:
+            cond = rule.requires_positive or {}
+            messages[rule.name] = f"{cond['if_positive']} > 0 requires {cond['then_positive']} > 0"
+    return messages
+
+
+def _warnings(accepted: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    norm = rules.warnings.class_size_over_norm
+    cap = pl.col("level").replace_strict(norm.norm_by_level, default=None, return_dtype=pl.Float64)
+    size = pl.col("students") / pl.col("classes")
+    over = (pl.col("classes") > 0) & (size > cap * norm.factor)
+    formula = pl.col("school_name").str.starts_with(FORMULA_START[0])
+    for start in FORMULA_START[1:]:
+        formula = formula | pl.col("school_name").str.starts_with(start)
+    found = [
+        accepted.filter(over).select(
+            *KEY,
+            "school_code",
+            pl.lit("students").alias("field"),
+            pl.lit("class_size_over_norm").alias("rule"),
+            pl.format("{} pupils / {} classes", pl.col("students"), pl.col("classes")).alias("value"),
+            pl.format(
+                "students per class {} is above the norm {} by more than {}%",
+                size.round(1),
+                cap.cast(pl.Int32),
+                pl.lit(round((norm.factor - 1) * 100)),
+            ).alias("message"),
+        ),
+        accepted.filter(formula).select(
+            *KEY,
+            "school_code",
+            pl.lit("school_name").alias("field"),
+            pl.lit("text_looks_like_formula").alias("rule"),
+            pl.col("school_name").alias("value"),
+            pl.lit("the name starts like a spreadsheet formula; stored as text, never evaluated").alias("message"),
+        ),
+    ]
+    return pl.concat(found)
+
+
+def check(
+    frame: pl.DataFrame,
+    text: pl.DataFrame,
+    *,
+    contract: Contract,
+    rules: Rules,
+    units: pl.DataFrame,
+    period: tuple[str, str] | None,
+) -> Checked:
+    """Validate a typed table (from :func:`ioc.returns.parse.cast_to_contract`)."""
+    frame = _period(frame, period)
+    frame = frame.with_columns(_required(contract))
+    frame = frame.with_columns([*_sum_rules(rules), _duplicates(frame)])
+    frame = _units(frame, units)
+    errs = [c for c in frame.columns if c.startswith(ERR)]
+    bad = pl.any_horizontal(pl.col(errs).is_not_null())
+    issues = _issues(frame.filter(bad), text)
+    fields = _field_of(rules)
+    messages = rule_messages(rules)
+    rejects = issues.with_columns(
+        pl.col("field").replace(fields),
+        pl.col("rule").replace_strict(messages, default=pl.col("message")).alias("message"),
+    )
+    keep = [f.name for f in contract.fields] + ["scheme", *KEY]
+    accepted = frame.filter(~bad).select(keep)
+    return Checked(accepted, rejects, _warnings(accepted, rules))

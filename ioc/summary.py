@@ -1,0 +1,85 @@
+"""The reconciliation summary: totals of every count field and schools by level and
+ownership, for any unit of either scheme in one period (what an officer checks against
+the paper report)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from ioc import db
+from ioc.catalog import load_contract
+from ioc.config import Settings
+from ioc.geo import scheme_for_period
+
+LEVEL_BY_LENGTH = {2: "province", 3: "district", 5: "commune"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    scheme: str
+    level: str
+    code: str
+    name: str
+
+
+def find_unit(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str
+) -> Unit:
+    level = LEVEL_BY_LENGTH.get(len(code))
+    if level is None or not code.isdigit():
+        raise db.DataError(f"unit code {code!r}: give 2 digits (province), 3 (district) or 5 (commune)")
+    if level == "district" and scheme == "2025":
+        raise db.DataError(f"unit {code}: districts exist only in the legacy scheme (--scheme legacy)")
+    found = db.query(conn, "queries/unit_lookup", settings, scheme=scheme, code=code)
+    if found.is_empty():
+        raise db.DataError(f"unit {code} does not exist in the {scheme} scheme")
+    row = found.row(0, named=True)
+    return Unit(scheme, row["level"], code, row["name"])
+
+
+def summary(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    code: str,
+    school_year: str,
+    term: str,
+    scheme: str | None = None,
+) -> dict[str, Any]:
+    scheme = scheme or scheme_for_period(school_year, term)
+    unit = find_unit(conn, settings, code, scheme)
+    returns = db.query(
+        conn,
+        "queries/unit_period_returns",
+        settings,
+        scheme=unit.scheme,
+        level=unit.level,
+        code=unit.code,
+        school_year=school_year,
+        term=term,
+    )
+    counts = load_contract().names_of("count")
+    totals = {
+        name: {
+            "total": returns[name].sum() if returns[name].null_count() < returns.height else None,
+            "schools_reporting": returns.height - returns[name].null_count(),
+        }
+        for name in counts
+    }
+    return {
+        "unit": {"scheme": unit.scheme, "level": unit.level, "code": unit.code, "name": unit.name},
+        "period": f"{school_year}/{term}",
+        "schools": returns.height,
+        "schools_by_level": _count_by(returns, "level"),
+        "schools_by_ownership": _count_by(returns, "ownership"),
+        "totals": totals,
+    }
+
+
+def _count_by(returns: pl.DataFrame, column: str) -> dict[str, int]:
+    grouped = returns.group_by(column).len().sort(column)
+    return {row[column]: row["len"] for row in grouped.iter_rows(named=True)}
