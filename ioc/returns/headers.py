@@ -17,7 +17,7 @@ from ioc.returns.read import Grid, column_letter
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
-TOTAL_LABEL = re.compile(r"^\s*(tổng\s*cộng|tổng\s*số|tổng|cộng|total)\b", re.IGNORECASE)
+TOTAL_LABEL = re.compile(r"(?i)^\s*(tổng\s*cộng|tổng\s*số|tổng|cộng|total)\b", re.IGNORECASE)
 UNIT_ROW = re.compile(r"^\s*(đvt|đơn vị tính)\b", re.IGNORECASE)
 COLUMN_NUMBER = re.compile(r"^\(?[0-9a-z]{1,3}\)?$", re.IGNORECASE)
 
