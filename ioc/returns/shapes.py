@@ -30,7 +30,11 @@ Thousands = Literal[".", ","] | None
 Cell = str | int | float | None
 Converter = Callable[[Any], Cell]
 
-FLAG_TEXT: dict[str, tuple[str, str]] = {"x": ("x", ""), "co_khong": ("có", "không"), "01": ("1", "0")}
+FLAG_TEXT: dict[str, tuple[str, str]] = {
+    "x": ("x", ""),
+    "co_khong": ("có", "không"),
+    "01": ("1", "0"),
+}
 TOTAL_LABEL = "Tổng cộng"
 SPACER_EVERY = 20
 LINE_BREAK_AT = 18
@@ -108,7 +112,7 @@ def _converter(name: str, *, headers: Headers, flags: Flags, thousands: Thousand
         if thousands is None:
             return lambda v: None if v is None else int(v)
         sep = thousands
-        return lambda v: None if v is None else (_group_text(v, sep) if abs(v) >= 1000 else int(v))
+        return lambda v: None if v is None else _group_text(int(v), sep)
     if kind == "decimal":
         return lambda v: None if v is None else float(v)
     if kind == "flag":
@@ -126,7 +130,7 @@ def _converters(
     return [_converter(c, headers=headers, flags=flags, thousands=thousands) for c in columns]
 
 
-def _csv_text(cell: Cell, name: str, thousands: Thousands) -> str:
+def _csv_text(cell: Cell, thousands: Thousands) -> str:
     if cell is None:
         return ""
     if isinstance(cell, float):
@@ -154,9 +158,8 @@ def write_csv(
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header_labels(df.columns, headers))
     convert = _converters(df.columns, headers, flags, thousands)
-    pairs = list(zip(convert, df.columns, strict=True))
     for row in df.iter_rows():
-        writer.writerow([_csv_text(c(v), n, thousands) for (c, n), v in zip(pairs, row, strict=True)])
+        writer.writerow([_csv_text(c(v), thousands) for c, v in zip(convert, row, strict=True)])
     text = buffer.getvalue()
     if encoding == "utf-16":  # Excel's "Unicode text": UTF-16 LE with a BOM
         path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
@@ -255,9 +258,7 @@ def _label_column(columns: Sequence[str]) -> int:
     return 0
 
 
-def _total_cells(
-    df: pl.DataFrame, convert: list[Converter], delta: int, thousands: Thousands
-) -> list[Cell]:
+def _total_cells(df: pl.DataFrame, convert: list[Converter], delta: int) -> list[Cell]:
     counts = [c for c in df.columns if (f := _field(c)) is not None and f.type == "count"]
     cells: list[Cell] = [None] * df.width
     cells[_label_column(df.columns)] = TOTAL_LABEL
@@ -274,7 +275,7 @@ def _write_sheet(sw: _SheetWriter, df: pl.DataFrame, opts: dict[str, Any]) -> No
     sw.header(columns, labels, opts["group_header"])
     if opts["unit_row"]:
         units: list[Cell] = [_unit(c) for c in columns]
-        units[_label_column(columns) if units[0] is not None else 0] = "ĐVT"
+        units[_label_column(columns)] = "ĐVT"
         sw.cells(units, sw.fmt["unit"])
     convert = _converters(columns, opts["headers"], opts["flags"], opts["numbers_as_text"])
     for i, row in enumerate(df.iter_rows()):
@@ -282,8 +283,7 @@ def _write_sheet(sw: _SheetWriter, df: pl.DataFrame, opts: dict[str, Any]) -> No
             sw.row += 1
         sw.cells([c(v) for c, v in zip(convert, row, strict=True)])
     if opts["total_row"]:
-        delta, thousands = opts["total_row_delta"], opts["numbers_as_text"]
-        sw.cells(_total_cells(df, convert, delta, thousands), sw.fmt["total"])
+        sw.cells(_total_cells(df, convert, opts["total_row_delta"]), sw.fmt["total"])
 
 
 def write_xlsx(
@@ -303,13 +303,30 @@ def write_xlsx(
 ) -> Path:
     """One workbook, one sheet per frame, laid out like a Department's statistics export."""
     path = Path(path)
-    opts = {k: v for k, v in locals().items() if k not in ("sheets", "path")}
+    opts = {
+        "title_rows": title_rows,
+        "group_header": group_header,
+        "unit_row": unit_row,
+        "spacer_rows": spacer_rows,
+        "total_row": total_row,
+        "total_row_delta": total_row_delta,
+        "numbers_as_text": numbers_as_text,
+        "headers": headers,
+        "header_line_breaks": header_line_breaks,
+        "flags": flags,
+    }
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     try:
         formats = {
             "title": wb.add_format({"bold": True, "align": "center", "font_size": 13}),
             "header": wb.add_format(
-                {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True, "border": 1}
+                {
+                    "bold": True,
+                    "align": "center",
+                    "valign": "vcenter",
+                    "text_wrap": True,
+                    "border": 1,
+                }
             ),
             "unit": wb.add_format({"italic": True, "align": "center"}),
             "total": wb.add_format({"bold": True}),
