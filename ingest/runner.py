@@ -31,7 +31,14 @@ from ioc.returns.totals import total_row_warnings
 from ioc.returns.validate import Checked, check, parse_period
 
 Progress = Callable[[str, str], None]  # (file name, stage)
-REQUIRED_COLUMNS = ("school_code", "school_name", "level", "ownership", "province_code", "commune_code")
+REQUIRED_COLUMNS = (
+    "school_code",
+    "school_name",
+    "level",
+    "ownership",
+    "province_code",
+    "commune_code",
+)
 
 
 @dataclass
@@ -156,7 +163,8 @@ def _read_tables(path: Path, settings: Settings) -> tuple[str, list[Table]]:
         labels = ", ".join(f"'{contract.field(n).vi}'" for n in REQUIRED_COLUMNS)
         raise FileError(
             path,
-            f"no header row found in the first rows of any sheet; expected columns such as {labels}",
+            "no header row found in the first rows of any sheet; "
+            f"expected columns such as {labels}",
         )
     for table in tables:
         _check_columns(path, table, contract)
@@ -170,7 +178,9 @@ def _check_columns(path: Path, table: Table, contract: Contract) -> None:
             f"{name} in columns " + ", ".join(c.ref(is_sheet) for c in cols)
             for name, cols in table.duplicates.items()
         )
-        raise FileError(path, f"a field appears in more than one column: {dupes}", sheet=table.sheet)
+        raise FileError(
+            path, f"a field appears in more than one column: {dupes}", sheet=table.sheet
+        )
     missing = [n for n in REQUIRED_COLUMNS if n not in table.columns]
     if missing:
         names = ", ".join(f"'{contract.field(n).vi}' ({n})" for n in missing)
@@ -186,7 +196,8 @@ def _validate(
     if given is None and "school_year" not in text.columns:
         raise FileError(
             path,
-            "the file has no 'Năm học'/'Kỳ báo cáo' columns: give the period, e.g. --period 2024-2025/DN",
+            "the file has no 'Năm học'/'Kỳ báo cáo' columns: "
+            "give the period, e.g. --period 2024-2025/DN",
         )
     for name in ("school_year", "term"):
         if name not in text.columns:
@@ -205,7 +216,9 @@ def _column_names(tables: list[Table]) -> pl.DataFrame:
         for t in tables
         for name, col in t.columns.items()
     ]
-    return pl.DataFrame(rows, schema={"_sheet": pl.String, "field": pl.String, "column_name": pl.String})
+    return pl.DataFrame(
+        rows, schema={"_sheet": pl.String, "field": pl.String, "column_name": pl.String}
+    )
 
 
 def _issue_frame(issues: pl.DataFrame, columns: pl.DataFrame, run_id: int) -> pl.DataFrame:
@@ -269,10 +282,14 @@ def _period_change(accepted: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFra
     """A change of more than the configured share since the same term of the previous year."""
     spec = load_rules().warnings.period_change
     if previous.is_empty():
-        return pl.DataFrame(schema=dict.fromkeys(
-            ["_sheet", "_row", "school_code", "field", "rule", "value", "message"], pl.String
-        )).with_columns(pl.col("_row").cast(pl.Int32))
-    old = previous.select("school_code", "term", pl.col("school_year").alias("previous_year"), *spec.fields)
+        return pl.DataFrame(
+            schema=dict.fromkeys(
+                ["_sheet", "_row", "school_code", "field", "rule", "value", "message"], pl.String
+            )
+        ).with_columns(pl.col("_row").cast(pl.Int32))
+    old = previous.select(
+        "school_code", "term", pl.col("school_year").alias("previous_year"), *spec.fields
+    )
     pairs = accepted.join(old, on=["school_code", "term"], suffix="_old")
     found = []
     for name in spec.fields:

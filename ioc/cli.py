@@ -19,7 +19,10 @@ from ioc.catalog import load_contract
 from ioc.config import get_settings
 from ioc.returns.validate import parse_period
 
-app = typer.Typer(help="IOC-EDU: operations centre for a Department of Education and Training.", pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="IOC-EDU: operations centre for a Department of Education and Training.",
+    pretty_exceptions_show_locals=False,
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -54,7 +57,10 @@ def ingest(
         _period_option(period)
     received_date = date.fromisoformat(received) if received else None
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err,
         transient=True,
     ) as bar:
         task = bar.add_task("starting", total=None)
@@ -69,7 +75,10 @@ def ingest(
     table = Table("run", "file", "status", "read", "accepted", "replaced", "rejected", "warnings")
     for r in reports:
         table.add_row(
-            str(r.run_id), Path(r.path).name, r.status, *map(vn_number, (r.rows_read, r.accepted, r.replaced, r.rejected, r.warnings))
+            str(r.run_id),
+            Path(r.path).name,
+            r.status,
+            *map(vn_number, (r.rows_read, r.accepted, r.replaced, r.rejected, r.warnings)),
         )
     console.print(table)
     for r in reports:
@@ -83,7 +92,9 @@ def ingest(
 
 @app.command()
 def summary(
-    unit: Annotated[str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")],
+    unit: Annotated[
+        str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
+    ],
     period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN")],
     scheme: Annotated[
         str | None, typer.Option(help="2025 or legacy (default: the period's own scheme)")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
-import os
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -99,7 +98,7 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
             conn.execute("insert into meta__builds values (?, ?)", [build_id, datetime.now(UTC)])
             conn.execute("checkpoint")
             conn.close()
-            os.replace(work, settings.published_db)
+            work.replace(settings.published_db)
         except BaseException:
             conn.close()
             work.unlink(missing_ok=True)

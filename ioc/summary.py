@@ -26,14 +26,16 @@ class Unit:
     name: str
 
 
-def find_unit(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str
-) -> Unit:
+def find_unit(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str) -> Unit:
     level = LEVEL_BY_LENGTH.get(len(code))
     if level is None or not code.isdigit():
-        raise db.DataError(f"unit code {code!r}: give 2 digits (province), 3 (district) or 5 (commune)")
+        raise db.DataError(
+            f"unit code {code!r}: give 2 digits (province), 3 (district) or 5 (commune)"
+        )
     if level == "district" and scheme == "2025":
-        raise db.DataError(f"unit {code}: districts exist only in the legacy scheme (--scheme legacy)")
+        raise db.DataError(
+            f"unit {code}: districts exist only in the legacy scheme (--scheme legacy)"
+        )
     found = db.query(conn, "queries/unit_lookup", settings, scheme=scheme, code=code)
     if found.is_empty():
         raise db.DataError(f"unit {code} does not exist in the {scheme} scheme")

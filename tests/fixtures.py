@@ -17,44 +17,135 @@ import xlsxwriter
 
 # Real Sóc Trăng (legacy province 94) districts and communes.
 SCHOOLS: list[dict[str, Any]] = [
-    {"school_code": "94100001", "school_name": "Trường Tiểu học Phường 5", "level": "TH",
-     "ownership": "cong_lap", "province_code": "94", "district_code": "941",
-     "commune_code": "31498", "classes": 20, "students": 660, "students_female": 320,
-     "teachers": 30, "managers": 3, "employees": 4, "classrooms": 20, "classrooms_solid": 18},
-    {"school_code": "94100002", "school_name": "Trường THCS Phường 7", "level": "THCS",
-     "ownership": "cong_lap", "province_code": "94", "district_code": "941",
-     "commune_code": "31501", "classes": 24, "students": 1010, "students_female": 497,
-     "teachers": 46, "managers": 3, "employees": 5, "classrooms": 22, "classrooms_solid": 22},
-    {"school_code": "94200001", "school_name": "Trường Mầm non Hồ Đắc Kiện", "level": "MN",
-     "ownership": "cong_lap", "province_code": "94", "district_code": "942",
-     "commune_code": "31569", "classes": 9, "students": 245, "students_female": 118,
-     "teachers": 18, "managers": 2, "employees": 3, "classrooms": 8, "classrooms_solid": 5},
-    {"school_code": "94200002", "school_name": "Trường THPT Thuận Hòa", "level": "THPT",
-     "ownership": "cong_lap", "province_code": "94", "district_code": "942",
-     "commune_code": "31570", "classes": 30, "students": 1254, "students_female": 640,
-     "teachers": 66, "managers": 3, "employees": 7, "classrooms": 30, "classrooms_solid": 30},
-    {"school_code": "94300001", "school_name": "Trường Tiểu học Kế Sách", "level": "TH",
-     "ownership": "cong_lap", "province_code": "94", "district_code": "943",
-     "commune_code": "31528", "classes": 15, "students": None, "students_female": None,
-     "teachers": 21, "managers": 2, "employees": 2, "classrooms": 14, "classrooms_solid": 10},
-    {"school_code": "94300002", "school_name": "Trường Mầm non Tuổi Thơ", "level": "MN",
-     "ownership": "tu_thuc", "province_code": "94", "district_code": "943",
-     "commune_code": "31531", "classes": 4, "students": 98, "students_female": 50,
-     "teachers": 8, "managers": 1, "employees": 2, "classrooms": 4, "classrooms_solid": 4},
+    {
+        "school_code": "94100001",
+        "school_name": "Trường Tiểu học Phường 5",
+        "level": "TH",
+        "ownership": "cong_lap",
+        "province_code": "94",
+        "district_code": "941",
+        "commune_code": "31498",
+        "classes": 20,
+        "students": 660,
+        "students_female": 320,
+        "teachers": 30,
+        "managers": 3,
+        "employees": 4,
+        "classrooms": 20,
+        "classrooms_solid": 18,
+    },
+    {
+        "school_code": "94100002",
+        "school_name": "Trường THCS Phường 7",
+        "level": "THCS",
+        "ownership": "cong_lap",
+        "province_code": "94",
+        "district_code": "941",
+        "commune_code": "31501",
+        "classes": 24,
+        "students": 1010,
+        "students_female": 497,
+        "teachers": 46,
+        "managers": 3,
+        "employees": 5,
+        "classrooms": 22,
+        "classrooms_solid": 22,
+    },
+    {
+        "school_code": "94200001",
+        "school_name": "Trường Mầm non Hồ Đắc Kiện",
+        "level": "MN",
+        "ownership": "cong_lap",
+        "province_code": "94",
+        "district_code": "942",
+        "commune_code": "31569",
+        "classes": 9,
+        "students": 245,
+        "students_female": 118,
+        "teachers": 18,
+        "managers": 2,
+        "employees": 3,
+        "classrooms": 8,
+        "classrooms_solid": 5,
+    },
+    {
+        "school_code": "94200002",
+        "school_name": "Trường THPT Thuận Hòa",
+        "level": "THPT",
+        "ownership": "cong_lap",
+        "province_code": "94",
+        "district_code": "942",
+        "commune_code": "31570",
+        "classes": 30,
+        "students": 1254,
+        "students_female": 640,
+        "teachers": 66,
+        "managers": 3,
+        "employees": 7,
+        "classrooms": 30,
+        "classrooms_solid": 30,
+    },
+    {
+        "school_code": "94300001",
+        "school_name": "Trường Tiểu học Kế Sách",
+        "level": "TH",
+        "ownership": "cong_lap",
+        "province_code": "94",
+        "district_code": "943",
+        "commune_code": "31528",
+        "classes": 15,
+        "students": None,
+        "students_female": None,
+        "teachers": 21,
+        "managers": 2,
+        "employees": 2,
+        "classrooms": 14,
+        "classrooms_solid": 10,
+    },
+    {
+        "school_code": "94300002",
+        "school_name": "Trường Mầm non Tuổi Thơ",
+        "level": "MN",
+        "ownership": "tu_thuc",
+        "province_code": "94",
+        "district_code": "943",
+        "commune_code": "31531",
+        "classes": 4,
+        "students": 98,
+        "students_female": 50,
+        "teachers": 8,
+        "managers": 1,
+        "employees": 2,
+        "classrooms": 4,
+        "classrooms_solid": 4,
+    },
 ]
 FIELDS = list(SCHOOLS[0])
 COUNTS = [f for f in FIELDS if isinstance(SCHOOLS[0][f], int)]
 
 VI = {
-    "school_code": "Mã trường", "school_name": "Tên trường", "level": "Cấp học",
-    "ownership": "Loại hình", "province_code": "Mã tỉnh", "district_code": "Mã huyện",
-    "commune_code": "Mã xã", "classes": "Số lớp", "students": "Số học sinh",
-    "students_female": "Học sinh nữ", "teachers": "Giáo viên", "managers": "Cán bộ quản lý",
-    "employees": "Nhân viên", "classrooms": "Tổng số phòng học",
+    "school_code": "Mã trường",
+    "school_name": "Tên trường",
+    "level": "Cấp học",
+    "ownership": "Loại hình",
+    "province_code": "Mã tỉnh",
+    "district_code": "Mã huyện",
+    "commune_code": "Mã xã",
+    "classes": "Số lớp",
+    "students": "Số học sinh",
+    "students_female": "Học sinh nữ",
+    "teachers": "Giáo viên",
+    "managers": "Cán bộ quản lý",
+    "employees": "Nhân viên",
+    "classrooms": "Tổng số phòng học",
     "classrooms_solid": "Phòng học kiên cố",
 }
-LEVEL_VI = {"TH": "Tiểu học", "THCS": "Trung học cơ sở", "THPT": "Trung học phổ thông",
-            "MN": "Mầm non"}
+LEVEL_VI = {
+    "TH": "Tiểu học",
+    "THCS": "Trung học cơ sở",
+    "THPT": "Trung học phổ thông",
+    "MN": "Mầm non",
+}
 OWNERSHIP_VI = {"cong_lap": "Công lập", "tu_thuc": "Tư thục"}
 
 
@@ -94,7 +185,9 @@ def table_rows(
     return [head, *body]
 
 
-def write_csv(path: Path, rows: list[list[str]], *, encoding: str = "utf-8", delimiter: str = ",") -> Path:
+def write_csv(
+    path: Path, rows: list[list[str]], *, encoding: str = "utf-8", delimiter: str = ","
+) -> Path:
     buffer = io.StringIO(newline="")
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buffer.getvalue().encode(encoding))
@@ -112,11 +205,20 @@ def write_report_xlsx(
     spacer rows and a 'Tổng cộng' row, one sheet per level."""
     book = xlsxwriter.Workbook(str(path))
     merged = book.add_format({"bold": True, "align": "center", "text_wrap": True})
-    ident = ["school_code", "school_name", "level", "ownership", "province_code",
-             "district_code", "commune_code"]
-    groups = {"Lớp, học sinh": ["classes", "students", "students_female"],
-              "Đội ngũ": ["teachers", "managers", "employees"],
-              "Phòng học": ["classrooms", "classrooms_solid"]}
+    ident = [
+        "school_code",
+        "school_name",
+        "level",
+        "ownership",
+        "province_code",
+        "district_code",
+        "commune_code",
+    ]
+    groups = {
+        "Lớp, học sinh": ["classes", "students", "students_female"],
+        "Đội ngũ": ["teachers", "managers", "employees"],
+        "Phòng học": ["classrooms", "classrooms_solid"],
+    }
     for name, schools in sheets.items():
         ws = book.add_worksheet(name)
         width = len(ident) + sum(len(v) for v in groups.values())
@@ -124,34 +226,24 @@ def write_report_xlsx(
         ws.merge_range(1, 0, 1, width - 1, "BÁO CÁO THỐNG KÊ ĐẦU NĂM HỌC 2021-2022", merged)
         col = 0
         for field in ident:  # identity headers merged over both header rows
-            ws.merge_range(3, col, 4, col, VI[field].upper() if field == "school_code" else VI[field], merged)
+            ws.merge_range(
+                3, col, 4, col, VI[field].upper() if field == "school_code" else VI[field], merged
+            )
             col += 1
         order = list(ident)
         for group, members in groups.items():
             ws.merge_range(3, col, 3, col + len(members) - 1, group, merged)
             for f in members:
-                label = {"students_female": "Học sinh nữ", "classrooms": "Tổng số\nphòng học"}.get(f, VI[f])
+                label = {"students_female": "Học sinh nữ", "classrooms": "Tổng số\nphòng học"}.get(
+                    f, VI[f]
+                )
                 ws.write(4, col, label, merged)
                 col += 1
             order += members
         ws.write(5, 0, "ĐVT")
         for c in range(len(ident), width):
             ws.write(5, c, "người")
-        row = 6
-        for i, school in enumerate(schools):
-            if i == 2:
-                row += 1  # a blank spacer row
-            for c, field in enumerate(order):
-                value = school[field]
-                if field in ("level", "ownership"):
-                    ws.write_string(row, c, cell_text(field, value, labels=True))
-                elif isinstance(value, int) and numbers_as_text:
-                    ws.write_string(row, c, cell_text(field, value, labels=False, thousands=numbers_as_text))
-                elif isinstance(value, int):
-                    ws.write_number(row, c, value)
-                elif value is not None:
-                    ws.write_string(row, c, str(value))
-            row += 1
+        row = _write_schools(ws, schools, order, numbers_as_text)
         ws.write(row, 1, "Tổng cộng")
         for c, field in enumerate(order):
             if field in COUNTS:
@@ -159,3 +251,27 @@ def write_report_xlsx(
                 ws.write_number(row, c, sum(known) + (total_delta if field == "classes" else 0))
     book.close()
     return path
+
+
+def _write_schools(
+    ws: Any, schools: Sequence[dict[str, Any]], order: list[str], numbers_as_text: str | None
+) -> int:
+    """Data rows from row 6, a blank spacer row after the second; returns the next row."""
+    row = 6
+    for i, school in enumerate(schools):
+        if i == 2:
+            row += 1
+        for c, field in enumerate(order):
+            value = school[field]
+            if field in ("level", "ownership"):
+                ws.write_string(row, c, cell_text(field, value, labels=True))
+            elif isinstance(value, int) and numbers_as_text:
+                ws.write_string(
+                    row, c, cell_text(field, value, labels=False, thousands=numbers_as_text)
+                )
+            elif isinstance(value, int):
+                ws.write_number(row, c, value)
+            elif value is not None:
+                ws.write_string(row, c, str(value))
+        row += 1
+    return row

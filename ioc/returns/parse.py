@@ -74,7 +74,9 @@ def _decimal(name: str) -> tuple[pl.Expr, pl.Expr]:
     return value.alias(name), error.alias(err_col(name))
 
 
-def _lookup(name: str, mapping: dict[str, str | bool], rule: str, dtype: pl.DataType) -> tuple[pl.Expr, pl.Expr]:
+def _lookup(
+    name: str, mapping: dict[str, str | bool], rule: str, dtype: pl.DataType
+) -> tuple[pl.Expr, pl.Expr]:
     key = (
         pl.col(name)
         .str.normalize("NFC")

@@ -26,9 +26,11 @@ def total_row_warnings(tables: list[Table], contract: Contract) -> pl.DataFrame:
         if table.totals.is_empty():
             continue
         fields = [n for n in table.columns if n in counts]
-        sums = cast_to_contract(table.data.select(fields), contract).select(
-            pl.col(fields).sum()
-        ).row(0, named=True)
+        sums = (
+            cast_to_contract(table.data.select(fields), contract)
+            .select(pl.col(fields).sum())
+            .row(0, named=True)
+        )
         stated = cast_to_contract(table.totals.select([*fields, "_row"]), contract)
         for row in stated.select([*fields, "_row"]).iter_rows(named=True):
             for name in fields:

@@ -137,7 +137,11 @@ def _sum_rules(rules: Rules) -> list[pl.Expr]:
             known = pl.all_horizontal(pl.col([*rule.parts, rule.total]).is_not_null())
             broken = known & (parts > pl.col(rule.total))
             detail = pl.format(
-                "{}={} > {}={}", pl.lit("+".join(rule.parts)), parts, pl.lit(rule.total), pl.col(rule.total)
+                "{}={} > {}={}",
+                pl.lit("+".join(rule.parts)),
+                parts,
+                pl.lit(rule.total),
+                pl.col(rule.total),
             )
         else:
             cond = rule.requires_positive or {}
@@ -145,7 +149,9 @@ def _sum_rules(rules: Rules) -> list[pl.Expr]:
             broken = (pl.col(a) > 0) & ((pl.col(b) == 0) | pl.col(b).is_null())
             detail = pl.format("{}={}, {}={}", pl.lit(a), pl.col(a), pl.lit(b), pl.col(b))
         exprs.append(
-            pl.when(broken).then(pl.concat_str(pl.lit(f"{rule.name}:"), detail)).alias(err_col(f"rule__{rule.name}"))
+            pl.when(broken)
+            .then(pl.concat_str(pl.lit(f"{rule.name}:"), detail))
+            .alias(err_col(f"rule__{rule.name}"))
         )
     return exprs
 
@@ -178,19 +184,55 @@ def _units(frame: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     legacy = pl.col("scheme") == "legacy"
     return out.with_columns(
         pl.when(pl.col("province_code").is_not_null() & pl.col("_p_ok").is_null())
-        .then(pl.format("unknown_province:{} ({} scheme)", pl.col("province_code"), pl.col("scheme")))
+        .then(
+            pl.format("unknown_province:{} ({} scheme)", pl.col("province_code"), pl.col("scheme"))
+        )
         .alias(err_col("unit_province")),
         pl.when(legacy & pl.col("district_code").is_not_null() & pl.col("_d_prov").is_null())
         .then(pl.lit("unknown_district"))
-        .when(legacy & pl.col("_p_ok") & pl.col("_d_prov").is_not_null() & (pl.col("_d_prov") != pl.col("province_code")))
-        .then(pl.format("unknown_district:{} is not in province {}", pl.col("district_code"), pl.col("province_code")))
+        .when(
+            legacy
+            & pl.col("_p_ok")
+            & pl.col("_d_prov").is_not_null()
+            & (pl.col("_d_prov") != pl.col("province_code"))
+        )
+        .then(
+            pl.format(
+                "unknown_district:{} is not in province {}",
+                pl.col("district_code"),
+                pl.col("province_code"),
+            )
+        )
         .alias(err_col("unit_district")),
         pl.when(pl.col("commune_code").is_not_null() & pl.col("_c_prov").is_null())
         .then(pl.format("unknown_commune:{} ({} scheme)", pl.col("commune_code"), pl.col("scheme")))
-        .when(pl.col("_p_ok") & pl.col("_c_prov").is_not_null() & (pl.col("_c_prov") != pl.col("province_code")))
-        .then(pl.format("commune_outside_province:{} is in province {}, not {}", pl.col("commune_code"), pl.col("_c_prov"), pl.col("province_code")))
-        .when(legacy & pl.col("_d_prov").is_not_null() & pl.col("_c_dist").is_not_null() & (pl.col("_c_dist") != pl.col("district_code")))
-        .then(pl.format("commune_outside_district:{} is in district {}, not {}", pl.col("commune_code"), pl.col("_c_dist"), pl.col("district_code")))
+        .when(
+            pl.col("_p_ok")
+            & pl.col("_c_prov").is_not_null()
+            & (pl.col("_c_prov") != pl.col("province_code"))
+        )
+        .then(
+            pl.format(
+                "commune_outside_province:{} is in province {}, not {}",
+                pl.col("commune_code"),
+                pl.col("_c_prov"),
+                pl.col("province_code"),
+            )
+        )
+        .when(
+            legacy
+            & pl.col("_d_prov").is_not_null()
+            & pl.col("_c_dist").is_not_null()
+            & (pl.col("_c_dist") != pl.col("district_code"))
+        )
+        .then(
+            pl.format(
+                "commune_outside_district:{} is in district {}, not {}",
+                pl.col("commune_code"),
+                pl.col("_c_dist"),
+                pl.col("district_code"),
+            )
+        )
         .alias(err_col("unit_commune")),
     ).drop("_p_ok", "_d_prov", "_c_prov", "_c_dist")
 
@@ -235,7 +277,9 @@ def _warnings(accepted: pl.DataFrame, rules: Rules) -> pl.DataFrame:
             "school_code",
             pl.lit("students").alias("field"),
             pl.lit("class_size_over_norm").alias("rule"),
-            pl.format("{} pupils / {} classes", pl.col("students"), pl.col("classes")).alias("value"),
+            pl.format("{} pupils / {} classes", pl.col("students"), pl.col("classes")).alias(
+                "value"
+            ),
             pl.format(
                 "students per class {} is above the norm {} by more than {}%",
                 size.round(1),
@@ -249,7 +293,9 @@ def _warnings(accepted: pl.DataFrame, rules: Rules) -> pl.DataFrame:
             pl.lit("school_name").alias("field"),
             pl.lit("text_looks_like_formula").alias("rule"),
             pl.col("school_name").alias("value"),
-            pl.lit("the name starts like a spreadsheet formula; stored as text, never evaluated").alias("message"),
+            pl.lit(
+                "the name starts like a spreadsheet formula; stored as text, never evaluated"
+            ).alias("message"),
         ),
     ]
     return pl.concat(found)

@@ -6,9 +6,9 @@ import io
 from pathlib import Path
 
 import duckdb
-from msoffcrypto.format.ooxml import OOXMLFile
 import pytest
 import xlsxwriter
+from msoffcrypto.format.ooxml import OOXMLFile
 
 from ingest.runner import FileReport, ingest
 from ioc.config import Settings
@@ -26,8 +26,9 @@ def returns_state(settings: Settings) -> list[tuple[object, ...]]:
 
 @pytest.fixture
 def loaded(settings: Settings, tmp_path: Path) -> Settings:
-    (report,) = ingest([write_csv(tmp_path / "good.csv", table_rows())], period=PERIOD,
-                       settings=settings)
+    (report,) = ingest(
+        [write_csv(tmp_path / "good.csv", table_rows())], period=PERIOD, settings=settings
+    )
     assert report.accepted == len(SCHOOLS)
     return settings
 
@@ -66,8 +67,9 @@ def xlsx_bytes() -> bytes:
         ("no_header.csv", b"a,b,c\n1,2,3\n", "no header row"),
     ],
 )
-def test_unreadable_files(loaded: Settings, tmp_path: Path, name: str, content: bytes,
-                          needle: str) -> None:
+def test_unreadable_files(
+    loaded: Settings, tmp_path: Path, name: str, content: bytes, needle: str
+) -> None:
     path = tmp_path / name
     path.write_bytes(content)
     report = ingest_one(loaded, path)
@@ -114,15 +116,15 @@ def bad_rows_file(tmp_path: Path) -> Path:
     rows = table_rows()
     h = {name: i for i, name in enumerate(rows[0])}
     bad = [list(r) for r in rows]
-    bad[1][h["Số học sinh"]] = "-5"                      # negative count (row 2)
-    bad[2][h["Học sinh nữ"]] = "2000"                    # sub-count above total (row 3)
-    bad[3][h["Số lớp"]] = "mười"                         # text in a number column (row 4)
-    bad[4][h["Mã tỉnh"]] = "99"                          # unknown province (row 5)
-    bad[5][h["Mã xã"]] = "31318"                         # commune of Hậu Giang (row 6)
-    bad.append(list(rows[1]))                            # duplicate of row 2's school (row 8)
-    bad.append(list(rows[6]))                            # row 9: copy of row 7, same school
+    bad[1][h["Số học sinh"]] = "-5"  # negative count (row 2)
+    bad[2][h["Học sinh nữ"]] = "2000"  # sub-count above total (row 3)
+    bad[3][h["Số lớp"]] = "mười"  # text in a number column (row 4)
+    bad[4][h["Mã tỉnh"]] = "99"  # unknown province (row 5)
+    bad[5][h["Mã xã"]] = "31318"  # commune of Hậu Giang (row 6)
+    bad.append(list(rows[1]))  # duplicate of row 2's school (row 8)
+    bad.append(list(rows[6]))  # row 9: copy of row 7, same school
     bad[-1][h["Mã trường"]] = "94900009"
-    bad[-1][h["Tên trường"]] = "=HYPERLINK(\"http://x\",\"Bấm\")<script>alert(1)</script>"
+    bad[-1][h["Tên trường"]] = '=HYPERLINK("http://x","Bấm")<script>alert(1)</script>'
     return write_csv(tmp_path / "bad.csv", bad)
 
 
@@ -145,7 +147,7 @@ def test_bad_rows_rejected_good_rows_kept(settings: Settings, tmp_path: Path) ->
         warned = conn.execute(
             "select rule from ingest_warnings where school_code = '94900009'"
         ).fetchall()
-    assert name == [("=HYPERLINK(\"http://x\",\"Bấm\")<script>alert(1)</script>",)]
+    assert name == [('=HYPERLINK("http://x","Bấm")<script>alert(1)</script>',)]
     assert ("text_looks_like_formula",) in warned
 
 
@@ -156,8 +158,9 @@ def test_strict_rejects_whole_file(loaded: Settings, tmp_path: Path) -> None:
 
 
 def test_legacy_code_in_2025_period(settings: Settings, tmp_path: Path) -> None:
-    (report,) = ingest([write_csv(tmp_path / "r.csv", table_rows())], period="2025-2026/DN",
-                       settings=settings)
+    (report,) = ingest(
+        [write_csv(tmp_path / "r.csv", table_rows())], period="2025-2026/DN", settings=settings
+    )
     assert report.accepted == 0
     rules = {r["rule"] for r in rejects(settings)}
     assert "unknown_province" in rules  # province 94 no longer exists after 1 July 2025

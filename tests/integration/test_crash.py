@@ -24,14 +24,18 @@ def big_file(path: Path, copies: int) -> Path:
 
 
 def test_kill_mid_ingest_keeps_previous_snapshot(settings: Settings, tmp_path: Path) -> None:
-    run_ioc(settings, "ingest", str(write_csv(tmp_path / "good.csv", table_rows())),
-            "--period", PERIOD)
+    run_ioc(
+        settings, "ingest", str(write_csv(tmp_path / "good.csv", table_rows())), "--period", PERIOD
+    )
     digest = published_digest(settings)
     before = summary_totals(settings, "94", PERIOD)
     env = {**os.environ, "IOC_DATA_DIR": str(settings.data_dir)}
     child = subprocess.Popen(
         [*IOC, "ingest", str(big_file(tmp_path / "big.csv", 8000)), "--period", PERIOD],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
     while not list(settings.build_dir.glob("ioc-*.duckdb")) and time.monotonic() < deadline:
@@ -47,8 +51,13 @@ def test_kill_mid_ingest_keeps_previous_snapshot(settings: Settings, tmp_path: P
 
     # the next writer cleans up after the killed one and publishes normally
     fix = [dict(SCHOOLS[0], students=700)]
-    run_ioc(settings, "ingest", str(write_csv(tmp_path / "fix.csv", table_rows(fix))),
-            "--period", PERIOD)
+    run_ioc(
+        settings,
+        "ingest",
+        str(write_csv(tmp_path / "fix.csv", table_rows(fix))),
+        "--period",
+        PERIOD,
+    )
     after = summary_totals(settings, "94", PERIOD)
     assert after["totals"]["students"]["total"] == totals()["students"] - 660 + 700
     assert list(settings.build_dir.glob("ioc-*")) == []

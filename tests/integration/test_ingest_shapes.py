@@ -41,8 +41,14 @@ def load(settings: Settings, path: Path, **kw: object) -> None:
         ("utf-8", ";", "vi", "."),
     ],
 )
-def test_csv_shapes(settings: Settings, tmp_path: Path, encoding: str, delimiter: str,
-                    headers: str, thousands: str | None) -> None:
+def test_csv_shapes(
+    settings: Settings,
+    tmp_path: Path,
+    encoding: str,
+    delimiter: str,
+    headers: str,
+    thousands: str | None,
+) -> None:
     rows = table_rows(headers=headers, thousands=thousands)
     load(settings, write_csv(tmp_path / "r.csv", rows, encoding=encoding, delimiter=delimiter))
     assert stored_totals(settings) == totals()
@@ -54,7 +60,12 @@ def test_headers_any_order_case_spacing_line_breaks(settings: Settings, tmp_path
     random.Random(3).shuffle(order)
     mangled = []
     for i, head in enumerate(rows[0]):
-        variants = [head.upper(), f"  {head}  ", head.replace(" ", "\n", 1), head.replace(" ", "   ")]
+        variants = [
+            head.upper(),
+            f"  {head}  ",
+            head.replace(" ", "\n", 1),
+            head.replace(" ", "   "),
+        ]
         mangled.append(variants[i % len(variants)])
     shuffled = [[r[i] for i in order] for r in [mangled, *rows[1:]]]
     load(settings, write_csv(tmp_path / "r.csv", shuffled))
@@ -75,7 +86,9 @@ def test_blank_is_unknown_not_zero(settings: Settings, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("numbers_as_text", [None, ".", ","])
-def test_department_workbook(settings: Settings, tmp_path: Path, numbers_as_text: str | None) -> None:
+def test_department_workbook(
+    settings: Settings, tmp_path: Path, numbers_as_text: str | None
+) -> None:
     by_level: dict[str, list[dict[str, object]]] = {}
     for school in SCHOOLS:
         by_level.setdefault(str(school["level"]), []).append(school)
@@ -116,8 +129,9 @@ def test_replacement_keeps_old_values(settings: Settings, tmp_path: Path) -> Non
     load(settings, write_csv(tmp_path / "first.csv", table_rows()))
     corrected = [dict(s) for s in SCHOOLS[:1]]
     corrected[0]["students"] = 700
-    (report,) = ingest([write_csv(tmp_path / "fix.csv", table_rows(corrected))],
-                       period=PERIOD, settings=settings)
+    (report,) = ingest(
+        [write_csv(tmp_path / "fix.csv", table_rows(corrected))], period=PERIOD, settings=settings
+    )
     assert (report.accepted, report.replaced) == (1, 1)
     expected = totals([*corrected, *SCHOOLS[1:]])
     assert stored_totals(settings) == expected
