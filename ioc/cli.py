@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ioc import db
@@ -56,21 +56,27 @@ def ingest(
     if period:
         _period_option(period)
     received_date = date.fromisoformat(received) if received else None
+    stages = ("reading", "validating", "writing")
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        BarColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("starting", total=None)
+        task = bar.add_task("starting", total=len(paths) * len(stages) + 1)
+
+        def advance(name: str, stage: str) -> None:
+            bar.update(task, description=f"{name} {stage}".strip(), advance=1)
+
         reports = run_ingest(
             paths,
             period=period,
             strict=strict,
             received=received_date,
             settings=get_settings(),
-            progress=lambda name, stage: bar.update(task, description=f"{name} {stage}"),
+            progress=advance,
         )
     table = Table("run", "file", "status", "read", "accepted", "replaced", "rejected", "warnings")
     for r in reports:
