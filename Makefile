@@ -20,9 +20,8 @@ run: setup ## build the demo province if no data exists, then show the province 
 	$(BIN)/ioc summary --unit 94 --period 2021-2022/DN --scheme legacy
 
 .PHONY: demo
-demo: setup ## rebuild the demo province from scratch
-	rm -f data/ioc.duckdb
-	$(BIN)/ioc demo
+demo: setup ## rebuild the demo province from scratch (deletes data/ioc.duckdb)
+	$(BIN)/ioc demo --replace
 
 .PHONY: lint
 lint: setup ## ruff (lint + format check) and import contracts

@@ -70,9 +70,12 @@ def ingest(
     reports = []
     with db.writer(settings) as conn:
         ensure_units(conn, settings)
+        units = conn.sql("select * from core_geo__units").pl()
         for path in paths:
             reports.append(
-                _ingest_file(conn, Path(path), given, period, strict, received, settings, progress)
+                _ingest_file(
+                    conn, Path(path), given, period, strict, received, settings, progress, units
+                )
             )
         if progress:
             progress("", "rebuilding the school registry")
@@ -98,8 +101,12 @@ def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) ->
 
 
 def rebuild_core(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Rebuild the derived core tables (registry, expected schools) from the returns."""
+    due = load_rules().quality.due
+    params = {"dn_due": due["DN"], "cn_due": due["CN"]}
     for file in sorted((settings.sql_dir / "core").glob("*.sql")):
-        conn.execute(file.read_text(encoding="utf-8"))
+        text = file.read_text(encoding="utf-8")
+        conn.execute(text, {k: v for k, v in params.items() if f"${k}" in text} or None)
 
 
 def _ingest_file(
@@ -111,6 +118,7 @@ def _ingest_file(
     received: date | None,
     settings: Settings,
     progress: Progress | None,
+    units: pl.DataFrame,
 ) -> FileReport:
     started = datetime.now(UTC)
     run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
@@ -124,7 +132,7 @@ def _ingest_file(
         report.sheets = [t.sheet or "" for t in tables]
         if progress:
             progress(path.name, "validating")
-        checked, text = _validate(tables, given, path)
+        checked, text = _validate(tables, given, path, units)
         if progress:
             progress(path.name, "writing")
         conn.execute("begin transaction")
@@ -188,7 +196,7 @@ def _check_columns(path: Path, table: Table, contract: Contract) -> None:
 
 
 def _validate(
-    tables: list[Table], given: tuple[str, str] | None, path: Path
+    tables: list[Table], given: tuple[str, str] | None, path: Path, units: pl.DataFrame
 ) -> tuple[Checked, pl.DataFrame]:
     contract = load_contract()
     parts = [t.data.with_columns(pl.lit(t.sheet, dtype=pl.String).alias("_sheet")) for t in tables]
@@ -203,10 +211,8 @@ def _validate(
         if name not in text.columns:
             text = text.with_columns(pl.lit(None, dtype=pl.String).alias(name))
     typed = cast_to_contract(text, contract)
-    checked = check(
-        typed, text, contract=contract, rules=load_rules(), units=geo.units(), period=given
-    )
-    totals = total_row_warnings(tables, contract)
+    checked = check(typed, text, contract=contract, rules=load_rules(), units=units, period=given)
+    totals = total_row_warnings(tables, typed, contract)
     return Checked(checked.accepted, checked.rejects, pl.concat([checked.warnings, totals])), text
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -180,14 +181,29 @@ def rejects(
 @app.command()
 def demo(
     if_empty: Annotated[bool, typer.Option(help="Do nothing if data is already published")] = False,
+    replace: Annotated[bool, typer.Option(help="Delete the published data first")] = False,
 ) -> None:
     """Build the demo province (Sóc Trăng) from generated return files."""
     from ingest.demo import build_demo
 
     settings = get_settings()
-    if if_empty and settings.published_db.exists():
-        console.print(f"Data already published at {settings.published_db}; demo not rebuilt.")
-        return
+    if settings.published_db.exists():
+        if if_empty:
+            console.print(f"Data already published at {settings.published_db}; demo not rebuilt.")
+            return
+        if not replace:
+            err.print(
+                f"[red]{settings.published_db} already holds data: "
+                "use --replace to delete it and build the demo[/red]"
+            )
+            raise typer.Exit(2)
+        settings.published_db.unlink()
+    started = time.perf_counter()
     reports = build_demo(settings)
     loaded = sum(r.accepted for r in reports)
-    console.print(f"Demo built: {len(reports)} files, {vn_number(loaded)} returns accepted.")
+    rejected = sum(r.rejected for r in reports)
+    console.print(
+        f"Demo built in {time.perf_counter() - started:.1f} s: {len(reports)} files, "
+        f"{vn_number(loaded)} returns accepted, {vn_number(rejected)} rejected "
+        "(planted data-quality problems; see 'ioc rejects')."
+    )

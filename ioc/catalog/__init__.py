@@ -70,9 +70,25 @@ class Warnings(BaseModel):
     period_change: PeriodChangeWarning
 
 
+class OutlierRatio(BaseModel):
+    id: str
+    numerator: str
+    denominator: str
+
+
+class QualityRules(BaseModel):
+    due: dict[Literal["DN", "CN"], str]
+    jump_share: float
+    jump_fields: list[str]
+    robust_z: float
+    outlier_ratios: list[OutlierRatio]
+    large_school_students: int
+
+
 class Rules(BaseModel):
     rejects: list[SumRule]
     warnings: Warnings
+    quality: QualityRules
 
 
 class Contract(BaseModel):

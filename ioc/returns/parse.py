@@ -19,6 +19,7 @@ DECIMAL_THOUSANDS_DOT = r"^-?\d{1,3}(\.\d{3})+,\d+$"
 DECIMAL_THOUSANDS_COMMA = r"^-?\d{1,3}(,\d{3})+\.\d+$"
 DECIMAL = r"^-?\d+(\.\d+)?$"
 ERR = "_err__"
+COORDINATES = ("latitude", "longitude")
 
 
 def err_col(name: str) -> str:
@@ -26,6 +27,7 @@ def err_col(name: str) -> str:
 
 
 def _count(name: str) -> tuple[pl.Expr, pl.Expr]:
+    plain = pl.col(name).cast(pl.Int64, strict=False)  # fast path: most cells are plain digits
     text = pl.col(name).str.replace_all(r"\s", "")
     digits = (
         pl.when(text.str.contains(THOUSANDS))
@@ -35,22 +37,33 @@ def _count(name: str) -> tuple[pl.Expr, pl.Expr]:
         .when(text.str.contains(INTEGER))
         .then(text)
     )
-    value = digits.cast(pl.Int64, strict=False)
+    value = pl.when(plain.is_not_null()).then(plain).otherwise(digits.cast(pl.Int64, strict=False))
     error = (
-        pl.when(text.is_null())
+        pl.when(pl.col(name).is_null())
         .then(None)
-        .when(text.str.contains(NEGATIVE))
+        .when(value < 0)
+        .then(pl.lit("negative_count"))
+        .when(plain.is_null() & text.str.contains(NEGATIVE))
         .then(pl.lit("negative_count"))
         .when(value.is_null())
         .then(pl.lit("not_a_whole_number"))
         .when(value > 2_000_000_000)
         .then(pl.lit("count_too_large"))
     )
-    return value.cast(pl.Int32, strict=False).alias(name), error.alias(err_col(name))
+    ok = value.is_between(0, 2_000_000_000)
+    return pl.when(ok).then(value).cast(pl.Int32).alias(name), error.alias(err_col(name))
 
 
 def _decimal(name: str) -> tuple[pl.Expr, pl.Expr]:
     text = pl.col(name).str.replace_all(r"\s", "")
+    if name in COORDINATES:  # never written with thousands separators: '.' is the decimal point
+        normal = (
+            pl.when(text.str.contains(DECIMAL))
+            .then(text)
+            .when(text.str.contains(DECIMAL_COMMA))
+            .then(text.str.replace(",", "."))
+        )
+        return _decimal_checked(name, text, normal)
     normal = (
         pl.when(text.str.contains(DECIMAL_THOUSANDS_DOT))
         .then(text.str.replace_all(r"\.", "").str.replace(",", "."))
@@ -63,6 +76,10 @@ def _decimal(name: str) -> tuple[pl.Expr, pl.Expr]:
         .when(text.str.contains(DECIMAL))
         .then(text)
     )
+    return _decimal_checked(name, text, normal)
+
+
+def _decimal_checked(name: str, text: pl.Expr, normal: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     value = normal.cast(pl.Float64, strict=False)
     error = pl.when(text.is_not_null() & value.is_null()).then(pl.lit("not_a_number"))
     if name == "latitude":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,12 +116,22 @@ def _read_csv(path: Path) -> Grid:
     if not text.strip():
         raise FileError(path, "the file has no content (only blank lines)")
     delimiter = _sniff_delimiter(text)
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    width = max(len(r) for r in rows)
-    columns = list(zip(*(r + [""] * (width - len(r)) for r in rows), strict=True))
-    frame = pl.DataFrame(
-        {f"c{i}": pl.Series(col, dtype=pl.String) for i, col in enumerate(columns)}
+    head = itertools.islice(
+        csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter), 60
     )
+    width = max(len(row) for row in head)
+    try:
+        frame = pl.read_csv(
+            text.encode("utf-8"),
+            has_header=False,
+            schema={f"c{i}": pl.String for i in range(width)},
+            separator=delimiter,
+            quote_char='"',
+            truncate_ragged_lines=True,
+            missing_columns="insert",
+        )
+    except pl.exceptions.ComputeError as exc:
+        raise FileError(path, f"the CSV text cannot be parsed: {exc}") from exc
     frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
     frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int32))
     return Grid(None, frame)

@@ -14,6 +14,7 @@ import csv
 import io
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,25 +32,23 @@ Cell = str | int | float | None
 Converter = Callable[[Any], Cell]
 
 FLAG_TEXT: dict[str, tuple[str, str]] = {
-    "x": ("x", ""),
-    "co_khong": ("có", "không"),
-    "01": ("1", "0"),
-}
+    "x": ("x", ""), "co_khong": ("có", "không"), "01": ("1", "0"),
+}  # fmt: skip
 TOTAL_LABEL = "Tổng cộng"
+HEADER_FORMAT = {"bold": True, "align": "center", "valign": "vcenter", "text_wrap": True}
+FORMATS: dict[str, dict[str, Any]] = {
+    "title": {"bold": True, "align": "center", "font_size": 13},
+    "header": {**HEADER_FORMAT, "border": 1},
+    "unit": {"italic": True, "align": "center"},
+    "total": {"bold": True},
+}
 SPACER_EVERY = 20
 LINE_BREAK_AT = 18
 UNITS = (  # field-name prefix -> unit for the "ĐVT" row (first match wins)
-    ("classrooms", "phòng"),
-    ("classes", "lớp"),
-    ("students", "học sinh"),
-    ("subject_rooms", "phòng"),
-    ("smart_classrooms", "phòng"),
-    ("computers", "máy"),
-    ("toilets", "nhà"),
-    ("taps", "vòi"),
-    ("satellite_sites", "điểm"),
-    ("site_area", "m²"),
-)
+    ("classrooms", "phòng"), ("classes", "lớp"), ("students", "học sinh"),
+    ("subject_rooms", "phòng"), ("smart_classrooms", "phòng"), ("computers", "máy"),
+    ("toilets", "nhà"), ("taps", "vòi"), ("satellite_sites", "điểm"), ("site_area", "m²"),
+)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,6 +75,7 @@ def _break_line(label: str) -> str:
 
 
 def header_labels(columns: Sequence[str], headers: Headers, line_breaks: bool = False) -> list[str]:
+    """Header cells for ``columns``: Vietnamese labels, canonical names or a mix."""
     out = []
     for i, name in enumerate(columns):
         f = _field(name)
@@ -124,12 +124,6 @@ def _converter(name: str, *, headers: Headers, flags: Flags, thousands: Thousand
     return lambda v: None if v is None else str(v)
 
 
-def _converters(
-    columns: Sequence[str], headers: Headers, flags: Flags, thousands: Thousands
-) -> list[Converter]:
-    return [_converter(c, headers=headers, flags=flags, thousands=thousands) for c in columns]
-
-
 def _csv_text(cell: Cell, thousands: Thousands) -> str:
     if cell is None:
         return ""
@@ -157,7 +151,7 @@ def write_csv(
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(header_labels(df.columns, headers))
-    convert = _converters(df.columns, headers, flags, thousands)
+    convert = [_converter(c, headers=headers, flags=flags, thousands=thousands) for c in df.columns]
     for row in df.iter_rows():
         writer.writerow([_csv_text(c(v), thousands) for c, v in zip(convert, row, strict=True)])
     text = buffer.getvalue()
@@ -268,22 +262,38 @@ def _total_cells(df: pl.DataFrame, convert: list[Converter], delta: int) -> list
     return cells
 
 
-def _write_sheet(sw: _SheetWriter, df: pl.DataFrame, opts: dict[str, Any]) -> None:
+@dataclass(frozen=True)
+class _Layout:
+    title_rows: Sequence[str]
+    group_header: bool
+    unit_row: bool
+    spacer_rows: bool
+    total_row: bool
+    total_row_delta: int
+    numbers_as_text: Thousands
+    headers: Headers
+    header_line_breaks: bool
+    flags: Flags
+
+
+def _write_sheet(sw: _SheetWriter, df: pl.DataFrame, lay: _Layout) -> None:
     columns = df.columns
-    labels = header_labels(columns, opts["headers"], opts["header_line_breaks"])
-    sw.titles(opts["title_rows"])
-    sw.header(columns, labels, opts["group_header"])
-    if opts["unit_row"]:
+    sw.titles(lay.title_rows)
+    sw.header(
+        columns, header_labels(columns, lay.headers, lay.header_line_breaks), lay.group_header
+    )
+    if lay.unit_row:
         units: list[Cell] = [_unit(c) for c in columns]
         units[_label_column(columns)] = "ĐVT"
         sw.cells(units, sw.fmt["unit"])
-    convert = _converters(columns, opts["headers"], opts["flags"], opts["numbers_as_text"])
+    kinds = {"headers": lay.headers, "flags": lay.flags, "thousands": lay.numbers_as_text}
+    convert = [_converter(c, **kinds) for c in columns]
     for i, row in enumerate(df.iter_rows()):
-        if opts["spacer_rows"] and i and i % SPACER_EVERY == 0:
+        if lay.spacer_rows and i and i % SPACER_EVERY == 0:
             sw.row += 1
         sw.cells([c(v) for c, v in zip(convert, row, strict=True)])
-    if opts["total_row"]:
-        sw.cells(_total_cells(df, convert, opts["total_row_delta"]), sw.fmt["total"])
+    if lay.total_row:
+        sw.cells(_total_cells(df, convert, lay.total_row_delta), sw.fmt["total"])
 
 
 def write_xlsx(
@@ -303,39 +313,18 @@ def write_xlsx(
 ) -> Path:
     """One workbook, one sheet per frame, laid out like a Department's statistics export."""
     path = Path(path)
-    opts = {
-        "title_rows": title_rows,
-        "group_header": group_header,
-        "unit_row": unit_row,
-        "spacer_rows": spacer_rows,
-        "total_row": total_row,
-        "total_row_delta": total_row_delta,
-        "numbers_as_text": numbers_as_text,
-        "headers": headers,
-        "header_line_breaks": header_line_breaks,
-        "flags": flags,
-    }
+    layout = _Layout(
+        title_rows, group_header, unit_row, spacer_rows, total_row, total_row_delta,
+        numbers_as_text, headers, header_line_breaks, flags,
+    )  # fmt: skip
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     try:
-        formats = {
-            "title": wb.add_format({"bold": True, "align": "center", "font_size": 13}),
-            "header": wb.add_format(
-                {
-                    "bold": True,
-                    "align": "center",
-                    "valign": "vcenter",
-                    "text_wrap": True,
-                    "border": 1,
-                }
-            ),
-            "unit": wb.add_format({"italic": True, "align": "center"}),
-            "total": wb.add_format({"bold": True}),
-        }
+        formats = {key: wb.add_format(spec) for key, spec in FORMATS.items()}
         for name, df in sheets.items():
             ws = wb.add_worksheet(name)
             for col, column in enumerate(df.columns):
                 ws.set_column(col, col, 34 if column == "school_name" else 12)
-            _write_sheet(_SheetWriter(ws, formats, df.width), df, opts)
+            _write_sheet(_SheetWriter(ws, formats, df.width), df, layout)
     finally:
         wb.close()
     return path

@@ -19,18 +19,18 @@ WARNING_COLUMNS = {
 }
 
 
-def total_row_warnings(tables: list[Table], contract: Contract) -> pl.DataFrame:
+def total_row_warnings(
+    tables: list[Table], typed: pl.DataFrame, contract: Contract
+) -> pl.DataFrame:
+    """Compare each sheet's total rows with the sums of its parsed rows."""
     found = [pl.DataFrame(schema=WARNING_COLUMNS)]
     counts = set(contract.names_of("count"))
     for table in tables:
         if table.totals.is_empty():
             continue
         fields = [n for n in table.columns if n in counts]
-        sums = (
-            cast_to_contract(table.data.select(fields), contract)
-            .select(pl.col(fields).sum())
-            .row(0, named=True)
-        )
+        sheet = typed.filter(pl.col("_sheet").eq_missing(pl.lit(table.sheet, pl.String)))
+        sums = sheet.select(pl.col(fields).sum()).row(0, named=True)
         stated = cast_to_contract(table.totals.select([*fields, "_row"]), contract)
         for row in stated.select([*fields, "_row"]).iter_rows(named=True):
             for name in fields:

@@ -66,7 +66,8 @@ def _issues(frame: pl.DataFrame, text: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.col("field").str.strip_prefix(ERR))
     )
     fields = [c for c in text.columns if c not in KEY]
-    cells = text.unpivot(index=KEY, on=fields, variable_name="field", value_name="cell")
+    bad_rows = text.join(frame.select(KEY), on=KEY, how="semi", nulls_equal=True)
+    cells = bad_rows.unpivot(index=KEY, on=fields, variable_name="field", value_name="cell")
     long = long.join(cells, on=[*KEY, "field"], how="left", nulls_equal=True)
     detail = pl.col("rule").str.split(":").list.get(1, null_on_oob=True)
     rule = pl.col("rule").str.split(":").list.first()
@@ -146,7 +147,7 @@ def _sum_rules(rules: Rules) -> list[pl.Expr]:
         else:
             cond = rule.requires_positive or {}
             a, b = cond["if_positive"], cond["then_positive"]
-            broken = (pl.col(a) > 0) & ((pl.col(b) == 0) | pl.col(b).is_null())
+            broken = (pl.col(a) > 0) & (pl.col(b) == 0)  # a blank is unknown, not zero
             detail = pl.format("{}={}, {}={}", pl.lit(a), pl.col(a), pl.lit(b), pl.col(b))
         exprs.append(
             pl.when(broken)

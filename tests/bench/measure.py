@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.bench.national import BENCH_DIR
+from tests.bench.national import BENCH_DIR, REPO_ROOT
 
 GB = 1024**3
 MB = 1024**2
@@ -43,7 +43,11 @@ class ChildRun:
 
 
 def run_child(
-    command: Sequence[str], *, env: dict[str, str] | None = None, timeout: float = 900
+    command: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: Path = REPO_ROOT,
+    timeout: float = 900,
 ) -> ChildRun:
     """Run a command, waiting with ``wait4`` to get that child's own resource usage.
 
@@ -52,7 +56,7 @@ def run_child(
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(list(command), stdout=out, stderr=err, env=env)
+        proc = subprocess.Popen(list(command), stdout=out, stderr=err, env=env, cwd=cwd)
         expired = threading.Event()
 
         def kill() -> None:
@@ -98,7 +102,13 @@ def fresh_data_dir(keep: bool = False) -> Iterator[Path]:
 def child_env(data_dir: Path) -> dict[str, str]:
     """The parent's environment with IOC_DATA_DIR set and a wide, plain console."""
     env = dict(os.environ)
-    env |= {"IOC_DATA_DIR": str(data_dir), "COLUMNS": "160", "NO_COLOR": "1", "TERM": "dumb"}
+    env |= {
+        "IOC_DATA_DIR": str(data_dir),
+        "COLUMNS": "160",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+        "_TYPER_STANDARD_TRACEBACK": "1",  # plain tracebacks in failure reports
+    }
     return env
 
 

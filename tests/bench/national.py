@@ -5,9 +5,11 @@
 satisfy every reject rule of ``ioc/catalog/rules.yaml`` (checked before writing), so a correct
 ingest accepts every row.
 
-The frame holds the values as a school's export would show them: enums and flags as their
-Vietnamese labels, codes as zero-padded text, counts as integers, decimals as floats. It is
-written as CSV (UTF-8 with BOM, Vietnamese headers) and XLSX, cached under ``data/bench/``
+The frame is typed with canonical column names, as ``ioc.returns.shapes`` takes it: enums as
+contract codes, flags as booleans, unit codes as zero-padded text, counts as integers,
+decimals as floats. The writers turn enums and flags into Vietnamese labels. It is written as
+CSV (UTF-8 with BOM, Vietnamese headers) and XLSX, by ``ioc.returns.shapes`` when that works,
+else by the bench's own writers, and cached under ``data/bench/``
 in a directory named after :data:`GENERATOR_VERSION`, the size, the seed, the writer and a
 fingerprint of the contract; a re-run with the same key reuses the files.
 """
@@ -27,7 +29,7 @@ import numpy as np
 import polars as pl
 
 from ioc import geo
-from ioc.catalog import Contract, load_contract, load_rules
+from ioc.catalog import load_contract, load_rules
 
 GENERATOR_VERSION = "1"
 SCHOOLS = 53_000
@@ -40,13 +42,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 BENCH_DIR = REPO_ROOT / "data" / "bench"
 
 Log = Callable[[str], None]
+Writer = Callable[[pl.DataFrame, Path], None]
 
 
 @dataclass(frozen=True)
 class LevelSpec:
     """How schools of one level look: size, class size, staffing."""
 
-    label: str  # the value written in the 'Cấp học' column
     name_prefix: str  # 'Trường Tiểu học ...'
     weight: float  # share of the schools drawn beyond one MN, TH and THCS per commune
     students: float  # median pupils
@@ -57,16 +59,17 @@ class LevelSpec:
 
 
 LEVELS: dict[str, LevelSpec] = {
-    "MN": LevelSpec("Mầm non", "Trường Mầm non", 0.46, 210, 26, 2.0, 0.98, 0.20),
-    "TH": LevelSpec("Tiểu học", "Trường Tiểu học", 0.22, 520, 31, 1.45, 0.85, 0.02),
-    "THCS": LevelSpec("Trung học cơ sở", "Trường THCS", 0.08, 560, 38, 1.9, 0.25, 0.02),
-    "THPT": LevelSpec("Trung học phổ thông", "Trường THPT", 0.12, 1050, 40, 2.25, 0.15, 0.08),
-    "TH_THCS": LevelSpec("TH&THCS", "Trường TH&THCS", 0.06, 430, 30, 1.7, 0.6, 0.02),
-    "THCS_THPT": LevelSpec("THCS&THPT", "Trường THCS&THPT", 0.02, 720, 38, 2.1, 0.2, 0.10),
-    "TH_THCS_THPT": LevelSpec("Liên cấp", "Trường Phổ thông nhiều cấp học", 0.01, 880, 33, 2.0, 0.5, 0.30),
-    "GDTX": LevelSpec("Trung tâm GDNN-GDTX", "Trung tâm GDNN-GDTX", 0.03, 320, 36, 1.2, 0.0, 0.0),
+    "MN": LevelSpec("Trường Mầm non", 0.46, 210, 26, 2.0, 0.98, 0.20),
+    "TH": LevelSpec("Trường Tiểu học", 0.22, 520, 31, 1.45, 0.85, 0.02),
+    "THCS": LevelSpec("Trường THCS", 0.08, 560, 38, 1.9, 0.25, 0.02),
+    "THPT": LevelSpec("Trường THPT", 0.12, 1050, 40, 2.25, 0.15, 0.08),
+    "TH_THCS": LevelSpec("Trường TH&THCS", 0.06, 430, 30, 1.7, 0.6, 0.02),
+    "THCS_THPT": LevelSpec("Trường THCS&THPT", 0.02, 720, 38, 2.1, 0.2, 0.10),
+    "TH_THCS_THPT": LevelSpec("Trường Phổ thông nhiều cấp học", 0.01, 880, 33, 2.0, 0.5, 0.30),
+    "GDTX": LevelSpec("Trung tâm GDNN-GDTX", 0.03, 320, 36, 1.2, 0.0, 0.0),
 }
 BASE_LEVELS = ("MN", "TH", "THCS")  # every commune has at least these
+FLAG_TEXT = ("Có", "Không")  # flags as the bench's own writers spell them
 FLAG_SHARES = {
     "national_standard": 0.55,
     "internet": 0.97,
@@ -135,9 +138,7 @@ def _places(rng: np.random.Generator, schools: int, communes: pl.DataFrame) -> p
     same_level = pl.len().over("commune_code", "level_code")
     rank = pl.int_range(1, pl.len() + 1).over("commune_code", "level_code")
     return frame.with_columns(
-        pl.format("{}{}", "commune_code", serial.cast(pl.String).str.zfill(3)).alias(
-            "school_code"
-        ),
+        pl.format("{}{}", "commune_code", serial.cast(pl.String).str.zfill(3)).alias("school_code"),
         pl.when(same_level > 1).then(rank).otherwise(None).alias("_number"),
     )
 
@@ -146,14 +147,14 @@ def _names(places: pl.DataFrame) -> pl.Series:
     prefix = pl.col("level_code").replace_strict(
         {c: s.name_prefix for c, s in LEVELS.items()}, return_dtype=pl.String
     )
-    number = pl.when(pl.col("_number").is_not_null()).then(
-        pl.format(" số {}", pl.col("_number"))
-    )
+    number = pl.when(pl.col("_number").is_not_null()).then(pl.format(" số {}", pl.col("_number")))
     name = pl.concat_str(prefix, pl.lit(" "), pl.col("commune_name"), number.fill_null(""))
     return places.select(name.alias("school_name")).to_series()
 
 
-def _coordinate(rng: np.random.Generator, centre: np.ndarray, low: float, high: float) -> np.ndarray:
+def _coordinate(
+    rng: np.random.Generator, centre: np.ndarray, low: float, high: float
+) -> np.ndarray:
     """Centroid plus a few hundred metres, 6 decimals whose last digit is never 0.
 
     Six significant decimals keep the text unambiguous: '21.046' would read as the Vietnamese
@@ -178,7 +179,10 @@ def _counts(rng: np.random.Generator, places: pl.DataFrame) -> dict[str, np.ndar
     class_size = np.array([s.class_size for s in spec]) * rng.uniform(0.7, 1.1, size)
     classes = np.maximum(1, np.ceil(students / class_size)).astype(np.int64)
     teachers = np.maximum(
-        1, np.round(classes * np.array([s.teachers_per_class for s in spec]) * rng.uniform(0.85, 1.15, size))
+        1,
+        np.round(
+            classes * np.array([s.teachers_per_class for s in spec]) * rng.uniform(0.85, 1.15, size)
+        ),
     ).astype(np.int64)
     managers = rng.integers(1, 4, size) + (students > 600)
     classrooms = np.maximum(1, classes + rng.integers(-1, 4, size))
@@ -236,10 +240,9 @@ def _choice(rng: np.random.Generator, labels: list[str], shares: np.ndarray) -> 
     return [labels[min(i, len(labels) - 1)] for i in picked]
 
 
-def _enums(rng: np.random.Generator, places: pl.DataFrame, contract: Contract) -> dict[str, list[str]]:
+def _enums(rng: np.random.Generator, places: pl.DataFrame) -> dict[str, list[str]]:
+    """Enum fields as contract codes (the writers turn them into Vietnamese labels)."""
     lv = places["level_code"].to_list()
-    size = len(lv)
-    labels = {name: {code: texts[0] for code, texts in contract.enums[name].items()} for name in contract.enums}
     private = np.array([LEVELS[c].private for c in lv])
     ownership = np.stack([1 - private, private * 0.8, private * 0.2], axis=1)
     urban = places["commune_type"].is_in(["Phường", "Thị trấn"]).to_numpy()
@@ -250,15 +253,13 @@ def _enums(rng: np.random.Generator, places: pl.DataFrame, contract: Contract) -
     semi = np.where(is_thcs | np.array([c == "TH" for c in lv]), 0.03, 0.0)
     special = np.where(is_thpt, 0.025, 0.0)
     school_type = np.stack([1 - boarding - semi - special, boarding, semi, special], axis=1)
-    own = labels["ownership"]
-    kinds = labels["school_type"]
     return {
-        "level": [LEVELS[c].label for c in lv],
-        "ownership": _choice(rng, [own["cong_lap"], own["tu_thuc"], own["dan_lap"]], ownership),
-        "area": _choice(rng, [labels["area"][k] for k in ("urban", "rural", "remote")], area),
-        "term": [labels["term"][TERM]] * size,
+        "level": lv,
+        "ownership": _choice(rng, ["cong_lap", "tu_thuc", "dan_lap"], ownership),
+        "area": _choice(rng, ["urban", "rural", "remote"], area),
+        "term": [TERM] * len(lv),
         "school_type": _choice(
-            rng, [kinds[k] for k in ("regular", "boarding", "semi_boarding", "specialised")], school_type
+            rng, ["regular", "boarding", "semi_boarding", "specialised"], school_type
         ),
     }
 
@@ -268,8 +269,6 @@ def generate(schools: int = SCHOOLS, seed: int = SEED) -> pl.DataFrame:
     contract = load_contract()
     rng = np.random.default_rng(seed)
     places = _places(rng, schools, _communes())
-    yes, no = "Có", "Không"
-    assert yes.lower() in contract.flag_values[True] and no.lower() in contract.flag_values[False]
     counts = _counts(rng, places)
     columns: dict[str, Any] = {
         "school_code": places["school_code"],
@@ -281,8 +280,8 @@ def generate(schools: int = SCHOOLS, seed: int = SEED) -> pl.DataFrame:
         "longitude": _coordinate(rng, places["c_lon"].to_numpy(), 102.2, 117.8),
         "school_year": [SCHOOL_YEAR] * schools,
         "site_area_m2": np.round(counts["students"] * rng.uniform(5, 16, schools), 1),
-        **_enums(rng, places, contract),
-        **{name: np.where(rng.random(schools) < share, yes, no) for name, share in FLAG_SHARES.items()},
+        **_enums(rng, places),
+        **{name: rng.random(schools) < share for name, share in FLAG_SHARES.items()},
         **counts,
     }
     known = set(columns)
@@ -321,13 +320,28 @@ def _check_rules(frame: pl.DataFrame) -> None:
 # Writing
 
 
-def _vi_headers(frame: pl.DataFrame) -> pl.DataFrame:
+def _as_written(frame: pl.DataFrame) -> pl.DataFrame:
+    """Enum codes as their first Vietnamese label, flags as 'Có'/'Không', headers in Vietnamese."""
     contract = load_contract()
-    return frame.rename({name: contract.field(name).vi for name in frame.columns})
+    yes, no = FLAG_TEXT
+    assert yes.lower() in contract.flag_values[True] and no.lower() in contract.flag_values[False]
+    labels = [
+        pl.col(name).replace_strict({code: texts[0] for code, texts in values.items()})
+        for name, values in contract.enums.items()
+        if name in frame.columns
+    ]
+    flags = [
+        pl.when(pl.col(name)).then(pl.lit(yes)).otherwise(pl.lit(no)).alias(name)
+        for name in contract.names_of("flag")
+        if name in frame.columns
+    ]
+    return frame.with_columns(*labels, *flags).rename(
+        {name: contract.field(name).vi for name in frame.columns}
+    )
 
 
 def _write_csv_bench(frame: pl.DataFrame, path: Path) -> None:
-    _vi_headers(frame).write_csv(path, include_bom=True)
+    _as_written(frame).write_csv(path, include_bom=True)
 
 
 def _title_rows() -> list[str]:
@@ -350,15 +364,16 @@ def _write_xlsx_bench(frame: pl.DataFrame, path: Path) -> None:
             sheet.write_string(row, 0, title, bold)
             row += 1
         row += 1
-        sheet.write_row(row, 0, _vi_headers(frame).columns, bold)
-        for values in frame.iter_rows():
+        written = _as_written(frame)
+        sheet.write_row(row, 0, written.columns, bold)
+        for values in written.iter_rows():
             row += 1
             sheet.write_row(row, 0, values)
     finally:
         workbook.close()
 
 
-def _shapes_writers() -> tuple[Callable[[pl.DataFrame, Path], None], Callable[[pl.DataFrame, Path], None]] | None:
+def _shapes_writers() -> tuple[Writer, Writer] | None:
     """The project's writers (``ioc.returns.shapes``) when they exist."""
     try:
         from ioc.returns import shapes  # type: ignore[attr-defined]
@@ -366,15 +381,17 @@ def _shapes_writers() -> tuple[Callable[[pl.DataFrame, Path], None], Callable[[p
         return None
 
     def write_csv(frame: pl.DataFrame, path: Path) -> None:
-        shapes.write_csv(frame, path, encoding="utf-8-sig", delimiter=",", headers="vi")
+        shapes.write_csv(
+            frame, path, encoding="utf-8-sig", delimiter=",", headers="vi", flags="co_khong"
+        )
 
     def write_xlsx(frame: pl.DataFrame, path: Path) -> None:
-        shapes.write_xlsx({"Trường học": frame}, path, title_rows=_title_rows())
+        shapes.write_xlsx({"Trường học": frame}, path, title_rows=_title_rows(), flags="co_khong")
 
     return write_csv, write_xlsx
 
 
-def _probe(write: Callable[[pl.DataFrame, Path], None], frame: pl.DataFrame, path: Path) -> str | None:
+def _probe(write: Writer, frame: pl.DataFrame, path: Path) -> str | None:
     """Write a few rows with a project writer; the reason it cannot be used, or None."""
     try:
         write(frame.head(20), path)
@@ -383,7 +400,7 @@ def _probe(write: Callable[[pl.DataFrame, Path], None], frame: pl.DataFrame, pat
     return None if path.is_file() and path.stat().st_size > 0 else "wrote no file"
 
 
-def _pick_writers(frame: pl.DataFrame, work: Path, log: Log) -> tuple[str, Any, Any]:
+def _pick_writers(frame: pl.DataFrame, work: Path, log: Log) -> tuple[str, Writer, Writer]:
     shapes = _shapes_writers()
     if shapes is not None:
         problems = [
@@ -419,8 +436,13 @@ def ensure_files(schools: int = SCHOOLS, seed: int = SEED, log: Log = print) -> 
             info = json.loads(meta.read_text(encoding="utf-8"))
             log(f"using cached {folder.relative_to(REPO_ROOT)} (writer {info['writer']})")
             return NationalFiles(
-                folder / f"{stem}.csv", folder / f"{stem}.xlsx", info["rows"], PERIOD,
-                info["writer"], False, info["seconds"],
+                folder / f"{stem}.csv",
+                folder / f"{stem}.xlsx",
+                info["rows"],
+                PERIOD,
+                info["writer"],
+                False,
+                info["seconds"],
             )
     return _generate_files(schools, seed, base, stem, log)
 

@@ -1,0 +1,154 @@
+"""Indicator and norm definitions (``indicators/*.yaml``, ``norms.yaml``), validated at load."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from ioc.catalog import CATALOG_DIR, Label, _load_yaml, load_contract
+
+Kind = Literal[
+    "schools",  # count of schools with a return
+    "sum",  # Σ numerator
+    "ratio",  # Σ numerator / Σ denominator over schools where both are known
+    "share_of_schools",  # schools whose flag is true (or count > 0) / schools where it is known
+    "per_school",  # Σ numerator / schools where it is known
+    "schools_above_norm",  # schools whose numerator/denominator exceeds ratio_norm / schools
+    "shortfall",  # Σ max(0, ratio_norm × denominator − numerator)
+    "completeness",  # schools with a return / schools expected
+    "timeliness",  # returns received by the due date / schools expected
+]
+Direction = Literal["up", "down", "near", "info"]
+
+
+class Scope(BaseModel):
+    levels: list[str] | None = None
+    ownership: list[str] | None = None
+    terms: list[Literal["DN", "CN"]] | None = None
+
+
+class Indicator(BaseModel):
+    id: str
+    family: str = ""
+    vi: str
+    en: str
+    kind: Kind
+    numerator: str | None = None
+    denominator: str | None = None
+    condition: Literal["positive"] | None = None
+    ratio_norm: str | None = None
+    factor: float = 1.0
+    unit: Label
+    direction: Direction
+    norm: str | None = None
+    scope: Scope = Field(default_factory=Scope)
+    note: Label | None = None
+
+    @model_validator(mode="after")
+    def _fields_fit_kind(self) -> Indicator:
+        needs = {
+            "sum": ("numerator",),
+            "ratio": ("numerator", "denominator"),
+            "share_of_schools": ("numerator",),
+            "per_school": ("numerator",),
+            "schools_above_norm": ("numerator", "denominator", "ratio_norm"),
+            "shortfall": ("numerator", "denominator", "ratio_norm"),
+        }.get(self.kind, ())
+        for attr in needs:
+            if getattr(self, attr) is None:
+                raise ValueError(f"indicator {self.id}: kind {self.kind} needs {attr}")
+        return self
+
+
+class Family(BaseModel):
+    id: str
+    vi: str
+    en: str
+
+
+class NormRule(BaseModel):
+    value: float
+    source: str
+    levels: list[str] | None = None
+    ownership: list[str] | None = None
+    school_types: list[str] | None = None
+    area: list[str] | None = None
+    full_day: bool | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class Norm(BaseModel):
+    id: str
+    comparison: Literal["max", "min", "near"]
+    tolerance: float = 0.0
+    rules: list[NormRule]
+
+
+class Norms(BaseModel):
+    level_for_norms: dict[str, str]
+    norms: list[Norm]
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, Norm]:
+        return {n.id: n for n in self.norms}
+
+
+class Catalog(BaseModel):
+    families: list[Family]
+    indicators: list[Indicator]
+    norms: Norms
+
+    @functools.cached_property
+    def by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+
+@functools.cache
+def load_norms() -> Norms:
+    return Norms.model_validate(_load_yaml("norms.yaml"))
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    """Every indicator family file, checked against the contract and the norms."""
+    families, indicators = [], []
+    for path in sorted((CATALOG_DIR / "indicators").glob("*.yaml")):
+        data = _load_yaml(f"indicators/{path.name}")
+        family = Family.model_validate(data["family"])
+        families.append(family)
+        for entry in data["indicators"]:
+            try:
+                indicators.append(Indicator.model_validate({**entry, "family": family.id}))
+            except ValueError as exc:
+                raise ValueError(f"indicators/{path.name}: {exc}") from exc
+    catalog = Catalog(families=families, indicators=indicators, norms=load_norms())
+    _check(catalog)
+    return catalog
+
+
+def _check(catalog: Catalog) -> None:
+    contract = load_contract()
+    ids = [i.id for i in catalog.indicators]
+    if len(ids) != len(set(ids)):
+        raise ValueError("indicators: duplicated id")
+    levels = set(contract.enums["level"])
+    for ind in catalog.indicators:
+        for attr in ("numerator", "denominator"):
+            name = getattr(ind, attr)
+            if name is not None and name not in contract.by_name:
+                raise ValueError(f"indicator {ind.id}: {attr} {name!r} is not a contract field")
+        for norm in (ind.norm, ind.ratio_norm):
+            if norm is not None and norm not in catalog.norms.by_id:
+                raise ValueError(f"indicator {ind.id}: unknown norm {norm!r}")
+        if ind.scope.levels and not set(ind.scope.levels) <= levels:
+            raise ValueError(f"indicator {ind.id}: unknown level in scope")
+    for norm in catalog.norms.norms:
+        for rule in norm.rules:
+            if rule.levels and not set(rule.levels) <= levels:
+                raise ValueError(f"norm {norm.id}: unknown level {rule.levels}")
+            if rule.valid_from and rule.valid_to and rule.valid_from > rule.valid_to:
+                raise ValueError(f"norm {norm.id}: valid_from after valid_to")

@@ -1,0 +1,307 @@
+"""The indicator engine: catalog entries to Polars expressions, computed for every school and
+rolled up to every unit of both schemes, for every period.
+
+Every indicator is reduced, per school and period, to a numerator ``n`` and a denominator
+``d`` that are both known or both null, plus ``w`` = the school's norm × ``d`` where a
+norm applies. A unit's value is factor × Σn / Σd over its schools (ratio of sums, never a
+mean of ratios; missing stays missing; Σd = 0 gives no value); its norm is Σw / Σd, so a
+norm that differs by level or school type is weighted by the schools' denominators.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import polars as pl
+
+from ioc.catalog.definitions import Catalog, Indicator, Norm, Norms
+
+GROUPINGS: list[tuple[str, str, str]] = [
+    ("legacy", "province", "province_code_legacy"),
+    ("legacy", "district", "district_code_legacy"),
+    ("legacy", "commune", "commune_code_legacy"),
+    ("2025", "province", "province_code_2025"),
+    ("2025", "commune", "commune_code_2025"),
+]
+PERIOD = ["school_year", "term"]
+REFORM_YEAR = "2025-2026"  # first school year reported under the 2025 units
+
+
+def _col(ind: Indicator, part: str) -> str:
+    return f"{ind.id}__{part}"
+
+
+def period_date_expr() -> pl.Expr:
+    """30 Sep of the first year for DN, 31 May of the second year for CN."""
+    first = pl.col("school_year").str.slice(0, 4).cast(pl.Int32)
+    return (
+        pl.when(pl.col("term") == "DN")
+        .then(pl.date(first, 9, 30))
+        .otherwise(pl.date(first + 1, 5, 31))
+        .alias("period_date")
+    )
+
+
+def _matches(values: list[str] | None, column: str) -> pl.Expr:
+    return pl.lit(True) if values is None else pl.col(column).is_in(values)
+
+
+def norm_expr(norm: Norm) -> pl.Expr:
+    """The norm value that applies to each school-period (first matching rule), or null."""
+    expr: pl.When | pl.Then | None = None
+    for rule in norm.rules:
+        cond = (
+            _matches(rule.levels, "norm_level")
+            & _matches(rule.ownership, "ownership")
+            & _matches(rule.school_types, "school_type_or_regular")
+            & _matches(rule.area, "area")
+        )
+        if rule.full_day is not None:
+            cond = cond & (pl.col("is_full_day") == rule.full_day)
+        if rule.valid_from is not None:
+            cond = cond & (pl.col("period_date") >= rule.valid_from)
+        if rule.valid_to is not None:
+            cond = cond & (pl.col("period_date") <= rule.valid_to)
+        expr = (pl.when(cond) if expr is None else expr.when(cond)).then(pl.lit(rule.value))
+    assert expr is not None, f"norm {norm.id} has no rules"
+    return expr.otherwise(None).cast(pl.Float64)  # type: ignore[union-attr]
+
+
+def _scope(ind: Indicator) -> pl.Expr:
+    return (
+        pl.col("is_expected")
+        & _matches(ind.scope.levels, "level")
+        & _matches(ind.scope.ownership, "ownership")
+        & _matches(ind.scope.terms, "term")
+    )
+
+
+def _num_den(ind: Indicator, norms: Norms) -> tuple[pl.Expr, pl.Expr]:
+    """School-level numerator and denominator before scoping (null = not computable)."""
+    n = pl.col(ind.numerator) if ind.numerator else None
+    d = pl.col(ind.denominator) if ind.denominator else None
+    one = pl.lit(1.0)
+    has = pl.col("has_return")
+    if ind.kind == "schools":
+        return one, one
+    if ind.kind == "sum":
+        return n, pl.when(n.is_not_null()).then(one)  # type: ignore[union-attr]
+    if ind.kind == "ratio":
+        return n, d  # type: ignore[return-value]
+    if ind.kind == "per_school":
+        return n, pl.when(n.is_not_null()).then(one)  # type: ignore[union-attr]
+    if ind.kind == "share_of_schools":
+        hit = (n > 0) if ind.condition == "positive" else n  # type: ignore[operator]
+        return hit.cast(pl.Float64), pl.when(n.is_not_null()).then(one)  # type: ignore[union-attr]
+    cap = norm_expr(norms.by_id[ind.ratio_norm or ""])
+    if ind.kind == "schools_above_norm":
+        known = (d > 0) & n.is_not_null() & cap.is_not_null()  # type: ignore[operator,union-attr]
+        return pl.when(known).then((n / d > cap).cast(pl.Float64)), pl.when(known).then(one)  # type: ignore[operator]
+    if ind.kind == "shortfall":
+        gap = cap * d - n  # type: ignore[operator]
+        known = gap.is_not_null()
+        return pl.when(known).then(pl.max_horizontal(gap, 0.0)), pl.when(known).then(one)
+    if ind.kind == "completeness":
+        return has.cast(pl.Float64), one
+    return pl.col("is_on_time").cast(pl.Float64), one  # timeliness
+
+
+def school_exprs(catalog: Catalog) -> list[pl.Expr]:
+    """Per indicator: n, d (both known or both null, within scope), w (norm × d) and s (scope)."""
+    exprs: list[pl.Expr] = []
+    for ind in catalog.indicators:
+        n, d = _num_den(ind, catalog.norms)
+        if ind.kind not in ("completeness", "timeliness"):
+            n, d = pl.when(pl.col("has_return")).then(n), pl.when(pl.col("has_return")).then(d)
+        both = _scope(ind) & n.is_not_null() & d.is_not_null()
+        n_ok = pl.when(both).then(n.cast(pl.Float64))
+        d_ok = pl.when(both).then(d.cast(pl.Float64))
+        exprs += [n_ok.alias(_col(ind, "n")), d_ok.alias(_col(ind, "d"))]
+        if ind.norm:
+            w = norm_expr(catalog.norms.by_id[ind.norm]) * d_ok
+            exprs += [
+                w.alias(_col(ind, "w")),
+                pl.when(w.is_not_null()).then(d_ok).alias(_col(ind, "dn")),
+            ]
+        exprs.append(_scope(ind).cast(pl.UInt32).alias(_col(ind, "s")))
+    return exprs
+
+
+def prepare_schools(
+    returns: pl.LazyFrame, registry: pl.LazyFrame, expected: pl.LazyFrame, norms: Norms
+) -> pl.LazyFrame:
+    """One row per expected (school, period): the return's fields (null when none came),
+    the school's places and attributes, and the columns norms condition on."""
+    places = registry.select(
+        "school_code",
+        *[key for _, _, key in GROUPINGS],
+        pl.col("level").alias("registry_level"),
+        pl.col("ownership").alias("registry_ownership"),
+    )
+    attrs = [c for c in returns.collect_schema().names() if c not in ("level", "ownership")]
+    frame = (
+        expected.join(returns.select(attrs), on=["school_code", *PERIOD], how="left")
+        .join(
+            returns.select("school_code", *PERIOD, "level", "ownership"),
+            on=["school_code", *PERIOD],
+            how="left",
+        )
+        .join(places, on="school_code", how="left")
+        .with_columns(
+            pl.coalesce("level", "registry_level").alias("level"),
+            pl.coalesce("ownership", "registry_ownership").alias("ownership"),
+        )
+    )
+    return frame.with_columns(
+        period_date_expr(),
+        pl.col("level").replace(norms.level_for_norms).alias("norm_level"),
+        pl.col("school_type").fill_null("regular").alias("school_type_or_regular"),
+        ((pl.col("classes") > 0) & (pl.col("classes_two_sessions") == pl.col("classes")))
+        .fill_null(False)
+        .alias("is_full_day"),
+        pl.lit(True).alias("is_expected"),
+    )
+
+
+def aggregate(schools: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
+    """Long frame: one row per (unit, period, indicator) with sums, counts and the norm."""
+    wide = schools.with_columns(school_exprs(catalog))
+    parts = []
+    for scheme, level, key in GROUPINGS:
+        sums = [agg for ind in catalog.indicators for agg in _sums(ind)]
+        grouped = (
+            wide.filter(pl.col(key).is_not_null())
+            .group_by(pl.col(key).alias("unit_code"), *PERIOD)
+            .agg(sums)
+            .with_columns(pl.lit(scheme).alias("scheme"), pl.lit(level).alias("level"))
+        )
+        parts.append(grouped)
+    return _long(pl.concat(parts, how="vertical"), catalog)
+
+
+def _sums(ind: Indicator) -> Iterable[pl.Expr]:
+    yield pl.col(_col(ind, "n")).sum().alias(_col(ind, "n"))
+    yield pl.col(_col(ind, "d")).sum().alias(_col(ind, "d"))
+    yield pl.col(_col(ind, "d")).count().cast(pl.UInt32).alias(_col(ind, "c"))
+    yield pl.col(_col(ind, "s")).sum().alias(_col(ind, "s"))
+    if ind.norm:
+        yield pl.col(_col(ind, "w")).sum().alias(_col(ind, "w"))
+        yield pl.col(_col(ind, "dn")).sum().alias(_col(ind, "dn"))
+        yield pl.col(_col(ind, "w")).count().cast(pl.UInt32).alias(_col(ind, "wc"))
+
+
+def _long(wide: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
+    keys = ["scheme", "level", "unit_code", *PERIOD]
+    parts = []
+    for ind in catalog.indicators:
+        has_norm = ind.norm is not None
+        parts.append(
+            wide.select(
+                *keys,
+                pl.lit(ind.id).alias("indicator_id"),
+                pl.col(_col(ind, "n")).alias("numerator"),
+                pl.col(_col(ind, "d")).alias("denominator"),
+                pl.col(_col(ind, "c")).alias("schools_contributing"),
+                pl.col(_col(ind, "s")).cast(pl.UInt32).alias("schools_in_scope"),
+                (pl.col(_col(ind, "w")) if has_norm else pl.lit(None, pl.Float64)).alias(
+                    "norm_weighted"
+                ),
+                (pl.col(_col(ind, "dn")) if has_norm else pl.lit(None, pl.Float64)).alias(
+                    "norm_denominator"
+                ),
+                (pl.col(_col(ind, "wc")) if has_norm else pl.lit(0, pl.UInt32)).alias(
+                    "norm_schools"
+                ),
+            ).filter(pl.col("schools_in_scope") > 0)
+        )
+    return pl.concat(parts, how="vertical")
+
+
+def finish(values: pl.LazyFrame, catalog: Catalog, targets: pl.LazyFrame) -> pl.LazyFrame:
+    """Values, norm and target status, change since the same term of the previous year."""
+    meta = pl.LazyFrame(
+        [
+            {
+                "indicator_id": i.id,
+                "kind": i.kind,
+                "factor": i.factor,
+                "comparison": catalog.norms.by_id[i.norm].comparison if i.norm else None,
+                "tolerance": catalog.norms.by_id[i.norm].tolerance if i.norm else 0.0,
+                "target_comparison": {"up": "min", "down": "max", "near": "near"}.get(i.direction),
+            }
+            for i in catalog.indicators
+        ]
+    )
+    summed = pl.col("kind").is_in(["sum", "schools", "shortfall"])
+    value = (
+        pl.when(pl.col("schools_contributing") == 0)
+        .then(None)
+        .when(summed)
+        .then(pl.col("numerator"))
+        .when(pl.col("denominator") != 0)
+        .then(pl.col("factor") * pl.col("numerator") / pl.col("denominator"))
+    )
+    # norm weighted by the denominators of the schools a norm applies to
+    norm = (
+        pl.when(pl.col("norm_schools") == 0)
+        .then(None)
+        .when(summed)
+        .then(pl.col("norm_weighted"))
+        .when(pl.col("norm_denominator") != 0)
+        .then(pl.col("norm_weighted") / pl.col("norm_denominator"))
+    )
+    out = (
+        values.join(meta, on="indicator_id", how="left")
+        .with_columns(value.alias("value"), norm.alias("norm_value"))
+        .join(targets, on=["scheme", "unit_code", "school_year", "indicator_id"], how="left")
+        .with_columns(
+            status_expr("value", "norm_value", "comparison", "tolerance").alias("norm_status"),
+            status_expr("value", "target_value", "target_comparison", pl.lit(0.0)).alias(
+                "target_status"
+            ),
+        )
+    )
+    return _with_previous(out)
+
+
+def status_expr(value: str, reference: str, comparison: str, tolerance: pl.Expr | str) -> pl.Expr:
+    v, r, c = pl.col(value), pl.col(reference), pl.col(comparison)
+    tol = pl.col(tolerance) if isinstance(tolerance, str) else tolerance
+    return (
+        pl.when(r.is_null() | c.is_null())
+        .then(pl.lit("no_norm"))
+        .when(v.is_null())
+        .then(pl.lit("no_value"))
+        .when((c == "max") & (v <= r))
+        .then(pl.lit("meets"))
+        .when(c == "max")
+        .then(pl.lit("above"))
+        .when((c == "min") & (v >= r))
+        .then(pl.lit("meets"))
+        .when(c == "min")
+        .then(pl.lit("below"))
+        .when((v - r).abs() <= tol * r.abs())
+        .then(pl.lit("meets"))
+        .when(v < r)
+        .then(pl.lit("below"))
+        .otherwise(pl.lit("above"))
+    )
+
+
+def _with_previous(out: pl.LazyFrame) -> pl.LazyFrame:
+    first = pl.col("school_year").str.slice(0, 4).cast(pl.Int32)
+    previous = out.select(
+        "scheme",
+        "level",
+        "unit_code",
+        "indicator_id",
+        "term",
+        pl.format("{}-{}", first + 1, first + 2).alias("school_year"),
+        pl.col("value").alias("previous_value"),
+    )
+    return out.join(
+        previous, on=["scheme", "level", "unit_code", "indicator_id", *PERIOD], how="left"
+    ).with_columns(
+        (pl.col("value") - pl.col("previous_value")).alias("change"),
+        (pl.col("school_year") == REFORM_YEAR).alias("is_break"),
+    )
