@@ -24,6 +24,7 @@ import polars as pl
 from ioc import db, geo
 from ioc.catalog import Contract, load_contract, load_rules
 from ioc.config import Settings, get_settings
+from ioc.out_tables import rebuild_indicators
 from ioc.returns.headers import Table, locate
 from ioc.returns.parse import cast_to_contract
 from ioc.returns.read import FileError, read_grids
@@ -78,8 +79,9 @@ def ingest(
                 )
             )
         if progress:
-            progress("", "rebuilding the school registry")
+            progress("", "rebuilding the registry and indicators")
         rebuild_core(conn, settings)
+        rebuild_indicators(conn, settings)
     return reports
 
 

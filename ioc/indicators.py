@@ -93,6 +93,10 @@ def _num_den(ind: Indicator, norms: Norms) -> tuple[pl.Expr, pl.Expr]:
     if ind.kind == "share_of_schools":
         hit = (n > 0) if ind.condition == "positive" else n  # type: ignore[operator]
         return hit.cast(pl.Float64), pl.when(n.is_not_null()).then(one)  # type: ignore[union-attr]
+    if ind.kind == "completeness":
+        return has.cast(pl.Float64), one
+    if ind.kind == "timeliness":
+        return pl.col("is_on_time").cast(pl.Float64), one
     cap = norm_expr(norms.by_id[ind.ratio_norm or ""])
     if ind.kind == "schools_above_norm":
         known = (d > 0) & n.is_not_null() & cap.is_not_null()  # type: ignore[operator,union-attr]
@@ -100,10 +104,7 @@ def _num_den(ind: Indicator, norms: Norms) -> tuple[pl.Expr, pl.Expr]:
     if ind.kind == "shortfall":
         gap = cap * d - n  # type: ignore[operator]
         known = gap.is_not_null()
-        return pl.when(known).then(pl.max_horizontal(gap, 0.0)), pl.when(known).then(one)
-    if ind.kind == "completeness":
-        return has.cast(pl.Float64), one
-    return pl.col("is_on_time").cast(pl.Float64), one  # timeliness
+    return pl.when(known).then(pl.max_horizontal(gap, 0.0)), pl.when(known).then(one)
 
 
 def school_exprs(catalog: Catalog) -> list[pl.Expr]:
@@ -165,18 +166,26 @@ def prepare_schools(
 
 def aggregate(schools: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
     """Long frame: one row per (unit, period, indicator) with sums, counts and the norm."""
-    wide = schools.with_columns(school_exprs(catalog))
-    parts = []
-    for scheme, level, key in GROUPINGS:
-        sums = [agg for ind in catalog.indicators for agg in _sums(ind)]
-        grouped = (
-            wide.filter(pl.col(key).is_not_null())
+    columns = [c for ind in catalog.indicators for c in _school_columns(ind)]
+    keys = [key for _, _, key in GROUPINGS]
+    wide = schools.with_columns(school_exprs(catalog)).select(*keys, *PERIOD, *columns).collect()
+    sums = [agg for ind in catalog.indicators for agg in _sums(ind)]
+    grouped = pl.collect_all(
+        [
+            wide.lazy()
+            .filter(pl.col(key).is_not_null())
             .group_by(pl.col(key).alias("unit_code"), *PERIOD)
             .agg(sums)
             .with_columns(pl.lit(scheme).alias("scheme"), pl.lit(level).alias("level"))
-        )
-        parts.append(grouped)
-    return _long(pl.concat(parts, how="vertical"), catalog)
+            for scheme, level, key in GROUPINGS
+        ]
+    )
+    return _long(pl.concat(grouped, how="vertical"), catalog).lazy()
+
+
+def _school_columns(ind: Indicator) -> list[str]:
+    parts = ["n", "d", "s", *(["w", "dn"] if ind.norm else [])]
+    return [_col(ind, p) for p in parts]
 
 
 def _sums(ind: Indicator) -> Iterable[pl.Expr]:
@@ -190,7 +199,7 @@ def _sums(ind: Indicator) -> Iterable[pl.Expr]:
         yield pl.col(_col(ind, "w")).count().cast(pl.UInt32).alias(_col(ind, "wc"))
 
 
-def _long(wide: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
+def _long(wide: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     keys = ["scheme", "level", "unit_code", *PERIOD]
     parts = []
     for ind in catalog.indicators:
@@ -305,3 +314,38 @@ def _with_previous(out: pl.LazyFrame) -> pl.LazyFrame:
         (pl.col("value") - pl.col("previous_value")).alias("change"),
         (pl.col("school_year") == REFORM_YEAR).alias("is_break"),
     )
+
+
+OUT_COLUMNS = [
+    "scheme",
+    "level",
+    "unit_code",
+    "school_year",
+    "term",
+    "indicator_id",
+    "numerator",
+    "denominator",
+    "value",
+    "schools_contributing",
+    "schools_in_scope",
+    "norm_value",
+    "norm_status",
+    "target_value",
+    "target_status",
+    "previous_value",
+    "change",
+    "is_break",
+]
+
+
+def compute(
+    returns: pl.LazyFrame,
+    registry: pl.LazyFrame,
+    expected: pl.LazyFrame,
+    targets: pl.LazyFrame,
+    catalog: Catalog,
+) -> pl.DataFrame:
+    """Every indicator at every level for every period (the out_indicator__values rows)."""
+    schools = prepare_schools(returns, registry, expected, catalog.norms)
+    values = aggregate(schools, catalog)
+    return finish(values, catalog, targets).select(OUT_COLUMNS).collect()

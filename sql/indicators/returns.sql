@@ -1,0 +1,1 @@
+select * exclude (run_id, sheet, source_row) from core_school__period_returns
