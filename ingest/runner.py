@@ -54,6 +54,7 @@ class FileReport:
     warnings: int = 0
     message: str | None = None
     sheets: list[str] = field(default_factory=list)
+    school_codes: list[str] = field(default_factory=list)  # schools whose returns changed
 
 
 def ingest(
@@ -81,7 +82,9 @@ def ingest(
         if progress:
             progress("", "rebuilding the registry and indicators")
         rebuild_core(conn, settings)
-        rebuild_indicators(conn, settings)
+        changed = {code for r in reports for code in r.school_codes}
+        if changed:
+            rebuild_indicators(conn, settings, changed)
     return reports
 
 
@@ -282,6 +285,7 @@ def _store(
     conn.execute("drop table stage_returns")
     report.status = "loaded"
     report.accepted = checked.accepted.height
+    report.school_codes = checked.accepted["school_code"].to_list()
     report.replaced = after - before
     report.warnings = warnings.height
 

@@ -16,12 +16,20 @@ import polars as pl
 
 from ioc.catalog.definitions import Catalog, Indicator, Norm, Norms
 
-GROUPINGS: list[tuple[str, str, str]] = [
-    ("legacy", "province", "province_code_legacy"),
-    ("legacy", "district", "district_code_legacy"),
-    ("legacy", "commune", "commune_code_legacy"),
-    ("2025", "province", "province_code_2025"),
-    ("2025", "commune", "commune_code_2025"),
+# (scheme, level, registry column of the unit, registry column of its province)
+GROUPINGS: list[tuple[str, str, str, str]] = [
+    ("legacy", "province", "province_code_legacy", "province_code_legacy"),
+    ("legacy", "district", "district_code_legacy", "province_code_legacy"),
+    ("legacy", "commune", "commune_code_legacy", "province_code_legacy"),
+    ("2025", "province", "province_code_2025", "province_code_2025"),
+    ("2025", "commune", "commune_code_2025", "province_code_2025"),
+]
+PLACE_COLUMNS = [
+    "province_code_legacy",
+    "district_code_legacy",
+    "commune_code_legacy",
+    "province_code_2025",
+    "commune_code_2025",
 ]
 PERIOD = ["school_year", "term"]
 REFORM_YEAR = "2025-2026"  # first school year reported under the 2025 units
@@ -135,7 +143,7 @@ def prepare_schools(
     the school's places and attributes, and the columns norms condition on."""
     places = registry.select(
         "school_code",
-        *[key for _, _, key in GROUPINGS],
+        *PLACE_COLUMNS,
         pl.col("level").alias("registry_level"),
         pl.col("ownership").alias("registry_ownership"),
     )
@@ -167,17 +175,19 @@ def prepare_schools(
 def aggregate(schools: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
     """Long frame: one row per (unit, period, indicator) with sums, counts and the norm."""
     columns = [c for ind in catalog.indicators for c in _school_columns(ind)]
-    keys = [key for _, _, key in GROUPINGS]
-    wide = schools.with_columns(school_exprs(catalog)).select(*keys, *PERIOD, *columns).collect()
+    wide = schools.with_columns(school_exprs(catalog)).select(*PLACE_COLUMNS, *PERIOD, *columns)
+    wide = wide.collect()
     sums = [agg for ind in catalog.indicators for agg in _sums(ind)]
     grouped = pl.collect_all(
         [
             wide.lazy()
             .filter(pl.col(key).is_not_null())
-            .group_by(pl.col(key).alias("unit_code"), *PERIOD)
+            .group_by(
+                pl.col(key).alias("unit_code"), pl.col(province).alias("province_code"), *PERIOD
+            )
             .agg(sums)
             .with_columns(pl.lit(scheme).alias("scheme"), pl.lit(level).alias("level"))
-            for scheme, level, key in GROUPINGS
+            for scheme, level, key, province in GROUPINGS
         ]
     )
     return _long(pl.concat(grouped, how="vertical"), catalog).lazy()
@@ -200,7 +210,7 @@ def _sums(ind: Indicator) -> Iterable[pl.Expr]:
 
 
 def _long(wide: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
-    keys = ["scheme", "level", "unit_code", *PERIOD]
+    keys = ["scheme", "level", "unit_code", "province_code", *PERIOD]
     parts = []
     for ind in catalog.indicators:
         has_norm = ind.norm is not None
@@ -320,6 +330,7 @@ OUT_COLUMNS = [
     "scheme",
     "level",
     "unit_code",
+    "province_code",
     "school_year",
     "term",
     "indicator_id",

@@ -1,6 +1,15 @@
-"""Rebuild the ``out_`` tables of a snapshot from its ``core_`` tables (inside a writer)."""
+"""Rebuild the ``out_`` tables of a snapshot from its ``core_`` tables (inside a writer).
+
+After an ingest only the provinces whose schools changed are recomputed: every unit lies in
+one province of its scheme, and old provinces nest in new ones, so recomputing the whole
+2025 province(s) of the changed schools is exact for every unit it touches.
+"""
 
 from __future__ import annotations
+
+import time
+from collections.abc import Collection
+from datetime import UTC, datetime
 
 import duckdb
 import polars as pl
@@ -8,26 +17,79 @@ import polars as pl
 from ioc import db
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings
-from ioc.indicators import compute
+from ioc.indicators import OUT_COLUMNS, compute
+
+FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
 
 
 def _frame(conn: duckdb.DuckDBPyConnection, name: str, settings: Settings) -> pl.LazyFrame:
     return db.query(conn, f"indicators/{name}", settings).lazy()
 
 
-def rebuild_indicators(conn: duckdb.DuckDBPyConnection, settings: Settings) -> int:
-    """Recompute every indicator for every unit and period; returns the row count."""
-    values = compute(
-        _frame(conn, "returns", settings),
-        _frame(conn, "registry", settings),
-        _frame(conn, "expected", settings),
-        _frame(conn, "targets", settings),
-        load_catalog(),
-    )
-    conn.execute("delete from out_indicator__values")
+def rebuild_indicators(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    changed_schools: Collection[str] | None = None,
+) -> int:
+    """Recompute indicators: everything, or the provinces of ``changed_schools``."""
+    started = time.perf_counter()
+    scope = _affected(conn, settings, changed_schools)
+    frames = [_frame(conn, name, settings) for name in ("returns", "registry", "expected")]
+    if scope is not None:
+        frames = [f.join(scope.lazy(), on="school_code", how="semi") for f in frames]
+    values = compute(*frames, _frame(conn, "targets", settings), load_catalog())
+    if scope is None:
+        db.execute(conn, "out/out_indicator__values", settings)  # recreated: derived data
+        provinces = None
+    else:
+        provinces = values.select("scheme", "province_code").unique()
+        conn.register("provinces", provinces)
+        conn.execute(
+            "delete from out_indicator__values as o using provinces as p "
+            "where o.scheme = p.scheme and o.province_code = p.province_code"
+        )
+        conn.unregister("provinces")
     conn.register("incoming", values)
     try:
         conn.execute("insert into out_indicator__values by name select * from incoming")
     finally:
         conn.unregister("incoming")
+    _record(conn, started, values.height, provinces)
     return values.height
+
+
+def _affected(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, changed: Collection[str] | None
+) -> pl.DataFrame | None:
+    """The schools to recompute, or None for a full rebuild."""
+    columns = conn.execute(
+        "select column_name from information_schema.columns "
+        "where table_name = 'out_indicator__values' order by ordinal_position"
+    ).fetchall()
+    if changed is None or [c for (c,) in columns] != OUT_COLUMNS:
+        return None  # first build, or the table's shape changed with the code
+    if not db.scalar(conn, "select count(*) from out_indicator__values"):
+        return None
+    schools = db.query(conn, "indicators/affected_schools", settings, school_codes=sorted(changed))
+    total = db.scalar(conn, "select count(*) from core_school__registry")
+    if schools.height > FULL_REBUILD_SHARE * total:
+        return None
+    return schools
+
+
+def _record(
+    conn: duckdb.DuckDBPyConnection, started: float, rows: int, provinces: pl.DataFrame | None
+) -> None:
+    detail = None
+    if provinces is not None:
+        detail = ", ".join(f"{s}:{p}" for s, p in provinces.sort(pl.all()).iter_rows())
+    conn.execute(
+        "insert into meta__build_steps values (?, 'indicators', ?, ?, ?, ?)",
+        [
+            datetime.now(UTC),
+            "full" if provinces is None else "incremental",
+            detail,
+            time.perf_counter() - started,
+            rows,
+        ],
+    )

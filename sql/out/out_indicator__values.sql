@@ -2,10 +2,11 @@
 -- value = factor × numerator / denominator over the schools where both are known (ratio of
 -- sums); for counts and sums, value = numerator. norm_value is the norm weighted by the
 -- schools' denominators. is_break marks the first school year under the 2025 units.
-create table if not exists out_indicator__values (
+create or replace table out_indicator__values (
     scheme varchar not null,
     level varchar not null,
     unit_code varchar not null,
+    province_code varchar not null,  -- the unit's province in its scheme
     school_year varchar not null,
     term varchar not null,
     indicator_id varchar not null,
