@@ -994,12 +994,11 @@ def write_demo_files(out_dir: Path, seed: int = 94) -> list[DemoBatch]:
 
 
 def build_demo(settings: Settings, seed: int = 94) -> list[FileReport]:
-    """Write the demo files under ``settings.data_dir / 'demo'`` and ingest them batch by batch."""
-    from ingest.runner import ingest  # the runner imports the whole store: only when loading
+    """Write the demo files under ``settings.data_dir / 'demo'`` and ingest them, batch by
+    batch in the order received, in one writer session (one snapshot published)."""
+    from ingest.runner import Batch, ingest_batches  # the runner imports the whole store
 
-    reports: list[FileReport] = []
-    for batch in write_demo_files(settings.data_dir / "demo", seed):
-        reports += ingest(
-            batch.paths, period=batch.period, received=batch.received, settings=settings
-        )
-    return reports
+    batches = write_demo_files(settings.data_dir / "demo", seed)
+    return ingest_batches(
+        [Batch(b.paths, b.period, b.received) for b in batches], settings=settings
+    )

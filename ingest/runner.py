@@ -57,6 +57,15 @@ class FileReport:
     school_codes: list[str] = field(default_factory=list)  # schools whose returns changed
 
 
+@dataclass(frozen=True)
+class Batch:
+    """Files received together, with the period they cover if the files do not say."""
+
+    paths: Sequence[Path]
+    period: str | None = None
+    received: date | None = None
+
+
 def ingest(
     paths: Sequence[Path],
     *,
@@ -67,18 +76,39 @@ def ingest(
     progress: Progress | None = None,
 ) -> list[FileReport]:
     """Load return files; publish one new snapshot with every file's run recorded."""
+    batch = Batch(paths, period, received)
+    return ingest_batches([batch], strict=strict, settings=settings, progress=progress)
+
+
+def ingest_batches(
+    batches: Sequence[Batch],
+    *,
+    strict: bool = False,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+) -> list[FileReport]:
+    """Load several batches in one writer session: one snapshot published at the end."""
     settings = settings or get_settings()
-    given = parse_period(period) if period else None
+    givens = [parse_period(b.period) if b.period else None for b in batches]
     reports = []
     with db.writer(settings) as conn:
         ensure_units(conn, settings)
         units = conn.sql("select * from core_geo__units").pl()
-        for path in paths:
-            reports.append(
-                _ingest_file(
-                    conn, Path(path), given, period, strict, received, settings, progress, units
+        for batch, given in zip(batches, givens, strict=True):
+            for path in batch.paths:
+                reports.append(
+                    _ingest_file(
+                        conn,
+                        Path(path),
+                        given,
+                        batch.period,
+                        strict,
+                        batch.received,
+                        settings,
+                        progress,
+                        units,
+                    )
                 )
-            )
         if progress:
             progress("", "rebuilding the registry and indicators")
         rebuild_core(conn, settings)

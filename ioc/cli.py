@@ -18,6 +18,7 @@ from rich.table import Table
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import get_settings
+from ioc.formats import vn_number, vn_value
 from ioc.returns.validate import parse_period
 
 app = typer.Typer(
@@ -26,13 +27,6 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True)
-
-
-def vn_number(value: int | float | None) -> str:
-    """Vietnamese number format: 256.347 (thousands with '.')."""
-    if value is None:
-        return "—"
-    return f"{value:,.0f}".replace(",", ".")
 
 
 def _period_option(period: str) -> tuple[str, str]:
@@ -207,3 +201,92 @@ def demo(
         f"{vn_number(loaded)} returns accepted, {vn_number(rejected)} rejected "
         "(planted data-quality problems; see 'ioc rejects')."
     )
+
+
+STATUS_STYLE = {
+    "meets": "green",
+    "below": "red",
+    "above": "red",
+    "no_norm": "dim",
+    "no_value": "dim",
+}
+
+
+@app.command()
+def indicators(
+    unit: Annotated[
+        str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
+    ],
+    period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN")],
+    scheme: Annotated[
+        str | None, typer.Option(help="2025 or legacy (default: the period's)")
+    ] = None,
+    children: Annotated[bool, typer.Option(help="One block per child unit")] = False,
+    family: Annotated[str | None, typer.Option(help="Only this family, e.g. staff")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Every indicator with numerator, denominator, value, coverage, norm, target and change."""
+    from ioc.geo import scheme_for_period
+    from ioc.indicator_views import indicator_values
+    from ioc.summary import find_unit
+
+    school_year, term = _period_option(period)
+    settings = get_settings()
+    try:
+        conn = db.connect_published(settings)
+        found = find_unit(conn, settings, unit, scheme or scheme_for_period(school_year, term))
+        rows = indicator_values(
+            conn, settings, found, school_year, term, children=children, family=family
+        )
+    except db.DataError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    if not rows:
+        console.print(f"{found.name}: chưa có số liệu cho kỳ {period} (no data for this period)")
+        return
+    _print_indicators(found.name, period, rows)
+
+
+def _print_indicators(title: str, period: str, rows: list[dict[str, Any]]) -> None:
+    for unit_name in dict.fromkeys(r["unit_name"] for r in rows):
+        table = Table(
+            "id",
+            "Chỉ tiêu",
+            "giá trị",
+            "đơn vị",
+            "tử số",
+            "mẫu số",
+            "định mức",
+            "trạng thái",
+            "mục tiêu",
+            "so với năm trước",
+            "bao phủ",
+            title=f"{unit_name} — {period}",
+        )
+        for r in (r for r in rows if r["unit_name"] == unit_name):
+            style = STATUS_STYLE.get(r["norm_status"], "")
+            change = (
+                ""
+                if r["change"] is None
+                else f"{'+' if r['change'] >= 0 else ''}{vn_value(r['change'])}"
+            )
+            if r["is_break"] and change:
+                change += " ⌇"
+            table.add_row(
+                r["indicator_id"],
+                r["name_vi"],
+                vn_value(r["value"]),
+                r["unit_vi"],
+                vn_value(r["numerator"]),
+                vn_value(r["denominator"]),
+                vn_value(r["norm_value"]),
+                f"[{style}]{r['norm_status']}[/{style}]" if style else r["norm_status"],
+                vn_value(r["target_value"]),
+                change,
+                f"{r['schools_contributing']}/{r['schools_in_scope']}",
+            )
+        console.print(table)
+    console.print("⌇ = 2025 reorganisation between the two years (values restated from schools)")
