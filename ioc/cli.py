@@ -290,3 +290,100 @@ def _print_indicators(title: str, period: str, rows: list[dict[str, Any]]) -> No
             )
         console.print(table)
     console.print("⌇ = 2025 reorganisation between the two years (values restated from schools)")
+
+
+@app.command()
+def quality(
+    unit: Annotated[
+        str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
+    ],
+    period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN")],
+    scheme: Annotated[
+        str | None, typer.Option(help="2025 or legacy (default: the period's)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+) -> None:
+    """Completeness, timeliness and a quality score per child unit; schools to chase; findings."""
+    from ioc.geo import scheme_for_period
+    from ioc.quality_report import quality_report
+    from ioc.summary import find_unit
+
+    school_year, term = _period_option(period)
+    settings = get_settings()
+    try:
+        conn = db.connect_published(settings)
+        found = find_unit(conn, settings, unit, scheme or scheme_for_period(school_year, term))
+        report = quality_report(conn, settings, found, school_year, term)
+    except db.DataError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    _print_quality(report)
+
+
+def _print_quality(report: dict[str, Any]) -> None:
+    u = report["unit"]
+    table = Table(
+        "mã",
+        "đơn vị",
+        "phải báo cáo",
+        "đã báo cáo",
+        "đúng hạn",
+        "thiếu",
+        "muộn",
+        "đầy đủ %",
+        "đúng hạn %",
+        "có phát hiện",
+        "điểm",
+        title=f"{u['name']} — {report['period']}",
+    )
+    rows = [
+        *report["by_unit"],
+        *(
+            [{**report["total"], "unit_name": "Tổng", "unit_code": u["code"]}]
+            if report["total"]
+            else []
+        ),
+    ]
+    for r in rows:
+        table.add_row(
+            r["unit_code"],
+            r["unit_name"] or "(chưa xác định)",
+            *map(
+                vn_number,
+                (
+                    r["schools_expected"],
+                    r["schools_reported"],
+                    r["schools_on_time"],
+                    r["schools_missing"],
+                    r["schools_late"],
+                ),
+            ),
+            vn_value(r["completeness_pct"]),
+            vn_value(r["timeliness_pct"]),
+            vn_number(r["schools_with_findings"]),
+            vn_value(r["quality_score"]),
+        )
+    console.print(table)
+    console.print(
+        f"[bold]Trường cần đôn đốc (schools to chase): {len(report['chase_list'])}[/bold]"
+    )
+    for c in report["chase_list"]:
+        when = f", received {c['first_received_date']}" if c["first_received_date"] else ""
+        console.print(
+            escape(
+                f"  {c['status']:7} {c['school_code']} {c['school_name']} (due {c['due_date']}{when}; "
+                f"last reported {c['last_period']})"
+            ),
+            highlight=False,
+        )
+    console.print(f"[bold]Phát hiện (findings and warnings): {len(report['findings'])}[/bold]")
+    for f in report["findings"]:
+        console.print(
+            escape(
+                f"  {f['rule']}: {f['school_code']} {f['school_name']}, {f['field']} = {f['value']}: {f['message']}"
+            ),
+            highlight=False,
+        )

@@ -15,10 +15,13 @@ import duckdb
 import polars as pl
 
 from ioc import db
+from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings
 from ioc.indicators import OUT_COLUMNS, compute
+from ioc.quality import findings
 
+OUT_TABLES = ("out_indicator__values", "out_quality__findings")
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
 
 
@@ -38,8 +41,10 @@ def rebuild_indicators(
     if scope is not None:
         frames = [f.join(scope.lazy(), on="school_code", how="semi") for f in frames]
     values = compute(*frames, _frame(conn, "targets", settings), load_catalog())
+    found = findings(frames[0], frames[1], load_rules().quality)
     if scope is None:
-        db.execute(conn, "out/out_indicator__values", settings)  # recreated: derived data
+        for table in OUT_TABLES:  # recreated: derived data, shaped by the current code
+            db.execute(conn, f"out/{table}", settings)
         provinces = None
     else:
         provinces = values.select("scheme", "province_code").unique()
@@ -49,13 +54,24 @@ def rebuild_indicators(
             "where o.scheme = p.scheme and o.province_code = p.province_code"
         )
         conn.unregister("provinces")
-    conn.register("incoming", values)
-    try:
-        conn.execute("insert into out_indicator__values by name select * from incoming")
-    finally:
-        conn.unregister("incoming")
+        conn.register("schools", scope)
+        conn.execute(
+            "delete from out_quality__findings as f using schools as s "
+            "where f.school_code = s.school_code"
+        )
+        conn.unregister("schools")
+    _insert(conn, "out_indicator__values", values)
+    _insert(conn, "out_quality__findings", found)
     _record(conn, started, values.height, provinces)
     return values.height
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    conn.register("incoming", frame)
+    try:
+        conn.execute(f"insert into {table} by name select * from incoming")
+    finally:
+        conn.unregister("incoming")
 
 
 def _affected(
@@ -66,7 +82,11 @@ def _affected(
         "select column_name from information_schema.columns "
         "where table_name = 'out_indicator__values' order by ordinal_position"
     ).fetchall()
-    if changed is None or [c for (c,) in columns] != OUT_COLUMNS:
+    has_findings = db.scalar(
+        conn,
+        "select count(*) from information_schema.tables where table_name = 'out_quality__findings'",
+    )
+    if changed is None or [c for (c,) in columns] != OUT_COLUMNS or not has_findings:
         return None  # first build, or the table's shape changed with the code
     if not db.scalar(conn, "select count(*) from out_indicator__values"):
         return None

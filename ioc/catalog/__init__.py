@@ -83,6 +83,7 @@ class QualityRules(BaseModel):
     robust_z: float
     outlier_ratios: list[OutlierRatio]
     large_school_students: int
+    score_weights: dict[Literal["completeness", "timeliness", "clean"], float]
 
 
 class Rules(BaseModel):
