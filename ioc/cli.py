@@ -374,8 +374,8 @@ def _print_quality(report: dict[str, Any]) -> None:
         when = f", received {c['first_received_date']}" if c["first_received_date"] else ""
         console.print(
             escape(
-                f"  {c['status']:7} {c['school_code']} {c['school_name']} (due {c['due_date']}{when}; "
-                f"last reported {c['last_period']})"
+                f"  {c['status']:7} {c['school_code']} {c['school_name']} "
+                f"(due {c['due_date']}{when}; last reported {c['last_period']})"
             ),
             highlight=False,
         )
@@ -383,7 +383,8 @@ def _print_quality(report: dict[str, Any]) -> None:
     for f in report["findings"]:
         console.print(
             escape(
-                f"  {f['rule']}: {f['school_code']} {f['school_name']}, {f['field']} = {f['value']}: {f['message']}"
+                f"  {f['rule']}: {f['school_code']} {f['school_name']}, "
+                f"{f['field']} = {f['value']}: {f['message']}"
             ),
             highlight=False,
         )
