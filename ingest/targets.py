@@ -1,0 +1,122 @@
+"""The Department's own yearly targets per indicator and unit: import from CSV/XLSX, list.
+
+A targets file has one row per target with the columns indicator_id (Mã chỉ tiêu),
+unit_code (Mã đơn vị), school_year (Năm học), target (Mục tiêu) and optionally scheme
+(Hệ đơn vị: 2025 or legacy; default: the scheme of the school year's start-of-year census).
+The file is all or nothing: any bad row rejects it, naming row, column and reason.
+"""
+
+from __future__ import annotations
+
+import getpass
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from ioc import db
+from ioc.catalog import normalize_label
+from ioc.catalog.definitions import load_catalog
+from ioc.config import Settings
+from ioc.geo import scheme_for_period
+from ioc.out_tables import rebuild_indicators
+from ioc.returns.read import FileError, read_grids
+
+COLUMNS = {
+    "indicator_id": ["indicator_id", "mã chỉ tiêu", "chỉ tiêu"],
+    "unit_code": ["unit_code", "mã đơn vị", "đơn vị"],
+    "school_year": ["school_year", "năm học"],
+    "target": ["target", "mục tiêu", "giá trị mục tiêu"],
+    "scheme": ["scheme", "hệ đơn vị"],
+}
+YEAR = re.compile(r"^(\d{4})-(\d{4})$")
+
+
+@dataclass(frozen=True)
+class TargetRow:
+    indicator_id: str
+    scheme: str
+    unit_code: str
+    school_year: str
+    target_value: float
+
+
+def parse_targets(path: Path, settings: Settings, units: pl.DataFrame) -> list[TargetRow]:
+    _, grids = read_grids(path, settings.max_file_bytes)
+    cells = grids[0].cells
+    header = {
+        normalize_label(v): c for c, v in cells.row(0, named=True).items() if isinstance(v, str)
+    }
+    found = {
+        name: next((header[a] for a in aliases if a in header), None)
+        for name, aliases in COLUMNS.items()
+    }
+    missing = [n for n, c in found.items() if c is None and n != "scheme"]
+    if missing:
+        raise FileError(path, f"missing columns: {', '.join(missing)}")
+    known_units = {(s, c) for s, c in units.select("scheme", "code").iter_rows()}
+    catalog = load_catalog()
+    rows, errors = [], []
+    for raw in cells.slice(1).iter_rows(named=True):
+        get = {n: (raw[c] or "").strip() if c else "" for n, c in found.items()}
+        if not any(get.values()):
+            continue
+        row_errors, row = _check(get, catalog.by_id, known_units)
+        errors += [f"row {raw['_row']}, column {col}: {why}" for col, why in row_errors]
+        if row is not None:
+            rows.append(row)
+    if errors:
+        raise FileError(path, "; ".join(errors))
+    if not rows:
+        raise FileError(path, "no targets in the file")
+    return rows
+
+
+def _check(
+    get: dict[str, str], indicators: dict[str, object], units: set[tuple[str, str]]
+) -> tuple[list[tuple[str, str]], TargetRow | None]:
+    errors: list[tuple[str, str]] = []
+    if get["indicator_id"] not in indicators:
+        errors.append(("indicator_id", f"unknown indicator {get['indicator_id']!r}"))
+    year = YEAR.match(get["school_year"])
+    if not year or int(year[2]) != int(year[1]) + 1:
+        errors.append(("school_year", f"{get['school_year']!r} is not like 2026-2027"))
+    scheme = get["scheme"] or (scheme_for_period(get["school_year"], "DN") if year else "")
+    if scheme not in ("2025", "legacy"):
+        errors.append(("scheme", f"{scheme!r} is not 2025 or legacy"))
+    elif (scheme, get["unit_code"]) not in units:
+        errors.append(("unit_code", f"no unit {get['unit_code']!r} in the {scheme} scheme"))
+    try:
+        value = float(get["target"].replace(",", "."))
+    except ValueError:
+        errors.append(("target", f"{get['target']!r} is not a number"))
+    if errors:
+        return errors, None
+    return [], TargetRow(get["indicator_id"], scheme, get["unit_code"], get["school_year"], value)
+
+
+def import_targets(path: Path, settings: Settings) -> int:
+    """Replace the targets named in the file and recompute the affected provinces."""
+    with db.writer(settings) as conn:
+        units = conn.sql("select scheme, code, province_code from core_geo__units").pl()
+        rows = parse_targets(path, settings, units)
+        frame = pl.DataFrame(rows).with_columns(
+            pl.lit(getpass.getuser()).alias("set_by"),
+            pl.lit(datetime.now(UTC)).alias("set_at"),
+            pl.lit(str(path)).alias("source_file"),
+        )
+        conn.register("incoming", frame)
+        conn.execute("insert or replace into core_targets by name select * from incoming")
+        conn.unregister("incoming")
+        affected = db.query(
+            conn,
+            "queries/schools_of_units",
+            settings,
+            schemes=frame["scheme"].to_list(),
+            unit_codes=frame["unit_code"].to_list(),
+        )
+        if affected.height:
+            rebuild_indicators(conn, settings, affected["school_code"].to_list())
+    return len(rows)
