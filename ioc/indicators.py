@@ -109,10 +109,9 @@ def _num_den(ind: Indicator, norms: Norms) -> tuple[pl.Expr, pl.Expr]:
     if ind.kind == "schools_above_norm":
         known = (d > 0) & n.is_not_null() & cap.is_not_null()  # type: ignore[operator,union-attr]
         return pl.when(known).then((n / d > cap).cast(pl.Float64)), pl.when(known).then(one)  # type: ignore[operator]
-    if ind.kind == "shortfall":
-        gap = cap * d - n  # type: ignore[operator]
-        known = gap.is_not_null()
-    return pl.when(known).then(pl.max_horizontal(gap, 0.0)), pl.when(known).then(one)
+    # shortfall: numerator = the school's shortfall, denominator = its net gap (< 0: surplus)
+    gap = cap * d - n  # type: ignore[operator]
+    return pl.when(gap.is_not_null()).then(pl.max_horizontal(gap, 0.0)), gap
 
 
 def school_exprs(catalog: Catalog) -> list[pl.Expr]:
