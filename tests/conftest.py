@@ -43,3 +43,11 @@ def summary_totals(settings: Settings, unit: str, period: str, **kw: Any) -> dic
     if kw.get("scheme"):
         args += ["--scheme", kw["scheme"]]
     return json.loads(run_ioc(settings, *args).stdout)
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The demo province built once per test session with the real `ioc demo` (read-only use)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo") / "data")
+    run_ioc(settings, "demo")
+    return settings

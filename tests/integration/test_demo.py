@@ -12,11 +12,9 @@ from ioc.config import Settings
 from tests.conftest import run_ioc, summary_totals
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("demo") / "data")
-    run_ioc(settings, "demo")
-    return settings
+@pytest.fixture
+def demo(demo_settings: Settings) -> Settings:
+    return demo_settings
 
 
 def test_published_totals_2021_2022(demo: Settings) -> None:
