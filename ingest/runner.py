@@ -74,10 +74,14 @@ def ingest(
     received: date | None = None,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    scope: Sequence[tuple[str, str]] | None = None,
 ) -> list[FileReport]:
-    """Load return files; publish one new snapshot with every file's run recorded."""
+    """Load return files; publish one new snapshot with every file's run recorded.
+
+    ``scope`` (scheme, unit code) pairs limit what may be loaded: rows of schools outside
+    those units are rejected (an operator loads returns for their own units only)."""
     batch = Batch(paths, period, received)
-    return ingest_batches([batch], strict=strict, settings=settings, progress=progress)
+    return ingest_batches([batch], strict=strict, settings=settings, progress=progress, scope=scope)
 
 
 def ingest_batches(
@@ -86,6 +90,7 @@ def ingest_batches(
     strict: bool = False,
     settings: Settings | None = None,
     progress: Progress | None = None,
+    scope: Sequence[tuple[str, str]] | None = None,
 ) -> list[FileReport]:
     """Load several batches in one writer session: one snapshot published at the end."""
     settings = settings or get_settings()
@@ -94,6 +99,7 @@ def ingest_batches(
     with db.writer(settings) as conn:
         ensure_units(conn, settings)
         units = conn.sql("select * from core_geo__units").pl()
+        allowed = _allowed_communes(conn, settings, scope)
         for batch, given in zip(batches, givens, strict=True):
             for path in batch.paths:
                 reports.append(
@@ -106,7 +112,7 @@ def ingest_batches(
                         batch.received,
                         settings,
                         progress,
-                        units,
+                        (units, allowed),
                     )
                 )
         if progress:
@@ -135,6 +141,37 @@ def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) ->
         conn.unregister("incoming")
 
 
+def _allowed_communes(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, scope: Sequence[tuple[str, str]] | None
+) -> pl.DataFrame | None:
+    """Communes (scheme, code) inside the scope units; None when unrestricted."""
+    if scope is None:
+        return None
+    schemes = [s for s, _ in scope]
+    codes = [c for _, c in scope]
+    units = db.query(conn, "queries/scope_units", settings, schemes=schemes, codes=codes)
+    return units.filter(pl.col("level") == "commune").select("scheme", "code")
+
+
+def _within(checked: Checked, allowed: pl.DataFrame) -> Checked:
+    """Move accepted rows of schools outside the allowed communes to the rejects."""
+    key = allowed.select(pl.col("scheme"), pl.col("code").alias("commune_code"))
+    inside = checked.accepted.join(key, on=["scheme", "commune_code"], how="semi")
+    outside = checked.accepted.join(key, on=["scheme", "commune_code"], how="anti")
+    rejects = outside.select(
+        "_sheet",
+        "_row",
+        "school_code",
+        pl.lit("commune_code").alias("field"),
+        pl.lit("unit_out_of_scope").alias("rule"),
+        pl.col("commune_code").alias("value"),
+        pl.lit("the school lies outside the units this account may load").alias("message"),
+    )
+    return Checked(
+        inside, pl.concat([checked.rejects, rejects], how="vertical_relaxed"), checked.warnings
+    )
+
+
 def rebuild_core(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Rebuild the derived core tables (registry, expected schools) from the returns."""
     due = load_rules().quality.due
@@ -153,7 +190,7 @@ def _ingest_file(
     received: date | None,
     settings: Settings,
     progress: Progress | None,
-    units: pl.DataFrame,
+    reference: tuple[pl.DataFrame, pl.DataFrame | None],
 ) -> FileReport:
     started = datetime.now(UTC)
     run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
@@ -167,7 +204,10 @@ def _ingest_file(
         report.sheets = [t.sheet or "" for t in tables]
         if progress:
             progress(path.name, "validating")
+        units, allowed = reference
         checked, text = _validate(tables, given, path, units)
+        if allowed is not None:
+            checked = _within(checked, allowed)
         if progress:
             progress(path.name, "writing")
         conn.execute("begin transaction")

@@ -99,13 +99,29 @@ def _check(
 
 def import_targets(path: Path, settings: Settings) -> int:
     """Replace the targets named in the file and recompute the affected provinces."""
+    return save_targets(None, settings, set_by=getpass.getuser(), source=str(path), path=path)
+
+
+def save_targets(
+    rows: list[TargetRow] | None,
+    settings: Settings,
+    *,
+    set_by: str,
+    source: str,
+    path: Path | None = None,
+) -> int:
+    """Validate and store targets in one writer session (rows given, or parsed from path)."""
     with db.writer(settings) as conn:
         units = conn.sql("select scheme, code, province_code from core_geo__units").pl()
-        rows = parse_targets(path, settings, units)
+        if rows is None:
+            assert path is not None
+            rows = parse_targets(path, settings, units)
+        else:
+            _check_rows(rows, units)
         frame = pl.DataFrame(rows).with_columns(
-            pl.lit(getpass.getuser()).alias("set_by"),
+            pl.lit(set_by).alias("set_by"),
             pl.lit(datetime.now(UTC)).alias("set_at"),
-            pl.lit(str(path)).alias("source_file"),
+            pl.lit(source).alias("source_file"),
         )
         conn.register("incoming", frame)
         conn.execute("insert or replace into core_targets by name select * from incoming")
@@ -120,3 +136,22 @@ def import_targets(path: Path, settings: Settings) -> int:
         if affected.height:
             rebuild_indicators(conn, settings, affected["school_code"].to_list())
     return len(rows)
+
+
+def _check_rows(rows: list[TargetRow], units: pl.DataFrame) -> None:
+    known_units = {(s, c) for s, c in units.select("scheme", "code").iter_rows()}
+    catalog = load_catalog()
+    errors = []
+    for i, row in enumerate(rows, start=1):
+        get = {
+            "indicator_id": row.indicator_id,
+            "unit_code": row.unit_code,
+            "school_year": row.school_year,
+            "target": str(row.target_value),
+            "scheme": row.scheme,
+        }
+        errors += [
+            f"target {i}, {col}: {why}" for col, why in _check(get, catalog.by_id, known_units)[0]
+        ]
+    if errors:
+        raise db.DataError("; ".join(errors))

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from ioc import db
 from ioc.catalog import load_contract
-from ioc.config import get_settings
+from ioc.config import Settings, get_settings
 from ioc.formats import vn_number, vn_value
 from ioc.returns.validate import parse_period
 
@@ -201,6 +201,22 @@ def demo(
         f"{vn_number(loaded)} returns accepted, {vn_number(rejected)} rejected "
         "(planted data-quality problems; see 'ioc rejects')."
     )
+    _demo_accounts(settings)
+
+
+def _demo_accounts(settings: Settings) -> None:
+    from ioc import store
+
+    engine = store.make_engine(settings)
+    store.migrate(engine)
+    with store.open_session(engine) as session:
+        demo = store.create_demo_accounts(session)
+    table = Table("account", "role", "units", title=f"Demo accounts (password: {demo.password})")
+    for account in demo.accounts:
+        units = ", ".join(f"{s}:{c}" for s, c in account.units) or "all"
+        table.add_row(account.username, str(account.role), units)
+    console.print(table)
+    console.print(f"Wall-screen token of demo-display: {demo.display_token}")
 
 
 STATUS_STYLE = {
@@ -390,6 +406,10 @@ def _print_quality(report: dict[str, Any]) -> None:
         )
 
 
+from ioc.users_cli import users_app  # noqa: E402  (the sub-app imports the store lazily)
+
+app.add_typer(users_app, name="users")
+
 targets_app = typer.Typer(help="The Department's own yearly targets per indicator and unit.")
 app.add_typer(targets_app, name="targets")
 
@@ -442,3 +462,17 @@ def targets_list(
             str(r["set_at"])[:16],
         )
     console.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+) -> None:
+    """Start the API (and, later, the dashboard): http://HOST:PORT/api/docs."""
+    import uvicorn
+
+    from ioc.api.main import create_app
+
+    console.print(f"IOC-EDU on http://{host}:{port}/ (API documentation: /api/docs)")
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")

@@ -25,7 +25,15 @@ from ioc.config import Settings
 
 
 class DataError(Exception):
-    """A domain error about stored data (unknown unit, missing snapshot...)."""
+    """A request the stored data cannot answer as asked (bad filter, invalid values...)."""
+
+
+class NotFound(DataError):
+    """An unknown unit, school, run or period."""
+
+
+class NoData(DataError):
+    """Nothing has been published yet."""
 
 
 @functools.cache
@@ -54,9 +62,11 @@ def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Read-only connection to the published snapshot."""
     path = settings.published_db
     if not path.exists():
-        raise DataError(
-            f"no published data at {path}: run 'ioc demo' or 'ioc ingest FILE...' first"
-        )
+        raise NoData(f"no published data at {path}: run 'ioc demo' or 'ioc ingest FILE...' first")
+    return connect_path(path, settings)
+
+
+def connect_path(path: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect(str(path), read_only=True)
     _configure(conn, settings)
     return conn
@@ -113,6 +123,7 @@ def scalar(conn: duckdb.DuckDBPyConnection, statement: str, params: Any = None) 
 
 def current_build(conn: duckdb.DuckDBPyConnection) -> tuple[str, datetime] | None:
     rows = conn.execute(
-        "select build_id, built_at from meta__builds order by built_at desc limit 1"
+        "select build_id, timezone('UTC', built_at) from meta__builds "
+        "order by built_at desc limit 1"
     ).fetchall()
-    return (rows[0][0], rows[0][1]) if rows else None
+    return (rows[0][0], rows[0][1].replace(tzinfo=UTC)) if rows else None

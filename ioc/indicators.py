@@ -359,3 +359,46 @@ def compute(
     schools = prepare_schools(returns, registry, expected, catalog.norms)
     values = aggregate(schools, catalog)
     return finish(values, catalog, targets).select(OUT_COLUMNS).collect()
+
+
+def school_values(
+    returns: pl.LazyFrame,
+    registry: pl.LazyFrame,
+    expected: pl.LazyFrame,
+    catalog: Catalog,
+    indicator_ids: list[str],
+) -> pl.DataFrame:
+    """Per school and period: value, norm and status of the given indicators (long frame)."""
+    chosen = [catalog.by_id[i] for i in indicator_ids]
+    sub = catalog.model_copy(update={"indicators": chosen})
+    wide = prepare_schools(returns, registry, expected, catalog.norms).with_columns(
+        school_exprs(sub)
+    )
+    parts = []
+    for ind in chosen:
+        n, d = pl.col(_col(ind, "n")), pl.col(_col(ind, "d"))
+        summed = ind.kind in ("sum", "schools", "shortfall")
+        value = n if summed else pl.when(d != 0).then(ind.factor * n / d)
+        norm = pl.lit(None, pl.Float64)
+        if ind.norm:
+            w, dn = pl.col(_col(ind, "w")), pl.col(_col(ind, "dn"))
+            norm = w if summed else pl.when(dn != 0).then(w / dn)
+        comparison = catalog.norms.by_id[ind.norm].comparison if ind.norm else None
+        tolerance = catalog.norms.by_id[ind.norm].tolerance if ind.norm else 0.0
+        parts.append(
+            wide.filter(pl.col(_col(ind, "s")) > 0).select(
+                "school_code",
+                *PERIOD,
+                pl.lit(ind.id).alias("indicator_id"),
+                n.alias("numerator"),
+                d.alias("denominator"),
+                value.alias("value"),
+                norm.alias("norm_value"),
+                pl.lit(comparison, pl.String).alias("comparison"),
+                pl.lit(tolerance).alias("tolerance"),
+            )
+        )
+    frame = pl.concat(parts).with_columns(
+        status_expr("value", "norm_value", "comparison", "tolerance").alias("norm_status")
+    )
+    return frame.drop("comparison", "tolerance").collect()

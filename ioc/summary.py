@@ -38,7 +38,7 @@ def find_unit(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, sc
         )
     found = db.query(conn, "queries/unit_lookup", settings, scheme=scheme, code=code)
     if found.is_empty():
-        raise db.DataError(f"unit {code} does not exist in the {scheme} scheme")
+        raise db.NotFound(f"unit {code} does not exist in the {scheme} scheme")
     row = found.row(0, named=True)
     return Unit(scheme, row["level"], code, row["name"])
 

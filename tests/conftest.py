@@ -51,3 +51,44 @@ def demo_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(data_dir=tmp_path_factory.mktemp("demo") / "data")
     run_ioc(settings, "demo")
     return settings
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def api_server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The real API (`ioc serve`) on a loopback port over a copy of the demo data."""
+    import shutil
+    import time
+
+    import httpx
+
+    data = tmp_path_factory.mktemp("api") / "data"
+    shutil.copytree(demo_settings.data_dir, data)
+    port = free_port()
+    env = {**os.environ, "IOC_DATA_DIR": str(data)}
+    log = (data.parent / "server.log").open("w")
+    proc = subprocess.Popen(
+        [*IOC, "serve", "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise AssertionError((data.parent / "server.log").read_text())
+    yield type("Server", (), {"base": base, "data_dir": data, "log": data.parent / "server.log"})
+    proc.terminate()
+    proc.wait(timeout=20)
+    log.close()

@@ -50,8 +50,9 @@ def _run(target: Target, ctx: Context) -> Outcome:
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     if args.list:
+        width = max(len(t.name) for t in TARGETS)
         for t in TARGETS:
-            _log(f"{t.name:<12} issue {t.issue}: {t.summary}")
+            _log(f"{t.name:<{width}}  issue {t.issue}: {t.summary}")
         return 0
     chosen = [t for t in TARGETS if not args.targets or t.name in args.targets]
     _log("IOC-EDU benchmarks (figures only; nothing here fails on a timing)")

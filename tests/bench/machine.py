@@ -58,6 +58,15 @@ def _git() -> str:
     return f"{commit}{' (uncommitted changes)' if dirty else ''}"
 
 
+def _load() -> str:
+    """Load averages at the start: other processes on the machine skew the timings."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f} {five:.2f} {fifteen:.2f} (1, 5, 15 min averages)"
+
+
 def header_lines() -> list[str]:
     memory = _memory_bytes()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -65,6 +74,7 @@ def header_lines() -> list[str]:
     ram = f"RAM {memory / 1024**3:.1f} GB" if memory else "RAM unknown"
     return [
         f"machine : {_cpu_model()}, {usable} cores usable ({os.cpu_count()} online), {ram}",
+        f"load    : {_load()}",
         f"system  : {platform.system()} {platform.release()}",
         f"python  : {platform.python_version()}  {versions}",
         f"commit  : {_git()}",

@@ -5,14 +5,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
 import tempfile
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.bench import spawn
 from tests.bench.national import BENCH_DIR, REPO_ROOT
 
 GB = 1024**3
@@ -49,41 +47,15 @@ def run_child(
     cwd: Path = REPO_ROOT,
     timeout: float = 900,
 ) -> ChildRun:
-    """Run a command, waiting with ``wait4`` to get that child's own resource usage.
+    """Run a command and wait with ``wait4`` for its wall time, CPU and peak RSS.
 
     ``ru_maxrss`` from ``wait4`` is the peak RSS of this child (and of its descendants it
     waited for), unlike ``RUSAGE_CHILDREN``, which keeps the maximum over every child so far.
+    The command is started by a small launcher process (:mod:`tests.bench.spawn`): started
+    from the bench process itself, its peak would be at least the bench's own.
     """
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(list(command), stdout=out, stderr=err, env=env, cwd=cwd)
-        expired = threading.Event()
-
-        def kill() -> None:
-            expired.set()
-            proc.kill()
-
-        killer = threading.Timer(timeout, kill)
-        killer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        wall = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return ChildRun(
-            command=list(command),
-            returncode=proc.returncode,
-            wall_s=wall,
-            peak_rss=usage.ru_maxrss * 1024,  # Linux reports kilobytes
-            user_s=usage.ru_utime,
-            system_s=usage.ru_stime,
-            stdout=out.read().decode("utf-8", errors="replace"),
-            stderr=err.read().decode("utf-8", errors="replace"),
-            timed_out=expired.is_set(),
-        )
+    result = spawn.launcher().submit(spawn.run, list(command), env, cwd, timeout).result()
+    return ChildRun(**{k: v for k, v in result.items() if k != "launcher_rss"})
 
 
 @contextlib.contextmanager

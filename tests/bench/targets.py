@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import functools
 import io
+import json
 import pstats
+import shutil
 import sys
 import textwrap
 import time
@@ -20,10 +22,13 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import numpy as np
+import polars as pl
 
 from ioc import db
+from ioc.catalog import load_contract
 from ioc.config import Settings
-from tests.bench import national
+from tests.bench import history, national
 from tests.bench.measure import (
     GB,
     ChildRun,
@@ -103,6 +108,21 @@ class Context:
         for path in (files.csv, files.xlsx):
             self.log(f"  {path.relative_to(national.REPO_ROOT)}  {size(path.stat().st_size)}")
         return files
+
+    @functools.cached_property
+    def history(self) -> history.History:
+        """The national snapshot of ten school years (issue 3), built once and cached."""
+        built = history.ensure_snapshot(log=self.log)
+        spent = "  ".join(f"{k} {seconds(v)}" for k, v in built.seconds.items())
+        self.log(
+            f"input: {built.returns:,} returns of {built.schools:,} schools in {built.periods} "
+            f"periods, {built.runs} runs ({built.late_returns:,} returns late, "
+            f"{built.missing_returns:,} expected returns missing); "
+            f"snapshot {size(built.path.stat().st_size)}"
+            f"{'' if built.generated else ' (cached)'}; build: {spent}"
+        )
+        self.log(f"  {built.path.relative_to(national.REPO_ROOT)}")
+        return built
 
     @functools.cached_property
     def cli_startup_s(self) -> float:
@@ -331,10 +351,337 @@ def demo_build(ctx: Context) -> Outcome:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Issue 3: the indicator engine
+
+INCREMENTAL_PERIOD = ("2024-2025", "CN")
+FLOOR_LEVELS = (
+    "province_code_legacy",
+    "district_code_legacy",
+    "commune_code_legacy",
+    "province_code_2025",
+    "commune_code_2025",
+)
+
+
+@dataclass(frozen=True)
+class Recompute:
+    """What ``tests.bench.recompute`` printed (see its docstring)."""
+
+    seconds: float
+    rows: int
+    mode: str | None
+    imports_s: float
+    open_s: float
+    checkpoint_s: float
+    rss_before: int
+
+
+def _recompute(
+    ctx: Context, name: str, snapshot: Path, data_dir: Path, *, profile: bool = False
+) -> tuple[ChildRun, Recompute | None]:
+    """A full ``rebuild_indicators`` on ``snapshot`` (changed in place) in a fresh child."""
+    command = [sys.executable, "-m", "tests.bench.recompute", str(snapshot)]
+    prof = PROFILES / f"{name}.prof"
+    if profile:
+        PROFILES.mkdir(parents=True, exist_ok=True)
+        command += ["--profile", str(prof)]
+    run = run_child(command, env=child_env(data_dir))
+    if not run.ok:
+        return run, None
+    info = json.loads(run.stdout.strip().splitlines()[-1])
+    result = Recompute(
+        seconds=info["seconds"],
+        rows=info["rows"],
+        mode=info["build_step"][0] if info["build_step"] else None,
+        imports_s=info["imports_s"],
+        open_s=info["open_s"],
+        checkpoint_s=info["checkpoint_s"],
+        rss_before=info["rss_before"],
+    )
+    if profile:
+        ctx.log(f"  profile of the call written to {prof.relative_to(national.REPO_ROOT)}")
+        ctx.log(_profile_text(prof, top=40))
+    return run, result
+
+
+def _log_recompute(ctx: Context, run: ChildRun, result: Recompute | None) -> None:
+    if result is None:
+        ctx.log(_indent(run.failure(40)))
+        return
+    ctx.log(
+        f"  rebuild_indicators ({result.mode}): {seconds(result.seconds)}, "
+        f"{result.rows:,} rows in out_indicator__values"
+    )
+    ctx.log(
+        f"  child: wall {seconds(run.wall_s)} (imports {seconds(result.imports_s)}, open "
+        f"{seconds(result.open_s)}, checkpoint after {seconds(result.checkpoint_s)}), "
+        f"cpu user {seconds(run.user_s)} + system {seconds(run.system_s)}, peak RSS "
+        f"{size(run.peak_rss)} ({size(result.rss_before)} before the call)"
+    )
+
+
+def _floor_once(snapshot: Path, counts: list[str]) -> tuple[float, int, float, int]:
+    """One fresh read-only connection: (seconds, rows) of the sums, then of the unpivot."""
+    sums = ", ".join(f"sum(returns.{name})::double as {name}" for name in counts)
+    settings = Settings()
+    conn = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        conn.execute(f"set threads = {int(settings.duckdb_threads)}")
+        conn.execute("set memory_limit = ?", [settings.duckdb_memory_limit])
+        conn.execute("set enable_progress_bar = false")
+        started = time.perf_counter()
+        for i, level in enumerate(FLOOR_LEVELS):
+            conn.execute(
+                f"""create temp table floor_{i} as
+                    select registry.{level} as unit_code, returns.school_year, returns.term, {sums}
+                    from core_school__period_returns as returns
+                    inner join core_school__registry as registry using (school_code)
+                    group by all"""
+            )
+        floor = time.perf_counter() - started
+        tables = [f"floor_{i}" for i in range(len(FLOOR_LEVELS))]
+        rows = sum(db.scalar(conn, f"select count(*) from {t}") for t in tables)
+        started = time.perf_counter()
+        parts = " union all ".join(
+            f"(unpivot {t} on {', '.join(counts)} into name field value value)" for t in tables
+        )
+        conn.execute(f"create temp table floor_long as {parts}")
+        long = time.perf_counter() - started
+        long_rows = db.scalar(conn, "select count(*) from floor_long")
+    finally:
+        conn.close()
+    return floor, rows, long, long_rows
+
+
+def _floor(ctx: Context, snapshot: Path, repeat: int = 3) -> tuple[float, float]:
+    """Sum every count field by unit and period at the 5 levels: the best of a few fresh
+    connections (seconds). Also, as a reference for the long shape of
+    ``out_indicator__values``, the time to unpivot those sums into one row per
+    (unit, period, field) in a table."""
+    counts = load_contract().names_of("count")
+    runs = [_floor_once(snapshot, counts) for _ in range(repeat)]
+    floor, rows, _, _ = min(runs, key=lambda r: r[0])
+    _, _, long, long_rows = min(runs, key=lambda r: r[2])
+    ctx.log(
+        f"  floor (fresh in-process DuckDB connection, best of {repeat}: "
+        f"{', '.join(seconds(r[0]) for r in runs)}): sum of {len(counts)} count fields by unit "
+        f"and period at {len(FLOOR_LEVELS)} levels, {rows:,} rows: {seconds(floor)}; then "
+        f"unpivoted to {long_rows:,} long rows in a table: + {seconds(long)}"
+    )
+    return floor, long
+
+
+def _keep_indicators_snapshot(ctx: Context, built: history.History, path: Path) -> None:
+    """Cache a snapshot after a full recompute for ``indicators_incremental``."""
+    target = history.indicators_snapshot(built)
+    for old in target.parent.glob("ioc-indicators-*.duckdb"):
+        old.unlink()
+    work = target.with_suffix(".tmp")
+    shutil.copyfile(path, work)
+    work.rename(target)
+    ctx.log(f"  kept as {target.relative_to(national.REPO_ROOT)} for indicators_incremental")
+
+
+def _profiled(ctx: Context, name: str, source: Path) -> None:
+    """A second recompute on another copy of ``source``, under cProfile, for the breakdown."""
+    with fresh_data_dir() as data_dir:
+        shutil.copyfile(source, data_dir / "ioc.duckdb")
+        ctx.log("profiled run (separate child; its timings are inflated by cProfile):")
+        _log_recompute(ctx, *_recompute(ctx, name, data_dir / "ioc.duckdb", data_dir, profile=True))
+
+
+def indicators_full(ctx: Context) -> Outcome:
+    """Full recompute of every indicator on ten national school years, and the bare floor."""
+    built = ctx.history
+    with fresh_data_dir(ctx.keep) as data_dir:
+        copy = data_dir / "ioc.duckdb"
+        shutil.copyfile(built.path, copy)
+        ctx.log(f"rebuild_indicators on a copy in {data_dir.relative_to(national.REPO_ROOT)}")
+        run, result = _recompute(ctx, "indicators_full", copy, data_dir)
+        _log_recompute(ctx, run, result)
+        if result is not None:
+            _keep_indicators_snapshot(ctx, built, copy)
+    if ctx.profile:
+        _profiled(ctx, "indicators_full", built.path)
+    floor, long = _floor(ctx, built.path)
+    figures = [
+        Figure("recompute", result.seconds if result else None, "s", 15),
+        Figure("peak RSS", run.peak_rss if result else None, "bytes", 4 * GB),
+        Figure("floor", floor, "s"),
+        Figure("floor+long", floor + long, "s"),
+        Figure("recompute/floor", result.seconds / floor if result else None, "x", 3),
+    ]
+    return Outcome(figures, None if result else run.failure(40))
+
+
+def _indicators_ready(ctx: Context, built: history.History) -> Path | None:
+    """The snapshot after a full recompute by the current engine: cached, or made now."""
+    path = history.indicators_snapshot(built)
+    if path.is_file():
+        ctx.log(f"using cached {path.relative_to(national.REPO_ROOT)}")
+        return path
+    ctx.log("no snapshot with indicators for this engine yet: full recompute first (untimed)")
+    with fresh_data_dir() as data_dir:
+        copy = data_dir / "ioc.duckdb"
+        shutil.copyfile(built.path, copy)
+        run, result = _recompute(ctx, "indicators_prepare", copy, data_dir)
+        _log_recompute(ctx, run, result)
+        if result is None:
+            return None
+        _keep_indicators_snapshot(ctx, built, copy)
+    return path
+
+
+def _province_file(ctx: Context, snapshot: Path, folder: Path) -> tuple[Path, str, int]:
+    """A return file of the largest legacy province for the period, values slightly changed."""
+    from ioc.returns import shapes
+
+    school_year, term = INCREMENTAL_PERIOD
+    names = [f.name for f in load_contract().fields]
+    conn = duckdb.connect(str(snapshot), read_only=True)
+    try:
+        province = db.scalar(
+            conn,
+            """select province_code from core_school__period_returns
+               where school_year = ? and term = ? group by all order by count(*) desc limit 1""",
+            [school_year, term],
+        )
+        frame = conn.sql(
+            f"""select {", ".join(names)} from core_school__period_returns
+                where school_year = ? and term = ? and province_code = ? order by school_code""",
+            params=[school_year, term, province],
+        ).pl()
+    finally:
+        conn.close()
+    rng = np.random.default_rng(3)
+    counts = history.drift_counts(frame, 1 + rng.normal(0, 0.02, frame.height), 0, 0.01, rng)
+    frame = frame.with_columns(pl.Series(k, v, dtype=pl.Int32) for k, v in counts.items())
+    path = folder / f"returns-{school_year}-{term}-province-{province}.csv"
+    folder.mkdir(parents=True, exist_ok=True)
+    shapes.write_csv(
+        frame, path, encoding="utf-8-sig", delimiter=",", headers="vi", flags="co_khong"
+    )
+    ctx.log(
+        f"  return file for province {province}, {school_year}/{term}: {frame.height:,} schools, "
+        f"{size(path.stat().st_size)} (replaces their returns with slightly changed values)"
+    )
+    return path, province, frame.height
+
+
+def _last_step(ctx: Context, data_dir: Path) -> tuple[str, str | None, float, int] | None:
+    conn = db.connect_published(Settings(data_dir=data_dir))
+    try:
+        steps = conn.execute(
+            """select mode, detail, seconds, row_count from meta__build_steps
+               where step = 'indicators' order by finished_at desc limit 1"""
+        ).fetchall()
+        runs = conn.execute(
+            """select run_id, status, rows_read, rows_accepted, rows_replaced, rows_rejected,
+                      warnings, epoch(finished_at - started_at)
+               from ingest_runs order by run_id desc limit 1"""
+        ).fetchall()
+    finally:
+        conn.close()
+    for run_id, status, read, accepted, replaced, rejected, warnings, spent in runs:
+        ctx.log(
+            f"  run {run_id}: {status}, read {read:,}, accepted {accepted:,}, replaced "
+            f"{replaced:,}, rejected {rejected:,}, warnings {warnings:,}; "
+            f"{seconds(spent)} from reading to commit"
+        )
+    return steps[0] if steps else None
+
+
+def indicators_incremental(ctx: Context) -> Outcome:
+    """``ioc ingest`` of one province-period into the national snapshot with indicators."""
+    built = ctx.history
+    ready = _indicators_ready(ctx, built)
+    if ready is None:
+        return Outcome(error="the full recompute before the incremental one failed")
+    school_year, term = INCREMENTAL_PERIOD
+    with fresh_data_dir(ctx.keep) as data_dir:
+        shutil.copyfile(ready, data_dir / "ioc.duckdb")
+        path, _, _ = _province_file(ctx, data_dir / "ioc.duckdb", data_dir / "incoming")
+        ctx.log(f"ioc ingest {path.name} --period {school_year}/{term}")
+        run = ctx.run_ioc(
+            "indicators_incremental",
+            ["ingest", str(path), "--period", f"{school_year}/{term}"],
+            data_dir,
+        )
+        step = _last_step(ctx, data_dir) if run.ok else None
+    ctx.log(
+        f"  child: wall {seconds(run.wall_s)}, cpu user {seconds(run.user_s)} + system "
+        f"{seconds(run.system_s)}, peak RSS {size(run.peak_rss)}"
+    )
+    error = None if run.ok else run.failure(40)
+    if step is not None:
+        mode, detail, spent, rows = step
+        ctx.log(
+            f"  meta__build_steps: indicators {mode} ({detail}): {seconds(spent)}, {rows:,} rows"
+        )
+        if mode != "incremental":
+            error = f"the ingest recomputed the indicators in mode {mode!r}, not 'incremental'"
+    elif run.ok:
+        error = "no 'indicators' row in meta__build_steps after the ingest"
+    return Outcome(
+        [
+            Figure("indicators step", step[2] if step else None, "s", 2),
+            Figure("ingest wall", run.wall_s if run.ok else None, "s"),
+            Figure("peak RSS", run.peak_rss if run.ok else None, "bytes"),
+        ],
+        error,
+    )
+
+
+def indicators_demo(ctx: Context) -> Outcome:
+    """Full recompute on the demo province (built first with ``ioc demo``, untimed)."""
+    with fresh_data_dir(ctx.keep) as data_dir:
+        ctx.log(f"ioc demo into {data_dir.relative_to(national.REPO_ROOT)} (untimed)")
+        demo = run_child([str(IOC), "demo"], env=child_env(data_dir))
+        if not demo.ok:
+            return Outcome(error=demo.failure())
+        conn = db.connect_published(Settings(data_dir=data_dir))
+        try:
+            returns, schools, periods = conn.execute(
+                """select count(*), count(distinct school_code),
+                          count(distinct (school_year, term))
+                   from core_school__period_returns"""
+            ).fetchall()[0]
+        finally:
+            conn.close()
+        ctx.log(f"  demo: {returns:,} returns of {schools:,} schools in {periods} periods")
+        copy = data_dir / "recompute.duckdb"
+        shutil.copyfile(data_dir / "ioc.duckdb", copy)
+        run, result = _recompute(ctx, "indicators_demo", copy, data_dir)
+        _log_recompute(ctx, run, result)
+        if ctx.profile:
+            _profiled(ctx, "indicators_demo", data_dir / "ioc.duckdb")
+    return Outcome(
+        [
+            Figure("recompute", result.seconds if result else None, "s", 1),
+            Figure("peak RSS", run.peak_rss if result else None, "bytes"),
+        ],
+        None if result else run.failure(40),
+    )
+
+
 TARGETS: list[Target] = [
     Target("ingest_csv", 2, "ingest + publish a 53,000-school CSV: <= 10 s, <= 2 GB", ingest_csv),
     Target(
         "ingest_xlsx", 2, "ingest + publish a 53,000-school XLSX: <= 30 s, <= 2 GB", ingest_xlsx
     ),
     Target("demo", 2, "build the demo province from scratch: <= 30 s", demo_build),
+    Target(
+        "indicators_full",
+        3,
+        "full indicator recompute, 53,000 schools x 20 periods: <= 15 s, <= 4 GB, <= 3x floor",
+        indicators_full,
+    ),
+    Target(
+        "indicators_incremental",
+        3,
+        "indicators after ingesting one province-period: <= 2 s",
+        indicators_incremental,
+    ),
+    Target("indicators_demo", 3, "full indicator recompute on the demo: <= 1 s", indicators_demo),
 ]

@@ -1,0 +1,105 @@
+"""The API's view of the operational store: who a request is, sign in and out, audit."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import timedelta
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.orm import Session, sessionmaker
+
+from ioc import store
+from ioc.api.principal import Principal
+from ioc.config import Settings
+from ioc.store.models import User
+from ioc.store.web_sessions import create_session, end_session, verify_session
+
+log = logging.getLogger("ioc.api")
+
+
+class AuthService:
+    session_seconds = 12 * 3600
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._sessions: sessionmaker[Session] | None = None
+
+    def start(self) -> None:
+        """Migrate the store; on first start create 'admin' and print its password once."""
+        engine = store.make_engine(self.settings)
+        store.migrate(engine)
+        self._sessions = store.session_factory(engine)
+        password = store.ensure_admin(engine)
+        if password:
+            sys.stderr.write(
+                "\nIOC-EDU first start: account 'admin' created with password\n\n"
+                f"    {password}\n\nIt is shown only this once: change it with "
+                "'ioc users reset-password admin'.\n\n"
+            )
+
+    def _session(self) -> Session:
+        if self._sessions is None:
+            self.start()
+        assert self._sessions is not None
+        return self._sessions()
+
+    @staticmethod
+    def _principal(user: User, via: str) -> Principal:
+        return Principal(user.username, user.role, tuple(user.units), via)
+
+    def from_token(self, plaintext: str) -> Principal | None:
+        with self._session() as session:
+            user = store.verify_token(session, plaintext)
+            return self._principal(user, "token") if user else None
+
+    def from_session(self, secret: str) -> Principal | None:
+        with self._session() as session:
+            user = verify_session(session, secret)
+            return self._principal(user, "session") if user else None
+
+    def login(self, username: str, password: str, ip: str) -> tuple[Principal, str] | None:
+        with self._session() as session:
+            user = store.authenticate(session, username, password, ip)
+            if user is None:
+                return None
+            secret = create_session(session, user, ip, timedelta(seconds=self.session_seconds))
+            return self._principal(user, "session"), secret
+
+    def logout(self, secret: str, username: str, ip: str) -> None:
+        with self._session() as session:
+            end_session(session, secret, ip)
+
+    def audit_event(self, action: str, username: str | None, detail: str, ip: str) -> None:
+        with self._session() as session:
+            store.audit(session, action, username, detail, ip)
+
+    def audit_export(self, request: Request, name: str, fmt: str, rows: int) -> None:
+        who: Principal | None = getattr(request.state, "principal", None)
+        ip = request.client.host if request.client else "unknown"
+        self.audit_event(
+            "export",
+            who.username if who else None,
+            f"{name}.{fmt}: {rows} rows ({request.url.path})",
+            ip,
+        )
+
+    def audit_page(
+        self, action: str | None, username: str | None, limit: int, offset: int
+    ) -> dict[str, Any]:
+        with self._session() as session:
+            events = store.list_audit(session, limit, offset, action, username)
+            total = store.count_audit(session, action, username)
+            items = [
+                {
+                    "id": e.id,
+                    "at": e.at.isoformat(),
+                    "username": e.username,
+                    "action": e.action,
+                    "detail": e.detail,
+                    "ip": e.ip,
+                }
+                for e in events
+            ]
+        return {"total": total, "limit": limit, "offset": offset, "items": items}

@@ -1,0 +1,71 @@
+"""Request dependencies: settings, a snapshot cursor, the signed-in principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import duckdb
+from fastapi import Depends, Request
+
+from ioc.api.errors import ApiError
+from ioc.api.principal import Principal
+from ioc.api.snapshot import Snapshot
+from ioc.config import Settings
+
+SESSION_COOKIE = "ioc_session"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def get_snapshot(request: Request) -> Snapshot:
+    return request.app.state.snapshot  # type: ignore[no-any-return]
+
+
+def get_cursor(
+    snapshot: Annotated[Snapshot, Depends(get_snapshot)],
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    with snapshot.cursor() as cur:
+        yield cur
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def get_principal(request: Request) -> Principal:
+    """The account behind a bearer token or a session cookie; 401 otherwise."""
+    auth = request.app.state.auth
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        who = auth.from_token(header[7:].strip())
+    elif SESSION_COOKIE in request.cookies:
+        who = auth.from_session(request.cookies[SESSION_COOKIE])
+    else:
+        who = None
+    if who is None:
+        raise ApiError(401, "unauthenticated", "Cần đăng nhập", "Sign in or send a bearer token")
+    request.state.principal = who
+    return who
+
+
+def require(*roles: str):  # type: ignore[no-untyped-def]
+    def check(who: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if who.role not in roles:
+            raise ApiError(
+                403,
+                "role_forbidden",
+                "Vai trò của tài khoản không được làm việc này",
+                f"The {who.role} role may not do this",
+            )
+        return who
+
+    return check
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+CursorDep = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]

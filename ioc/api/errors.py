@@ -1,0 +1,99 @@
+"""Errors as ``application/problem+json`` with a stable code and Vietnamese/English text."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ioc.db import DataError, NoData, NotFound
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger("ioc.api")
+STATUS_TEXT = {
+    400: ("bad_request", "Yêu cầu không hợp lệ", "Bad request"),
+    401: ("unauthenticated", "Cần đăng nhập", "Sign-in required"),
+    403: ("forbidden", "Không có quyền truy cập", "Not allowed"),
+    404: ("not_found", "Không tìm thấy", "Not found"),
+    405: ("method_not_allowed", "Phương thức không được hỗ trợ", "Method not allowed"),
+    413: ("too_large", "Tệp quá lớn", "File too large"),
+    415: ("unsupported_type", "Loại tệp không được hỗ trợ", "Unsupported file type"),
+    422: ("invalid_parameter", "Tham số không hợp lệ", "Invalid parameter"),
+    429: ("too_many_requests", "Quá nhiều yêu cầu", "Too many requests"),
+    503: ("no_data", "Chưa có dữ liệu", "No data published yet"),
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, vi: str, en: str, **extra: Any) -> None:
+        super().__init__(en)
+        self.status, self.code, self.vi, self.en, self.extra = status, code, vi, en, extra
+
+
+def problem(status: int, code: str, vi: str, en: str, **extra: Any) -> JSONResponse:
+    body = {
+        "type": f"about:blank#{code}",
+        "title": en,
+        "status": status,
+        "code": code,
+        "detail": en,
+        "message": {"vi": vi, "en": en},
+        **extra,
+    }
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return problem(exc.status, exc.code, exc.vi, exc.en, **exc.extra)
+
+    @app.exception_handler(DataError)
+    async def _data_error(_: Request, exc: DataError) -> JSONResponse:
+        if isinstance(exc, NoData):
+            return problem(503, "no_data", "Chưa có dữ liệu được công bố", str(exc))
+        if isinstance(exc, NotFound):
+            return problem(404, "not_found", "Không tìm thấy", str(exc))
+        return problem(422, "invalid_request", "Yêu cầu không hợp lệ", str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {
+                "parameter": ".".join(
+                    str(p) for p in e["loc"] if p not in ("query", "path", "body")
+                ),
+                "in": e["loc"][0] if e["loc"] else None,
+                "reason": e["msg"],
+            }
+            for e in exc.errors()
+        ]
+        names = ", ".join(e["parameter"] for e in errors)
+        return problem(
+            422,
+            "invalid_parameter",
+            f"Tham số không hợp lệ: {names}",
+            f"Invalid parameter: {names}",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, vi, en = STATUS_TEXT.get(exc.status_code, ("error", "Lỗi", "Error"))
+        detail = exc.detail if isinstance(exc.detail, str) else en
+        return problem(exc.status_code, code, vi, detail if detail != en else en)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(
+            500,
+            "internal_error",
+            "Lỗi hệ thống, vui lòng thử lại",
+            "Internal error; the incident was logged",
+        )

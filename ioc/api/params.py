@@ -1,0 +1,54 @@
+"""Shared query parameters and their resolution to a unit the caller may see."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import duckdb
+from fastapi import Query
+
+from ioc.api.principal import Principal
+from ioc.api.scope import check_unit
+from ioc.config import Settings
+from ioc.geo import scheme_for_period
+from ioc.returns.validate import parse_period
+from ioc.summary import Unit, find_unit
+
+UnitQuery = Annotated[
+    str,
+    Query(pattern=r"^\d{2,5}$", description="Unit code: province 2 digits, district 3, commune 5"),
+]
+PeriodQuery = Annotated[
+    str,
+    Query(pattern=r"^\d{4}-\d{4}/(DN|CN)$", description="School year and term, e.g. 2024-2025/DN"),
+]
+SchemeQuery = Annotated[
+    Literal["legacy", "2025"] | None,
+    Query(description="Unit scheme; default: the scheme in force at the period"),
+]
+
+
+def resolve(
+    cur: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    who: Principal,
+    unit: str,
+    period: str,
+    scheme: str | None,
+) -> tuple[Unit, str, str]:
+    """The unit (404 if unknown, 403 if out of scope) and the period's year and term."""
+    from ioc.api.errors import ApiError
+
+    try:
+        school_year, term = parse_period(period)
+    except ValueError as exc:
+        raise ApiError(
+            422,
+            "invalid_parameter",
+            "Kỳ báo cáo không hợp lệ",
+            str(exc),
+            errors=[{"parameter": "period", "in": "query", "reason": str(exc)}],
+        ) from exc
+    found = find_unit(cur, settings, unit, scheme or scheme_for_period(school_year, term))
+    check_unit(cur, settings, who, found.scheme, found.code)
+    return found, school_year, term

@@ -1,0 +1,81 @@
+"""Sign in and out (session cookie for the dashboard), who am I, and the audit log."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from ioc.api.deps import SESSION_COOKIE, PrincipalDep, client_ip, require
+from ioc.api.errors import ApiError
+from ioc.api.principal import Principal
+
+router = APIRouter(tags=["auth"])
+
+
+class Login(BaseModel):
+    username: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=1, max_length=200)
+
+
+def _me(who: Principal) -> dict[str, Any]:
+    return {
+        "username": who.username,
+        "role": who.role,
+        "units": [{"scheme": s, "code": c} for s, c in who.scopes],
+    }
+
+
+@router.post("/auth/login", summary="Sign in; sets the session cookie")
+def login(body: Login, request: Request) -> JSONResponse:
+    auth = request.app.state.auth
+    result = auth.login(body.username, body.password, client_ip(request))
+    if result is None:
+        raise ApiError(
+            401,
+            "bad_credentials",
+            "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị khóa tạm thời",
+            "Wrong username or password, or the account is "
+            "locked for a while after repeated failures",
+        )
+    who, secret = result
+    response = JSONResponse(_me(who))
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="lax",
+        max_age=auth.session_seconds,
+        path="/",
+    )
+    return response
+
+
+@router.post("/auth/logout", summary="Sign out (ends the session)", status_code=204)
+def logout(request: Request, who: PrincipalDep) -> Response:
+    secret = request.cookies.get(SESSION_COOKIE)
+    if secret:
+        request.app.state.auth.logout(secret, who.username, client_ip(request))
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/auth/me", summary="The signed-in account")
+def me(who: PrincipalDep) -> dict[str, Any]:
+    return _me(who)
+
+
+@router.get("/audit", summary="Audit log (admins)")
+def audit_log(
+    request: Request,
+    who: Annotated[Principal, Depends(require("admin"))],
+    action: Annotated[str | None, Query(pattern=r"^[a-z_]+$")] = None,
+    username: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    del who
+    return request.app.state.auth.audit_page(action, username, limit, offset)

@@ -1,0 +1,83 @@
+"""Indicator values for a unit or its children, and series across periods."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import polars as pl
+from fastapi import APIRouter, Path, Query, Request
+
+from ioc import db
+from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
+from ioc.api.errors import ApiError
+from ioc.api.listing import Format, respond
+from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
+from ioc.api.scope import allowed_units, check_unit, filter_units
+from ioc.catalog.definitions import load_catalog
+from ioc.indicator_views import indicator_values
+
+router = APIRouter(prefix="/indicators", tags=["indicators"])
+
+
+@router.get("/values", summary="Every indicator for a unit, or for each of its child units")
+def values(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    unit: UnitQuery,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+    children: bool = False,
+    family: Annotated[str | None, Query(pattern=r"^[a-z]+$")] = None,
+    indicator: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
+    format: Format = "json",
+) -> Any:
+    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
+    rows = pl.DataFrame(
+        indicator_values(cur, settings, found, school_year, term, children=children, family=family),
+        infer_schema_length=None,
+    )
+    if indicator is not None:
+        _known(indicator)
+        rows = rows.filter(pl.col("indicator_id") == indicator) if rows.height else rows
+    if children and rows.height:
+        rows = filter_units(rows, allowed_units(cur, settings, who))
+    return respond(request, rows, f"indicators_{found.code}_{school_year}_{term}", format)
+
+
+def _known(indicator: str) -> None:
+    if indicator not in load_catalog().by_id:
+        raise ApiError(
+            404, "unknown_indicator", f"Không có chỉ tiêu {indicator}", f"No indicator {indicator}"
+        )
+
+
+@router.get("/{indicator}/series", summary="One indicator for one unit across periods")
+def series(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    indicator: Annotated[str, Path(pattern=r"^[A-Z_]+$")],
+    unit: UnitQuery,
+    scheme: Literal["legacy", "2025"],
+    term: Literal["DN", "CN"] | None = None,
+    format: Format = "json",
+) -> Any:
+    _known(indicator)
+    from ioc.summary import find_unit
+
+    found = find_unit(cur, settings, unit, scheme)
+    check_unit(cur, settings, who, scheme, unit)
+    rows = db.query(
+        cur,
+        "queries/indicator_series",
+        settings,
+        scheme=scheme,
+        level=found.level,
+        code=unit,
+        indicator=indicator,
+        term=term,
+    )
+    return respond(request, rows, f"series_{indicator}_{unit}", format)

@@ -1,0 +1,107 @@
+"""Upload a return file (operators, within their units), run status, per-row rejects."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import Path as PathParam
+
+from ioc import db
+from ioc.api.deps import CursorDep, SettingsDep, client_ip, require
+from ioc.api.errors import ApiError
+from ioc.api.listing import Format, respond
+from ioc.api.principal import Principal
+
+router = APIRouter(prefix="/ingest", tags=["ingest"])
+ALLOWED = (".csv", ".xlsx", ".txt", ".tsv")
+Readers = Annotated[Principal, Depends(require("admin", "leader", "analyst", "operator"))]
+
+
+@router.post(
+    "", summary="Upload a return file; it is validated, loaded and published", status_code=201
+)
+def upload(
+    request: Request,
+    settings: SettingsDep,
+    who: Annotated[Principal, Depends(require("admin", "operator"))],
+    file: Annotated[UploadFile, File(description="CSV or XLSX return file")],
+    period: Annotated[str | None, Form(pattern=r"^\d{4}-\d{4}/(DN|CN)$")] = None,
+    strict: Annotated[bool, Form()] = False,
+) -> dict[str, Any]:
+    from ingest.runner import ingest
+
+    name = Path(file.filename or "upload").name
+    if not name.lower().endswith(ALLOWED):
+        raise ApiError(
+            415,
+            "unsupported_type",
+            "Chỉ nhận tệp CSV hoặc XLSX",
+            f"{name}: only CSV or XLSX return files are accepted",
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        _save(file, path, settings.max_file_bytes)
+        scope = None if who.role == "admin" else list(who.scopes)
+        (report,) = ingest([path], period=period, strict=strict, settings=settings, scope=scope)
+    request.app.state.auth.audit_event(
+        "ingest",
+        who.username,
+        f"{name}: {report.status}, run {report.run_id}, "
+        f"{report.accepted} accepted, {report.rejected} rejected",
+        client_ip(request),
+    )
+    body = {k: v for k, v in report.__dict__.items() if k != "school_codes"}
+    return {**body, "file_name": name}
+
+
+def _save(file: UploadFile, path: Path, limit: int) -> None:
+    written = 0
+    with path.open("wb") as out:
+        while chunk := file.file.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                raise ApiError(
+                    413,
+                    "too_large",
+                    "Tệp quá lớn",
+                    f"the file is larger than the limit of {limit:,} bytes",
+                )
+            out.write(chunk)
+
+
+@router.get("/runs", summary="Ingest runs, newest first")
+def runs(
+    request: Request, cur: CursorDep, settings: SettingsDep, who: Readers, format: Format = "json"
+) -> Any:
+    del who
+    rows = db.query(cur, "queries/ingest_runs", settings, run_id=None)
+    return respond(request, rows, "ingest_runs", format)
+
+
+@router.get("/runs/{run_id}", summary="One ingest run")
+def run(
+    cur: CursorDep, settings: SettingsDep, who: Readers, run_id: Annotated[int, PathParam(ge=1)]
+) -> dict[str, Any]:
+    del who
+    rows = db.query(cur, "queries/ingest_runs", settings, run_id=run_id)
+    if rows.is_empty():
+        raise ApiError(404, "unknown_run", f"Không có lần nạp {run_id}", f"No ingest run {run_id}")
+    return rows.to_dicts()[0]
+
+
+@router.get("/runs/{run_id}/rejects", summary="Rejected rows of a run: row, column, rule, value")
+def rejects(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: Readers,
+    run_id: Annotated[int, PathParam(ge=1)],
+    format: Format = "json",
+    limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
+) -> Any:
+    del who
+    rows = db.query(cur, "queries/rejects", settings, run_id=run_id).head(limit)
+    return respond(request, rows, f"rejects_run_{run_id}", format)

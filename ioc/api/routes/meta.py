@@ -1,0 +1,46 @@
+"""Health, periods and the indicator catalog."""
+
+from __future__ import annotations
+
+from importlib import metadata
+from typing import Any
+
+from fastapi import APIRouter
+
+from ioc import db
+from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, SnapshotDep
+from ioc.catalog.definitions import load_catalog
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/health", summary="Service health, build id and data as-of time (no sign-in)")
+def health(snapshot: SnapshotDep) -> dict[str, Any]:
+    build = snapshot.current()
+    return {
+        "status": "ok" if build else "no_data",
+        "build_id": build.build_id if build else None,
+        "data_as_of": build.built_at.isoformat() if build else None,
+        "versions": {
+            name: metadata.version(name) for name in ("ioc-edu", "duckdb", "polars", "fastapi")
+        },
+    }
+
+
+@router.get("/periods", summary="Periods with returns, newest first")
+def periods(cur: CursorDep, settings: SettingsDep, _: PrincipalDep) -> list[dict[str, Any]]:
+    rows = db.query(cur, "queries/periods", settings)
+    return [
+        {**r, "period": f"{r['school_year']}/{r['term']}"}
+        for r in rows.drop("period_order").to_dicts()
+    ]
+
+
+@router.get("/catalog/indicators", summary="Indicator definitions with their norms")
+def catalog(_: PrincipalDep) -> dict[str, Any]:
+    cat = load_catalog()
+    return {
+        "families": [f.model_dump() for f in cat.families],
+        "indicators": [i.model_dump(mode="json") for i in cat.indicators],
+        "norms": [n.model_dump(mode="json") for n in cat.norms.norms],
+    }

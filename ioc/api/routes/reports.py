@@ -1,0 +1,116 @@
+"""The reconciliation summary and the data-quality report of a unit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from fastapi import APIRouter, Request
+
+from ioc import db
+from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
+from ioc.api.listing import Format, respond
+from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
+from ioc.api.scope import allowed_units, filter_units, require_schools
+from ioc.quality_report import quality_report
+from ioc.summary import summary as build_summary
+
+router = APIRouter(tags=["reports"])
+
+
+@router.get("/summary", summary="Totals of every count field, schools by level and ownership")
+def summary(
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    unit: UnitQuery,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+) -> dict[str, Any]:
+    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
+    return build_summary(
+        cur, settings, code=found.code, school_year=school_year, term=term, scheme=found.scheme
+    )
+
+
+@router.get("/quality", summary="Completeness, timeliness and score per child unit")
+def quality(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    unit: UnitQuery,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+    format: Format = "json",
+) -> Any:
+    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
+    report = quality_report(cur, settings, found, school_year, term)
+    rows = pl.DataFrame(report["by_unit"], infer_schema_length=None)
+    if rows.height:
+        rows = filter_units(
+            rows.with_columns(pl.lit(found.scheme).alias("scheme")),
+            allowed_units(cur, settings, who),
+        ).drop("scheme")
+    if format != "json":
+        return respond(request, rows, f"quality_{found.code}_{school_year}_{term}", format)
+    return {
+        "unit": report["unit"],
+        "period": report["period"],
+        "total": report["total"],
+        "by_unit": rows.to_dicts(),
+        "chase_count": len(report["chase_list"]),
+        "findings_count": len(report["findings"]),
+    }
+
+
+@router.get("/quality/chase", summary="Schools expected but not reported, or reported late")
+def chase(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    unit: UnitQuery,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+    format: Format = "json",
+) -> Any:
+    require_schools(who)
+    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
+    rows = db.query(
+        cur,
+        "queries/chase_list",
+        settings,
+        scheme=found.scheme,
+        level=found.level,
+        code=found.code,
+        school_year=school_year,
+        term=term,
+    )
+    return respond(request, rows, f"chase_{found.code}_{school_year}_{term}", format)
+
+
+@router.get("/quality/findings", summary="Findings and ingest warnings for the unit's schools")
+def findings(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    unit: UnitQuery,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+    format: Format = "json",
+) -> Any:
+    require_schools(who)
+    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
+    rows = db.query(
+        cur,
+        "queries/unit_findings",
+        settings,
+        scheme=found.scheme,
+        level=found.level,
+        code=found.code,
+        school_year=school_year,
+        term=term,
+    )
+    return respond(request, rows, f"findings_{found.code}_{school_year}_{term}", format)

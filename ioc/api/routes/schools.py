@@ -1,0 +1,170 @@
+"""Schools of a unit (filter, sort, page) and a school's profile over time."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import polars as pl
+from fastapi import APIRouter, Path, Query, Request
+
+from ioc import db
+from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
+from ioc.api.errors import ApiError
+from ioc.api.listing import Format, respond
+from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
+from ioc.api.scope import allowed_units, require_schools
+from ioc.catalog.definitions import load_catalog
+from ioc.indicators import school_values
+
+router = APIRouter(prefix="/schools", tags=["schools"])
+SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
+
+
+@router.get("", summary="Schools of a unit, with one indicator's value and status")
+def list_schools(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    unit: UnitQuery,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+    indicator: Annotated[str, Query(pattern=r"^[A-Z_]+$")] = "NET_CLASS_SIZE",
+    level: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
+    ownership: Literal["cong_lap", "tu_thuc", "dan_lap"] | None = None,
+    area: Literal["urban", "rural", "remote"] | None = None,
+    status: Literal["meets", "below", "above", "no_norm", "no_value"] | None = None,
+    sort: Annotated[str, Query(pattern=r"^-?[a-z_]+$")] = "school_code",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=1000)] = 50,
+    format: Format = "json",
+) -> Any:
+    require_schools(who)
+    if indicator not in load_catalog().by_id:
+        raise ApiError(
+            404, "unknown_indicator", f"Không có chỉ tiêu {indicator}", f"No indicator {indicator}"
+        )
+    if sort.lstrip("-") not in SORTABLE:
+        raise ApiError(
+            422,
+            "invalid_parameter",
+            "Cột sắp xếp không hợp lệ",
+            f"sort must be one of {', '.join(SORTABLE)} (prefix - for descending)",
+            errors=[{"parameter": "sort", "in": "query", "reason": "unknown column"}],
+        )
+    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
+    rows = _schools_with_value(cur, settings, found, school_year, term, indicator)
+    for column, wanted in (
+        ("level", level),
+        ("ownership", ownership),
+        ("area", area),
+        ("norm_status", status),
+    ):
+        if wanted is not None:
+            rows = rows.filter(pl.col(column) == wanted)
+    rows = rows.sort(sort.lstrip("-"), descending=sort.startswith("-"), nulls_last=True)
+    name = f"schools_{found.code}_{school_year}_{term}_{indicator}"
+    if format != "json":
+        return respond(request, rows, name, format)
+    total = rows.height
+    items = rows.slice((page - 1) * size, size)
+    return {"total": total, "page": page, "size": size, "items": items.to_dicts()}
+
+
+def _schools_with_value(
+    cur: Any, settings: Any, found: Any, school_year: str, term: str, indicator: str
+) -> pl.DataFrame:
+    params = {"scheme": found.scheme, "level": found.level, "code": found.code}
+    registry = db.query(cur, "queries/schools_in_unit", settings, **params)
+    returns = db.query(
+        cur, "queries/unit_period_returns", settings, **params, school_year=school_year, term=term
+    )
+    expected = returns.select(
+        "school_code",
+        "school_year",
+        "term",
+        pl.lit(True).alias("has_return"),
+        pl.lit(True).alias("is_on_time"),
+    )
+    values = school_values(
+        returns.drop("scheme", "run_id", "sheet", "source_row").lazy(),
+        registry.lazy(),
+        expected.lazy(),
+        load_catalog(),
+        [indicator],
+    )
+    base = registry.select(
+        "school_code",
+        "school_name",
+        "level",
+        "ownership",
+        "area",
+        "district_code_legacy",
+        "commune_code_legacy",
+        "commune_code_2025",
+    )
+    base = base.join(returns.select("school_code"), on="school_code", how="semi")
+    return base.join(values.drop("school_year", "term"), on="school_code", how="left")
+
+
+@router.get("/{school_code}", summary="A school's profile: every field over time, its files")
+def profile(
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    school_code: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$")],
+) -> dict[str, Any]:
+    require_schools(who)
+    registry = db.query(cur, "queries/school_registry", settings, school_code=school_code)
+    if registry.is_empty():
+        raise ApiError(
+            404, "unknown_school", f"Không có trường {school_code}", f"No school {school_code}"
+        )
+    school = registry.to_dicts()[0]
+    _check_school(cur, settings, who, school)
+    returns = db.query(cur, "queries/school_returns", settings, school_code=school_code)
+    ids = [i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")]
+    expected = returns.select(
+        "school_code",
+        "school_year",
+        "term",
+        pl.lit(True).alias("has_return"),
+        pl.lit(True).alias("is_on_time"),
+    )
+    values = school_values(
+        returns.drop(
+            "scheme", "run_id", "sheet", "source_row", "file_name", "received_date"
+        ).lazy(),
+        registry.lazy(),
+        expected.lazy(),
+        load_catalog(),
+        ids,
+    )
+    found = db.query(cur, "queries/school_findings", settings, school_code=school_code)
+    return {
+        "school": school,
+        "returns": returns.to_dicts(),
+        "indicators": values.to_dicts(),
+        "findings": found.to_dicts(),
+    }
+
+
+def _check_school(cur: Any, settings: Any, who: Any, school: dict[str, Any]) -> None:
+    allowed = allowed_units(cur, settings, who)
+    if allowed is None:
+        return
+    places = {
+        ("legacy", school["province_code_legacy"]),
+        ("legacy", school["district_code_legacy"]),
+        ("legacy", school["commune_code_legacy"]),
+        ("2025", school["province_code_2025"]),
+        ("2025", school["commune_code_2025"]),
+    }
+    inside = {(s, c) for s, c in allowed.select("scheme", "code").iter_rows()}
+    if not places & inside:
+        raise ApiError(
+            403,
+            "school_out_of_scope",
+            "Tài khoản không được xem trường này",
+            "This account may not see this school",
+        )

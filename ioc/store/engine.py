@@ -1,0 +1,98 @@
+"""Where the store lives, how to open it, and how to bring its schema up to date."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from ioc.config import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+#: Any constant; PostgreSQL advisory lock held while migrating, so that several API
+#: instances starting together upgrade one after the other.
+_PG_MIGRATION_LOCK = 0x10C_ED0
+
+
+def store_url(settings: Settings) -> str:
+    """``IOC_DATABASE_URL``, or a SQLite file ``store.sqlite`` in the data directory."""
+    if settings.database_url:
+        return settings.database_url
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{settings.data_dir}/store.sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(settings_or_url: Settings | str) -> Engine:
+    """An engine for the store (SQLite: foreign keys on, WAL, usable from any thread)."""
+    url = settings_or_url if isinstance(settings_or_url, str) else store_url(settings_or_url)
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions whose objects stay readable after commit (``expire_on_commit=False``)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def open_session(engine: Engine) -> Iterator[Session]:
+    """A session that is closed on exit (service functions commit their own work)."""
+    with session_factory(engine)() as session:
+        yield session
+
+
+def alembic_config() -> Config:
+    """The Alembic configuration of the store, without an ini file."""
+    from alembic.config import Config  # imported here: alembic is only needed to migrate
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    return config
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Serialise concurrent migrations: one process upgrades, the others then find head."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+    elif connection.dialect.name == "sqlite":
+        # pysqlite opens no transaction before DDL; take the write lock now so that the
+        # whole upgrade is one transaction.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def migrate(settings_or_engine: Settings | Engine) -> None:
+    """Upgrade the store to the newest revision (idempotent; SQLite and PostgreSQL)."""
+    from alembic import command
+
+    owned = not isinstance(settings_or_engine, Engine)
+    engine = make_engine(settings_or_engine) if owned else settings_or_engine
+    try:
+        with engine.begin() as connection:
+            _lock_for_migration(connection)
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    finally:
+        if owned:
+            engine.dispose()

@@ -1,0 +1,168 @@
+"""SQLAlchemy models of the operational store: accounts, scopes, tokens, sessions, audit.
+
+Not for analytics (those live in DuckDB). Every timestamp is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ioc.store.types import UTCDateTime, utcnow
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"  # manages accounts; reads everything
+    LEADER = "leader"  # reads everything
+    ANALYST = "analyst"  # reads and exports within assigned units
+    OPERATOR = "operator"  # ingest, targets, schedules within assigned units
+    DISPLAY = "display"  # wall screen: read-only aggregates
+
+
+#: Roles that must have at least one unit scope.
+SCOPED_ROLES = frozenset({Role.ANALYST, Role.OPERATOR})
+#: Roles that may have unit scopes (none means every unit).
+SCOPABLE_ROLES = frozenset({Role.ANALYST, Role.OPERATOR, Role.DISPLAY})
+
+
+class Scheme(enum.StrEnum):
+    LEGACY = "legacy"  # 2008-2025 units: province (2 digits), district (3), commune (5)
+    NEW = "2025"  # units since 1 July 2025: province (2), commune (5)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _in(column: str, values: frozenset[str] | type[enum.StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in sorted(values))})"
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    scopes: Mapped[list[UserScope]] = relationship(
+        back_populates="user",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by=lambda: (
+            UserScope.scheme,
+            func.length(UserScope.unit_code),
+            UserScope.unit_code,
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"User(id={self.id!r}, username={self.username!r}, role={self.role!r})"
+
+    @property
+    def units(self) -> list[tuple[str, str]]:
+        """The user's unit scopes as ``(scheme, unit_code)`` pairs."""
+        return [(s.scheme, s.unit_code) for s in self.scopes]
+
+
+class UserScope(Base):
+    """One unit an analyst, operator or display account is limited to."""
+
+    __tablename__ = "user_scopes"
+    __table_args__ = (
+        UniqueConstraint("user_id", "scheme", "unit_code"),
+        CheckConstraint(_in("scheme", Scheme), name="scheme"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    scheme: Mapped[str] = mapped_column(String(8))
+    unit_code: Mapped[str] = mapped_column(String(8))
+
+    user: Mapped[User] = relationship(back_populates="scopes")
+
+    @property
+    def level(self) -> str:
+        """province, district or commune, from the length of the code."""
+        return {2: "province", 3: "district", 5: "commune"}[len(self.unit_code)]
+
+
+class ApiToken(Base):
+    """A bearer token; only the SHA-256 of the secret is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class WebSession(Base):
+    """A dashboard login; the id is the SHA-256 of the cookie secret."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    ip: Mapped[str | None] = mapped_column(String(64), default=None)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditEvent(Base):
+    """Who did what, when, from where. ``username`` is free text: unknown names are kept."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_action_at", "action", "at"),
+        Index("ix_audit_events_username_at", "username", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    username: Mapped[str | None] = mapped_column(String(64), default=None)
+    action: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    ip: Mapped[str | None] = mapped_column(String(64), default=None)

@@ -1,0 +1,15 @@
+-- Periods with returns, newest first, with the scheme their codes use.
+select
+    school_year,
+    term,
+    any_value(scheme) as scheme,
+    count(*) as returns,
+    min(period_order) as period_order
+from (
+    select
+        *,
+        cast(left(school_year, 4) as integer) * 2 + (term = 'CN')::integer as period_order
+    from core_school__period_returns
+)
+group by school_year, term
+order by period_order desc

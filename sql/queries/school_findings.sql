@@ -1,0 +1,14 @@
+-- Findings and ingest warnings of one school, every period.
+select school_year, term, rule, field, value, message
+from out_quality__findings
+where school_code = $school_code
+union all
+select returns.school_year, returns.term, 'warning:' || warnings.rule, warnings.field,
+    warnings.value, warnings.message
+from ingest_warnings as warnings
+inner join core_school__period_returns as returns
+    on warnings.run_id = returns.run_id
+    and warnings.sheet is not distinct from returns.sheet
+    and warnings.source_row = returns.source_row
+where warnings.school_code = $school_code
+order by school_year, term, rule

@@ -1,0 +1,1 @@
+select * from core_school__registry where school_code = $school_code

@@ -1,0 +1,6 @@
+-- Every return of one school, with the file each came from.
+select returns.*, runs.file_name, runs.received_date
+from core_school__period_returns as returns
+left join ingest_runs as runs on returns.run_id = runs.run_id
+where returns.school_code = $school_code
+order by returns.school_year, returns.term desc
