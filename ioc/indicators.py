@@ -75,6 +75,12 @@ def norm_expr(norm: Norm) -> pl.Expr:
     return expr.otherwise(None).cast(pl.Float64)  # type: ignore[union-attr]
 
 
+def _scope_key(ind: Indicator) -> str:
+    scope = ind.scope
+    parts = ["-".join(v) if v else "*" for v in (scope.levels, scope.ownership, scope.terms)]
+    return "__scope_" + "_".join(parts)
+
+
 def _scope(ind: Indicator) -> pl.Expr:
     return (
         pl.col("is_expected")
@@ -82,6 +88,15 @@ def _scope(ind: Indicator) -> pl.Expr:
         & _matches(ind.scope.ownership, "ownership")
         & _matches(ind.scope.terms, "term")
     )
+
+
+def shared_exprs(catalog: Catalog) -> list[pl.Expr]:
+    """Columns several indicators share, computed once: scope masks and school norms."""
+    scopes = {_scope_key(i): _scope(i) for i in catalog.indicators}
+    norms = {n for i in catalog.indicators for n in (i.norm, i.ratio_norm) if n}
+    return [e.alias(k) for k, e in scopes.items()] + [
+        norm_expr(catalog.norms.by_id[n]).alias(f"__norm_{n}") for n in sorted(norms)
+    ]
 
 
 def _num_den(ind: Indicator, norms: Norms) -> tuple[pl.Expr, pl.Expr]:
@@ -105,7 +120,7 @@ def _num_den(ind: Indicator, norms: Norms) -> tuple[pl.Expr, pl.Expr]:
         return has.cast(pl.Float64), one
     if ind.kind == "timeliness":
         return pl.col("is_on_time").cast(pl.Float64), one
-    cap = norm_expr(norms.by_id[ind.ratio_norm or ""])
+    cap = pl.col(f"__norm_{ind.ratio_norm}")
     if ind.kind == "schools_above_norm":
         known = (d > 0) & n.is_not_null() & cap.is_not_null()  # type: ignore[operator,union-attr]
         return pl.when(known).then((n / d > cap).cast(pl.Float64)), pl.when(known).then(one)  # type: ignore[operator]
@@ -121,17 +136,18 @@ def school_exprs(catalog: Catalog) -> list[pl.Expr]:
         n, d = _num_den(ind, catalog.norms)
         if ind.kind not in ("completeness", "timeliness"):
             n, d = pl.when(pl.col("has_return")).then(n), pl.when(pl.col("has_return")).then(d)
-        both = _scope(ind) & n.is_not_null() & d.is_not_null()
+        scope = pl.col(_scope_key(ind))
+        both = scope & n.is_not_null() & d.is_not_null()
         n_ok = pl.when(both).then(n.cast(pl.Float64))
         d_ok = pl.when(both).then(d.cast(pl.Float64))
         exprs += [n_ok.alias(_col(ind, "n")), d_ok.alias(_col(ind, "d"))]
         if ind.norm:
-            w = norm_expr(catalog.norms.by_id[ind.norm]) * d_ok
+            w = pl.col(f"__norm_{ind.norm}") * d_ok
             exprs += [
                 w.alias(_col(ind, "w")),
                 pl.when(w.is_not_null()).then(d_ok).alias(_col(ind, "dn")),
             ]
-        exprs.append(_scope(ind).cast(pl.UInt32).alias(_col(ind, "s")))
+        exprs.append(scope.cast(pl.UInt32).alias(_col(ind, "s")))
     return exprs
 
 
@@ -171,41 +187,74 @@ def prepare_schools(
     )
 
 
-def aggregate(schools: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
-    """Long frame: one row per (unit, period, indicator) with sums, counts and the norm."""
-    columns = [c for ind in catalog.indicators for c in _school_columns(ind)]
-    wide = schools.with_columns(school_exprs(catalog)).select(*PLACE_COLUMNS, *PERIOD, *columns)
-    wide = wide.collect()
-    sums = [agg for ind in catalog.indicators for agg in _sums(ind)]
-    grouped = pl.collect_all(
+def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
+    """Wide frame, one row per (unit, period) of every level of both schemes: for each
+    indicator the sums n, d, w, dn, s and the counts c (schools contributing) and wc.
+
+    Schools are first summed per cell (their five places and the period), then cells are
+    rolled up to each level: every level is a function of the cell, so sums stay exact."""
+    cells = (
+        schools.with_columns(shared_exprs(catalog))
+        .with_columns(school_exprs(catalog))
+        .group_by(*PLACE_COLUMNS, *PERIOD)
+        .agg(agg for ind in catalog.indicators for agg in _sums(ind, stage="school"))
+        .collect(engine="streaming")
+    )
+    parts = pl.collect_all(
         [
-            wide.lazy()
-            .filter(pl.col(key).is_not_null())
+            cells.lazy()
+            .filter(pl.col(key).is_not_null() & pl.col(province).is_not_null())
             .group_by(
                 pl.col(key).alias("unit_code"), pl.col(province).alias("province_code"), *PERIOD
             )
-            .agg(sums)
-            .with_columns(pl.lit(scheme).alias("scheme"), pl.lit(level).alias("level"))
+            .agg(agg for ind in catalog.indicators for agg in _sums(ind, stage="cell"))
+            .select(
+                pl.lit(scheme).alias("scheme"),
+                pl.lit(level).alias("level"),
+                "unit_code",
+                "province_code",
+                *PERIOD,
+                pl.exclude("unit_code", "province_code", *PERIOD),
+            )
             for scheme, level, key, province in GROUPINGS
         ]
     )
-    return _long(pl.concat(grouped, how="vertical"), catalog).lazy()
+    return pl.concat(parts, how="vertical")
 
 
-def _school_columns(ind: Indicator) -> list[str]:
+def sums_columns(catalog: Catalog) -> list[str]:
+    """The columns of the stored wide table, in order (changes when the catalog does)."""
+    keys = ["scheme", "level", "unit_code", "province_code", *PERIOD]
+    parts = []
+    for ind in catalog.indicators:
+        names = [
+            "n",
+            "d",
+            "s",
+            *(["w", "dn"] if ind.norm else []),
+            "c",
+            *(["wc"] if ind.norm else []),
+        ]
+        parts += [_col(ind, p) for p in names]
+    return keys + parts
+
+
+def finish_wide(wide: pl.DataFrame, catalog: Catalog, targets: pl.LazyFrame) -> pl.DataFrame:
+    """Long rows (one per unit, period and indicator) with values, norm and target status and
+    the change since the same term of the previous year, from the stored wide sums."""
+    return finish(_long(wide, catalog).lazy(), catalog, targets).select(OUT_COLUMNS).collect()
+
+
+def _sums(ind: Indicator, stage: str) -> Iterable[pl.Expr]:
+    """Sums of a school frame (stage 'school') or of cells already summed (stage 'cell')."""
     parts = ["n", "d", "s", *(["w", "dn"] if ind.norm else [])]
-    return [_col(ind, p) for p in parts]
-
-
-def _sums(ind: Indicator) -> Iterable[pl.Expr]:
-    yield pl.col(_col(ind, "n")).sum().alias(_col(ind, "n"))
-    yield pl.col(_col(ind, "d")).sum().alias(_col(ind, "d"))
-    yield pl.col(_col(ind, "d")).count().cast(pl.UInt32).alias(_col(ind, "c"))
-    yield pl.col(_col(ind, "s")).sum().alias(_col(ind, "s"))
-    if ind.norm:
-        yield pl.col(_col(ind, "w")).sum().alias(_col(ind, "w"))
-        yield pl.col(_col(ind, "dn")).sum().alias(_col(ind, "dn"))
-        yield pl.col(_col(ind, "w")).count().cast(pl.UInt32).alias(_col(ind, "wc"))
+    for part in parts:
+        yield pl.col(_col(ind, part)).sum().alias(_col(ind, part))
+    for count, of in (("c", "d"), *((("wc", "w"),) if ind.norm else ())):
+        if stage == "school":
+            yield pl.col(_col(ind, of)).count().cast(pl.UInt32).alias(_col(ind, count))
+        else:
+            yield pl.col(_col(ind, count)).sum().alias(_col(ind, count))
 
 
 def _long(wide: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
@@ -219,7 +268,7 @@ def _long(wide: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
                 pl.lit(ind.id).alias("indicator_id"),
                 pl.col(_col(ind, "n")).alias("numerator"),
                 pl.col(_col(ind, "d")).alias("denominator"),
-                pl.col(_col(ind, "c")).alias("schools_contributing"),
+                pl.col(_col(ind, "c")).cast(pl.UInt32).alias("schools_contributing"),
                 pl.col(_col(ind, "s")).cast(pl.UInt32).alias("schools_in_scope"),
                 (pl.col(_col(ind, "w")) if has_norm else pl.lit(None, pl.Float64)).alias(
                     "norm_weighted"
@@ -227,9 +276,9 @@ def _long(wide: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
                 (pl.col(_col(ind, "dn")) if has_norm else pl.lit(None, pl.Float64)).alias(
                     "norm_denominator"
                 ),
-                (pl.col(_col(ind, "wc")) if has_norm else pl.lit(0, pl.UInt32)).alias(
-                    "norm_schools"
-                ),
+                (
+                    pl.col(_col(ind, "wc")).cast(pl.UInt32) if has_norm else pl.lit(0, pl.UInt32)
+                ).alias("norm_schools"),
             ).filter(pl.col("schools_in_scope") > 0)
         )
     return pl.concat(parts, how="vertical")
@@ -357,8 +406,7 @@ def compute(
 ) -> pl.DataFrame:
     """Every indicator at every level for every period (the out_indicator__values rows)."""
     schools = prepare_schools(returns, registry, expected, catalog.norms)
-    values = aggregate(schools, catalog)
-    return finish(values, catalog, targets).select(OUT_COLUMNS).collect()
+    return finish_wide(unit_sums(schools, catalog), catalog, targets)
 
 
 def school_values(
@@ -371,8 +419,10 @@ def school_values(
     """Per school and period: value, norm and status of the given indicators (long frame)."""
     chosen = [catalog.by_id[i] for i in indicator_ids]
     sub = catalog.model_copy(update={"indicators": chosen})
-    wide = prepare_schools(returns, registry, expected, catalog.norms).with_columns(
-        school_exprs(sub)
+    wide = (
+        prepare_schools(returns, registry, expected, catalog.norms)
+        .with_columns(shared_exprs(sub))
+        .with_columns(school_exprs(sub))
     )
     parts = []
     for ind in chosen:

@@ -18,10 +18,9 @@ from ioc import db
 from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings
-from ioc.indicators import OUT_COLUMNS, compute
+from ioc.indicators import prepare_schools, sums_columns, unit_sums
 from ioc.quality import findings
 
-OUT_TABLES = ("out_indicator__values", "out_quality__findings")
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
 
 
@@ -34,23 +33,30 @@ def rebuild_indicators(
     settings: Settings,
     changed_schools: Collection[str] | None = None,
 ) -> int:
-    """Recompute indicators: everything, or the provinces of ``changed_schools``."""
+    """Recompute indicator sums and findings: everything, or the provinces of the changed
+    schools. Returns the number of (unit, period) rows written."""
     started = time.perf_counter()
+    catalog = load_catalog()
     scope = _affected(conn, settings, changed_schools)
     frames = [_frame(conn, name, settings) for name in ("returns", "registry", "expected")]
     if scope is not None:
         frames = [f.join(scope.lazy(), on="school_code", how="semi") for f in frames]
-    values = compute(*frames, _frame(conn, "targets", settings), load_catalog())
+    sums = unit_sums(prepare_schools(*frames, catalog.norms), catalog)
     found = findings(frames[0], frames[1], load_rules().quality)
     if scope is None:
-        for table in OUT_TABLES:  # recreated: derived data, shaped by the current code
-            db.execute(conn, f"out/{table}", settings)
+        # the wide table's columns follow the catalog (indicator_id__part), so it is created
+        # from the frame itself; the findings table's shape is in sql/out
+        conn.register("incoming", sums)
+        conn.execute("create or replace table out_indicator__sums as select * from incoming")
+        conn.unregister("incoming")
+        db.execute(conn, "out/out_quality__findings", settings)
+        _insert(conn, "out_quality__findings", found)
         provinces = None
     else:
-        provinces = values.select("scheme", "province_code").unique()
+        provinces = sums.select("scheme", "province_code").unique()
         conn.register("provinces", provinces)
         conn.execute(
-            "delete from out_indicator__values as o using provinces as p "
+            "delete from out_indicator__sums as o using provinces as p "
             "where o.scheme = p.scheme and o.province_code = p.province_code"
         )
         conn.unregister("provinces")
@@ -60,10 +66,10 @@ def rebuild_indicators(
             "where f.school_code = s.school_code"
         )
         conn.unregister("schools")
-    _insert(conn, "out_indicator__values", values)
-    _insert(conn, "out_quality__findings", found)
-    _record(conn, started, values.height, provinces)
-    return values.height
+        _insert(conn, "out_indicator__sums", sums)
+        _insert(conn, "out_quality__findings", found)
+    _record(conn, started, sums.height, provinces)
+    return sums.height
 
 
 def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -78,17 +84,20 @@ def _affected(
     conn: duckdb.DuckDBPyConnection, settings: Settings, changed: Collection[str] | None
 ) -> pl.DataFrame | None:
     """The schools to recompute, or None for a full rebuild."""
+    if changed is None:
+        return None
+    tables = {
+        t for (t,) in conn.execute("select table_name from information_schema.tables").fetchall()
+    }
+    if not {"out_indicator__sums", "out_quality__findings"} <= tables:
+        return None  # first build
     columns = conn.execute(
         "select column_name from information_schema.columns "
-        "where table_name = 'out_indicator__values' order by ordinal_position"
+        "where table_name = 'out_indicator__sums' order by ordinal_position"
     ).fetchall()
-    has_findings = db.scalar(
-        conn,
-        "select count(*) from information_schema.tables where table_name = 'out_quality__findings'",
-    )
-    if changed is None or [c for (c,) in columns] != OUT_COLUMNS or not has_findings:
-        return None  # first build, or the table's shape changed with the code
-    if not db.scalar(conn, "select count(*) from out_indicator__values"):
+    if [c for (c,) in columns] != sums_columns(load_catalog()):
+        return None  # the catalog changed: the table's shape changes with it
+    if not db.scalar(conn, "select count(*) from out_indicator__sums"):
         return None
     schools = db.query(conn, "indicators/affected_schools", settings, school_codes=sorted(changed))
     total = db.scalar(conn, "select count(*) from core_school__registry")

@@ -51,7 +51,7 @@ def main(argv: list[str]) -> int:
         call = time.perf_counter() - started
         if profiler is not None:
             profiler.dump_stats(args.profile)
-        rows = db.scalar(conn, "select count(*) from out_indicator__values")
+        rows = db.scalar(conn, "select count(*) from out_indicator__sums")
         step = conn.execute(
             "select mode, seconds, row_count from meta__build_steps "
             "where step = 'indicators' order by finished_at desc limit 1"

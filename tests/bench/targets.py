@@ -411,7 +411,7 @@ def _log_recompute(ctx: Context, run: ChildRun, result: Recompute | None) -> Non
         return
     ctx.log(
         f"  rebuild_indicators ({result.mode}): {seconds(result.seconds)}, "
-        f"{result.rows:,} rows in out_indicator__values"
+        f"{result.rows:,} (unit, period) rows in out_indicator__sums"
     )
     ctx.log(
         f"  child: wall {seconds(run.wall_s)} (imports {seconds(result.imports_s)}, open "
@@ -457,7 +457,7 @@ def _floor_once(snapshot: Path, counts: list[str]) -> tuple[float, int, float, i
 def _floor(ctx: Context, snapshot: Path, repeat: int = 3) -> tuple[float, float]:
     """Sum every count field by unit and period at the 5 levels: the best of a few fresh
     connections (seconds). Also, as a reference for the long shape of
-    ``out_indicator__values``, the time to unpivot those sums into one row per
+    ``out_indicator__sums``, the time to unpivot those sums into one row per
     (unit, period, field) in a table."""
     counts = load_contract().names_of("count")
     runs = [_floor_once(snapshot, counts) for _ in range(repeat)]

@@ -7,14 +7,13 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from fastapi import APIRouter, Path, Query, Request
 
-from ioc import db
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
 from ioc.api.scope import allowed_units, check_unit, filter_units
 from ioc.catalog.definitions import load_catalog
-from ioc.indicator_views import indicator_values
+from ioc.indicator_views import indicator_values, stored_values
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 
@@ -70,14 +69,15 @@ def series(
 
     found = find_unit(cur, settings, unit, scheme)
     check_unit(cur, settings, who, scheme, unit)
-    rows = db.query(
+    rows = stored_values(
         cur,
-        "queries/indicator_series",
         settings,
         scheme=scheme,
         level=found.level,
-        code=unit,
-        indicator=indicator,
+        unit_codes=[unit],
+        school_years=None,
         term=term,
     )
+    rows = rows.filter(pl.col("indicator_id") == indicator)
+    rows = rows.sort("school_year", pl.col("term") != "DN")
     return respond(request, rows, f"series_{indicator}_{unit}", format)

@@ -1,0 +1,9 @@
+-- Stored indicator sums (wide: one row per unit and period) for some units of one level,
+-- for the given school years (all when $school_years is null) and term (both when null).
+select *
+from out_indicator__sums
+where scheme = $scheme
+    and level = $level
+    and list_contains($unit_codes, unit_code)
+    and ($school_years is null or list_contains($school_years, school_year))
+    and ($term is null or term = $term)
