@@ -24,8 +24,16 @@ from ioc.quality import findings
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
 
 
-def _frame(conn: duckdb.DuckDBPyConnection, name: str, settings: Settings) -> pl.LazyFrame:
-    return db.query(conn, f"indicators/{name}", settings).lazy()
+def _frame(
+    conn: duckdb.DuckDBPyConnection, name: str, settings: Settings, scope: pl.DataFrame | None
+) -> pl.LazyFrame:
+    """An input of the computation, limited in SQL to the provinces in ``scope``."""
+    params = {"all": scope is None, "provinces_2025": [], "provinces_legacy": []}
+    if scope is not None:
+        for scheme in ("2025", "legacy"):
+            codes = scope.filter(pl.col("scheme") == scheme)["code"].to_list()
+            params[f"provinces_{scheme}"] = codes
+    return db.query(conn, f"indicators/{name}", settings, **params).lazy()
 
 
 def rebuild_indicators(
@@ -38,9 +46,7 @@ def rebuild_indicators(
     started = time.perf_counter()
     catalog = load_catalog()
     scope = _affected(conn, settings, changed_schools)
-    frames = [_frame(conn, name, settings) for name in ("returns", "registry", "expected")]
-    if scope is not None:
-        frames = [f.join(scope.lazy(), on="school_code", how="semi") for f in frames]
+    frames = [_frame(conn, name, settings, scope) for name in ("returns", "registry", "expected")]
     sums = unit_sums(prepare_schools(*frames, catalog.norms), catalog)
     found = findings(frames[0], frames[1], load_rules().quality)
     if scope is None:
@@ -60,7 +66,7 @@ def rebuild_indicators(
             "where o.scheme = p.scheme and o.province_code = p.province_code"
         )
         conn.unregister("provinces")
-        conn.register("schools", scope)
+        conn.register("schools", frames[1].select("school_code").collect())
         conn.execute(
             "delete from out_quality__findings as f using schools as s "
             "where f.school_code = s.school_code"
@@ -83,7 +89,7 @@ def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) ->
 def _affected(
     conn: duckdb.DuckDBPyConnection, settings: Settings, changed: Collection[str] | None
 ) -> pl.DataFrame | None:
-    """The schools to recompute, or None for a full rebuild."""
+    """The provinces (scheme, code) to recompute, or None for a full rebuild."""
     if changed is None:
         return None
     tables = {
@@ -99,11 +105,13 @@ def _affected(
         return None  # the catalog changed: the table's shape changes with it
     if not db.scalar(conn, "select count(*) from out_indicator__sums"):
         return None
-    schools = db.query(conn, "indicators/affected_schools", settings, school_codes=sorted(changed))
-    total = db.scalar(conn, "select count(*) from core_school__registry")
-    if schools.height > FULL_REBUILD_SHARE * total:
+    provinces = db.query(
+        conn, "indicators/affected_provinces", settings, school_codes=sorted(changed)
+    )
+    total = db.scalar(conn, "select count(distinct province_code_2025) from core_school__registry")
+    if provinces.filter(pl.col("scheme") == "2025").height > FULL_REBUILD_SHARE * total:
         return None
-    return schools
+    return provinces
 
 
 def _record(

@@ -1,1 +1,6 @@
-select * from core_school__registry
+-- Registry rows of the schools in scope (all schools when $all).
+select *
+from core_school__registry
+where $all
+    or province_code_2025 in (select unnest($provinces_2025))
+    or province_code_legacy in (select unnest($provinces_legacy))
