@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## create the virtualenv and install the project
 
 .PHONY: run
-run: setup ## build the demo province if no data exists, then show the province summary
+run: setup ## build the demo province if no data exists, show its summary, start the API
 	$(BIN)/ioc demo --if-empty
 	$(BIN)/ioc summary --unit 94 --period 2021-2022/DN --scheme legacy
+	$(BIN)/ioc serve
 
 .PHONY: demo
 demo: setup ## rebuild the demo province from scratch (deletes data/ioc.duckdb)
