@@ -257,31 +257,52 @@ def _sums(ind: Indicator, stage: str) -> Iterable[pl.Expr]:
             yield pl.col(_col(ind, count)).sum().alias(_col(ind, count))
 
 
+LONG_PARTS = {
+    "n": "numerator",
+    "d": "denominator",
+    "c": "schools_contributing",
+    "s": "schools_in_scope",
+    "w": "norm_weighted",
+    "dn": "norm_denominator",
+    "wc": "norm_schools",
+}
+
+
 def _long(wide: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
+    """One row per (unit, period, indicator) from the wide sums: one unpivot and one pivot."""
     keys = ["scheme", "level", "unit_code", "province_code", *PERIOD]
-    parts = []
-    for ind in catalog.indicators:
-        has_norm = ind.norm is not None
-        parts.append(
-            wide.select(
-                *keys,
-                pl.lit(ind.id).alias("indicator_id"),
-                pl.col(_col(ind, "n")).alias("numerator"),
-                pl.col(_col(ind, "d")).alias("denominator"),
-                pl.col(_col(ind, "c")).cast(pl.UInt32).alias("schools_contributing"),
-                pl.col(_col(ind, "s")).cast(pl.UInt32).alias("schools_in_scope"),
-                (pl.col(_col(ind, "w")) if has_norm else pl.lit(None, pl.Float64)).alias(
-                    "norm_weighted"
-                ),
-                (pl.col(_col(ind, "dn")) if has_norm else pl.lit(None, pl.Float64)).alias(
-                    "norm_denominator"
-                ),
-                (
-                    pl.col(_col(ind, "wc")).cast(pl.UInt32) if has_norm else pl.lit(0, pl.UInt32)
-                ).alias("norm_schools"),
-            ).filter(pl.col("schools_in_scope") > 0)
+    ids = {i.id for i in catalog.indicators}
+    measures = [c for c in wide.columns if c.split("__")[0] in ids]
+    if wide.is_empty():
+        schema = {**dict.fromkeys(keys, pl.String), "indicator_id": pl.String}
+        schema |= dict.fromkeys(LONG_PARTS.values(), pl.Float64)
+        return pl.DataFrame(schema=schema)
+    long = (
+        wide.select(*keys, pl.col(measures).cast(pl.Float64))
+        .unpivot(index=keys, on=measures, variable_name="measure", value_name="x")
+        .with_columns(
+            pl.col("measure")
+            .str.split_exact("__", 1)
+            .struct.rename_fields(["indicator_id", "part"])
         )
-    return pl.concat(parts, how="vertical")
+        .unnest("measure")
+        .pivot(on="part", index=[*keys, "indicator_id"], values="x")
+    )
+    for part in LONG_PARTS:
+        if part not in long.columns:
+            long = long.with_columns(pl.lit(None, pl.Float64).alias(part))
+    return (
+        long.select(
+            *keys,
+            "indicator_id",
+            *[pl.col(p).alias(name) for p, name in LONG_PARTS.items()],
+        )
+        .with_columns(
+            pl.col("schools_contributing", "schools_in_scope").cast(pl.UInt32),
+            pl.col("norm_schools").fill_null(0).cast(pl.UInt32),
+        )
+        .filter(pl.col("schools_in_scope") > 0)
+    )
 
 
 def finish(values: pl.LazyFrame, catalog: Catalog, targets: pl.LazyFrame) -> pl.LazyFrame:

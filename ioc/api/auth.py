@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -21,10 +24,33 @@ log = logging.getLogger("ioc.api")
 
 class AuthService:
     session_seconds = 12 * 3600
+    #: how long a verified token or session is trusted without asking the store again
+    #: (a revoked token stops working within this many seconds)
+    recheck_seconds = 10.0
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._sessions: sessionmaker[Session] | None = None
+        self._verified: dict[str, tuple[float, Principal | None]] = {}
+        self._lock = threading.Lock()
+
+    def _remembered(self, kind: str, secret: str, verify: Any) -> Principal | None:
+        key = kind + hashlib.sha256(secret.encode()).hexdigest()
+        now = time.monotonic()
+        with self._lock:
+            hit = self._verified.get(key)
+            if hit is not None and now - hit[0] < self.recheck_seconds:
+                return hit[1]
+        who = verify()
+        with self._lock:
+            if len(self._verified) > 10_000:
+                self._verified.clear()
+            self._verified[key] = (now, who)
+        return who
+
+    def _forget(self, kind: str, secret: str) -> None:
+        with self._lock:
+            self._verified.pop(kind + hashlib.sha256(secret.encode()).hexdigest(), None)
 
     def start(self) -> None:
         """Migrate the store; on first start create 'admin' and print its password once."""
@@ -50,14 +76,20 @@ class AuthService:
         return Principal(user.username, user.role, tuple(user.units), via)
 
     def from_token(self, plaintext: str) -> Principal | None:
-        with self._session() as session:
-            user = store.verify_token(session, plaintext)
-            return self._principal(user, "token") if user else None
+        def verify() -> Principal | None:
+            with self._session() as session:
+                user = store.verify_token(session, plaintext)
+                return self._principal(user, "token") if user else None
+
+        return self._remembered("token:", plaintext, verify)
 
     def from_session(self, secret: str) -> Principal | None:
-        with self._session() as session:
-            user = verify_session(session, secret)
-            return self._principal(user, "session") if user else None
+        def verify() -> Principal | None:
+            with self._session() as session:
+                user = verify_session(session, secret)
+                return self._principal(user, "session") if user else None
+
+        return self._remembered("session:", secret, verify)
 
     def login(self, username: str, password: str, ip: str) -> tuple[Principal, str] | None:
         with self._session() as session:
@@ -68,6 +100,7 @@ class AuthService:
             return self._principal(user, "session"), secret
 
     def logout(self, secret: str, username: str, ip: str) -> None:
+        self._forget("session:", secret)
         with self._session() as session:
             end_session(session, secret, ip)
 

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from ioc import __version__
 from ioc.api import errors
 from ioc.api.auth import AuthService
+from ioc.api.cache import BuildCache
 from ioc.api.routes import auth, indicators, ingest, meta, reports, schools, targets, units
 from ioc.api.snapshot import Snapshot
 from ioc.config import Settings, get_settings
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.snapshot = Snapshot(settings)
+    app.state.cache = BuildCache()
     app.state.auth = AuthService(settings)
     app.state.audit_export = app.state.auth.audit_export
     errors.install(app)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import duckdb
-from fastapi import Query
+from fastapi import Query, Request
 
+from ioc.api.cache import cached
 from ioc.api.principal import Principal
 from ioc.api.scope import check_unit
 from ioc.config import Settings
@@ -29,6 +30,7 @@ SchemeQuery = Annotated[
 
 
 def resolve(
+    request: Request,
     cur: duckdb.DuckDBPyConnection,
     settings: Settings,
     who: Principal,
@@ -49,6 +51,7 @@ def resolve(
             str(exc),
             errors=[{"parameter": "period", "in": "query", "reason": str(exc)}],
         ) from exc
-    found = find_unit(cur, settings, unit, scheme or scheme_for_period(school_year, term))
-    check_unit(cur, settings, who, found.scheme, found.code)
+    scheme = scheme or scheme_for_period(school_year, term)
+    found = cached(request, ("unit", scheme, unit), lambda: find_unit(cur, settings, unit, scheme))
+    check_unit(cur, settings, who, found.scheme, found.code, request)
     return found, school_year, term

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import duckdb
 import polars as pl
+from fastapi import Request
 
 from ioc import db
+from ioc.api.cache import cached
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
 from ioc.config import Settings
 
 
 def allowed_units(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, who: Principal
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    who: Principal,
+    request: Request | None = None,
 ) -> pl.DataFrame | None:
     """(scheme, level, code) of every unit the principal may see; None = every unit."""
     if who.unrestricted:
@@ -21,13 +26,24 @@ def allowed_units(
     if not who.scopes:
         return pl.DataFrame(schema={"scheme": pl.String, "level": pl.String, "code": pl.String})
     schemes, codes = zip(*who.scopes, strict=True)
-    return db.query(conn, "queries/scope_units", settings, schemes=list(schemes), codes=list(codes))
+
+    def compute() -> pl.DataFrame:
+        return db.query(
+            conn, "queries/scope_units", settings, schemes=list(schemes), codes=list(codes)
+        )
+
+    return compute() if request is None else cached(request, ("scope", who.scopes), compute)
 
 
 def check_unit(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, who: Principal, scheme: str, code: str
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    who: Principal,
+    scheme: str,
+    code: str,
+    request: Request | None = None,
 ) -> None:
-    units = allowed_units(conn, settings, who)
+    units = allowed_units(conn, settings, who, request)
     if units is None:
         return
     if units.filter((pl.col("scheme") == scheme) & (pl.col("code") == code)).is_empty():

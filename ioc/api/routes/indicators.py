@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from fastapi import APIRouter, Path, Query, Request
 
+from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
@@ -32,16 +33,22 @@ def values(
     indicator: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
     format: Format = "json",
 ) -> Any:
-    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
-    rows = pl.DataFrame(
-        indicator_values(cur, settings, found, school_year, term, children=children, family=family),
-        infer_schema_length=None,
+    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    rows = cached(
+        request,
+        ("values", found.scheme, found.code, school_year, term, children, family),
+        lambda: pl.DataFrame(
+            indicator_values(
+                cur, settings, found, school_year, term, children=children, family=family
+            ),
+            infer_schema_length=None,
+        ),
     )
     if indicator is not None:
         _known(indicator)
         rows = rows.filter(pl.col("indicator_id") == indicator) if rows.height else rows
     if children and rows.height:
-        rows = filter_units(rows, allowed_units(cur, settings, who))
+        rows = filter_units(rows, allowed_units(cur, settings, who, request))
     return respond(request, rows, f"indicators_{found.code}_{school_year}_{term}", format)
 
 
@@ -67,17 +74,23 @@ def series(
     _known(indicator)
     from ioc.summary import find_unit
 
-    found = find_unit(cur, settings, unit, scheme)
-    check_unit(cur, settings, who, scheme, unit)
-    rows = stored_values(
-        cur,
-        settings,
-        scheme=scheme,
-        level=found.level,
-        unit_codes=[unit],
-        school_years=None,
-        term=term,
+    found = cached(request, ("unit", scheme, unit), lambda: find_unit(cur, settings, unit, scheme))
+    check_unit(cur, settings, who, scheme, unit, request)
+    rows = cached(
+        request,
+        ("series", scheme, unit, indicator, term),
+        lambda: (
+            stored_values(
+                cur,
+                settings,
+                scheme=scheme,
+                level=found.level,
+                unit_codes=[unit],
+                school_years=None,
+                term=term,
+            )
+            .filter(pl.col("indicator_id") == indicator)
+            .sort("school_year", pl.col("term") != "DN")
+        ),
     )
-    rows = rows.filter(pl.col("indicator_id") == indicator)
-    rows = rows.sort("school_year", pl.col("term") != "DN")
     return respond(request, rows, f"series_{indicator}_{unit}", format)

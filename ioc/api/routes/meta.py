@@ -12,6 +12,7 @@ from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, SnapshotDep
 from ioc.catalog.definitions import load_catalog
 
 router = APIRouter(tags=["meta"])
+VERSIONS = {name: metadata.version(name) for name in ("ioc-edu", "duckdb", "polars", "fastapi")}
 
 
 @router.get("/health", summary="Service health, build id and data as-of time (no sign-in)")

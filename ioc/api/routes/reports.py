@@ -8,6 +8,7 @@ import polars as pl
 from fastapi import APIRouter, Request
 
 from ioc import db
+from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.listing import Format, respond
 from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
@@ -20,6 +21,7 @@ router = APIRouter(tags=["reports"])
 
 @router.get("/summary", summary="Totals of every count field, schools by level and ownership")
 def summary(
+    request: Request,
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
@@ -27,9 +29,18 @@ def summary(
     period: PeriodQuery,
     scheme: SchemeQuery = None,
 ) -> dict[str, Any]:
-    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
-    return build_summary(
-        cur, settings, code=found.code, school_year=school_year, term=term, scheme=found.scheme
+    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    return cached(  # type: ignore[no-any-return]
+        request,
+        ("summary", found.scheme, found.code, school_year, term),
+        lambda: build_summary(
+            cur,
+            settings,
+            code=found.code,
+            school_year=school_year,
+            term=term,
+            scheme=found.scheme,
+        ),
     )
 
 
@@ -44,13 +55,13 @@ def quality(
     scheme: SchemeQuery = None,
     format: Format = "json",
 ) -> Any:
-    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
+    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
     report = quality_report(cur, settings, found, school_year, term)
     rows = pl.DataFrame(report["by_unit"], infer_schema_length=None)
     if rows.height:
         rows = filter_units(
             rows.with_columns(pl.lit(found.scheme).alias("scheme")),
-            allowed_units(cur, settings, who),
+            allowed_units(cur, settings, who, request),
         ).drop("scheme")
     if format != "json":
         return respond(request, rows, f"quality_{found.code}_{school_year}_{term}", format)
@@ -76,7 +87,7 @@ def chase(
     format: Format = "json",
 ) -> Any:
     require_schools(who)
-    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
+    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
     rows = db.query(
         cur,
         "queries/chase_list",
@@ -102,7 +113,7 @@ def findings(
     format: Format = "json",
 ) -> Any:
     require_schools(who)
-    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
+    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
     rows = db.query(
         cur,
         "queries/unit_findings",

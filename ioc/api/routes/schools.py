@@ -8,6 +8,7 @@ import polars as pl
 from fastapi import APIRouter, Path, Query, Request
 
 from ioc import db
+from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
@@ -52,8 +53,12 @@ def list_schools(
             f"sort must be one of {', '.join(SORTABLE)} (prefix - for descending)",
             errors=[{"parameter": "sort", "in": "query", "reason": "unknown column"}],
         )
-    found, school_year, term = resolve(cur, settings, who, unit, period, scheme)
-    rows = _schools_with_value(cur, settings, found, school_year, term, indicator)
+    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    rows = cached(
+        request,
+        ("schools", found.scheme, found.code, school_year, term, indicator),
+        lambda: _schools_with_value(cur, settings, found, school_year, term, indicator),
+    )
     for column, wanted in (
         ("level", level),
         ("ownership", ownership),
