@@ -139,7 +139,7 @@ class Contract(BaseModel):
 
 def _load_yaml(name: str) -> dict:  # type: ignore[type-arg]
     with (CATALOG_DIR / name).open(encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @functools.cache

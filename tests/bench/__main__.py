@@ -24,9 +24,32 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("targets", nargs="*", metavar="TARGET", help=f"any of: {', '.join(names)}")
     parser.add_argument("--list", action="store_true", help="list the targets and exit")
     parser.add_argument(
-        "--profile", action="store_true", help="run the measured commands under cProfile (slower)"
+        "--profile",
+        action="store_true",
+        help="run the measured commands under cProfile (slower); api_load: py-spy per kind",
     )
     parser.add_argument("--keep", action="store_true", help="keep the data directories of the runs")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="api_load: measured seconds of each load (default 60)",
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=32,
+        metavar="N",
+        help="api_load: concurrent clients (default 32)",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="api_load: seconds of load before measuring (default 5)",
+    )
     args = parser.parse_args(argv)
     unknown = [n for n in args.targets if n not in names]
     if unknown:
@@ -60,7 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         _log(line)
     if args.profile:
         _log("profiling: commands run under cProfile, so timings are inflated")
-    ctx = Context(keep=args.keep, profile=args.profile, log=_log)
+    ctx = Context(
+        keep=args.keep,
+        profile=args.profile,
+        log=_log,
+        load_s=args.duration,
+        load_clients=args.clients,
+        load_warmup_s=args.warmup,
+    )
     results = [(t, _run(t, ctx)) for t in chosen]
     _log("\n== summary")
     width = max(len(t.name) for t, _ in results)

@@ -11,7 +11,8 @@ random kind (by weight) for a random path of that kind, timed from sending to th
 the body. Requests started during the warm-up are counted apart. An error is any status other
 than 2xx or 304, or any exception (timeout, reset, ...). Prints one JSON line: per kind and
 overall, the count, requests/s over the measured window, latency percentiles (nearest rank)
-in milliseconds, errors with examples, and this process's CPU time (a saturated client would
+in milliseconds, errors with examples, the same for the warm-up (where a server's caches
+fill), and this process's CPU time (a saturated client would
 inflate the latencies it reports).
 """
 
@@ -57,12 +58,16 @@ class Plan:
 
 @dataclass
 class Tally:
-    """What one kind of request (or all of them) did in the measured window."""
+    """What one kind of request (or all of them) did in a window (warm-up or measured)."""
 
     latencies: list[float] = field(default_factory=list)  # seconds, successful or not
     errors: Counter[str] = field(default_factory=Counter)
     body_bytes: int = 0
-    warmup: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.latencies += other.latencies
+        self.errors.update(other.errors)
+        self.body_bytes += other.body_bytes
 
     def summary(self, window_s: float) -> dict[str, Any]:
         ordered = sorted(self.latencies)
@@ -84,7 +89,6 @@ class Tally:
             "errors": sum(self.errors.values()),
             "error_kinds": dict(self.errors.most_common(8)),
             "mean_bytes": self.body_bytes / count if count else None,
-            "warmup_requests": self.warmup,
         }
 
 
@@ -95,6 +99,7 @@ async def _client(
     measure_from: float,
     deadline: float,
     tallies: dict[str, Tally],
+    warmup: dict[str, Tally],
     last_done: list[float],
 ) -> None:
     rng = random.Random(plan.seed * 1000 + number)
@@ -118,21 +123,19 @@ async def _client(
             except Exception as exc:  # every failure is counted, none stops the client
                 error = f"{type(exc).__name__}: {path} {exc}"[:300]
             done = time.perf_counter()
-            tally = tallies[kind]
-            if started < measure_from:
-                tally.warmup += 1
-                if error:
-                    tally.errors[f"(warm-up) {error}"] += 1
-                continue
+            measured = started >= measure_from
+            tally = (tallies if measured else warmup)[kind]
             tally.latencies.append(done - started)
             tally.body_bytes += size
             if error:
                 tally.errors[error] += 1
-            last_done[0] = max(last_done[0], done)
+            if measured:
+                last_done[0] = max(last_done[0], done)
 
 
 async def drive(plan: Plan, token: str) -> dict[str, Any]:
     tallies = {kind: Tally() for kind in plan.requests}
+    warmup = {kind: Tally() for kind in plan.requests}
     begun, begun_unix = time.perf_counter(), time.time()
     measure_from = begun + plan.warmup_s
     deadline = measure_from + plan.seconds
@@ -140,18 +143,17 @@ async def drive(plan: Plan, token: str) -> dict[str, Any]:
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     await asyncio.gather(
         *(
-            _client(plan, n, token, measure_from, deadline, tallies, last_done)
+            _client(plan, n, token, measure_from, deadline, tallies, warmup, last_done)
             for n in range(plan.clients)
         )
     )
     usage = resource.getrusage(resource.RUSAGE_SELF)
     window = last_done[0] - measure_from
-    overall = Tally()
+    overall, warm = Tally(), Tally()
     for tally in tallies.values():
-        overall.latencies += tally.latencies
-        overall.errors.update(tally.errors)
-        overall.body_bytes += tally.body_bytes
-        overall.warmup += tally.warmup
+        overall.add(tally)
+    for tally in warmup.values():
+        warm.add(tally)
     elapsed = time.perf_counter() - begun
     cpu = (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
     return {
@@ -162,6 +164,10 @@ async def drive(plan: Plan, token: str) -> dict[str, Any]:
         "client_cpu_share": cpu / elapsed if elapsed > 0 else None,  # of one core
         "kinds": {kind: tally.summary(window) for kind, tally in tallies.items()},
         "overall": overall.summary(window),
+        "warmup": {
+            **{kind: tally.summary(plan.warmup_s) for kind, tally in warmup.items()},
+            "overall": warm.summary(plan.warmup_s),
+        },
     }
 
 

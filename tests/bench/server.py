@@ -63,6 +63,35 @@ def load_average() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
+def process_cpu() -> dict[int, tuple[str, float]]:
+    """CPU seconds (user + system) of every process now: pid -> (command, seconds)."""
+    found = {}
+    for proc in psutil.process_iter(["pid", "cmdline", "name", "cpu_times"]):
+        info = proc.info
+        times = info.get("cpu_times")
+        if times is None:
+            continue
+        command = " ".join(info.get("cmdline") or []) or info.get("name") or "?"
+        found[info["pid"]] = (command, times.user + times.system)
+    return found
+
+
+def busiest(
+    before: dict[int, tuple[str, float]],
+    after: dict[int, tuple[str, float]],
+    seconds: float,
+    top: int = 4,
+) -> list[tuple[float, int, str]]:
+    """The processes that used the most CPU between two :func:`process_cpu` snapshots, in
+    cores: ``(cores, pid, command)``; a process that was not there before counts in full."""
+    used = []
+    for pid, (command, cpu) in after.items():
+        spent = cpu - before[pid][1] if pid in before and before[pid][0] == command else cpu
+        if spent > 0.01 * seconds:
+            used.append((spent / seconds, pid, command))
+    return sorted(used, reverse=True)[:top]
+
+
 @dataclass(frozen=True)
 class Sample:
     at: float  # time.time()

@@ -28,6 +28,7 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
+from tests.bench import api_load as api_bench
 from tests.bench import history, national
 from tests.bench.measure import (
     GB,
@@ -38,11 +39,12 @@ from tests.bench.measure import (
     seconds,
     size,
 )
+from tests.bench.server import Server, leader_token, load_average
 
 BIN = Path(sys.executable).parent
 IOC = BIN / "ioc"
 PROFILES = national.BENCH_DIR / "profiles"
-Unit = Literal["s", "bytes", "x"]
+Unit = Literal["s", "bytes", "x", "ms", "req/s", "n"]
 
 
 @dataclass(frozen=True)
@@ -50,15 +52,24 @@ class Figure:
     label: str
     value: float | None
     unit: Unit
-    limit: float | None = None  # at most this much; None: shown, not judged
+    limit: float | None = None  # at most this much (at least, with at_least); None: not judged
+    at_least: bool = False
 
     def _fmt(self, value: float, *, limit: bool = False) -> str:
-        if limit:  # round targets: "10 s", "2 GB"
-            return f"{value / GB:g} GB" if self.unit == "bytes" else f"{value:g} {self.unit}"
+        if limit:  # round targets: "10 s", "2 GB", "0"
+            if self.unit == "bytes":
+                return f"{value / GB:g} GB"
+            return f"{value:g}" if self.unit == "n" else f"{value:g} {self.unit}"
         if self.unit == "s":
             return seconds(value)
         if self.unit == "bytes":
             return size(value)
+        if self.unit == "ms":
+            return f"{value:.1f} ms"
+        if self.unit == "req/s":
+            return f"{value:.0f} req/s"
+        if self.unit == "n":
+            return f"{value:,.0f}"
         return f"{value:.1f}x"
 
     @property
@@ -67,13 +78,18 @@ class Figure:
             return ""
         if self.value is None:
             return "FAIL"
-        return "OK" if self.value <= self.limit else "MISS"
+        met = self.value >= self.limit if self.at_least else self.value <= self.limit
+        return "OK" if met else "MISS"
 
     def text(self) -> str:
         shown = "n/a" if self.value is None else self._fmt(self.value)
         if self.limit is None:
             return f"{self.label} {shown}"
-        return f"{self.label} {shown} (target <= {self._fmt(self.limit, limit=True)}) {self.status}"
+        bound = ">=" if self.at_least else "<="
+        return (
+            f"{self.label} {shown} (target {bound} {self._fmt(self.limit, limit=True)}) "
+            f"{self.status}"
+        )
 
 
 @dataclass
@@ -96,6 +112,9 @@ class Context:
     keep: bool = False
     profile: bool = False
     log: Callable[[str], None] = print
+    load_s: float = 60.0  # api_load: measured seconds of each load
+    load_clients: int = 32  # api_load: concurrent clients
+    load_warmup_s: float = 5.0  # api_load: seconds of load before measuring
 
     @functools.cached_property
     def national(self) -> national.NationalFiles:
@@ -665,6 +684,137 @@ def indicators_demo(ctx: Context) -> Outcome:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Issue 4: the API under load
+
+
+def _profile_api(
+    ctx: Context, server: Server, token: str, requests: dict[str, list[str]], folder: Path
+) -> None:
+    """Each kind of request alone under the same concurrency, the server under py-spy."""
+    if api_bench.py_spy() is None:
+        ctx.log("  (no py-spy: .venv/bin/pip install py-spy for the profile of each kind)")
+        return
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    spent = min(ctx.load_s, 15.0)
+    for kind, paths in requests.items():
+        raw = PROFILES / f"api_load-{kind}.txt"
+        with api_bench.recording(server.pid, raw):
+            alone = api_bench.run_load(
+                f"profile-{kind}",
+                server,
+                token,
+                {kind: paths},
+                folder,
+                seconds=spent,
+                clients=ctx.load_clients,
+                warmup_s=1.0,
+            )
+        if alone.report is None:
+            ctx.log(_indent(alone.run.failure()))
+            continue
+        row = alone.overall
+        ctx.log(
+            f"  {kind} alone under py-spy ({spent:.0f} s): {row['rps']:.0f} req/s, p50 "
+            f"{row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms; server CPU "
+            f"{alone.server.server_cores if alone.server else float('nan'):.2f} cores; "
+            f"{raw.relative_to(national.REPO_ROOT)}"
+        )
+        ctx.log(_indent("\n".join(api_bench.hot_functions(raw)), "      "))
+
+
+def api_load(ctx: Context) -> Outcome:
+    """``ioc serve`` on the national snapshot with indicators: a bounded load from a second
+    process over a mix of province KPIs, children of a province, a school page and a series,
+    then the same load on the health endpoint."""
+    built = ctx.history
+    ready = _indicators_ready(ctx, built)
+    if ready is None:
+        return Outcome(error="the full recompute before the load failed")
+    clients, measured, warmup = ctx.load_clients, ctx.load_s, ctx.load_warmup_s
+    with fresh_data_dir(ctx.keep) as data_dir:
+        shutil.copyfile(ready, data_dir / "ioc.duckdb")
+        requests, note = api_bench.mix(data_dir / "ioc.duckdb")
+        token = leader_token(IOC, data_dir)
+        ctx.log(f"data dir {data_dir.relative_to(national.REPO_ROOT)}; leader token made")
+        ctx.log(f"  mix: {', '.join(requests)} in equal shares; {note}")
+        with Server(IOC, data_dir) as server:
+            started_rss = server.samples[-1].rss if server.samples else 0
+            ctx.log(
+                f"ioc serve on {server.base_url} (pid {server.pid}): answering after "
+                f"{seconds(server.ready_s or 0)}, RSS {size(started_rss)}"
+            )
+            ctx.log("  one request of each kind, cold:")
+            ctx.log(_indent("\n".join(api_bench.probe(server, token, requests)), "    "))
+            ctx.log(
+                f"load: {clients} clients, keep-alive, {warmup:g} s warm-up + {measured:g} s "
+                f"measured; load average before {load_average()}"
+            )
+            mixed = api_bench.run_load(
+                "mix",
+                server,
+                token,
+                requests,
+                data_dir,
+                seconds=measured,
+                clients=clients,
+                warmup_s=warmup,
+            )
+            if mixed.report is None:
+                return Outcome(error=f"{mixed.run.failure(30)}\nserver log:\n{server.tail()}")
+            ctx.log(_indent("\n".join(api_bench.table(mixed))))
+            ctx.log(f"  {api_bench.machine_line(mixed)}; load average after {load_average()}")
+            ctx.log("  busiest processes meanwhile (start-up and warm-up included):")
+            ctx.log(_indent("\n".join(api_bench.busiest_lines(mixed, server)), "    "))
+            for line in api_bench.errors(mixed):
+                ctx.log(f"  error: {line}")
+            health = api_bench.run_load(
+                "health",
+                server,
+                token,
+                api_bench.HEALTH,
+                data_dir,
+                seconds=measured,
+                clients=clients,
+                warmup_s=warmup,
+            )
+            if health.report is not None:
+                ctx.log("same load on /api/v1/health:")
+                ctx.log(_indent("\n".join(api_bench.table(health))))
+                ctx.log(f"  {api_bench.machine_line(health)}")
+                ctx.log(_indent("\n".join(api_bench.busiest_lines(health, server)), "    "))
+                for line in api_bench.errors(health):
+                    ctx.log(f"  error: {line}")
+            else:
+                ctx.log(_indent(health.run.failure()))
+            if ctx.profile:
+                _profile_api(ctx, server, token, requests, data_dir)
+            alive = server.alive
+            peak = server.peak_rss()
+            hwm = server.high_water_mark()
+        ctx.log(
+            f"server: peak RSS {size(peak)} (polled with children; VmHWM "
+            f"{size(hwm) if hwm else 'n/a'}), {'still running' if alive else 'DIED'} at the end"
+        )
+        if not alive:
+            ctx.log(_indent(server.tail()))
+    overall = mixed.overall
+    base = health.overall["p50_ms"] if health.report is not None else None
+    ratio = overall["p50_ms"] / base if base and overall["p50_ms"] is not None else None
+    return Outcome(
+        [
+            Figure("p95", overall["p95_ms"], "ms", 50),
+            Figure("p99", overall["p99_ms"], "ms", 150),
+            Figure("throughput", overall["rps"], "req/s", 300, at_least=True),
+            Figure("errors", mixed.error_count, "n", 0),
+            Figure("server RSS", peak, "bytes", 1 * GB),
+            Figure("health p50", base, "ms"),
+            Figure("p50/health p50", ratio, "x"),
+        ],
+        None if alive else "the server died during the load",
+    )
+
+
 TARGETS: list[Target] = [
     Target("ingest_csv", 2, "ingest + publish a 53,000-school CSV: <= 10 s, <= 2 GB", ingest_csv),
     Target(
@@ -684,4 +834,11 @@ TARGETS: list[Target] = [
         indicators_incremental,
     ),
     Target("indicators_demo", 3, "full indicator recompute on the demo: <= 1 s", indicators_demo),
+    Target(
+        "api_load",
+        4,
+        "API under 32 clients on the national build: p95 <= 50 ms, p99 <= 150 ms, "
+        ">= 300 req/s, no errors, <= 1 GB",
+        api_load,
+    ),
 ]
