@@ -72,7 +72,7 @@ def api_server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory
     data = tmp_path_factory.mktemp("api") / "data"
     shutil.copytree(demo_settings.data_dir, data)
     port = free_port()
-    env = {**os.environ, "IOC_DATA_DIR": str(data)}
+    env = {**os.environ, "IOC_DATA_DIR": str(data), "IOC_MAX_FILE_BYTES": str(5 * 1024 * 1024)}
     log = (data.parent / "server.log").open("w")
     proc = subprocess.Popen(
         [*IOC, "serve", "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=log

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 import duckdb
 from fastapi import Query, Request
 
+from ioc import db
 from ioc.api.cache import cached
 from ioc.api.principal import Principal
 from ioc.api.scope import check_unit
@@ -51,6 +52,18 @@ def resolve(
             str(exc),
             errors=[{"parameter": "period", "in": "query", "reason": str(exc)}],
         ) from exc
+    known = cached(
+        request,
+        ("periods",),
+        lambda: {(r[0], r[1]) for r in db.query(cur, "queries/periods", settings).iter_rows()},
+    )
+    if (school_year, term) not in known:
+        raise ApiError(
+            404,
+            "unknown_period",
+            f"Chưa có số liệu kỳ {period}",
+            f"No returns for the period {period}",
+        )
     scheme = scheme or scheme_for_period(school_year, term)
     found = cached(request, ("unit", scheme, unit), lambda: find_unit(cur, settings, unit, scheme))
     check_unit(cur, settings, who, found.scheme, found.code, request)

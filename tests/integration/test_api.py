@@ -239,3 +239,49 @@ def test_upload_scoped_and_neutralised_in_exports(api_server: Any, tmp_path: Any
     with path.open("rb") as fh:
         denied = analyst.post("/ingest", files={"file": ("upload.csv", fh, "text/csv")})
     assert denied.status_code == 403
+
+
+def test_unknown_period_is_404(leader: httpx.Client) -> None:
+    r = leader.get("/indicators/values", params={"unit": "94", "period": "2010-2011/DN"})
+    assert r.status_code == 404 and r.json()["code"] == "unknown_period"
+
+
+def test_operator_sets_targets_within_their_units(api_server: Any) -> None:
+    operator = client(api_server, "demo-operator")
+    body = [
+        {
+            "indicator_id": "FAC_INTERNET_PCT",
+            "scheme": "legacy",
+            "unit_code": "945",
+            "school_year": "2024-2025",
+            "target_value": 97.5,
+        }
+    ]
+    r = operator.put("/targets", json=body)
+    assert r.status_code == 200 and r.json() == {"saved": 1}
+    rows = operator.get(
+        "/indicators/values",
+        params={
+            "unit": "945",
+            "period": "2024-2025/DN",
+            "scheme": "legacy",
+            "indicator": "FAC_INTERNET_PCT",
+        },
+    ).json()
+    assert rows[0]["target_value"] == 97.5
+    assert rows[0]["target_status"] == ("meets" if rows[0]["value"] >= 97.5 else "below")
+    outside = [{**body[0], "unit_code": "93"}]
+    assert operator.put("/targets", json=outside).status_code == 403
+    bad = [{**body[0], "indicator_id": "NOPE"}]
+    assert operator.put("/targets", json=bad).status_code == 422
+    assert client(api_server, "demo-analyst").put("/targets", json=body).status_code == 403
+    admin = client(api_server, "demo-admin")
+    events = admin.get("/audit", params={"action": "target_set"}).json()["items"]
+    assert events and events[0]["username"] == "demo-operator"
+
+
+def test_upload_size_limit(api_server: Any) -> None:
+    operator = client(api_server, "demo-operator")
+    big = b"a" * (6 * 1024 * 1024)  # the test server accepts 5 MB
+    r = operator.post("/ingest", files={"file": ("big.csv", big, "text/csv")})
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
