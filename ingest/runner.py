@@ -128,17 +128,8 @@ def ensure_units(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     """Load both unit schemes and the crosswalk into a new snapshot (static reference data)."""
     if db.scalar(conn, "select count(*) from core_geo__units"):
         return
-    _insert(conn, "core_geo__units", geo.units())
-    _insert(conn, "core_geo__commune_crosswalk", geo.commune_crosswalk())
-
-
-def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Append a frame to a table, matching columns by name (table names are our own)."""
-    conn.register("incoming", frame)
-    try:
-        conn.execute(f"insert into {table} by name select * from incoming")
-    finally:
-        conn.unregister("incoming")
+    db.insert_frame(conn, "core_geo__units", geo.units())
+    db.insert_frame(conn, "core_geo__commune_crosswalk", geo.commune_crosswalk())
 
 
 def _allowed_communes(
@@ -333,8 +324,8 @@ def _store(
         pl.col("_row").alias("source_row"),
         pl.struct(pl.all().exclude("_sheet", "_row")).struct.json_encode().alias("cells"),
     )
-    _insert(conn, "raw_file__rows", raw)
-    _insert(conn, "ingest_rejects", _issue_frame(checked.rejects, columns, run_id))
+    db.insert_frame(conn, "raw_file__rows", raw)
+    db.insert_frame(conn, "ingest_rejects", _issue_frame(checked.rejects, columns, run_id))
     report.rows_read = text.height
     report.rejected = checked.rejects.select(pl.struct("_sheet", "_row").n_unique()).item()
     if strict and report.rejected:
@@ -346,7 +337,7 @@ def _store(
     conn.unregister("incoming")
     previous = db.query(conn, "ingest/previous_year_returns", settings)
     warnings = pl.concat([checked.warnings, _period_change(checked.accepted, previous)])
-    _insert(conn, "ingest_warnings", _issue_frame(warnings, columns, run_id))
+    db.insert_frame(conn, "ingest_warnings", _issue_frame(warnings, columns, run_id))
     before = db.scalar(conn, "select count(*) from ingest_replacements")
     db.execute(conn, "ingest/record_replacements", settings, run_id=run_id)
     after = db.scalar(conn, "select count(*) from ingest_replacements")

@@ -219,6 +219,26 @@ def _demo_accounts(settings: Settings) -> None:
     console.print(f"Wall-screen token of demo-display: {demo.display_token}")
 
 
+def _unit_context(
+    unit: str, period: str, scheme: str | None
+) -> tuple[Settings, Any, Any, str, str]:
+    """Settings, a snapshot connection, the unit and the period of a --unit/--period command."""
+    from ioc.geo import scheme_for_period
+    from ioc.summary import find_unit
+
+    school_year, term = _period_option(period)
+    if scheme not in (None, "2025", "legacy"):
+        raise typer.BadParameter("--scheme must be 2025 or legacy")
+    settings = get_settings()
+    try:
+        conn = db.connect_published(settings)
+        found = find_unit(conn, settings, unit, scheme or scheme_for_period(school_year, term))
+    except db.DataError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    return settings, conn, found, school_year, term
+
+
 STATUS_STYLE = {
     "meets": "green",
     "below": "red",
@@ -242,15 +262,10 @@ def indicators(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Every indicator with numerator, denominator, value, coverage, norm, target and change."""
-    from ioc.geo import scheme_for_period
     from ioc.indicator_views import indicator_values
-    from ioc.summary import find_unit
 
-    school_year, term = _period_option(period)
-    settings = get_settings()
+    settings, conn, found, school_year, term = _unit_context(unit, period, scheme)
     try:
-        conn = db.connect_published(settings)
-        found = find_unit(conn, settings, unit, scheme or scheme_for_period(school_year, term))
         rows = indicator_values(
             conn, settings, found, school_year, term, children=children, family=family
         )
@@ -320,19 +335,10 @@ def quality(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
 ) -> None:
     """Completeness, timeliness and a quality score per child unit; schools to chase; findings."""
-    from ioc.geo import scheme_for_period
     from ioc.quality_report import quality_report
-    from ioc.summary import find_unit
 
-    school_year, term = _period_option(period)
-    settings = get_settings()
-    try:
-        conn = db.connect_published(settings)
-        found = find_unit(conn, settings, unit, scheme or scheme_for_period(school_year, term))
-        report = quality_report(conn, settings, found, school_year, term)
-    except db.DataError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    settings, conn, found, school_year, term = _unit_context(unit, period, scheme)
+    report = quality_report(conn, settings, found, school_year, term)
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
         return

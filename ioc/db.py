@@ -115,6 +115,15 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
             raise
 
 
+def insert_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Append a frame to one of our tables, matching columns by name."""
+    conn.register("incoming", frame)
+    try:
+        conn.execute(f"insert into {table} by name select * from incoming")
+    finally:
+        conn.unregister("incoming")
+
+
 def scalar(conn: duckdb.DuckDBPyConnection, statement: str, params: Any = None) -> Any:
     """The single value of a one-row, one-column statement (None if no row)."""
     rows = conn.execute(statement, params).fetchall()

@@ -473,3 +473,16 @@ def school_values(
         status_expr("value", "norm_value", "comparison", "tolerance").alias("norm_status")
     )
     return frame.drop("comparison", "tolerance").collect()
+
+
+def reported_values(
+    returns: pl.DataFrame, registry: pl.DataFrame, catalog: Catalog, indicator_ids: list[str]
+) -> pl.DataFrame:
+    """:func:`school_values` for the returns given (each counted as expected and on time)."""
+    expected = returns.select(
+        "school_code", *PERIOD, pl.lit(True).alias("has_return"), pl.lit(True).alias("is_on_time")
+    )
+    fields = [c for c in returns.columns if c not in ("scheme", "run_id", "sheet", "source_row")]
+    return school_values(
+        returns.select(fields).lazy(), registry.lazy(), expected.lazy(), catalog, indicator_ids
+    )

@@ -56,7 +56,7 @@ def rebuild_indicators(
         conn.execute("create or replace table out_indicator__sums as select * from incoming")
         conn.unregister("incoming")
         db.execute(conn, "out/out_quality__findings", settings)
-        _insert(conn, "out_quality__findings", found)
+        db.insert_frame(conn, "out_quality__findings", found)
         provinces = None
     else:
         provinces = sums.select("scheme", "province_code").unique()
@@ -72,18 +72,10 @@ def rebuild_indicators(
             "where f.school_code = s.school_code"
         )
         conn.unregister("schools")
-        _insert(conn, "out_indicator__sums", sums)
-        _insert(conn, "out_quality__findings", found)
+        db.insert_frame(conn, "out_indicator__sums", sums)
+        db.insert_frame(conn, "out_quality__findings", found)
     _record(conn, started, sums.height, provinces)
     return sums.height
-
-
-def _insert(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    conn.register("incoming", frame)
-    try:
-        conn.execute(f"insert into {table} by name select * from incoming")
-    finally:
-        conn.unregister("incoming")
 
 
 def _affected(

@@ -50,6 +50,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         metavar="S",
         help="api_load: seconds of load before measuring (default 5)",
     )
+    parser.add_argument(
+        "--http-client",
+        choices=("raw", "httpx"),
+        default="raw",
+        help="api_load: the load's HTTP client (default raw: a lean asyncio HTTP/1.1 client)",
+    )
     args = parser.parse_args(argv)
     unknown = [n for n in args.targets if n not in names]
     if unknown:
@@ -90,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         load_s=args.duration,
         load_clients=args.clients,
         load_warmup_s=args.warmup,
+        load_client=args.http_client,
     )
     results = [(t, _run(t, ctx)) for t in chosen]
     _log("\n== summary")

@@ -133,6 +133,7 @@ def run_load(
     seconds: float,
     clients: int,
     warmup_s: float,
+    client: str = "raw",
 ) -> Load:
     """``python -m tests.bench.load`` against the server, as a second process."""
     plan = Plan(
@@ -142,6 +143,7 @@ def run_load(
         requests=requests,
         weights={k: WEIGHTS.get(k, 1.0) for k in requests},
         warmup_s=warmup_s,
+        client=client,
     )
     path = folder / f"plan-{name}.json"
     plan.write(path)
@@ -192,14 +194,17 @@ def machine_line(load: Load) -> str:
     client = report["client_cpu_share"] or 0.0
     warmup = report["elapsed_s"] - report["window_s"]
     text = (
-        f"load process: {report['window_s']:.1f} s measured after {warmup:.1f} s warm-up, "
-        f"client CPU {client:.2f} cores"
+        f"load process ({report['client']} client): {report['window_s']:.1f} s measured after "
+        f"{warmup:.1f} s warm-up, client CPU {client:.2f} cores"
     )
     if window is None:
         return text + "; too few server samples for the window"
     others = max(0.0, window.machine_cores - window.server_cores - client)
+    count = report["overall"]["count"]
+    per_request = window.server_cores * report["window_s"] / count * 1000 if count else 0.0
     return (
-        f"{text}; server CPU {window.server_cores:.2f} cores, {window.threads} threads, "
+        f"{text}; server CPU {window.server_cores:.2f} cores ({per_request:.1f} ms of CPU per "
+        f"request), {window.threads} threads, "
         f"peak RSS {window.peak_rss / 1024**2:.0f} MB; whole machine {window.machine_cores:.2f} "
         f"cores busy (other processes ~{others:.2f})"
     )
@@ -271,12 +276,25 @@ def _frame(frame: str) -> str:
     return f"{name} ({'/'.join(path.split('/')[-3:])})"
 
 
+WAITS = (  # leaf frames of a thread waiting, not working
+    "Condition.wait (",
+    "Queue.get (",
+    "Event.wait (",
+    "EpollSelector.select (",
+    "_wait_for_tstate_lock (",
+    "sleep (",
+)
+FRAMEWORK = ("asyncio/", "threading.py", "anyio/", "concurrent/", "<module>", "typer/", "click/")
+
+
 def hot_functions(raw: Path, top: int = 14) -> list[str]:
-    """From py-spy's raw output: the functions with the most samples, inclusive (any frame of
-    the stack, counted once) among the project's and the libraries', and by own time."""
+    """From py-spy's raw output: the share of samples in which threads wait (idle worker
+    threads, the event loop's select), then, over the working samples, the functions with
+    the most samples inclusive (anywhere in the stack, counted once; framework plumbing left
+    out) and by own time (leaf frame)."""
     inclusive: Counter[str] = Counter()
     own: Counter[str] = Counter()
-    total = 0
+    total = waiting = 0
     for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
         if not stack.strip() or not count.isdigit():
@@ -284,18 +302,24 @@ def hot_functions(raw: Path, top: int = 14) -> list[str]:
         n = int(count)
         total += n
         frames = [_frame(f) for f in stack.split(";")]
+        if any(frames[-1].startswith(w) for w in WAITS):
+            waiting += n
+            continue
         for name in set(frames):
             inclusive[name] += n
         own[frames[-1]] += n
-    if not total:
-        return ["no samples"]
+    working = total - waiting
+    if not working:
+        return [f"{total:,} samples, none working"]
 
     def share(n: int) -> str:
-        return f"{100 * n / total:5.1f} %"
+        return f"{100 * n / working:5.1f} %"
 
-    lines = [f"{total:,} samples of busy threads; inclusive (in the stack):"]
-    skip = ("asyncio", "threading", "anyio", "concurrent", "<module>", "run (", "_bootstrap")
-    ranked = [(k, n) for k, n in inclusive.most_common() if not any(s in k for s in skip)]
+    lines = [
+        f"{total:,} samples, {waiting:,} of threads waiting left out; of the {working:,} "
+        "working, inclusive:"
+    ]
+    ranked = [(k, n) for k, n in inclusive.most_common() if not any(s in k for s in FRAMEWORK)]
     lines += [f"  {share(n)}  {name}" for name, n in ranked[:top]]
     lines.append("own (leaf frame):")
     lines += [f"  {share(n)}  {name}" for name, n in own.most_common(top)]

@@ -6,20 +6,25 @@ weight per kind). The bearer token comes from the environment variable ``IOC_BEN
 (never from the command line or a file).
 
 Each client is a closed loop, like a browser tab that waits for an answer before asking
-again: its own ``httpx.AsyncClient`` with one kept-alive HTTP/1.1 connection, a request of a
-random kind (by weight) for a random path of that kind, timed from sending to the last byte of
-the body. Requests started during the warm-up are counted apart. An error is any status other
-than 2xx or 304, or any exception (timeout, reset, ...). Prints one JSON line: per kind and
-overall, the count, requests/s over the measured window, latency percentiles (nearest rank)
-in milliseconds, errors with examples, the same for the warm-up (where a server's caches
-fill), and this process's CPU time (a saturated client would
-inflate the latencies it reports).
+again: one kept-alive HTTP/1.1 connection, a request of a random kind (by weight) for a random
+path of that kind, timed from sending to the last byte of the body. Requests started during
+the warm-up are counted apart. An error is any status other than 2xx or 304, or any
+exception (timeout, reset, ...; the client then reconnects). Prints one JSON line: per kind
+and overall, the count, requests/s over the measured window, latency percentiles (nearest
+rank) in milliseconds, errors with examples, the same for the warm-up (where the server's
+caches fill), and this process's CPU time: a saturated client inflates the latencies it
+reports, and on a 2-core machine every core it uses is taken from the server.
+
+The client is a minimal HTTP/1.1 GET on asyncio streams (:class:`RawConnection`): httpx costs
+about 3-4 ms of CPU per request, which at 300 requests/s is more than a core.
+``"client": "httpx"`` in the plan uses ``httpx.AsyncClient`` instead, to cross-check.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import os
@@ -28,11 +33,10 @@ import resource
 import sys
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 TOKEN_ENV = "IOC_BENCH_TOKEN"
 
@@ -47,13 +51,111 @@ class Plan:
     warmup_s: float = 5.0
     seed: int = 4
     timeout_s: float = 30.0
+    client: str = "raw"  # or "httpx"
 
     @classmethod
     def read(cls, path: Path) -> Plan:
         return cls(**json.loads(path.read_text(encoding="utf-8")))
 
     def write(self, path: Path) -> None:
-        path.write_text(json.dumps(self.__dict__, indent=1), encoding="utf-8")
+        path.write_text(json.dumps(asdict(self), indent=1), encoding="utf-8")
+
+
+class HttpError(Exception):
+    """The server's answer could not be read as HTTP/1.1."""
+
+
+class Connection(Protocol):
+    async def get(self, path: str) -> tuple[int, bytes]: ...
+
+    async def close(self) -> None: ...
+
+
+class RawConnection:
+    """One kept-alive HTTP/1.1 connection: GET with fixed headers, body by Content-Length,
+    chunked transfer coding or end of stream; reconnects after an error or a close."""
+
+    def __init__(self, base_url: str, headers: dict[str, str]) -> None:
+        parts = urlsplit(base_url)
+        self.host = parts.hostname or "127.0.0.1"
+        self.port = parts.port or 80
+        lines = [f"Host: {self.host}:{self.port}", *(f"{k}: {v}" for k, v in headers.items())]
+        self.tail = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            return await self._get(path)
+        except BaseException:
+            await self.close()  # a half-read answer leaves the connection unusable
+            raise
+
+    async def _get(self, path: str) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        self.writer.write(b"GET " + path.encode("latin-1") + b" HTTP/1.1\r\n" + self.tail)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *header_lines = head[:-4].split(b"\r\n")
+        try:
+            status = int(status_line.split(b" ", 2)[1])
+        except (IndexError, ValueError):
+            raise HttpError(f"bad status line {status_line[:80]!r}") from None
+        headers = {}
+        for line in header_lines:
+            name, _, value = line.partition(b":")
+            headers[name.strip().lower()] = value.strip()
+        if status in (204, 304) or 100 <= status < 200:
+            body = b""
+        elif b"content-length" in headers:
+            body = await self.reader.readexactly(int(headers[b"content-length"]))
+        elif headers.get(b"transfer-encoding", b"").lower() == b"chunked":
+            body = await self._chunked()
+        else:
+            body = await self.reader.read()
+            headers[b"connection"] = b"close"
+        if headers.get(b"connection", b"").lower() == b"close":
+            await self.close()
+        return status, body
+
+    async def _chunked(self) -> bytes:
+        assert self.reader is not None
+        parts = []
+        while True:
+            line = await self.reader.readuntil(b"\r\n")
+            size = int(line.split(b";", 1)[0].strip(), 16)
+            if size == 0:
+                while await self.reader.readuntil(b"\r\n") != b"\r\n":
+                    pass  # trailers
+                return b"".join(parts)
+            parts.append((await self.reader.readexactly(size + 2))[:-2])
+
+    async def close(self) -> None:
+        writer, self.reader, self.writer = self.writer, None, None
+        if writer is not None:
+            writer.close()
+            with contextlib.suppress(OSError):
+                await writer.wait_closed()
+
+
+class HttpxConnection:
+    """The same through ``httpx.AsyncClient`` (one connection), to cross-check the raw one."""
+
+    def __init__(self, base_url: str, headers: dict[str, str], timeout_s: float) -> None:
+        import httpx
+
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        self.client = httpx.AsyncClient(
+            base_url=base_url, headers=headers, limits=limits, timeout=timeout_s
+        )
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        response = await self.client.get(path)
+        return response.status_code, response.content
+
+    async def close(self) -> None:
+        await self.client.aclose()
 
 
 @dataclass
@@ -92,6 +194,17 @@ class Tally:
         }
 
 
+def _connection(plan: Plan, token: str) -> Connection:
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Accept": "application/json",
+        "User-Agent": "ioc-bench-load",
+    }
+    if plan.client == "httpx":
+        return HttpxConnection(plan.base_url, headers, plan.timeout_s)
+    return RawConnection(plan.base_url, headers)
+
+
 async def _client(
     plan: Plan,
     number: int,
@@ -105,21 +218,20 @@ async def _client(
     rng = random.Random(plan.seed * 1000 + number)
     kinds = list(plan.requests)
     weights = [plan.weights.get(k, 1.0) for k in kinds]
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    async with httpx.AsyncClient(
-        base_url=plan.base_url, headers=headers, limits=limits, timeout=plan.timeout_s
-    ) as client:
+    conn = _connection(plan, token)
+    try:
         while (started := time.perf_counter()) < deadline:
             kind = rng.choices(kinds, weights)[0]
             path = rng.choice(plan.requests[kind])
             error: str | None = None
             size = 0
             try:
-                response = await client.get(path)
-                size = len(response.content)
-                if not (200 <= response.status_code < 300 or response.status_code == 304):
-                    error = f"HTTP {response.status_code}: {path} {response.text[:200]}"
+                async with asyncio.timeout(plan.timeout_s):
+                    status, body = await conn.get(path)
+                size = len(body)
+                if not (200 <= status < 300 or status == 304):
+                    text = body[:200].decode("utf-8", errors="replace")
+                    error = f"HTTP {status}: {path} {text}"
             except Exception as exc:  # every failure is counted, none stops the client
                 error = f"{type(exc).__name__}: {path} {exc}"[:300]
             done = time.perf_counter()
@@ -131,6 +243,8 @@ async def _client(
                 tally.errors[error] += 1
             if measured:
                 last_done[0] = max(last_done[0], done)
+    finally:
+        await conn.close()
 
 
 async def drive(plan: Plan, token: str) -> dict[str, Any]:
@@ -157,6 +271,7 @@ async def drive(plan: Plan, token: str) -> dict[str, Any]:
     elapsed = time.perf_counter() - begun
     cpu = (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
     return {
+        "client": plan.client,
         "window_s": window,
         "window_unix": [begun_unix + plan.warmup_s, begun_unix + plan.warmup_s + window],
         "elapsed_s": elapsed,

@@ -115,6 +115,7 @@ class Context:
     load_s: float = 60.0  # api_load: measured seconds of each load
     load_clients: int = 32  # api_load: concurrent clients
     load_warmup_s: float = 5.0  # api_load: seconds of load before measuring
+    load_client: str = "raw"  # api_load: the load process's HTTP client, raw or httpx
 
     @functools.cached_property
     def national(self) -> national.NationalFiles:
@@ -709,6 +710,7 @@ def _profile_api(
                 seconds=spent,
                 clients=ctx.load_clients,
                 warmup_s=1.0,
+                client=ctx.load_client,
             )
         if alone.report is None:
             ctx.log(_indent(alone.run.failure()))
@@ -759,6 +761,7 @@ def api_load(ctx: Context) -> Outcome:
                 seconds=measured,
                 clients=clients,
                 warmup_s=warmup,
+                client=ctx.load_client,
             )
             if mixed.report is None:
                 return Outcome(error=f"{mixed.run.failure(30)}\nserver log:\n{server.tail()}")
@@ -777,6 +780,7 @@ def api_load(ctx: Context) -> Outcome:
                 seconds=measured,
                 clients=clients,
                 warmup_s=warmup,
+                client=ctx.load_client,
             )
             if health.report is not None:
                 ctx.log("same load on /api/v1/health:")

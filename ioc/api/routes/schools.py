@@ -15,7 +15,7 @@ from ioc.api.listing import Format, respond
 from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
 from ioc.api.scope import allowed_units, require_schools
 from ioc.catalog.definitions import load_catalog
-from ioc.indicators import school_values
+from ioc.indicators import reported_values
 
 router = APIRouter(prefix="/schools", tags=["schools"])
 SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
@@ -84,20 +84,7 @@ def _schools_with_value(
     returns = db.query(
         cur, "queries/unit_period_returns", settings, **params, school_year=school_year, term=term
     )
-    expected = returns.select(
-        "school_code",
-        "school_year",
-        "term",
-        pl.lit(True).alias("has_return"),
-        pl.lit(True).alias("is_on_time"),
-    )
-    values = school_values(
-        returns.drop("scheme", "run_id", "sheet", "source_row").lazy(),
-        registry.lazy(),
-        expected.lazy(),
-        load_catalog(),
-        [indicator],
-    )
+    values = reported_values(returns, registry, load_catalog(), [indicator])
     base = registry.select(
         "school_code",
         "school_name",
@@ -129,21 +116,8 @@ def profile(
     _check_school(cur, settings, who, school)
     returns = db.query(cur, "queries/school_returns", settings, school_code=school_code)
     ids = [i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")]
-    expected = returns.select(
-        "school_code",
-        "school_year",
-        "term",
-        pl.lit(True).alias("has_return"),
-        pl.lit(True).alias("is_on_time"),
-    )
-    values = school_values(
-        returns.drop(
-            "scheme", "run_id", "sheet", "source_row", "file_name", "received_date"
-        ).lazy(),
-        registry.lazy(),
-        expected.lazy(),
-        load_catalog(),
-        ids,
+    values = reported_values(
+        returns.drop("file_name", "received_date"), registry, load_catalog(), ids
     )
     found = db.query(cur, "queries/school_findings", settings, school_code=school_code)
     return {
