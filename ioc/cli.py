@@ -481,4 +481,12 @@ def serve(
     from ioc.api.main import create_app
 
     console.print(f"IOC-EDU on http://{host}:{port}/ (API documentation: /api/docs)")
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(get_settings()),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        http="httptools",
+        loop="uvloop",
+    )

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ioc import __version__
 from ioc.api import errors
@@ -53,37 +54,60 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (meta, auth, units, indicators, schools, reports, ingest, targets):
         app.include_router(module.router, prefix=PREFIX)
 
-    @app.middleware("http")
-    async def suffix_and_etag(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        _format_suffix(request)
-        build = request.app.state.snapshot.current()
-        path = request.url.path
-        cacheable = request.method == "GET" and path.startswith(PREFIX) and build is not None
-        cacheable = cacheable and not any(path.startswith(PREFIX + p) for p in NO_ETAG)
-        if cacheable:
-            who = request.headers.get("authorization", "") + request.cookies.get("ioc_session", "")
-            etag = f'W/"{build.build_id}-{hashlib.sha256(who.encode()).hexdigest()[:12]}"'
-            if request.headers.get("if-none-match") == etag:
-                return Response(status_code=304, headers={"ETag": etag})
-        response = await call_next(request)
-        if cacheable and response.status_code == 200:
-            current = request.app.state.snapshot.build
-            if current is not None and current.build_id == build.build_id:
-                response.headers["ETag"] = etag
-        return response
-
+    app.add_middleware(SuffixAndETag)
     return app
 
 
-def _format_suffix(request: Request) -> None:
+class SuffixAndETag:
+    """Plain ASGI middleware: ``.csv``/``.xlsx`` suffixes become ``?format=``, and GET
+    answers carry an ETag from the build id (and the caller), honouring If-None-Match."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        _format_suffix(scope)
+        etag = _etag(scope)
+        if etag is None:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        if headers.get(b"if-none-match", b"").decode() == etag:
+            await Response(status_code=304, headers={"ETag": etag})(scope, receive, send)
+            return
+
+        async def send_with_etag(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                message["headers"] = [*message.get("headers", []), (b"etag", etag.encode())]
+            await send(message)
+
+        await self.app(scope, receive, send_with_etag)
+
+
+def _etag(scope: Scope) -> str | None:
+    path: str = scope["path"]
+    if scope["method"] != "GET" or not path.startswith(PREFIX):
+        return None
+    if any(path.startswith(PREFIX + p) for p in NO_ETAG):
+        return None
+    build = scope["app"].state.snapshot.current()
+    if build is None:
+        return None
+    headers = dict(scope["headers"])
+    who = headers.get(b"authorization", b"") + headers.get(b"cookie", b"")
+    return f'W/"{build.build_id}-{hashlib.sha256(who).hexdigest()[:12]}"'
+
+
+def _format_suffix(scope: Scope) -> None:
     """/api/v1/schools.csv?... is /api/v1/schools?format=csv&..."""
-    path: str = request.scope["path"]
+    path: str = scope["path"]
     for suffix, fmt in SUFFIXES.items():
         if path.startswith(PREFIX) and path.endswith(suffix):
-            request.scope["path"] = path[: -len(suffix)]
-            query = request.scope.get("query_string", b"").decode()
+            scope["path"] = path[: -len(suffix)]
+            query = scope.get("query_string", b"").decode()
             extra = f"format={fmt}"
-            request.scope["query_string"] = (f"{query}&{extra}" if query else extra).encode()
+            scope["query_string"] = (f"{query}&{extra}" if query else extra).encode()
             break

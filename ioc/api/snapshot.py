@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ import duckdb
 
 from ioc import db
 from ioc.config import Settings
+
+RECHECK_SECONDS = 0.5  # how often the published file is checked for a new build
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,7 @@ class Snapshot:
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._identity: tuple[int, int] | None = None
         self.build: Build | None = None
+        self._checked = 0.0
 
     def _file_identity(self) -> tuple[int, int] | None:
         try:
@@ -38,6 +42,10 @@ class Snapshot:
         return stat.st_ino, stat.st_mtime_ns
 
     def _refresh(self) -> None:
+        now = time.monotonic()
+        if self._conn is not None and now - self._checked < RECHECK_SECONDS:
+            return  # a publish is seen within RECHECK_SECONDS
+        self._checked = now
         identity = self._file_identity()
         if identity == self._identity and self._conn is not None:
             return

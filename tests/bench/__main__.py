@@ -88,7 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     for line in header_lines():
         _log(line)
     if args.profile:
-        _log("profiling: commands run under cProfile, so timings are inflated")
+        _log(
+            "profiling: commands run under cProfile, so timings are inflated "
+            "(api_load: py-spy runs after its figures are taken)"
+        )
     ctx = Context(
         keep=args.keep,
         profile=args.profile,

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,33 @@ def mix(snapshot: Path) -> tuple[dict[str, list[str]], str]:
         f"(those with schools); period {PERIOD}, legacy scheme"
     )
     return requests, note
+
+
+def uncached(requests: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Variants of the mix's URLs that a server cache has not seen: the same kinds for the
+    other legacy periods (2016-2017 to 2024-2025) and, for the series, every indicator."""
+    from ioc.catalog.definitions import load_catalog
+
+    periods = [f"{y}-{y + 1}/{t}" for y in range(2016, 2025) for t in ("DN", "CN")]
+    periods.remove(PERIOD)
+    indicators = [i.id for i in load_catalog().indicators if i.id != SERIES_INDICATOR]
+    found = {}
+    for kind, paths in requests.items():
+        if kind == "series":
+            found[kind] = [p.replace(SERIES_INDICATOR, i) for p in paths for i in indicators]
+        else:
+            found[kind] = [p.replace(PERIOD, q) for p in paths for q in periods]
+    return found
+
+
+def prime(server: Server, token: str, paths: list[str]) -> float:
+    """Request each path once, one after the other (seconds), so a cache holds them."""
+    started = time.perf_counter()
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=server.base_url, headers=headers, timeout=120) as client:
+        for path in paths:
+            client.get(path)
+    return time.perf_counter() - started
 
 
 def probe(server: Server, token: str, requests: dict[str, list[str]]) -> list[str]:
@@ -164,12 +192,13 @@ def _ms(value: float | None) -> str:
 
 
 def table(load: Load) -> list[str]:
-    """Per kind and overall: count, requests/s, percentiles, errors, mean size; then the
-    warm-up overall."""
+    """Per kind and overall: count, requests/s, percentiles, errors, mean size, then the
+    first requests of a URL in the run and the repeated ones; last, the warm-up overall."""
     assert load.report is not None
     head = (
         f"{'kind':<9} {'count':>7} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'max ms':>8} {'errors':>6} {'bytes':>8}"
+        f"{'max ms':>8} {'errors':>6} {'bytes':>7} | {'new URLs':>8} {'p50 ms':>8} | "
+        f"{'repeats p50':>11} {'p95 ms':>8}"
     )
     lines = [head]
     rows = [
@@ -182,7 +211,9 @@ def table(load: Load) -> list[str]:
         lines.append(
             f"{kind:<9} {row['count']:>7,} {row['rps']:>7.1f} {_ms(row['p50_ms']):>8} "
             f"{_ms(row['p95_ms']):>8} {_ms(row['p99_ms']):>8} {_ms(row['max_ms']):>8} "
-            f"{row['errors']:>6} {size:>8}"
+            f"{row['errors']:>6} {size:>7} | {row['first_count']:>8,} "
+            f"{_ms(row['first_p50_ms']):>8} | {_ms(row['repeat_p50_ms']):>11} "
+            f"{_ms(row['repeat_p95_ms']):>8}"
         )
     return lines
 
@@ -248,17 +279,18 @@ def py_spy() -> Path | None:
 
 
 @contextlib.contextmanager
-def recording(pid: int, out: Path, rate: int = 200) -> Any:
+def recording(pid: int, out: Path, rate: int = 200) -> Iterator[None]:
     """``py-spy record`` of a process (raw collapsed stacks) for the duration of the block."""
     tool = py_spy()
     if tool is None:
         raise RuntimeError("py-spy is not installed: .venv/bin/pip install py-spy")
     command = [str(tool), "record", "--pid", str(pid), "--format", "raw", "--output", str(out)]
-    command += ["--rate", str(rate), "--nonblocking"]
+    command += ["--rate", str(rate), "--nonblocking", "--threads"]
+    out.unlink(missing_ok=True)  # never read a previous run's profile
     with (out.parent / f"{out.stem}.log").open("wb") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
-            time.sleep(1)  # attach
+            time.sleep(2)  # attach
             yield
         finally:
             proc.send_signal(signal.SIGINT)  # py-spy writes its output when interrupted
@@ -269,13 +301,14 @@ def recording(pid: int, out: Path, rate: int = 200) -> Any:
                 proc.wait()
 
 
-def _frame(frame: str) -> str:
-    """``name (path:line)`` -> ``name (path)``, the path cut to its last three parts."""
+def _frame(frame: str) -> tuple[str, str]:
+    """``name (path:line)`` -> (``name (path)``, path); py-spy's paths are module-relative."""
     name, _, where = frame.partition(" (")
     path = where.rstrip(")").rsplit(":", 1)[0]
-    return f"{name} ({'/'.join(path.split('/')[-3:])})"
+    return f"{name} ({path})", path
 
 
+ROOT = "ioc/cli.py"  # ``serve``, at the bottom of every stack of the event loop
 WAITS = (  # leaf frames of a thread waiting, not working
     "Condition.wait (",
     "Queue.get (",
@@ -284,16 +317,22 @@ WAITS = (  # leaf frames of a thread waiting, not working
     "_wait_for_tstate_lock (",
     "sleep (",
 )
-FRAMEWORK = ("asyncio/", "threading.py", "anyio/", "concurrent/", "<module>", "typer/", "click/")
 
 
-def hot_functions(raw: Path, top: int = 14) -> list[str]:
-    """From py-spy's raw output: the share of samples in which threads wait (idle worker
-    threads, the event loop's select), then, over the working samples, the functions with
-    the most samples inclusive (anywhere in the stack, counted once; framework plumbing left
-    out) and by own time (leaf frame)."""
-    inclusive: Counter[str] = Counter()
+def hot_functions(raw: Path, top: int = 12) -> list[str]:
+    """From py-spy's raw output (``--threads``): the samples of threads waiting (idle worker
+    threads, the event loop's select) left out, the share of the working samples on the event
+    loop's thread (HTTP, ASGI, middleware) and on the worker threads (sync endpoints and
+    dependencies); the project's functions (``ioc/``) by inclusive samples (anywhere in the
+    stack, counted once); every function by own samples (leaf frame)."""
+    if not raw.is_file():
+        log = raw.parent / f"{raw.stem}.log"
+        text = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
+        return [f"py-spy wrote no profile: {' '.join(text.split())[-300:]}"]
+    project: Counter[str] = Counter()
     own: Counter[str] = Counter()
+    by_thread: Counter[str] = Counter()
+    loop_threads: set[str] = set()
     total = waiting = 0
     for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
@@ -301,13 +340,18 @@ def hot_functions(raw: Path, top: int = 14) -> list[str]:
             continue
         n = int(count)
         total += n
-        frames = [_frame(f) for f in stack.split(";")]
-        if any(frames[-1].startswith(w) for w in WAITS):
+        parts = stack.split(";")
+        thread = parts.pop(0) if parts[0].startswith("thread (") else "?"
+        frames = [_frame(f) for f in parts]
+        if "uvicorn/server.py" in stack or "BaseEventLoop.run_forever" in stack:
+            loop_threads.add(thread)
+        if not frames or any(frames[-1][0].startswith(w) for w in WAITS):
             waiting += n
             continue
-        for name in set(frames):
-            inclusive[name] += n
-        own[frames[-1]] += n
+        by_thread[thread] += n
+        for name in {name for name, path in frames if path.startswith("ioc/") and path != ROOT}:
+            project[name] += n
+        own[frames[-1][0]] += n
     working = total - waiting
     if not working:
         return [f"{total:,} samples, none working"]
@@ -315,12 +359,14 @@ def hot_functions(raw: Path, top: int = 14) -> list[str]:
     def share(n: int) -> str:
         return f"{100 * n / working:5.1f} %"
 
+    on_loop = sum(n for t, n in by_thread.items() if t in loop_threads)
     lines = [
-        f"{total:,} samples, {waiting:,} of threads waiting left out; of the {working:,} "
-        "working, inclusive:"
+        f"{total:,} samples, {waiting:,} of waiting threads left out; of the {working:,} "
+        f"working: event loop thread {share(on_loop).strip()}, worker threads "
+        f"{share(working - on_loop).strip()}",
+        "project functions (inclusive):",
+        *(f"  {share(n)}  {name}" for name, n in project.most_common(top)),
+        "own time (leaf frame):",
+        *(f"  {share(n)}  {name}" for name, n in own.most_common(top)),
     ]
-    ranked = [(k, n) for k, n in inclusive.most_common() if not any(s in k for s in FRAMEWORK)]
-    lines += [f"  {share(n)}  {name}" for name, n in ranked[:top]]
-    lines.append("own (leaf frame):")
-    lines += [f"  {share(n)}  {name}" for name, n in own.most_common(top)]
     return lines

@@ -11,9 +11,11 @@ path of that kind, timed from sending to the last byte of the body. Requests sta
 the warm-up are counted apart. An error is any status other than 2xx or 304, or any
 exception (timeout, reset, ...; the client then reconnects). Prints one JSON line: per kind
 and overall, the count, requests/s over the measured window, latency percentiles (nearest
-rank) in milliseconds, errors with examples, the same for the warm-up (where the server's
-caches fill), and this process's CPU time: a saturated client inflates the latencies it
-reports, and on a 2-core machine every core it uses is taken from the server.
+rank) in milliseconds, errors with examples, the latency of the first requests of a URL in
+the run (which a server cache cannot have answered yet) and of the repeated ones; the same
+for the warm-up (where the server's caches fill); and this process's CPU time: a saturated
+client inflates the latencies it reports, and on a 2-core machine every core it uses is
+taken from the server.
 
 The client is a minimal HTTP/1.1 GET on asyncio streams (:class:`RawConnection`): httpx costs
 about 3-4 ms of CPU per request, which at 300 requests/s is more than a core.
@@ -165,20 +167,24 @@ class Tally:
     latencies: list[float] = field(default_factory=list)  # seconds, successful or not
     errors: Counter[str] = field(default_factory=Counter)
     body_bytes: int = 0
+    first: list[float] = field(default_factory=list)  # of the first request of each URL
 
     def add(self, other: Tally) -> None:
         self.latencies += other.latencies
         self.errors.update(other.errors)
         self.body_bytes += other.body_bytes
+        self.first += other.first
 
     def summary(self, window_s: float) -> dict[str, Any]:
         ordered = sorted(self.latencies)
         count = len(ordered)
+        first = sorted(self.first)
+        repeats = sorted((Counter(ordered) - Counter(first)).elements())
 
-        def pct(p: float) -> float | None:  # nearest rank
-            if not ordered:
+        def pct(p: float, values: list[float] = ordered) -> float | None:  # nearest rank
+            if not values:
                 return None
-            return ordered[max(0, math.ceil(p / 100 * count) - 1)] * 1000
+            return values[max(0, math.ceil(p / 100 * len(values)) - 1)] * 1000
 
         return {
             "count": count,
@@ -191,6 +197,10 @@ class Tally:
             "errors": sum(self.errors.values()),
             "error_kinds": dict(self.errors.most_common(8)),
             "mean_bytes": self.body_bytes / count if count else None,
+            "first_count": len(first),  # requests for a URL not asked before in this run
+            "first_p50_ms": pct(50, first),
+            "repeat_p50_ms": pct(50, repeats),
+            "repeat_p95_ms": pct(95, repeats),
         }
 
 
@@ -214,6 +224,7 @@ async def _client(
     tallies: dict[str, Tally],
     warmup: dict[str, Tally],
     last_done: list[float],
+    seen: set[str],
 ) -> None:
     rng = random.Random(plan.seed * 1000 + number)
     kinds = list(plan.requests)
@@ -223,6 +234,8 @@ async def _client(
         while (started := time.perf_counter()) < deadline:
             kind = rng.choices(kinds, weights)[0]
             path = rng.choice(plan.requests[kind])
+            new = path not in seen
+            seen.add(path)
             error: str | None = None
             size = 0
             try:
@@ -238,6 +251,8 @@ async def _client(
             measured = started >= measure_from
             tally = (tallies if measured else warmup)[kind]
             tally.latencies.append(done - started)
+            if new:
+                tally.first.append(done - started)
             tally.body_bytes += size
             if error:
                 tally.errors[error] += 1
@@ -254,10 +269,11 @@ async def drive(plan: Plan, token: str) -> dict[str, Any]:
     measure_from = begun + plan.warmup_s
     deadline = measure_from + plan.seconds
     last_done = [measure_from]
+    seen: set[str] = set()
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     await asyncio.gather(
         *(
-            _client(plan, n, token, measure_from, deadline, tallies, warmup, last_done)
+            _client(plan, n, token, measure_from, deadline, tallies, warmup, last_done, seen)
             for n in range(plan.clients)
         )
     )

@@ -692,37 +692,46 @@ def indicators_demo(ctx: Context) -> Outcome:
 def _profile_api(
     ctx: Context, server: Server, token: str, requests: dict[str, list[str]], folder: Path
 ) -> None:
-    """Each kind of request alone under the same concurrency, the server under py-spy."""
+    """Each kind of request alone under the same concurrency, the server under py-spy: once
+    on URLs requested before (a server cache can answer), once on URLs never requested."""
     if api_bench.py_spy() is None:
         ctx.log("  (no py-spy: .venv/bin/pip install py-spy for the profile of each kind)")
         return
     PROFILES.mkdir(parents=True, exist_ok=True)
     spent = min(ctx.load_s, 15.0)
+    fresh = api_bench.uncached(requests)
+    ctx.log(f"profile: each kind alone, {ctx.load_clients} clients, {spent:g} s, under py-spy")
     for kind, paths in requests.items():
-        raw = PROFILES / f"api_load-{kind}.txt"
-        with api_bench.recording(server.pid, raw):
-            alone = api_bench.run_load(
-                f"profile-{kind}",
-                server,
-                token,
-                {kind: paths},
-                folder,
-                seconds=spent,
-                clients=ctx.load_clients,
-                warmup_s=1.0,
-                client=ctx.load_client,
+        primed = api_bench.prime(server, token, paths)
+        ctx.log(f"  {kind}: its {len(paths)} URLs requested once first ({seconds(primed)})")
+        for label, pool in (("repeated", paths), ("new", fresh[kind])):
+            raw = PROFILES / f"api_load-{kind}-{label}.txt"
+            with api_bench.recording(server.pid, raw):
+                alone = api_bench.run_load(
+                    f"profile-{kind}-{label}",
+                    server,
+                    token,
+                    {kind: pool},
+                    folder,
+                    seconds=spent,
+                    clients=ctx.load_clients,
+                    warmup_s=1.0,
+                    client=ctx.load_client,
+                )
+            if alone.report is None:
+                ctx.log(_indent(alone.run.failure()))
+                continue
+            row = alone.overall
+            cores = alone.server.server_cores if alone.server else float("nan")
+            per_request = cores * alone.report["window_s"] / max(1, row["count"]) * 1000
+            ctx.log(
+                f"  {kind}, {label} URLs ({row['first_count']:,} of {row['count']:,} requests "
+                f"the first of their URL in this load): {row['rps']:.0f} req/s, p50 "
+                f"{row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms, errors {row['errors']}; "
+                f"server CPU {cores:.2f} cores, {per_request:.1f} ms per request; "
+                f"{raw.relative_to(national.REPO_ROOT)}"
             )
-        if alone.report is None:
-            ctx.log(_indent(alone.run.failure()))
-            continue
-        row = alone.overall
-        ctx.log(
-            f"  {kind} alone under py-spy ({spent:.0f} s): {row['rps']:.0f} req/s, p50 "
-            f"{row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms; server CPU "
-            f"{alone.server.server_cores if alone.server else float('nan'):.2f} cores; "
-            f"{raw.relative_to(national.REPO_ROOT)}"
-        )
-        ctx.log(_indent("\n".join(api_bench.hot_functions(raw)), "      "))
+            ctx.log(_indent("\n".join(api_bench.hot_functions(raw)), "      "))
 
 
 def api_load(ctx: Context) -> Outcome:
@@ -791,17 +800,18 @@ def api_load(ctx: Context) -> Outcome:
                     ctx.log(f"  error: {line}")
             else:
                 ctx.log(_indent(health.run.failure()))
-            if ctx.profile:
-                _profile_api(ctx, server, token, requests, data_dir)
             alive = server.alive
-            peak = server.peak_rss()
+            peak = server.peak_rss()  # of the loads measured above, not of the profile below
             hwm = server.high_water_mark()
-        ctx.log(
-            f"server: peak RSS {size(peak)} (polled with children; VmHWM "
-            f"{size(hwm) if hwm else 'n/a'}), {'still running' if alive else 'DIED'} at the end"
-        )
-        if not alive:
-            ctx.log(_indent(server.tail()))
+            ctx.log(
+                f"server: peak RSS {size(peak)} (polled with children; VmHWM "
+                f"{size(hwm) if hwm else 'n/a'}), {'still running' if alive else 'DIED'}"
+            )
+            if not alive:
+                ctx.log(_indent(server.tail()))
+            elif ctx.profile:
+                _profile_api(ctx, server, token, requests, data_dir)
+                ctx.log(f"server: peak RSS {size(server.peak_rss())} after the profile runs")
     overall = mixed.overall
     base = health.overall["p50_ms"] if health.report is not None else None
     ratio = overall["p50_ms"] / base if base and overall["p50_ms"] is not None else None

@@ -22,9 +22,7 @@ def health(snapshot: SnapshotDep) -> dict[str, Any]:
         "status": "ok" if build else "no_data",
         "build_id": build.build_id if build else None,
         "data_as_of": build.built_at.isoformat() if build else None,
-        "versions": {
-            name: metadata.version(name) for name in ("ioc-edu", "duckdb", "polars", "fastapi")
-        },
+        "versions": VERSIONS,
     }
 
 
