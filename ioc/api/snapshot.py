@@ -73,6 +73,10 @@ class Snapshot:
         os.link(self.settings.published_db, link)
         return db.connect_path(link, self.settings)
 
+    def published(self) -> None:
+        """This process has just published a build: look at the file on the next request."""
+        self._checked = 0.0
+
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor on the newest published build; a request never sees a half-published one."""

@@ -46,6 +46,7 @@ def upload(
         _save(file, path, settings.max_file_bytes)
         scope = None if who.role == "admin" else list(who.scopes)
         (report,) = ingest([path], period=period, strict=strict, settings=settings, scope=scope)
+    request.app.state.snapshot.published()
     request.app.state.auth.audit_event(
         "ingest",
         who.username,

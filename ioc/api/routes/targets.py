@@ -51,6 +51,7 @@ def set_targets(
         check_unit(cur, settings, who, t.scheme, t.unit_code)
     rows = [TargetRow(**t.model_dump()) for t in targets]
     count = save_targets(rows, settings, set_by=who.username, source="api")
+    request.app.state.snapshot.published()
     request.app.state.auth.audit_event(
         "target_set",
         who.username,
