@@ -105,18 +105,10 @@ def summary(
     """Totals of every count field and schools by level and ownership for a unit."""
     from ioc.summary import summary as build_summary
 
-    school_year, term = _period_option(period)
-    if scheme not in (None, "2025", "legacy"):
-        raise typer.BadParameter("--scheme must be 2025 or legacy")
-    settings = get_settings()
-    try:
-        conn = db.connect_published(settings)
-        result = build_summary(
-            conn, settings, code=unit, school_year=school_year, term=term, scheme=scheme
-        )
-    except db.DataError as exc:
-        err.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from exc
+    settings, conn, found, school_year, term = _unit_context(unit, period, scheme)
+    result = build_summary(
+        conn, settings, code=found.code, school_year=school_year, term=term, scheme=found.scheme
+    )
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
         return

@@ -75,6 +75,34 @@ def quality(
     }
 
 
+def _school_list(
+    request: Request,
+    cur: Any,
+    settings: Any,
+    who: Any,
+    query: str,
+    name: str,
+    unit: str,
+    period: str,
+    scheme: str | None,
+    format: Format,
+) -> Any:
+    """A school-level list of one unit and period (no school detail for display accounts)."""
+    require_schools(who)
+    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    rows = db.query(
+        cur,
+        f"queries/{query}",
+        settings,
+        scheme=found.scheme,
+        level=found.level,
+        code=found.code,
+        school_year=school_year,
+        term=term,
+    )
+    return respond(request, rows, f"{name}_{found.code}_{school_year}_{term}", format)
+
+
 @router.get("/quality/chase", summary="Schools expected but not reported, or reported late")
 def chase(
     request: Request,
@@ -86,19 +114,9 @@ def chase(
     scheme: SchemeQuery = None,
     format: Format = "json",
 ) -> Any:
-    require_schools(who)
-    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
-    rows = db.query(
-        cur,
-        "queries/chase_list",
-        settings,
-        scheme=found.scheme,
-        level=found.level,
-        code=found.code,
-        school_year=school_year,
-        term=term,
+    return _school_list(
+        request, cur, settings, who, "chase_list", "chase", unit, period, scheme, format
     )
-    return respond(request, rows, f"chase_{found.code}_{school_year}_{term}", format)
 
 
 @router.get("/quality/findings", summary="Findings and ingest warnings for the unit's schools")
@@ -112,16 +130,6 @@ def findings(
     scheme: SchemeQuery = None,
     format: Format = "json",
 ) -> Any:
-    require_schools(who)
-    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
-    rows = db.query(
-        cur,
-        "queries/unit_findings",
-        settings,
-        scheme=found.scheme,
-        level=found.level,
-        code=found.code,
-        school_year=school_year,
-        term=term,
+    return _school_list(
+        request, cur, settings, who, "unit_findings", "findings", unit, period, scheme, format
     )
-    return respond(request, rows, f"findings_{found.code}_{school_year}_{term}", format)
