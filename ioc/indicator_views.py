@@ -66,6 +66,88 @@ def previous_year(school_year: str) -> str:
     return f"{first - 1}-{first}"
 
 
+def catalog_frame(school_year: str, term: str) -> pl.DataFrame:
+    """Names, units, direction and the norm sources in force, one row per indicator."""
+    catalog = load_catalog()
+    on = period_date(school_year, term)
+    return pl.DataFrame(
+        [
+            {
+                "indicator_id": i.id,
+                "family": i.family,
+                "name_vi": i.vi,
+                "name_en": i.en,
+                "unit_vi": i.unit.vi,
+                "unit_en": i.unit.en,
+                "direction": i.direction,
+                "norm_sources": norm_sources(catalog, i, on),
+            }
+            for i in catalog.indicators
+        ],
+        schema_overrides={"norm_sources": pl.List(pl.String)},
+    )
+
+
+def level_values(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    scheme: str,
+    level: str,
+    province: str | None,
+    school_year: str,
+    term: str,
+) -> pl.DataFrame:
+    """Every indicator of every unit of one level (within one province, if given) for a
+    period, with unit and indicator names: the batch behind single-unit and children views."""
+    units = db.query(
+        conn, "queries/level_units", settings, scheme=scheme, level=level, province=province
+    )
+    rows = stored_values(
+        conn,
+        settings,
+        scheme=scheme,
+        level=level,
+        unit_codes=units["unit_code"].to_list(),
+        school_years=[school_year, previous_year(school_year)],
+        term=term,
+    ).filter(pl.col("school_year") == school_year)
+    return (
+        rows.join(units, on="unit_code")
+        .join(catalog_frame(school_year, term), on="indicator_id")
+        .sort("unit_code", "indicator_id")
+    )
+
+
+def values_for(
+    batch: pl.DataFrame, unit: Unit, *, children: bool, family: str | None
+) -> pl.DataFrame:
+    """The rows of one unit (or of its children) out of a :func:`level_values` batch."""
+    column = "parent_code" if children else "unit_code"
+    rows = batch.filter(pl.col(column) == unit.code)
+    if family is not None:
+        rows = rows.filter(pl.col("family") == family)
+    return rows
+
+
+def batch_of(unit: Unit, children: bool) -> tuple[str, str | None]:
+    """The (level, province) batch that holds a unit's rows, or its children's."""
+    if children:
+        level = CHILD_LEVEL.get((unit.scheme, unit.level))
+        if level is None:
+            raise db.DataError(
+                f"unit {unit.code} ({unit.level}) has no child units in the {unit.scheme} scheme"
+            )
+        return level, unit.province_code
+    return unit.level, None if unit.level == "province" else unit.province_code
+
+
+def check_family(family: str | None) -> None:
+    families = {f.id for f in load_catalog().families}
+    if family is not None and family not in families:
+        raise db.DataError(f"unknown family {family!r}; one of: {', '.join(sorted(families))}")
+
+
 def indicator_values(
     conn: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -77,56 +159,17 @@ def indicator_values(
     family: str | None = None,
 ) -> list[dict[str, Any]]:
     """Every indicator (of one family, if given) for the unit or each child unit."""
-    catalog = load_catalog()
-    if family is not None and family not in {f.id for f in catalog.families}:
-        known = ", ".join(f.id for f in catalog.families)
-        raise db.DataError(f"unknown family {family!r}; one of: {known}")
-    child_level = CHILD_LEVEL.get((unit.scheme, unit.level))
-    if children and child_level is None:
-        raise db.DataError(
-            f"unit {unit.code} ({unit.level}) has no child units in the {unit.scheme} scheme"
-        )
-    if children:
-        names = db.query(
-            conn,
-            "queries/child_units",
-            settings,
-            scheme=unit.scheme,
-            level=child_level,
-            code=unit.code,
-        )
-        level, codes = child_level or "", names["code"].to_list()
-    else:
-        names = pl.DataFrame({"code": [unit.code], "name": [unit.name]})
-        level, codes = unit.level, [unit.code]
-    rows = stored_values(
+    check_family(family)
+    level, province = batch_of(unit, children)
+    batch = level_values(
         conn,
         settings,
         scheme=unit.scheme,
         level=level,
-        unit_codes=codes,
-        school_years=[school_year, previous_year(school_year)],
+        province=province,
+        school_year=school_year,
         term=term,
-    ).filter(pl.col("school_year") == school_year)
-    if family is not None:
-        ids = [i.id for i in catalog.indicators if i.family == family]
-        rows = rows.filter(pl.col("indicator_id").is_in(ids))
-    rows = rows.join(names.rename({"code": "unit_code", "name": "unit_name"}), on="unit_code")
-    on = period_date(school_year, term)
-    out = []
-    for row in rows.sort("unit_code", "indicator_id").iter_rows(named=True):
-        ind = catalog.by_id[row["indicator_id"]]
-        out.append(
-            {
-                "unit_name": row.pop("unit_name"),
-                **row,
-                "family": ind.family,
-                "name_vi": ind.vi,
-                "name_en": ind.en,
-                "unit_vi": ind.unit.vi,
-                "unit_en": ind.unit.en,
-                "direction": ind.direction,
-                "norm_sources": norm_sources(catalog, ind, on),
-            }
-        )
-    return out
+    )
+    rows = values_for(batch, unit, children=children, family=family)
+    first = ["unit_name", "scheme", "level", "unit_code"]
+    return rows.select(*first, pl.exclude(*first, "parent_code")).to_dicts()

@@ -24,6 +24,7 @@ class Unit:
     level: str
     code: str
     name: str
+    province_code: str = ""
 
 
 def find_unit(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str) -> Unit:
@@ -40,7 +41,7 @@ def find_unit(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, sc
     if found.is_empty():
         raise db.NotFound(f"unit {code} does not exist in the {scheme} scheme")
     row = found.row(0, named=True)
-    return Unit(scheme, row["level"], code, row["name"])
+    return Unit(scheme, row["level"], code, row["name"], row["province_code"])
 
 
 def summary(

@@ -14,7 +14,13 @@ from ioc.api.listing import Format, respond
 from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
 from ioc.api.scope import allowed_units, check_unit, filter_units
 from ioc.catalog.definitions import load_catalog
-from ioc.indicator_views import indicator_values, stored_values
+from ioc.indicator_views import (
+    batch_of,
+    check_family,
+    level_values,
+    stored_values,
+    values_for,
+)
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 
@@ -34,16 +40,23 @@ def values(
     format: Format = "json",
 ) -> Any:
     found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
-    rows = cached(
+    check_family(family)
+    level, province = batch_of(found, children)
+    # one computation serves every unit of the batch (all provinces, or a province's units)
+    batch = cached(
         request,
-        ("values", found.scheme, found.code, school_year, term, children, family),
-        lambda: pl.DataFrame(
-            indicator_values(
-                cur, settings, found, school_year, term, children=children, family=family
-            ),
-            infer_schema_length=None,
+        ("level-values", found.scheme, level, province, school_year, term),
+        lambda: level_values(
+            cur,
+            settings,
+            scheme=found.scheme,
+            level=level,
+            province=province,
+            school_year=school_year,
+            term=term,
         ),
     )
+    rows = values_for(batch, found, children=children, family=family).drop("parent_code")
     if indicator is not None:
         _known(indicator)
         rows = rows.filter(pl.col("indicator_id") == indicator) if rows.height else rows

@@ -16,8 +16,14 @@ from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
 from ioc.api.scope import allowed_units, require_schools
 from ioc.catalog.definitions import load_catalog
 from ioc.indicators import reported_values
+from ioc.summary import Unit
 
 router = APIRouter(prefix="/schools", tags=["schools"])
+PLACE_COLUMN = {
+    ("legacy", "district"): "district_code_legacy",
+    ("legacy", "commune"): "commune_code_legacy",
+    ("2025", "commune"): "commune_code_2025",
+}
 SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
 
 
@@ -54,11 +60,15 @@ def list_schools(
             errors=[{"parameter": "sort", "in": "query", "reason": "unknown column"}],
         )
     found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    # computed once per province and period, then cut to the unit asked for
+    province = Unit(found.scheme, "province", found.province_code or found.code, "")
     rows = cached(
         request,
-        ("schools", found.scheme, found.code, school_year, term, indicator),
-        lambda: _schools_with_value(cur, settings, found, school_year, term, indicator),
+        ("schools", found.scheme, province.code, school_year, term, indicator),
+        lambda: _schools_with_value(cur, settings, province, school_year, term, indicator),
     )
+    if found.level != "province":
+        rows = rows.filter(pl.col(PLACE_COLUMN[(found.scheme, found.level)]) == found.code)
     for column, wanted in (
         ("level", level),
         ("ownership", ownership),
