@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import Response
@@ -64,6 +67,7 @@ class SuffixAndETag:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.responses = ResponseCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -79,12 +83,58 @@ class SuffixAndETag:
             await Response(status_code=304, headers={"ETag": etag})(scope, receive, send)
             return
 
+        key = (etag, scope["path"], scope.get("query_string", b""))
+        hit = self.responses.get(key)
+        if hit is not None:
+            for message in hit:
+                await send(message)
+            return
+        sent: list[Message] = []
+
         async def send_with_etag(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] == 200:
                 message["headers"] = [*message.get("headers", []), (b"etag", etag.encode())]
+            sent.append(message)
             await send(message)
 
         await self.app(scope, receive, send_with_etag)
+        self.responses.keep(key, sent)
+
+
+class ResponseCache:
+    """Whole JSON answers to repeated GETs, keyed by ETag (build and caller), path and query,
+    kept for a few seconds: a dashboard or wall screen asking again is answered at once.
+    Exports (CSV, XLSX) are not kept, so every download is audited."""
+
+    seconds = 10.0
+    max_items = 2000
+    max_bytes = 1 << 20
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple[Any, ...], tuple[float, list[Message]]] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> list[Message] | None:
+        item = self._items.get(key)
+        if item is None or time.monotonic() - item[0] > self.seconds:
+            return None
+        return item[1]
+
+    def keep(self, key: tuple[Any, ...], sent: list[Message]) -> None:
+        start = sent[0] if sent else {}
+        headers = dict(start.get("headers", []))
+        body = [m for m in sent[1:] if m["type"] == "http.response.body"]
+        if (
+            start.get("status") != 200
+            or not headers.get(b"content-type", b"").startswith(b"application/json")
+            or len(body) != 1
+            or body[0].get("more_body")
+            or len(body[0].get("body", b"")) > self.max_bytes
+        ):
+            return
+        self._items[key] = (time.monotonic(), [start, body[0]])
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
 
 
 def _etag(scope: Scope) -> str | None:
