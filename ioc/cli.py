@@ -21,6 +21,15 @@ from ioc.config import Settings, get_settings
 from ioc.formats import vn_number, vn_value
 from ioc.returns.validate import parse_period
 
+UnitOption = Annotated[
+    str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
+]
+PeriodOption = Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN")]
+SchemeOption = Annotated[
+    str | None, typer.Option(help="2025 or legacy (default: the period's own scheme)")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
+
 app = typer.Typer(
     help="IOC-EDU: operations centre for a Department of Education and Training.",
     pretty_exceptions_show_locals=False,
@@ -93,14 +102,10 @@ def ingest(
 
 @app.command()
 def summary(
-    unit: Annotated[
-        str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
-    ],
-    period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN")],
-    scheme: Annotated[
-        str | None, typer.Option(help="2025 or legacy (default: the period's own scheme)")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    unit: UnitOption,
+    period: PeriodOption,
+    scheme: SchemeOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Totals of every count field and schools by level and ownership for a unit."""
     from ioc.summary import summary as build_summary
@@ -136,7 +141,7 @@ def _print_summary(result: dict[str, Any]) -> None:
 @app.command()
 def rejects(
     run: Annotated[int | None, typer.Option(help="Only this ingest run")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List rejected rows: file, row, column, rule and offending value."""
     settings = get_settings()
@@ -242,16 +247,12 @@ STATUS_STYLE = {
 
 @app.command()
 def indicators(
-    unit: Annotated[
-        str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
-    ],
-    period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN")],
-    scheme: Annotated[
-        str | None, typer.Option(help="2025 or legacy (default: the period's)")
-    ] = None,
+    unit: UnitOption,
+    period: PeriodOption,
+    scheme: SchemeOption = None,
     children: Annotated[bool, typer.Option(help="One block per child unit")] = False,
     family: Annotated[str | None, typer.Option(help="Only this family, e.g. staff")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Every indicator with numerator, denominator, value, coverage, norm, target and change."""
     from ioc.indicator_views import indicator_values
@@ -317,14 +318,10 @@ def _print_indicators(title: str, period: str, rows: list[dict[str, Any]]) -> No
 
 @app.command()
 def quality(
-    unit: Annotated[
-        str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
-    ],
-    period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN")],
-    scheme: Annotated[
-        str | None, typer.Option(help="2025 or legacy (default: the period's)")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    unit: UnitOption,
+    period: PeriodOption,
+    scheme: SchemeOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Completeness, timeliness and a quality score per child unit; schools to chase; findings."""
     from ioc.quality_report import quality_report
@@ -433,7 +430,7 @@ def targets_import(
 
 @targets_app.command("list")
 def targets_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """List the targets in force."""
     settings = get_settings()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 import duckdb
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 
 from ioc import db
 from ioc.api.cache import cached
+from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.principal import Principal
 from ioc.api.scope import check_unit
 from ioc.config import Settings
@@ -68,3 +70,27 @@ def resolve(
     found = cached(request, ("unit", scheme, unit), lambda: find_unit(cur, settings, unit, scheme))
     check_unit(cur, settings, who, found.scheme, found.code, request)
     return found, school_year, term
+
+
+@dataclass(frozen=True)
+class UnitPeriod:
+    """The unit (in scope for the caller) and the period of a ``?unit=&period=`` request."""
+
+    unit: Unit
+    school_year: str
+    term: str
+
+
+def unit_period(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    unit: UnitQuery,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+) -> UnitPeriod:
+    return UnitPeriod(*resolve(request, cur, settings, who, unit, period, scheme))
+
+
+UnitPeriodDep = Annotated[UnitPeriod, Depends(unit_period)]

@@ -11,7 +11,7 @@ from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
-from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
+from ioc.api.params import UnitPeriodDep, UnitQuery
 from ioc.api.scope import allowed_units, check_unit, filter_units
 from ioc.catalog.definitions import load_catalog
 from ioc.indicator_views import (
@@ -31,15 +31,13 @@ def values(
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
-    unit: UnitQuery,
-    period: PeriodQuery,
-    scheme: SchemeQuery = None,
+    at: UnitPeriodDep,
     children: bool = False,
     family: Annotated[str | None, Query(pattern=r"^[a-z]+$")] = None,
     indicator: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
     format: Format = "json",
 ) -> Any:
-    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    found, school_year, term = at.unit, at.school_year, at.term
     check_family(family)
     level, province = batch_of(found, children)
     # one computation serves every unit of the batch (all provinces, or a province's units)

@@ -11,7 +11,7 @@ from ioc import db
 from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.listing import Format, respond
-from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
+from ioc.api.params import UnitPeriod, UnitPeriodDep
 from ioc.api.scope import allowed_units, filter_units, require_schools
 from ioc.quality_report import quality_report
 from ioc.summary import summary as build_summary
@@ -25,11 +25,9 @@ def summary(
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
-    unit: UnitQuery,
-    period: PeriodQuery,
-    scheme: SchemeQuery = None,
+    at: UnitPeriodDep,
 ) -> dict[str, Any]:
-    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    found, school_year, term = at.unit, at.school_year, at.term
     return cached(  # type: ignore[no-any-return]
         request,
         ("summary", found.scheme, found.code, school_year, term),
@@ -50,12 +48,10 @@ def quality(
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
-    unit: UnitQuery,
-    period: PeriodQuery,
-    scheme: SchemeQuery = None,
+    at: UnitPeriodDep,
     format: Format = "json",
 ) -> Any:
-    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    found, school_year, term = at.unit, at.school_year, at.term
     report = quality_report(cur, settings, found, school_year, term)
     rows = pl.DataFrame(report["by_unit"], infer_schema_length=None)
     if rows.height:
@@ -82,14 +78,12 @@ def _school_list(
     who: Any,
     query: str,
     name: str,
-    unit: str,
-    period: str,
-    scheme: str | None,
+    at: UnitPeriod,
     format: Format,
 ) -> Any:
     """A school-level list of one unit and period (no school detail for display accounts)."""
     require_schools(who)
-    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    found, school_year, term = at.unit, at.school_year, at.term
     rows = db.query(
         cur,
         f"queries/{query}",
@@ -109,14 +103,10 @@ def chase(
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
-    unit: UnitQuery,
-    period: PeriodQuery,
-    scheme: SchemeQuery = None,
+    at: UnitPeriodDep,
     format: Format = "json",
 ) -> Any:
-    return _school_list(
-        request, cur, settings, who, "chase_list", "chase", unit, period, scheme, format
-    )
+    return _school_list(request, cur, settings, who, "chase_list", "chase", at, format)
 
 
 @router.get("/quality/findings", summary="Findings and ingest warnings for the unit's schools")
@@ -125,11 +115,7 @@ def findings(
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
-    unit: UnitQuery,
-    period: PeriodQuery,
-    scheme: SchemeQuery = None,
+    at: UnitPeriodDep,
     format: Format = "json",
 ) -> Any:
-    return _school_list(
-        request, cur, settings, who, "unit_findings", "findings", unit, period, scheme, format
-    )
+    return _school_list(request, cur, settings, who, "unit_findings", "findings", at, format)

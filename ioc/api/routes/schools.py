@@ -12,7 +12,7 @@ from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
-from ioc.api.params import PeriodQuery, SchemeQuery, UnitQuery, resolve
+from ioc.api.params import UnitPeriodDep
 from ioc.api.scope import allowed_units, require_schools
 from ioc.catalog.definitions import load_catalog
 from ioc.indicators import reported_values
@@ -33,9 +33,7 @@ def list_schools(
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
-    unit: UnitQuery,
-    period: PeriodQuery,
-    scheme: SchemeQuery = None,
+    at: UnitPeriodDep,
     indicator: Annotated[str, Query(pattern=r"^[A-Z_]+$")] = "NET_CLASS_SIZE",
     level: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
     ownership: Literal["cong_lap", "tu_thuc", "dan_lap"] | None = None,
@@ -59,7 +57,7 @@ def list_schools(
             f"sort must be one of {', '.join(SORTABLE)} (prefix - for descending)",
             errors=[{"parameter": "sort", "in": "query", "reason": "unknown column"}],
         )
-    found, school_year, term = resolve(request, cur, settings, who, unit, period, scheme)
+    found, school_year, term = at.unit, at.school_year, at.term
     # computed once per province and period, then cut to the unit asked for
     province = Unit(found.scheme, "province", found.province_code or found.code, "")
     rows = cached(
