@@ -26,8 +26,8 @@ demo: setup ## rebuild the demo province from scratch (deletes data/ioc.duckdb)
 
 .PHONY: lint
 lint: setup ## ruff (lint + format check) and import contracts
-	$(BIN)/ruff check ioc ingest tests
-	$(BIN)/ruff format --check ioc ingest tests
+	$(BIN)/ruff check ioc ingest dashboards tests
+	$(BIN)/ruff format --check ioc ingest dashboards tests
 	$(BIN)/lint-imports
 
 .PHONY: test

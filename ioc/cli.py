@@ -464,14 +464,20 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
 ) -> None:
-    """Start the API (and, later, the dashboard): http://HOST:PORT/api/docs."""
+    """Start the dashboard (http://HOST:PORT/) and the API (/api/v1, documented at /api/docs)."""
     import uvicorn
 
+    # the composition root: the one place the API and the dashboard meet
+    from dashboards.app import mount
     from ioc.api.main import create_app
 
+    settings = get_settings()
+    app = create_app(settings)
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    mount(app, settings.api_url or f"http://{local}:{port}")
     console.print(f"IOC-EDU on http://{host}:{port}/ (API documentation: /api/docs)")
     uvicorn.run(
-        create_app(get_settings()),
+        app,
         host=host,
         port=port,
         log_level="info",

@@ -61,19 +61,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def api_server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The real API (`ioc serve`) on a loopback port over a copy of the demo data."""
+def serve(demo_settings: Settings, where: Path, extra_env: dict[str, str] | None = None) -> Any:
+    """Start the real `ioc serve` (API and dashboard) over a copy of the demo data; yields an
+    object with ``base``, ``data_dir`` and ``log``, and stops the server afterwards."""
     import shutil
     import time
 
     import httpx
 
-    data = tmp_path_factory.mktemp("api") / "data"
+    data = where / "data"
     shutil.copytree(demo_settings.data_dir, data)
     port = free_port()
-    env = {**os.environ, "IOC_DATA_DIR": str(data), "IOC_MAX_FILE_BYTES": str(5 * 1024 * 1024)}
-    log = (data.parent / "server.log").open("w")
+    env = {
+        **os.environ,
+        "IOC_DATA_DIR": str(data),
+        "IOC_MAX_FILE_BYTES": str(5 * 1024 * 1024),
+        **(extra_env or {}),
+    }
+    log = (where / "server.log").open("w")
     proc = subprocess.Popen(
         [*IOC, "serve", "--port", str(port)], cwd=REPO, env=env, stdout=log, stderr=log
     )
@@ -87,8 +92,16 @@ def api_server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory
             time.sleep(0.2)
     else:
         proc.kill()
-        raise AssertionError((data.parent / "server.log").read_text())
-    yield type("Server", (), {"base": base, "data_dir": data, "log": data.parent / "server.log"})
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+        raise AssertionError((where / "server.log").read_text())
+    try:
+        yield type("Server", (), {"base": base, "data_dir": data, "log": where / "server.log"})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def api_server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The real API (`ioc serve`) on a loopback port over a copy of the demo data."""
+    yield from serve(demo_settings, tmp_path_factory.mktemp("api"))

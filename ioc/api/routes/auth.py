@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import duckdb
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from ioc.api.deps import SESSION_COOKIE, PrincipalDep, client_ip, require
+from ioc import db
+from ioc.api.deps import SESSION_COOKIE, CursorDep, PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
+from ioc.config import Settings
 
 router = APIRouter(tags=["auth"])
 
@@ -20,16 +23,31 @@ class Login(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
-def _me(who: Principal) -> dict[str, Any]:
+def _me(who: Principal, home: dict[str, str] | None = None) -> dict[str, Any]:
+    """The account; ``home`` is the unit its dashboard opens on."""
     return {
         "username": who.username,
         "role": who.role,
         "units": [{"scheme": s, "code": c} for s, c in who.scopes],
+        "home": home,
     }
 
 
+def _home(cur: duckdb.DuckDBPyConnection, settings: Settings, who: Principal) -> dict[str, str]:
+    """The first unit in scope; for unscoped roles the configured home, else the
+    province with the most schools."""
+    if who.scopes:
+        scheme, code = who.scopes[0]
+        return {"scheme": scheme, "code": code}
+    if settings.home_unit:
+        scheme, _, code = settings.home_unit.partition(":")
+        return {"scheme": scheme, "code": code}
+    code = db.scalar(cur, db.sql("queries/home_province", settings.sql_dir))
+    return {"scheme": "legacy", "code": str(code)} if code else {}
+
+
 @router.post("/auth/login", summary="Sign in; sets the session cookie")
-def login(body: Login, request: Request) -> JSONResponse:
+def login(body: Login, request: Request, cur: CursorDep, settings: SettingsDep) -> JSONResponse:
     auth = request.app.state.auth
     result = auth.login(body.username, body.password, client_ip(request))
     if result is None:
@@ -41,7 +59,7 @@ def login(body: Login, request: Request) -> JSONResponse:
             "locked for a while after repeated failures",
         )
     who, secret = result
-    response = JSONResponse(_me(who))
+    response = JSONResponse(_me(who, _home(cur, settings, who)))
     response.set_cookie(
         SESSION_COOKIE,
         secret,
@@ -64,8 +82,8 @@ def logout(request: Request, who: PrincipalDep) -> Response:
 
 
 @router.get("/auth/me", summary="The signed-in account")
-def me(who: PrincipalDep) -> dict[str, Any]:
-    return _me(who)
+def me(who: PrincipalDep, cur: CursorDep, settings: SettingsDep) -> dict[str, Any]:
+    return _me(who, _home(cur, settings, who))
 
 
 @router.get("/audit", summary="Audit log (admins)")

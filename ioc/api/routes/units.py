@@ -69,7 +69,10 @@ def list_units(
     return respond(request, rows, "units", format)
 
 
-@router.get("/{scheme}/{code}", summary="One unit with its children")
+@router.get(
+    "/{scheme}/{code}",
+    summary="One unit with its children and the provinces of the other scheme it maps to",
+)
 def get_unit(
     cur: CursorDep,
     settings: SettingsDep,
@@ -91,4 +94,12 @@ def get_unit(
         limit=20000,
     )
     row = db.query(cur, "queries/unit_lookup", settings, scheme=unit.scheme, code=unit.code)
-    return {**row.to_dicts()[0], "children": children.to_dicts()}
+    # the provinces of the other scheme this unit's communes belong to (for a scheme switch)
+    counterparts = db.query(
+        cur, "queries/unit_counterparts", settings, scheme=unit.scheme, code=unit.code
+    )
+    return {
+        **row.to_dicts()[0],
+        "children": children.to_dicts(),
+        "counterparts": counterparts.to_dicts(),
+    }

@@ -1,0 +1,269 @@
+"""Typed httpx client for the IOC-EDU API: the dashboard's only way to data.
+
+Each call forwards the browser's credentials (session cookie or display token), so the
+API applies the caller's role and unit scope; the dashboard never widens it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Literal, TypedDict
+
+import httpx
+
+Scheme = Literal["legacy", "2025"]
+SESSION_COOKIE = "ioc_session"
+
+
+class ApiProblem(Exception):
+    """An API error (problem+json) or an unreachable API, with vi/en text."""
+
+    def __init__(self, status: int, code: str, vi: str, en: str) -> None:
+        super().__init__(f"{status} {code}: {en}")
+        self.status, self.code, self.vi, self.en = status, code, vi, en
+
+    def text(self, lang: str) -> str:
+        return self.vi if lang == "vi" else self.en
+
+
+class Unit(TypedDict):
+    scheme: Scheme
+    level: str
+    code: str
+    name: str
+    short_name: str
+    unit_type: str
+    parent_code: str | None
+    province_code: str
+    latitude: float | None
+    longitude: float | None
+
+
+class UnitWithChildren(Unit):
+    children: list[Unit]
+    counterparts: list[dict[str, Any]]
+
+
+class Period(TypedDict):
+    school_year: str
+    term: str
+    scheme: Scheme
+    returns: int
+    period: str
+
+
+class Value(TypedDict, total=False):
+    scheme: Scheme
+    level: str
+    unit_code: str
+    unit_name: str
+    school_year: str
+    term: str
+    indicator_id: str
+    family: str
+    name_vi: str
+    name_en: str
+    unit_vi: str
+    unit_en: str
+    direction: str
+    numerator: float | None
+    denominator: float | None
+    value: float | None
+    schools_contributing: int
+    schools_in_scope: int
+    norm_value: float | None
+    norm_status: str
+    target_value: float | None
+    target_status: str
+    previous_value: float | None
+    change: float | None
+    is_break: bool
+    norm_sources: list[str]
+
+
+class Me(TypedDict):
+    username: str
+    role: str
+    units: list[dict[str, str]]
+    home: dict[str, str] | None
+
+
+class Health(TypedDict):
+    status: str
+    build_id: str
+    data_as_of: str | None
+    versions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the browser sent: a session cookie or a bearer (display) token."""
+
+    session: str | None = None
+    token: str | None = None
+
+    def headers(self) -> dict[str, str]:
+        if self.token:
+            return {"Authorization": f"Bearer {self.token}"}
+        if self.session:
+            return {"Cookie": f"{SESSION_COOKIE}={self.session}"}
+        return {}
+
+
+class Api:
+    """One caller's view of the API. Cheap to create; the connection pool is shared."""
+
+    _pools: ClassVar[dict[str, httpx.Client]] = {}
+
+    def __init__(self, base_url: str, credentials: Credentials, timeout: float = 30.0) -> None:
+        if base_url not in Api._pools:
+            Api._pools[base_url] = httpx.Client(
+                base_url=base_url.rstrip("/") + "/api/v1",
+                timeout=timeout,
+                limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+            )
+        self._http = Api._pools[base_url]
+        self.credentials = credentials
+
+    # -- transport -------------------------------------------------------------------
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        params = {k: v for k, v in (kwargs.pop("params", None) or {}).items() if v is not None}
+        try:
+            response = self._http.request(
+                method, path, params=params, headers=self.credentials.headers(), **kwargs
+            )
+        except httpx.HTTPError as exc:
+            raise ApiProblem(
+                503,
+                "api_unreachable",
+                "Không kết nối được máy chủ dữ liệu. Vui lòng thử lại sau.",
+                f"The data service cannot be reached ({type(exc).__name__}). Try again later.",
+            ) from exc
+        if response.status_code >= 400:
+            raise _problem(response)
+        return response
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self._request("GET", path, params=params).json()
+
+    # -- session ---------------------------------------------------------------------
+    def login(self, username: str, password: str) -> tuple[Me, str]:
+        """Sign in; returns the account and the session secret to set as a cookie."""
+        response = self._request(
+            "POST", "/auth/login", json={"username": username, "password": password}
+        )
+        return response.json(), response.cookies[SESSION_COOKIE]
+
+    def logout(self) -> None:
+        self._request("POST", "/auth/logout")
+
+    def me(self) -> Me:
+        return self.get("/auth/me")
+
+    def health(self) -> Health:
+        return self.get("/health")
+
+    # -- reference -------------------------------------------------------------------
+    def periods(self) -> list[Period]:
+        return self.get("/periods")
+
+    def catalog(self) -> dict[str, Any]:
+        return self.get("/catalog/indicators")
+
+    def unit(self, scheme: Scheme, code: str) -> UnitWithChildren:
+        return self.get(f"/units/{scheme}/{code}")
+
+    def units(self, **params: Any) -> list[Unit]:
+        return self.get("/units", **params)
+
+    # -- indicators ------------------------------------------------------------------
+    def values(
+        self,
+        unit: str,
+        scheme: Scheme,
+        period: str,
+        *,
+        children: bool = False,
+        family: str | None = None,
+        indicator: str | None = None,
+    ) -> list[Value]:
+        return self.get(
+            "/indicators/values",
+            unit=unit,
+            scheme=scheme,
+            period=period,
+            children=str(children).lower(),
+            family=family,
+            indicator=indicator,
+        )
+
+    def series(
+        self, indicator: str, unit: str, scheme: Scheme, term: str | None = None
+    ) -> list[Value]:
+        return self.get(f"/indicators/{indicator}/series", unit=unit, scheme=scheme, term=term)
+
+    # -- schools ---------------------------------------------------------------------
+    def schools(self, unit: str, scheme: Scheme, period: str, **params: Any) -> dict[str, Any]:
+        return self.get("/schools", unit=unit, scheme=scheme, period=period, **params)
+
+    def school(self, code: str) -> dict[str, Any]:
+        return self.get(f"/schools/{code}")
+
+    # -- quality and reconciliation --------------------------------------------------
+    def quality(self, unit: str, scheme: Scheme, period: str) -> dict[str, Any]:
+        return self.get("/quality", unit=unit, scheme=scheme, period=period)
+
+    def chase(self, unit: str, scheme: Scheme, period: str) -> list[dict[str, Any]]:
+        return self.get("/quality/chase", unit=unit, scheme=scheme, period=period)
+
+    def findings(self, unit: str, scheme: Scheme, period: str) -> list[dict[str, Any]]:
+        return self.get("/quality/findings", unit=unit, scheme=scheme, period=period)
+
+    def summary(self, unit: str, scheme: Scheme, period: str) -> dict[str, Any]:
+        return self.get("/summary", unit=unit, scheme=scheme, period=period)
+
+    # -- ingest and targets (operators) ----------------------------------------------
+    def upload(
+        self, name: str, content: bytes, period: str | None = None, strict: bool = False
+    ) -> dict[str, Any]:
+        data = {"strict": str(strict).lower()}
+        if period:
+            data["period"] = period
+        response = self._request(
+            "POST", "/ingest", files={"file": (name, content)}, data=data, timeout=600
+        )
+        return response.json()
+
+    def runs(self) -> list[dict[str, Any]]:
+        return self.get("/ingest/runs")
+
+    def run(self, run_id: int) -> dict[str, Any]:
+        return self.get(f"/ingest/runs/{run_id}")
+
+    def rejects(self, run_id: int) -> list[dict[str, Any]]:
+        return self.get(f"/ingest/runs/{run_id}/rejects")
+
+    def targets(self) -> list[dict[str, Any]]:
+        return self.get("/targets")
+
+    def set_targets(self, targets: list[dict[str, Any]]) -> dict[str, Any]:
+        return self._request("PUT", "/targets", json=targets).json()
+
+
+def _problem(response: httpx.Response) -> ApiProblem:
+    try:
+        body = response.json()
+        message = body.get("message") or {}
+        return ApiProblem(
+            response.status_code,
+            str(body.get("code", "error")),
+            str(message.get("vi") or body.get("detail") or body.get("title")),
+            str(message.get("en") or body.get("detail") or body.get("title")),
+        )
+    except ValueError:
+        return ApiProblem(
+            response.status_code,
+            "error",
+            f"Máy chủ trả lời lỗi {response.status_code}",
+            f"The server answered {response.status_code}",
+        )

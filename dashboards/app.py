@@ -1,0 +1,72 @@
+"""The Dash app (Dash Pages, Flask) and how it is mounted beside the API.
+
+The composition root (``ioc serve``) creates the API and mounts this app at ``/``; the app
+reaches data only over HTTP through :mod:`dashboards.api_client`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import dash
+import flask
+from a2wsgi import WSGIMiddleware
+from dash import Dash, html
+from starlette.middleware.gzip import GZipMiddleware
+
+from dashboards.api_client import SESSION_COOKIE, ApiProblem
+from dashboards.context import LANG_COOKIE, api, safe_next
+from dashboards.i18n import LANGS
+
+HERE = Path(__file__).parent
+
+
+def create_dash(api_url: str) -> Dash:
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        title="IOC-EDU",
+        update_title=None,
+        suppress_callback_exceptions=True,
+        serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = html.Div(dash.page_container, id="root")
+    server: flask.Flask = app.server
+    server.config["IOC_API_URL"] = api_url
+    server.add_url_rule("/_lang/<lang>", "set_lang", _set_lang)
+    server.add_url_rule("/_logout", "logout", _logout)
+    return app
+
+
+def _set_lang(lang: str) -> Any:
+    """Switch the language and go back to the same view (path and query)."""
+    target = flask.request.args.get("next")
+    referrer = urlsplit(flask.request.referrer or "")
+    if target is None and referrer.netloc == flask.request.host:
+        target = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    response = flask.redirect(safe_next(target))
+    if lang in LANGS:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax")
+    return response
+
+
+def _logout() -> Any:
+    with contextlib.suppress(ApiProblem):  # already signed out
+        api().logout()
+    response = flask.redirect("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+def mount(asgi_app: Any, api_url: str) -> None:
+    """Serve the dashboard at ``/`` of the API's ASGI app, compressed."""
+    dash_app = create_dash(api_url)
+    asgi_app.mount(
+        "/", GZipMiddleware(WSGIMiddleware(dash_app.server, workers=16), minimum_size=1024)
+    )

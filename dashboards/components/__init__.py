@@ -1,0 +1,1 @@
+"""Reusable pieces of pages: the frame around every page, tiles, states, grids."""

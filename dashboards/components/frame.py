@@ -1,0 +1,224 @@
+"""The frame of every signed-in page: header with unit, period, scheme, language and
+account; navigation that keeps the view; data-as-of badge. Also resolves the view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboards import ids
+from dashboards.api_client import Api, ApiProblem, Me, Period, UnitWithChildren
+from dashboards.components import states
+from dashboards.context import View, api, lang
+from dashboards.formats import datetime_text
+from dashboards.i18n import Lang, t
+
+NAV = (
+    ("/", "nav.overview", ("admin", "leader", "analyst", "operator")),
+    ("/map", "nav.map", ("admin", "leader", "analyst", "operator")),
+    ("/unit", "nav.unit", ("admin", "leader", "analyst", "operator")),
+    ("/indicator", "nav.explorer", ("admin", "leader", "analyst", "operator")),
+    ("/quality", "nav.quality", ("admin", "leader", "analyst", "operator")),
+    ("/ingest", "nav.ingest", ("admin", "operator")),
+    ("/targets", "nav.targets", ("admin", "leader", "analyst", "operator")),
+)
+DEFAULT_INDICATOR = "NET_CLASS_SIZE"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A resolved view with what every page needs from the API."""
+
+    api: Api
+    lang: Lang
+    me: Me
+    view: View
+    unit: UnitWithChildren
+    periods: list[Period]
+    data_as_of: str | None
+
+
+def resolve(path: str, query: dict[str, Any]) -> Page | Any:
+    """Fill the view's gaps (home unit, latest period, scheme of the period), or return
+    what to show instead: a redirect to the login page or a readable error."""
+    language = lang()
+    client = api()
+    here = f"{path}?{urlencode(query)}" if query else path
+    try:
+        me = client.me()
+    except ApiProblem as problem:
+        if problem.status == 401:
+            return states.to_login(here)
+        return states.error(problem, language)
+    if me["role"] == "display":
+        return dcc.Location(id="to-wall", href="/wall")
+    view = View.from_query(query)
+    try:
+        periods = client.periods()
+        home = me.get("home") or {}
+        period = view.period or (periods[0]["period"] if periods else None)
+        scheme = view.scheme or _scheme_of(period, periods) or home.get("scheme", "legacy")
+        code = view.unit or (home.get("code") if home.get("scheme") == scheme else None)
+        if code is None and home.get("code"):
+            counterparts = client.unit(home["scheme"], home["code"]).get("counterparts", [])
+            code = counterparts[0]["code"] if counterparts else home["code"]
+        view = view.with_(
+            scheme=scheme, unit=code, period=period, indicator=view.indicator or DEFAULT_INDICATOR
+        )
+        unit = client.unit(scheme, code) if code else None
+        health = client.health()
+    except ApiProblem as problem:
+        return frame_error(problem, language, me, view, path)
+    if unit is None:
+        return states.empty(t("state.no_unit", language))
+    return Page(client, language, me, view, unit, periods, health.get("data_as_of"))
+
+
+def _scheme_of(period: str | None, periods: list[Period]) -> str | None:
+    return next((p["scheme"] for p in periods if p["period"] == period), None)
+
+
+def frame(page: Page, path: str, body: Any, title: str | None = None) -> html.Div:
+    """The page inside the header and navigation."""
+    return html.Div(
+        [_header(page, path), html.Main([_title(page, title), body], className="page-body")],
+        className="app",
+    )
+
+
+def frame_error(problem: ApiProblem, language: Lang, me: Me, view: View, path: str) -> html.Div:
+    return html.Div(
+        [
+            html.Header(
+                [html.A("IOC-EDU", href="/", className="brand"), _account(me, language, path)],
+                className="topbar",
+            ),
+            html.Main(states.error(problem, language), className="page-body"),
+        ],
+        className="app",
+    )
+
+
+def _title(page: Page, title: str | None) -> html.Div:
+    unit = page.unit
+    crumbs: list[Any] = []
+    if unit.get("parent_code"):
+        parent = page.view.with_(unit=unit["parent_code"])
+        crumbs = [html.A("↑", href=parent.href("/unit"), className="crumb", title="parent")]
+    return html.Div(
+        [
+            *crumbs,
+            html.H1([unit["name"], html.Span(f" · {page.view.period}", className="muted")]),
+            html.Span(title or "", className="page-title"),
+        ],
+        className="title-row",
+    )
+
+
+def _header(page: Page, path: str) -> html.Header:
+    language, view = page.lang, page.view
+    links = [
+        html.A(
+            t(key, language),
+            href=view.href(target),
+            className="nav-link active" if target == path else "nav-link",
+        )
+        for target, key, roles in NAV
+        if page.me["role"] in roles
+    ]
+    period_options = [
+        {
+            "label": p["period"]
+            .replace("/DN", " · " + t("term.DN", language))
+            .replace("/CN", " · " + t("term.CN", language)),
+            "value": p["period"],
+        }
+        for p in page.periods
+    ]
+    controls = html.Div(
+        [
+            html.Label(t("nav.period", language), htmlFor=ids.NAV_PERIOD, className="ctl-label"),
+            dcc.Dropdown(
+                id=ids.NAV_PERIOD,
+                options=period_options,
+                value=view.period,
+                clearable=False,
+                searchable=False,
+                className="ctl-period",
+            ),
+            dcc.RadioItems(
+                id=ids.NAV_SCHEME,
+                options=[
+                    {"label": t("scheme.legacy", language), "value": "legacy"},
+                    {"label": t("scheme.2025", language), "value": "2025"},
+                ],
+                value=view.scheme,
+                inline=True,
+                className="ctl-scheme",
+            ),
+            dcc.Location(id=ids.NAV_GO, refresh="callback-nav"),
+        ],
+        className="controls",
+    )
+    as_of = html.Span(
+        [t("nav.data_as_of", language), " ", datetime_text(page.data_as_of)],
+        className="badge badge-asof",
+        id="data-as-of",
+    )
+    return html.Header(
+        [
+            html.Div(
+                [
+                    html.A("IOC-EDU", href=view.href("/"), className="brand"),
+                    html.Nav(links, className="nav"),
+                    _account(page.me, language, path),
+                ],
+                className="topbar",
+            ),
+            html.Div([controls, as_of], className="subbar"),
+        ]
+    )
+
+
+def _account(me: Me, language: Lang, path: str) -> html.Div:
+    other = "en" if language == "vi" else "vi"
+    return html.Div(
+        [
+            html.A(
+                "English" if other == "en" else "Tiếng Việt",
+                href=f"/_lang/{other}",
+                id="lang-switch",
+                className="lang",
+            ),
+            html.Span(f"{me['username']} · {t('role.' + me['role'], language)}", className="who"),
+            html.A(t("nav.logout", language), href="/_logout", className="logout"),
+        ],
+        className="account",
+    )
+
+
+@callback(
+    Output(ids.NAV_GO, "href"),
+    Input(ids.NAV_PERIOD, "value"),
+    Input(ids.NAV_SCHEME, "value"),
+    State(ids.NAV_GO, "pathname"),
+    State(ids.NAV_GO, "search"),
+    prevent_initial_call=True,
+)
+def _navigate(period: str, scheme: str, path: str, search: str) -> str:
+    query = dict(parse_qsl((search or "").lstrip("?")))
+    if query.get("period") == period and query.get("scheme") == scheme:
+        return no_update
+    if query.get("scheme") and query.get("scheme") != scheme and query.get("unit"):
+        # the same place in the other scheme: the province that holds most of its communes
+        try:
+            counterparts = api().unit(query["scheme"], query["unit"]).get("counterparts", [])
+        except ApiProblem:
+            counterparts = []
+        query["unit"] = counterparts[0]["code"] if counterparts else ""
+        query.pop("school", None)
+    query.update(period=period, scheme=scheme)
+    return f"{path}?{urlencode({k: v for k, v in query.items() if v})}"

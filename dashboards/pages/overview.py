@@ -1,0 +1,159 @@
+"""Province overview: what needs attention first, then KPI tiles per family."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboards import ids
+from dashboards.api_client import ApiProblem, Value
+from dashboards.components import states
+from dashboards.components.frame import Page, frame, resolve
+from dashboards.components.tiles import BAD, name_of, status_of, tile, unit_label
+from dashboards.formats import change_text, value_text
+from dashboards.i18n import t
+
+dash.register_page(__name__, path="/", title="IOC-EDU · Tổng quan")
+
+FAMILIES = ("network", "staff", "facilities", "wash", "health", "digital", "quality")
+ATTENTION_ROWS = 8
+
+
+def layout(**query: Any) -> Any:
+    page = resolve("/", query)
+    if not isinstance(page, Page):
+        return page
+    try:
+        own = page.api.values(page.view.unit, page.view.scheme, page.view.period)
+        children = (
+            page.api.values(page.view.unit, page.view.scheme, page.view.period, children=True)
+            if page.unit["children"]
+            else []
+        )
+    except ApiProblem as problem:
+        return frame(page, "/", states.error(problem, page.lang))
+    if not any(row.get("value") is not None for row in own):
+        return frame(page, "/", states.empty(t("state.no_returns", page.lang)))
+    return frame(
+        page,
+        "/",
+        html.Div(
+            [_attention(page, own, children), _tiles(page, own)],
+            className="overview",
+        ),
+        t("overview.title", page.lang),
+    )
+
+
+def gap(row: Value) -> float | None:
+    """How far a value is from its target (or norm), relative to it; None if it meets."""
+    status = status_of(row)
+    if status not in BAD or row.get("value") is None:
+        return None
+    reference = row.get("target_value")
+    if row.get("target_status") not in BAD:
+        reference = row.get("norm_value")
+    if not reference:
+        return None
+    return abs(row["value"] - reference) / abs(reference)
+
+
+def furthest(rows: list[Value], limit: int = ATTENTION_ROWS) -> list[Value]:
+    scored = [(g, r) for r in rows if (g := gap(r)) is not None]
+    return [r for _, r in sorted(scored, key=lambda x: -x[0])[:limit]]
+
+
+def changed_most(rows: list[Value], limit: int = ATTENTION_ROWS) -> list[Value]:
+    """Largest relative change since the same term last year (across the 2025 break the
+    previous year is restated on the new units, so the change still compares like with like)."""
+    scored = [
+        (abs(r["change"]) / abs(r["previous_value"]), r)
+        for r in rows
+        if r.get("change") is not None and r.get("previous_value")
+    ]
+    return [r for _, r in sorted(scored, key=lambda x: -x[0])[:limit]]
+
+
+def _attention(page: Page, own: list[Value], children: list[Value]) -> html.Section:
+    lang, view = page.lang, page.view
+    pool = children or own
+
+    def item(row: Value, detail: str) -> html.Li:
+        target = view.with_(unit=row["unit_code"], indicator=row["indicator_id"])
+        return html.Li(
+            html.A(
+                [
+                    html.Strong(row.get("unit_name") or row["unit_code"]),
+                    " · ",
+                    name_of(row, lang),
+                    ": ",
+                    html.Span(value_text(row.get("value"), unit_label(row, lang))),
+                    html.Span(f" ({detail})", className="muted"),
+                ],
+                href=target.href("/unit"),
+            ),
+            className=f"attn attn-{status_of(row)}",
+        )
+
+    below = [
+        item(
+            r,
+            t(
+                "overview.gap",
+                lang,
+                gap=f"{round(100 * (gap(r) or 0))} %",
+                ref=value_text(
+                    r.get("target_value") if r.get("target_status") in BAD else r.get("norm_value"),
+                    unit_label(r, lang),
+                ),
+            ),
+        )
+        for r in furthest(pool)
+    ]
+    moved = [
+        item(r, change_text(r.get("change"), unit_label(r, lang), lang)) for r in changed_most(pool)
+    ]
+    return html.Section(
+        [
+            html.H2(t("overview.attention", lang)),
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H3(t("overview.below_norm", lang)),
+                            html.Ul(below) if below else states.empty(t("state.nothing_red", lang)),
+                        ],
+                        className="attn-col",
+                    ),
+                    html.Div(
+                        [html.H3(t("overview.changed", lang)), html.Ul(moved)],
+                        className="attn-col",
+                    ),
+                ],
+                className="attn-grid",
+            ),
+        ],
+        id=ids.OVERVIEW_ATTENTION,
+        className="card",
+    )
+
+
+def _tiles(page: Page, own: list[Value]) -> html.Div:
+    sections = []
+    for family in FAMILIES:
+        rows = [r for r in own if r.get("family") == family]
+        if not rows:
+            continue
+        sections.append(
+            html.Section(
+                [
+                    html.H2(t(f"family.{family}", page.lang)),
+                    html.Div([tile(r, page.view, page.lang) for r in rows], className="tiles"),
+                ],
+                className="family",
+                id=f"family-{family}",
+            )
+        )
+    return html.Div(sections, id=ids.OVERVIEW_TILES)
