@@ -7,6 +7,7 @@ API applies the caller's role and unit scope; the dashboard never widens it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from http.cookiejar import DefaultCookiePolicy
 from typing import Any, ClassVar, Literal, TypedDict
 
 import httpx
@@ -117,11 +118,14 @@ class Api:
 
     def __init__(self, base_url: str, credentials: Credentials, timeout: float = 30.0) -> None:
         if base_url not in Api._pools:
-            Api._pools[base_url] = httpx.Client(
+            client = httpx.Client(
                 base_url=base_url.rstrip("/") + "/api/v1",
                 timeout=timeout,
                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
             )
+            # shared by every caller: it must never keep one caller's session cookie
+            client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
+            Api._pools[base_url] = client
         self._http = Api._pools[base_url]
         self.credentials = credentials
 

@@ -60,7 +60,12 @@ def resolve(path: str, query: dict[str, Any]) -> Page | Any:
         periods = client.periods()
         home = me.get("home") or {}
         period = view.period or (periods[0]["period"] if periods else None)
-        scheme = view.scheme or _scheme_of(period, periods) or home.get("scheme", "legacy")
+        # a scoped account stays in the scheme of its units; others follow the period's
+        scheme = view.scheme or (
+            home.get("scheme")
+            if me["units"]
+            else _scheme_of(period, periods) or home.get("scheme", "legacy")
+        )
         code = view.unit or (home.get("code") if home.get("scheme") == scheme else None)
         if code is None and home.get("code"):
             counterparts = client.unit(home["scheme"], home["code"]).get("counterparts", [])

@@ -123,3 +123,18 @@ def test_overview_fits_a_phone(open_as: Any) -> None:
     assert width <= PHONE["width"] + 1, f"page is {width}px wide on a {PHONE['width']}px phone"
     screenshot(page, "overview-phone")
     assert DESKTOP["width"] == 1366
+
+
+def test_one_users_sign_in_never_leaks_to_another_browser(
+    browser: Any, dash_server: Any, open_as: Any
+) -> None:
+    """The dashboard calls the API on behalf of each browser: after someone signs in, a
+    browser without a session must still be sent to the login page."""
+    page = open_as(None, "/login")
+    page.fill("#login-username", "demo-operator")
+    page.fill("#login-password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#ingest-runs")  # an operator lands on the ingest page
+    stranger = open_as(None, "/")
+    stranger.wait_for_selector("#login-username")
+    assert "demo-operator" not in stranger.content()

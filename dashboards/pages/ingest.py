@@ -1,0 +1,223 @@
+"""Ingest (operators): upload return files, watch the run, read the rejects."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboards import ids
+from dashboards.api_client import ApiProblem
+from dashboards.components import downloads, states
+from dashboards.components.frame import Page, frame, resolve
+from dashboards.components.grid import column, grid
+from dashboards.context import api, lang
+from dashboards.i18n import t
+
+dash.register_page(__name__, path="/ingest", title="IOC-EDU · Nạp dữ liệu")
+
+UPLOADERS = ("admin", "operator")
+PERIOD_PATTERN = r"^\d{4}-\d{4}/(DN|CN)$"
+
+
+def layout(**query: Any) -> Any:
+    page = resolve("/ingest", query)
+    if not isinstance(page, Page):
+        return page
+    language = page.lang
+    if page.me["role"] in UPLOADERS:
+        upload: Any = html.Section(
+            [
+                html.H2(t("ingest.title", language)),
+                dcc.Upload(
+                    html.Div(t("ingest.drop", language)),
+                    id=ids.INGEST_UPLOAD,
+                    multiple=True,
+                    accept=".csv,.xlsx,.txt,.tsv",
+                    className="upload",
+                ),
+                html.Div(
+                    [
+                        html.Label(t("ingest.period", language), htmlFor="ingest-period"),
+                        dcc.Input(
+                            id="ingest-period",
+                            type="text",
+                            pattern=PERIOD_PATTERN,
+                            placeholder="2025-2026/DN",
+                        ),
+                        dcc.Checklist(
+                            id="ingest-strict",
+                            options=[{"label": t("ingest.strict", language), "value": "strict"}],
+                            value=[],
+                        ),
+                    ],
+                    className="upload-options",
+                ),
+                states.loading(html.Div(id=ids.INGEST_RESULT, role="status")),
+            ],
+            className="card",
+        )
+    else:
+        upload = states.empty(t("ingest.not_allowed", language))
+    return frame(
+        page,
+        "/ingest",
+        html.Div(
+            [
+                upload,
+                html.Section(
+                    [
+                        html.H2(t("ingest.runs", language)),
+                        downloads.links("/ingest/runs", language, "runs"),
+                        html.Div(_runs_grid(page), id="ingest-runs-wrap"),
+                    ],
+                    className="card",
+                ),
+                html.Section(
+                    [
+                        html.H2(t("ingest.rejects", language)),
+                        html.Div(
+                            states.empty(t("ingest.pick_run", language)), id=ids.INGEST_REJECTS
+                        ),
+                    ],
+                    className="card",
+                ),
+            ]
+        ),
+        t("nav.ingest", language),
+    )
+
+
+def _runs_grid(page: Page) -> Any:
+    try:
+        rows = page.api.runs()
+    except ApiProblem as problem:
+        return states.error(problem, page.lang)
+    return runs_grid(rows, page.lang)
+
+
+def runs_grid(rows: list[dict[str, Any]], language: str) -> Any:
+    def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
+        return column(field, t(f"ingest.col_{key}", language), **kw)
+
+    return grid(
+        ids.INGEST_RUNS,
+        rows,
+        [
+            c("run_id", "run", numeric=True, maxWidth=100, sort="desc"),
+            c("file_name", "file", minWidth=220),
+            c("received_date", "received"),
+            c("run_by", "by"),
+            c("status", "status"),
+            c("rows_read", "read", numeric=True),
+            c("rows_accepted", "accepted", numeric=True),
+            c("rows_rejected", "rejected", numeric=True),
+            c("warnings", "warnings", numeric=True),
+        ],
+        height=320,
+        selectable=True,
+        lang=language,
+        getRowId="params.data.run_id",
+    )
+
+
+@callback(
+    Output(ids.INGEST_RESULT, "children"),
+    Output("ingest-runs-wrap", "children"),
+    Input(ids.INGEST_UPLOAD, "contents"),
+    State(ids.INGEST_UPLOAD, "filename"),
+    State("ingest-period", "value"),
+    State("ingest-strict", "value"),
+    prevent_initial_call=True,
+)
+def _upload(
+    contents: list[str] | None, names: list[str] | None, period: str | None, strict: list[str]
+) -> Any:
+    if not contents or not names:
+        return no_update, no_update
+    language, client = lang(), api()
+    lines = []
+    for content, name in zip(contents, names, strict=True):
+        payload = base64.b64decode(content.split(",", 1)[1])
+        try:
+            run = client.upload(name, payload, period or None, strict="strict" in (strict or []))
+        except ApiProblem as problem:
+            lines.append(
+                html.Li(
+                    [t("ingest.failed", language, file=name), ": ", problem.text(language)],
+                    className="run-failed",
+                )
+            )
+            continue
+        ok = run.get("status") == "loaded"
+        text = _result_text(run, name, language)
+        if run.get("message"):
+            text += f" — {run['message']}"
+        lines.append(
+            html.Li(
+                [html.Strong(f"#{run.get('run_id')} {run.get('status')}: "), text],
+                className="run-ok" if ok else "run-failed",
+            )
+        )
+    try:
+        runs: Any = runs_grid(client.runs(), language)
+    except ApiProblem as problem:
+        runs = states.error(problem, language)
+    return html.Ul(lines, className="run-results"), runs
+
+
+def _result_text(run: dict[str, Any], name: str, language: str) -> str:
+    return t(
+        "ingest.result",
+        language,
+        file=name,
+        read=run.get("rows_read", "—"),
+        accepted=run.get("accepted", "—"),
+        replaced=run.get("replaced", "—"),
+        rejected=run.get("rejected", "—"),
+        warnings=run.get("warnings", "—"),
+    )
+
+
+@callback(
+    Output(ids.INGEST_REJECTS, "children"),
+    Input(ids.INGEST_RUNS, "selectedRows"),
+    prevent_initial_call=True,
+)
+def _rejects(selected: list[dict[str, Any]] | None) -> Any:
+    language = lang()
+    if not selected:
+        return states.empty(t("ingest.pick_run", language))
+    run_id = selected[0]["run_id"]
+    try:
+        rows = api().rejects(run_id)
+    except ApiProblem as problem:
+        return states.error(problem, language)
+    if not rows:
+        return states.empty(t("ingest.no_rejects", language))
+
+    def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
+        return column(field, t(f"ingest.col_{key}", language), **kw)
+
+    return html.Div(
+        [
+            html.H3(f"#{run_id} · {selected[0].get('file_name', '')}"),
+            downloads.links(f"/ingest/runs/{run_id}/rejects", language, "rejects"),
+            grid(
+                "ingest-rejects-grid",
+                rows,
+                [
+                    c("sheet", "sheet"),
+                    c("source_row", "row", numeric=True, maxWidth=100),
+                    c("column_name", "column", minWidth=200),
+                    c("school_code", "school"),
+                    c("message", "rule", minWidth=240),
+                    c("value", "value", minWidth=160),
+                ],
+                height=320,
+                lang=language,
+            ),
+        ]
+    )

@@ -1,0 +1,131 @@
+"""Targets: what leadership aims for, per unit and school year; operators edit them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboards import ids
+from dashboards.api_client import ApiProblem
+from dashboards.components import downloads, states
+from dashboards.components.frame import Page, frame, resolve
+from dashboards.components.grid import column, grid
+from dashboards.context import api, lang
+from dashboards.i18n import t
+
+dash.register_page(__name__, path="/targets", title="IOC-EDU · Mục tiêu")
+
+EDITORS = ("admin", "operator")
+FIELDS = ("indicator_id", "scheme", "unit_code", "school_year", "target_value")
+
+
+def layout(**query: Any) -> Any:
+    page = resolve("/targets", query)
+    if not isinstance(page, Page):
+        return page
+    language = page.lang
+    try:
+        rows = page.api.targets()
+        catalog = page.api.catalog()
+    except ApiProblem as problem:
+        return frame(page, "/targets", states.error(problem, language))
+    editor = page.me["role"] in EDITORS
+    indicators = [i["id"] for i in catalog["indicators"]]
+    school_year = (page.view.period or "").split("/")[0]
+    blank = {
+        "indicator_id": page.view.indicator,
+        "scheme": page.view.scheme,
+        "unit_code": page.view.unit,
+        "school_year": school_year,
+        "target_value": None,
+    }
+    controls: list[Any] = [html.P(t("targets.help" if editor else "targets.read_only", language))]
+    if editor:
+        controls += [
+            html.Button(t("targets.add", language), id="targets-add", className="btn"),
+            html.Button(t("targets.save", language), id=ids.TARGETS_SAVE, className="btn primary"),
+        ]
+    return frame(
+        page,
+        "/targets",
+        html.Section(
+            [
+                html.H2(t("targets.title", language)),
+                html.Div(controls, className="toolbar"),
+                downloads.links("/targets", language, "targets"),
+                targets_grid(rows, language, editor, indicators),
+                html.Div(id=ids.TARGETS_RESULT, role="status"),
+                dcc.Store(id="targets-blank-row", data=blank),
+            ],
+            className="card",
+        ),
+        t("nav.targets", language),
+    )
+
+
+def targets_grid(
+    rows: list[dict[str, Any]], language: str, editor: bool, indicators: list[str]
+) -> Any:
+    def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
+        return column(field, t(f"targets.col_{key}", language), editable=editor, **kw)
+
+    return grid(
+        ids.TARGETS_GRID,
+        rows,
+        [
+            c(
+                "indicator_id",
+                "indicator",
+                minWidth=220,
+                cellEditor="agSelectCellEditor",
+                cellEditorParams={"values": indicators},
+            ),
+            c(
+                "scheme",
+                "scheme",
+                cellEditor="agSelectCellEditor",
+                cellEditorParams={"values": ["legacy", "2025"]},
+            ),
+            c("unit_code", "unit"),
+            column("unit_name", t("targets.col_unit_name", language), minWidth=180),
+            c("school_year", "year"),
+            c("target_value", "target", numeric=True, cellDataType="number"),
+            column("set_by", t("targets.col_set_by", language)),
+        ],
+        height=420,
+        lang=language,
+    )
+
+
+@callback(
+    Output(ids.TARGETS_GRID, "rowTransaction"),
+    Input("targets-add", "n_clicks"),
+    State("targets-blank-row", "data"),
+    prevent_initial_call=True,
+)
+def _add_row(_clicks: int, blank: dict[str, Any]) -> Any:
+    return {"add": [dict(blank)], "addIndex": 0}
+
+
+@callback(
+    Output(ids.TARGETS_RESULT, "children"),
+    Input(ids.TARGETS_SAVE, "n_clicks"),
+    State(ids.TARGETS_GRID, "virtualRowData"),
+    prevent_initial_call=True,
+)
+def _save(_clicks: int, rows: list[dict[str, Any]] | None) -> Any:
+    language = lang()
+    if not rows:
+        return no_update
+    targets = []
+    for row in rows:
+        if row.get("target_value") in (None, ""):
+            continue  # a blank row not filled in
+        targets.append({k: row.get(k) for k in FIELDS})
+    try:
+        result = api().set_targets(targets)
+    except ApiProblem as problem:
+        return states.error(problem, language)
+    return html.Div(t("targets.saved", language, count=result["saved"]), className="state ok")
