@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import dash
 import flask
 from a2wsgi import WSGIMiddleware
-from dash import Dash, html
+from dash import Dash, dcc, html
 from starlette.middleware.gzip import GZipMiddleware
 
 from dashboards.api_client import SESSION_COOKIE, ApiProblem
@@ -36,7 +36,16 @@ def create_dash(api_url: str) -> Dash:
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.layout = html.Div(dash.page_container, id="root")
+    # a spinner while a page's data is fetched (only for page changes, not every callback)
+    app.layout = html.Div(
+        dcc.Loading(
+            dash.page_container,
+            target_components={"_pages_content": "children"},
+            delay_show=250,
+            type="circle",
+        ),
+        id="root",
+    )
     server: flask.Flask = app.server
     server.config["IOC_API_URL"] = api_url
     server.add_url_rule("/_lang/<lang>", "set_lang", _set_lang)
