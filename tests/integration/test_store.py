@@ -27,7 +27,15 @@ from ioc.store.models import ApiToken, Base, User, WebSession
 POSTGRES_URL = os.environ.get("IOC_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
 PASSWORD = "correct horse battery"
-TABLES = {"users", "user_scopes", "api_tokens", "web_sessions", "audit_events"}
+TABLES = {
+    "users",
+    "user_scopes",
+    "api_tokens",
+    "web_sessions",
+    "audit_events",
+    "report_schedules",
+    "report_runs",
+}
 PRODUCTION_HASHER = passwords.HASHER
 #: argon2id still, with light parameters: hashing at production cost (~0.2-0.4 s here)
 #: would make this module take a minute. The production parameters have their own tests.
@@ -116,7 +124,7 @@ def test_migrations_apply_twice_and_match_the_models(settings: Settings) -> None
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-            assert version == [("0001",)]
+            assert version == [("0002",)]
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
     finally:
