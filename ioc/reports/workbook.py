@@ -30,7 +30,7 @@ from ioc.exports import (
     sheet_name_for,
     write_sheet,
 )
-from ioc.reports import definitions
+from ioc.reports import bulk_sheet, definitions
 from ioc.reports.labels import ALERT_STATUSES, LEVELS, SCHEMES, STATUS, both, period_text
 from ioc.summary import Unit
 
@@ -264,8 +264,8 @@ def school_columns(indicator_ids: Sequence[str]) -> list[Column]:
     return columns
 
 
-def write_workbook(data: WorkbookData, target: str | Path) -> None:
-    """Write the standard workbook to ``target``."""
+def write_workbook(data: WorkbookData, target: Path) -> None:
+    """Write the standard workbook to the file ``target``."""
     book = open_workbook(target)
     try:
         fmt = _Formats(book)
@@ -301,19 +301,15 @@ def write_workbook(data: WorkbookData, target: str | Path) -> None:
                     rows,
                 )
         ids = [c for c in data.schools.columns if c not in {c.name for c in SCHOOL_COLUMNS}]
-        write_sheet(
+        first = len(SCHOOL_COLUMNS)
+        schools = bulk_sheet.add_sheet(
             book,
             data.schools,
             school_columns(ids),
-            "vi",
             sheet_name=_unique_name("Danh sách trường", taken),
             title=f"Danh sách trường / Schools — {cover.unit.name} — {period}",
+            widths=dict.fromkeys(range(first, first + len(ids)), INDICATOR_WIDTH),
         )
-        schools = book.get_worksheet_by_name(sheet_name_for("Danh sách trường"))
-        if schools is not None:
-            first = len(SCHOOL_COLUMNS)
-            schools.set_column(first, first + len(ids) - 1, INDICATOR_WIDTH)
-            schools.freeze_panes(2, 2)
         write_sheet(
             book,
             definitions.definitions_frame(cover.school_year, cover.term),
@@ -324,3 +320,4 @@ def write_workbook(data: WorkbookData, target: str | Path) -> None:
         )
     finally:
         book.close()
+    bulk_sheet.splice(Path(target), [schools])
