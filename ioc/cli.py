@@ -435,6 +435,7 @@ def export(
             f"{path} ({vn_number(path.stat().st_size / 1024)} KB): {done.unit.name}, "
             f"{done.school_year}/{done.term}, {time.perf_counter() - started:.1f} s",
             highlight=False,
+            soft_wrap=True,
         )
 
 

@@ -13,9 +13,9 @@ import polars as pl
 
 from ioc import db
 from ioc.config import Settings
-from ioc.exports import Column, columns_for, csv_chunks, write_xlsx
+from ioc.exports import Column, columns_for, csv_chunks, open_workbook, write_xlsx
 from ioc.geo import scheme_for_period
-from ioc.reports import content
+from ioc.reports import bulk_sheet, content
 from ioc.reports.files import file_name
 from ioc.reports.kinds import (
     INDICATOR_TABLE,
@@ -28,7 +28,13 @@ from ioc.reports.kinds import (
 )
 from ioc.reports.labels import STATUS, both
 from ioc.reports.periods import check_rule, resolve_period
-from ioc.reports.workbook import Cover, WorkbookData, school_columns, write_workbook
+from ioc.reports.workbook import (
+    SCHOOL_COLUMNS,
+    Cover,
+    WorkbookData,
+    school_columns,
+    write_workbook,
+)
 from ioc.summary import Unit
 
 TABLE_LABELS = {
@@ -152,6 +158,14 @@ def write_report(
     columns = _table_columns(kind, frame)
     frame = _statuses_as_text(frame)
     title = f"{kind.vi} / {kind.en} — {unit.name} ({unit.code}) — {school_year}/{term}"
+    if fmt == "xlsx" and kind.name == "schools":  # large: its rows are spliced in
+        book = open_workbook(path)
+        try:
+            rows = bulk_sheet.add_sheet(book, frame, columns, sheet_name=kind.vi, title=title)
+        finally:
+            book.close()
+        bulk_sheet.splice(path, [rows])
+        return
     if fmt == "xlsx":
         write_xlsx(frame, path, columns, "vi", sheet_name=kind.vi, title=title)
         return
@@ -162,11 +176,9 @@ def write_report(
 
 def _table_columns(kind: Kind, frame: pl.DataFrame) -> list[Column]:
     if kind.name == "schools":
-        ids = [c for c in frame.columns if c.isupper()]
-        return [
-            Column(c.name, c.vi.split("\n")[0], c.en, c.kind, c.decimals)
-            for c in school_columns(ids)
-        ]
+        known = {c.name for c in SCHOOL_COLUMNS}
+        columns = school_columns([c for c in frame.columns if c not in known])
+        return [Column(c.name, c.vi.split("\n")[0], c.en, c.kind, c.decimals) for c in columns]
     if kind.table is None or kind.name == "indicators":
         frame = frame.select(INDICATOR_TABLE)
     return columns_for(frame, TABLE_LABELS)

@@ -225,6 +225,27 @@ def test_schools_csv_kind_and_period_rules(
         "/schools", params={"unit": "945", "period": latest, "scheme": "legacy", "size": 1000}
     ).json()
     assert len(rows) == page["total"]
+    run_ioc(
+        demo_settings,
+        "export",
+        "--unit",
+        "945",
+        "--period",
+        latest,
+        "--scheme",
+        "legacy",
+        "--kind",
+        "schools",
+        "--out",
+        str(tmp_path),
+    )
+    (book,) = tmp_path.glob("truong_legacy-945_*.xlsx")
+    reader = fastexcel.read_excel(book)
+    schools = reader.load_sheet(reader.sheet_names[0], header_row=1).to_polars()
+    assert schools.height == page["total"]
+    values = dict(zip(schools["Mã trường"], schools["Sĩ số bình quân (HS/lớp)"], strict=True))
+    for item in page["items"]:  # the default indicator of /schools: NET_CLASS_SIZE
+        assert close(values[item["school_code"]], item["value"])
 
 
 def test_national_workbook_adds_up_the_provinces(demo_settings: Settings, tmp_path: Path) -> None:

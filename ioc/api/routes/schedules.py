@@ -31,7 +31,9 @@ from ioc.store.models import ReportRun, ReportSchedule
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 Readers = Annotated[Principal, Depends(require("admin", "leader", "analyst", "operator"))]
 Writers = Annotated[Principal, Depends(require("admin", "operator"))]
-ScheduleId = Annotated[int, PathParam(ge=1)]
+MAX_ID = 2_147_483_647  # the store's integer keys
+ScheduleId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+RunId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 MEDIA = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".csv": "text/csv; charset=utf-8",
@@ -298,7 +300,7 @@ def run(
     settings: SettingsDep,
     who: Readers,
     schedule_id: ScheduleId,
-    run_id: Annotated[int, PathParam(ge=1)],
+    run_id: RunId,
 ) -> dict[str, Any]:
     return _run_json(_run(request, cur, settings, who, schedule_id, run_id), settings)
 
@@ -310,8 +312,8 @@ def download(
     settings: SettingsDep,
     who: Readers,
     schedule_id: ScheduleId,
-    run_id: Annotated[int, PathParam(ge=1)],
-    number: Annotated[int, PathParam(ge=1, description="1 for the run's first file, ...")],
+    run_id: RunId,
+    number: Annotated[int, PathParam(ge=1, le=1000, description="1 for the run's first file, ...")],
 ) -> FileResponse:
     found = _run(request, cur, settings, who, schedule_id, run_id)
     if number > len(found.files):
