@@ -407,7 +407,7 @@ def export(
         str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5), or VN")
     ],
     period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN, latest or previous")],
-    out: Annotated[Path, typer.Option(help="File to write, or an existing folder")],
+    out: Annotated[Path, typer.Option(help="File to write (.xlsx/.csv), or a folder")],
     scheme: SchemeOption = None,
     kind: Annotated[
         str | None,
@@ -424,9 +424,10 @@ def export(
         raise typer.BadParameter(str(exc)) from exc
     settings = get_settings()
     started = time.perf_counter()
-    folder = out if out.is_dir() else out.parent
+    as_folder = out.is_dir() or not out.suffix  # a name without .xlsx/.csv is a folder
+    folder = out if as_folder else out.parent
     try:
-        done = produce_published(settings, request, folder, out=None if out.is_dir() else out)
+        done = produce_published(settings, request, folder, out=None if as_folder else out)
     except db.DataError as exc:
         err.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc

@@ -35,6 +35,8 @@ NATIONAL_NAME = "Toàn quốc"
 #: indicators whose school-level value says nothing (a count of one school, or reporting)
 NOT_PER_SCHOOL = ("schools", "completeness", "timeliness")
 SUM_KEYS = ["scheme", "level", "unit_code", "province_code", "school_year", "term"]
+#: place names the report's registry query adds to the registry's columns
+UNIT_NAMES = ["district_name_legacy", "commune_name"]
 
 
 def find_scope(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str) -> Unit:
@@ -194,7 +196,7 @@ def school_rows(
     )
     catalog = load_catalog()
     ids = [i.id for i in catalog.indicators if i.kind not in NOT_PER_SCHOOL]
-    values = reported_values(returns, registry.drop(_unit_names), catalog, ids)
+    values = reported_values(returns, registry.drop(UNIT_NAMES), catalog, ids)
     wide = values.pivot(on="indicator_id", index="school_code", values="value")
     missing = [i for i in ids if i not in wide.columns]
     wide = wide.with_columns(pl.lit(None, pl.Float64).alias(i) for i in missing)
@@ -213,9 +215,6 @@ def school_rows(
         "commune_name",
     )
     return base.join(wide.select("school_code", *ids), on="school_code", how="left")
-
-
-_unit_names = ["district_name_legacy", "commune_name"]
 
 
 def _enum_label(name: str, labels: dict[str, list[str]]) -> pl.Expr:

@@ -91,7 +91,10 @@ class ReportScheduler:
         if self.settings.reports_scheduler:
             with self.session() as session:
                 for schedule in schedules.list_schedules(session, enabled_only=True):
-                    self._plan(schedule)
+                    try:
+                        self._plan(schedule)
+                    except ValueError:  # a cron the store holds but cannot be read
+                        log.exception("report schedule %s not planned", schedule.id)
         self._scheduler.add_job(
             self._prune, "interval", hours=PRUNE_HOURS, id="prune", next_run_time=utcnow()
         )

@@ -529,7 +529,8 @@ def test_scheduler_runs_a_missed_due_time_once(
     settings: Settings, engine: Engine, session: Session, demo_settings: Settings
 ) -> None:
     """A yearly schedule whose due time passed 30 s ago while nothing ran: the first
-    scheduler runs it once and records it; a second start finds nothing due."""
+    scheduler runs it once and records it; a second start finds nothing due. A schedule the
+    store holds with an unreadable cron is skipped without stopping the start."""
     from ioc.reports.scheduler import ReportScheduler
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -540,6 +541,7 @@ def test_scheduler_runs_a_missed_due_time_once(
     values = {**SCHEDULE, "cron": cron, "kind": "quality", "formats": ["csv"], "folder": None}
     made = schedules.create_schedule(session, {**values, "email_to": []}, owner="op")
     made.created_at = made.updated_at = due - timedelta(minutes=1)
+    broken = schedules.create_schedule(session, {**values, "cron": "not a cron"}, owner="op")
     session.commit()
     for attempt in (1, 2):
         scheduler = ReportScheduler(settings)
@@ -563,3 +565,4 @@ def test_scheduler_runs_a_missed_due_time_once(
             assert len(runs[0].files) == 2  # a CSV for each unit
             found = schedules.get_schedule(other, made.id)
             assert found is not None and found.last_due_at == due
+            assert schedules.list_runs(other, broken.id) == []  # skipped, nothing else stopped

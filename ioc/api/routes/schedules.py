@@ -95,11 +95,8 @@ def _run_json(run: ReportRun, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _visible(
-    cur: duckdb.DuckDBPyConnection, settings: Settings, who: Principal, schedule: ReportSchedule
-) -> bool:
-    """Every unit of the schedule is within the caller's units."""
-    allowed = allowed_units(cur, settings, who)
+def _visible(allowed: pl.DataFrame | None, schedule: ReportSchedule) -> bool:
+    """Every unit of the schedule is within the caller's units (``allowed_units``)."""
     if allowed is None:
         return True
     keep = allowed.filter(pl.col("scheme") == schedule.scheme)["code"].to_list()
@@ -114,7 +111,7 @@ def _found(
     schedule_id: int,
 ) -> ReportSchedule:
     schedule = store.get_schedule(session, schedule_id)
-    if schedule is None or not _visible(cur, settings, who, schedule):
+    if schedule is None or not _visible(allowed_units(cur, settings, who), schedule):
         raise ApiError(
             404,
             "unknown_schedule",
@@ -158,7 +155,8 @@ def list_schedules(
     reports = _reports(request)
     with reports.session() as session:
         found = store.list_schedules(session)
-    return [_schedule_json(s, reports) for s in found if _visible(cur, settings, who, s)]
+    allowed = allowed_units(cur, settings, who)
+    return [_schedule_json(s, reports) for s in found if _visible(allowed, s)]
 
 
 @router.post("", summary="Create a schedule", status_code=201)
