@@ -401,6 +401,45 @@ def _print_quality(report: dict[str, Any]) -> None:
         )
 
 
+@app.command()
+def export(
+    unit: Annotated[
+        str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5), or VN")
+    ],
+    period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN, latest or previous")],
+    out: Annotated[Path, typer.Option(help="File to write (.xlsx/.csv), or a folder")],
+    scheme: SchemeOption = None,
+    kind: Annotated[
+        str | None,
+        typer.Option(help="indicators, schools, quality or chase (default: the standard workbook)"),
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="xlsx or csv")] = "xlsx",
+) -> None:
+    """Write a report: the Department's standard workbook, or one table (--kind)."""
+    from ioc.reports.produce import ReportRequest, produce_published
+
+    try:
+        request = ReportRequest(unit, period, scheme, kind or "standard", (fmt.lower(),)).checked()
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    settings = get_settings()
+    started = time.perf_counter()
+    as_folder = out.is_dir() or not out.suffix  # a name without .xlsx/.csv is a folder
+    folder = out if as_folder else out.parent
+    try:
+        done = produce_published(settings, request, folder, out=None if as_folder else out)
+    except db.DataError as exc:
+        err.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    for path in done.paths:
+        console.print(
+            f"{path} ({vn_number(path.stat().st_size / 1024)} KB): {done.unit.name}, "
+            f"{done.school_year}/{done.term}, {time.perf_counter() - started:.1f} s",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
 from ioc.users_cli import users_app  # noqa: E402  (the sub-app imports the store lazily)
 
 app.add_typer(users_app, name="users")

@@ -6,7 +6,7 @@ import functools
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,45 @@ class Settings(BaseSettings):
     )
     user: str | None = Field(default=None, description="Who runs ingests (default: OS user)")
 
+    # reports and their schedules
+    reports_dir: Path | None = Field(
+        default=None, description="Report files written by schedules (default DATA_DIR/reports)"
+    )
+    reports_keep_days: int = Field(
+        default=90, description="Delete report files older than this many days (0: keep all)"
+    )
+    reports_delivery_dir: Path | None = Field(
+        default=None,
+        description="Root of the folders schedules deliver to (default DATA_DIR/delivery)",
+    )
+    reports_scheduler: bool = Field(
+        default=True,
+        description="Run schedules in this server (set false on all but one instance)",
+    )
+    reports_timezone: str = Field(
+        default="Asia/Ho_Chi_Minh", description="Time zone of schedules' cron expressions"
+    )
+    reports_misfire_grace_seconds: int = Field(
+        default=6 * 3600, description="A run missed by at most this much runs once at start"
+    )
+    reports_retries: int = Field(default=2, description="Retries of a failed scheduled run")
+    reports_retry_seconds: float = Field(
+        default=300.0, description="Wait before a retry (times the attempt number)"
+    )
+    reports_workers: int = Field(default=2, description="Reports produced at the same time")
+
+    # e-mail delivery (SMTP)
+    smtp_host: str | None = Field(default=None, description="SMTP server; unset: no e-mail")
+    smtp_port: int = Field(default=25, description="SMTP port")
+    smtp_from: str = Field(default="ioc-edu@localhost", description="Sender of report e-mails")
+    smtp_starttls: bool = Field(default=False, description="Upgrade the connection with STARTTLS")
+    smtp_username: str | None = Field(default=None, description="SMTP login (optional)")
+    smtp_password: SecretStr | None = Field(default=None, description="SMTP password")
+    smtp_timeout: float = Field(default=30.0, description="SMTP timeout in seconds")
+    smtp_max_attachment_bytes: int = Field(
+        default=20 * 1024 * 1024, description="Larger reports are not attached, only named"
+    )
+
     @field_validator("boundaries", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:
@@ -59,6 +98,14 @@ class Settings(BaseSettings):
     @property
     def raw_dir(self) -> Path:
         return self.data_dir / "raw"
+
+    @property
+    def report_files_dir(self) -> Path:
+        return self.reports_dir or self.data_dir / "reports"
+
+    @property
+    def delivery_dir(self) -> Path:
+        return self.reports_delivery_dir or self.data_dir / "delivery"
 
 
 @functools.cache

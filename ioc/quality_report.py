@@ -15,7 +15,8 @@ from ioc.indicator_views import CHILD_LEVEL
 from ioc.summary import Unit
 
 
-def _score(frame: pl.DataFrame) -> pl.DataFrame:
+def score(frame: pl.DataFrame) -> pl.DataFrame:
+    """Completeness, timeliness (per cent) and the data-quality score of quality rows."""
     w = load_rules().quality.score_weights
     expected = pl.col("schools_expected")
     reported = pl.col("schools_reported")
@@ -45,10 +46,10 @@ def quality_report(
         "term": term,
     }
     child_level = CHILD_LEVEL.get((unit.scheme, unit.level), unit.level)
-    by_unit = _score(
+    by_unit = score(
         db.query(conn, "queries/quality_by_unit", settings, child_level=child_level, **params)
     )
-    whole = _score(
+    whole = score(
         db.query(conn, "queries/quality_by_unit", settings, child_level=unit.level, **params)
     )
     chase = db.query(conn, "queries/chase_list", settings, **params)

@@ -18,14 +18,25 @@ from ioc import __version__
 from ioc.api import errors
 from ioc.api.auth import AuthService
 from ioc.api.cache import BuildCache
-from ioc.api.routes import auth, indicators, ingest, meta, reports, schools, targets, units
+from ioc.api.routes import (
+    auth,
+    indicators,
+    ingest,
+    meta,
+    reports,
+    schedules,
+    schools,
+    targets,
+    units,
+)
 from ioc.api.snapshot import Snapshot
 from ioc.config import Settings, get_settings
+from ioc.reports.scheduler import ReportScheduler
 
 log = logging.getLogger("ioc.api")
 PREFIX = "/api/v1"
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
-NO_ETAG = ("/auth", "/audit", "/health")
+NO_ETAG = ("/auth", "/audit", "/health", "/schedules")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,7 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.auth.start()
+        app.state.reports.start()
         yield
+        app.state.reports.shutdown()
         app.state.snapshot.close()
 
     app = FastAPI(
@@ -53,8 +66,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = BuildCache()
     app.state.auth = AuthService(settings)
     app.state.audit_export = app.state.auth.audit_export
+    app.state.reports = ReportScheduler(settings, connect=app.state.snapshot.cursor)
     errors.install(app)
-    for module in (meta, auth, units, indicators, schools, reports, ingest, targets):
+    for module in (meta, auth, units, indicators, schools, reports, ingest, targets, schedules):
         app.include_router(module.router, prefix=PREFIX)
 
     app.add_middleware(SuffixAndETag)

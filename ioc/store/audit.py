@@ -27,6 +27,10 @@ class Action(enum.StrEnum):
     USER_CHANGED = "user_changed"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"
+    SCHEDULE_CREATED = "schedule_created"
+    SCHEDULE_CHANGED = "schedule_changed"
+    SCHEDULE_DELETED = "schedule_deleted"
+    REPORT_RUN = "report_run"
 
 
 def _clip(value: str | None, length: int) -> str | None:

@@ -1,4 +1,5 @@
-"""SQLAlchemy models of the operational store: accounts, scopes, tokens, sessions, audit.
+"""SQLAlchemy models of the operational store: accounts, scopes, tokens, sessions, audit,
+report schedules and their runs.
 
 Not for analytics (those live in DuckDB). Every timestamp is timezone-aware UTC.
 """
@@ -13,11 +14,13 @@ from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Float,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Text,
     UniqueConstraint,
     func,
 )
@@ -51,6 +54,13 @@ SCOPABLE_ROLES = frozenset({Role.ANALYST, Role.OPERATOR, Role.DISPLAY})
 class Scheme(enum.StrEnum):
     LEGACY = "legacy"  # 2008-2025 units: province (2 digits), district (3), commune (5)
     NEW = "2025"  # units since 1 July 2025: province (2), commune (5)
+
+
+class RunStatus(enum.StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    PARTIAL = "partial"  # some units or deliveries failed, the others were produced
+    FAILED = "failed"
 
 
 class Base(DeclarativeBase):
@@ -166,3 +176,54 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     ip: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class ReportSchedule(Base):
+    """A report produced on a cron schedule for some units, delivered to a folder and/or by
+    e-mail. ``period`` is a rule ('latest', 'previous') or a fixed 'YYYY-YYYY/DN|CN'."""
+
+    __tablename__ = "report_schedules"
+    __table_args__ = (CheckConstraint(_in("scheme", Scheme), name="scheme"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    owner: Mapped[str] = mapped_column(String(64))
+    cron: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    scheme: Mapped[str] = mapped_column(String(8))
+    unit_codes: Mapped[list[str]] = mapped_column(JSON)
+    period: Mapped[str] = mapped_column(String(16))
+    formats: Mapped[list[str]] = mapped_column(JSON)
+    folder: Mapped[str | None] = mapped_column(String(200), default=None)
+    email_to: Mapped[list[str]] = mapped_column(JSON, default=list)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the due time of the last scheduled run that finished (succeeded, or failed for good);
+    #: a restart runs once any due time after it that was missed
+    last_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class ReportRun(Base):
+    """One run of a schedule (due, retried or run now): status, times, files, error."""
+
+    __tablename__ = "report_runs"
+    __table_args__ = (
+        CheckConstraint(_in("status", RunStatus), name="status"),
+        Index("ix_report_runs_schedule_id_started_at", "schedule_id", "started_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("report_schedules.id", ondelete="CASCADE"))
+    trigger: Mapped[str] = mapped_column(String(16))  # schedule | retry | manual
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    duration_s: Mapped[float | None] = mapped_column(Float, default=None)
+    period: Mapped[str | None] = mapped_column(String(16), default=None)
+    #: file names relative to the schedule's report folder
+    files: Mapped[list[str]] = mapped_column(JSON, default=list)
+    delivered: Mapped[list[str]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text, default=None)

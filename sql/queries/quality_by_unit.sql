@@ -1,5 +1,6 @@
 -- Reporting completeness and timeliness, and schools with findings, for each child unit of
--- a unit (or the unit itself when $child_level = $level) in one period.
+-- a unit (or the unit itself when $child_level = $level) in one period; every school of the
+-- country when $code is null.
 with registry as (
     select
         *,
@@ -12,7 +13,7 @@ expected as (
     select expected.*, registry.child_code
     from core_school__expected as expected
     inner join registry on expected.school_code = registry.school_code
-    where registry.unit_code = $code
+    where ($code is null or registry.unit_code = $code)
         and expected.school_year = $school_year
         and expected.term = $term
 ),

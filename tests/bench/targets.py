@@ -829,6 +829,76 @@ def api_load(ctx: Context) -> Outcome:
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# Issue 6: the Department's standard workbook
+
+
+def _workbook_report(ctx: Context, path: Path) -> None:
+    """Log what a written workbook holds (read back with fastexcel, untimed)."""
+    import fastexcel
+
+    reader = fastexcel.read_excel(path)
+    schools = reader.load_sheet("Danh sách trường", header_row=1)
+    ctx.log(
+        f"  {path.name}: {size(path.stat().st_size)}, {len(reader.sheet_names)} sheets, "
+        f"school list {schools.height:,} rows x {schools.width} columns"
+    )
+
+
+def _export(ctx: Context, name: str, data_dir: Path, args: list[str]) -> ChildRun:
+    out = data_dir / "reports"
+    out.mkdir(exist_ok=True)
+    ctx.log(f"ioc export {' '.join(args)}")
+    run = ctx.run_ioc(name, ["export", *args, "--out", str(out)], data_dir)
+    if run.ok:
+        ctx.log(_indent(run.stdout))
+        for path in out.glob("*.xlsx"):
+            _workbook_report(ctx, path)
+    ctx.log(
+        f"  child: wall {seconds(run.wall_s)} (of which CLI start-up ~{seconds(ctx.cli_startup_s)}"
+        f"), cpu user {seconds(run.user_s)} + system {seconds(run.system_s)}, peak RSS "
+        f"{size(run.peak_rss)}; load average {load_average()}"
+    )
+    return run
+
+
+def report_national(ctx: Context) -> Outcome:
+    """``ioc export`` of the whole country (legacy scheme: 63 province sheets, every school
+    with every indicator) on the national snapshot with indicators, newest period."""
+    ready = _indicators_ready(ctx, ctx.history)
+    if ready is None:
+        return Outcome(error="the full recompute before the export failed")
+    with fresh_data_dir(ctx.keep) as data_dir:
+        shutil.copyfile(ready, data_dir / "ioc.duckdb")
+        args = ["--unit", "VN", "--period", "latest", "--scheme", "legacy"]
+        run = _export(ctx, "report_national", data_dir, args)
+    return Outcome(
+        [
+            Figure("wall", run.wall_s if run.ok else None, "s", 20),
+            Figure("peak RSS", run.peak_rss if run.ok else None, "bytes", 1.5 * GB),
+        ],
+        None if run.ok else run.failure(40),
+    )
+
+
+def report_demo(ctx: Context) -> Outcome:
+    """The demo province's monthly workbook (``ioc export --unit 94 --period latest``), on a
+    demo built first (untimed)."""
+    with fresh_data_dir(ctx.keep) as data_dir:
+        demo = run_child([str(IOC), "demo"], env=child_env(data_dir))
+        if not demo.ok:
+            return Outcome(error=demo.failure())
+        args = ["--unit", "94", "--period", "latest", "--scheme", "legacy"]
+        run = _export(ctx, "report_demo", data_dir, args)
+    return Outcome(
+        [
+            Figure("wall", run.wall_s if run.ok else None, "s", 3),
+            Figure("peak RSS", run.peak_rss if run.ok else None, "bytes"),
+        ],
+        None if run.ok else run.failure(40),
+    )
+
+
 TARGETS: list[Target] = [
     Target("ingest_csv", 2, "ingest + publish a 53,000-school CSV: <= 10 s, <= 2 GB", ingest_csv),
     Target(
@@ -855,4 +925,11 @@ TARGETS: list[Target] = [
         ">= 300 req/s, no errors, <= 1 GB",
         api_load,
     ),
+    Target(
+        "report_national",
+        6,
+        "standard workbook of the country, 53,000 schools x every indicator: <= 20 s, <= 1.5 GB",
+        report_national,
+    ),
+    Target("report_demo", 6, "the demo province's monthly workbook: <= 3 s", report_demo),
 ]

@@ -1,0 +1,323 @@
+"""The Department's standard workbook (XLSX).
+
+Sheets: cover (title, unit, period, generated at, data as-of, filters, completeness), the
+unit's indicators with status colours, reporting progress by child unit, one sheet per child
+unit, the school list with every indicator, and the definitions of every indicator. Headers
+are Vietnamese with English underneath, header rows frozen, data under an autofilter, number
+formats by indicator, widths to fit. Text is neutralised (``ioc.exports.neutralise``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from ioc.catalog.definitions import load_catalog
+from ioc.exports import (
+    LOCAL_TIME_ZONE,
+    Column,
+    neutralise,
+    open_workbook,
+    sheet_name_for,
+    write_sheet,
+)
+from ioc.reports import bulk_sheet, definitions
+from ioc.reports.labels import ALERT_STATUSES, LEVELS, SCHEMES, STATUS, both, period_text
+from ioc.summary import Unit
+
+LOCAL = ZoneInfo(LOCAL_TIME_ZONE)
+SUMMED_KINDS = ("sum", "schools", "shortfall")
+INDICATOR_WIDTH = 16
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What the cover sheet says about the report."""
+
+    unit: Unit
+    school_year: str
+    term: str
+    generated_at: datetime
+    data_as_of: datetime | None
+    build_id: str | None
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WorkbookData:
+    cover: Cover
+    kpis: pl.DataFrame
+    children: pl.DataFrame
+    completeness_total: dict[str, Any] | None
+    completeness_by_unit: pl.DataFrame
+    schools: pl.DataFrame
+
+
+# (source column, Vietnamese, English, cell kind)
+KPI_COLUMNS: list[tuple[str, str, str, str]] = [
+    ("indicator_id", "Mã chỉ tiêu", "Indicator", "text"),
+    ("name_vi", "Chỉ tiêu", "Name", "text"),
+    ("unit_vi", "Đơn vị tính", "Unit", "text"),
+    ("value", "Giá trị", "Value", "value"),
+    ("norm_value", "Định mức", "Norm", "value"),
+    ("norm_status", "Đánh giá theo định mức", "Against the norm", "status"),
+    ("target_value", "Mục tiêu", "Target", "value"),
+    ("target_status", "Đánh giá theo mục tiêu", "Against the target", "status"),
+    ("previous_value", "Cùng kỳ năm trước", "Same term last year", "value"),
+    ("change", "Thay đổi", "Change", "value"),
+    ("numerator", "Tử số", "Numerator", "count"),
+    ("denominator", "Mẫu số", "Denominator", "count"),
+    ("schools_contributing", "Số trường có số liệu", "Schools contributing", "count"),
+    ("schools_in_scope", "Số trường phải báo cáo", "Schools in scope", "count"),
+    ("coverage_pct", "Độ bao phủ (%)", "Coverage (%)", "pct"),
+]
+COMPLETENESS_COLUMNS = [
+    Column("unit_code", "Mã đơn vị\nUnit code", "Unit code"),
+    Column("unit_name", "Tên đơn vị\nUnit", "Unit"),
+    Column("schools_expected", "Phải báo cáo\nExpected", "Expected", "integer"),
+    Column("schools_reported", "Đã báo cáo\nReported", "Reported", "integer"),
+    Column("schools_on_time", "Đúng hạn\nOn time", "On time", "integer"),
+    Column("schools_missing", "Chưa báo cáo\nMissing", "Missing", "integer"),
+    Column("schools_late", "Báo cáo trễ\nLate", "Late", "integer"),
+    Column("completeness_pct", "Tỷ lệ đầy đủ (%)\nCompleteness (%)", "Completeness", "percent"),
+    Column("timeliness_pct", "Tỷ lệ đúng hạn (%)\nTimeliness (%)", "Timeliness", "percent"),
+    Column("schools_with_findings", "Có cảnh báo\nWith findings", "With findings", "integer"),
+    Column("quality_score", "Điểm chất lượng\nQuality score", "Quality score", "decimal"),
+]
+SCHOOL_COLUMNS = [
+    Column("school_code", "Mã trường\nSchool code", "School code"),
+    Column("school_name", "Tên trường\nSchool name", "School name"),
+    Column("level", "Cấp học\nLevel", "Level"),
+    Column("ownership", "Loại hình\nOwnership", "Ownership"),
+    Column("area", "Khu vực\nArea", "Area"),
+    Column("district_code_legacy", "Mã huyện cũ\nOld district code", "Old district code"),
+    Column("district_name_legacy", "Huyện cũ\nOld district", "Old district"),
+    Column("commune_code", "Mã xã\nCommune code", "Commune code"),
+    Column("commune_name", "Xã/phường\nCommune", "Commune"),
+]
+DEFINITION_COLUMNS = [
+    Column(name, f"{vi}\n{en}", en) for name, (vi, en) in definitions.LABELS.items()
+]
+
+
+def local_text(moment: datetime | None) -> str:
+    return moment.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if moment else "—"
+
+
+class _Formats:
+    """The workbook's cell formats, made once."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
+        self.title = book.add_format({"bold": True, "font_size": 16})
+        self.subtitle = book.add_format({"italic": True, "font_color": "#595959"})
+        self.label = book.add_format({"bold": True, "valign": "top"})
+        self.text = book.add_format({"valign": "top", "text_wrap": True})
+        self.header = book.add_format(
+            {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#DDEBF7"}
+        )
+        self._cache: dict[tuple[str, str], Format] = {}
+
+    def number(self, num_format: str, status: str = "") -> Format:
+        key = (num_format, status)
+        if key not in self._cache:
+            spec: dict[str, Any] = {"num_format": num_format}
+            if status == "meets":
+                spec |= {"bg_color": "#C6EFCE", "font_color": "#006100"}
+            elif status in ALERT_STATUSES:
+                spec |= {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+            elif status:
+                spec |= {"font_color": "#7F7F7F"}
+            self._cache[key] = self.book.add_format(spec)
+        return self._cache[key]
+
+
+def _value_format(kind: str, unit_vi: str) -> str:
+    if kind in SUMMED_KINDS:
+        return "#,##0"
+    return "0.0" if unit_vi == "%" else "#,##0.00"
+
+
+def _write_kpi_sheet(
+    book: xlsxwriter.Workbook, fmt: _Formats, name: str, title: str, rows: pl.DataFrame
+) -> Worksheet:
+    """One unit's indicators: a title row, a frozen two-language header, one row per
+    indicator with its value formatted for its unit and its statuses coloured."""
+    ws = book.add_worksheet(name)
+    ws.write_string(0, 0, neutralise(title), fmt.title)
+    for col, (_, vi, en, _) in enumerate(KPI_COLUMNS):
+        ws.write_string(1, col, f"{vi}\n{en}", fmt.header)
+    catalog = load_catalog()
+    kinds = {i.id: i.kind for i in catalog.indicators}
+    order = {i.id: n for n, i in enumerate(catalog.indicators)}  # the catalog's order
+    frame = rows.with_columns(
+        (100 * pl.col("schools_contributing") / pl.col("schools_in_scope")).alias("coverage_pct")
+    ).sort(pl.col("indicator_id").replace_strict(order, default=len(order)))
+    for r, row in enumerate(frame.iter_rows(named=True), start=2):
+        value_format = _value_format(kinds.get(row["indicator_id"], ""), row["unit_vi"])
+        for col, (key, _, _, kind) in enumerate(KPI_COLUMNS):
+            value = row[key]
+            if kind == "status":
+                status = value or "no_value"
+                ws.write_string(r, col, both(STATUS[status]), fmt.number("@", status))
+            elif kind == "text":
+                ws.write_string(r, col, neutralise(str(value or "")), fmt.text)
+            elif value is not None and value == value:  # NaN is unknown, like None
+                num = {"value": value_format, "count": "#,##0", "pct": "0.0"}[kind]
+                ws.write_number(r, col, float(value), fmt.number(num))
+    last = max(2, frame.height + 1)
+    ws.freeze_panes(2, 2)
+    ws.autofilter(1, 0, last, len(KPI_COLUMNS) - 1)
+    widths = [14, 44, 10, 13, 12, 22, 12, 22, 13, 11, 12, 12, 12, 12, 11]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.set_row(1, 45)
+    return ws
+
+
+def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -> None:
+    cover = data.cover
+    unit = cover.unit
+    ws = book.add_worksheet("Bìa")
+    ws.set_column(0, 0, 42)
+    ws.set_column(1, 1, 70)
+    ws.write_string(0, 0, "BÁO CÁO THỐNG KÊ GIÁO DỤC", fmt.title)
+    ws.write_string(1, 0, "Education statistics report", fmt.subtitle)
+    level = both(LEVELS.get(unit.level, (unit.level, unit.level)))
+    lines: list[tuple[str, str]] = [
+        ("Đơn vị / Unit", f"{unit.name} ({unit.code}) — {level}"),
+        ("Hệ đơn vị hành chính / Unit scheme", both(SCHEMES[unit.scheme])),
+        ("Kỳ báo cáo / Period", period_text(cover.school_year, cover.term)),
+        ("Thời điểm lập / Generated at", f"{local_text(cover.generated_at)} (giờ Việt Nam)"),
+        (
+            "Số liệu tính đến / Data as of",
+            f"{local_text(cover.data_as_of)} (bản dựng / build {cover.build_id or '—'})",
+        ),
+    ]
+    lines += list(cover.filters.items())
+    total = data.completeness_total
+    if total:
+        lines += [
+            (
+                "Số trường phải báo cáo / Schools expected",
+                f"{total['schools_expected']:,}".replace(",", "."),
+            ),
+            (
+                "Số trường đã báo cáo / Schools reported",
+                f"{total['schools_reported']:,}".replace(",", "."),
+            ),
+            ("Tỷ lệ đầy đủ / Completeness", _pct(total["completeness_pct"])),
+            ("Tỷ lệ đúng hạn / Timeliness", _pct(total["timeliness_pct"])),
+            ("Điểm chất lượng dữ liệu / Data-quality score", _pct(total["quality_score"], "")),
+        ]
+    else:
+        lines.append(("Tỷ lệ đầy đủ / Completeness", "Chưa có số liệu / no data"))
+    for row, (label, value) in enumerate(lines, start=3):
+        ws.write_string(row, 0, label, fmt.label)
+        ws.write_string(row, 1, neutralise(value), fmt.text)
+    ws.write_string(len(lines) + 4, 0, "Các trang / Sheets", fmt.label)
+    ws.write_string(
+        len(lines) + 5,
+        0,
+        "Chỉ tiêu: giá trị, định mức, mục tiêu và đánh giá (xanh: đạt; đỏ: chưa đạt) / "
+        "Indicators with norm and target status (green: meets; red: does not)",
+        fmt.text,
+    )
+
+
+def _pct(value: float | None, suffix: str = " %") -> str:
+    if value is None:
+        return "—"
+    return f"{value:.1f}".replace(".", ",") + suffix
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    base = sheet_name_for(name)
+    candidate, n = base, 2
+    while candidate.lower() in taken:
+        tail = f" ({n})"
+        candidate, n = base[: 31 - len(tail)] + tail, n + 1
+    taken.add(candidate.lower())
+    return candidate
+
+
+def school_columns(indicator_ids: Sequence[str]) -> list[Column]:
+    """The school list's columns: identity, places, then one per indicator."""
+    catalog = load_catalog()
+    columns = list(SCHOOL_COLUMNS)
+    for ind_id in indicator_ids:
+        ind = catalog.by_id[ind_id]
+        kind = "integer" if ind.kind in SUMMED_KINDS else "decimal"
+        decimals = 1 if ind.unit.vi == "%" else 2
+        columns.append(
+            Column(ind_id, f"{ind.vi} ({ind.unit.vi})\n{ind_id}", ind.en, kind, decimals)
+        )
+    return columns
+
+
+def write_workbook(data: WorkbookData, target: Path) -> None:
+    """Write the standard workbook to the file ``target``."""
+    book = open_workbook(target)
+    try:
+        fmt = _Formats(book)
+        cover = data.cover
+        taken = {"bìa"}
+        _write_cover(book, fmt, data)
+        period = f"{cover.school_year}/{cover.term}"
+        _write_kpi_sheet(
+            book,
+            fmt,
+            _unique_name("Chỉ tiêu", taken),
+            f"{cover.unit.name} — {period}",
+            data.kpis,
+        )
+        if data.completeness_by_unit.height:
+            write_sheet(
+                book,
+                data.completeness_by_unit,
+                COMPLETENESS_COLUMNS,
+                "vi",
+                sheet_name=_unique_name("Tiến độ báo cáo", taken),
+                title=f"Tiến độ báo cáo / Reporting progress — {cover.unit.name} — {period}",
+            )
+        if data.children.height:
+            for (code, unit_name), rows in data.children.group_by(
+                "unit_code", "unit_name", maintain_order=True
+            ):
+                _write_kpi_sheet(
+                    book,
+                    fmt,
+                    _unique_name(f"{code} {unit_name}", taken),
+                    f"{unit_name} ({code}) — {period}",
+                    rows,
+                )
+        ids = [c for c in data.schools.columns if c not in {c.name for c in SCHOOL_COLUMNS}]
+        first = len(SCHOOL_COLUMNS)
+        schools = bulk_sheet.add_sheet(
+            book,
+            data.schools,
+            school_columns(ids),
+            sheet_name=_unique_name("Danh sách trường", taken),
+            title=f"Danh sách trường / Schools — {cover.unit.name} — {period}",
+            widths=dict.fromkeys(range(first, first + len(ids)), INDICATOR_WIDTH),
+        )
+        write_sheet(
+            book,
+            definitions.definitions_frame(cover.school_year, cover.term),
+            DEFINITION_COLUMNS,
+            "vi",
+            sheet_name=_unique_name("Định nghĩa", taken),
+            title="Định nghĩa chỉ tiêu / Indicator definitions",
+        )
+    finally:
+        book.close()
+    bulk_sheet.splice(Path(target), [schools])
