@@ -18,17 +18,8 @@ from ioc import __version__
 from ioc.api import errors
 from ioc.api.auth import AuthService
 from ioc.api.cache import BuildCache
-from ioc.api.routes import (
-    auth,
-    indicators,
-    ingest,
-    meta,
-    reports,
-    schedules,
-    schools,
-    targets,
-    units,
-)
+from ioc.api.routes import auth, indicators, ingest, meta, reports, schools, targets, units
+from ioc.api.routes.schedules import router as schedules_router
 from ioc.api.snapshot import Snapshot
 from ioc.config import Settings, get_settings
 from ioc.reports.scheduler import ReportScheduler
@@ -68,8 +59,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.audit_export = app.state.auth.audit_export
     app.state.reports = ReportScheduler(settings, connect=app.state.snapshot.cursor)
     errors.install(app)
-    for module in (meta, auth, units, indicators, schools, reports, ingest, targets, schedules):
+    for module in (meta, auth, units, indicators, schools, reports, ingest, targets):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(schedules_router, prefix=PREFIX)
 
     app.add_middleware(SuffixAndETag)
     return app
