@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from datetime import datetime
@@ -26,7 +27,8 @@ def file_name(
 
 def prune(folder: Path, keep_days: int, *, now: float | None = None) -> list[Path]:
     """Delete report files (``.xlsx``, ``.csv``) under ``folder`` older than ``keep_days``
-    (by modification time); 0 keeps every file. Returns the deleted paths."""
+    (by modification time), and the run folders they leave empty; 0 keeps every file.
+    Returns the deleted paths."""
     if keep_days <= 0 or not folder.is_dir():
         return []
     cutoff = (time.time() if now is None else now) - keep_days * 86_400
@@ -35,4 +37,8 @@ def prune(folder: Path, keep_days: int, *, now: float | None = None) -> list[Pat
         if path.suffix in SUFFIXES and path.is_file() and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
             deleted.append(path)
+    for parent in sorted({p.parent for p in deleted}, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):  # only folders left empty go
+            if parent != folder and not any(parent.iterdir()):
+                parent.rmdir()
     return deleted

@@ -202,7 +202,7 @@ class ReportScheduler:
                 run_id = schedules.start_run(
                     session, schedule_id, trigger=trigger, attempt=attempt, due_at=due_at
                 ).id
-        outcome = self._produce(schedule)
+        outcome = self._produce(schedule, run_id)
         delivered, errors = self._deliver(schedule, outcome)
         errors = outcome.errors + errors
         if not errors:
@@ -242,8 +242,8 @@ class ReportScheduler:
             misfire_grace_time=None,
         )
 
-    def _produce(self, schedule: ReportSchedule) -> Outcome:
-        folder = self.settings.report_files_dir / f"schedule-{schedule.id}"
+    def _produce(self, schedule: ReportSchedule, run_id: int) -> Outcome:
+        folder = self.settings.report_files_dir / f"schedule-{schedule.id}" / f"run-{run_id}"
         files: list[Path] = []
         periods: list[str] = []
         errors: list[str] = []

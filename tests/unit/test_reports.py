@@ -120,6 +120,7 @@ def test_retention_deletes_only_old_report_files(tmp_path: Path) -> None:
     assert prune(tmp_path, 0) == []
     assert prune(tmp_path, 90) == [old]
     assert not old.exists() and new.exists() and other.exists()
+    assert not old.parent.exists()  # the run folder it left empty
 
 
 def test_definitions_cover_every_indicator_with_formula_norm_and_source() -> None:
