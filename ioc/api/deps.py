@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import duckdb
@@ -16,18 +16,20 @@ from ioc.config import Settings
 SESSION_COOKIE = "ioc_session"
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_snapshot(request: Request) -> Snapshot:
+async def get_snapshot(request: Request) -> Snapshot:
     return request.app.state.snapshot  # type: ignore[no-any-return]
 
 
-def get_cursor(
-    snapshot: Annotated[Snapshot, Depends(get_snapshot)],
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    with snapshot.cursor() as cur:
+async def get_cursor(
+    request: Request, snapshot: Annotated[Snapshot, Depends(get_snapshot)]
+) -> AsyncIterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the newest build; the request's cached answers are those of that build."""
+    with snapshot.cursor() as (build, cur):
+        request.state.build = build
         yield cur
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ioc import __version__
-from ioc.api import errors
+from ioc.api import errors, warm
 from ioc.api.auth import AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.routes import auth, indicators, ingest, meta, reports, schools, targets, units
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.auth.start()
+        app.state.snapshot.current()  # open the published build now: its warm-up starts
         yield
         app.state.snapshot.close()
 
@@ -49,8 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.snapshot = Snapshot(settings)
-    app.state.cache = BuildCache()
+    app.state.snapshot = snapshot = Snapshot(settings)
+    app.state.cache = cache = BuildCache()
+    snapshot.on_open(lambda build, conn: cache.switch(build.build_id))
+    snapshot.on_open(lambda build, conn: warm.start(cache, settings, build, conn))
     app.state.auth = AuthService(settings)
     app.state.audit_export = app.state.auth.audit_export
     errors.install(app)

@@ -8,15 +8,15 @@ from typing import Annotated, Literal
 import duckdb
 from fastapi import Depends, Query, Request
 
-from ioc import db
-from ioc.api.cache import cached
+from ioc.api.cache import getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.principal import Principal
 from ioc.api.scope import check_unit
+from ioc.api.views import find_unit, periods
 from ioc.config import Settings
 from ioc.geo import scheme_for_period
 from ioc.returns.validate import parse_period
-from ioc.summary import Unit, find_unit
+from ioc.summary import Unit
 
 UnitQuery = Annotated[
     str,
@@ -54,12 +54,7 @@ def resolve(
             str(exc),
             errors=[{"parameter": "period", "in": "query", "reason": str(exc)}],
         ) from exc
-    known = cached(
-        request,
-        ("periods",),
-        lambda: {(r[0], r[1]) for r in db.query(cur, "queries/periods", settings).iter_rows()},
-    )
-    if (school_year, term) not in known:
+    if f"{school_year}/{term}" not in periods(getter(request), cur, settings):
         raise ApiError(
             404,
             "unknown_period",
@@ -67,7 +62,7 @@ def resolve(
             f"No returns for the period {period}",
         )
     scheme = scheme or scheme_for_period(school_year, term)
-    found = cached(request, ("unit", scheme, unit), lambda: find_unit(cur, settings, unit, scheme))
+    found = find_unit(getter(request), cur, settings, unit, scheme)
     check_unit(cur, settings, who, found.scheme, found.code, request)
     return found, school_year, term
 

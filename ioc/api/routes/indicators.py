@@ -7,20 +7,15 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from fastapi import APIRouter, Path, Query, Request
 
-from ioc.api.cache import cached
+from ioc.api.cache import getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.params import UnitPeriodDep, UnitQuery
 from ioc.api.scope import allowed_units, check_unit, filter_units
+from ioc.api.views import find_unit, level_batch, series_batch, unit_series
 from ioc.catalog.definitions import load_catalog
-from ioc.indicator_views import (
-    batch_of,
-    check_family,
-    level_values,
-    stored_values,
-    values_for,
-)
+from ioc.indicator_views import batch_of, check_family, values_for
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 
@@ -40,19 +35,16 @@ def values(
     found, school_year, term = at.unit, at.school_year, at.term
     check_family(family)
     level, province = batch_of(found, children)
-    # one computation serves every unit of the batch (all provinces, or a province's units)
-    batch = cached(
-        request,
-        ("level-values", found.scheme, level, province, school_year, term),
-        lambda: level_values(
-            cur,
-            settings,
-            scheme=found.scheme,
-            level=level,
-            province=province,
-            school_year=school_year,
-            term=term,
-        ),
+    # one computation serves every unit of the batch (a whole level, or a province's units)
+    batch = level_batch(
+        getter(request),
+        cur,
+        settings,
+        scheme=found.scheme,
+        level=level,
+        province=province,
+        school_year=school_year,
+        term=term,
     )
     rows = values_for(batch, found, children=children, family=family).drop("parent_code")
     if indicator is not None:
@@ -83,25 +75,8 @@ def series(
     format: Format = "json",
 ) -> Any:
     _known(indicator)
-    from ioc.summary import find_unit
-
-    found = cached(request, ("unit", scheme, unit), lambda: find_unit(cur, settings, unit, scheme))
+    found = find_unit(getter(request), cur, settings, unit, scheme)
     check_unit(cur, settings, who, scheme, unit, request)
-    rows = cached(
-        request,
-        ("series", scheme, unit, indicator, term),
-        lambda: (
-            stored_values(
-                cur,
-                settings,
-                scheme=scheme,
-                level=found.level,
-                unit_codes=[unit],
-                school_years=None,
-                term=term,
-            )
-            .filter(pl.col("indicator_id") == indicator)
-            .sort("school_year", pl.col("term") != "DN")
-        ),
-    )
+    batch = series_batch(getter(request), cur, settings, found)
+    rows = unit_series(batch, found, indicator, term)
     return respond(request, rows, f"series_{indicator}_{unit}", format)
