@@ -13,8 +13,6 @@ from ioc.api.principal import Principal
 from ioc.api.snapshot import Snapshot
 from ioc.config import Settings
 
-SESSION_COOKIE = "ioc_session"
-
 
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
@@ -37,16 +35,12 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def get_principal(request: Request) -> Principal:
-    """The account behind a bearer token or a session cookie; 401 otherwise."""
-    auth = request.app.state.auth
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        who = auth.from_token(header[7:].strip())
-    elif SESSION_COOKIE in request.cookies:
-        who = auth.from_session(request.cookies[SESSION_COOKIE])
-    else:
-        who = None
+async def get_principal(request: Request) -> Principal:
+    """The account behind a bearer token or a session cookie (resolved already by the
+    middleware for a GET); 401 otherwise."""
+    who: Principal | None = getattr(request.state, "principal", None)
+    if who is None:
+        who = await request.app.state.auth.principal(request)
     if who is None:
         raise ApiError(401, "unauthenticated", "Cần đăng nhập", "Sign in or send a bearer token")
     request.state.principal = who
@@ -54,7 +48,7 @@ def get_principal(request: Request) -> Principal:
 
 
 def require(*roles: str):  # type: ignore[no-untyped-def]
-    def check(who: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if who.role not in roles:
             raise ApiError(
                 403,

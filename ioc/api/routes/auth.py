@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from ioc.api.deps import SESSION_COOKIE, PrincipalDep, client_ip, require
+from ioc.api.auth import SESSION_COOKIE
+from ioc.api.deps import PrincipalDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
 
