@@ -15,12 +15,21 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, NamedTuple
 
 import polars as pl
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 Getter = Callable[[Hashable, Callable[[], Any]], Any]
+MISSING: Any = object()
+
+
+class Spec(NamedTuple):
+    """A cached value: its key and how to compute it (``get(*spec)``)."""
+
+    key: Hashable
+    compute: Callable[[], Any]
 
 
 class _Entry:
@@ -51,6 +60,15 @@ class BuildCache:
                 self._items.clear()
                 self._bytes = 0
                 self._build = build_id
+
+    def peek(self, build_id: str, key: Hashable) -> Any:
+        """The value if it is computed and kept, else MISSING (never computes nor waits)."""
+        with self._lock:
+            entry = self._items.get(key) if build_id == self._build else None
+            if entry is None or not entry.ready.is_set() or entry.failed:
+                return MISSING
+            self._items.move_to_end(key)
+            return entry.value
 
     def get(self, build_id: str, key: Hashable, compute: Callable[[], Any]) -> Any:
         with self._lock:
@@ -109,12 +127,29 @@ def size_of(value: Any) -> int:
     return sys.getsizeof(value)
 
 
-def getter(request: Request) -> Getter:
-    """The cache of the build this request reads (its cursor's), or no cache without one."""
+def _build_id(request: Request) -> str | None:
+    """The build this request reads (its cursor's)."""
     build = getattr(request.state, "build", None) or request.app.state.snapshot.current()
-    if build is None:
+    return None if build is None else build.build_id  # type: ignore[no-any-return]
+
+
+def getter(request: Request) -> Getter:
+    """The cache of the build this request reads, or no cache without one."""
+    build_id = _build_id(request)
+    if build_id is None:
         return lambda key, compute: compute()
-    return request.app.state.cache.getter(build.build_id)  # type: ignore[no-any-return]
+    return request.app.state.cache.getter(build_id)  # type: ignore[no-any-return]
+
+
+async def fetch(request: Request, spec: Spec) -> Any:
+    """A cached value for an async route: at once, on the event loop, when it is kept; in a
+    worker thread when it has to be computed (or waited for)."""
+    build_id = _build_id(request)
+    cache: BuildCache = request.app.state.cache
+    value = MISSING if build_id is None else cache.peek(build_id, spec.key)
+    if value is MISSING:
+        value = await run_in_threadpool(getter(request), *spec)
+    return value
 
 
 def cached(request: Request, key: Hashable, compute: Callable[[], Any]) -> Any:

@@ -14,6 +14,7 @@ from ioc.api.cache import BuildCache
 from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
 from ioc.api.routes import auth, indicators, ingest, meta, reports, schools, targets, units
 from ioc.api.snapshot import Snapshot
+from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings, get_settings
 
 
@@ -23,6 +24,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.auth.start()
+        load_catalog()  # read once, before any request needs it
         app.state.snapshot.current()  # open the published build now: its warm-up starts
         yield
         app.state.snapshot.close()

@@ -5,7 +5,9 @@ anyone asks.
 
 Each frame is computed for as many units as one computation can serve cheaply: every
 province or every old district at once, every school of a period (cut to a unit by its place
-columns), every province's series."""
+columns), every province's series. Each function returns a :class:`~ioc.api.cache.Spec`
+(the cache key and how to compute the value); the caller looks it up, at once on the event
+loop when it is kept (:func:`~ioc.api.cache.fetch`) or in a thread."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import duckdb
 import polars as pl
 
 from ioc import db
-from ioc.api.cache import Getter
+from ioc.api.cache import Getter, Spec
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings
 from ioc.indicator_views import level_values, stored_values
@@ -42,9 +44,9 @@ PLACE_COLUMN = {
 }
 
 
-def periods(get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
+def periods(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
     """``school_year/term`` of every period with returns, newest first."""
-    return get(  # type: ignore[no-any-return]
+    return Spec(
         ("periods",),
         lambda: [
             f"{y}/{t}"
@@ -55,31 +57,26 @@ def periods(get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings) -> 
     )
 
 
-def units(
-    get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings
-) -> dict[tuple[str, str], Unit]:
+def units(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
     """Every unit of both schemes by (scheme, code)."""
 
     def index() -> dict[tuple[str, str], Unit]:
         rows = db.query(cur, "queries/unit_index", settings)
         return {(r[0], r[2]): Unit(*r) for r in rows.iter_rows()}
 
-    return get(("units",), index)  # type: ignore[no-any-return]
+    return Spec(("units",), index)
 
 
-def find_unit(
-    get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str
-) -> Unit:
-    """:func:`ioc.summary.find_unit` from the index of every unit."""
+def find_unit(index: dict[tuple[str, str], Unit], code: str, scheme: str) -> Unit:
+    """:func:`ioc.summary.find_unit` in the :func:`units` index."""
     unit_level(code, scheme)
-    found = units(get, cur, settings).get((scheme, code))
+    found = index.get((scheme, code))
     if found is None:
         raise no_unit(code, scheme)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def level_batch(
-    get: Getter,
     cur: duckdb.DuckDBPyConnection,
     settings: Settings,
     *,
@@ -88,12 +85,12 @@ def level_batch(
     province: str | None,
     school_year: str,
     term: str,
-) -> pl.DataFrame:
+) -> Spec:
     """:func:`~ioc.indicator_views.level_values` of a level: every unit at once for the
     national levels, the units of one province otherwise."""
     if level in NATIONAL_LEVELS:
         province = None
-    return get(  # type: ignore[no-any-return]
+    return Spec(
         ("level-values", scheme, level, province, school_year, term),
         lambda: level_values(
             cur,
@@ -115,9 +112,10 @@ def period_schools(
     school_year: str,
     term: str,
     indicator: str,
-) -> pl.DataFrame:
+) -> Spec:
     """Every school with a return in the period: its registry row, the units it is placed
-    in and one indicator's value and norm status, by school code."""
+    in and one indicator's value and norm status, by school code (``get`` keeps the
+    registry)."""
 
     def compute() -> pl.DataFrame:
         registry = get(("registry",), lambda: db.query(cur, "queries/registry", settings))
@@ -134,7 +132,7 @@ def period_schools(
             .rechunk()
         )
 
-    return get(("schools", school_year, term, indicator), compute)  # type: ignore[no-any-return]
+    return Spec(("schools", school_year, term, indicator), compute)
 
 
 def unit_schools(frame: pl.DataFrame, unit: Unit) -> pl.DataFrame:
@@ -143,9 +141,7 @@ def unit_schools(frame: pl.DataFrame, unit: Unit) -> pl.DataFrame:
     return frame.filter(pl.col(column) == unit.code).drop(PROVINCE_COLUMNS)
 
 
-def series_batch(
-    get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit
-) -> pl.DataFrame:
+def series_batch(cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit) -> Spec:
     """Every indicator of a unit in every period (both terms); for a province, computed for
     every province of the scheme at once."""
     codes: list[str] | None = None if unit.level == "province" else [unit.code]
@@ -172,8 +168,7 @@ def series_batch(
             term=None,
         )
 
-    key = ("series", unit.scheme, unit.level, None if codes is None else unit.code)
-    return get(key, compute)  # type: ignore[no-any-return]
+    return Spec(("series", unit.scheme, unit.level, None if codes is None else unit.code), compute)
 
 
 def unit_series(batch: pl.DataFrame, unit: Unit, indicator: str, term: str | None) -> pl.DataFrame:

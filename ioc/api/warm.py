@@ -48,8 +48,8 @@ def _warm(
     get = cache.getter(build.build_id)
     started = time.perf_counter()
     try:
-        newest = periods(get, cur, settings)
-        units(get, cur, settings)
+        newest = get(*periods(cur, settings))
+        get(*units(cur, settings))
         years = list(dict.fromkeys(p.split("/")[0] for p in newest))[:SCHOOL_YEARS]
         steps = []
         for period in newest:
@@ -60,20 +60,15 @@ def _warm(
             at = {"school_year": school_year, "term": term}
             for level in ("province", "district") if scheme == "legacy" else ("province",):
                 steps.append(
-                    lambda s=scheme, lv=level, a=at: level_batch(
-                        get, cur, settings, scheme=s, level=lv, province=None, **a
-                    )
+                    level_batch(cur, settings, scheme=scheme, level=level, province=None, **at)
                 )
-            steps.append(
-                lambda a=at: period_schools(get, cur, settings, indicator=DEFAULT_INDICATOR, **a)
-            )
+            steps.append(period_schools(get, cur, settings, indicator=DEFAULT_INDICATOR, **at))
         for scheme in ("legacy", "2025"):
-            province = Unit(scheme, "province", "", "")
-            steps.append(lambda u=province: series_batch(get, cur, settings, u))
+            steps.append(series_batch(cur, settings, Unit(scheme, "province", "", "")))
         for step in steps:
             if cache.build != build.build_id:
                 return  # a newer build is open
-            step()
+            get(*step)
         log.info("build %s warmed in %.1f s", build.build_id, time.perf_counter() - started)
     except Exception:  # a failed warm-up only means first requests compute it themselves
         log.exception("warming build %s failed", build.build_id)

@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 
 import polars as pl
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 
 from ioc import db
-from ioc.api.cache import getter
+from ioc.api.cache import fetch, getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
-from ioc.api.listing import Format, respond
+from ioc.api.listing import Format, respond_async
 from ioc.api.params import UnitPeriodDep
 from ioc.api.scope import allowed_units, require_schools
 from ioc.api.views import DEFAULT_INDICATOR, period_schools, unit_schools
@@ -23,7 +24,7 @@ SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
 
 
 @router.get("", summary="Schools of a unit, with one indicator's value and status")
-def list_schools(
+async def list_schools(
     request: Request,
     cur: CursorDep,
     settings: SettingsDep,
@@ -54,8 +55,11 @@ def list_schools(
         )
     found, school_year, term = at.unit, at.school_year, at.term
     # every school of the period computed once, then cut to the unit asked for
-    everyone = period_schools(
-        getter(request), cur, settings, school_year=school_year, term=term, indicator=indicator
+    everyone = await fetch(
+        request,
+        period_schools(
+            getter(request), cur, settings, school_year=school_year, term=term, indicator=indicator
+        ),
     )
     rows = unit_schools(everyone, found)
     for column, wanted in (
@@ -73,10 +77,10 @@ def list_schools(
         rows = rows.reverse()
     name = f"schools_{found.code}_{school_year}_{term}_{indicator}"
     if format != "json":
-        return respond(request, rows, name, format)
-    total = rows.height
-    items = rows.slice((page - 1) * size, size)
-    return {"total": total, "page": page, "size": size, "items": items.to_dicts()}
+        return await respond_async(request, rows, name, format)
+    items = rows.slice((page - 1) * size, size).write_json()
+    head = f'{{"total":{rows.height},"page":{page},"size":{size},"items":'
+    return Response(f"{head}{items}}}", media_type="application/json")
 
 
 @router.get("/{school_code}", summary="A school's profile: every field over time, its files")
