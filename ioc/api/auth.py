@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import HTTPConnection
+from starlette.requests import cookie_parser
 
 from ioc import store
 from ioc.api.principal import Principal
@@ -55,15 +55,14 @@ class AuthService:
         with self._lock:
             self._verified.pop(kind + hashlib.sha256(secret.encode()).hexdigest(), None)
 
-    async def principal(self, conn: HTTPConnection) -> Principal | None:
-        """The account behind the request's bearer token or session cookie; None without a
-        valid one. Answered from memory when verified recently, else from the store (in a
-        worker thread, not on the event loop)."""
-        header = conn.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            kind, secret, verify = "token:", header[7:].strip(), self._verify_token
-        elif SESSION_COOKIE in conn.cookies:
-            kind, secret, verify = "session:", conn.cookies[SESSION_COOKIE], self._verify_session
+    async def principal(self, authorization: str, cookie: str) -> Principal | None:
+        """The account behind a request's bearer token (Authorization header) or session
+        cookie (Cookie header); None without a valid one. Answered from memory when verified
+        recently, else from the store (in a worker thread, not on the event loop)."""
+        if authorization[:7].lower() == "bearer ":
+            kind, secret, verify = "token:", authorization[7:].strip(), self._verify_token
+        elif SESSION_COOKIE in cookie and SESSION_COOKIE in (cookies := cookie_parser(cookie)):
+            kind, secret, verify = "session:", cookies[SESSION_COOKIE], self._verify_session
         else:
             return None
         key = kind + hashlib.sha256(secret.encode()).hexdigest()

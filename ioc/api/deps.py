@@ -40,7 +40,10 @@ async def get_principal(request: Request) -> Principal:
     middleware for a GET); 401 otherwise."""
     who: Principal | None = getattr(request.state, "principal", None)
     if who is None:
-        who = await request.app.state.auth.principal(request)
+        headers = request.headers
+        who = await request.app.state.auth.principal(
+            headers.get("authorization", ""), headers.get("cookie", "")
+        )
     if who is None:
         raise ApiError(401, "unauthenticated", "Cần đăng nhập", "Sign in or send a bearer token")
     request.state.principal = who

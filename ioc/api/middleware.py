@@ -11,14 +11,13 @@ from collections import OrderedDict
 from collections.abc import Hashable
 
 from fastapi.responses import Response
-from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ioc.api.snapshot import Build
 
 PREFIX = "/api/v1"
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
-NO_ETAG = ("/auth", "/audit", "/health")
+NO_ETAG = tuple(f"{PREFIX}{p}" for p in ("/auth", "/audit", "/health"))
 
 
 class ResponseCache:
@@ -87,11 +86,7 @@ class SuffixAndETag:
             return
         _format_suffix(scope)
         path: str = scope["path"]
-        if (
-            scope["method"] != "GET"
-            or not path.startswith(PREFIX)
-            or path.startswith(tuple(PREFIX + p for p in NO_ETAG))
-        ):
+        if scope["method"] != "GET" or not path.startswith(PREFIX) or path.startswith(NO_ETAG):
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
@@ -99,12 +94,14 @@ class SuffixAndETag:
         if build is None:
             await self.app(scope, receive, send)
             return
-        conn = HTTPConnection(scope)
-        etag = _etag(build, conn)
-        if conn.headers.get("if-none-match") == etag:
+        headers = dict(scope["headers"])  # names are lower case in ASGI
+        authorization = headers.get(b"authorization", b"").decode("latin-1")
+        cookie = headers.get(b"cookie", b"").decode("latin-1")
+        etag = _etag(build, authorization + cookie)
+        if headers.get(b"if-none-match", b"").decode("latin-1") == etag:
             await Response(status_code=304, headers={"ETag": etag})(scope, receive, send)
             return
-        who = await state.auth.principal(conn)
+        who = await state.auth.principal(authorization, cookie)
         if who is None:  # the route answers 401
             await self.app(scope, receive, send)
             return
@@ -128,9 +125,10 @@ class SuffixAndETag:
             self.responses.keep(build.build_id, key, sent)
 
 
-def _etag(build: Build, conn: HTTPConnection) -> str:
-    who = conn.headers.get("authorization", "") + conn.headers.get("cookie", "")
-    return f'W/"{build.build_id}-{hashlib.sha256(who.encode("latin-1")).hexdigest()[:12]}"'
+def _etag(build: Build, credentials: str) -> str:
+    """From the build id and the caller's credentials (Authorization and Cookie headers)."""
+    digest = hashlib.sha256(credentials.encode("latin-1")).hexdigest()[:12]
+    return f'W/"{build.build_id}-{digest}"'
 
 
 def _format_suffix(scope: Scope) -> None:
