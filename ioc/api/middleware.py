@@ -76,6 +76,9 @@ class ResponseCache:
 
 
 class SuffixAndETag:
+    """In front of the whole application (see :class:`ioc.api.main.Api`): a cached answer
+    costs this middleware and nothing else."""
+
     def __init__(self, app: ASGIApp, responses: ResponseCache) -> None:
         self.app = app
         self.responses = responses
@@ -90,7 +93,10 @@ class SuffixAndETag:
             await self.app(scope, receive, send)
             return
         state = scope["app"].state
-        build: Build | None = state.snapshot.current()
+        try:
+            build: Build | None = state.snapshot.current()
+        except Exception:  # the routes report it, as a problem
+            build = None
         if build is None:
             await self.app(scope, receive, send)
             return
@@ -101,8 +107,11 @@ class SuffixAndETag:
         if headers.get(b"if-none-match", b"").decode("latin-1") == etag:
             await Response(status_code=304, headers={"ETag": etag})(scope, receive, send)
             return
-        who = await state.auth.principal(authorization, cookie)
-        if who is None:  # the route answers 401
+        try:
+            who = await state.auth.principal(authorization, cookie)
+        except Exception:  # the routes report it, as a problem
+            who = None
+        if who is None:  # the route answers 401 (or the problem)
             await self.app(scope, receive, send)
             return
         key = (build.build_id, who, path, scope.get("query_string", b""))
