@@ -41,7 +41,7 @@ class _Entry:
 
 
 class BuildCache:
-    def __init__(self, max_bytes: int = 384 << 20) -> None:
+    def __init__(self, max_bytes: int = 256 << 20) -> None:
         self.max_bytes = max_bytes
         self._build: str | None = None
         self._items: OrderedDict[Hashable, _Entry] = OrderedDict()
