@@ -27,7 +27,8 @@ class Unit:
     province_code: str = ""
 
 
-def find_unit(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str) -> Unit:
+def unit_level(code: str, scheme: str) -> str:
+    """The level a unit code names (by its length); DataError if the scheme has no such."""
     level = LEVEL_BY_LENGTH.get(len(code))
     if level is None or not code.isdigit():
         raise db.DataError(
@@ -37,9 +38,18 @@ def find_unit(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, sc
         raise db.DataError(
             f"unit {code}: districts exist only in the legacy scheme (--scheme legacy)"
         )
+    return level
+
+
+def no_unit(code: str, scheme: str) -> db.NotFound:
+    return db.NotFound(f"unit {code} does not exist in the {scheme} scheme")
+
+
+def find_unit(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str) -> Unit:
+    unit_level(code, scheme)
     found = db.query(conn, "queries/unit_lookup", settings, scheme=scheme, code=code)
     if found.is_empty():
-        raise db.NotFound(f"unit {code} does not exist in the {scheme} scheme")
+        raise no_unit(code, scheme)
     row = found.row(0, named=True)
     return Unit(scheme, row["level"], code, row["name"], row["province_code"])
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import cookie_parser
 
 from ioc import store
 from ioc.api.principal import Principal
@@ -20,6 +22,7 @@ from ioc.store.models import User
 from ioc.store.web_sessions import create_session, end_session, verify_session
 
 log = logging.getLogger("ioc.api")
+SESSION_COOKIE = "ioc_session"
 
 
 class AuthService:
@@ -34,23 +37,42 @@ class AuthService:
         self._verified: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
 
-    def _remembered(self, kind: str, secret: str, verify: Any) -> Principal | None:
-        key = kind + hashlib.sha256(secret.encode()).hexdigest()
-        now = time.monotonic()
+    def _fresh(self, key: str) -> tuple[bool, Principal | None]:
+        """(True, who) if the credential was verified less than recheck_seconds ago."""
         with self._lock:
             hit = self._verified.get(key)
-            if hit is not None and now - hit[0] < self.recheck_seconds:
-                return hit[1]
-        who = verify()
+        if hit is not None and time.monotonic() - hit[0] < self.recheck_seconds:
+            return True, hit[1]
+        return False, None
+
+    def _remember(self, key: str, who: Principal | None, at: float) -> None:
         with self._lock:
             if len(self._verified) > 10_000:
                 self._verified.clear()
-            self._verified[key] = (now, who)
-        return who
+            self._verified[key] = (at, who)
 
     def _forget(self, kind: str, secret: str) -> None:
         with self._lock:
             self._verified.pop(kind + hashlib.sha256(secret.encode()).hexdigest(), None)
+
+    async def principal(self, authorization: str, cookie: str) -> Principal | None:
+        """The account behind a request's bearer token (Authorization header) or session
+        cookie (Cookie header); None without a valid one. Answered from memory when verified
+        recently, else from the store (in a worker thread, not on the event loop)."""
+        if authorization[:7].lower() == "bearer ":
+            kind, secret, verify = "token:", authorization[7:].strip(), self._verify_token
+        elif SESSION_COOKIE in cookie and SESSION_COOKIE in (cookies := cookie_parser(cookie)):
+            kind, secret, verify = "session:", cookies[SESSION_COOKIE], self._verify_session
+        else:
+            return None
+        key = kind + hashlib.sha256(secret.encode()).hexdigest()
+        known, who = self._fresh(key)
+        if known:
+            return who
+        at = time.monotonic()
+        who = await run_in_threadpool(verify, secret)
+        self._remember(key, who, at)
+        return who
 
     def start(self) -> None:
         """Migrate the store; on first start create 'admin' and print its password once."""
@@ -73,23 +95,17 @@ class AuthService:
 
     @staticmethod
     def _principal(user: User, via: str) -> Principal:
-        return Principal(user.username, user.role, tuple(user.units), via)
+        return Principal(user.username, user.role, tuple(sorted(user.units)), via)
 
-    def from_token(self, plaintext: str) -> Principal | None:
-        def verify() -> Principal | None:
-            with self._session() as session:
-                user = store.verify_token(session, plaintext)
-                return self._principal(user, "token") if user else None
+    def _verify_token(self, plaintext: str) -> Principal | None:
+        with self._session() as session:
+            user = store.verify_token(session, plaintext)
+            return self._principal(user, "token") if user else None
 
-        return self._remembered("token:", plaintext, verify)
-
-    def from_session(self, secret: str) -> Principal | None:
-        def verify() -> Principal | None:
-            with self._session() as session:
-                user = verify_session(session, secret)
-                return self._principal(user, "session") if user else None
-
-        return self._remembered("session:", secret, verify)
+    def _verify_session(self, secret: str) -> Principal | None:
+        with self._session() as session:
+            user = verify_session(session, secret)
+            return self._principal(user, "session") if user else None
 
     def login(self, username: str, password: str, ip: str) -> tuple[Principal, str] | None:
         with self._session() as session:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import duckdb
@@ -13,21 +13,21 @@ from ioc.api.principal import Principal
 from ioc.api.snapshot import Snapshot
 from ioc.config import Settings
 
-SESSION_COOKIE = "ioc_session"
 
-
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def get_snapshot(request: Request) -> Snapshot:
+async def get_snapshot(request: Request) -> Snapshot:
     return request.app.state.snapshot  # type: ignore[no-any-return]
 
 
-def get_cursor(
-    snapshot: Annotated[Snapshot, Depends(get_snapshot)],
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    with snapshot.cursor() as cur:
+async def get_cursor(
+    request: Request, snapshot: Annotated[Snapshot, Depends(get_snapshot)]
+) -> AsyncIterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the newest build; the request's cached answers are those of that build."""
+    with snapshot.cursor() as (build, cur):
+        request.state.build = build
         yield cur
 
 
@@ -35,16 +35,15 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def get_principal(request: Request) -> Principal:
-    """The account behind a bearer token or a session cookie; 401 otherwise."""
-    auth = request.app.state.auth
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        who = auth.from_token(header[7:].strip())
-    elif SESSION_COOKIE in request.cookies:
-        who = auth.from_session(request.cookies[SESSION_COOKIE])
-    else:
-        who = None
+async def get_principal(request: Request) -> Principal:
+    """The account behind a bearer token or a session cookie (resolved already by the
+    middleware for a GET); 401 otherwise."""
+    who: Principal | None = getattr(request.state, "principal", None)
+    if who is None:
+        headers = request.headers
+        who = await request.app.state.auth.principal(
+            headers.get("authorization", ""), headers.get("cookie", "")
+        )
     if who is None:
         raise ApiError(401, "unauthenticated", "Cần đăng nhập", "Sign in or send a bearer token")
     request.state.principal = who
@@ -52,7 +51,7 @@ def get_principal(request: Request) -> Principal:
 
 
 def require(*roles: str):  # type: ignore[no-untyped-def]
-    def check(who: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if who.role not in roles:
             raise ApiError(
                 403,

@@ -10,6 +10,7 @@ import polars as pl
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 Format = Literal["json", "csv", "xlsx"]
 MAX_ROWS = 1_000_000  # an export is cut beyond this, and says so in a header and in the file
@@ -19,6 +20,13 @@ def respond(request: Request, frame: pl.DataFrame, name: str, fmt: Format) -> Re
     if fmt == "json":
         return Response(frame.write_json(), media_type="application/json")
     return export_response(request, frame, name, fmt)
+
+
+async def respond_async(request: Request, frame: pl.DataFrame, name: str, fmt: Format) -> Response:
+    """:func:`respond` for an async route: JSON at once, an export in a worker thread."""
+    if fmt == "json":
+        return Response(frame.write_json(), media_type="application/json")
+    return await run_in_threadpool(export_response, request, frame, name, fmt)
 
 
 def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Format) -> Response:

@@ -5,18 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-import duckdb
 from fastapi import Depends, Query, Request
 
-from ioc import db
-from ioc.api.cache import cached
+from ioc.api.cache import fetch
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
-from ioc.api.principal import Principal
-from ioc.api.scope import check_unit
-from ioc.config import Settings
+from ioc.api.errors import ApiError
+from ioc.api.scope import check_unit_async
+from ioc.api.views import find_unit, periods, units
 from ioc.geo import scheme_for_period
 from ioc.returns.validate import parse_period
-from ioc.summary import Unit, find_unit
+from ioc.summary import Unit
 
 UnitQuery = Annotated[
     str,
@@ -32,18 +30,25 @@ SchemeQuery = Annotated[
 ]
 
 
-def resolve(
-    request: Request,
-    cur: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    who: Principal,
-    unit: str,
-    period: str,
-    scheme: str | None,
-) -> tuple[Unit, str, str]:
-    """The unit (404 if unknown, 403 if out of scope) and the period's year and term."""
-    from ioc.api.errors import ApiError
+@dataclass(frozen=True)
+class UnitPeriod:
+    """The unit (in scope for the caller) and the period of a ``?unit=&period=`` request."""
 
+    unit: Unit
+    school_year: str
+    term: str
+
+
+async def unit_period(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    unit: UnitQuery,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+) -> UnitPeriod:
+    """The unit (404 if unknown, 403 if out of scope) and the period's year and term."""
     try:
         school_year, term = parse_period(period)
     except ValueError as exc:
@@ -54,12 +59,7 @@ def resolve(
             str(exc),
             errors=[{"parameter": "period", "in": "query", "reason": str(exc)}],
         ) from exc
-    known = cached(
-        request,
-        ("periods",),
-        lambda: {(r[0], r[1]) for r in db.query(cur, "queries/periods", settings).iter_rows()},
-    )
-    if (school_year, term) not in known:
+    if f"{school_year}/{term}" not in await fetch(request, periods(cur, settings)):
         raise ApiError(
             404,
             "unknown_period",
@@ -67,30 +67,9 @@ def resolve(
             f"No returns for the period {period}",
         )
     scheme = scheme or scheme_for_period(school_year, term)
-    found = cached(request, ("unit", scheme, unit), lambda: find_unit(cur, settings, unit, scheme))
-    check_unit(cur, settings, who, found.scheme, found.code, request)
-    return found, school_year, term
-
-
-@dataclass(frozen=True)
-class UnitPeriod:
-    """The unit (in scope for the caller) and the period of a ``?unit=&period=`` request."""
-
-    unit: Unit
-    school_year: str
-    term: str
-
-
-def unit_period(
-    request: Request,
-    cur: CursorDep,
-    settings: SettingsDep,
-    who: PrincipalDep,
-    unit: UnitQuery,
-    period: PeriodQuery,
-    scheme: SchemeQuery = None,
-) -> UnitPeriod:
-    return UnitPeriod(*resolve(request, cur, settings, who, unit, period, scheme))
+    found = find_unit(await fetch(request, units(cur, settings)), unit, scheme)
+    await check_unit_async(request, cur, settings, who, found.scheme, found.code)
+    return UnitPeriod(found, school_year, term)
 
 
 UnitPeriodDep = Annotated[UnitPeriod, Depends(unit_period)]

@@ -8,10 +8,24 @@ import polars as pl
 from fastapi import Request
 
 from ioc import db
-from ioc.api.cache import cached
+from ioc.api.cache import Spec, cached, fetch
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
 from ioc.config import Settings
+
+
+def _scope(conn: duckdb.DuckDBPyConnection, settings: Settings, who: Principal) -> Spec:
+    """The units a restricted principal may see, as a cached value (key: their scopes)."""
+
+    def compute() -> pl.DataFrame:
+        if not who.scopes:
+            return pl.DataFrame(schema={"scheme": pl.String, "level": pl.String, "code": pl.String})
+        schemes, codes = zip(*who.scopes, strict=True)
+        return db.query(
+            conn, "queries/scope_units", settings, schemes=list(schemes), codes=list(codes)
+        )
+
+    return Spec(("scope", who.scopes), compute)
 
 
 def allowed_units(
@@ -23,16 +37,15 @@ def allowed_units(
     """(scheme, level, code) of every unit the principal may see; None = every unit."""
     if who.unrestricted:
         return None
-    if not who.scopes:
-        return pl.DataFrame(schema={"scheme": pl.String, "level": pl.String, "code": pl.String})
-    schemes, codes = zip(*who.scopes, strict=True)
+    spec = _scope(conn, settings, who)
+    return spec.compute() if request is None else cached(request, *spec)
 
-    def compute() -> pl.DataFrame:
-        return db.query(
-            conn, "queries/scope_units", settings, schemes=list(schemes), codes=list(codes)
-        )
 
-    return compute() if request is None else cached(request, ("scope", who.scopes), compute)
+async def allowed_units_async(
+    request: Request, conn: duckdb.DuckDBPyConnection, settings: Settings, who: Principal
+) -> pl.DataFrame | None:
+    """:func:`allowed_units` for an async route (the query, if any, in a worker thread)."""
+    return None if who.unrestricted else await fetch(request, _scope(conn, settings, who))
 
 
 def check_unit(
@@ -43,7 +56,21 @@ def check_unit(
     code: str,
     request: Request | None = None,
 ) -> None:
-    units = allowed_units(conn, settings, who, request)
+    _check(allowed_units(conn, settings, who, request), scheme, code)
+
+
+async def check_unit_async(
+    request: Request,
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    who: Principal,
+    scheme: str,
+    code: str,
+) -> None:
+    _check(await allowed_units_async(request, conn, settings, who), scheme, code)
+
+
+def _check(units: pl.DataFrame | None, scheme: str, code: str) -> None:
     if units is None:
         return
     if units.filter((pl.col("scheme") == scheme) & (pl.col("code") == code)).is_empty():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,14 +25,30 @@ class Build:
     built_at: datetime
 
 
+@dataclass(frozen=True)
+class Opened:
+    """One published file, opened: its connection and the build it holds (swapped as one)."""
+
+    conn: duckdb.DuckDBPyConnection
+    build: Build | None
+    identity: tuple[int, int]
+
+
+OnOpen = Callable[[Build, duckdb.DuckDBPyConnection], None]
+
+
 class Snapshot:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        self._conn: duckdb.DuckDBPyConnection | None = None
-        self._identity: tuple[int, int] | None = None
-        self.build: Build | None = None
+        self._opened: Opened | None = None
         self._checked = 0.0
+        self._on_open: list[OnOpen] = []
+
+    def on_open(self, callback: OnOpen) -> None:
+        """Call ``callback(build, conn)`` whenever a build is opened, before any request reads
+        it; a callback that reads later (in a thread) takes ``conn.cursor()`` at once."""
+        self._on_open.append(callback)
 
     def _file_identity(self) -> tuple[int, int] | None:
         try:
@@ -41,26 +57,30 @@ class Snapshot:
             return None
         return stat.st_ino, stat.st_mtime_ns
 
-    def _refresh(self) -> None:
-        now = time.monotonic()
-        if self._conn is not None and now - self._checked < RECHECK_SECONDS:
-            return  # a publish is seen within RECHECK_SECONDS
+    def _refresh(self) -> Opened:
+        opened, now = self._opened, time.monotonic()
+        if opened is not None and now - self._checked < RECHECK_SECONDS:
+            return opened  # a publish is seen within RECHECK_SECONDS
         self._checked = now
         identity = self._file_identity()
-        if identity == self._identity and self._conn is not None:
-            return
+        if opened is not None and identity == opened.identity:
+            return opened
         with self._lock:
-            if identity == self._identity and self._conn is not None:
-                return
+            opened = self._opened
+            if opened is not None and identity == opened.identity:
+                return opened
             if identity is None:
                 raise db.NoData("no data has been published yet: run 'ioc demo' or an ingest")
             conn = self._open_linked(identity)
             current = db.current_build(conn)
-            old = self._conn
-            self._conn, self._identity = conn, identity
-            self.build = Build(*current) if current else None
-            if old is not None:
-                old.close()  # requests still holding a cursor keep that build open
+            build = Build(*current) if current else None
+            if build is not None:
+                for callback in self._on_open:
+                    callback(build, conn)
+            self._opened = Opened(conn, build, identity)
+            if opened is not None:
+                opened.conn.close()  # requests still holding a cursor keep that build open
+            return self._opened
 
     def _open_linked(self, identity: tuple[int, int]) -> duckdb.DuckDBPyConnection:
         """Open this build through a hard link of its own: DuckDB caches open databases by
@@ -78,23 +98,22 @@ class Snapshot:
         self._checked = 0.0
 
     @contextmanager
-    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor on the newest published build; a request never sees a half-published one."""
-        self._refresh()
-        assert self._conn is not None
-        cur = self._conn.cursor()
+    def cursor(self) -> Iterator[tuple[Build | None, duckdb.DuckDBPyConnection]]:
+        """A cursor on the newest published build, and that build: a request never sees a
+        half-published one, and what it computes is filed under the build it read."""
+        opened = self._refresh()
+        cur = opened.conn.cursor()
         try:
-            yield cur
+            yield opened.build, cur
         finally:
             cur.close()
 
     def current(self) -> Build | None:
         try:
-            self._refresh()
+            return self._refresh().build
         except db.DataError:
             return None
-        return self.build
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
+        if self._opened is not None:
+            self._opened.conn.close()

@@ -159,6 +159,20 @@ def test_scoped_analyst_never_sees_other_units(api_server: Any) -> None:
     assert c.get("/units/legacy/94").status_code == 403
 
 
+def test_repeated_answers_stay_with_their_caller(api_server: Any) -> None:
+    """The same URLs asked by a leader, then by an analyst of one old district, then again."""
+    leader = client(api_server, "demo-leader")
+    analyst = client(api_server, "demo-analyst-945")
+    params = {"unit": "943", "period": "2023-2024/DN", "scheme": "legacy"}
+    assert leader.get("/indicators/values", params=params).status_code == 200
+    assert analyst.get("/indicators/values", params=params).status_code == 403
+    everything = leader.get("/units", params={"scheme": "legacy"}).json()
+    theirs = analyst.get("/units", params={"scheme": "legacy"}).json()
+    assert {u["district_code"] for u in theirs if u["level"] != "province"} == {"945"}
+    assert len(theirs) < len(everything)
+    assert leader.get("/units", params={"scheme": "legacy"}).json() == everything
+
+
 def test_search_without_diacritics(leader: httpx.Client) -> None:
     plain = leader.get("/units", params={"q": "cu lao dung", "scheme": "legacy"}).json()
     marked = leader.get("/units", params={"q": "Cù Lao Dung", "scheme": "legacy"}).json()

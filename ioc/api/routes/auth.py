@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from ioc import db
-from ioc.api.deps import SESSION_COOKIE, CursorDep, PrincipalDep, SettingsDep, client_ip, require
+from ioc.api.auth import SESSION_COOKIE
+from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
 from ioc.config import Settings

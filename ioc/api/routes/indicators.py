@@ -7,26 +7,21 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from fastapi import APIRouter, Path, Query, Request
 
-from ioc.api.cache import cached
+from ioc.api.cache import fetch
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
-from ioc.api.listing import Format, respond
+from ioc.api.listing import Format, respond_async
 from ioc.api.params import UnitPeriodDep, UnitQuery
-from ioc.api.scope import allowed_units, check_unit, filter_units
+from ioc.api.scope import allowed_units_async, check_unit_async, filter_units
+from ioc.api.views import find_unit, level_batch, series_batch, unit_series, units
 from ioc.catalog.definitions import load_catalog
-from ioc.indicator_views import (
-    batch_of,
-    check_family,
-    level_values,
-    stored_values,
-    values_for,
-)
+from ioc.indicator_views import batch_of, check_family, values_for
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 
 
 @router.get("/values", summary="Every indicator for a unit, or for each of its child units")
-def values(
+async def values(
     request: Request,
     cur: CursorDep,
     settings: SettingsDep,
@@ -40,11 +35,10 @@ def values(
     found, school_year, term = at.unit, at.school_year, at.term
     check_family(family)
     level, province = batch_of(found, children)
-    # one computation serves every unit of the batch (all provinces, or a province's units)
-    batch = cached(
+    # one computation serves every unit of the batch (a whole level, or a province's units)
+    batch = await fetch(
         request,
-        ("level-values", found.scheme, level, province, school_year, term),
-        lambda: level_values(
+        level_batch(
             cur,
             settings,
             scheme=found.scheme,
@@ -59,8 +53,10 @@ def values(
         _known(indicator)
         rows = rows.filter(pl.col("indicator_id") == indicator) if rows.height else rows
     if children and rows.height:
-        rows = filter_units(rows, allowed_units(cur, settings, who, request))
-    return respond(request, rows, f"indicators_{found.code}_{school_year}_{term}", format)
+        rows = filter_units(rows, await allowed_units_async(request, cur, settings, who))
+    return await respond_async(
+        request, rows, f"indicators_{found.code}_{school_year}_{term}", format
+    )
 
 
 def _known(indicator: str) -> None:
@@ -71,7 +67,7 @@ def _known(indicator: str) -> None:
 
 
 @router.get("/{indicator}/series", summary="One indicator for one unit across periods")
-def series(
+async def series(
     request: Request,
     cur: CursorDep,
     settings: SettingsDep,
@@ -83,25 +79,8 @@ def series(
     format: Format = "json",
 ) -> Any:
     _known(indicator)
-    from ioc.summary import find_unit
-
-    found = cached(request, ("unit", scheme, unit), lambda: find_unit(cur, settings, unit, scheme))
-    check_unit(cur, settings, who, scheme, unit, request)
-    rows = cached(
-        request,
-        ("series", scheme, unit, indicator, term),
-        lambda: (
-            stored_values(
-                cur,
-                settings,
-                scheme=scheme,
-                level=found.level,
-                unit_codes=[unit],
-                school_years=None,
-                term=term,
-            )
-            .filter(pl.col("indicator_id") == indicator)
-            .sort("school_year", pl.col("term") != "DN")
-        ),
-    )
-    return respond(request, rows, f"series_{indicator}_{unit}", format)
+    found = find_unit(await fetch(request, units(cur, settings)), unit, scheme)
+    await check_unit_async(request, cur, settings, who, scheme, unit)
+    batch = await fetch(request, series_batch(cur, settings, found))
+    rows = unit_series(batch, found, indicator, term)
+    return await respond_async(request, rows, f"series_{indicator}_{unit}", format)

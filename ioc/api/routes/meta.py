@@ -16,7 +16,7 @@ VERSIONS = {name: metadata.version(name) for name in ("ioc-edu", "duckdb", "pola
 
 
 @router.get("/health", summary="Service health, build id and data as-of time (no sign-in)")
-def health(snapshot: SnapshotDep) -> dict[str, Any]:
+async def health(snapshot: SnapshotDep) -> dict[str, Any]:
     build = snapshot.current()
     return {
         "status": "ok" if build else "no_data",

@@ -6,35 +6,31 @@ from typing import Annotated, Any, Literal
 
 import polars as pl
 from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
 
 from ioc import db
-from ioc.api.cache import cached
+from ioc.api.cache import fetch, getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
-from ioc.api.listing import Format, respond
+from ioc.api.listing import Format, respond_async
 from ioc.api.params import UnitPeriodDep
 from ioc.api.scope import allowed_units, require_schools
+from ioc.api.views import DEFAULT_INDICATOR, period_schools, unit_schools
 from ioc.catalog.definitions import load_catalog
 from ioc.indicators import reported_values
-from ioc.summary import Unit
 
 router = APIRouter(prefix="/schools", tags=["schools"])
-PLACE_COLUMN = {
-    ("legacy", "district"): "district_code_legacy",
-    ("legacy", "commune"): "commune_code_legacy",
-    ("2025", "commune"): "commune_code_2025",
-}
 SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
 
 
 @router.get("", summary="Schools of a unit, with one indicator's value and status")
-def list_schools(
+async def list_schools(
     request: Request,
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
     at: UnitPeriodDep,
-    indicator: Annotated[str, Query(pattern=r"^[A-Z_]+$")] = "NET_CLASS_SIZE",
+    indicator: Annotated[str, Query(pattern=r"^[A-Z_]+$")] = DEFAULT_INDICATOR,
     level: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
     ownership: Literal["cong_lap", "tu_thuc", "dan_lap"] | None = None,
     area: Literal["urban", "rural", "remote"] | None = None,
@@ -58,15 +54,14 @@ def list_schools(
             errors=[{"parameter": "sort", "in": "query", "reason": "unknown column"}],
         )
     found, school_year, term = at.unit, at.school_year, at.term
-    # computed once per province and period, then cut to the unit asked for
-    province = Unit(found.scheme, "province", found.province_code or found.code, "")
-    rows = cached(
+    # every school of the period computed once, then cut to the unit asked for
+    everyone = await fetch(
         request,
-        ("schools", found.scheme, province.code, school_year, term, indicator),
-        lambda: _schools_with_value(cur, settings, province, school_year, term, indicator),
+        period_schools(
+            getter(request), cur, settings, school_year=school_year, term=term, indicator=indicator
+        ),
     )
-    if found.level != "province":
-        rows = rows.filter(pl.col(PLACE_COLUMN[(found.scheme, found.level)]) == found.code)
+    rows = unit_schools(everyone, found)
     for column, wanted in (
         ("level", level),
         ("ownership", ownership),
@@ -75,36 +70,17 @@ def list_schools(
     ):
         if wanted is not None:
             rows = rows.filter(pl.col(column) == wanted)
-    rows = rows.sort(sort.lstrip("-"), descending=sort.startswith("-"), nulls_last=True)
+    by, descending = sort.lstrip("-"), sort.startswith("-")
+    if by != "school_code":  # ties in school code order, whichever way
+        rows = rows.sort(by, descending=descending, nulls_last=True, maintain_order=True)
+    elif descending:
+        rows = rows.reverse()
     name = f"schools_{found.code}_{school_year}_{term}_{indicator}"
     if format != "json":
-        return respond(request, rows, name, format)
-    total = rows.height
-    items = rows.slice((page - 1) * size, size)
-    return {"total": total, "page": page, "size": size, "items": items.to_dicts()}
-
-
-def _schools_with_value(
-    cur: Any, settings: Any, found: Any, school_year: str, term: str, indicator: str
-) -> pl.DataFrame:
-    params = {"scheme": found.scheme, "level": found.level, "code": found.code}
-    registry = db.query(cur, "queries/schools_in_unit", settings, **params)
-    returns = db.query(
-        cur, "queries/unit_period_returns", settings, **params, school_year=school_year, term=term
-    )
-    values = reported_values(returns, registry, load_catalog(), [indicator])
-    base = registry.select(
-        "school_code",
-        "school_name",
-        "level",
-        "ownership",
-        "area",
-        "district_code_legacy",
-        "commune_code_legacy",
-        "commune_code_2025",
-    )
-    base = base.join(returns.select("school_code"), on="school_code", how="semi")
-    return base.join(values.drop("school_year", "term"), on="school_code", how="left")
+        return await respond_async(request, rows, name, format)
+    items = rows.slice((page - 1) * size, size).write_json()
+    head = f'{{"total":{rows.height},"page":{page},"size":{size},"items":'
+    return Response(f"{head}{items}}}", media_type="application/json")
 
 
 @router.get("/{school_code}", summary="A school's profile: every field over time, its files")

@@ -1,0 +1,179 @@
+"""Frames computed once per build and shared through the :class:`~ioc.api.cache.BuildCache`:
+by the requests (which cut them to a unit, filter, sort and page after the cache) and by the
+warm-up thread (:mod:`ioc.api.warm`), which computes the default views of a new build before
+anyone asks.
+
+Each frame is computed for as many units as one computation can serve cheaply: every
+province or every old district at once, every school of a period (cut to a unit by its place
+columns), every province's series. Each function returns a :class:`~ioc.api.cache.Spec`
+(the cache key and how to compute the value); the caller looks it up, at once on the event
+loop when it is kept (:func:`~ioc.api.cache.fetch`) or in a thread."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from ioc import db
+from ioc.api.cache import Getter, Spec
+from ioc.catalog.definitions import load_catalog
+from ioc.config import Settings
+from ioc.indicator_views import level_values, stored_values
+from ioc.indicators import reported_values
+from ioc.summary import Unit, no_unit, unit_level
+
+NATIONAL_LEVELS = ("province", "district")  # levels computed for every unit at once
+DEFAULT_INDICATOR = "NET_CLASS_SIZE"  # of a school list
+SCHOOL_COLUMNS = (
+    "school_code",
+    "school_name",
+    "level",
+    "ownership",
+    "area",
+    "district_code_legacy",
+    "commune_code_legacy",
+    "commune_code_2025",
+)
+PROVINCE_COLUMNS = ("province_code_legacy", "province_code_2025")  # to cut by, not shown
+PLACE_COLUMN = {
+    ("legacy", "province"): "province_code_legacy",
+    ("legacy", "district"): "district_code_legacy",
+    ("legacy", "commune"): "commune_code_legacy",
+    ("2025", "province"): "province_code_2025",
+    ("2025", "commune"): "commune_code_2025",
+}
+
+
+def periods(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
+    """``school_year/term`` of every period with returns, newest first."""
+    return Spec(
+        ("periods",),
+        lambda: [
+            f"{y}/{t}"
+            for y, t in db.query(cur, "queries/periods", settings)
+            .select("school_year", "term")
+            .iter_rows()
+        ],
+    )
+
+
+def units(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
+    """Every unit of both schemes by (scheme, code)."""
+
+    def index() -> dict[tuple[str, str], Unit]:
+        rows = db.query(cur, "queries/unit_index", settings)
+        return {(r[0], r[2]): Unit(*r) for r in rows.iter_rows()}
+
+    return Spec(("units",), index)
+
+
+def find_unit(index: dict[tuple[str, str], Unit], code: str, scheme: str) -> Unit:
+    """:func:`ioc.summary.find_unit` in the :func:`units` index."""
+    unit_level(code, scheme)
+    found = index.get((scheme, code))
+    if found is None:
+        raise no_unit(code, scheme)
+    return found
+
+
+def level_batch(
+    cur: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    scheme: str,
+    level: str,
+    province: str | None,
+    school_year: str,
+    term: str,
+) -> Spec:
+    """:func:`~ioc.indicator_views.level_values` of a level: every unit at once for the
+    national levels, the units of one province otherwise."""
+    if level in NATIONAL_LEVELS:
+        province = None
+    return Spec(
+        ("level-values", scheme, level, province, school_year, term),
+        lambda: level_values(
+            cur,
+            settings,
+            scheme=scheme,
+            level=level,
+            province=province,
+            school_year=school_year,
+            term=term,
+        ),
+    )
+
+
+def period_schools(
+    get: Getter,
+    cur: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    school_year: str,
+    term: str,
+    indicator: str,
+) -> Spec:
+    """Every school with a return in the period: its registry row, the units it is placed
+    in and one indicator's value and norm status, by school code (``get`` keeps the
+    registry)."""
+
+    def compute() -> pl.DataFrame:
+        registry = get(("registry",), lambda: db.query(cur, "queries/registry", settings))
+        returns = db.query(
+            cur, "queries/period_returns", settings, school_year=school_year, term=term
+        )
+        values = reported_values(returns, registry, load_catalog(), [indicator])
+        base = registry.select(*SCHOOL_COLUMNS, *PROVINCE_COLUMNS).join(
+            returns.select("school_code"), on="school_code", how="semi"
+        )
+        return (
+            base.join(values.drop("school_year", "term"), on="school_code", how="left")
+            .sort("school_code")
+            .rechunk()
+        )
+
+    return Spec(("schools", school_year, term, indicator), compute)
+
+
+def unit_schools(frame: pl.DataFrame, unit: Unit) -> pl.DataFrame:
+    """The rows of :func:`period_schools` placed in one unit, without the province columns."""
+    column = PLACE_COLUMN[(unit.scheme, unit.level)]
+    return frame.filter(pl.col(column) == unit.code).drop(PROVINCE_COLUMNS)
+
+
+def series_batch(cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit) -> Spec:
+    """Every indicator of a unit in every period (both terms); for a province, computed for
+    every province of the scheme at once."""
+    codes: list[str] | None = None if unit.level == "province" else [unit.code]
+
+    def compute() -> pl.DataFrame:
+        units = (
+            codes
+            or db.query(
+                cur,
+                "queries/level_units",
+                settings,
+                scheme=unit.scheme,
+                level=unit.level,
+                province=None,
+            )["unit_code"].to_list()
+        )
+        return stored_values(
+            cur,
+            settings,
+            scheme=unit.scheme,
+            level=unit.level,
+            unit_codes=units,
+            school_years=None,
+            term=None,
+        )
+
+    return Spec(("series", unit.scheme, unit.level, None if codes is None else unit.code), compute)
+
+
+def unit_series(batch: pl.DataFrame, unit: Unit, indicator: str, term: str | None) -> pl.DataFrame:
+    """One indicator of one unit out of a :func:`series_batch`, oldest period first."""
+    rows = batch.filter((pl.col("unit_code") == unit.code) & (pl.col("indicator_id") == indicator))
+    if term is not None:
+        rows = rows.filter(pl.col("term") == term)
+    return rows.sort("school_year", pl.col("term") != "DN")

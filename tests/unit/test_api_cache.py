@@ -1,0 +1,99 @@
+"""The API's caches: one computation per key and build, bounded, emptied by a new build."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import polars as pl
+import pytest
+
+from ioc.api.cache import BuildCache
+from ioc.api.middleware import ResponseCache
+from ioc.api.principal import Principal
+
+
+def test_concurrent_askers_share_one_computation() -> None:
+    cache = BuildCache()
+    cache.switch("b1")
+    started, release = threading.Event(), threading.Event()
+    calls: list[int] = []
+    answers: list[Any] = []
+
+    def compute() -> str:
+        calls.append(1)
+        started.set()
+        release.wait()
+        return "value"
+
+    first = threading.Thread(target=lambda: answers.append(cache.get("b1", "k", compute)))
+    first.start()
+    started.wait()
+    second = threading.Thread(target=lambda: answers.append(cache.get("b1", "k", compute)))
+    second.start()
+    release.set()
+    first.join()
+    second.join()
+    assert answers == ["value", "value"] and len(calls) == 1
+
+
+def test_a_failed_computation_is_not_kept() -> None:
+    cache = BuildCache()
+    cache.switch("b1")
+
+    def broken() -> None:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError):
+        cache.get("b1", "k", broken)
+    assert cache.get("b1", "k", lambda: 2) == 2
+
+
+def test_a_new_build_empties_the_cache_and_older_builds_keep_nothing() -> None:
+    cache = BuildCache()
+    cache.switch("b1")
+    assert cache.get("b1", "k", lambda: 1) == 1
+    cache.switch("b2")
+    assert cache.get("b2", "k", lambda: 2) == 2
+    assert cache.get("b1", "k", lambda: 3) == 3  # a request still reading b1
+    assert cache.get("b1", "k", lambda: 4) == 4
+    assert cache.get("b2", "k", lambda: 5) == 2
+
+
+def test_the_cache_is_bounded_by_bytes() -> None:
+    frame = pl.DataFrame({"x": range(1000)})
+    cache = BuildCache(max_bytes=int(frame.estimated_size() * 2.5))
+    cache.switch("b1")
+    for key in ("a", "b", "c"):
+        cache.get("b1", key, lambda: frame)
+    assert cache.get("b1", "a", lambda: "recomputed") == "recomputed"  # least recently used
+    assert cache.get("b1", "c", lambda: "recomputed") is frame
+
+
+def _answer(status: int = 200, kind: bytes = b"application/json") -> list[dict[str, Any]]:
+    start = {"type": "http.response.start", "status": status, "headers": [(b"content-type", kind)]}
+    return [start, {"type": "http.response.body", "body": b"[]"}]
+
+
+def test_responses_are_kept_per_caller_and_build() -> None:
+    responses = ResponseCache()
+    responses.switch("b1")
+    leader = Principal("lead", "leader")
+    analyst = Principal("ana", "analyst", (("legacy", "945"),))
+    key = ("b1", leader, "/api/v1/units", b"")
+    responses.keep("b1", key, _answer())
+    assert responses.get(key) is not None
+    assert responses.get(("b1", analyst, "/api/v1/units", b"")) is None
+    responses.switch("b2")
+    assert responses.get(key) is None
+    responses.keep("b1", key, _answer())  # an answer read from an older build
+    assert responses.get(key) is None
+
+
+def test_only_whole_json_answers_are_kept() -> None:
+    responses = ResponseCache()
+    responses.switch("b1")
+    for status, kind in ((404, b"application/json"), (200, b"text/csv; charset=utf-8")):
+        key = ("b1", status, kind)
+        responses.keep("b1", key, _answer(status, kind))
+        assert responses.get(key) is None
