@@ -19,6 +19,7 @@ from ioc.api import errors
 from ioc.api.auth import AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.routes import auth, indicators, ingest, meta, reports, schools, targets, units
+from ioc.api.routes import boundaries as boundary_routes
 from ioc.api.snapshot import Snapshot
 from ioc.config import Settings, get_settings
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (meta, auth, units, indicators, schools, reports, ingest, targets):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(boundary_routes.router, prefix=PREFIX)
 
     app.add_middleware(SuffixAndETag)
     return app

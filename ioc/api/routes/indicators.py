@@ -7,11 +7,12 @@ from typing import Annotated, Any, Literal
 import polars as pl
 from fastapi import APIRouter, Path, Query, Request
 
+from ioc import db
 from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
-from ioc.api.params import UnitPeriodDep, UnitQuery
+from ioc.api.params import PeriodQuery, SchemeQuery, UnitPeriodDep, UnitQuery
 from ioc.api.scope import allowed_units, check_unit, filter_units
 from ioc.catalog.definitions import load_catalog
 from ioc.indicator_views import (
@@ -105,3 +106,60 @@ def series(
         ),
     )
     return respond(request, rows, f"series_{indicator}_{unit}", format)
+
+
+@router.get(
+    "/provinces",
+    summary="Every indicator (or one) for every province of a scheme: the whole-country map",
+)
+def provinces(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+    family: Annotated[str | None, Query(pattern=r"^[a-z]+$")] = None,
+    indicator: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
+    format: Format = "json",
+) -> Any:
+    from ioc.api.errors import ApiError
+    from ioc.geo import scheme_for_period
+    from ioc.returns.validate import parse_period
+
+    try:
+        school_year, term = parse_period(period)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_parameter", "Kỳ báo cáo không hợp lệ", str(exc)) from exc
+    known = cached(
+        request,
+        ("periods",),
+        lambda: {(r[0], r[1]) for r in db.query(cur, "queries/periods", settings).iter_rows()},
+    )
+    if (school_year, term) not in known:
+        raise ApiError(
+            404, "unknown_period", f"Chưa có số liệu kỳ {period}", f"No returns for {period}"
+        )
+    check_family(family)
+    scheme = scheme or scheme_for_period(school_year, term)
+    batch = cached(
+        request,
+        ("level-values", scheme, "province", None, school_year, term),
+        lambda: level_values(
+            cur,
+            settings,
+            scheme=scheme,
+            level="province",
+            province=None,
+            school_year=school_year,
+            term=term,
+        ),
+    )
+    rows = batch.drop("parent_code") if "parent_code" in batch.columns else batch
+    if family is not None:
+        rows = rows.filter(pl.col("family") == family)
+    if indicator is not None:
+        _known(indicator)
+        rows = rows.filter(pl.col("indicator_id") == indicator) if rows.height else rows
+    rows = filter_units(rows, allowed_units(cur, settings, who, request))
+    return respond(request, rows, f"indicators_provinces_{school_year}_{term}", format)
