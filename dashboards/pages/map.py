@@ -27,7 +27,8 @@ from dash import (
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem, Value
 from dashboards.components import states
-from dashboards.components.frame import DEFAULT_INDICATOR, Page, frame, resolve
+from dashboards.components.frame import Page, frame, resolve
+from dashboards.components.indicators import indicator_meta, indicator_options, known_indicator
 from dashboards.context import View, api, lang
 from dashboards.figures_map import (
     BAND_COLOURS,
@@ -47,63 +48,11 @@ from dashboards.i18n import t
 
 dash.register_page(__name__, path="/map", title="IOC-EDU · Bản đồ")
 
-FAMILIES = ("network", "staff", "facilities", "wash", "health", "digital", "quality")
 COUNTRY_ROLES = ("admin", "leader")
 # boundary rings thinned to a fraction of a screen pixel (degrees): a province's communes
 # (~1° across on ~800 px), the whole country (~15° across)
 CHILD_TOLERANCE = 0.0005
 COUNTRY_TOLERANCE = 0.002
-
-
-# ---------------------------------------------------------------------------------------------
-# Indicators of the catalog
-
-
-def indicator_meta(catalog: dict[str, Any], indicator_id: str) -> dict[str, Any]:
-    """Name and unit of an indicator in both languages (the fields a value row carries)."""
-    for entry in catalog.get("indicators", []):
-        if entry["id"] == indicator_id:
-            unit = entry.get("unit") or {}
-            return {
-                "indicator_id": entry["id"],
-                "family": entry.get("family"),
-                "name_vi": entry.get("vi"),
-                "name_en": entry.get("en"),
-                "unit_vi": unit.get("vi"),
-                "unit_en": unit.get("en"),
-                "direction": entry.get("direction"),
-            }
-    return {"indicator_id": indicator_id, "name_vi": indicator_id, "name_en": indicator_id}
-
-
-def indicator_options(catalog: dict[str, Any], language: str) -> list[dict[str, Any]]:
-    """The catalog's indicators grouped by family: a disabled heading, then its indicators."""
-    families = {f["id"]: f for f in catalog.get("families", [])}
-    order = [f for f in FAMILIES if f in families] + [f for f in families if f not in FAMILIES]
-    options: list[dict[str, Any]] = []
-    for family in order:
-        members = [i for i in catalog.get("indicators", []) if i.get("family") == family]
-        if not members:
-            continue
-        heading = str(families[family].get(language) or families[family].get("vi"))
-        options.append({"label": heading.upper(), "value": f"family:{family}", "disabled": True})
-        for entry in members:
-            label = str(entry.get(language) or entry.get("vi"))
-            options.append(
-                {
-                    "label": label,
-                    "value": entry["id"],
-                    "search": f"{label} {entry.get('vi')} {entry['id']}",
-                }
-            )
-    return options
-
-
-def known_indicator(catalog: dict[str, Any], wanted: str | None) -> str:
-    ids_ = [i["id"] for i in catalog.get("indicators", [])]
-    if wanted in ids_:
-        return str(wanted)
-    return DEFAULT_INDICATOR if DEFAULT_INDICATOR in ids_ or not ids_ else ids_[0]
 
 
 # ---------------------------------------------------------------------------------------------
