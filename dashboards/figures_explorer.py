@@ -39,8 +39,9 @@ def _base(fig: go.Figure, lang: str, height: int) -> go.Figure:
         font={"family": FONT, "size": 13},
         hoverlabel={"bgcolor": "#ffffff"},
     )
-    fig.update_xaxes(gridcolor="#e5e8ec", zerolinecolor="#c9ced6", automargin=True)
-    fig.update_yaxes(gridcolor="#e5e8ec", zerolinecolor="#c9ced6", automargin=True)
+    numbers = {"exponentformat": "none", "separatethousands": True}
+    fig.update_xaxes(gridcolor="#e5e8ec", zerolinecolor="#c9ced6", automargin=True, **numbers)
+    fig.update_yaxes(gridcolor="#e5e8ec", zerolinecolor="#c9ced6", automargin=True, **numbers)
     return fig
 
 

@@ -88,6 +88,8 @@ def definition(
             parts.append(f" × {vn_number(factor)}")
         formula = [html.Div(parts, className="formula"), html.Div(formula, className="muted")]
     direction = entry.get("direction") or "none"
+    if direction not in ("up", "down", "near", "info"):
+        direction = "none"
     rows = [
         (t("explorer.formula", language), formula),
         (t("explorer.unit", language), unit or "—"),
@@ -219,6 +221,9 @@ def body(
             values_path, language, "explorer-values", **common, children="true", indicator=indicator
         )
         count = sum(1 for r in children if r.get("value") is not None)
+        # a total (pupils, schools) of the unit is not on the scale of its children's
+        kind = next((i.get("kind") for i in catalog["indicators"] if i["id"] == indicator), "")
+        comparable = kind not in ("sum", "schools", "shortfall")
         parts.append(
             html.Div(
                 [
@@ -230,7 +235,9 @@ def body(
                             ),
                             dcc.Graph(
                                 id=ids.EXPLORER_DISTRIBUTION,
-                                figure=distribution_figure(children, meta, language, own),
+                                figure=distribution_figure(
+                                    children, meta, language, own if comparable else None
+                                ),
                                 config=graph_config(),
                             ),
                         ],
