@@ -70,7 +70,7 @@ class Figure:
         if self.unit == "s":
             return seconds(value)
         if self.unit == "bytes":
-            return size(value)
+            return size(value) if value >= 10 * MB else f"{value / 1024:,.0f} kB"
         if self.unit == "ms":
             return f"{value:.1f} ms"
         if self.unit == "req/s":
@@ -857,10 +857,13 @@ def _env(name: str, value: str | None) -> Iterator[None]:
 
 
 def _load_line(load: dash_bench.Load) -> str:
-    largest = ", ".join(f"{p} {size(n)}" for n, p in load.largest[:3])
+    def kb(n: int) -> str:
+        return f"{n / 1024:,.0f} kB"
+
+    largest = ", ".join(f"{p.rsplit('/', 1)[-1]} {kb(n)}" for n, p in load.largest[:3])
     return (
         f"interactive {load.interactive_ms:.0f} ms, {load.requests} responses, "
-        f"{size(load.transfer_bytes)} transferred (largest: {largest})"
+        f"{kb(load.transfer_bytes)} transferred (largest: {largest})"
     )
 
 
