@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.auth.start()
+        boundary_routes.warm(app)
         yield
         app.state.snapshot.close()
 

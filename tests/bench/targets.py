@@ -906,9 +906,10 @@ def dashboard(ctx: Context) -> Outcome:
                     ctx.log(f"  overview cold load {i}: {_load_line(load)}")
                     errors += load.errors
                 map_path = f"/map?{view}&indicator=NET_CLASS_SIZE"
-                map_load = browser.first_load(map_path, "#map-graph .js-plotly-plot")
-                ctx.log(f"  map cold load: {_load_line(map_load)}")
-                errors += map_load.errors
+                for attempt in ("first", "second"):
+                    map_load = browser.first_load(map_path, "#map-graph .js-plotly-plot")
+                    ctx.log(f"  map cold load, {attempt}: {_load_line(map_load)}")
+                    errors += map_load.errors
                 maps = [browser.indicator_changes(map_path)]
                 if new is not None:
                     country = f"/map?unit={DASH_PROVINCE}&scheme=2025&period={new}&level=country"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
+import threading
 from typing import Annotated, Any, Literal
 
 import polars as pl
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 
 from ioc import boundaries, db
@@ -17,6 +19,7 @@ from ioc.api.scope import allowed_units, check_unit
 from ioc.summary import find_unit
 
 router = APIRouter(tags=["units"])
+log = logging.getLogger("ioc.api")
 CHILD_LEVEL = {("legacy", "province"): "district", ("legacy", "district"): "commune"}
 CHILD_LEVEL[("2025", "province")] = "commune"
 
@@ -120,3 +123,23 @@ def _collection(
         return None
     doc: dict[str, Any] = {"type": "FeatureCollection", "features": features, "missing": missing}
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def warm(app: FastAPI) -> None:
+    """Read and match the configured files in the background at start-up, so that the first
+    map does not wait for them (a large TopoJSON takes seconds)."""
+    settings = app.state.settings
+    if not settings.boundaries:
+        return
+
+    def run() -> None:
+        try:
+            with app.state.snapshot.cursor() as cur:
+                units = db.query(cur, "queries/boundary_units", settings)
+        except db.DataError:  # nothing published yet: the first map request will load them
+            return
+        found = boundaries.load(settings.boundaries, units)
+        for error in found.errors:
+            log.warning("boundary file skipped: %s", error)
+
+    threading.Thread(target=run, name="boundaries-warm", daemon=True).start()
