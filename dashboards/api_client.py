@@ -253,6 +253,48 @@ class Api:
     def set_targets(self, targets: list[dict[str, Any]]) -> dict[str, Any]:
         return self._request("PUT", "/targets", json=targets).json()
 
+    # -- maps ------------------------------------------------------------------------
+    def boundaries(
+        self,
+        scheme: Scheme,
+        parent: str | None = None,
+        *,
+        winding: str = "clockwise",
+        tolerance: float | None = None,
+    ) -> dict[str, Any] | None:
+        """GeoJSON of a unit's children (every province without ``parent``), rings thinned
+        to ``tolerance`` degrees; None when no configured boundary file covers them (the map
+        then shows points)."""
+        try:
+            return self.get(
+                "/boundaries",
+                scheme=scheme,
+                parent=parent,
+                winding=winding,
+                tolerance=tolerance,
+            )
+        except ApiProblem as problem:
+            if problem.code == "no_boundaries":
+                return None
+            raise
+
+    def province_values(
+        self,
+        scheme: Scheme,
+        period: str,
+        *,
+        indicator: str | None = None,
+        family: str | None = None,
+    ) -> list[Value]:
+        """Indicator values of every province of a scheme (the whole-country map)."""
+        return self.get(
+            "/indicators/provinces",
+            scheme=scheme,
+            period=period,
+            indicator=indicator,
+            family=family,
+        )
+
 
 def _problem(response: httpx.Response) -> ApiProblem:
     try:

@@ -41,3 +41,18 @@ TARGETS_SAVE = "targets-save"
 TARGETS_RESULT = "targets-result"
 # shared
 URL_SYNC = "url-sync"
+# map (more)
+MAP_STATE = "map-state"
+MAP_TABLE = "map-table"
+MAP_DOWNLOADS = "map-downloads"
+MAP_NOTE = "map-note"
+MAP_URL_SYNC = "map-url-sync"
+MAP_SCOPE = "map-scope"
+MAP_TABLE_DATA = "map-table-data"
+MAP_TABLE_DRAWN = "map-table-drawn"
+# indicator explorer (more)
+EXPLORER_STATE = "explorer-state"
+EXPLORER_BODY = "explorer-body"
+EXPLORER_DEFINITION = "explorer-definition"
+EXPLORER_COMPARE_DOWNLOADS = "explorer-compare-downloads"
+EXPLORER_URL_SYNC = "explorer-url-sync"

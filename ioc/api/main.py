@@ -15,6 +15,7 @@ from ioc.api.auth import AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
 from ioc.api.routes import auth, indicators, ingest, meta, reports, schools, targets, units
+from ioc.api.routes import boundaries as boundary_routes
 from ioc.api.routes.schedules import router as schedules_router
 from ioc.api.snapshot import Snapshot
 from ioc.catalog.definitions import load_catalog
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Api:
         app.state.reports.start()
         load_catalog()  # read once, before any request needs it
         app.state.snapshot.current()  # open the published build now: its warm-up starts
+        boundary_routes.warm(app)
         yield
         app.state.reports.shutdown()
         app.state.snapshot.close()
@@ -61,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Api:
     for module in (meta, auth, units, indicators, schools, reports, ingest, targets):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(schedules_router, prefix=PREFIX)
+    app.include_router(boundary_routes.router, prefix=PREFIX)
     return app
 
 

@@ -7,21 +7,25 @@ goes. To add a target for a later issue, write a function and append a :class:`T
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import json
+import os
 import pstats
 import shutil
+import statistics
 import sys
 import textwrap
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import duckdb
+import httpx
 import numpy as np
 import polars as pl
 
@@ -29,6 +33,7 @@ from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
 from tests.bench import api_load as api_bench
+from tests.bench import dashboard as dash_bench
 from tests.bench import history, national
 from tests.bench.measure import (
     GB,
@@ -44,6 +49,8 @@ from tests.bench.server import Server, leader_token, load_average
 BIN = Path(sys.executable).parent
 IOC = BIN / "ioc"
 PROFILES = national.BENCH_DIR / "profiles"
+MB = 1 << 20
+DASH_PROVINCE = "01"  # the dashboard target's province (Hà Nội: 30 old districts)
 Unit = Literal["s", "bytes", "x", "ms", "req/s", "n"]
 
 
@@ -58,12 +65,12 @@ class Figure:
     def _fmt(self, value: float, *, limit: bool = False) -> str:
         if limit:  # round targets: "10 s", "2 GB", "0"
             if self.unit == "bytes":
-                return f"{value / GB:g} GB"
+                return f"{value / GB:g} GB" if value >= GB else f"{value / MB:g} MB"
             return f"{value:g}" if self.unit == "n" else f"{value:g} {self.unit}"
         if self.unit == "s":
             return seconds(value)
         if self.unit == "bytes":
-            return size(value)
+            return size(value) if value >= 10 * MB else f"{value / 1024:,.0f} kB"
         if self.unit == "ms":
             return f"{value:.1f} ms"
         if self.unit == "req/s":
@@ -899,6 +906,115 @@ def report_demo(ctx: Context) -> Outcome:
     )
 
 
+# Issue 5: the dashboard in a browser
+
+
+@contextlib.contextmanager
+def _env(name: str, value: str | None) -> Iterator[None]:
+    old = os.environ.get(name)
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def _load_line(load: dash_bench.Load) -> str:
+    def kb(n: int) -> str:
+        return f"{n / 1024:,.0f} kB"
+
+    largest = ", ".join(f"{p.rsplit('/', 1)[-1]} {kb(n)}" for n, p in load.largest[:3])
+    return (
+        f"interactive {load.interactive_ms:.0f} ms, {load.requests} responses, "
+        f"{kb(load.transfer_bytes)} transferred (largest: {largest})"
+    )
+
+
+def dashboard(ctx: Context) -> Outcome:
+    """``ioc serve`` on the national snapshot with indicators and the real boundary files,
+    chromium through Playwright: cold first loads of the overview (interactive time and bytes
+    transferred), then indicator changes on the map of a province's old districts and on the
+    whole-country map."""
+    if not dash_bench.CHROMIUM.exists():
+        return Outcome(error=f"no chromium at {dash_bench.CHROMIUM} (apt-get install chromium)")
+    built = ctx.history
+    ready = _indicators_ready(ctx, built)
+    if ready is None:
+        return Outcome(error="the full recompute before the dashboard run failed")
+    files = dash_bench.boundary_files()
+    ctx.log(f"boundaries: {', '.join(f.name for f in files) or 'none (points at unit centres)'}")
+    errors: list[str] = []
+    with (
+        fresh_data_dir(ctx.keep) as data_dir,
+        _env("IOC_BOUNDARIES", ",".join(str(f) for f in files) or None),
+    ):
+        shutil.copyfile(ready, data_dir / "ioc.duckdb")
+        password = dash_bench.leader_password(IOC, data_dir)
+        with Server(IOC, data_dir) as server:
+            ctx.log(
+                f"ioc serve on {server.base_url}: answering after {seconds(server.ready_s or 0)}"
+            )
+            cookie = dash_bench.session(server.base_url, "bench-viewer", password)
+            periods = httpx.get(
+                f"{server.base_url}/api/v1/periods", cookies={"ioc_session": cookie}, timeout=60
+            ).json()
+            legacy = next(p["period"] for p in periods if p["scheme"] == "legacy")
+            new = next((p["period"] for p in periods if p["scheme"] == "2025"), None)
+            view = f"unit={DASH_PROVINCE}&scheme=legacy&period={legacy}"
+            with dash_bench.Browser(server.base_url, cookie) as browser:
+                warm = browser.first_load(f"/?{view}", "#overview-tiles .tile")
+                ctx.log(f"overview, first request to a fresh server (untimed): {_load_line(warm)}")
+                loads = [browser.first_load(f"/?{view}", "#overview-tiles .tile") for _ in range(5)]
+                for i, load in enumerate(loads, 1):
+                    ctx.log(f"  overview cold load {i}: {_load_line(load)}")
+                    errors += load.errors
+                map_path = f"/map?{view}&indicator=NET_CLASS_SIZE"
+                for attempt in ("first", "second"):
+                    map_load = browser.first_load(map_path, "#map-graph .js-plotly-plot")
+                    ctx.log(f"  map cold load, {attempt}: {_load_line(map_load)}")
+                    errors += map_load.errors
+                maps = [browser.indicator_changes(map_path)]
+                if new is not None:
+                    country = f"/map?unit={DASH_PROVINCE}&scheme=2025&period={new}&level=country"
+                    maps.append(browser.indicator_changes(f"{country}&indicator=NET_CLASS_SIZE"))
+                for change in maps:
+                    ctx.log(
+                        f"  {change.url}: {change.shapes} shapes, {change.points} points; "
+                        f"indicator changes {', '.join(f'{t:.0f}' for t in change.times_ms)} ms"
+                    )
+                    errors += change.errors
+            ctx.log(f"  server: peak RSS {size(server.peak_rss())}, load average {load_average()}")
+    for error in errors[:5]:
+        ctx.log(f"  browser console error: {error[:300]}")
+    interactive = [load.interactive_ms / 1000 for load in loads]
+    figures = [
+        Figure("overview interactive, median of 5", statistics.median(interactive), "s", 2),
+        Figure("overview interactive, slowest", max(interactive), "s"),
+        Figure(
+            "overview first-load transfer",
+            statistics.median(load.transfer_bytes for load in loads),
+            "bytes",
+            2 * MB,
+        ),
+        Figure("map first-load transfer", map_load.transfer_bytes, "bytes"),
+        Figure("map indicator change (old districts), median of 5", maps[0].median_ms, "ms", 500),
+    ]
+    if len(maps) > 1:
+        figures.append(
+            Figure(
+                "map indicator change (whole country), median of 5", maps[1].median_ms, "ms", 500
+            )
+        )
+    figures.append(Figure("browser console errors", len(errors), "n", 0))
+    return Outcome(figures)
+
+
 TARGETS: list[Target] = [
     Target("ingest_csv", 2, "ingest + publish a 53,000-school CSV: <= 10 s, <= 2 GB", ingest_csv),
     Target(
@@ -932,4 +1048,11 @@ TARGETS: list[Target] = [
         report_national,
     ),
     Target("report_demo", 6, "the demo province's monthly workbook: <= 3 s", report_demo),
+    Target(
+        "dashboard",
+        5,
+        "dashboard in chromium on the national build: overview interactive <= 2 s, "
+        "first load <= 2 MB, map indicator change <= 500 ms (median of 5)",
+        dashboard,
+    ),
 ]

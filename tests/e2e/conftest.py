@@ -58,6 +58,7 @@ def browser() -> Iterator[Any]:
 def boundaries_env() -> dict[str, str]:
     """Boundary files for the map, from the shared real-data folder when it is there."""
     files = [GEO / "vn_communes_2025_p92_can_tho.geojson", GEO / "vn_districts_gadm_adm3.topo.json"]
+    files.append(GEO / "vn_provinces_34_2025.geojson")  # the whole-country map (map.py)
     present = [str(f) for f in files if f.exists()]
     return {"IOC_BOUNDARIES": ",".join(present)} if present else {}
 

@@ -11,11 +11,13 @@ from ioc.api.cache import fetch
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond_async
-from ioc.api.params import UnitPeriodDep, UnitQuery
+from ioc.api.params import PeriodQuery, SchemeQuery, UnitPeriodDep, UnitQuery
 from ioc.api.scope import allowed_units_async, check_unit_async, filter_units
-from ioc.api.views import find_unit, level_batch, series_batch, unit_series, units
+from ioc.api.views import find_unit, level_batch, periods, series_batch, unit_series, units
 from ioc.catalog.definitions import load_catalog
+from ioc.geo import scheme_for_period
 from ioc.indicator_views import batch_of, check_family, values_for
+from ioc.returns.validate import parse_period
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 
@@ -84,3 +86,50 @@ async def series(
     batch = await fetch(request, series_batch(cur, settings, found))
     rows = unit_series(batch, found, indicator, term)
     return await respond_async(request, rows, f"series_{indicator}_{unit}", format)
+
+
+@router.get(
+    "/provinces",
+    summary="Every indicator (or one) for every province of a scheme: the whole-country map",
+)
+async def provinces(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    period: PeriodQuery,
+    scheme: SchemeQuery = None,
+    family: Annotated[str | None, Query(pattern=r"^[a-z]+$")] = None,
+    indicator: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
+    format: Format = "json",
+) -> Any:
+    try:
+        school_year, term = parse_period(period)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_parameter", "Kỳ báo cáo không hợp lệ", str(exc)) from exc
+    if f"{school_year}/{term}" not in await fetch(request, periods(cur, settings)):
+        raise ApiError(
+            404, "unknown_period", f"Chưa có số liệu kỳ {period}", f"No returns for {period}"
+        )
+    check_family(family)
+    scheme = scheme or scheme_for_period(school_year, term)
+    batch = await fetch(
+        request,
+        level_batch(
+            cur,
+            settings,
+            scheme=scheme,
+            level="province",
+            province=None,
+            school_year=school_year,
+            term=term,
+        ),
+    )
+    rows = batch.drop("parent_code") if "parent_code" in batch.columns else batch
+    if family is not None:
+        rows = rows.filter(pl.col("family") == family)
+    if indicator is not None:
+        _known(indicator)
+        rows = rows.filter(pl.col("indicator_id") == indicator) if rows.height else rows
+    rows = filter_units(rows, await allowed_units_async(request, cur, settings, who))
+    return await respond_async(request, rows, f"indicators_provinces_{school_year}_{term}", format)

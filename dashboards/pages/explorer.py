@@ -1,0 +1,420 @@
+"""Indicator explorer: an indicator's definition, its distribution and ranking across the
+child units, its trend over periods (with the 1 July 2025 break), and a comparison of
+chosen units. The overview's tiles open it with ``?indicator=ID``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+
+from dashboards import ids
+from dashboards.api_client import Api, ApiProblem, Value
+from dashboards.components import states
+from dashboards.components.frame import Page, frame, resolve
+from dashboards.components.indicators import indicator_meta, indicator_options, known_indicator
+from dashboards.context import View, api, lang
+from dashboards.figures_explorer import (
+    compare_figure,
+    distribution_figure,
+    graph_config,
+    ranking_figure,
+    trend_figure,
+)
+from dashboards.figures_map import band
+from dashboards.formats import date_text, value_text, vn_number
+from dashboards.i18n import t
+
+dash.register_page(__name__, path="/indicator", title="IOC-EDU · Chỉ tiêu")
+
+MAX_COMPARE = 8
+
+
+def _links(path: str, language: str, prefix: str, **params: Any) -> list[Any]:
+    query = urlencode({k: v for k, v in {**params, "headers": language}.items() if v is not None})
+    return [
+        html.A(t("common.download_csv", language), href=f"{path}.csv?{query}", id=f"{prefix}-csv"),
+        html.A(
+            t("common.download_xlsx", language), href=f"{path}.xlsx?{query}", id=f"{prefix}-xlsx"
+        ),
+    ]
+
+
+def _section(title: str, body: Any, links: list[Any] | None = None, id_: str = "") -> html.Section:
+    head = [html.H2(title)]
+    if links:
+        head.append(html.Div(links, className="downloads"))
+    extra = {"id": id_} if id_ else {}
+    parts = body if isinstance(body, list) else [body]
+    return html.Section(
+        [html.Div(head, className="section-head"), *parts], className="card", **extra
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Definition
+
+
+def _field_label(catalog: dict[str, Any], name: str | None, language: str) -> str:
+    for field in catalog.get("fields", []):
+        if field["name"] == name:
+            return str(field.get(language) or field.get("vi"))
+    return str(name or "")
+
+
+def definition(
+    catalog: dict[str, Any], indicator: str, own: Value | None, language: str
+) -> html.Div:
+    entry = next((i for i in catalog.get("indicators", []) if i["id"] == indicator), {})
+    meta = indicator_meta(catalog, indicator)
+    unit = str(meta.get(f"unit_{language}") or "")
+    kind = str(entry.get("kind") or "")
+    kind_key = f"explorer.kind_{kind}"
+    known_kinds = ("ratio", "share_of_schools", "sum", "schools")
+    formula: list[Any] = [t(kind_key if kind in known_kinds else "explorer.kind_other", language)]
+    if entry.get("numerator"):
+        numerator = _field_label(catalog, entry["numerator"], language)
+        parts = [html.Span(numerator, className="formula-part", id="explorer-numerator")]
+        if entry.get("denominator"):
+            denominator = _field_label(catalog, entry["denominator"], language)
+            parts += [
+                " / ",
+                html.Span(denominator, className="formula-part", id="explorer-denominator"),
+            ]
+        factor = entry.get("factor")
+        if factor and factor != 1:
+            parts.append(f" × {vn_number(factor)}")
+        formula = [html.Div(parts, className="formula"), html.Div(formula, className="muted")]
+    direction = entry.get("direction") or "none"
+    if direction not in ("up", "down", "near", "info"):
+        direction = "none"
+    rows = [
+        (t("explorer.formula", language), formula),
+        (t("explorer.unit", language), unit or "—"),
+        (t("explorer.direction", language), t(f"explorer.direction_{direction}", language)),
+        (t("explorer.norm", language), _norm(catalog, entry.get("norm"), unit, language)),
+    ]
+    note = entry.get("note") or {}
+    current: list[Any] = []
+    if own is not None:
+        kind_band = band(own)
+        current = [
+            html.Div(
+                [
+                    html.Span(value_text(own.get("value"), unit), className="tile-value"),
+                    html.Span(
+                        t(f"map.{kind_band}", language), className=f"pill pill-band-{kind_band}"
+                    ),
+                ],
+                className="explorer-current",
+                id="explorer-value",
+                **{"data-value": "" if own.get("value") is None else repr(own.get("value"))},
+            ),
+            html.Div(
+                t(
+                    "map.coverage",
+                    language,
+                    n=vn_number(own.get("schools_contributing") or 0),
+                    of=vn_number(own.get("schools_in_scope") or 0),
+                ),
+                className="muted",
+            ),
+        ]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H2(meta.get(f"name_{language}") or indicator),
+                    html.Div(
+                        meta.get("name_en" if language == "vi" else "name_vi"), className="muted"
+                    ),
+                    *current,
+                ],
+                className="def-head",
+            ),
+            html.Dl(
+                [x for label, value in rows for x in (html.Dt(label), html.Dd(value))],
+                className="def-list",
+            ),
+            html.P(note.get(language) or note.get("vi"), className="muted") if note else None,
+        ],
+        className="card definition",
+        id=ids.EXPLORER_DEFINITION,
+    )
+
+
+def _norm(catalog: dict[str, Any], norm_id: str | None, unit: str, language: str) -> Any:
+    norm = next((n for n in catalog.get("norms", []) if n["id"] == norm_id), None)
+    if norm is None:
+        return t("explorer.no_norm", language)
+    key = "explorer.norm_max" if norm.get("comparison") == "max" else "explorer.norm_min"
+    rules = sorted(norm.get("rules", []), key=lambda r: r.get("valid_to") is not None)
+    items = []
+    for rule in rules:
+        bits = [t(key, language, value=value_text(rule.get("value"), unit))]
+        if rule.get("levels"):
+            bits.append(t("explorer.levels", language, levels=", ".join(rule["levels"])))
+        if rule.get("valid_from") or rule.get("valid_to"):
+            bits.append(
+                t(
+                    "explorer.valid",
+                    language,
+                    start=date_text(rule.get("valid_from")) if rule.get("valid_from") else "…",
+                    end=date_text(rule.get("valid_to")) if rule.get("valid_to") else "…",
+                )
+            )
+        items.append(
+            html.Li(
+                [
+                    "; ".join(bits),
+                    " — ",
+                    html.Span(rule.get("source") or "", className="norm-source"),
+                ],
+                className="norm-rule" + (" norm-old" if rule.get("valid_to") else ""),
+            )
+        )
+    return html.Ul(items, className="norm-rules")
+
+
+# ---------------------------------------------------------------------------------------------
+# Body
+
+
+def _fetch(
+    client: Api, view: View, indicator: str, has_children: bool
+) -> tuple[Value | None, list[Value], list[Value]]:
+    own_rows = client.values(view.unit, view.scheme, view.period, indicator=indicator)  # type: ignore[arg-type]
+    children = (
+        client.values(view.unit, view.scheme, view.period, children=True, indicator=indicator)  # type: ignore[arg-type]
+        if has_children
+        else []
+    )
+    series = client.series(indicator, view.unit, view.scheme)  # type: ignore[arg-type]
+    own = next((r for r in own_rows if r.get("indicator_id") == indicator), None)
+    return own, [r for r in children if r.get("indicator_id") == indicator], series
+
+
+def body(
+    client: Api,
+    catalog: dict[str, Any],
+    view: View,
+    indicator: str,
+    has_children: bool,
+    language: str,
+) -> list[Any]:
+    try:
+        own, children, series = _fetch(client, view, indicator, has_children)
+    except ApiProblem as problem:
+        return [states.error(problem, language)]
+    meta = indicator_meta(catalog, indicator)
+    values_path = "/api/v1/indicators/values"
+    common = {"unit": view.unit, "scheme": view.scheme, "period": view.period}
+    parts: list[Any] = [definition(catalog, indicator, own, language)]
+    if not has_children:
+        parts.append(states.empty(t("explorer.no_children", language)))
+    elif not any(r.get("value") is not None for r in children):
+        parts.append(states.empty(t("state.no_returns", language)))
+    else:
+        links = _links(
+            values_path, language, "explorer-values", **common, children="true", indicator=indicator
+        )
+        count = sum(1 for r in children if r.get("value") is not None)
+        # a total (pupils, schools) of the unit is not on the scale of its children's
+        kind = next((i.get("kind") for i in catalog["indicators"] if i["id"] == indicator), "")
+        comparable = kind not in ("sum", "schools", "shortfall")
+        parts.append(
+            html.Div(
+                [
+                    _section(
+                        t("explorer.distribution", language),
+                        [
+                            html.Div(
+                                t("explorer.units_count", language, n=count), className="muted"
+                            ),
+                            dcc.Graph(
+                                id=ids.EXPLORER_DISTRIBUTION,
+                                figure=distribution_figure(
+                                    children, meta, language, own if comparable else None
+                                ),
+                                config=graph_config(),
+                            ),
+                        ],
+                        links,
+                    ),
+                    _section(
+                        t("explorer.ranking", language),
+                        html.Div(
+                            dcc.Graph(
+                                id=ids.EXPLORER_RANKING,
+                                figure=ranking_figure(children, meta, language),
+                                config=graph_config(),
+                            ),
+                            className="ranking-wrap",
+                        ),
+                        _links(
+                            values_path,
+                            language,
+                            "explorer-ranking",
+                            **common,
+                            children="true",
+                            indicator=indicator,
+                        ),
+                    ),
+                ],
+                className="row2",
+            )
+        )
+    trend_links = _links(
+        f"/api/v1/indicators/{indicator}/series",
+        language,
+        "explorer-series",
+        unit=view.unit,
+        scheme=view.scheme,
+    )
+    trend: Any = (
+        dcc.Graph(
+            id=ids.EXPLORER_TREND,
+            figure=trend_figure(series, meta, language, view.scheme or "legacy"),
+            config=graph_config(),
+        )
+        if any(r.get("value") is not None for r in series)
+        else states.empty(t("explorer.no_series", language))
+    )
+    parts.append(_section(t("explorer.trend", language), trend, trend_links, "explorer-trend-card"))
+    return parts
+
+
+def layout(**query: Any) -> Any:
+    page = resolve("/indicator", query)
+    if not isinstance(page, Page):
+        return page
+    view, language = page.view, page.lang
+    try:
+        catalog = page.api.catalog()
+    except ApiProblem as problem:
+        return frame(page, "/indicator", states.error(problem, language))
+    indicator = known_indicator(catalog, view.indicator)
+    view = view.with_(indicator=indicator)
+    children = page.unit["children"]
+    state = {
+        "scheme": view.scheme,
+        "unit": view.unit,
+        "period": view.period,
+        "has_children": bool(children),
+        "term": (view.period or "/DN").split("/")[-1],
+    }
+    compare = html.Section(
+        [
+            html.Div(
+                [
+                    html.H2(t("explorer.compare", language)),
+                    html.Div(id=ids.EXPLORER_COMPARE_DOWNLOADS, className="downloads"),
+                ],
+                className="section-head",
+            ),
+            dcc.Dropdown(
+                id=ids.EXPLORER_UNITS,
+                options=[{"label": c["name"], "value": c["code"]} for c in children],
+                value=[],
+                multi=True,
+                placeholder=t("explorer.compare_pick", language),
+                className="explorer-units",
+            ),
+            states.loading(html.Div(id=ids.EXPLORER_COMPARE)),
+        ],
+        className="card",
+        id="explorer-compare-card",
+    )
+    content = html.Div(
+        [
+            html.Div(
+                [
+                    html.Label(t("map.indicator", language), htmlFor=ids.EXPLORER_INDICATOR),
+                    dcc.Dropdown(
+                        id=ids.EXPLORER_INDICATOR,
+                        options=indicator_options(catalog, language),
+                        value=indicator,
+                        clearable=False,
+                        className="map-indicator",
+                    ),
+                ],
+                className="map-controls",
+            ),
+            states.loading(
+                html.Div(
+                    body(page.api, catalog, view, indicator, bool(children), language),
+                    id=ids.EXPLORER_BODY,
+                )
+            ),
+            compare if children else None,
+            dcc.Store(id=ids.EXPLORER_STATE, data=state),
+            dcc.Store(id=ids.EXPLORER_URL_SYNC),
+        ],
+        className="explorer-page",
+    )
+    return frame(page, "/indicator", content, t("explorer.title", language))
+
+
+@callback(
+    Output(ids.EXPLORER_BODY, "children"),
+    Input(ids.EXPLORER_INDICATOR, "value"),
+    State(ids.EXPLORER_STATE, "data"),
+    prevent_initial_call=True,
+)
+def _change_indicator(indicator: str, state: dict[str, Any]) -> list[Any]:
+    language = lang()
+    client = api()
+    view = View(state["scheme"], state["unit"], state["period"], indicator)
+    try:
+        catalog = client.catalog()
+    except ApiProblem as problem:
+        return [states.error(problem, language)]
+    return body(client, catalog, view, indicator, state["has_children"], language)
+
+
+@callback(
+    Output(ids.EXPLORER_COMPARE, "children"),
+    Output(ids.EXPLORER_COMPARE_DOWNLOADS, "children"),
+    Input(ids.EXPLORER_INDICATOR, "value"),
+    Input(ids.EXPLORER_UNITS, "value"),
+    State(ids.EXPLORER_UNITS, "options"),
+    State(ids.EXPLORER_STATE, "data"),
+)
+def _compare(
+    indicator: str, chosen: list[str] | None, options: list[dict[str, Any]], state: dict[str, Any]
+) -> tuple[Any, Any]:
+    language = lang()
+    chosen = (chosen or [])[:MAX_COMPARE]
+    if not chosen:
+        return states.empty(t("explorer.compare_empty", language)), None
+    client = api()
+    names = {o["value"]: o["label"] for o in options}
+    try:
+        catalog = client.catalog()
+        series = {names.get(c, c): client.series(indicator, c, state["scheme"]) for c in chosen}
+    except ApiProblem as problem:
+        return states.error(problem, language), None
+    meta = indicator_meta(catalog, indicator)
+    figure = compare_figure(series, meta, language, state["term"])
+    links = []
+    for code in chosen:
+        query = urlencode({"unit": code, "scheme": state["scheme"], "headers": language})
+        links.append(
+            html.A(
+                f"{names.get(code, code)} (CSV)",
+                href=f"/api/v1/indicators/{indicator}/series.csv?{query}",
+                className="compare-link",
+            )
+        )
+    graph = dcc.Graph(id=ids.EXPLORER_COMPARE + "-graph", figure=figure, config=graph_config())
+    return graph, links
+
+
+clientside_callback(
+    ClientsideFunction("ioc_map", "sync_url"),
+    Output(ids.EXPLORER_URL_SYNC, "data"),
+    Input(ids.EXPLORER_INDICATOR, "value"),
+    prevent_initial_call=True,
+)
