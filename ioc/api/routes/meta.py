@@ -9,6 +9,7 @@ from fastapi import APIRouter
 
 from ioc import db
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, SnapshotDep
+from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
 
 router = APIRouter(tags=["meta"])
@@ -42,4 +43,19 @@ def catalog(_: PrincipalDep) -> dict[str, Any]:
         "families": [f.model_dump() for f in cat.families],
         "indicators": [i.model_dump(mode="json") for i in cat.indicators],
         "norms": [n.model_dump(mode="json") for n in cat.norms.norms],
+    }
+
+
+@router.get(
+    "/catalog/fields",
+    summary="Fields of the school return with their Vietnamese and English labels",
+)
+def fields(_: PrincipalDep) -> dict[str, Any]:
+    contract = load_contract()
+    return {
+        "groups": [{"id": k, "vi": v.vi, "en": v.en} for k, v in contract.groups.items()],
+        "fields": [
+            {"name": f.name, "vi": f.vi, "en": f.en, "type": f.type, "group": f.group}
+            for f in contract.fields
+        ],
     }
