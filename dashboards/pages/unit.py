@@ -22,6 +22,7 @@ from dashboards.components.datagrid import (
     text_col,
 )
 from dashboards.components.frame import DEFAULT_INDICATOR, Page, frame, resolve
+from dashboards.components.labels import level_label
 from dashboards.components.tiles import name_of, status_of, tile, unit_label
 from dashboards.context import View, api, lang
 from dashboards.formats import value_text, vn_number
@@ -316,15 +317,6 @@ def school_rows(
         text_col("fraction", t("unit.fraction", language)),
     ]
     return columns, rows
-
-
-def level_label(level: str | None, language: Lang) -> str:
-    if not level:
-        return "—"
-    try:
-        return t(f"school.level_{level}", language)
-    except KeyError:
-        return level
 
 
 _CATALOG: dict[str, dict[str, Any]] = {}
