@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem, Value
@@ -56,6 +56,9 @@ def layout(**query: Any) -> Any:
         own = page.api.values(view.unit, view.scheme, view.period)
     except ApiProblem as problem:
         return frame(page, "/unit", states.error(problem, language), t("unit.title", language))
+    if not own:  # a unit without schools: nothing to rank or trace
+        empty = states.empty(t("state.no_returns", language))
+        return frame(page, "/unit", empty, t("unit.title", language))
     indicator = view.indicator
     if not any(r["indicator_id"] == indicator for r in own):
         indicator = DEFAULT_INDICATOR
@@ -470,6 +473,8 @@ def _view_of(state: dict[str, Any], indicator: str) -> View:
     prevent_initial_call=True,
 )
 def _update_ranking(indicator: str, kind: str, state: dict[str, Any]) -> tuple[Any, ...]:
+    if not indicator or kind not in KINDS:
+        return (no_update,) * 5
     columns, rows, links, note = ranking(api(), _view_of(state, indicator), kind, lang())
     return columns, rows, links, note, {"width": "100%", "height": f"{fit_height(len(rows))}px"}
 
@@ -483,6 +488,8 @@ def _update_ranking(indicator: str, kind: str, state: dict[str, Any]) -> tuple[A
     prevent_initial_call=True,
 )
 def _update_trend(indicator: str, state: dict[str, Any]) -> tuple[Any, ...]:
+    if not indicator:
+        return (no_update,) * 3
     return trend_parts(api(), _view_of(state, indicator), state["periods"], lang())
 
 
