@@ -30,11 +30,15 @@ def api_get(base: str, username: str, path: str, **params: Any) -> Any:
 def grid_cells(page: Any, grid: str, column: str) -> dict[str, str]:
     """Row id -> the text shown in one column of a grid (the rows the grid has rendered)."""
     return page.eval_on_selector_all(
-        f"#{grid} .ag-center-cols-container .ag-row",
-        """(rows, column) => Object.fromEntries(rows.map(r => [
-            r.getAttribute('row-id'),
-            (r.querySelector(`[col-id="${column}"]`) || {}).innerText || ''
-        ]))""",
+        f"#{grid} .ag-body .ag-row",  # centre and pinned containers: a row is split among them
+        """(rows, column) => {
+            const out = {};
+            for (const r of rows) {
+                const cell = r.querySelector(`[col-id="${column}"]`);
+                if (cell) { out[r.getAttribute('row-id')] = cell.innerText; }
+            }
+            return out;
+        }""",
         column,
     )
 
