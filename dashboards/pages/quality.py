@@ -213,6 +213,7 @@ def _chase(page: Page) -> html.Section:
             ),
         ],
         className="card",
+        id=f"{ids.QUALITY_CHASE}-section",
     )
 
 
@@ -270,6 +271,7 @@ def _findings(page: Page) -> html.Section:
             ),
         ],
         className="card",
+        id=f"{ids.QUALITY_FINDINGS}-section",
     )
 
 
