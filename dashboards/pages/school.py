@@ -317,8 +317,8 @@ def _over_time(
                 f"p{i}",
                 short_period(y, tm, language),
                 type="rightAligned",
-                width=110,
-                minWidth=90,
+                width=128,
+                minWidth=100,
                 sortable=False,
             )
             for i, (y, tm) in enumerate(periods)
@@ -364,7 +364,7 @@ def _findings(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
     content: Any = states.empty(t("school.no_findings", language))
     if rows:
         columns = [
-            col("period", t("common.period", language), width=120),
+            col("period", t("common.period", language), width=135, minWidth=125),
             col("rule", t("quality.rule", language), minWidth=150),
             col("field", t("quality.field", language), minWidth=120),
             col("value", t("quality.value", language), minWidth=110),
@@ -406,7 +406,7 @@ def _files(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
         )
     rows = list(reversed(list(seen.values())))
     columns = [
-        col("period", t("common.period", language), width=120),
+        col("period", t("common.period", language), width=135, minWidth=125),
         col("file", t("school.file", language), minWidth=200, flex=2, tooltipField="file"),
         text_col("received", t("school.received", language), width=120),
         text_col("run", t("school.run", language), width=90),

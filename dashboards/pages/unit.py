@@ -265,7 +265,7 @@ def unit_rows(
             }
         )
     columns = [
-        text_col("rank", t("unit.rank", language), maxWidth=90, sort="asc"),
+        text_col("rank", t("unit.rank", language), minWidth=96, maxWidth=110, sort="asc"),
         link_col("name", t("common.unit", language), minWidth=170, flex=2),
         text_col("value", t("common.value", language)),
         status_col("status", t("common.status", language)),
@@ -310,7 +310,7 @@ def school_rows(
             }
         )
     columns = [
-        text_col("rank", t("unit.rank", language), maxWidth=90, sort="asc"),
+        text_col("rank", t("unit.rank", language), minWidth=96, maxWidth=110, sort="asc"),
         col("code", t("unit.code", language), maxWidth=120),
         link_col("name", t("common.school", language), minWidth=200, flex=2),
         col("level", t("unit.level", language), maxWidth=130),

@@ -57,3 +57,14 @@ def choose(page: Any, dropdown: str, value: str) -> None:
     """Pick an option of a dcc.Dropdown by its value."""
     page.click(f"#{dropdown}")
     page.click(f"[role=option]:has(input[value='{value}'])")
+
+
+def reveal(page: Any) -> None:
+    """Scroll through the page so every grid has drawn its rows (a grid off screen waits
+    until it is seen), then back to the top: for full-page screenshots."""
+    height = page.evaluate("document.documentElement.scrollHeight")
+    for y in range(0, height, 600):
+        page.evaluate(f"window.scrollTo(0, {y})")
+        page.wait_for_timeout(80)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(200)

@@ -12,7 +12,7 @@ import pytest
 
 from dashboards.formats import value_text, vn_number
 from tests.e2e.conftest import PHONE, screenshot, session_cookie
-from tests.e2e.helpers import api_get, grid_cells
+from tests.e2e.helpers import api_get, grid_cells, reveal
 
 PERIOD = "2022-2023/DN"  # the demo's late district (945) makes a chase list
 QUALITY = f"/quality?unit=94&scheme=legacy&period={PERIOD}"
@@ -58,6 +58,7 @@ def test_quality_page_shows_the_apis_numbers(dash_server: Any, open_as: Any) -> 
     for item in chase:
         if item["school_code"] in statuses:
             assert statuses[item["school_code"]] == label[item["status"]]
+    reveal(page)
     screenshot(page, "quality")
 
     # a school of the chase list opens its profile
@@ -109,4 +110,5 @@ def test_quality_page_fits_a_phone(open_as: Any) -> None:
     page.wait_for_selector("#quality-units .ag-row")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"page is {width}px wide on a {PHONE['width']}px phone"
+    reveal(page)
     screenshot(page, "quality-phone")

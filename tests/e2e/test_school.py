@@ -11,7 +11,7 @@ import pytest
 from dashboards.components.labels import rule_label
 from dashboards.formats import value_text, vn_number
 from tests.e2e.conftest import PHONE, screenshot
-from tests.e2e.helpers import api_get, grid_cells
+from tests.e2e.helpers import api_get, grid_cells, reveal
 
 SCHOOL = "94414003"  # Trường THPT Tư thục Văn Lang, Thành phố Sóc Trăng (941)
 PERIOD = "2024-2025/CN"
@@ -66,6 +66,7 @@ def test_profile_shows_the_apis_figures(dash_server: Any, open_as: Any) -> None:
     latest = api["findings"][-1]  # newest first on the page
     assert rules["0"] == rule_label(latest["rule"], "vi") and values["0"] == latest["value"]
     assert len(rules) >= min(len(api["findings"]), 5)
+    reveal(page)
     screenshot(page, "school")
 
 
@@ -97,4 +98,5 @@ def test_school_profile_fits_a_phone(open_as: Any) -> None:
     page.wait_for_selector("#school-indicators .ag-row")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"page is {width}px wide on a {PHONE['width']}px phone"
+    reveal(page)
     screenshot(page, "school-phone")

@@ -10,7 +10,7 @@ import pytest
 
 from dashboards.formats import value_text
 from tests.e2e.conftest import PHONE, screenshot
-from tests.e2e.helpers import api_get, choose, grid_cells, grid_order
+from tests.e2e.helpers import api_get, choose, grid_cells, grid_order, reveal
 
 PERIOD = "2024-2025/CN"
 PROVINCE = f"/unit?unit=94&scheme=legacy&period={PERIOD}&indicator=NET_CLASS_SIZE"
@@ -49,6 +49,7 @@ def test_ranking_grid_equals_the_api_and_sorts(dash_server: Any, open_as: Any) -
     page.click("#unit-grid .ag-header-cell[col-id='value'] .ag-header-cell-label")
     page.wait_for_selector("#unit-grid .ag-header-cell[col-id='value'][aria-sort='descending']")
     assert grid_order(page, "unit-grid") == [r["unit_code"] for r in reversed(by_value)]
+    reveal(page)
     screenshot(page, "unit")
 
     # another indicator: the grid follows, and the address keeps it for sharing
@@ -123,6 +124,7 @@ def test_trend_marks_the_2025_break_on_restated_history(dash_server: Any, open_a
     first_after = next(i for i, r in enumerate(series) if r["school_year"] >= "2025-2026")
     shapes = page.evaluate("document.querySelector('#unit-trend .js-plotly-plot').layout.shapes")
     assert [s["x0"] for s in shapes] == [first_after - 0.5]
+    reveal(page)
     screenshot(page, "unit-2025-trend")
 
 
@@ -203,4 +205,5 @@ def test_unit_page_fits_a_phone(open_as: Any) -> None:
     page.wait_for_selector("#unit-trend .main-svg")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"page is {width}px wide on a {PHONE['width']}px phone"
+    reveal(page)
     screenshot(page, "unit-phone")
