@@ -501,9 +501,12 @@ clientside_callback(
         if (indicator) { url.searchParams.set("indicator", indicator); }
         if (kind) { url.searchParams.set("list", kind); }
         window.history.replaceState(window.history.state, "", url.pathname + url.search);
+        // the header's period and scheme switch reads the address from its dcc.Location:
+        // tell it (the address already matches, so it does not navigate)
+        window.dash_clientside.set_props("NAV_GO", {search: url.search, href: url.href});
         return window.dash_clientside.no_update;
     }
-    """,
+    """.replace("NAV_GO", ids.NAV_GO),
     Output(ids.UNIT_URL_SYNC, "data"),
     Input(ids.UNIT_INDICATOR, "value"),
     Input(ids.UNIT_CHILD_KIND, "value"),

@@ -75,6 +75,12 @@ def test_ranking_grid_equals_the_api_and_sorts(dash_server: Any, open_as: Any) -
         arg=["941", expected["941"]],
     )
     assert grid_cells(page, "unit-grid", "value") == expected
+    # the header's period switch keeps the indicator picked on the page
+    choose(page, "nav-period", "2023-2024/CN")
+    page.wait_for_url("**period=2023-2024**")
+    assert "indicator=STF_PUPILS_PER_TEACHER" in page.url
+    page.wait_for_selector("h1:has-text('2023-2024/CN')")
+    assert "Số học sinh/giáo viên" in page.inner_text("#unit-indicator")
 
 
 def test_drill_down_from_province_to_district_to_school(dash_server: Any, open_as: Any) -> None:
