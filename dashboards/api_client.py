@@ -295,6 +295,24 @@ class Api:
             family=family,
         )
 
+    # -- unit, school and data-quality pages ----------------------------------------
+    def all_schools(
+        self, unit: str, scheme: Scheme, period: str, indicator: str
+    ) -> list[dict[str, Any]]:
+        """Every school of a unit with one indicator's value (all pages of the list)."""
+        items: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            body = self.schools(unit, scheme, period, indicator=indicator, size=1000, page=page)
+            items.extend(body["items"])
+            if len(items) >= body["total"] or not body["items"]:
+                return items
+            page += 1
+
+    def fields(self) -> dict[str, Any]:
+        """The return's fields and their groups, with Vietnamese and English labels."""
+        return self.get("/catalog/fields")
+
 
 def _problem(response: httpx.Response) -> ApiProblem:
     try:

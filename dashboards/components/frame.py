@@ -110,7 +110,7 @@ def frame_error(problem: ApiProblem, language: Lang, me: Me, view: View, path: s
 def _title(page: Page, title: str | None) -> html.Div:
     unit = page.unit
     crumbs: list[Any] = []
-    if unit.get("parent_code"):
+    if unit.get("parent_code") and may_open_parent(page.me, unit):
         parent = page.view.with_(unit=unit["parent_code"])
         crumbs = [html.A("↑", href=parent.href("/unit"), className="crumb", title="parent")]
     return html.Div(
@@ -121,6 +121,14 @@ def _title(page: Page, title: str | None) -> html.Div:
         ],
         className="title-row",
     )
+
+
+def may_open_parent(me: Me, unit: UnitWithChildren) -> bool:
+    """An account scoped to some units gets no link to a parent the API would refuse."""
+    if me["role"] in ("admin", "leader", "display"):
+        return True
+    inside = {u["code"] for u in me.get("units", []) if u["scheme"] == unit["scheme"]}
+    return bool(inside & {unit["parent_code"], unit.get("province_code")})
 
 
 def _header(page: Page, path: str) -> html.Header:

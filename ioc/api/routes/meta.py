@@ -46,3 +46,18 @@ def catalog(_: PrincipalDep) -> dict[str, Any]:
         # labels of the return fields that numerators and denominators name
         "fields": [{"name": f.name, "vi": f.vi, "en": f.en} for f in load_contract().fields],
     }
+
+
+@router.get(
+    "/catalog/fields",
+    summary="Fields of the school return with their Vietnamese and English labels",
+)
+def fields(_: PrincipalDep) -> dict[str, Any]:
+    contract = load_contract()
+    return {
+        "groups": [{"id": k, "vi": v.vi, "en": v.en} for k, v in contract.groups.items()],
+        "fields": [
+            {"name": f.name, "vi": f.vi, "en": f.en, "type": f.type, "group": f.group}
+            for f in contract.fields
+        ],
+    }

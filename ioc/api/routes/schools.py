@@ -12,7 +12,7 @@ from ioc import db
 from ioc.api.cache import fetch, getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
-from ioc.api.listing import Format, respond_async
+from ioc.api.listing import Format, respond, respond_async
 from ioc.api.params import UnitPeriodDep
 from ioc.api.scope import allowed_units, require_schools
 from ioc.api.views import DEFAULT_INDICATOR, period_schools, unit_schools
@@ -21,6 +21,7 @@ from ioc.indicators import reported_values
 
 router = APIRouter(prefix="/schools", tags=["schools"])
 SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
+SchoolCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
 
 
 @router.get("", summary="Schools of a unit, with one indicator's value and status")
@@ -88,8 +89,46 @@ def profile(
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
-    school_code: Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$")],
+    school_code: SchoolCode,
 ) -> dict[str, Any]:
+    school, parts = _profile(cur, settings, who, school_code)
+    return {
+        "school": school,
+        "places": parts["places"].to_dicts(),
+        "returns": parts["returns"].to_dicts(),
+        "indicators": parts["indicators"].to_dicts(),
+        "findings": parts["findings"].to_dicts(),
+    }
+
+
+@router.get(
+    "/{school_code}/{part}",
+    summary="One part of a school's profile as a list (returns, indicators, findings, files)",
+)
+def profile_part(
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: PrincipalDep,
+    school_code: SchoolCode,
+    part: Literal["returns", "indicators", "findings", "files"],
+    period: Annotated[
+        str | None, Query(pattern=r"^\d{4}-\d{4}/(DN|CN)$", description="only this period")
+    ] = None,
+    format: Format = "json",
+) -> Any:
+    _, parts = _profile(cur, settings, who, school_code)
+    rows = parts[part]
+    if period is not None:
+        school_year, term = period.split("/")
+        rows = rows.filter((pl.col("school_year") == school_year) & (pl.col("term") == term))
+    return respond(request, rows, f"school_{school_code}_{part}", format)
+
+
+def _profile(
+    cur: Any, settings: Any, who: Any, school_code: str
+) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
+    """The school's registry row (404 if unknown, 403 if out of scope) and its profile parts."""
     require_schools(who)
     registry = db.query(cur, "queries/school_registry", settings, school_code=school_code)
     if registry.is_empty():
@@ -103,13 +142,38 @@ def profile(
     values = reported_values(
         returns.drop("file_name", "received_date"), registry, load_catalog(), ids
     )
-    found = db.query(cur, "queries/school_findings", settings, school_code=school_code)
-    return {
-        "school": school,
-        "returns": returns.to_dicts(),
-        "indicators": values.to_dicts(),
-        "findings": found.to_dicts(),
+    files = (
+        returns.select("school_year", "term", "run_id", "file_name", "received_date")
+        .unique()
+        .sort("school_year", pl.col("term") != "DN")
+    )
+    return school, {
+        "places": db.query(cur, "queries/school_places", settings, school_code=school_code),
+        "returns": returns,
+        "indicators": values.join(_indicator_names(), on="indicator_id", how="left")
+        .sort("catalog_order", "school_year", pl.col("term") != "DN")
+        .drop("catalog_order"),
+        "findings": db.query(cur, "queries/school_findings", settings, school_code=school_code),
+        "files": files,
     }
+
+
+def _indicator_names() -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "indicator_id": i.id,
+                "catalog_order": order,
+                "family": i.family,
+                "name_vi": i.vi,
+                "name_en": i.en,
+                "unit_vi": i.unit.vi,
+                "unit_en": i.unit.en,
+                "direction": i.direction,
+            }
+            for order, i in enumerate(load_catalog().indicators)
+        ]
+    )
 
 
 def _check_school(cur: Any, settings: Any, who: Any, school: dict[str, Any]) -> None:
