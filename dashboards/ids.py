@@ -41,3 +41,20 @@ TARGETS_SAVE = "targets-save"
 TARGETS_RESULT = "targets-result"
 # shared
 URL_SYNC = "url-sync"
+# wall screen (the JS in assets/wall.js uses the same ids)
+WALL = "wall"
+WALL_SHIFT = "wall-shift"
+WALL_PULL = "wall-pull"
+WALL_STATUS = "wall-status"
+WALL_ACK = "wall-ack"
+WALL_CONFIG = "wall-config"
+WALL_BODY = "wall-body"  # pattern-matching type, index = panel
+WALL_GRAPH = "wall-graph"  # pattern-matching type, index = panel
+WALL_ASOF = "wall-asof"
+WALL_TICKER = "wall-ticker"
+WALL_STALE = "wall-stale"
+WALL_STALE_TEXT = "wall-stale-text"
+WALL_CLOCK = "wall-clock"
+WALL_DATE = "wall-date"
+WALL_PANEL_TITLE = "wall-panel-title"
+WALL_DIM = "wall-dim"
