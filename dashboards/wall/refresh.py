@@ -39,6 +39,7 @@ def initial_status() -> dict[str, Any]:
         "digest": None,
         "full_at": 0,
         "scale": None,
+        "settle": False,  # fetch everything at the next pull even if the build is the same
     }
 
 
@@ -71,6 +72,7 @@ def refresh(
         build = client.health().get("build_id")
         unchanged = (
             screen.redraw == "changes"
+            and not status["settle"]
             and status["digest"] is not None
             and build == status["build_id"]
             and scale == status["scale"]
@@ -90,6 +92,9 @@ def refresh(
         "drawn": False,
         "build_id": snapshot["build_id"],
         "full_at": now,
+        # a new build: fetch everything once more at the next pull, in case a request of
+        # this one was answered from the previous build while the new one was opening
+        "settle": snapshot["build_id"] != status["build_id"],
     }
     if screen.redraw == "changes" and digest == status["digest"] and scale == status["scale"]:
         return fresh, None

@@ -1,0 +1,121 @@
+"""Soak the wall screen in headless chromium and watch its memory (issue 6).
+
+:func:`soak` keeps an open wall page running (its rotation and refresh sped up through the
+URL) and every ``every_s`` seconds forces a full garbage collection through the Chrome
+DevTools Protocol, then samples the JS heap in use, CDP's DOM ``Nodes`` (every node the
+renderer holds, attached or detached), the elements in the document, the event listeners,
+and the wall's own counters: panel switches, pulls answered, redraws, and the length of
+dash-renderer's undo history. The e2e test runs it for about a minute; the ``wall_soak``
+bench target (``python -m tests.bench wall_soak --duration 1800``) for as long as asked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+# The wall sped up: a panel a second, a pull every two seconds that redraws every panel.
+SOAK_QUERY = "dwell=1&refresh=2&redraw=always&dim=0"
+STATE_JS = """() => {
+  const s = (window.iocWall || {}).state || {};
+  const store = window.store && window.store.getState && window.store.getState();
+  return {
+    switches: s.switches || 0, answers: s.answers || 0, draws: s.draws || 0,
+    failures: s.failures || 0, ok: s.ok,
+    history: store && store.history ? store.history.past.length : -1,
+    elements: document.getElementsByTagName('*').length,
+  };
+}"""
+
+
+@dataclass(frozen=True)
+class Sample:
+    at: float  # seconds since the soak started
+    heap: float  # JSHeapUsedSize after a forced GC, bytes
+    nodes: float  # CDP Nodes: DOM nodes alive in the renderer
+    elements: int  # elements in the document
+    listeners: float  # CDP JSEventListeners
+    switches: int
+    answers: int
+    draws: int
+    history: int
+
+
+def take(page: Any, cdp: Any, started: float) -> Sample:
+    for _ in range(2):  # a second pass frees what the first one's finalisers released
+        cdp.send("HeapProfiler.collectGarbage")
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    state = page.evaluate(STATE_JS)
+    return Sample(
+        at=time.monotonic() - started,
+        heap=metrics["JSHeapUsedSize"],
+        nodes=metrics["Nodes"],
+        elements=state["elements"],
+        listeners=metrics.get("JSEventListeners", 0),
+        switches=state["switches"],
+        answers=state["answers"],
+        draws=state["draws"],
+        history=state["history"],
+    )
+
+
+def soak(
+    page: Any,
+    seconds: float,
+    every_s: float = 10.0,
+    warmup_s: float = 10.0,
+    log: Callable[[str], None] | None = None,
+) -> list[Sample]:
+    """Samples of an open wall page over ``seconds`` (after ``warmup_s`` of running)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    cdp.send("HeapProfiler.enable")
+    page.wait_for_timeout(warmup_s * 1000)
+    started = time.monotonic()
+    samples = [take(page, cdp, started)]
+    if log:
+        log(line(samples[-1]))
+    while samples[-1].at < seconds:
+        page.wait_for_timeout(max(0.0, min(every_s, seconds - samples[-1].at)) * 1000)
+        samples.append(take(page, cdp, started))
+        if log:
+            log(line(samples[-1]))
+    cdp.detach()
+    return samples
+
+
+def line(s: Sample) -> str:
+    return (
+        f"  {s.at:7.0f} s  heap {s.heap / 1e6:7.2f} MB  nodes {s.nodes:6.0f}  "
+        f"elements {s.elements:5d}  listeners {s.listeners:5.0f}  switches {s.switches:5d}  "
+        f"pulls {s.answers:4d}  redraws {s.draws:4d}  undo history {s.history}"
+    )
+
+
+def slope(samples: list[Sample], field: str) -> float:
+    """Least-squares growth of ``field`` per minute."""
+    xs = [s.at / 60 for s in samples]
+    ys = [float(getattr(s, field)) for s in samples]
+    n = len(xs)
+    if n < 2:
+        return 0.0
+    mx, my = sum(xs) / n, sum(ys) / n
+    var = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / var if var else 0.0
+
+
+def report(samples: list[Sample]) -> list[str]:
+    first, last = samples[0], samples[-1]
+    minutes = (last.at - first.at) / 60
+    return [
+        f"soak of {minutes:.1f} min: {last.switches - first.switches} panel switches, "
+        f"{last.answers - first.answers} pulls answered, {last.draws - first.draws} redraws",
+        f"JS heap (after GC): start {first.heap / 1e6:.2f} MB, end {last.heap / 1e6:.2f} MB, "
+        f"slope {slope(samples, 'heap') / 1e3:+.1f} KB/min",
+        f"DOM nodes: start {first.nodes:.0f}, end {last.nodes:.0f}, "
+        f"slope {slope(samples, 'nodes'):+.2f}/min; elements {first.elements} -> "
+        f"{last.elements}; listeners {first.listeners:.0f} -> {last.listeners:.0f}",
+        f"dash-renderer undo history: {first.history} -> {last.history} entries",
+    ]
