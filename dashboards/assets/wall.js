@@ -13,12 +13,13 @@
 
   var TICK_MS = 250;
   var HISTORY_KEEP = 10;
+  var PROBE_AFTER_MS = 3000;
   var ORBIT = [[0, 0], [1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1], [0, -1], [1, -1]];
   var WEEKDAY = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };
 
   var s = {
     timer: null, waited: 0, wall: null, cfg: null, panels: [], dots: [], texts: {}, fmt: null,
-    n: 0, answers: 0, draws: 0, inFlight: false, sentAt: 0, failures: 0, nextPullAt: 0,
+    n: 0, answers: 0, draws: 0, inFlight: false, probed: false, sentAt: 0, failures: 0, nextPullAt: 0,
     startedAt: 0, lastOk: null, ok: null, error: "",
     panel: 0, switchedAt: 0, switches: 0, shiftAt: 0, shiftStep: 0, dim: -1
   };
@@ -135,8 +136,23 @@
     s.nextPullAt = t + delay * (0.9 + 0.2 * Math.random());  // jitter: walls do not retry in step
   }
 
+  function probe(seq) {
+    // A pull unanswered for a few seconds: is the server there at all? A refused
+    // connection counts as a failure at once rather than at the timeout.
+    window.fetch("/api/v1/health", { cache: "no-store" }).then(null, function () {
+      if (s.inFlight && s.n === seq) {
+        s.inFlight = false;
+        failed(now(), s.cfg.text.unreachable);
+      }
+    });
+  }
+
   function pull(t) {
     if (s.inFlight) {
+      if (!s.probed && t - s.sentAt > PROBE_AFTER_MS) {
+        s.probed = true;
+        probe(s.n);
+      }
       if (t - s.sentAt < s.cfg.timeout) { return; }
       s.inFlight = false;  // no answer in time: the server cannot be reached
       failed(t, s.cfg.text.unreachable);
@@ -147,6 +163,7 @@
     trimHistory();
     s.n += 1;
     s.inFlight = true;
+    s.probed = false;
     s.sentAt = t;
     window.dash_clientside.set_props("wall-pull", {
       data: { n: s.n, w: window.innerWidth, h: window.innerHeight }
@@ -225,5 +242,9 @@
 
   window.dash_clientside = window.dash_clientside || {};
   window.dash_clientside.iocWall = { status: status };
-  window.iocWall = { state: s };  // for diagnosis in the browser's console
+  // for diagnosis in the browser's console (and the tests): the state, and a panel on demand
+  window.iocWall = {
+    state: s,
+    show: function (i) { if (attach()) { s.switchedAt = now(); show(i); } }
+  };
 })();

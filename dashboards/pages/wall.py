@@ -236,8 +236,10 @@ def _refresh(pull: Any, status: Any, config: Any) -> tuple[Any, ...]:
     language = lang()
     screen = Screen.model_validate(config)
     new_status, drawn = wall_refresh.refresh(wall_api(), screen, status, pull, language)
-    if drawn is None:
-        return new_status, no_update, no_update, no_update, no_update
+    if drawn is None:  # keep what is on the screen
+        keep_bodies = [no_update] * len(ctx.outputs_list[1])
+        keep_graphs = [no_update] * len(ctx.outputs_list[2])
+        return new_status, keep_bodies, keep_graphs, no_update, no_update
     bodies = [drawn.bodies.get(o["id"]["index"]) for o in ctx.outputs_list[1]]
     graphs = [drawn.figures.get(o["id"]["index"], _empty_figure()) for o in ctx.outputs_list[2]]
     return new_status, bodies, graphs, drawn.as_of, drawn.ticker

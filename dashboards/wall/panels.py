@@ -104,57 +104,75 @@ def _head(label: str, big: str | None = None, tone: str = "none") -> html.Div:
     return html.Div(parts, className="wall-col-head")
 
 
+def by_indicator(bad: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """One row per failing indicator: its worst unit (``bad`` is worst first) and how many
+    units fail it, the indicators ordered by their worst gap."""
+    worst: dict[str, dict[str, Any]] = {}
+    count: dict[str, int] = {}
+    for r in bad:
+        worst.setdefault(r["indicator_id"], r)
+        count[r["indicator_id"]] = count.get(r["indicator_id"], 0) + 1
+    return [(row, count[i]) for i, row in worst.items()]
+
+
+def _red_row(row: dict[str, Any], units: int, children: int, lang: str) -> html.Li:
+    unit = figures.unit_text(row, lang)
+    reference = "target" if row.get("target_status") in BAD else "norm"
+    ref_value = row.get("target_value") if reference == "target" else row.get("norm_value")
+    return html.Li(
+        [
+            html.Strong(name_of(row, lang), className="wall-red-ind"),
+            html.Span(value_text(row.get("value"), unit), className="wall-red-value"),
+            html.Span(
+                t(
+                    "wall.red_where",
+                    lang,
+                    units=vn_number(units),
+                    total=vn_number(children),
+                    worst=row.get("unit_name") or row["unit_code"],
+                ),
+                className="wall-red-unit",
+            ),
+            html.Span(
+                t(
+                    "wall.gap",
+                    lang,
+                    ref=t(f"wall.{reference}", lang),
+                    value=value_text(ref_value, unit),
+                ),
+                className="wall-red-ref",
+            ),
+        ],
+        className="wall-red-row",
+        **{
+            "data-indicator": row["indicator_id"],
+            "data-unit": row["unit_code"],
+            "data-units": str(units),
+        },
+    )
+
+
 def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.Div:
     place = snap["places"][key(*screen.place(panel))]
     rows = place.get("child_values") or []
     bad = below(rows, panel.indicators)
+    grouped = by_indicator(bad)
     units = {r["unit_code"] for r in bad}
     children = len(place.get("children") or [])
-    items = []
-    for r in bad[: panel.rows]:
-        unit = figures.unit_text(r, lang)
-        reference = "target" if r.get("target_status") in BAD else "norm"
-        ref_value = r.get("target_value") if reference == "target" else r.get("norm_value")
-        items.append(
-            html.Li(
-                [
-                    html.Strong(r.get("unit_name") or r["unit_code"], className="wall-red-unit"),
-                    html.Span(name_of(r, lang), className="wall-red-ind"),
-                    html.Span(value_text(r.get("value"), unit), className="wall-red-value"),
-                    html.Span(
-                        t(
-                            "wall.gap",
-                            lang,
-                            ref=t(f"wall.{reference}", lang),
-                            value=value_text(ref_value, unit),
-                        ),
-                        className="wall-red-ref",
-                    ),
-                ],
-                className="wall-red-row",
-                **{"data-unit": r["unit_code"], "data-indicator": r["indicator_id"]},
-            )
-        )
-    if len(bad) > panel.rows:
-        items.append(
-            html.Li(
-                t("wall.red_more", lang, n=vn_number(len(bad) - panel.rows)), className="wall-more"
-            )
-        )
+    items = [_red_row(row, n, children, lang) for row, n in grouped[: panel.rows]]
+    if len(grouped) > panel.rows:
+        more = vn_number(len(grouped) - panel.rows)
+        items.append(html.Li(t("wall.red_more", lang, n=more), className="wall-more"))
     units_col = html.Div(
         [
-            _head(
-                t("wall.red_units", lang),
-                vn_number(len(bad)),
-                "bad" if bad else "ok",
-            ),
+            _head(t("wall.red_units", lang), vn_number(len(grouped)), "bad" if bad else "ok"),
             html.Div(
                 t(
                     "wall.red_units_count",
                     lang,
-                    n=vn_number(len(bad)),
                     units=vn_number(len(units)),
                     total=vn_number(children),
+                    pairs=vn_number(len(bad)),
                 )
                 if bad
                 else t("wall.red_units_none", lang),
@@ -164,7 +182,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
         ],
         className="wall-col wall-col-wide",
         id="wall-red-units",
-        **{"data-count": str(len(bad))},
+        **{"data-count": str(len(bad)), "data-indicators": str(len(grouped))},
     )
     total = (place.get("quality") or {}).get("total") or {}
     by_unit = (place.get("quality") or {}).get("by_unit") or []

@@ -66,7 +66,7 @@ class Panel(_Model):
     scheme: Literal["legacy", "2025"] | None = None
     dwell_s: float | None = Field(None, ge=1, le=3600)
     indicators: tuple[str, ...] = ()
-    rows: int = Field(8, ge=1, le=60)
+    rows: int = Field(6, ge=1, le=60)
 
     def shown_indicators(self) -> tuple[str, ...]:
         return self.indicators or DEFAULT_INDICATORS.get(self.kind, ())

@@ -68,6 +68,11 @@ def test_red_now_ranks_by_distance_from_target_or_norm() -> None:
     ]
     assert [r["unit_code"] for r in panels.below(rows)] == ["2", "5", "1"]
     assert [r["unit_code"] for r in panels.below(rows, ("B",))] == ["5"]
+    grouped = panels.by_indicator(panels.below(rows))
+    assert [(r["indicator_id"], r["unit_code"], n) for r, n in grouped] == [
+        ("A", "2", 2),
+        ("B", "5", 1),
+    ]
 
 
 def test_number_text_drops_only_the_unit() -> None:
