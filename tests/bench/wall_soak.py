@@ -119,3 +119,71 @@ def report(samples: list[Sample]) -> list[str]:
         f"{last.elements}; listeners {first.listeners:.0f} -> {last.listeners:.0f}",
         f"dash-renderer undo history: {first.history} -> {last.history} entries",
     ]
+
+
+# -- the long run of `make bench` / `python -m tests.bench wall_soak --duration S` -------------
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DISPLAY_TOKEN = "ioc_demo-display-soc-trang-94"  # made by `ioc demo`
+
+
+@dataclass
+class BenchRun:
+    samples: list[Sample]
+    server_rss: list[tuple[float, int]]  # (seconds since the soak started, bytes)
+    console_errors: list[str]
+
+
+def chromium() -> str:
+    import os
+    import shutil
+
+    return os.environ.get("IOC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def run_bench(
+    base_url: str,
+    seconds: float,
+    rss: Callable[[], int],
+    log: Callable[[str], None],
+    query: str = SOAK_QUERY,
+) -> BenchRun:
+    """Open the demo wall at 1920x1080 with the display token and soak it for ``seconds``,
+    logging a sample line every ~1/30 of the run (at least every 10 s); ``rss()`` gives the
+    server's resident memory at each sample."""
+    from playwright.sync_api import sync_playwright
+
+    every = max(10.0, seconds / 30)
+    errors: list[str] = []
+    server_rss: list[tuple[float, int]] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium(), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{base_url}/wall?token={DISPLAY_TOKEN}&{query}")
+            page.wait_for_selector("#wall-kpi-NET_STUDENTS", state="attached", timeout=120_000)
+
+            def logged(text: str) -> None:
+                server_rss.append((float(text.split()[0]), rss()))
+                log(f"{text}  server RSS {server_rss[-1][1] / 1e6:.0f} MB")
+
+            samples = soak(page, seconds, every_s=every, warmup_s=15, log=logged)
+        finally:
+            browser.close()
+    return BenchRun(samples, server_rss, errors)
+
+
+def second_half(samples: list[Sample]) -> list[Sample]:
+    """The samples of the run's second half: past the warm-up of V8's caches and JIT."""
+    middle = samples[-1].at / 2
+    return [s for s in samples if s.at >= middle] or samples
