@@ -182,7 +182,7 @@ def wall(screen: Screen, language: Lang) -> html.Div:
                         html.Span(id=ids.WALL_STALE_TEXT),
                         id=ids.WALL_STALE,
                         className="wall-stale",
-                        role="alert",
+                        role="status",  # its age changes every second: polite, not an alert
                     ),
                     html.Main(
                         [_panel(i, p.kind, language) for i, p in enumerate(screen.panels)],
