@@ -29,6 +29,7 @@ TIMING_OVERRIDES = {
     "refresh": ("refresh_s", 1.0, 3600.0),
     "stale": ("stale_s", 2.0, 86400.0),
     "retry": ("retry_max_s", 1.0, 3600.0),
+    "shift": ("shift_every_s", 5.0, 86400.0),
 }
 _CODE = re.compile(r"^\d{2,5}$")
 _PERIOD = re.compile(r"^(latest|\d{4}-\d{4}/(DN|CN))$")

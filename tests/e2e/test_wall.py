@@ -198,7 +198,7 @@ def test_red_now_lists_what_the_api_says_is_below(dash_server: Any, open_wall: A
 
 
 def test_panels_rotate_one_at_a_time(dash_server: Any, open_wall: Any) -> None:
-    page = open_wall(dash_server.base, "dwell=1")
+    page = open_wall(dash_server.base, "dwell=1&shift=5")
     page.wait_for_selector("#wall-kpi-NET_STUDENTS", state="attached")
     kinds = [p.kind for p in screens.resolve({}).panels]
     titles = {
@@ -223,6 +223,29 @@ def test_panels_rotate_one_at_a_time(dash_server: Any, open_wall: Any) -> None:
         seen[state["panel"]] = state["active"][0]
         page.wait_for_timeout(300)
     assert sorted(seen) == list(range(len(kinds))), seen
+    # burn-in care: everything has moved by a few pixels after a shift period
+    page.wait_for_function(
+        "document.getElementById('wall-shift').style.transform.startsWith('translate(')",
+        timeout=15_000,
+    )
+    moved = page.evaluate("document.getElementById('wall-shift').style.transform")
+    assert re.fullmatch(r"translate\(-?\d+(\.\d)?px, ?-?\d+(\.\d)?px\)", moved), moved
+
+
+def test_the_screen_dims_at_night(dash_server: Any, browser: Any) -> None:
+    """The demo screen dims between 22:00 and 06:00, Việt Nam time; not by day."""
+    context = browser.new_context(viewport=FULL_HD)
+    page = context.new_page()
+    page.goto(f"{dash_server.base}/wall?token={TOKEN}&panels=kpis")
+    dim = screens.resolve({}).dim
+    page.wait_for_function("document.getElementById('wall-dim').style.opacity !== ''")
+    hhmm = datetime.now(VN).strftime("%H:%M")
+    if hhmm in ("21:59", "22:00", "05:59", "06:00"):
+        pytest.skip("too close to the change of the dimming")
+    night = hhmm >= dim.from_ or hhmm < dim.to
+    shown = float(page.evaluate("document.getElementById('wall-dim').style.opacity"))
+    assert shown == (dim.level if night else 0.0)
+    context.close()
 
 
 def test_screenshots_full_hd_and_4k(dash_server: Any, open_wall: Any) -> None:

@@ -209,3 +209,26 @@ def test_scale_follows_the_screen_height() -> None:
     assert scale_of({"h": "junk"}) == 1.0
     assert scale_of(None) == 1.0
     assert scale_of({"h": 100000}) == 4.0
+
+
+def test_the_token_moves_from_the_address_into_an_httponly_cookie() -> None:
+    import flask
+
+    from dashboards.wall.access import WALL_COOKIE, gate
+
+    app = flask.Flask(__name__)
+    app.before_request(gate)
+    app.add_url_rule("/<path:path>", "page", lambda path: f"page {path}")
+    client = app.test_client()
+    opened = client.get(f"/wall?screen=soc-trang&token={TOKEN}&dwell=5")
+    assert opened.status_code == 302
+    assert opened.headers["Location"] == "/wall?screen=soc-trang&dwell=5"
+    cookie = opened.headers["Set-Cookie"]
+    assert cookie.startswith(f"{WALL_COOKIE}={TOKEN};") and "HttpOnly" in cookie
+    assert opened.headers["Referrer-Policy"] == "no-referrer"
+    assert client.get("/wall/open").headers["Location"] == "/wall"  # no token: no cookie
+    assert "Set-Cookie" not in client.get("/wall?token=<script>").headers  # not a token
+    assert client.get("/wall?screen=x").get_data(as_text=True) == "page wall"  # the page
+    assert client.get("/unit?token=abc").get_data(as_text=True) == "page unit"  # not ours
+    closed = client.get("/wall/close")
+    assert closed.headers["Location"] == "/login" and "Max-Age=0" in closed.headers["Set-Cookie"]
