@@ -20,6 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from dashboards.api_client import SESSION_COOKIE, ApiProblem
 from dashboards.context import LANG_COOKIE, api, safe_next
 from dashboards.i18n import LANGS
+from dashboards.wall.access import gate as wall_gate
 
 HERE = Path(__file__).parent
 
@@ -50,6 +51,7 @@ def create_dash(api_url: str) -> Dash:
     server.config["IOC_API_URL"] = api_url
     server.add_url_rule("/_lang/<lang>", "set_lang", _set_lang)
     server.add_url_rule("/_logout", "logout", _logout)
+    server.before_request(wall_gate)  # /wall?token=...: keep the display token in a cookie
     return app
 
 

@@ -32,9 +32,10 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--duration",
         type=float,
-        default=60.0,
+        default=None,
         metavar="S",
-        help="api_load: measured seconds of each load (default 60)",
+        help="api_load: measured seconds of each load (default 60); "
+        "wall_soak: seconds of the soak (default 600)",
     )
     parser.add_argument(
         "--clients",
@@ -96,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
         keep=args.keep,
         profile=args.profile,
         log=_log,
-        load_s=args.duration,
+        load_s=args.duration or 60.0,
+        soak_s=args.duration or 600.0,
         load_clients=args.clients,
         load_warmup_s=args.warmup,
         load_client=args.http_client,

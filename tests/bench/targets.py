@@ -34,7 +34,7 @@ from ioc.catalog import load_contract
 from ioc.config import Settings
 from tests.bench import api_load as api_bench
 from tests.bench import dashboard as dash_bench
-from tests.bench import history, national
+from tests.bench import history, national, wall_soak
 from tests.bench.measure import (
     GB,
     ChildRun,
@@ -123,6 +123,7 @@ class Context:
     load_clients: int = 32  # api_load: concurrent clients
     load_warmup_s: float = 5.0  # api_load: seconds of load before measuring
     load_client: str = "raw"  # api_load: the load process's HTTP client, raw or httpx
+    soak_s: float = 600.0  # wall_soak: seconds of the soak, after its warm-up
 
     @functools.cached_property
     def national(self) -> national.NationalFiles:
@@ -1015,6 +1016,62 @@ def dashboard(ctx: Context) -> Outcome:
     return Outcome(figures)
 
 
+# Issue 6: the operations wall screen runs for days
+
+
+def wall_soak_target(ctx: Context) -> Outcome:
+    """The demo wall in headless chromium for ``--duration`` seconds (default 600; a long
+    soak is 1800 or more), a panel a second and a full redraw every 2 s: JS heap after GC
+    and DOM nodes at start and end, their slopes, and the server's RSS."""
+    with fresh_data_dir(ctx.keep) as data_dir:
+        ctx.log(f"ioc demo into {data_dir.relative_to(national.REPO_ROOT)}")
+        demo = ctx.run_ioc("wall_demo", ["demo"], data_dir)
+        if not demo.ok:
+            return Outcome(error=demo.failure())
+        with Server(IOC, data_dir) as server:
+            ctx.log(
+                f"ioc serve on {server.base_url} (pid {server.pid}); chromium "
+                f"{wall_soak.chromium()}; /wall?{wall_soak.SOAK_QUERY}; {ctx.soak_s:g} s after "
+                f"15 s of warm-up; load average {load_average()}"
+            )
+
+            def rss() -> int:
+                return server.samples[-1].rss if server.samples else 0
+
+            run = wall_soak.run_bench(server.base_url, ctx.soak_s, rss, ctx.log)
+            alive = server.alive
+    samples = run.samples
+    for line in wall_soak.report(samples):
+        ctx.log(f"  {line}")
+    late = wall_soak.second_half(samples)
+    first, last = samples[0], samples[-1]
+    heap_slope = wall_soak.slope(late, "heap")
+    nodes_slope = wall_soak.slope(samples, "nodes")
+    ctx.log(
+        f"  second half: heap slope {heap_slope / 1e3:+.1f} KB/min, "
+        f"nodes slope {wall_soak.slope(late, 'nodes'):+.2f}/min"
+    )
+    if run.server_rss:
+        (t0, r0), (t1, r1) = run.server_rss[0], run.server_rss[-1]
+        ctx.log(f"  server RSS: {r0 / 1e6:.0f} MB at {t0:.0f} s, {r1 / 1e6:.0f} MB at {t1:.0f} s")
+    if run.console_errors:
+        ctx.log(f"  browser console errors ({len(run.console_errors)}): {run.console_errors[:3]}")
+    return Outcome(
+        [
+            Figure("heap start", first.heap, "bytes"),
+            Figure("heap end", last.heap, "bytes"),
+            Figure("heap KB/min (2nd half)", heap_slope / 1e3, "n", 100),
+            Figure("nodes start", first.nodes, "n"),
+            Figure("nodes end", last.nodes, "n"),
+            Figure("nodes end-start", last.nodes - first.nodes, "n", 60),
+            Figure("nodes/min", nodes_slope, "n"),
+            Figure("redraws", last.draws - first.draws, "n"),
+            Figure("console errors", len(run.console_errors), "n", 0),
+        ],
+        None if alive else "the server died during the soak",
+    )
+
+
 TARGETS: list[Target] = [
     Target("ingest_csv", 2, "ingest + publish a 53,000-school CSV: <= 10 s, <= 2 GB", ingest_csv),
     Target(
@@ -1054,5 +1111,11 @@ TARGETS: list[Target] = [
         "dashboard in chromium on the national build: overview interactive <= 2 s, "
         "first load <= 2 MB, map indicator change <= 500 ms (median of 5)",
         dashboard,
+    ),
+    Target(
+        "wall_soak",
+        6,
+        "wall screen soak (--duration S, e.g. 1800): heap and DOM nodes flat, no console errors",
+        wall_soak_target,
     ),
 ]

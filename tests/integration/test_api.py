@@ -134,6 +134,10 @@ ROLE_MATRIX = [
     ("display", "/indicators/values", {"unit": "94", "period": "2023-2024/DN"}, 200),
     ("display", "/schools", {"unit": "94", "period": "2023-2024/DN"}, 403),
     ("display", "/quality/chase", {"unit": "94", "period": "2023-2024/DN"}, 403),
+    ("display", "/quality", {"unit": "94", "period": "2023-2024/DN"}, 200),
+    ("display", "/ingest/runs", {}, 200),
+    ("display", "/ingest/runs/1", {}, 403),
+    ("display", "/ingest/runs/1/rejects", {}, 403),
     ("demo-leader", "/audit", {}, 403),
     ("demo-admin", "/audit", {}, 200),
 ]
@@ -299,3 +303,19 @@ def test_upload_size_limit(api_server: Any) -> None:
     big = b"a" * (6 * 1024 * 1024)  # the test server accepts 5 MB
     r = operator.post("/ingest", files={"file": ("big.csv", big, "text/csv")})
     assert r.status_code == 413 and r.json()["code"] == "too_large"
+
+
+def test_a_wall_screen_lists_ingest_runs_without_names(
+    api_server: Any, leader: httpx.Client
+) -> None:
+    """The display role sees each run's outcome and counts (for the wall's failed-ingest and
+    events panels), never the file name, path, host, account or failure message."""
+    full = leader.get("/ingest/runs").json()
+    shown = client(api_server, "display").get("/ingest/runs").json()
+    assert [r["run_id"] for r in shown] == [r["run_id"] for r in full]
+    hidden = {"file_name", "source_file", "sha256", "size_bytes", "run_by", "host", "message"}
+    assert all(hidden.isdisjoint(r) for r in shown)
+    assert {"file_name", "run_by"} <= set(full[0])
+    for mine, theirs in zip(shown, full, strict=True):
+        for key in ("status", "rows_accepted", "rows_replaced", "rows_rejected", "started_at"):
+            assert mine[key] == theirs[key]

@@ -18,6 +18,25 @@ from ioc.api.principal import Principal
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 ALLOWED = (".csv", ".xlsx", ".txt", ".tsv")
 Readers = Annotated[Principal, Depends(require("admin", "leader", "analyst", "operator"))]
+# A wall screen (display role) may list runs to show what happened, but not which file, from
+# where or by whom: no file names (they can name a school), paths, hosts, accounts or messages.
+RunListReaders = Annotated[
+    Principal, Depends(require("admin", "leader", "analyst", "operator", "display"))
+]
+DISPLAY_RUN_COLUMNS = (
+    "run_id",
+    "file_format",
+    "period_given",
+    "received_date",
+    "started_at",
+    "finished_at",
+    "status",
+    "rows_read",
+    "rows_accepted",
+    "rows_replaced",
+    "rows_rejected",
+    "warnings",
+)
 
 
 @router.post(
@@ -73,12 +92,20 @@ def _save(file: UploadFile, path: Path, limit: int) -> None:
             out.write(chunk)
 
 
-@router.get("/runs", summary="Ingest runs, newest first")
+@router.get(
+    "/runs",
+    summary="Ingest runs, newest first (display accounts: outcomes and counts only)",
+)
 def runs(
-    request: Request, cur: CursorDep, settings: SettingsDep, who: Readers, format: Format = "json"
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: RunListReaders,
+    format: Format = "json",
 ) -> Any:
-    del who
     rows = db.query(cur, "queries/ingest_runs", settings, run_id=None)
+    if not who.sees_schools:
+        rows = rows.select(DISPLAY_RUN_COLUMNS)
     return respond(request, rows, "ingest_runs", format)
 
 

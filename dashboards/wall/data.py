@@ -1,0 +1,183 @@
+"""What a wall screen shows, fetched from the API: one snapshot per refresh.
+
+A snapshot is plain JSON-able data (only the fields the panels draw), so two refreshes of
+the same build give the same digest and the screen redraws only when something changed.
+Everything comes through :class:`dashboards.api_client.Api` with the screen's credentials
+(a display token, or a signed-in leader's session), so the API's role rules apply: the
+display role gets aggregates only (counts of schools, never their names).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from dashboards.api_client import Api, ApiProblem
+from dashboards.wall.screens import Screen
+
+VALUE_FIELDS = (
+    "unit_code",
+    "unit_name",
+    "indicator_id",
+    "family",
+    "name_vi",
+    "name_en",
+    "unit_vi",
+    "unit_en",
+    "direction",
+    "value",
+    "numerator",
+    "denominator",
+    "schools_contributing",
+    "schools_in_scope",
+    "norm_value",
+    "norm_status",
+    "target_value",
+    "target_status",
+    "previous_value",
+    "change",
+    "is_break",
+)
+SERIES_FIELDS = ("school_year", "term", "value", "norm_value", "target_value", "is_break")
+QUALITY_FIELDS = (
+    "unit_code",
+    "unit_name",
+    "schools_expected",
+    "schools_reported",
+    "schools_missing",
+    "schools_late",
+    "completeness_pct",
+    "timeliness_pct",
+)
+RUN_FIELDS = (
+    "run_id",
+    "status",
+    "started_at",
+    "finished_at",
+    "received_date",
+    "rows_accepted",
+    "rows_replaced",
+    "rows_rejected",
+    "warnings",
+)
+FAILED = ("failed", "rejected_strict")
+
+
+def key(scheme: str, code: str) -> str:
+    return f"{scheme}:{code}"
+
+
+def _pick(row: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: row.get(f) for f in fields}
+
+
+def latest_period(api: Api) -> str | None:
+    periods = api.periods()
+    return periods[0]["period"] if periods else None
+
+
+def report_runs(api: Api, screen: Screen) -> list[dict[str, Any]]:
+    """HOOK for the scheduled-reports half of issue 6: the recent report runs (kind, unit,
+    status, finished_at) to show in the events ticker. The schedules API does not exist yet,
+    so there is nothing to show; when it does, fetch its run history here (through an
+    ``Api`` method) and :func:`dashboards.wall.panels.events` will list them. Never invent
+    runs here."""
+    del api, screen
+    return []
+
+
+def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, Any]:
+    """Everything the screen's panels draw, from the API. Raises ApiProblem."""
+    now = now or datetime.now(UTC)
+    health = api.health()
+    period = latest_period(api) if screen.period == "latest" else screen.period
+    snapshot: dict[str, Any] = {
+        "build_id": health.get("build_id"),
+        "data_as_of": health.get("data_as_of"),
+        "period": period,
+        "places": {},
+        "series": {},
+        "runs": [],
+        "failed_runs": [],
+        "report_runs": [],
+    }
+    if period is None:
+        return snapshot
+    kinds_at: dict[tuple[str, str], set[str]] = {(screen.scheme, screen.unit): set()}
+    for panel in screen.panels:
+        kinds_at.setdefault(screen.place(panel), set()).add(panel.kind)
+    for (scheme, code), kinds in kinds_at.items():
+        snapshot["places"][key(scheme, code)] = _place(api, scheme, code, period, kinds)
+    for panel in screen.panels:
+        if panel.kind == "trends":
+            scheme, code = screen.place(panel)
+            series = snapshot["series"].setdefault(key(scheme, code), {})
+            term = period.split("/")[1]
+            for indicator in panel.shown_indicators():
+                if indicator not in series:
+                    series[indicator] = _series(api, indicator, scheme, code, term)
+    if screen.events or any(p.kind == "red_now" for p in screen.panels):
+        runs = [_pick(r, RUN_FIELDS) for r in api.runs()]
+        since = now - timedelta(days=screen.failed_days)
+        snapshot["failed_runs"] = [
+            r for r in runs if r["status"] in FAILED and _when(r["started_at"]) >= since
+        ]
+        snapshot["runs"] = runs[: screen.events]
+    snapshot["report_runs"] = report_runs(api, screen)[: screen.events]
+    return snapshot
+
+
+def _place(api: Api, scheme: Any, code: str, period: str, kinds: set[str]) -> dict[str, Any]:
+    """A unit with what the panels over it need: its own values (key figures), its
+    children's values (red now, map) and its reporting completeness (red now, race)."""
+    unit = api.unit(scheme, code)
+    place: dict[str, Any] = {
+        "unit": {
+            "code": unit["code"],
+            "name": unit["name"],
+            "scheme": unit["scheme"],
+            "level": unit["level"],
+            "latitude": unit.get("latitude"),
+            "longitude": unit.get("longitude"),
+        },
+        "children": [
+            _pick(c, ("code", "name", "short_name", "latitude", "longitude"))
+            for c in unit.get("children", [])
+        ],
+    }
+    if "kpis" in kinds:
+        place["own"] = [_pick(r, VALUE_FIELDS) for r in api.values(code, scheme, period)]
+    if kinds & {"red_now", "map"} and unit.get("children"):
+        rows = api.values(code, scheme, period, children=True)
+        place["child_values"] = [_pick(r, VALUE_FIELDS) for r in rows]
+    if kinds & {"red_now", "completeness"}:
+        report = api.quality(code, scheme, period)
+        place["quality"] = {
+            "total": _pick(report.get("total") or {}, QUALITY_FIELDS),
+            "by_unit": [_pick(r, QUALITY_FIELDS) for r in report.get("by_unit", [])],
+        }
+    return place
+
+
+def _series(api: Api, indicator: str, scheme: Any, code: str, term: str) -> list[dict[str, Any]]:
+    try:
+        rows = api.series(indicator, code, scheme, term=term)
+    except ApiProblem as problem:
+        if problem.status != 404:  # an unknown indicator in the screen's config: no line
+            raise
+        return []
+    return [_pick(r, SERIES_FIELDS) for r in rows]
+
+
+def _when(value: str | None) -> datetime:
+    if not value:
+        return datetime.min.replace(tzinfo=UTC)
+    stamp = datetime.fromisoformat(value)
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def digest(snapshot: dict[str, Any]) -> str:
+    text = json.dumps(snapshot, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -1,0 +1,178 @@
+"""Wall screens as data: the named screens of ``screens.yaml`` and the URL overrides.
+
+A screen is a playlist of panels over one unit and period, with its timings (dwell,
+refresh, stale threshold, retry backoff) and its burn-in care (pixel shift, night dimming).
+:func:`resolve` turns the page's query string into one validated :class:`Screen`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SCREENS_FILE = Path(__file__).with_name("screens.yaml")
+PanelKind = Literal["red_now", "kpis", "map", "trends", "completeness"]
+PANEL_KINDS: tuple[str, ...] = ("red_now", "kpis", "map", "trends", "completeness")
+DEFAULT_INDICATORS = {
+    "kpis": ("NET_STUDENTS", "NET_SCHOOLS", "NET_CLASS_SIZE", "DQ_COMPLETENESS_PCT"),
+    "map": ("FAC_SOLID_CLASSROOM_PCT",),
+    "trends": ("NET_STUDENTS", "NET_CLASS_SIZE"),
+}
+# URL overrides: name -> (field, lowest, highest) in seconds
+TIMING_OVERRIDES = {
+    "dwell": ("dwell_s", 1.0, 3600.0),
+    "refresh": ("refresh_s", 1.0, 3600.0),
+    "stale": ("stale_s", 2.0, 86400.0),
+    "retry": ("retry_max_s", 1.0, 3600.0),
+    "shift": ("shift_every_s", 5.0, 86400.0),
+}
+_CODE = re.compile(r"^\d{2,5}$")
+_PERIOD = re.compile(r"^(latest|\d{4}-\d{4}/(DN|CN))$")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ScreenError(ValueError):
+    """An unknown screen or a screens file that does not validate."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Dim(_Model):
+    """Dim the screen between two local times (``level`` 0 = off, 1 = black)."""
+
+    from_: str = Field("22:00", alias="from")
+    to: str = "06:00"
+    level: float = Field(0.0, ge=0.0, le=0.9)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError("a local time as HH:MM")
+        return value
+
+
+class Panel(_Model):
+    kind: PanelKind
+    unit: str | None = Field(None, pattern=_CODE.pattern)
+    scheme: Literal["legacy", "2025"] | None = None
+    dwell_s: float | None = Field(None, ge=1, le=3600)
+    indicators: tuple[str, ...] = ()
+    rows: int = Field(6, ge=1, le=60)
+
+    def shown_indicators(self) -> tuple[str, ...]:
+        return self.indicators or DEFAULT_INDICATORS.get(self.kind, ())
+
+
+class Screen(_Model):
+    name: str
+    title: dict[str, str] = Field(default_factory=dict)
+    unit: str = Field("94", pattern=_CODE.pattern)
+    scheme: Literal["legacy", "2025"] = "legacy"
+    period: str = Field("latest", pattern=_PERIOD.pattern)
+    panels: tuple[Panel, ...] = Field(min_length=1)
+    refresh_s: float = Field(60, ge=1, le=3600)
+    full_every_s: float = Field(600, ge=1, le=86400)
+    stale_s: float = Field(300, ge=2, le=86400)
+    retry_s: float = Field(5, ge=0.5, le=3600)
+    retry_max_s: float = Field(300, ge=1, le=3600)
+    dwell_s: float = Field(20, ge=1, le=3600)
+    shift_px: float = Field(3, ge=0, le=20)
+    shift_every_s: float = Field(180, ge=5, le=86400)
+    dim: Dim = Dim()
+    timezone: str = "Asia/Ho_Chi_Minh"
+    failed_days: int = Field(7, ge=1, le=365)
+    events: int = Field(12, ge=0, le=50)
+    redraw: Literal["changes", "always"] = "changes"
+
+    def place(self, panel: Panel) -> tuple[str, str]:
+        """(scheme, unit code) a panel shows: its own, or the screen's."""
+        return (panel.scheme or self.scheme, panel.unit or self.unit)
+
+    def dwell_of(self, panel: Panel) -> float:
+        return panel.dwell_s or self.dwell_s
+
+    def title_in(self, lang: str) -> str | None:
+        return self.title.get(lang) or self.title.get("vi")
+
+
+class ScreensFile(_Model):
+    default: str
+    defaults: dict[str, Any] = Field(default_factory=dict)
+    screens: dict[str, dict[str, Any]] = Field(min_length=1)
+
+
+@functools.cache
+def _load(path: Path, mtime: float) -> tuple[str, dict[str, Screen]]:
+    del mtime  # part of the cache key: an edited file is read again at the next page load
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        spec = ScreensFile.model_validate(raw)
+        screens = {
+            name: Screen.model_validate({**spec.defaults, **body, "name": name})
+            for name, body in spec.screens.items()
+        }
+    except ValidationError as exc:
+        raise ScreenError(f"{path.name}: {exc}") from exc
+    if spec.default not in screens:
+        raise ScreenError(f"{path.name}: the default screen {spec.default!r} is not defined")
+    return spec.default, screens
+
+
+def load(path: Path = SCREENS_FILE) -> tuple[str, dict[str, Screen]]:
+    """(name of the default screen, every screen by name)."""
+    return _load(path, path.stat().st_mtime)
+
+
+def resolve(query: dict[str, Any], path: Path = SCREENS_FILE) -> Screen:
+    """The screen named by ``?screen=`` (or the default) with the URL's overrides applied."""
+    default, screens = load(path)
+    name = str(query.get("screen") or default)
+    if name not in screens:
+        raise ScreenError(f"unknown screen {name!r}; screens: {', '.join(sorted(screens))}")
+    screen = screens[name]
+    changes: dict[str, Any] = {}
+    for key, (field, low, high) in TIMING_OVERRIDES.items():
+        seconds = _number(query.get(key))
+        if seconds is not None:
+            changes[field] = min(high, max(low, seconds))
+            if key == "dwell":  # one dwell for every panel
+                changes["panels"] = tuple(
+                    p.model_copy(update={"dwell_s": None}) for p in screen.panels
+                )
+    if "retry_max_s" in changes:
+        changes["retry_s"] = min(screen.retry_s, changes["retry_max_s"])
+    wanted = [k for k in str(query.get("panels") or "").split(",") if k in PANEL_KINDS]
+    if wanted:
+        by_kind = {p.kind: p for p in changes.get("panels", screen.panels)}
+        changes["panels"] = tuple(by_kind.get(k) or Panel(kind=k) for k in dict.fromkeys(wanted))
+    unit, scheme, period = query.get("unit"), query.get("scheme"), query.get("period")
+    if isinstance(unit, str) and _CODE.match(unit):
+        changes["unit"] = unit
+    if scheme in ("legacy", "2025"):
+        changes["scheme"] = scheme
+    if isinstance(period, str) and _PERIOD.match(period):
+        changes["period"] = period
+    dim = _number(query.get("dim"))
+    if dim is not None:
+        changes["dim"] = screen.dim.model_copy(update={"level": min(0.9, max(0.0, dim))})
+    if query.get("redraw") in ("changes", "always"):
+        changes["redraw"] = query["redraw"]
+    return screen.model_copy(update=changes) if changes else screen
+
+
+def _number(raw: Any) -> float | None:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        return None
+    return value if value == value and value not in (float("inf"), float("-inf")) else None
