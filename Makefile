@@ -14,11 +14,20 @@ $(STAMP): pyproject.toml
 .PHONY: setup
 setup: $(STAMP) ## create the virtualenv and install the project
 
+# Map boundaries for the demo, read in place from the shared real-data folder when it is
+# there (MIT-licensed 2025 communes of Cần Thơ and the 34 provinces; never copied here).
+# IOC_BOUNDARIES, when set, wins; without any, maps show bubbles at unit centres.
+GEO := ../shared/data/real/geo
+DEMO_BOUNDARIES := $(wildcard $(GEO)/vn_communes_2025_p92_can_tho.geojson $(GEO)/vn_provinces_34_2025.geojson)
+comma := ,
+empty :=
+space := $(empty) $(empty)
+
 .PHONY: run
-run: setup ## build the demo province if no data exists, show its summary, start the API
+run: setup ## build the demo province if no data exists, show its summary, open the dashboard
 	$(BIN)/ioc demo --if-empty
 	$(BIN)/ioc summary --unit 94 --period 2021-2022/DN --scheme legacy
-	$(BIN)/ioc serve
+	IOC_BOUNDARIES="$${IOC_BOUNDARIES:-$(subst $(space),$(comma),$(DEMO_BOUNDARIES))}" $(BIN)/ioc serve
 
 .PHONY: demo
 demo: setup ## rebuild the demo province from scratch (deletes data/ioc.duckdb)
