@@ -313,6 +313,22 @@ class Api:
         """The return's fields and their groups, with Vietnamese and English labels."""
         return self.get("/catalog/fields")
 
+    # -- report schedules ------------------------------------------------------------
+    def schedules(self) -> list[dict[str, Any]]:
+        return self.get("/schedules")
+
+    def create_schedule(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return self._request("POST", "/schedules", json=spec).json()
+
+    def delete_schedule(self, schedule_id: int) -> None:
+        self._request("DELETE", f"/schedules/{schedule_id}")
+
+    def run_schedule(self, schedule_id: int) -> dict[str, Any]:
+        return self._request("POST", f"/schedules/{schedule_id}/run").json()
+
+    def schedule_runs(self, schedule_id: int) -> dict[str, Any]:
+        return self.get(f"/schedules/{schedule_id}/runs")
+
 
 def _problem(response: httpx.Response) -> ApiProblem:
     try:

@@ -24,6 +24,7 @@ NAV = (
     ("/quality", "nav.quality", ("admin", "leader", "analyst", "operator")),
     ("/ingest", "nav.ingest", ("admin", "operator")),
     ("/targets", "nav.targets", ("admin", "leader", "analyst", "operator")),
+    ("/schedules", "nav.schedules", ("admin", "leader", "analyst", "operator")),
 )
 DEFAULT_INDICATOR = "NET_CLASS_SIZE"
 

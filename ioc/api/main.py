@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Api:
     snapshot.on_open(lambda build, conn: warm.start(cache, settings, build, conn))
     app.state.auth = AuthService(settings)
     app.state.audit_export = app.state.auth.audit_export
-    app.state.reports = ReportScheduler(settings, connect=app.state.snapshot.cursor)
+    app.state.reports = ReportScheduler(settings, connect=app.state.snapshot.connection)
     errors.install(app)
     for module in (meta, auth, units, indicators, schools, reports, ingest, targets):
         app.include_router(module.router, prefix=PREFIX)

@@ -108,6 +108,12 @@ class Snapshot:
         finally:
             cur.close()
 
+    @contextmanager
+    def connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """:meth:`cursor` without the build, for background work (schedules, warm-ups)."""
+        with self.cursor() as (_, cur):
+            yield cur
+
     def current(self) -> Build | None:
         try:
             return self._refresh().build

@@ -134,7 +134,7 @@ def warm(app: FastAPI) -> None:
 
     def run() -> None:
         try:
-            with app.state.snapshot.cursor() as cur:
+            with app.state.snapshot.connection() as cur:
                 units = db.query(cur, "queries/boundary_units", settings)
         except db.DataError:  # nothing published yet: the first map request will load them
             return
