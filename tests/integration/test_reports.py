@@ -33,9 +33,16 @@ def leader(api_server: Any) -> httpx.Client:
 
 
 @pytest.fixture(scope="module")
-def workbook(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def served(api_server: Any) -> Settings:
+    """The API server's data: exports read the very build the API answers from (other
+    tests may have published builds on it, e.g. new targets)."""
+    return Settings(data_dir=api_server.data_dir)
+
+
+@pytest.fixture(scope="module")
+def workbook(served: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("export")
-    run_ioc(demo_settings, "export", "--unit", "94", "--period", PERIOD, "--out", str(out))
+    run_ioc(served, "export", "--unit", "94", "--period", PERIOD, "--out", str(out))
     (path,) = out.glob("*.xlsx")
     return path
 
@@ -113,9 +120,11 @@ def test_progress_cover_and_definitions_match(workbook: Path, leader: httpx.Clie
     assert cover["Số trường đã báo cáo / Schools reported"] == str(total["schools_reported"])
     completeness = f"{total['completeness_pct']:.1f}".replace(".", ",") + " %"
     assert cover["Tỷ lệ đầy đủ / Completeness"] == completeness
-    built = datetime.fromisoformat(leader.get("/health").json()["data_as_of"])
+    health = leader.get("/health").json()
+    built = datetime.fromisoformat(health["data_as_of"])
     local = built.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%d/%m/%Y %H:%M")
-    assert cover["Số liệu tính đến / Data as of"].startswith(local)
+    as_of = cover["Số liệu tính đến / Data as of"]
+    assert as_of.startswith(local) and as_of.endswith(f"build {health['build_id']})")
     assert cover["Loại báo cáo / Report"].startswith("Báo cáo thống kê chuẩn")
     assert cover["Quy tắc kỳ / Period rule"] == PERIOD
     definitions = sheet(workbook, "Định nghĩa")
@@ -167,11 +176,11 @@ def test_workbook_layout_colours_and_formats(workbook: Path) -> None:
 
 
 def test_csv_with_bom_matches_the_api(
-    demo_settings: Settings, tmp_path: Path, leader: httpx.Client
+    served: Settings, tmp_path: Path, leader: httpx.Client
 ) -> None:
     out = tmp_path / "chi-tieu.csv"
     run_ioc(
-        demo_settings,
+        served,
         "export",
         "--unit",
         "945",
@@ -199,10 +208,10 @@ def test_csv_with_bom_matches_the_api(
 
 
 def test_schools_csv_kind_and_period_rules(
-    demo_settings: Settings, tmp_path: Path, leader: httpx.Client
+    served: Settings, tmp_path: Path, leader: httpx.Client
 ) -> None:
     run_ioc(
-        demo_settings,
+        served,
         "export",
         "--unit",
         "945",
@@ -226,7 +235,7 @@ def test_schools_csv_kind_and_period_rules(
     ).json()
     assert len(rows) == page["total"]
     run_ioc(
-        demo_settings,
+        served,
         "export",
         "--unit",
         "945",
