@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +38,7 @@ class AuthService:
         self._sessions: sessionmaker[Session] | None = None
         self._verified: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
+        self._verifying: dict[str, asyncio.Future[Principal | None]] = {}  # on the event loop
 
     def _fresh(self, key: str) -> tuple[bool, Principal | None]:
         """(True, who) if the credential was verified less than recheck_seconds ago."""
@@ -69,6 +72,18 @@ class AuthService:
         known, who = self._fresh(key)
         if known:
             return who
+        # one verification per credential at a time: when it expires from memory, the
+        # requests that arrive meanwhile wait for the same answer
+        task = self._verifying.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._verify(key, verify, secret))
+            self._verifying[key] = task
+            task.add_done_callback(lambda _: self._verifying.pop(key, None))
+        return await asyncio.shield(task)
+
+    async def _verify(
+        self, key: str, verify: Callable[[str], Principal | None], secret: str
+    ) -> Principal | None:
         at = time.monotonic()
         who = await run_in_threadpool(verify, secret)
         self._remember(key, who, at)

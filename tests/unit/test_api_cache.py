@@ -1,16 +1,21 @@
-"""The API's caches: one computation per key and build, bounded, emptied by a new build."""
+"""The API's caches: one computation per key and build, bounded, emptied by a new build;
+one verification of a credential for the requests that arrive while it runs."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 
+from ioc.api.auth import AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.middleware import ResponseCache
 from ioc.api.principal import Principal
+from ioc.config import Settings
 
 
 def test_concurrent_askers_share_one_computation() -> None:
@@ -97,3 +102,25 @@ def test_only_whole_json_answers_are_kept() -> None:
         key = ("b1", status, kind)
         responses.keep("b1", key, _answer(status, kind))
         assert responses.get(key) is None
+
+
+def test_concurrent_requests_share_one_verification(tmp_path: Path) -> None:
+    auth = AuthService(Settings(data_dir=tmp_path))
+    calls: list[str] = []
+    release = threading.Event()
+
+    def verify(secret: str) -> Principal:
+        calls.append(secret)
+        release.wait()
+        return Principal("lead", "leader")
+
+    auth._verify_token = verify  # type: ignore[method-assign]
+
+    async def many() -> list[Principal | None]:
+        asked = [asyncio.ensure_future(auth.principal("Bearer ioc_x", "")) for _ in range(5)]
+        await asyncio.sleep(0)  # every request is under way
+        release.set()
+        return await asyncio.gather(*asked)
+
+    answers = asyncio.run(many())
+    assert calls == ["ioc_x"] and answers == [Principal("lead", "leader")] * 5
