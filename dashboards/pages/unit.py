@@ -25,7 +25,7 @@ from dashboards.components.frame import DEFAULT_INDICATOR, Page, frame, resolve
 from dashboards.components.labels import level_label
 from dashboards.components.tiles import name_of, status_of, tile, unit_label
 from dashboards.context import View, api, lang
-from dashboards.formats import value_text, vn_number
+from dashboards.formats import value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
 from dashboards.unit_figures import trend
 
@@ -80,7 +80,7 @@ def layout(**query: Any) -> Any:
             _kpis(page, own, view) if has_data else states.empty(t("state.no_returns", language)),
             _ranking_section(page, view, own, kind, has_children, sees_schools),
             html.Div(
-                [_trend_section(page, view, own), _quality_section(page, view)],
+                [_trend_section(page, view), _quality_section(page, view)],
                 className="unit-main",
             ),
         ],
@@ -104,9 +104,10 @@ def _kpis(page: Page, own: list[Value], view: View) -> html.Section:
     language = page.lang
     by_id = {r["indicator_id"]: r for r in own}
     key = [by_id[i] for i in KEY_INDICATORS if i in by_id]
+    by_key = {r["indicator_id"] for r in key}  # each tile once (their ids are unique)
     families = []
     for family in FAMILIES:
-        rows = [r for r in own if r.get("family") == family]
+        rows = [r for r in own if r.get("family") == family and r["indicator_id"] not in by_key]
         if rows:
             families.append(
                 html.Div(
@@ -224,15 +225,20 @@ def ranking(
     return columns, rows, links, html.Span(t("unit.rows", language, n=vn_number(len(rows))))
 
 
-def ranks(values: list[float | None], direction: str | None) -> list[int | None]:
-    """1 = best: the smallest value when lower is better ('down'), else the largest."""
+def ranks(values: list[float | None], direction: str | None) -> list[int]:
+    """1 = best: the smallest value when lower is better ('down'), else the largest; rows
+    without a value rank last (so the grid's sort keeps them at the bottom)."""
     known = sorted((v, i) for i, v in enumerate(values) if v is not None)  # ascending by value
     if direction != "down":
         known.reverse()
-    out: list[int | None] = [None] * len(values)
+    out = [len(known) + 1] * len(values)
     for rank, (_, i) in enumerate(known, start=1):
         out[i] = rank
     return out
+
+
+def rank_text(rank: int, value: float | None) -> str:
+    return "—" if value is None else vn_number(rank)
 
 
 def unit_rows(
@@ -250,6 +256,7 @@ def unit_rows(
             {
                 "id": row["unit_code"],
                 "rank": rank,
+                "rank_text": rank_text(rank, row.get("value")),
                 "code": row["unit_code"],
                 "name": md_link(row.get("unit_name") or row["unit_code"], target.href("/unit")),
                 "value": row.get("value"),
@@ -290,6 +297,7 @@ def school_rows(
             {
                 "id": item["school_code"],
                 "rank": rank,
+                "rank_text": rank_text(rank, item.get("value")),
                 "code": item["school_code"],
                 "name": md_link(
                     item["school_name"], view.href("/school", code=item["school_code"])
@@ -303,7 +311,7 @@ def school_rows(
                 "norm_text": value_text(item.get("norm_value"), unit),
                 "fraction": item.get("denominator"),
                 "fraction_text": (
-                    f"{vn_number(item.get('numerator'))} / {vn_number(item.get('denominator'))}"
+                    f"{vn_value(item.get('numerator'))} / {vn_value(item.get('denominator'))}"
                     if item.get("denominator") is not None
                     else "—"
                 ),
@@ -336,7 +344,7 @@ def _indicator_meta(indicator: str | None) -> dict[str, Any] | None:
 
 
 # -- trend -------------------------------------------------------------------------------
-def _trend_section(page: Page, view: View, own: list[Value]) -> html.Section:
+def _trend_section(page: Page, view: View) -> html.Section:
     language = page.lang
     figure, links, note = trend_parts(
         page.api, view, {p["period"]: p["scheme"] for p in page.periods}, language
