@@ -35,7 +35,7 @@ def grid_cells(page: Any, grid: str, column: str) -> dict[str, str]:
             const out = {};
             for (const r of rows) {
                 const cell = r.querySelector(`[col-id="${column}"]`);
-                if (cell) { out[r.getAttribute('row-id')] = cell.innerText; }
+                if (cell) { out[r.getAttribute("row-id")] = cell.textContent.trim(); }
             }
             return out;
         }""",

@@ -61,6 +61,17 @@ def test_quality_page_shows_the_apis_numbers(dash_server: Any, open_as: Any) -> 
     reveal(page)
     screenshot(page, "quality")
 
+    # the chase list as CSV through its same-origin link (the session cookie goes with it)
+    href = page.get_attribute("#quality-chase-section a.dl-csv", "href")
+    assert href.startswith("/api/v1/quality/chase.csv?")
+    response = httpx.get(
+        dash_server.base + href,
+        cookies={"ioc_session": session_cookie(dash_server.base, "demo-leader")},
+    )
+    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
+    frame = pl.read_csv(io.BytesIO(response.content[3:]), infer_schema_length=0)
+    assert frame["Mã trường"].to_list() == [c["school_code"] for c in chase]
+
     # a school of the chase list opens its profile
     first = chase[0]["school_code"]
     page.click(f"#quality-chase .ag-row[row-id='{first}'] a")
@@ -87,22 +98,6 @@ def test_rejects_of_a_run_for_a_leader_and_a_message_for_an_analyst(
     message = analyst.wait_for_selector("#quality-runs .state-empty").inner_text()
     assert "chỉ dành cho cán bộ nhập liệu" in message
     assert analyst.locator("#quality-rejects-grid").count() == 0
-
-
-def test_chase_list_downloads_as_csv_equal_to_the_api(dash_server: Any, open_as: Any) -> None:
-    page = open_as("demo-leader", QUALITY)
-    link = page.wait_for_selector("#quality-chase-section a.dl-csv")
-    href = link.get_attribute("href")
-    assert href.startswith("/api/v1/quality/chase.csv?")
-    # the link is same-origin: the browser's session cookie goes with it
-    response = httpx.get(
-        dash_server.base + href,
-        cookies={"ioc_session": session_cookie(dash_server.base, "demo-leader")},
-    )
-    assert response.status_code == 200 and response.content.startswith(b"\xef\xbb\xbf")
-    frame = pl.read_csv(io.BytesIO(response.content[3:]), infer_schema_length=0)
-    chase = api_get(dash_server.base, "demo-leader", "/quality/chase", **PARAMS)
-    assert frame["Mã trường"].to_list() == [c["school_code"] for c in chase]
 
 
 def test_quality_page_fits_a_phone(open_as: Any) -> None:

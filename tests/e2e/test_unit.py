@@ -112,7 +112,9 @@ def test_drill_down_from_province_to_district_to_school(dash_server: Any, open_a
     assert page.wait_for_selector("#school-name").inner_text() == target["school_name"]
 
 
-def test_trend_marks_the_2025_break_on_restated_history(dash_server: Any, open_as: Any) -> None:
+def test_trend_marks_the_2025_break_and_downloads_read_back(
+    dash_server: Any, open_as: Any, tmp_path: Any
+) -> None:
     page = open_as("demo-leader", "/unit?unit=92&scheme=2025&period=2025-2026/DN")
     page.wait_for_selector("#unit-trend .annotation-text")
     assert "Sắp xếp đơn vị 1/7/2025" in page.inner_text("#unit-trend")
@@ -133,12 +135,7 @@ def test_trend_marks_the_2025_break_on_restated_history(dash_server: Any, open_a
     reveal(page)
     screenshot(page, "unit-2025-trend")
 
-
-def test_grid_downloads_as_xlsx_equal_to_the_api(
-    dash_server: Any, open_as: Any, tmp_path: Any
-) -> None:
-    page = open_as("demo-leader", PROVINCE)
-    page.wait_for_selector("#unit-grid .ag-row")
+    # the grid as XLSX (the communes of the 2025 province), read back like the API's JSON
     with page.expect_download() as info:
         page.click("#unit-grid-downloads a.dl-xlsx")
     path = tmp_path / info.value.suggested_filename
@@ -149,17 +146,22 @@ def test_grid_downloads_as_xlsx_equal_to_the_api(
         dash_server.base,
         "demo-leader",
         "/indicators/values",
-        unit="94",
-        scheme="legacy",
-        period=PERIOD,
+        unit="92",
+        scheme="2025",
+        period="2025-2026/DN",
         children="true",
         indicator="NET_CLASS_SIZE",
     )
     got = dict(zip(frame["Mã đơn vị"].cast(pl.String), frame["Giá trị"], strict=True))
+    assert len(got) == len(api) > 40
     assert got == pytest.approx({r["unit_code"]: r["value"] for r in api})
     with page.expect_download() as trend:
         page.click("#unit-trend-downloads a.dl-csv")
-    assert trend.value.suggested_filename.startswith("series_NET_CLASS_SIZE_94")
+    trend_path = tmp_path / trend.value.suggested_filename
+    trend.value.save_as(trend_path)
+    assert trend_path.name.startswith("series_NET_CLASS_SIZE_92")
+    from_csv = pl.read_csv(trend_path.read_bytes()[3:])  # UTF-8 with BOM
+    assert from_csv["Giá trị"].to_list() == pytest.approx([r["value"] for r in series])
 
 
 def test_an_analyst_of_945_sees_only_its_schools(dash_server: Any, open_as: Any) -> None:
