@@ -238,6 +238,7 @@ def test_the_screen_dims_at_night(dash_server: Any, browser: Any) -> None:
     page = context.new_page()
     page.goto(f"{dash_server.base}/wall?token={TOKEN}&panels=kpis")
     dim = screens.resolve({}).dim
+    page.wait_for_selector("#wall-dim", state="attached")
     page.wait_for_function("document.getElementById('wall-dim').style.opacity !== ''")
     hhmm = datetime.now(VN).strftime("%H:%M")
     if hhmm in ("21:59", "22:00", "05:59", "06:00"):
@@ -274,6 +275,8 @@ def test_a_signed_in_leader_opens_the_wall_and_nobody_else_does(
     page = open_as("demo-leader", "/wall?panels=kpis&dim=0")
     page.wait_for_selector("#wall-kpi-NET_STUDENTS")
     assert page.locator("header.topbar").count() == 0  # not the normal frame
+    page.goto(f"{dash_server.base}/wall?screen=nope")
+    assert "Không có cấu hình màn hình này" in page.wait_for_selector(".wall-message").inner_text()
     display = open_as("demo-display", "/")  # the display role's session lands on the wall
     display.wait_for_selector("#wall-kpi-NET_STUDENTS", state="attached")
     anonymous = open_as(None, "/wall")
