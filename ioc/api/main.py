@@ -64,7 +64,20 @@ def create_app(settings: Settings | None = None) -> Api:
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(schedules_router, prefix=PREFIX)
     app.include_router(boundary_routes.router, prefix=PREFIX)
+    # anything else under /api is an unknown resource, not a page of the dashboard at /
+    app.add_api_route(
+        "/api/{rest:path}",
+        _no_such_resource,
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
     return app
+
+
+def _no_such_resource(rest: str) -> None:
+    raise errors.ApiError(
+        404, "no_such_resource", f"Không có tài nguyên /api/{rest}", f"No resource /api/{rest}"
+    )
 
 
 class Api(FastAPI):

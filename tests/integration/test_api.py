@@ -319,3 +319,21 @@ def test_a_wall_screen_lists_ingest_runs_without_names(
     for mine, theirs in zip(shown, full, strict=True):
         for key in ("status", "rows_accepted", "rows_replaced", "rows_rejected", "started_at"):
             assert mine[key] == theirs[key]
+
+
+def test_an_analyst_sees_run_counts_but_not_other_units_rejected_rows(api_server: Any) -> None:
+    analyst = client(api_server, "demo-analyst-945")
+    runs = analyst.get("/ingest/runs").json()
+    assert runs and "file_name" not in runs[0] and "rows_rejected" in runs[0]
+    with_rejects = next(r for r in runs if r["rows_rejected"])
+    r = analyst.get(f"/ingest/runs/{with_rejects['run_id']}/rejects")
+    assert r.status_code == 403 and r.json()["code"] == "role_forbidden"
+    leader = client(api_server, "demo-leader")
+    assert leader.get(f"/ingest/runs/{with_rejects['run_id']}/rejects").json()
+
+
+def test_an_unknown_api_path_is_a_404_problem_not_a_dashboard_page(api_server: Any) -> None:
+    r = client(api_server, "demo-leader").get("/no-such-thing")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["code"] == "no_such_resource"

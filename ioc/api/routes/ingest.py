@@ -17,7 +17,8 @@ from ioc.api.principal import Principal
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 ALLOWED = (".csv", ".xlsx", ".txt", ".tsv")
-Readers = Annotated[Principal, Depends(require("admin", "leader", "analyst", "operator"))]
+# rejected rows carry other units' schools and values: not for unit-scoped analysts
+Readers = Annotated[Principal, Depends(require("admin", "leader", "operator"))]
 # A wall screen (display role) may list runs to show what happened, but not which file, from
 # where or by whom: no file names (they can name a school), paths, hosts, accounts or messages.
 RunListReaders = Annotated[
@@ -104,7 +105,7 @@ def runs(
     format: Format = "json",
 ) -> Any:
     rows = db.query(cur, "queries/ingest_runs", settings, run_id=None)
-    if not who.sees_schools:
+    if not who.sees_schools or who.role == "analyst":
         rows = rows.select(DISPLAY_RUN_COLUMNS)
     return respond(request, rows, "ingest_runs", format)
 
