@@ -286,8 +286,10 @@ def recording(pid: int, out: Path, rate: int = 200) -> Iterator[None]:
         raise RuntimeError("py-spy is not installed: .venv/bin/pip install py-spy")
     command = [str(tool), "record", "--pid", str(pid), "--format", "raw", "--output", str(out)]
     command += ["--rate", str(rate), "--nonblocking", "--threads"]
-    out.unlink(missing_ok=True)  # never read a previous run's profile
-    with (out.parent / f"{out.stem}.log").open("wb") as log:
+    log_path = out.parent / f"{out.stem}.log"
+    for path in (out, log_path):  # never read a previous run's profile, never write through
+        path.unlink(missing_ok=True)  # a hard link into another checkout's bench cache
+    with log_path.open("wb") as log:
         proc = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
             time.sleep(2)  # attach
