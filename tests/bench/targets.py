@@ -1051,6 +1051,13 @@ def wall_soak_target(ctx: Context) -> Outcome:
         f"  second half: heap slope {heap_slope / 1e3:+.1f} KB/min, "
         f"nodes slope {wall_soak.slope(late, 'nodes'):+.2f}/min"
     )
+    ctx.log("  heap snapshots after the warm-up and at the end, self sizes by kind:")
+    for line in wall_soak.breakdown_lines(run.heap_start, run.heap_end):
+        ctx.log(f"    {line}")
+    objects = run.heap_end.get("JS objects", 0) - run.heap_start.get("JS objects", 0)
+    dom = run.heap_end.get("DOM and other native", 0) - run.heap_start.get(
+        "DOM and other native", 0
+    )
     if run.server_rss:
         (t0, r0), (t1, r1) = run.server_rss[0], run.server_rss[-1]
         ctx.log(f"  server RSS: {r0 / 1e6:.0f} MB at {t0:.0f} s, {r1 / 1e6:.0f} MB at {t1:.0f} s")
@@ -1060,7 +1067,9 @@ def wall_soak_target(ctx: Context) -> Outcome:
         [
             Figure("heap start", first.heap, "bytes"),
             Figure("heap end", last.heap, "bytes"),
-            Figure("heap KB/min (2nd half)", heap_slope / 1e3, "n", 100),
+            Figure("heap KB/min (2nd half)", heap_slope / 1e3, "n"),
+            Figure("JS objects KB growth", objects / 1e3, "n", 500),
+            Figure("DOM/native KB growth", dom / 1e3, "n", 500),
             Figure("nodes start", first.nodes, "n"),
             Figure("nodes end", last.nodes, "n"),
             Figure("nodes end-start", last.nodes - first.nodes, "n", 60),

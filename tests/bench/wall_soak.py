@@ -140,6 +140,54 @@ class BenchRun:
     samples: list[Sample]
     server_rss: list[tuple[float, int]]  # (seconds since the soak started, bytes)
     console_errors: list[str]
+    heap_start: dict[str, float]  # :func:`heap_breakdown` after the warm-up
+    heap_end: dict[str, float]  # and at the end
+
+
+PERF_ENTRIES = ("Timing", "LayoutShift", "DOMRect", "TextRecord")
+
+
+def _category(kind: str, name: str) -> str:
+    if kind == "code":
+        return "compiled code"  # V8's bytecode and machine code: grows and is flushed by V8
+    if kind in ("string", "concatenated string", "sliced string"):
+        return "strings"
+    if kind == "native":
+        if any(p in name for p in PERF_ENTRIES):
+            return "performance entries"  # the browser's buffers, capped per entry type
+        if "NetworkResources" in name or "Inspector" in name:
+            return "devtools records"  # kept for the CDP session of the measurement itself
+        return "DOM and other native"
+    return "JS objects"
+
+
+def heap_breakdown(cdp: Any) -> dict[str, float]:
+    """Self sizes in a full heap snapshot (taken after a GC), by category: JS objects,
+    strings, compiled code, DOM and other native objects, performance entries, devtools."""
+    import json
+
+    chunks: list[str] = []
+
+    def keep(params: dict[str, Any]) -> None:
+        chunks.append(params["chunk"])
+
+    cdp.on("HeapProfiler.addHeapSnapshotChunk", keep)
+    cdp.send("HeapProfiler.collectGarbage")
+    cdp.send("HeapProfiler.takeHeapSnapshot", {"reportProgress": False})
+    cdp.remove_listener("HeapProfiler.addHeapSnapshotChunk", keep)
+    data = json.loads("".join(chunks))
+    meta = data["snapshot"]["meta"]
+    fields = meta["node_fields"]
+    kinds = meta["node_types"][0]
+    kind_at, name_at, size_at = (fields.index(f) for f in ("type", "name", "self_size"))
+    nodes, strings, width = data["nodes"], data["strings"], len(fields)
+    sizes: dict[str, float] = {}
+    for i in range(0, len(nodes), width):
+        kind = kinds[nodes[i + kind_at]]
+        name = strings[nodes[i + name_at]] if kind == "native" else ""
+        category = _category(kind, name)
+        sizes[category] = sizes.get(category, 0.0) + nodes[i + size_at]
+    return sizes
 
 
 def chromium() -> str:
@@ -177,10 +225,23 @@ def run_bench(
                 server_rss.append((float(text.split()[0]), rss()))
                 log(f"{text}  server RSS {server_rss[-1][1] / 1e6:.0f} MB")
 
-            samples = soak(page, seconds, every_s=every, warmup_s=15, log=logged)
+            cdp = page.context.new_cdp_session(page)
+            page.wait_for_timeout(15_000)  # warm-up
+            heap_start = heap_breakdown(cdp)
+            samples = soak(page, seconds, every_s=every, warmup_s=0, log=logged)
+            heap_end = heap_breakdown(cdp)
+            cdp.detach()
         finally:
             browser.close()
-    return BenchRun(samples, server_rss, errors)
+    return BenchRun(samples, server_rss, errors, heap_start, heap_end)
+
+
+def breakdown_lines(start: dict[str, float], end: dict[str, float]) -> list[str]:
+    return [
+        f"{name:<22} {start.get(name, 0) / 1e6:8.2f} MB -> {end.get(name, 0) / 1e6:8.2f} MB "
+        f"({(end.get(name, 0) - start.get(name, 0)) / 1e3:+9.1f} KB)"
+        for name in sorted(set(start) | set(end), key=lambda n: -end.get(n, 0))
+    ]
 
 
 def second_half(samples: list[Sample]) -> list[Sample]:
