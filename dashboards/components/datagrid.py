@@ -1,21 +1,21 @@
-"""Sortable data grids (dash-ag-grid) and the CSV/XLSX download links every table carries.
+"""Sortable data grids (dash-ag-grid).
 
 Numbers are formatted on the server (Vietnamese format) into a ``*_text`` field next to the
-raw value: the grid sorts on the number and shows the text.
+raw value: the grid sorts on the number and shows the text; :func:`number_col` formats raw
+numbers in the browser instead.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
 
 import dash_ag_grid as dag
-from dash import html
 
 from dashboards.i18n import t
 
-API_PREFIX = "/api/v1"
+# Vietnamese number format in the browser: 256.347 and 87,5
+LOCALE = {"function": "params.value == null ? '' : Number(params.value).toLocaleString('vi-VN')"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
 
 
@@ -27,6 +27,18 @@ def md_link(text: str, href: str) -> str:
 
 def col(field: str, header: str, **extra: Any) -> dict[str, Any]:
     return {"field": field, "headerName": header, **extra}
+
+
+def number_col(field: str, header: str, **extra: Any) -> dict[str, Any]:
+    """A raw number column, formatted in the browser, filtered as a number."""
+    return col(
+        field,
+        header,
+        type="numericColumn",
+        valueFormatter=LOCALE,
+        filter="agNumberColumnFilter",
+        **extra,
+    )
 
 
 def text_col(field: str, header: str, **extra: Any) -> dict[str, Any]:
@@ -65,15 +77,30 @@ def grid(
     rows: list[dict[str, Any]],
     *,
     height: int | None = 420,
-    row_id: str = "id",
+    row_id: str | None = "id",
+    selectable: bool = False,
+    editable: bool = False,
+    filterable: bool = False,
+    lang: str | None = None,
 ) -> dag.AgGrid:
-    """A sortable, resizable grid; ``height=None`` grows with its rows (short lists)."""
+    """A sortable, resizable grid; ``height=None`` grows with its rows (short lists).
+    ``selectable``: one row at a time by clicking; ``editable``: some columns are editable
+    (their definitions say which), so cells keep focus; ``filterable``: column filters;
+    ``lang``: the empty grid says so in that language."""
     options: dict[str, Any] = {
         "animateRows": False,
-        "suppressCellFocus": True,
+        "suppressCellFocus": not editable,
         "enableCellTextSelection": True,
         "tooltipShowDelay": 300,
     }
+    if lang:
+        options["localeText"] = {"noRowsToShow": t("state.no_rows", lang)}
+    if selectable:
+        options["rowSelection"] = {
+            "mode": "singleRow",
+            "checkboxes": False,
+            "enableClickSelection": True,
+        }
     style: dict[str, Any] = {"width": "100%"}
     if height is None:
         options["domLayout"] = "autoHeight"
@@ -83,40 +110,15 @@ def grid(
         id=id_,
         columnDefs=columns,
         rowData=rows,
-        defaultColDef={"sortable": True, "resizable": True, "minWidth": 80},
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "minWidth": 80,
+            "filter": filterable,
+        },
         dashGridOptions=options,
         columnSize="responsiveSizeToFit",
-        getRowId=f"params.data['{row_id}']",
         style=style,
         className="grid",
-    )
-
-
-def export_href(path: str, fmt: str, lang: str, **params: Any) -> str:
-    """A same-origin link to an API list in CSV or XLSX (the session cookie goes with it)."""
-    query = {k: v for k, v in params.items() if v not in (None, "")}
-    query["headers"] = lang
-    return f"{API_PREFIX}{path}.{fmt}?{urlencode(query)}"
-
-
-def downloads(path: str, lang: str, id_: str | None = None, **params: Any) -> html.Div:
-    """CSV and Excel links for the list the API serves at ``path`` with ``params``."""
-    kwargs = {"id": id_} if id_ else {}
-    return html.Div(
-        [
-            html.A(
-                t("common.download_csv", lang),
-                href=export_href(path, "csv", lang, **params),
-                className="dl dl-csv",
-                download="",
-            ),
-            html.A(
-                t("common.download_xlsx", lang),
-                href=export_href(path, "xlsx", lang, **params),
-                className="dl dl-xlsx",
-                download="",
-            ),
-        ],
-        className="downloads",
-        **kwargs,
+        **({"getRowId": f"params.data['{row_id}']"} if row_id else {}),
     )

@@ -1,4 +1,8 @@
-"""CSV/XLSX download links for any API list: same query, another format."""
+"""CSV/XLSX download links for any API list: the same query with a format suffix.
+
+Links are same-origin, so the browser's session cookie goes with them and the API applies
+the caller's scope (and audits the export).
+"""
 
 from __future__ import annotations
 
@@ -9,29 +13,36 @@ from dash import html
 
 from dashboards.i18n import t
 
-
-def api_href(path: str, fmt: str, **params: Any) -> str:
-    query = {k: v for k, v in params.items() if v is not None}
-    query["format"] = fmt
-    return f"/api/v1{path}?{urlencode(query)}"
+API_PREFIX = "/api/v1"
 
 
-def links(path: str, lang: str, id_prefix: str, **params: Any) -> html.Div:
-    """Two links that download what a table or chart shows, through the API."""
+def export_href(path: str, fmt: str, lang: str, **params: Any) -> str:
+    """``/api/v1<path>.<fmt>?…&headers=<lang>`` for the API list at ``path``."""
+    query = {k: v for k, v in params.items() if v not in (None, "")}
+    query["headers"] = lang
+    return f"{API_PREFIX}{path}.{fmt}?{urlencode(query)}"
+
+
+def links(path: str, lang: str, id_prefix: str | None = None, **params: Any) -> list[html.A]:
+    """The CSV and Excel links (ids ``<id_prefix>-csv`` and ``-xlsx`` when given)."""
+    return [
+        html.A(
+            t(f"common.download_{fmt}", lang),
+            href=export_href(path, fmt, lang, **params),
+            className=f"dl dl-{fmt}",
+            download="",
+            **({"id": f"{id_prefix}-{fmt}"} if id_prefix else {}),
+        )
+        for fmt in ("csv", "xlsx")
+    ]
+
+
+def downloads(
+    path: str, lang: str, id_: str | None = None, id_prefix: str | None = None, **params: Any
+) -> html.Div:
+    """:func:`links` in a row, for the list the API serves at ``path`` with ``params``."""
     return html.Div(
-        [
-            html.A(
-                t("common.download_csv", lang),
-                href=api_href(path, "csv", headers=lang, **params),
-                id=f"{id_prefix}-csv",
-                download="",
-            ),
-            html.A(
-                t("common.download_xlsx", lang),
-                href=api_href(path, "xlsx", headers=lang, **params),
-                id=f"{id_prefix}-xlsx",
-                download="",
-            ),
-        ],
+        links(path, lang, id_prefix, **params),
         className="downloads",
+        **({"id": id_} if id_ else {}),
     )

@@ -5,14 +5,13 @@ chosen units. The overview's tiles open it with ``?indicator=ID``."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem, Value
-from dashboards.components import states
+from dashboards.components import downloads, states
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import indicator_meta, indicator_options, known_indicator
 from dashboards.context import View, api, lang
@@ -30,16 +29,6 @@ from dashboards.i18n import t
 dash.register_page(__name__, path="/indicator", title="IOC-EDU · Chỉ tiêu")
 
 MAX_COMPARE = 8
-
-
-def _links(path: str, language: str, prefix: str, **params: Any) -> list[Any]:
-    query = urlencode({k: v for k, v in {**params, "headers": language}.items() if v is not None})
-    return [
-        html.A(t("common.download_csv", language), href=f"{path}.csv?{query}", id=f"{prefix}-csv"),
-        html.A(
-            t("common.download_xlsx", language), href=f"{path}.xlsx?{query}", id=f"{prefix}-xlsx"
-        ),
-    ]
 
 
 def _section(title: str, body: Any, links: list[Any] | None = None, id_: str = "") -> html.Section:
@@ -209,7 +198,7 @@ def body(
     except ApiProblem as problem:
         return [states.error(problem, language)]
     meta = indicator_meta(catalog, indicator)
-    values_path = "/api/v1/indicators/values"
+    values_path = "/indicators/values"
     common = {"unit": view.unit, "scheme": view.scheme, "period": view.period}
     parts: list[Any] = [definition(catalog, indicator, own, language)]
     if not has_children:
@@ -217,7 +206,7 @@ def body(
     elif not any(r.get("value") is not None for r in children):
         parts.append(states.empty(t("state.no_returns", language)))
     else:
-        links = _links(
+        links = downloads.links(
             values_path, language, "explorer-values", **common, children="true", indicator=indicator
         )
         count = sum(1 for r in children if r.get("value") is not None)
@@ -253,7 +242,7 @@ def body(
                             ),
                             className="ranking-wrap",
                         ),
-                        _links(
+                        downloads.links(
                             values_path,
                             language,
                             "explorer-ranking",
@@ -266,8 +255,8 @@ def body(
                 className="row2",
             )
         )
-    trend_links = _links(
-        f"/api/v1/indicators/{indicator}/series",
+    trend_links = downloads.links(
+        f"/indicators/{indicator}/series",
         language,
         "explorer-series",
         unit=view.unit,
@@ -400,11 +389,16 @@ def _compare(
     figure = compare_figure(series, meta, language, state["term"])
     links = []
     for code in chosen:
-        query = urlencode({"unit": code, "scheme": state["scheme"], "headers": language})
         links.append(
             html.A(
                 f"{names.get(code, code)} (CSV)",
-                href=f"/api/v1/indicators/{indicator}/series.csv?{query}",
+                href=downloads.export_href(
+                    f"/indicators/{indicator}/series",
+                    "csv",
+                    language,
+                    unit=code,
+                    scheme=state["scheme"],
+                ),
                 className="compare-link",
             )
         )

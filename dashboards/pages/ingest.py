@@ -10,9 +10,10 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards import ids
 from dashboards.api_client import ApiProblem
-from dashboards.components import downloads, states
+from dashboards.components import states
+from dashboards.components.datagrid import col, grid, number_col
+from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
-from dashboards.components.grid import column, grid
 from dashboards.context import api, lang
 from dashboards.i18n import t
 
@@ -70,7 +71,7 @@ def layout(**query: Any) -> Any:
                 html.Section(
                     [
                         html.H2(t("ingest.runs", language)),
-                        downloads.links("/ingest/runs", language, "runs"),
+                        downloads("/ingest/runs", language, id_prefix="runs"),
                         html.Div(_runs_grid(page), id="ingest-runs-wrap"),
                     ],
                     className="card",
@@ -100,11 +101,12 @@ def _runs_grid(page: Page) -> Any:
 
 def runs_grid(rows: list[dict[str, Any]], language: str) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        return column(field, t(f"ingest.col_{key}", language), **kw)
+        return (number_col if kw.pop("numeric", False) else col)(
+            field, t(f"ingest.col_{key}", language), **kw
+        )
 
     return grid(
         ids.INGEST_RUNS,
-        rows,
         [
             c("run_id", "run", numeric=True, maxWidth=100, sort="desc"),
             c("file_name", "file", minWidth=220),
@@ -116,10 +118,12 @@ def runs_grid(rows: list[dict[str, Any]], language: str) -> Any:
             c("rows_rejected", "rejected", numeric=True),
             c("warnings", "warnings", numeric=True),
         ],
+        rows,
         height=320,
         selectable=True,
         lang=language,
-        getRowId="params.data.run_id",
+        row_id="run_id",
+        filterable=True,
     )
 
 
@@ -199,15 +203,16 @@ def _rejects(selected: list[dict[str, Any]] | None) -> Any:
         return states.empty(t("ingest.no_rejects", language))
 
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        return column(field, t(f"ingest.col_{key}", language), **kw)
+        return (number_col if kw.pop("numeric", False) else col)(
+            field, t(f"ingest.col_{key}", language), **kw
+        )
 
     return html.Div(
         [
             html.H3(f"#{run_id} · {selected[0].get('file_name', '')}"),
-            downloads.links(f"/ingest/runs/{run_id}/rejects", language, "rejects"),
+            downloads(f"/ingest/runs/{run_id}/rejects", language, id_prefix="rejects"),
             grid(
                 "ingest-rejects-grid",
-                rows,
                 [
                     c("sheet", "sheet"),
                     c("source_row", "row", numeric=True, maxWidth=100),
@@ -216,8 +221,11 @@ def _rejects(selected: list[dict[str, Any]] | None) -> Any:
                     c("message", "rule", minWidth=240),
                     c("value", "value", minWidth=160),
                 ],
+                rows,
                 height=320,
                 lang=language,
+                row_id=None,
+                filterable=True,
             ),
         ]
     )

@@ -9,7 +9,6 @@ the URL with ``history.replaceState``.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 import dash
 from dash import (
@@ -27,6 +26,7 @@ from dash import (
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem, Value
 from dashboards.components import states
+from dashboards.components.downloads import links
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import indicator_meta, indicator_options, known_indicator
 from dashboards.context import View, api, lang
@@ -73,16 +73,11 @@ def download_links(state: dict[str, Any], indicator: str, language: str) -> list
     """CSV and XLSX of the map's values, straight from the API (same origin, same cookie)."""
     params: dict[str, Any] = {"scheme": state["scheme"], "period": state["period"]}
     if state["country"]:
-        path = "/api/v1/indicators/provinces"
+        path = "/indicators/provinces"
     else:
-        path = "/api/v1/indicators/values"
+        path = "/indicators/values"
         params |= {"unit": state["unit"], "children": "true"}
-    params |= {"indicator": indicator, "headers": language}
-    query = urlencode(params)
-    return [
-        html.A(t("common.download_csv", language), href=f"{path}.csv?{query}", id="map-csv"),
-        html.A(t("common.download_xlsx", language), href=f"{path}.xlsx?{query}", id="map-xlsx"),
-    ]
+    return links(path, language, "map", indicator=indicator, **params)
 
 
 # ---------------------------------------------------------------------------------------------

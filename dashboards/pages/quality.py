@@ -14,7 +14,6 @@ from dashboards.api_client import ApiProblem
 from dashboards.components import states
 from dashboards.components.datagrid import (
     col,
-    downloads,
     fit_height,
     grid,
     link_col,
@@ -22,6 +21,7 @@ from dashboards.components.datagrid import (
     status_col,
     text_col,
 )
+from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.labels import level_label, rule_label
 from dashboards.context import api, lang

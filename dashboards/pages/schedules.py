@@ -10,8 +10,8 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards.api_client import ApiProblem
 from dashboards.components import states
+from dashboards.components.datagrid import col, grid, number_col
 from dashboards.components.frame import Page, frame, resolve
-from dashboards.components.grid import column, grid
 from dashboards.context import api, lang
 from dashboards.formats import datetime_text
 from dashboards.i18n import t
@@ -61,7 +61,7 @@ def layout(**query: Any) -> Any:
 
 def schedules_grid(rows: list[dict[str, Any]], language: str) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        return column(field, t(key, language), **kw)
+        return (number_col if kw.pop("numeric", False) else col)(field, t(key, language), **kw)
 
     shown = [
         {
@@ -74,7 +74,6 @@ def schedules_grid(rows: list[dict[str, Any]], language: str) -> Any:
     ]
     return grid(
         GRID,
-        shown,
         [
             c("id", "schedules.col_id", numeric=True, maxWidth=80),
             c("name", "schedules.name", minWidth=200),
@@ -87,10 +86,11 @@ def schedules_grid(rows: list[dict[str, Any]], language: str) -> Any:
             c("next_run_at", "schedules.col_next"),
             c("owner", "schedules.col_owner"),
         ],
+        shown,
         height=260,
         selectable=True,
         lang=language,
-        getRowId="params.data.id",
+        filterable=True,
     )
 
 

@@ -13,7 +13,8 @@ from dash import html
 from dashboards import ids
 from dashboards.api_client import ApiProblem, Me
 from dashboards.components import states
-from dashboards.components.datagrid import col, downloads, fit_height, grid, status_col, text_col
+from dashboards.components.datagrid import col, fit_height, grid, status_col, text_col
+from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.labels import enum_label, rule_label
 from dashboards.formats import date_text, value_text, vn_number, vn_value

@@ -9,9 +9,10 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards import ids
 from dashboards.api_client import ApiProblem
-from dashboards.components import downloads, states
+from dashboards.components import states
+from dashboards.components.datagrid import col, grid, number_col
+from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
-from dashboards.components.grid import column, grid
 from dashboards.context import api, lang
 from dashboards.i18n import t
 
@@ -54,7 +55,7 @@ def layout(**query: Any) -> Any:
             [
                 html.H2(t("targets.title", language)),
                 html.Div(controls, className="toolbar"),
-                downloads.links("/targets", language, "targets"),
+                downloads("/targets", language, id_prefix="targets"),
                 targets_grid(rows, language, editor, indicators),
                 html.Div(id=ids.TARGETS_RESULT, role="status"),
                 dcc.Store(id="targets-blank-row", data=blank),
@@ -69,11 +70,11 @@ def targets_grid(
     rows: list[dict[str, Any]], language: str, editor: bool, indicators: list[str]
 ) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        return column(field, t(f"targets.col_{key}", language), editable=editor, **kw)
+        make = number_col if kw.pop("numeric", False) else col
+        return make(field, t(f"targets.col_{key}", language), editable=editor, **kw)
 
     return grid(
         ids.TARGETS_GRID,
-        rows,
         [
             c(
                 "indicator_id",
@@ -89,13 +90,17 @@ def targets_grid(
                 cellEditorParams={"values": ["legacy", "2025"]},
             ),
             c("unit_code", "unit"),
-            column("unit_name", t("targets.col_unit_name", language), minWidth=180),
+            col("unit_name", t("targets.col_unit_name", language), minWidth=180),
             c("school_year", "year"),
             c("target_value", "target", numeric=True, cellDataType="number"),
-            column("set_by", t("targets.col_set_by", language)),
+            col("set_by", t("targets.col_set_by", language)),
         ],
+        rows,
         height=420,
         lang=language,
+        row_id=None,
+        editable=editor,
+        filterable=True,
     )
 
 

@@ -13,7 +13,6 @@ from dashboards.api_client import Api, ApiProblem, Value
 from dashboards.components import states
 from dashboards.components.datagrid import (
     col,
-    downloads,
     fit_height,
     grid,
     link_col,
@@ -21,6 +20,7 @@ from dashboards.components.datagrid import (
     status_col,
     text_col,
 )
+from dashboards.components.downloads import downloads
 from dashboards.components.frame import DEFAULT_INDICATOR, Page, frame, resolve
 from dashboards.components.labels import level_label
 from dashboards.components.tiles import name_of, status_of, tile, unit_label

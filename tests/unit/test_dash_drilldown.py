@@ -7,7 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from dashboards.components.datagrid import downloads, export_href, fit_height, md_link
+from dashboards.components.datagrid import fit_height, md_link
+from dashboards.components.downloads import downloads, export_href
 from dashboards.components.labels import enum_label, level_label, rule_label
 from dashboards.unit_figures import period_label, quality_bars, trend, year_ticks
 
