@@ -47,6 +47,10 @@ test: setup lint ## lint, then unit and integration tests
 bench: setup ## benchmark the targets named in the issues (prints figures)
 	$(BIN)/python -m tests.bench
 
+.PHONY: plotly-js
+plotly-js: ## rebuild dashboards/vendor/plotly/plotly-ioc.min.js (needs Node.js and npm)
+	cd dashboards/vendor/plotly && npm ci --no-audit --no-fund && node build.js
+
 .PHONY: clean
 clean: ## remove runtime data and the virtualenv
 	rm -rf data/ioc.duckdb data/build data/raw data/demo $(VENV)

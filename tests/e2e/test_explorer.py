@@ -3,12 +3,18 @@ API's numbers; the 2025 break and restated history; downloads."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import plotly
+from plotly.offline import get_plotlyjs_version
+
+from dashboards.plotly_js import BUNDLE
 from tests.e2e.conftest import PHONE, api_get, screenshot
 from tests.e2e.test_map import choose_indicator
 
 VIEW = "unit=94&scheme=legacy&period=2024-2025/CN"
+PLOTLY_FULL = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 def traces(page: Any, graph: str) -> list[dict[str, Any]]:
@@ -143,3 +149,23 @@ def test_explorer_fits_a_phone(open_as: Any) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"page is {width}px wide on a {PHONE['width']}px phone"
     screenshot(page, "explorer-phone")
+
+
+def test_charts_are_drawn_by_the_dashboards_own_plotly_js(open_as: Any) -> None:
+    """The partial plotly.js bundle (dashboards/vendor/plotly) draws the bars, the box and the
+    lines, is plotly.py's version and costs about a third of the full plotly.min.js."""
+    page = open_as("demo-leader", f"/indicator?{VIEW}&indicator=STF_QUALIFIED_PCT")
+    page.wait_for_selector("#explorer-trend .js-plotly-plot")
+    assert page.evaluate("window.Plotly.version") == get_plotlyjs_version()
+    assert page.locator("#explorer-ranking g.bars path").count() > 0
+    assert page.locator("#explorer-distribution g.boxlayer path").count() > 0
+    assert page.locator("#explorer-trend g.scatterlayer path.js-line").count() > 0
+    sizes = page.evaluate(
+        """() => performance.getEntriesByType('resource')
+             .filter(e => e.name.includes('/plotly.min.js'))
+             .map(e => [e.encodedBodySize, e.decodedBodySize])"""
+    )
+    assert len(sizes) == 1
+    (transferred, decoded), full = sizes[0], PLOTLY_FULL.stat().st_size
+    assert decoded == BUNDLE.stat().st_size < full / 2
+    assert transferred < decoded / 2  # served gzipped
