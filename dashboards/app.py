@@ -15,9 +15,9 @@ import dash
 import flask
 from a2wsgi import WSGIMiddleware
 from dash import Dash, dcc, html
-from starlette.middleware.gzip import GZipMiddleware
 
 from dashboards.api_client import SESSION_COOKIE, ApiProblem
+from dashboards.compression import Compression
 from dashboards.context import LANG_COOKIE, api, safe_next
 from dashboards.i18n import LANGS
 from dashboards.plotly_js import add_route as add_plotly_js_route
@@ -80,6 +80,4 @@ def mount(asgi_app: Any, api_url: str) -> None:
     """Serve the dashboard at ``/`` of the API's ASGI app, compressed."""
     dash_app = create_dash(api_url)
     add_plotly_js_route(asgi_app)
-    asgi_app.mount(
-        "/", GZipMiddleware(WSGIMiddleware(dash_app.server, workers=16), minimum_size=1024)
-    )
+    asgi_app.mount("/", Compression(WSGIMiddleware(dash_app.server, workers=16)))
