@@ -20,6 +20,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from dashboards.api_client import SESSION_COOKIE, ApiProblem
 from dashboards.context import LANG_COOKIE, api, safe_next
 from dashboards.i18n import LANGS
+from dashboards.wall.access import forget as forget_wall_token
 from dashboards.wall.access import gate as wall_gate
 
 HERE = Path(__file__).parent
@@ -68,11 +69,12 @@ def _set_lang(lang: str) -> Any:
 
 
 def _logout() -> Any:
+    """End the session and forget a wall's display token too (a shared browser keeps none)."""
     with contextlib.suppress(ApiProblem):  # already signed out
         api().logout()
     response = flask.redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return forget_wall_token(response)
 
 
 def mount(asgi_app: Any, api_url: str) -> None:

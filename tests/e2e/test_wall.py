@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -95,6 +96,20 @@ def test_a_screen_opens_with_its_token_alone(dash_server: Any, open_wall: Any) -
     page.evaluate("window.iocWall.state.texts = {}")
     page.wait_for_function("document.getElementById('wall-clock').textContent !== '--:--'")
     assert not page.is_visible("#wall-stale")
+
+
+def test_signing_out_forgets_the_display_token(dash_server: Any, open_wall: Any) -> None:
+    """A browser that showed a wall and then signs out (``/_logout``) keeps no display token:
+    the wall cookie is cleared with the session, and /wall asks for a sign-in again."""
+    page = open_wall(dash_server.base, "panels=kpis&dwell=600")
+    page.wait_for_selector("#wall-kpi-NET_STUDENTS")
+    assert any(c["name"] == "ioc_wall" for c in page.context.cookies())
+    page.goto(f"{dash_server.base}/_logout")
+    assert urlsplit(page.url).path == "/login"
+    assert not any(c["name"] == "ioc_wall" for c in page.context.cookies())
+    page.goto(f"{dash_server.base}/wall?panels=kpis&dwell=600")
+    page.wait_for_url(re.compile(r"/login\?next=%2Fwall"))
+    assert not page.query_selector("#wall-kpi-NET_STUDENTS")
 
 
 def test_key_figures_are_the_apis(dash_server: Any, open_wall: Any) -> None:
