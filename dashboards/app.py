@@ -1,6 +1,7 @@
 """The Dash app (Dash Pages, Flask) and how it is mounted beside the API.
 
-The composition root (``ioc serve``) creates the API and mounts this app at ``/``; the app
+The composition root (``ioc serve``) creates the API and mounts this app at ``/``, handing
+it what it needs from the settings (the API's address, the wall screens file); the app
 reaches data only over HTTP through :mod:`dashboards.api_client`.
 """
 
@@ -21,12 +22,18 @@ from dashboards.compression import Compression
 from dashboards.context import LANG_COOKIE, api, safe_next
 from dashboards.i18n import LANGS
 from dashboards.plotly_js import add_route as add_plotly_js_route
+from dashboards.wall.access import forget as forget_wall_token
 from dashboards.wall.access import gate as wall_gate
+from dashboards.wall.screens import SCREENS_FILE
+from dashboards.wall.screens import load as load_screens
 
 HERE = Path(__file__).parent
 
 
-def create_dash(api_url: str) -> Dash:
+def create_dash(api_url: str, wall_screens: Path = SCREENS_FILE) -> Dash:
+    """The dashboard; a wall screens file that does not validate stops it here, at start
+    (:class:`~dashboards.wall.screens.ScreenError` names the file, screen and field)."""
+    load_screens(wall_screens)
     app = Dash(
         __name__,
         use_pages=True,
@@ -50,6 +57,7 @@ def create_dash(api_url: str) -> Dash:
     )
     server: flask.Flask = app.server
     server.config["IOC_API_URL"] = api_url
+    server.config["IOC_WALL_SCREENS"] = wall_screens
     server.add_url_rule("/_lang/<lang>", "set_lang", _set_lang)
     server.add_url_rule("/_logout", "logout", _logout)
     server.before_request(wall_gate)  # /wall?token=...: keep the display token in a cookie
@@ -69,15 +77,16 @@ def _set_lang(lang: str) -> Any:
 
 
 def _logout() -> Any:
+    """End the session and forget a wall's display token too (a shared browser keeps none)."""
     with contextlib.suppress(ApiProblem):  # already signed out
         api().logout()
     response = flask.redirect("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    return forget_wall_token(response)
 
 
-def mount(asgi_app: Any, api_url: str) -> None:
+def mount(asgi_app: Any, api_url: str, wall_screens: Path = SCREENS_FILE) -> None:
     """Serve the dashboard at ``/`` of the API's ASGI app, compressed."""
-    dash_app = create_dash(api_url)
+    dash_app = create_dash(api_url, wall_screens)
     add_plotly_js_route(asgi_app)
     asgi_app.mount("/", Compression(WSGIMiddleware(dash_app.server, workers=16)))

@@ -39,7 +39,16 @@ class Settings(BaseSettings):
         default=None,
         description="Base URL the dashboard uses to reach the API (default: the server itself)",
     )
-    user: str | None = Field(default=None, description="Who runs ingests (default: OS user)")
+    user: str | None = Field(
+        default=None,
+        description="Who runs ingests from the command line (default: OS user); an upload "
+        "through the API records the signed-in account",
+    )
+    wall_screens: Path = Field(
+        default=REPO_ROOT / "dashboards" / "wall" / "screens.yaml",
+        description="The wall screens file (YAML): a deployment's own screens, validated "
+        "when the server starts (default: the packaged dashboards/wall/screens.yaml)",
+    )
 
     # reports and their schedules
     reports_dir: Path | None = Field(

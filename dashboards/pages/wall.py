@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import dash
+import flask
 import plotly.graph_objects as go
 from dash import (
     ALL,
@@ -48,7 +49,7 @@ GRAPH_CONFIG = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 def layout(**query: Any) -> Any:
     language = lang()
     try:
-        screen = resolve(query)
+        screen = resolve(query, flask.current_app.config["IOC_WALL_SCREENS"])
     except ScreenError as exc:
         return _message(f"{t('wall.unknown_screen', language)} ({exc})")
     try:

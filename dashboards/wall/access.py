@@ -4,7 +4,8 @@
 cookie and redirects to the same address without it, so the token leaves the address bar,
 the browser history and later request logs after the first load; the wall's server-side
 calls then send it to the API as a bearer token. Without the cookie, the wall uses the
-browser's session (a signed-in leader or admin). ``/wall/close`` forgets the token.
+browser's session (a signed-in leader or admin). ``/wall/close`` forgets the token, and so
+does signing out (``/_logout``), so a shared browser keeps no display token after it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import flask
+from werkzeug.wrappers import Response
 
 from dashboards.api_client import Api
 from dashboards.context import api
@@ -27,9 +29,7 @@ def gate() -> Any:
     """Flask ``before_request`` hook for the wall's addresses; None for any other request."""
     request = flask.request
     if request.path == "/wall/close":
-        response = flask.redirect("/login")
-        response.delete_cookie(WALL_COOKIE, path="/")
-        return response
+        return forget(flask.redirect("/login"))
     if request.path != "/wall/open" and not (request.path == "/wall" and "token" in request.args):
         return None
     token = request.args.get("token", "").strip()
@@ -47,6 +47,14 @@ def gate() -> Any:
         )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def forget(response: Response) -> Response:
+    """Clear the display token cookie (set with the same path and flags as :func:`gate`)."""
+    response.delete_cookie(
+        WALL_COOKIE, path="/", httponly=True, samesite="Lax", secure=flask.request.is_secure
+    )
     return response
 
 

@@ -114,23 +114,66 @@ class ScreensFile(_Model):
 @functools.cache
 def _load(path: Path, mtime: float) -> tuple[str, dict[str, Screen]]:
     del mtime  # part of the cache key: an edited file is read again at the next page load
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    try:
-        spec = ScreensFile.model_validate(raw)
-        screens = {
-            name: Screen.model_validate({**spec.defaults, **body, "name": name})
-            for name, body in spec.screens.items()
-        }
-    except ValidationError as exc:
-        raise ScreenError(f"{path.name}: {exc}") from exc
+    spec = _spec(path)
+    screens: dict[str, Screen] = {}
+    problems: list[str] = []
+    for name, body in spec.screens.items():
+        try:
+            screens[name] = Screen.model_validate({**spec.defaults, **body, "name": name})
+        except ValidationError as exc:
+            problems += [f"{path}: screen {name!r}: {p}" for p in _problems(exc)]
+    if problems:
+        raise ScreenError("\n".join(problems))
     if spec.default not in screens:
-        raise ScreenError(f"{path.name}: the default screen {spec.default!r} is not defined")
+        raise ScreenError(
+            f"{path}: the default screen {spec.default!r} is not defined; "
+            f"screens: {', '.join(sorted(screens))}"
+        )
     return spec.default, screens
 
 
+def _spec(path: Path) -> ScreensFile:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ScreenError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or exc
+        raise ScreenError(f"{path}: not valid YAML{where}: {problem}") from exc
+    if not isinstance(raw, dict):
+        raise ScreenError(f"{path}: expected a mapping with 'default' and 'screens'")
+    try:
+        return ScreensFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ScreenError("\n".join(f"{path}: {p}" for p in _problems(exc))) from exc
+
+
+def _problems(exc: ValidationError) -> list[str]:
+    """One line per broken field: where it is in the screen, what is wrong, what was given."""
+    errors = exc.errors()
+    locs = [e["loc"] for e in errors]
+    lines = []
+    for error in errors:
+        loc = error["loc"]
+        if any(len(other) > len(loc) and other[: len(loc)] == loc for other in locs):
+            continue  # a list's own error when one of its items is the problem
+        where = ".".join(str(part) for part in error["loc"]) or "the file"
+        given = error.get("input")
+        shown = f" (given: {given!r})" if isinstance(given, str | int | float | bool) else ""
+        lines.append(f"{where}: {error['msg']}{shown}")
+    return lines
+
+
 def load(path: Path = SCREENS_FILE) -> tuple[str, dict[str, Screen]]:
-    """(name of the default screen, every screen by name)."""
-    return _load(path, path.stat().st_mtime)
+    """(name of the default screen, every screen by name); :class:`ScreenError` names the
+    file, the screen and each field that is wrong."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError as exc:
+        raise ScreenError(f"{path}: no such wall screens file ({exc.strerror or exc})") from exc
+    return _load(path, mtime)
 
 
 def resolve(query: dict[str, Any], path: Path = SCREENS_FILE) -> Screen:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -22,7 +23,7 @@ from dashboards.formats import value_text
 from dashboards.wall import screens
 from ioc.config import Settings
 from tests.bench import wall_soak
-from tests.conftest import IOC, REPO, free_port
+from tests.conftest import IOC, REPO, free_port, serve
 from tests.e2e.conftest import PASSWORD, Console, api_get, screenshot
 
 TOKEN = "ioc_demo-display-soc-trang-94"
@@ -95,6 +96,20 @@ def test_a_screen_opens_with_its_token_alone(dash_server: Any, open_wall: Any) -
     page.evaluate("window.iocWall.state.texts = {}")
     page.wait_for_function("document.getElementById('wall-clock').textContent !== '--:--'")
     assert not page.is_visible("#wall-stale")
+
+
+def test_signing_out_forgets_the_display_token(dash_server: Any, open_wall: Any) -> None:
+    """A browser that showed a wall and then signs out (``/_logout``) keeps no display token:
+    the wall cookie is cleared with the session, and /wall asks for a sign-in again."""
+    page = open_wall(dash_server.base, "panels=kpis&dwell=600")
+    page.wait_for_selector("#wall-kpi-NET_STUDENTS")
+    assert any(c["name"] == "ioc_wall" for c in page.context.cookies())
+    page.goto(f"{dash_server.base}/_logout")
+    assert urlsplit(page.url).path == "/login"
+    assert not any(c["name"] == "ioc_wall" for c in page.context.cookies())
+    page.goto(f"{dash_server.base}/wall?panels=kpis&dwell=600")
+    page.wait_for_url(re.compile(r"/login\?next=%2Fwall"))
+    assert not page.query_selector("#wall-kpi-NET_STUDENTS")
 
 
 def test_key_figures_are_the_apis(dash_server: Any, open_wall: Any) -> None:
@@ -305,6 +320,45 @@ def test_short_soak_keeps_heap_and_dom_flat(dash_server: Any, open_wall: Any) ->
     assert last.listeners <= first.listeners + 10
     assert min(s.heap for s in samples[-2:]) <= first.heap * 1.2 + 1e6, wall_soak.report(samples)
     assert 0 <= last.history <= 11
+
+
+# -- a deployment's own screens file (IOC_WALL_SCREENS) -----------------------------------------
+
+OWN_SCREENS = """\
+default: phong-hop
+screens:
+  phong-hop:
+    title: {vi: "Phòng họp Cù Lao Dung", en: "Cù Lao Dung meeting room"}
+    unit: "945"
+    scheme: legacy
+    panels:
+      - kind: kpis
+        indicators: [NET_SCHOOLS, NET_CLASS_SIZE]
+"""
+
+
+@pytest.fixture(scope="module")
+def own_screens_server(
+    demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Any]:
+    where = tmp_path_factory.mktemp("wall-screens")
+    (where / "screens.yaml").write_text(OWN_SCREENS, encoding="utf-8")
+    yield from serve(demo_settings, where, {"IOC_WALL_SCREENS": str(where / "screens.yaml")})
+
+
+def test_a_deployments_own_screens_file_is_used(own_screens_server: Any, open_wall: Any) -> None:
+    base = own_screens_server.base
+    page = open_wall(base, "dwell=600")  # no ?screen=: the file's own default
+    page.wait_for_selector("#wall-kpi-NET_SCHOOLS")
+    assert page.inner_text(".wall-title") == "Phòng họp Cù Lao Dung"
+    assert page.locator(".wall-kpi").count() == 2 and page.locator(".wall-panel").count() == 1
+    values = api_get(
+        base, "demo-leader", "/indicators/values", unit="945", scheme="legacy", period=_latest(base)
+    )
+    schools = next(v for v in values if v["indicator_id"] == "NET_SCHOOLS")
+    assert float(page.get_attribute("#wall-kpi-NET_SCHOOLS", "data-value")) == schools["value"]
+    page.goto(f"{base}/wall?screen=soc-trang")  # the packaged screens are not there
+    assert "Không có cấu hình màn hình này" in page.wait_for_selector(".wall-message").inner_text()
 
 
 # -- a server of our own, to change its data and to stop it -----------------------------------

@@ -43,6 +43,42 @@ def test_url_overrides(tmp_path: Path) -> None:
         screens.load(broken)
 
 
+def test_a_bad_screens_file_names_the_file_the_screen_and_the_field(tmp_path: Path) -> None:
+    bad = tmp_path / "screens.yaml"
+    bad.write_text(
+        "default: ok\nscreens:\n  ok:\n    panels: [{kind: kpis}]\n"
+        "  hall:\n    unit: '94'\n    refresh_s: 0\n    panels: [{kind: kpis}, {kind: pie}]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(screens.ScreenError) as caught:
+        screens.load(bad)
+    lines = str(caught.value).splitlines()
+    assert set(lines) == {
+        f"{bad}: screen 'hall': refresh_s: Input should be greater than or equal to 1 (given: 0)",
+        f"{bad}: screen 'hall': panels.1.kind: Input should be 'red_now', 'kpis', 'map', "
+        "'trends' or 'completeness' (given: 'pie')",
+    }
+    bad.write_text("default: nope\nscreens:\n  ok:\n    panels: [{kind: kpis}]\n")
+    with pytest.raises(screens.ScreenError, match="the default screen 'nope' is not defined"):
+        screens.load(bad)
+    bad.write_text("default: ok\nscreens:\n  ok: [\n", encoding="utf-8")
+    with pytest.raises(screens.ScreenError, match=r"screens.yaml: not valid YAML at line 4"):
+        screens.load(bad)
+    with pytest.raises(screens.ScreenError, match="no such wall screens file"):
+        screens.load(tmp_path / "missing.yaml")
+
+
+def test_the_setting_defaults_to_the_packaged_screens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ioc.config import Settings
+
+    monkeypatch.delenv("IOC_WALL_SCREENS", raising=False)
+    assert Settings().wall_screens == screens.SCREENS_FILE
+    monkeypatch.setenv("IOC_WALL_SCREENS", str(tmp_path / "own.yaml"))
+    assert Settings().wall_screens == tmp_path / "own.yaml"
+
+
 def _row(unit: str, indicator: str, value: float, norm: float, status: str, **kw: Any) -> dict:
     return {
         "unit_code": unit,

@@ -14,6 +14,7 @@ from ioc.api.deps import CursorDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.principal import Principal
+from ioc.api.scope import allowed_units
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 ALLOWED = (".csv", ".xlsx", ".txt", ".tsv")
@@ -65,7 +66,8 @@ def upload(
         path = Path(tmp) / name
         _save(file, path, settings.max_file_bytes)
         scope = None if who.role == "admin" else list(who.scopes)
-        (report,) = ingest([path], period=period, strict=strict, settings=settings, scope=scope)
+        as_account = settings.model_copy(update={"user": who.username})  # the run's run_by
+        (report,) = ingest([path], period=period, strict=strict, settings=as_account, scope=scope)
     request.app.state.snapshot.published()
     request.app.state.auth.audit_event(
         "ingest",
@@ -121,7 +123,24 @@ def run(
     return rows.to_dicts()[0]
 
 
-@router.get("/runs/{run_id}/rejects", summary="Rejected rows of a run: row, column, rule, value")
+REJECTS_SCOPE = """Admins and leaders see every rejected row of the run. An operator, who is
+scoped to units, sees only:
+
+* the rows of schools placed (in the school registry, in either unit scheme) in their units,
+  in any run, including runs uploaded by others that mix schools of several units;
+* in a run they uploaded themselves, also the rows that name no school of the registry
+  (a blank or unknown school code, e.g. a new school): those rows are their own file's.
+
+Rows of registry schools outside their units are never shown, even in their own run, so the
+list can be shorter than the run's `rows_rejected`. Analysts and wall screens see the runs'
+counts only (`/ingest/runs`)."""
+
+
+@router.get(
+    "/runs/{run_id}/rejects",
+    summary="Rejected rows of a run: row, column, rule, value (operators: within their units)",
+    description=REJECTS_SCOPE,
+)
 def rejects(
     request: Request,
     cur: CursorDep,
@@ -131,6 +150,21 @@ def rejects(
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
 ) -> Any:
-    del who
-    rows = db.query(cur, "queries/rejects", settings, run_id=run_id).head(limit)
-    return respond(request, rows, f"rejects_run_{run_id}", format)
+    """Rejected rows of one run, cut to the caller's units for a scoped operator.
+
+    See ``REJECTS_SCOPE``: rows of schools in their units; rows naming no registry school
+    only in a run they uploaded (``run_by`` is the uploading account); nothing else."""
+    allowed = allowed_units(cur, settings, who, request)
+    if allowed is None:
+        rows = db.query(cur, "queries/rejects", settings, run_id=run_id)
+    else:
+        rows = db.query(
+            cur,
+            "queries/rejects_scoped",
+            settings,
+            run_id=run_id,
+            schemes=allowed["scheme"].to_list(),
+            codes=allowed["code"].to_list(),
+            account=who.username,
+        )
+    return respond(request, rows.head(limit), f"rejects_run_{run_id}", format)
