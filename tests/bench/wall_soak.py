@@ -67,12 +67,18 @@ def soak(
     every_s: float = 10.0,
     warmup_s: float = 10.0,
     log: Callable[[str], None] | None = None,
+    warm_draws: int = 0,
 ) -> list[Sample]:
-    """Samples of an open wall page over ``seconds`` (after ``warmup_s`` of running)."""
+    """Samples of an open wall page over ``seconds``, after ``warmup_s`` of running and at
+    least ``warm_draws`` redraws (dash-renderer's undo history fills up over the first ones,
+    so a start before that counts the history's fill as growth on a slow machine)."""
     cdp = page.context.new_cdp_session(page)
     cdp.send("Performance.enable")
     cdp.send("HeapProfiler.enable")
     page.wait_for_timeout(warmup_s * 1000)
+    page.wait_for_function(
+        "(n) => ((window.iocWall || {}).state || {}).draws >= n", arg=warm_draws, timeout=180_000
+    )
     started = time.monotonic()
     samples = [take(page, cdp, started)]
     if log:

@@ -309,7 +309,7 @@ def test_short_soak_keeps_heap_and_dom_flat(dash_server: Any, open_wall: Any) ->
     heap after GC end where they started (give or take noise), the undo history stays cut."""
     page = open_wall(dash_server.base, wall_soak.SOAK_QUERY)
     page.wait_for_selector("#wall-kpi-NET_STUDENTS", state="attached")
-    samples = wall_soak.soak(page, seconds=50, every_s=10, warmup_s=10, log=print)
+    samples = wall_soak.soak(page, seconds=50, every_s=10, warmup_s=10, log=print, warm_draws=12)
     for text in wall_soak.report(samples):
         print(text)
     first, last = samples[0], samples[-1]
