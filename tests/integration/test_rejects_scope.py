@@ -91,3 +91,54 @@ def test_a_scoped_operator_reads_only_the_rejected_rows_of_their_units(
     csv = op_945.get(f"/ingest/runs/{by_admin}/rejects", params={"format": "csv"}).text
     assert inside["school_code"] in csv and outside["school_code"] not in csv
     assert NEW_SCHOOL not in csv
+
+
+def test_a_scoped_operator_reads_other_units_runs_as_counts_only(
+    api_server: Any, demo_settings: Settings, tmp_path: Path
+) -> None:
+    inside = _known_school(demo_settings, "945")
+    outside = _known_school(demo_settings, "943")
+    bad = {"classes": -1}  # nothing is loaded: the runs differ only in whose schools they name
+    theirs = write_csv(
+        tmp_path / "cu-lao-dung.csv", table_rows([dict(SCHOOLS[0], **inside, **bad)])
+    )
+    other = write_csv(
+        tmp_path / "ke-sach-school.csv", table_rows([dict(SCHOOLS[0], **outside, **bad)])
+    )
+    _add_operator(api_server, "op-945", ("legacy", "945"))
+    admin, op_945 = client(api_server, "demo-admin"), client(api_server, "op-945")
+    leader = client(api_server, "demo-leader")
+
+    def upload(who: httpx.Client, path: Path) -> int:
+        with path.open("rb") as fh:
+            r = who.post(
+                "/ingest", files={"file": (path.name, fh, "text/csv")}, data={"period": PERIOD}
+            )
+        assert r.status_code == 201, r.text
+        return int(r.json()["run_id"])
+
+    about_945, about_943 = upload(admin, theirs), upload(admin, other)
+    own_about_943 = upload(op_945, other)  # their own upload, though it names no school of theirs
+    listed = {r["run_id"]: r for r in op_945.get("/ingest/runs").json()}
+    full = {r["run_id"]: r for r in leader.get("/ingest/runs").json()}
+    assert set(listed) == set(full)  # every run is listed...
+    for run_id in (about_945, own_about_943):  # ...theirs in full
+        assert listed[run_id] == full[run_id]
+        one = op_945.get(f"/ingest/runs/{run_id}").json()
+        assert one["file_name"] == full[run_id]["file_name"] and one["run_by"] in (
+            "op-945",
+            "demo-admin",
+        )
+    hidden = listed[about_943]  # ...another unit's run: outcome and counts only
+    assert full[about_943]["file_name"] == "ke-sach-school.csv"
+    for column in ("source_file", "file_name", "sha256", "run_by", "host", "message"):
+        assert hidden[column] is None
+    for column in ("status", "rows_read", "rows_rejected", "rows_accepted", "started_at"):
+        assert hidden[column] == full[about_943][column]
+    one = op_945.get(f"/ingest/runs/{about_943}").json()
+    assert one["file_name"] is None and one["rows_rejected"] == 1
+    csv = op_945.get("/ingest/runs", params={"format": "csv"}).text
+    lines = csv.splitlines()
+    assert sum("cu-lao-dung.csv" in line for line in lines) == 1
+    assert sum("ke-sach-school.csv" in line for line in lines) == 1  # their own upload
+    assert _schools(op_945, about_943) == set()

@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
+import polars as pl
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
 
@@ -15,6 +16,7 @@ from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units
+from ioc.config import Settings
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 ALLOWED = (".csv", ".xlsx", ".txt", ".tsv")
@@ -39,6 +41,12 @@ DISPLAY_RUN_COLUMNS = (
     "rows_rejected",
     "warnings",
 )
+
+RUNS_SCOPE = """Admins and leaders read every run in full. An operator, who is scoped to
+units, reads in full the runs they uploaded and the runs that loaded, replaced or rejected a
+row of a school of their units; of other runs, only the outcome and the counts (file name,
+paths, host, account and message are null: a file name can name another unit's school).
+Analysts and wall screens read outcomes and counts only."""
 
 
 @router.post(
@@ -98,6 +106,7 @@ def _save(file: UploadFile, path: Path, limit: int) -> None:
 @router.get(
     "/runs",
     summary="Ingest runs, newest first (display accounts: outcomes and counts only)",
+    description=RUNS_SCOPE,
 )
 def runs(
     request: Request,
@@ -106,21 +115,63 @@ def runs(
     who: RunListReaders,
     format: Format = "json",
 ) -> Any:
-    rows = db.query(cur, "queries/ingest_runs", settings, run_id=None)
     if not who.sees_schools or who.role == "analyst":
-        rows = rows.select(DISPLAY_RUN_COLUMNS)
-    return respond(request, rows, "ingest_runs", format)
+        rows = db.query(cur, "queries/ingest_runs", settings, run_id=None)
+        return respond(request, rows.select(DISPLAY_RUN_COLUMNS), "ingest_runs", format)
+    return respond(request, _runs(request, cur, settings, who, None), "ingest_runs", format)
 
 
-@router.get("/runs/{run_id}", summary="One ingest run")
+@router.get("/runs/{run_id}", summary="One ingest run", description=RUNS_SCOPE)
 def run(
-    cur: CursorDep, settings: SettingsDep, who: Readers, run_id: Annotated[int, PathParam(ge=1)]
+    request: Request,
+    cur: CursorDep,
+    settings: SettingsDep,
+    who: Readers,
+    run_id: Annotated[int, PathParam(ge=1)],
 ) -> dict[str, Any]:
-    del who
-    rows = db.query(cur, "queries/ingest_runs", settings, run_id=run_id)
+    rows = _runs(request, cur, settings, who, run_id)
     if rows.is_empty():
         raise ApiError(404, "unknown_run", f"Không có lần nạp {run_id}", f"No ingest run {run_id}")
     return rows.to_dicts()[0]
+
+
+def _runs(
+    request: Request, cur: Any, settings: Settings, who: Principal, run_id: int | None
+) -> pl.DataFrame:
+    """Runs as ``who`` may read them (see ``RUNS_SCOPE``)."""
+    schools = _scope_schools(request, cur, settings, who)
+    if schools is None:
+        return db.query(cur, "queries/ingest_runs", settings, run_id=run_id)
+    rows = db.query(
+        cur,
+        "queries/ingest_runs_scoped",
+        settings,
+        run_id=run_id,
+        schools=schools,
+        account=who.username,
+    )
+    theirs = pl.col("is_theirs")
+    return rows.select(
+        pl.col(name) if name in DISPLAY_RUN_COLUMNS else pl.when(theirs).then(pl.col(name))
+        for name in rows.columns
+        if name != "is_theirs"
+    )
+
+
+def _scope_schools(
+    request: Request, cur: Any, settings: Settings, who: Principal
+) -> list[str] | None:
+    """The registry schools of a scoped caller's units; None for an unrestricted one."""
+    allowed = allowed_units(cur, settings, who, request)
+    if allowed is None:
+        return None
+    return db.query(
+        cur,
+        "queries/scope_schools",
+        settings,
+        schemes=allowed["scheme"].to_list(),
+        codes=allowed["code"].to_list(),
+    )["school_code"].to_list()
 
 
 REJECTS_SCOPE = """Admins and leaders see every rejected row of the run. An operator, who is
@@ -154,8 +205,8 @@ def rejects(
 
     See ``REJECTS_SCOPE``: rows of schools in their units; rows naming no registry school
     only in a run they uploaded (``run_by`` is the uploading account); nothing else."""
-    allowed = allowed_units(cur, settings, who, request)
-    if allowed is None:
+    schools = _scope_schools(request, cur, settings, who)
+    if schools is None:
         rows = db.query(cur, "queries/rejects", settings, run_id=run_id)
     else:
         rows = db.query(
@@ -163,8 +214,7 @@ def rejects(
             "queries/rejects_scoped",
             settings,
             run_id=run_id,
-            schemes=allowed["scheme"].to_list(),
-            codes=allowed["code"].to_list(),
+            schools=schools,
             account=who.username,
         )
     return respond(request, rows.head(limit), f"rejects_run_{run_id}", format)
