@@ -285,15 +285,15 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
         taken = {"bìa"}
         _write_cover(book, fmt, data)
         period = f"{cover.school_year}/{cover.term}"
-        spliced: list[bulk_sheet.Splice] = []
-        kpis = _write_kpi_sheet(
-            book,
-            fmt,
-            _unique_name("Chỉ tiêu", taken),
-            f"{cover.unit.name} — {period}",
-            data.kpis,
-        )
-        spliced.append(kpis)
+        spliced: list[bulk_sheet.Splice] = [
+            _write_kpi_sheet(
+                book,
+                fmt,
+                _unique_name("Chỉ tiêu", taken),
+                f"{cover.unit.name} — {period}",
+                data.kpis,
+            )
+        ]
         if data.completeness_by_unit.height:
             write_sheet(
                 book,
@@ -307,14 +307,9 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
             for (code, unit_name), rows in data.children.group_by(
                 "unit_code", "unit_name", maintain_order=True
             ):
-                child = _write_kpi_sheet(
-                    book,
-                    fmt,
-                    _unique_name(f"{code} {unit_name}", taken),
-                    f"{unit_name} ({code}) — {period}",
-                    rows,
-                )
-                spliced.append(child)
+                name = _unique_name(f"{code} {unit_name}", taken)
+                title = f"{unit_name} ({code}) — {period}"
+                spliced.append(_write_kpi_sheet(book, fmt, name, title, rows))
         ids = [c for c in data.schools.columns if c not in {c.name for c in SCHOOL_COLUMNS}]
         first = len(SCHOOL_COLUMNS)
         schools = bulk_sheet.add_sheet(
