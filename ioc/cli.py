@@ -12,14 +12,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings, get_settings
 from ioc.formats import vn_number, vn_value
-from ioc.returns.validate import parse_period
 
 UnitOption = Annotated[
     str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
@@ -39,6 +37,8 @@ err = Console(stderr=True)
 
 
 def _period_option(period: str) -> tuple[str, str]:
+    from ioc.returns.validate import parse_period
+
     try:
         return parse_period(period)
     except ValueError as exc:
@@ -55,6 +55,8 @@ def ingest(
     ] = None,
 ) -> None:
     """Load return files and publish a new snapshot."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from ingest.runner import ingest as run_ingest
 
     if period:

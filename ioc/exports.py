@@ -22,15 +22,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import polars as pl
-import pyarrow as pa
 import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ioc.catalog import load_contract
+
+if TYPE_CHECKING:  # pyarrow (and NumPy) cost 0.2 s to import; only the annotation needs it
+    import pyarrow as pa
 
 Kind = Literal["text", "integer", "decimal", "percent", "date"]
 Headers = Literal["vi", "en", "canonical"]
@@ -280,10 +282,11 @@ def _prepare_expr(column: Column, dtype: pl.DataType) -> pl.Expr:
 
 def prepare(frame: pl.DataFrame, columns: list[Column]) -> pl.DataFrame:
     """The exported columns in order, text cast to String and neutralised, numbers cleaned."""
-    missing = [c.name for c in columns if c.name not in frame.schema]
+    schema = frame.schema  # made anew on every access: once, not once a column
+    missing = [c.name for c in columns if c.name not in schema]
     if missing:
         raise KeyError(f"export columns missing from the data: {', '.join(missing)}")
-    return frame.select(_prepare_expr(c, frame.schema[c.name]) for c in columns)
+    return frame.select(_prepare_expr(c, schema[c.name]) for c in columns)
 
 
 def _check(columns: list[Column], headers: Headers) -> list[str]:

@@ -35,9 +35,11 @@ def score(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def quality_report(
+def completeness(
     conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, school_year: str, term: str
-) -> dict[str, Any]:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Scored completeness rows of each child unit, and of the unit as a whole (one row, or
+    none without expected schools)."""
     params = {
         "scheme": unit.scheme,
         "level": unit.level,
@@ -52,6 +54,20 @@ def quality_report(
     whole = score(
         db.query(conn, "queries/quality_by_unit", settings, child_level=unit.level, **params)
     )
+    return by_unit, whole
+
+
+def quality_report(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, school_year: str, term: str
+) -> dict[str, Any]:
+    params = {
+        "scheme": unit.scheme,
+        "level": unit.level,
+        "code": unit.code,
+        "school_year": school_year,
+        "term": term,
+    }
+    by_unit, whole = completeness(conn, settings, unit, school_year, term)
     chase = db.query(conn, "queries/chase_list", settings, **params)
     found = db.query(conn, "queries/unit_findings", settings, **params)
     return {

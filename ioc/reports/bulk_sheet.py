@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import polars as pl
 import xlsxwriter
@@ -39,6 +40,22 @@ class PendingRows:
     styles: list[int | None]  # xf index of each column (None: unstyled text)
     first_row: int  # 0-based row of the first data row
     last_cell: str  # bottom-right cell of the sheet, e.g. BH53002
+
+    def chunks(self) -> Iterator[bytes]:
+        return rows_xml(self)
+
+
+class Splice(Protocol):
+    """Rows to put into a sheet's ``<sheetData>``: :class:`PendingRows`, or rows already
+    made (:class:`ioc.reports.sheet_xml.ReadyRows`)."""
+
+    @property
+    def member(self) -> str: ...
+
+    @property
+    def last_cell(self) -> str: ...
+
+    def chunks(self) -> Iterable[bytes]: ...
 
 
 def _number_format(column: Column) -> str:
@@ -90,11 +107,15 @@ def add_sheet(
 
 
 def _widths(frame: pl.DataFrame, columns: list[Column]) -> list[int]:
-    out = []
     sample = frame.head(500)
-    for column in columns:
+    longest = (
+        sample.select(pl.col(c.name).cast(pl.String).str.len_chars().max() for c in columns).row(0)
+        if sample.height
+        else [0] * len(columns)
+    )  # one query for every column
+    out = []
+    for column, values in zip(columns, longest, strict=True):
         label = max(len(line) for line in column.vi.split("\n")) + 3
-        values = sample[column.name].cast(pl.String).str.len_chars().max() if sample.height else 0
         out.append(min(max(label, int(values or 0) + 1, WIDTH_MIN), WIDTH_MAX))
     return out
 
@@ -137,8 +158,9 @@ def _cell(name: str, letter: str, style: int | None, dtype: pl.DataType) -> pl.E
 def rows_xml(pending: PendingRows) -> Iterator[bytes]:
     """The ``<row>`` elements of the data, in chunks."""
     frame = pending.frame
+    schema = frame.schema  # made anew on every access: once, not once a column
     cells = [
-        _cell(c.name, xl_col_to_name(i), pending.styles[i], frame.schema[c.name])
+        _cell(c.name, xl_col_to_name(i), pending.styles[i], schema[c.name])
         for i, c in enumerate(pending.columns)
     ]
     row = pl.concat_str(
@@ -156,7 +178,7 @@ def rows_xml(pending: PendingRows) -> Iterator[bytes]:
         yield "".join(chunk.select(row.alias("xml")).to_series().to_list()).encode("utf-8")
 
 
-def splice(path: Path, pending: list[PendingRows]) -> None:
+def splice(path: Path, pending: Sequence[Splice]) -> None:
     """Put the pending rows into the closed workbook at ``path`` (rewritten in place)."""
     if not pending:
         return
@@ -179,9 +201,7 @@ def splice(path: Path, pending: list[PendingRows]) -> None:
         work.unlink(missing_ok=True)
 
 
-def _write_member(
-    target: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bytes, rows: PendingRows
-) -> None:
+def _write_member(target: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bytes, rows: Splice) -> None:
     head, marker, tail = xml.partition(b"</sheetData>")
     if not marker:
         raise ValueError(f"{info.filename}: no sheetData to add rows to")
@@ -190,6 +210,6 @@ def _write_member(
     member.compress_type = zipfile.ZIP_DEFLATED
     with target.open(member, "w") as out:
         out.write(head)
-        for chunk in rows_xml(rows):
+        for chunk in rows.chunks():
             out.write(chunk)
         out.write(marker + tail)

@@ -27,7 +27,8 @@ from ioc.indicator_views import (
     values_for,
 )
 from ioc.indicators import finish_wide, reported_values
-from ioc.quality_report import quality_report, score
+from ioc.quality_report import completeness as unit_completeness
+from ioc.quality_report import score
 from ioc.summary import Unit, find_unit
 
 NATIONAL_CODE = "VN"
@@ -158,9 +159,9 @@ def completeness(
     conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, school_year: str, term: str
 ) -> tuple[dict[str, Any] | None, pl.DataFrame]:
     """The unit's reporting completeness and timeliness, and each child unit's (``/quality``)."""
-    if not is_national(unit):
-        report = quality_report(conn, settings, unit, school_year, term)
-        return report["total"], pl.DataFrame(report["by_unit"], infer_schema_length=None)
+    if not is_national(unit):  # /quality's by_unit and total, without its chase list and findings
+        by_unit, whole = unit_completeness(conn, settings, unit, school_year, term)
+        return (whole.to_dicts()[0] if whole.height else None), by_unit
     params = {
         "scheme": unit.scheme,
         "level": "country",

@@ -9,6 +9,7 @@ formats by indicator, widths to fit. Text is neutralised (``ioc.exports.neutrali
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,6 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import xlsxwriter
 from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
 
 from ioc.catalog.definitions import load_catalog
 from ioc.exports import (
@@ -30,8 +30,9 @@ from ioc.exports import (
     sheet_name_for,
     write_sheet,
 )
-from ioc.reports import bulk_sheet, definitions
+from ioc.reports import bulk_sheet, definitions, sheet_xml
 from ioc.reports.labels import ALERT_STATUSES, LEVELS, SCHEMES, STATUS, both, period_text
+from ioc.reports.sheet_xml import ReadyRows
 from ioc.summary import Unit
 
 LOCAL = ZoneInfo(LOCAL_TIME_ZONE)
@@ -149,9 +150,10 @@ def _value_format(kind: str, unit_vi: str) -> str:
 
 def _write_kpi_sheet(
     book: xlsxwriter.Workbook, fmt: _Formats, name: str, title: str, rows: pl.DataFrame
-) -> Worksheet:
+) -> ReadyRows:
     """One unit's indicators: a title row, a frozen two-language header, one row per
-    indicator with its value formatted for its unit and its statuses coloured."""
+    indicator with its value formatted for its unit and its statuses coloured. xlsxwriter
+    writes the sheet and its header; the indicator rows are spliced in after closing."""
     ws = book.add_worksheet(name)
     ws.write_string(0, 0, neutralise(title), fmt.title)
     for col, (_, vi, en, _) in enumerate(KPI_COLUMNS):
@@ -162,26 +164,36 @@ def _write_kpi_sheet(
     frame = rows.with_columns(
         (100 * pl.col("schools_contributing") / pl.col("schools_in_scope")).alias("coverage_pct")
     ).sort(pl.col("indicator_id").replace_strict(order, default=len(order)))
+    # style indices are given on first use, in the order xlsxwriter would give them
+    fmt.header._get_xf_index()
+    letters = sheet_xml.column_letters(len(KPI_COLUMNS))
+    lines = []
     for r, row in enumerate(frame.iter_rows(named=True), start=2):
         value_format = _value_format(kinds.get(row["indicator_id"], ""), row["unit_vi"])
+        cells = []
         for col, (key, _, _, kind) in enumerate(KPI_COLUMNS):
-            value = row[key]
+            value, ref = row[key], f"{letters[col]}{r + 1}"
             if kind == "status":
                 status = value or "no_value"
-                ws.write_string(r, col, both(STATUS[status]), fmt.number("@", status))
+                style = fmt.number("@", status)._get_xf_index()
+                cells.append(sheet_xml.string_cell(ref, style, both(STATUS[status])))
             elif kind == "text":
-                ws.write_string(r, col, neutralise(str(value or "")), fmt.text)
-            elif value is not None and value == value:  # NaN is unknown, like None
+                text = neutralise(str(value or ""))
+                cells.append(sheet_xml.string_cell(ref, fmt.text._get_xf_index(), text))
+            elif value is not None and math.isfinite(value):  # NaN and infinity are unknown
                 num = {"value": value_format, "count": "#,##0", "pct": "0.0"}[kind]
-                ws.write_number(r, col, float(value), fmt.number(num))
+                style = fmt.number(num)._get_xf_index()
+                cells.append(sheet_xml.number_cell(ref, style, float(value)))
+        lines.append(sheet_xml.row_xml(r, cells))
     last = max(2, frame.height + 1)
     ws.freeze_panes(2, 2)
     ws.autofilter(1, 0, last, len(KPI_COLUMNS) - 1)
     widths = [14, 44, 10, 13, 12, 22, 12, 22, 13, 11, 12, 12, 12, 12, 11]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
-    ws.set_row(1, 45)
-    return ws
+    member = f"xl/worksheets/sheet{len(book.worksheets())}.xml"
+    last_cell = f"{letters[-1]}{frame.height + 2}"
+    return sheet_xml.ReadyRows(member, "".join(lines).encode("utf-8"), last_cell)
 
 
 def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -> None:
@@ -273,13 +285,15 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
         taken = {"bìa"}
         _write_cover(book, fmt, data)
         period = f"{cover.school_year}/{cover.term}"
-        _write_kpi_sheet(
-            book,
-            fmt,
-            _unique_name("Chỉ tiêu", taken),
-            f"{cover.unit.name} — {period}",
-            data.kpis,
-        )
+        spliced: list[bulk_sheet.Splice] = [
+            _write_kpi_sheet(
+                book,
+                fmt,
+                _unique_name("Chỉ tiêu", taken),
+                f"{cover.unit.name} — {period}",
+                data.kpis,
+            )
+        ]
         if data.completeness_by_unit.height:
             write_sheet(
                 book,
@@ -293,13 +307,9 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
             for (code, unit_name), rows in data.children.group_by(
                 "unit_code", "unit_name", maintain_order=True
             ):
-                _write_kpi_sheet(
-                    book,
-                    fmt,
-                    _unique_name(f"{code} {unit_name}", taken),
-                    f"{unit_name} ({code}) — {period}",
-                    rows,
-                )
+                name = _unique_name(f"{code} {unit_name}", taken)
+                title = f"{unit_name} ({code}) — {period}"
+                spliced.append(_write_kpi_sheet(book, fmt, name, title, rows))
         ids = [c for c in data.schools.columns if c not in {c.name for c in SCHOOL_COLUMNS}]
         first = len(SCHOOL_COLUMNS)
         schools = bulk_sheet.add_sheet(
@@ -320,4 +330,4 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
         )
     finally:
         book.close()
-    bulk_sheet.splice(Path(target), [schools])
+    bulk_sheet.splice(Path(target), [*spliced, schools])

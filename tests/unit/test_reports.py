@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from ioc.catalog.definitions import load_catalog
 from ioc.exports import Column, open_workbook
-from ioc.reports import bulk_sheet
+from ioc.reports import bulk_sheet, sheet_xml
 from ioc.reports.cron import latest_due, next_after, trigger_for
 from ioc.reports.definitions import definitions_frame, formula
 from ioc.reports.files import file_name, prune
@@ -181,3 +181,27 @@ def test_bulk_sheet_cells_read_back_and_text_is_neutralised(tmp_path: Path) -> N
     assert text(cells["A1"]) == "Tiêu đề"
     assert xml.format_of(cells["B5"]) == "#,##0"
     assert xml.format_of(cells["C3"]) == "0.0"
+
+
+def test_sheet_xml_cells_are_the_ones_xlsxwriter_writes(tmp_path: Path) -> None:
+    texts = ["plain", " lead", "trail ", "a\nb", "A & B <c> \"q\"", "ctl\x01\x1f", "_x0041_ lit",
+             "nc\ufffe\uffff", "", "Tỉnh Sóc Trăng — 2025"]  # fmt: skip
+    numbers = [0.0, -0.0, 100.0, 1 / 3, 1e-20, 123456789012345678.0, -3.5, 2**53 + 1.0]
+    path = tmp_path / "cells.xlsx"
+    book = open_workbook(path)
+    ws = book.add_worksheet("S")
+    style = book.add_format({"bold": True})
+    made = []
+    for row, (value, number) in enumerate(zip(texts, [*numbers, 1.0, 2.0], strict=True)):
+        ws.write_string(row, 0, value, style)
+        ws.write_number(row, 1, number, style)
+        index = style._get_xf_index()
+        cells = [
+            sheet_xml.string_cell(f"A{row + 1}", index, value),
+            sheet_xml.number_cell(f"B{row + 1}", index, number),
+        ]
+        made.append(sheet_xml.row_xml(row, cells))
+    book.close()
+    written = Book(path).zip.read(Book(path).sheets["S"]).decode()
+    assert "".join(made) in written
+    assert sheet_xml.row_xml(3, []) == ""
