@@ -69,3 +69,28 @@ def test_demo_refuses_to_overwrite(demo: Settings) -> None:
 def test_rejects_cli_names_file_row_column(demo: Settings) -> None:
     out = run_ioc(demo, "rejects").stdout
     assert "row " in out and "column " in out and ".xlsx" in out
+
+
+def test_commands_exit_quietly(demo: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """What `make run` prints and an export leaves no noise on stderr (with DuckDB 2.0, reading
+    frames through the Arrow stream made every command print nanobind's leak warning)."""
+    summary = run_ioc(demo, "summary", "--unit", "94", "--period", "2021-2022/DN")
+    assert "256.347" in summary.stdout or "256347" in summary.stdout
+    out = tmp_path / "report.xlsx"
+    export = run_ioc(
+        demo,
+        "export",
+        "--unit",
+        "94",
+        "--scheme",
+        "legacy",
+        "--period",
+        "latest",
+        "--format",
+        "xlsx",
+        "--out",
+        str(out),
+    )
+    assert out.stat().st_size > 0
+    for result in (summary, export):
+        assert "leaked" not in result.stderr and "Traceback" not in result.stderr, result.stderr
