@@ -51,11 +51,10 @@ def query(
 ) -> pl.DataFrame:
     """Run the named query with ``$named`` parameters and return a Polars frame.
 
-    ``relation.pl()`` imports pyarrow (about 0.3 s at a CLI command's start). Reading the
-    relation through its Arrow PyCapsule stream (``pl.DataFrame(relation)``) avoids that and
-    gives the same frames, but with DuckDB 2.0 every process that did so printed nanobind's
-    "leaked 27 instances" warning at exit (no memory grows: the same 3,000 queries hold
-    the same RSS), so a user saw it after each command."""
+    Not ``pl.DataFrame(relation)`` (the Arrow PyCapsule stream): it gives the same frames,
+    but with DuckDB 2.0 every process that read one printed nanobind's "leaked 27 instances"
+    warning at exit (no memory grows: 3,000 such queries hold the same RSS), so a user saw it
+    after each command."""
     return conn.sql(sql(name, settings.sql_dir), params=params or None).pl()
 
 
