@@ -124,11 +124,7 @@ def test_a_scoped_operator_reads_other_units_runs_as_counts_only(
     assert set(listed) == set(full)  # every run is listed...
     for run_id in (about_945, own_about_943):  # ...theirs in full
         assert listed[run_id] == full[run_id]
-        one = op_945.get(f"/ingest/runs/{run_id}").json()
-        assert one["file_name"] == full[run_id]["file_name"] and one["run_by"] in (
-            "op-945",
-            "demo-admin",
-        )
+        assert op_945.get(f"/ingest/runs/{run_id}").json() == full[run_id]  # same encoding
     hidden = listed[about_943]  # ...another unit's run: outcome and counts only
     assert full[about_943]["file_name"] == "ke-sach-school.csv"
     for column in ("source_file", "file_name", "sha256", "run_by", "host", "message"):

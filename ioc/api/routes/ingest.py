@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -132,7 +133,7 @@ def run(
     rows = _runs(request, cur, settings, who, run_id)
     if rows.is_empty():
         raise ApiError(404, "unknown_run", f"Không có lần nạp {run_id}", f"No ingest run {run_id}")
-    return rows.to_dicts()[0]
+    return json.loads(rows.write_json())[0]  # encoded as the run list is (times with "Z")
 
 
 def _runs(
