@@ -152,7 +152,7 @@ def rejects(
     except db.DataError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    rows = db.query(conn, "queries/rejects", settings, run_id=run)
+    rows = db.query(conn, "queries/rejects", settings, run_id=run, schools=None, account=None)
     if as_json:
         sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2) + "\n")
         return

@@ -35,18 +35,22 @@ def score(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def completeness(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, school_year: str, term: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Scored completeness rows of each child unit, and of the unit as a whole (one row, or
-    none without expected schools)."""
-    params = {
+def _params(unit: Unit, school_year: str, term: str) -> dict[str, str]:
+    return {
         "scheme": unit.scheme,
         "level": unit.level,
         "code": unit.code,
         "school_year": school_year,
         "term": term,
     }
+
+
+def completeness(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, school_year: str, term: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Scored completeness rows of each child unit, and of the unit as a whole (one row, or
+    none without expected schools)."""
+    params = _params(unit, school_year, term)
     child_level = CHILD_LEVEL.get((unit.scheme, unit.level), unit.level)
     by_unit = score(
         db.query(conn, "queries/quality_by_unit", settings, child_level=child_level, **params)
@@ -60,13 +64,7 @@ def completeness(
 def quality_report(
     conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, school_year: str, term: str
 ) -> dict[str, Any]:
-    params = {
-        "scheme": unit.scheme,
-        "level": unit.level,
-        "code": unit.code,
-        "school_year": school_year,
-        "term": term,
-    }
+    params = _params(unit, school_year, term)
     by_unit, whole = completeness(conn, settings, unit, school_year, term)
     chase = db.query(conn, "queries/chase_list", settings, **params)
     found = db.query(conn, "queries/unit_findings", settings, **params)

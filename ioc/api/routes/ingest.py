@@ -207,15 +207,7 @@ def rejects(
     See ``REJECTS_SCOPE``: rows of schools in their units; rows naming no registry school
     only in a run they uploaded (``run_by`` is the uploading account); nothing else."""
     schools = _scope_schools(request, cur, settings, who)
-    if schools is None:
-        rows = db.query(cur, "queries/rejects", settings, run_id=run_id)
-    else:
-        rows = db.query(
-            cur,
-            "queries/rejects_scoped",
-            settings,
-            run_id=run_id,
-            schools=schools,
-            account=who.username,
-        )
+    rows = db.query(
+        cur, "queries/rejects", settings, run_id=run_id, schools=schools, account=who.username
+    )
     return respond(request, rows.head(limit), f"rejects_run_{run_id}", format)
