@@ -14,7 +14,7 @@ from dashboards.i18n import t
 BAD = ("below", "above")
 
 
-def status_of(row: Value) -> str:
+def status_of(row: Value | dict[str, Any]) -> str:
     """The status a tile shows: the target's if one is set, else the norm's."""
     target = row.get("target_status")
     if target and target not in ("no_norm", "no_value"):
@@ -23,7 +23,21 @@ def status_of(row: Value) -> str:
 
 
 def name_of(row: Value | dict[str, Any], lang: str) -> str:
-    return str(row.get("name_vi") if lang == "vi" else row.get("name_en"))
+    return str(row.get("name_vi") if lang == "vi" else row.get("name_en") or row.get("name_vi"))
+
+
+def gap(row: Value | dict[str, Any]) -> float | None:
+    """How far a value is from its target (or norm, without a failing target), relative to
+    it; None if it meets it or has none. The overview and the wall rank by it."""
+    status = status_of(row)
+    if status not in BAD or row.get("value") is None:
+        return None
+    reference = row.get("target_value")
+    if row.get("target_status") not in BAD:
+        reference = row.get("norm_value")
+    if not reference:
+        return None
+    return float(abs(row["value"] - reference) / abs(reference))
 
 
 def unit_label(row: Value | dict[str, Any], lang: str) -> str:

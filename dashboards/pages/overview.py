@@ -11,7 +11,7 @@ from dashboards import ids
 from dashboards.api_client import ApiProblem, Value
 from dashboards.components import states
 from dashboards.components.frame import Page, frame, resolve
-from dashboards.components.tiles import BAD, name_of, status_of, tile, unit_label
+from dashboards.components.tiles import BAD, gap, name_of, status_of, tile, unit_label
 from dashboards.formats import change_text, value_text
 from dashboards.i18n import t
 
@@ -45,19 +45,6 @@ def layout(**query: Any) -> Any:
         ),
         t("overview.title", page.lang),
     )
-
-
-def gap(row: Value) -> float | None:
-    """How far a value is from its target (or norm), relative to it; None if it meets."""
-    status = status_of(row)
-    if status not in BAD or row.get("value") is None:
-        return None
-    reference = row.get("target_value")
-    if row.get("target_status") not in BAD:
-        reference = row.get("norm_value")
-    if not reference:
-        return None
-    return abs(row["value"] - reference) / abs(reference)
 
 
 def furthest(rows: list[Value], limit: int = ATTENTION_ROWS) -> list[Value]:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import plotly.graph_objects as go
 from dash import html
 
-from dashboards.components.tiles import BAD, status_of
+from dashboards.components.tiles import BAD, gap, name_of, status_of
 from dashboards.formats import change_text, value_text, vn_number
 from dashboards.i18n import t
 from dashboards.wall import figures
@@ -59,28 +59,10 @@ def period_label(period: str | None, lang: str) -> str:
     return f"{year} · {t(f'term.{term}', lang)}"
 
 
-def name_of(row: dict[str, Any], lang: str) -> str:
-    return str(row.get("name_vi") if lang == "vi" else row.get("name_en") or row.get("name_vi"))
-
-
 def number_text(value: float | None, unit: str) -> str:
     """The number of :func:`value_text` without its unit (the unit is drawn smaller)."""
     text = value_text(value, unit)
     return text[: -len(unit) - 1] if unit and text.endswith(f" {unit}") else text
-
-
-def gap(row: dict[str, Any]) -> float | None:
-    """How far a value is from its target (or norm, without a failing target), relative to
-    it; None if it meets it or has none. The overview page ranks by the same measure."""
-    status = status_of(row)
-    if status not in BAD or row.get("value") is None:
-        return None
-    reference = row.get("target_value")
-    if row.get("target_status") not in BAD:
-        reference = row.get("norm_value")
-    if not reference:
-        return None
-    return float(abs(row["value"] - reference) / abs(reference))
 
 
 def below(rows: list[dict[str, Any]], indicators: tuple[str, ...] = ()) -> list[dict[str, Any]]:
