@@ -93,4 +93,7 @@ def mount(asgi_app: Any, api_url: str, wall_screens: Path = SCREENS_FILE) -> lis
     dash_app = create_dash(api_url, wall_screens)
     add_plotly_js_route(asgi_app)
     asgi_app.mount("/", Compression(WSGIMiddleware(dash_app.server, workers=16)))
+    # Dash completes its setup (and registers the last inline scripts, e.g. the pages'
+    # title callback) on its first request: make that request now, then hash them all
+    dash_app.server.test_client().get("/login")
     return list(dash_app.csp_hashes())

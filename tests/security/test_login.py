@@ -123,4 +123,3 @@ def test_an_address_spraying_accounts_waits(server: Any) -> None:
     assert statuses[:allowance] == [401] * allowance
     assert set(statuses[allowance:]) == {429}
     assert attempt(server.base, "demo-analyst", PASSWORD, "192.0.2.100").status_code == 200
-
