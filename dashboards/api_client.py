@@ -132,10 +132,9 @@ class Api:
     # -- transport -------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         params = {k: v for k, v in (kwargs.pop("params", None) or {}).items() if v is not None}
+        headers = {**self.credentials.headers(), **kwargs.pop("headers", {})}
         try:
-            response = self._http.request(
-                method, path, params=params, headers=self.credentials.headers(), **kwargs
-            )
+            response = self._http.request(method, path, params=params, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise ApiProblem(
                 503,
@@ -151,10 +150,16 @@ class Api:
         return self._request("GET", path, params=params).json()
 
     # -- session ---------------------------------------------------------------------
-    def login(self, username: str, password: str) -> tuple[Me, str]:
-        """Sign in; returns the account and the session secret to set as a cookie."""
+    def login(self, username: str, password: str, client: str | None = None) -> tuple[Me, str]:
+        """Sign in; returns the account and the session secret to set as a cookie. ``client``
+        is the browser's address, forwarded so that the API throttles failed logins per
+        browser rather than per dashboard (it believes it from trusted proxies only)."""
+        forwarded = {"X-Forwarded-For": client} if client else {}
         response = self._request(
-            "POST", "/auth/login", json={"username": username, "password": password}
+            "POST",
+            "/auth/login",
+            json={"username": username, "password": password},
+            headers=forwarded,
         )
         return response.json(), response.cookies[SESSION_COOKIE]
 

@@ -59,7 +59,7 @@ def create_dash(api_url: str, wall_screens: Path = SCREENS_FILE) -> Dash:
     server.config["IOC_API_URL"] = api_url
     server.config["IOC_WALL_SCREENS"] = wall_screens
     server.add_url_rule("/_lang/<lang>", "set_lang", _set_lang)
-    server.add_url_rule("/_logout", "logout", _logout)
+    server.add_url_rule("/_logout", "logout", _logout, methods=["POST"])
     server.before_request(wall_gate)  # /wall?token=...: keep the display token in a cookie
     return app
 
@@ -77,16 +77,23 @@ def _set_lang(lang: str) -> Any:
 
 
 def _logout() -> Any:
-    """End the session and forget a wall's display token too (a shared browser keeps none)."""
+    """End the session and forget a wall's display token too (a shared browser keeps none).
+    POST only (the frame's sign-out button), so that no link or image can sign anyone out."""
     with contextlib.suppress(ApiProblem):  # already signed out
         api().logout()
-    response = flask.redirect("/login")
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    response = flask.redirect("/login", code=303)
+    secure = flask.request.is_secure
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="Lax", secure=secure)
     return forget_wall_token(response)
 
 
-def mount(asgi_app: Any, api_url: str, wall_screens: Path = SCREENS_FILE) -> None:
-    """Serve the dashboard at ``/`` of the API's ASGI app, compressed."""
+def mount(asgi_app: Any, api_url: str, wall_screens: Path = SCREENS_FILE) -> list[str]:
+    """Serve the dashboard at ``/`` of the API's ASGI app, compressed; returns the hashes
+    of its inline scripts for the Content-Security-Policy."""
     dash_app = create_dash(api_url, wall_screens)
     add_plotly_js_route(asgi_app)
     asgi_app.mount("/", Compression(WSGIMiddleware(dash_app.server, workers=16)))
+    # Dash completes its setup (and registers the last inline scripts, e.g. the pages'
+    # title callback) on its first request: make that request now, then hash them all
+    dash_app.server.test_client().get("/login")
+    return list(dash_app.csp_hashes())

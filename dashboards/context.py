@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote, urlencode, urlsplit
 
 import flask
 
@@ -78,6 +78,13 @@ def _clean(value: Any, ok: Any, max_len: int) -> str | None:
 
 
 def safe_next(raw: str | None) -> str:
-    """A same-site path to go to after signing in (never another host)."""
+    """A path of this site to go to (after signing in, after switching language); "/" for
+    anything else: another host (``//host``, ``/\\host``, ``https:...``) or any control
+    character (browsers drop tabs and newlines, so ``/\t/host`` would be ``//host``)."""
     target = unquote(raw or "/")
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return "/"
+    parts = urlsplit(target.replace("\\", "/"))
+    if not target.startswith("/") or target[1:2] in ("/", "\\") or parts.scheme or parts.netloc:
+        return "/"
+    return target

@@ -89,6 +89,65 @@ class Settings(BaseSettings):
         default=20 * 1024 * 1024, description="Larger reports are not attached, only named"
     )
 
+    # security: login and browser
+    login_window_seconds: int = Field(
+        default=900,
+        description="Failed logins are forgotten after this many seconds without another "
+        "attempt from the same address, account or pair",
+    )
+    login_pair_failures: int = Field(
+        default=5,
+        description="Failed logins from one address to one account before that address must "
+        "wait to try that account again (the owner elsewhere is not affected)",
+    )
+    login_address_failures: int = Field(
+        default=30,
+        description="Failed logins from one address, any accounts, before it must wait",
+    )
+    login_account_failures: int = Field(
+        default=100,
+        description="Failed logins to one account from any addresses before every attempt "
+        "on it is slowed (never locked: at most IOC_LOGIN_ACCOUNT_MAX_DELAY_SECONDS apart)",
+    )
+    login_delay_seconds: float = Field(
+        default=30.0,
+        description="First wait of an address or pair over its allowance; doubles per failure",
+    )
+    login_max_delay_seconds: float = Field(
+        default=900.0, description="Longest wait imposed on an address or pair"
+    )
+    login_account_max_delay_seconds: float = Field(
+        default=60.0,
+        description="Longest wait imposed on an account (starts at 1 s and doubles)",
+    )
+    login_hash_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Password hashes computed at once per server process (each takes 64 MiB)",
+    )
+    login_hash_wait_seconds: float = Field(
+        default=5.0,
+        description="How long a login waits for a hashing slot before a 503 with Retry-After",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"],
+        description="Addresses (comma-separated) of reverse proxies whose X-Forwarded-For and "
+        "X-Forwarded-Proto are believed; the dashboard's own calls to the API come from "
+        "the loopback, so keep it listed when the dashboard runs in this server",
+    )
+    public_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins (scheme://host[:port], comma-separated) a browser may send "
+        "state-changing requests from besides the address the request was made to",
+    )
+
+    @field_validator("trusted_proxies", "public_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [v.strip() for v in value.split(",") if v.strip()]
+        return value
+
     @field_validator("boundaries", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:

@@ -115,18 +115,20 @@ def _when(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
-def _user_row(user: User) -> dict[str, Any]:
+def _user_row(session: Session, user: User) -> dict[str, Any]:
+    from ioc.store import Limits, throttle
+
     now = datetime.now(UTC)
+    window = Limits.of(get_settings()).window
+    failures, slowed_until = throttle.account_state(session, user.username, now, window)
     return {
         "username": user.username,
         "full_name": user.full_name,
         "role": user.role,
         "units": [f"{s}:{c}" for s, c in user.units],
         "active": user.is_active,
-        "locked_until": _when(
-            user.locked_until if user.locked_until and user.locked_until > now else None
-        ),
-        "failed_logins": user.failed_logins,
+        "locked_until": _when(slowed_until),
+        "failed_logins": failures,
         "created_at": _when(user.created_at),
     }
 
@@ -189,7 +191,7 @@ def list_(as_json: JsonOption = False) -> None:
     from ioc import store
 
     with _store() as session:
-        rows = [_user_row(u) for u in store.list_users(session)]
+        rows = [_user_row(session, u) for u in store.list_users(session)]
     _print_rows(rows, as_json, "accounts")
 
 

@@ -208,7 +208,13 @@ def _account(me: Me, language: Lang, path: str) -> html.Div:
                 className="lang",
             ),
             html.Span(f"{me['username']} · {t('role.' + me['role'], language)}", className="who"),
-            html.A(t("nav.logout", language), href="/_logout", className="logout"),
+            # a form, not a link: signing out changes state, so it is a POST
+            html.Form(
+                html.Button(t("nav.logout", language), type="submit", id="logout"),
+                method="post",
+                action="/_logout",
+                className="logout",
+            ),
         ],
         className="account",
     )

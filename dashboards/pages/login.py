@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import flask
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboards import ids
@@ -65,10 +66,17 @@ def _login(_clicks: Any, _submits: Any, username: str, password: str, target: st
     if not username or not password:
         return no_update, t("login.missing", language)
     try:
-        me, secret = api().login(username, password)
+        me, secret = api().login(username, password, flask.request.remote_addr)
     except ApiProblem as problem:
         return no_update, problem.text(language)
-    ctx.response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="Lax", path="/")
+    ctx.response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="Lax",
+        secure=flask.request.is_secure,
+        path="/",
+    )
     if target == "/" and me["role"] in LANDING:
         target = LANDING[me["role"]]
     return target, ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import math
 import sys
 import threading
 import time
@@ -20,11 +21,21 @@ from starlette.requests import cookie_parser
 from ioc import store
 from ioc.api.principal import Principal
 from ioc.config import Settings
+from ioc.store.login import Attempt, begin, finish
 from ioc.store.models import User
+from ioc.store.throttle import Limits
 from ioc.store.web_sessions import create_session, end_session, verify_session
 
 log = logging.getLogger("ioc.api")
 SESSION_COOKIE = "ioc_session"
+
+
+class HashingBusy(Exception):
+    """Every password hashing slot stayed taken: try again in ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"password hashing busy, retry in {retry_after} s")
+        self.retry_after = retry_after
 
 
 class AuthService:
@@ -39,6 +50,8 @@ class AuthService:
         self._verified: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
         self._verifying: dict[str, asyncio.Future[Principal | None]] = {}  # on the event loop
+        self._hashing = asyncio.Semaphore(settings.login_hash_concurrency)
+        self._limits = Limits.of(settings)
 
     def _fresh(self, key: str) -> tuple[bool, Principal | None]:
         """(True, who) if the credential was verified less than recheck_seconds ago."""
@@ -122,11 +135,33 @@ class AuthService:
             user = verify_session(session, secret)
             return self._principal(user, "session") if user else None
 
-    def login(self, username: str, password: str, ip: str) -> tuple[Principal, str] | None:
+    async def login(self, username: str, password: str, ip: str) -> tuple[Principal, str] | None:
+        """The account and a new session secret, or None for a wrong password. Raises
+        :class:`store.Throttled` when the address, account or pair must wait, and
+        :class:`HashingBusy` when no hashing slot frees up in time: at most
+        ``login_hash_concurrency`` passwords (64 MiB each) are hashed at once, and the
+        attempts waiting for a slot wait here, on the event loop, holding no thread."""
+        attempt = await run_in_threadpool(self._begin, username, ip)
+        try:
+            async with asyncio.timeout(self.settings.login_hash_wait_seconds):
+                await self._hashing.acquire()
+        except TimeoutError:
+            raise HashingBusy(math.ceil(self.settings.login_hash_wait_seconds)) from None
+        try:
+            return await run_in_threadpool(self._finish, attempt, password)
+        finally:
+            self._hashing.release()
+
+    def _begin(self, username: str, ip: str) -> Attempt:
         with self._session() as session:
-            user = store.authenticate(session, username, password, ip)
+            return begin(session, username, ip, limits=self._limits)
+
+    def _finish(self, attempt: Attempt, password: str) -> tuple[Principal, str] | None:
+        with self._session() as session:
+            user = finish(session, attempt, password)
             if user is None:
                 return None
+            ip = attempt.ip
             secret = create_session(session, user, ip, timedelta(seconds=self.session_seconds))
             return self._principal(user, "session"), secret
 

@@ -26,7 +26,7 @@ from ioc.store.bootstrap import ensure_admin
 from ioc.store.demo import DEMO_DISPLAY_TOKEN, DEMO_PASSWORD, DemoAccounts, create_demo_accounts
 from ioc.store.engine import make_engine, migrate, open_session, session_factory, store_url
 from ioc.store.errors import InvalidInput, StoreError, UnknownUser, UserExists
-from ioc.store.login import LOCKOUT_DURATION, LOCKOUT_THRESHOLD, authenticate
+from ioc.store.login import authenticate
 from ioc.store.models import (
     SCOPED_ROLES,
     ApiToken,
@@ -38,6 +38,7 @@ from ioc.store.models import (
     WebSession,
 )
 from ioc.store.scopes import parse_unit
+from ioc.store.throttle import Limits, Throttled
 from ioc.store.tokens import create_token, list_tokens, revoke_token, verify_token
 from ioc.store.web_sessions import (
     DEFAULT_SESSION_TTL,
@@ -51,17 +52,17 @@ __all__ = [
     "DEFAULT_SESSION_TTL",
     "DEMO_DISPLAY_TOKEN",
     "DEMO_PASSWORD",
-    "LOCKOUT_DURATION",
-    "LOCKOUT_THRESHOLD",
     "SCOPED_ROLES",
     "Action",
     "ApiToken",
     "AuditEvent",
     "DemoAccounts",
     "InvalidInput",
+    "Limits",
     "Role",
     "Scheme",
     "StoreError",
+    "Throttled",
     "UnknownUser",
     "User",
     "UserExists",

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ioc.store import passwords
+from ioc.store import passwords, throttle
 from ioc.store.audit import Action, record
 from ioc.store.errors import InvalidInput, UnknownUser, UserExists
 from ioc.store.models import SCOPABLE_ROLES, User, UserScope, WebSession
@@ -91,7 +91,6 @@ def create_user(
         role=role,
         is_active=True,
         created_at=utcnow(),
-        failed_logins=0,
     )
     _replace_scopes(user, checked)
     session.add(user)
@@ -129,8 +128,7 @@ def set_password(
     """New password; also unlocks the account and ends its web sessions."""
     account = resolve_user(session, user)
     account.password_hash = passwords.hash_password(check_password(password))
-    account.failed_logins = 0
-    account.locked_until = None
+    throttle.forget_account(session, account.username)
     end_user_sessions(session, account)
     _changed(session, account, {"password": "reset"}, actor, ip)
     return account
@@ -191,7 +189,6 @@ def enable_user(
 ) -> User:
     account = resolve_user(session, user)
     account.is_active = True
-    account.failed_logins = 0
-    account.locked_until = None
+    throttle.forget_account(session, account.username)
     _changed(session, account, {"active": True}, actor, ip)
     return account

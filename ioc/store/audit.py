@@ -19,6 +19,7 @@ class Action(enum.StrEnum):
 
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"  # one event per throttled key and window, counted
     LOGOUT = "logout"
     EXPORT = "export"
     INGEST = "ingest"

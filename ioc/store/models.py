@@ -1,5 +1,5 @@
 """SQLAlchemy models of the operational store: accounts, scopes, tokens, sessions, audit,
-report schedules and their runs.
+login throttles, report schedules and their runs.
 
 Not for analytics (those live in DuckDB). Every timestamp is timezone-aware UTC.
 """
@@ -82,8 +82,6 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     scopes: Mapped[list[UserScope]] = relationship(
         back_populates="user",
@@ -176,6 +174,34 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     ip: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class ThrottleKind(enum.StrEnum):
+    PAIR = "pair"  # one client address trying one account
+    ADDRESS = "address"  # one client address, any accounts
+    ACCOUNT = "account"  # one account, from any addresses
+
+
+class LoginThrottle(Base):
+    """Recent failed logins of one address, account, or address-and-account pair, and the
+    wait they impose (``blocked_until``). ``refused`` counts the attempts refused meanwhile,
+    all recorded in the one ``login_throttled`` audit event ``audit_id`` of the window."""
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (
+        UniqueConstraint("kind", "key"),
+        CheckConstraint(_in("kind", ThrottleKind), name="kind"),
+        Index("ix_login_throttles_last_at", "last_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(200))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    audit_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class ReportSchedule(Base):

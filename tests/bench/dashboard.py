@@ -161,7 +161,7 @@ class Browser:
             page.goto(self.base_url + path, wait_until="commit")
             page.wait_for_selector(ready)
             seen = float(page.evaluate("performance.now()"))
-            page.wait_for_function("window.__iocPainted !== undefined")
+            page.wait_for_function("() => window.__iocPainted !== undefined")
             interactive = float(page.evaluate("window.__iocPainted"))
             with contextlib.suppress(Exception):
                 page.wait_for_load_state("networkidle", timeout=30_000)
@@ -200,7 +200,7 @@ class Browser:
                 option.scroll_into_view_if_needed()
                 before = page.evaluate("window.__plots")
                 option.click()
-                page.wait_for_function(f"window.__plots > {before}")
+                page.wait_for_function(f"() => window.__plots > {before}")
                 page.wait_for_url(f"**indicator={indicator}**")
                 # from the click event on the option to the map drawn again
                 times.append(float(page.evaluate("window.__drawn - window.__clicked")))

@@ -152,7 +152,7 @@ def test_the_scheme_switch_maps_the_2025_communes(dash_server: Any, open_as: Any
     page.wait_for_selector(SHAPES)
     page.click("#nav-scheme input[value='2025']")
     page.wait_for_url("**scheme=2025**")
-    page.wait_for_function(f"document.querySelectorAll('{SHAPES}').length > 20")
+    page.wait_for_function(f"() => document.querySelectorAll('{SHAPES}').length > 20")
     params = dict(part.split("=") for part in page.url.split("?")[1].split("&"))
     assert params["unit"] == "92"
     shapes = api_get(dash_server.base, "demo-leader", "/boundaries", scheme="2025", parent="92")

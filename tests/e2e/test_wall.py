@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -80,7 +79,7 @@ def test_a_screen_opens_with_its_token_alone(dash_server: Any, open_wall: Any) -
     assert cookie["httpOnly"] and cookie["value"] == TOKEN
     assert not any(c["name"] == "ioc_session" for c in page.context.cookies())
     # the clock (Việt Nam time, kept by the browser) and the data as-of are on screen
-    page.wait_for_function("document.getElementById('wall-clock').textContent.length === 5")
+    page.wait_for_function("() => document.getElementById('wall-clock').textContent.length === 5")
     assert _clock_ok(page.inner_text("#wall-clock"))
     dates = {(datetime.now(VN) - timedelta(minutes=d)).strftime("%d/%m/%Y") for d in (0, 1)}
     assert page.inner_text("#wall-date").split(" ")[-1] in dates
@@ -94,18 +93,26 @@ def test_a_screen_opens_with_its_token_alone(dash_server: Any, open_wall: Any) -
     # the clock moves on its own: the page changes it, not the server
     page.evaluate("document.getElementById('wall-clock').textContent = '--:--'")
     page.evaluate("window.iocWall.state.texts = {}")
-    page.wait_for_function("document.getElementById('wall-clock').textContent !== '--:--'")
+    page.wait_for_function("() => document.getElementById('wall-clock').textContent !== '--:--'")
     assert not page.is_visible("#wall-stale")
 
 
+SIGN_OUT = """() => {
+    const form = document.createElement('form');
+    Object.assign(form, {method: 'post', action: '/_logout'});
+    document.body.append(form);
+    form.submit();
+}"""
+
+
 def test_signing_out_forgets_the_display_token(dash_server: Any, open_wall: Any) -> None:
-    """A browser that showed a wall and then signs out (``/_logout``) keeps no display token:
+    """A browser that showed a wall and then signs out (POST ``/_logout``) keeps no display token:
     the wall cookie is cleared with the session, and /wall asks for a sign-in again."""
     page = open_wall(dash_server.base, "panels=kpis&dwell=600")
     page.wait_for_selector("#wall-kpi-NET_STUDENTS")
     assert any(c["name"] == "ioc_wall" for c in page.context.cookies())
-    page.goto(f"{dash_server.base}/_logout")
-    assert urlsplit(page.url).path == "/login"
+    page.evaluate(SIGN_OUT)
+    page.wait_for_url(re.compile(r"/login$"))
     assert not any(c["name"] == "ioc_wall" for c in page.context.cookies())
     page.goto(f"{dash_server.base}/wall?panels=kpis&dwell=600")
     page.wait_for_url(re.compile(r"/login\?next=%2Fwall"))
@@ -240,7 +247,7 @@ def test_panels_rotate_one_at_a_time(dash_server: Any, open_wall: Any) -> None:
     assert sorted(seen) == list(range(len(kinds))), seen
     # burn-in care: everything has moved by a few pixels after a shift period
     page.wait_for_function(
-        "document.getElementById('wall-shift').style.transform.startsWith('translate(')",
+        "() => document.getElementById('wall-shift').style.transform.startsWith('translate(')",
         timeout=15_000,
     )
     moved = page.evaluate("document.getElementById('wall-shift').style.transform")
@@ -254,7 +261,7 @@ def test_the_screen_dims_at_night(dash_server: Any, browser: Any) -> None:
     page.goto(f"{dash_server.base}/wall?token={TOKEN}&panels=kpis")
     dim = screens.resolve({}).dim
     page.wait_for_selector("#wall-dim", state="attached")
-    page.wait_for_function("document.getElementById('wall-dim').style.opacity !== ''")
+    page.wait_for_function("() => document.getElementById('wall-dim').style.opacity !== ''")
     hhmm = datetime.now(VN).strftime("%H:%M")
     if hhmm in ("21:59", "22:00", "05:59", "06:00"):
         pytest.skip("too close to the change of the dimming")
@@ -270,7 +277,7 @@ def test_screenshots_full_hd_and_4k(dash_server: Any, open_wall: Any) -> None:
         page = open_wall(dash_server.base, "dwell=600", viewport)
         page.wait_for_selector("#wall-kpi-NET_STUDENTS", state="attached")
         # plotly has drawn every figure, at this screen's scale
-        page.wait_for_function("document.querySelectorAll('.wall-graph .trace').length >= 3")
+        page.wait_for_function("() => document.querySelectorAll('.wall-graph .trace').length >= 3")
         for kind in shots:
             page.evaluate(f"window.iocWall.show({kinds.index(kind)})")
             page.wait_for_function(FADED_IN)  # the cross-fade is over
@@ -439,7 +446,7 @@ def test_stale_banner_keeps_the_last_figures_and_recovers(
     request.node.console_errors_expected = SERVER_GONE
     page = open_wall(own_server.base, "panels=kpis&dwell=600&refresh=1&stale=4&retry=2")
     page.wait_for_selector("#wall-kpi-NET_STUDENTS")
-    page.wait_for_function("window.iocWall.state.ok === true")
+    page.wait_for_function("() => window.iocWall.state.ok === true")
     figures = page.inner_text(".wall-kpis")
     own_server.stop()
     try:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ioc import store
 from ioc.config import Settings
 from ioc.store import passwords, schedules
-from ioc.store.models import ApiToken, Base, ReportRun, User, WebSession
+from ioc.store.models import ApiToken, Base, ReportRun, ThrottleKind, User, WebSession
 
 POSTGRES_URL = os.environ.get("IOC_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -127,7 +127,7 @@ def test_migrations_apply_twice_and_match_the_models(settings: Settings) -> None
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-            assert version == [("0002",)]
+            assert version == [("0003",)]
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
     finally:
@@ -182,35 +182,35 @@ def test_login_right_wrong_and_unknown_are_audited_with_ip(
     ]
 
 
-def test_lockout_after_five_failures_then_unlocks_after_the_window(session: Session) -> None:
+def test_five_failures_make_that_address_wait_not_the_owner_elsewhere(session: Session) -> None:
     analyst(session)
+    limits = store.Limits.of(Settings())
+    free = limits.rules[ThrottleKind.PAIR].free
     t0 = datetime(2026, 5, 4, 8, 0, tzinfo=UTC)
-    for i in range(store.LOCKOUT_THRESHOLD - 1):
+    for i in range(free - 1):
         assert store.authenticate(session, "an", "bad", "ip", now=t0 + timedelta(seconds=i)) is None
     user = store.authenticate(session, "an", PASSWORD, "ip", now=t0 + timedelta(seconds=5))
-    assert user is not None and user.failed_logins == 0  # a success resets the count
-    for _ in range(store.LOCKOUT_THRESHOLD):
+    assert user is not None  # a success resets the count
+    for _ in range(free):
         assert store.authenticate(session, "an", "bad", "ip", now=t0 + timedelta(minutes=1)) is None
-    locked = store.get_user(session, "an")
-    assert locked is not None and locked.locked_until == t0 + timedelta(minutes=1) + (
-        store.LOCKOUT_DURATION
-    )
-    during = t0 + timedelta(minutes=10)
-    assert store.authenticate(session, "an", PASSWORD, "ip", now=during) is None
-    last = store.list_audit(session, limit=1, action="login_failed")[0]
-    assert last.detail == {
-        "reason": "locked",
-        "locked_until": locked.locked_until.isoformat(),
-    }
-    after = t0 + timedelta(minutes=1) + store.LOCKOUT_DURATION + timedelta(seconds=1)
+    during = t0 + timedelta(minutes=1, seconds=10)
+    with pytest.raises(store.Throttled) as refused:
+        store.authenticate(session, "an", PASSWORD, "ip", now=during)
+    assert refused.value.retry_after == 20
+    last = store.list_audit(session, limit=1, action="login_throttled")[0]
+    assert last.detail is not None and last.detail["refused"] == 1
+    # the owner, from another address, is not affected
+    assert store.authenticate(session, "an", PASSWORD, "other ip", now=during) is not None
+    after = t0 + timedelta(minutes=1) + timedelta(seconds=31)
     assert store.authenticate(session, "an", PASSWORD, "ip", now=after) is not None
 
 
 def test_password_reset_unlocks(session: Session) -> None:
     analyst(session)
-    for _ in range(store.LOCKOUT_THRESHOLD):
+    for _ in range(store.Limits.of(Settings()).rules[ThrottleKind.PAIR].free):
         store.authenticate(session, "an", "bad")
-    assert store.authenticate(session, "an", PASSWORD) is None
+    with pytest.raises(store.Throttled):
+        store.authenticate(session, "an", PASSWORD)
     store.set_password(session, "an", "a brand new password", actor="boss")
     assert store.authenticate(session, "an", "a brand new password") is not None
 

@@ -8,13 +8,16 @@ import duckdb
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from ioc import db
-from ioc.api.auth import SESSION_COOKIE
+from ioc.api.auth import SESSION_COOKIE, HashingBusy
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require
-from ioc.api.errors import ApiError
+from ioc.api.errors import ApiError, problem
 from ioc.api.principal import Principal
+from ioc.api.snapshot import Snapshot
 from ioc.config import Settings
+from ioc.store import Throttled
 
 router = APIRouter(tags=["auth"])
 
@@ -47,28 +50,67 @@ def _home(cur: duckdb.DuckDBPyConnection, settings: Settings, who: Principal) ->
     return {"scheme": "legacy", "code": str(code)} if code else {}
 
 
-@router.post("/auth/login", summary="Sign in; sets the session cookie")
-def login(body: Login, request: Request, cur: CursorDep, settings: SettingsDep) -> JSONResponse:
+def _home_in(snapshot: Snapshot, settings: Settings, who: Principal) -> dict[str, str]:
+    with snapshot.cursor() as (_, cur):
+        return _home(cur, settings, who)
+
+
+@router.post(
+    "/auth/login",
+    summary="Sign in; sets the session cookie",
+    responses={
+        401: {"description": "Wrong username or password"},
+        429: {"description": "Too many failed logins from this address or for this account"},
+        503: {"description": "Every password hashing slot is busy"},
+    },
+)
+async def login(body: Login, request: Request, settings: SettingsDep) -> JSONResponse:
+    """Sign in. The snapshot is opened only after the password check, so that logins
+    waiting for a hashing slot hold no cursor."""
     auth = request.app.state.auth
-    result = auth.login(body.username, body.password, client_ip(request))
+    try:
+        result = await auth.login(body.username, body.password, client_ip(request))
+    except Throttled as exc:
+        return _wait(
+            429,
+            "login_throttled",
+            f"Quá nhiều lần đăng nhập sai; thử lại sau {exc.retry_after} giây",
+            f"Too many failed logins ({exc.kind}); try again in {exc.retry_after} s",
+            exc.retry_after,
+        )
+    except HashingBusy as exc:
+        return _wait(
+            503,
+            "login_busy",
+            "Máy chủ đang xử lý nhiều lần đăng nhập; vui lòng thử lại",
+            "The server is checking many logins at once; try again shortly",
+            exc.retry_after,
+        )
     if result is None:
         raise ApiError(
             401,
             "bad_credentials",
-            "Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị khóa tạm thời",
-            "Wrong username or password, or the account is "
-            "locked for a while after repeated failures",
+            "Sai tên đăng nhập hoặc mật khẩu",
+            "Wrong username or password",
         )
     who, secret = result
-    response = JSONResponse(_me(who, _home(cur, settings, who)))
+    home = await run_in_threadpool(_home_in, request.app.state.snapshot, settings, who)
+    response = JSONResponse(_me(who, home))
     response.set_cookie(
         SESSION_COOKIE,
         secret,
         httponly=True,
         samesite="lax",
+        secure=request.url.scheme == "https",
         max_age=auth.session_seconds,
         path="/",
     )
+    return response
+
+
+def _wait(status: int, code: str, vi: str, en: str, seconds: int) -> JSONResponse:
+    response = problem(status, code, vi, en, retry_after=seconds)
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 
@@ -78,7 +120,8 @@ def logout(request: Request, who: PrincipalDep) -> Response:
     if secret:
         request.app.state.auth.logout(secret, who.username, client_ip(request))
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    secure = request.url.scheme == "https"
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=secure)
     return response
 
 
