@@ -91,10 +91,10 @@ def me(who: PrincipalDep, cur: CursorDep, settings: SettingsDep) -> dict[str, An
 def audit_log(
     request: Request,
     who: Annotated[Principal, Depends(require("admin"))],
-    action: Annotated[str | None, Query(pattern=r"^[a-z_]+$")] = None,
+    action: Annotated[str | None, Query(pattern=r"^[a-z_]+$", max_length=64)] = None,
     username: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
 ) -> dict[str, Any]:
     del who
     return request.app.state.auth.audit_page(action, username, limit, offset)

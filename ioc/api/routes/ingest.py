@@ -128,7 +128,7 @@ def run(
     cur: CursorDep,
     settings: SettingsDep,
     who: Readers,
-    run_id: Annotated[int, PathParam(ge=1)],
+    run_id: Annotated[int, PathParam(ge=1, le=2_147_483_647)],
 ) -> dict[str, Any]:
     rows = _runs(request, cur, settings, who, run_id)
     if rows.is_empty():
@@ -198,7 +198,7 @@ def rejects(
     cur: CursorDep,
     settings: SettingsDep,
     who: Readers,
-    run_id: Annotated[int, PathParam(ge=1)],
+    run_id: Annotated[int, PathParam(ge=1, le=2_147_483_647)],
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
 ) -> Any:
