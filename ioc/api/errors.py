@@ -67,6 +67,7 @@ def _problem_response(description: str) -> dict[str, Any]:
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     status: _problem_response(description)
     for status, description in {
+        400: "The body is not well-formed (JSON or multipart)",
         401: "Not signed in: no valid bearer token or session cookie",
         403: "The account's role or units do not allow this",
         404: "No such resource (unit, period, school, indicator, run, schedule, ...)",

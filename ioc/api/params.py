@@ -32,8 +32,12 @@ MAX_ID = 2_147_483_647  # the largest key (run, schedule) of the stores
 MAX_OFFSET = 2_147_483_647
 MAX_PAGE = 1_000_000
 
-UnitQuery = Annotated[str, Query(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)]
-UnitPath = Annotated[str, Path(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)]
+UnitQuery = Annotated[
+    str, Query(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT, examples=["94"])
+]
+UnitPath = Annotated[
+    str, Path(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT, examples=["94"])
+]
 ParentQuery = Annotated[
     str | None, Query(pattern=UNIT_PATTERN, max_length=5, description=f"Parent unit. {UNIT_TEXT}")
 ]
@@ -47,7 +51,13 @@ IndicatorQuery = Annotated[
     Query(pattern=INDICATOR_PATTERN, max_length=64, description="Indicator id (catalog)"),
 ]
 IndicatorPath = Annotated[
-    str, Path(pattern=INDICATOR_PATTERN, max_length=64, description="Indicator id (catalog)")
+    str,
+    Path(
+        pattern=INDICATOR_PATTERN,
+        max_length=64,
+        description="Indicator id (catalog)",
+        examples=["NET_STUDENTS"],
+    ),
 ]
 FamilyQuery = Annotated[
     str | None,

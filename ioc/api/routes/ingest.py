@@ -18,6 +18,7 @@ from ioc.api.listing import Format, respond
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units
 from ioc.config import Settings
+from ioc.returns.validate import PERIOD_PATTERN
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 ALLOWED = (".csv", ".xlsx", ".txt", ".tsv")
@@ -58,7 +59,7 @@ def upload(
     settings: SettingsDep,
     who: Annotated[Principal, Depends(require("admin", "operator"))],
     file: Annotated[UploadFile, File(description="CSV or XLSX return file")],
-    period: Annotated[str | None, Form(pattern=r"^\d{4}-\d{4}/(DN|CN)$")] = None,
+    period: Annotated[str | None, Form(pattern=PERIOD_PATTERN, max_length=12)] = None,
     strict: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
     from ingest.runner import ingest

@@ -27,7 +27,9 @@ from ioc.indicators import reported_values
 
 router = APIRouter(prefix="/schools", tags=["schools"])
 SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
-SchoolCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$", max_length=40)]
+SchoolCode = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$", max_length=40, examples=["94411001"])
+]
 
 
 @router.get("", summary="Schools of a unit, with one indicator's value and status")
