@@ -28,8 +28,7 @@ PERIOD_TEXT = (
     f"school years from {FIRST_YEAR}-{FIRST_YEAR + 1} to {LAST_YEAR}-{LAST_YEAR + 1}"
 )
 INDICATOR_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"  # catalog ids, e.g. NET_CLASS_SIZE
-MAX_ID = 2_147_483_647  # the largest key (run, schedule) of the stores
-MAX_OFFSET = 2_147_483_647
+MAX_ID = 2_147_483_647  # the largest key (run, schedule) of the stores, and the largest offset
 MAX_PAGE = 1_000_000
 
 UnitQuery = Annotated[

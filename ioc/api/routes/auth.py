@@ -13,6 +13,7 @@ from ioc import db
 from ioc.api.auth import SESSION_COOKIE
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
+from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
 from ioc.config import Settings
 
@@ -94,7 +95,7 @@ def audit_log(
     action: Annotated[str | None, Query(pattern=r"^[a-z_]+$", max_length=64)] = None,
     username: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=2_147_483_647)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> dict[str, Any]:
     del who
     return request.app.state.auth.audit_page(action, username, limit, offset)

@@ -15,6 +15,7 @@ from ioc import db
 from ioc.api.deps import CursorDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
+from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units
 from ioc.config import Settings
@@ -129,7 +130,7 @@ def run(
     cur: CursorDep,
     settings: SettingsDep,
     who: Readers,
-    run_id: Annotated[int, PathParam(ge=1, le=2_147_483_647)],
+    run_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
 ) -> dict[str, Any]:
     rows = _runs(request, cur, settings, who, run_id)
     if rows.is_empty():
@@ -199,7 +200,7 @@ def rejects(
     cur: CursorDep,
     settings: SettingsDep,
     who: Readers,
-    run_id: Annotated[int, PathParam(ge=1, le=2_147_483_647)],
+    run_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
 ) -> Any:
