@@ -34,8 +34,8 @@ def unit_level(code: str, scheme: str) -> str:
         raise db.DataError(
             f"unit code {code!r}: give 2 digits (province), 3 (district) or 5 (commune)"
         )
-    if level == "district" and scheme == "2025":
-        raise db.DataError(
+    if level == "district" and scheme == "2025":  # no such unit: 404 in the API
+        raise db.NotFound(
             f"unit {code}: districts exist only in the legacy scheme (--scheme legacy)"
         )
     return level

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ioc.db import DataError, NoData, NotFound
@@ -20,6 +21,8 @@ STATUS_TEXT = {
     403: ("forbidden", "Không có quyền truy cập", "Not allowed"),
     404: ("not_found", "Không tìm thấy", "Not found"),
     405: ("method_not_allowed", "Phương thức không được hỗ trợ", "Method not allowed"),
+    409: ("conflict", "Xung đột với trạng thái hiện tại", "Conflict with the current state"),
+    410: ("gone", "Không còn nữa", "Gone"),
     413: ("too_large", "Tệp quá lớn", "File too large"),
     415: ("unsupported_type", "Loại tệp không được hỗ trợ", "Unsupported file type"),
     422: ("invalid_parameter", "Tham số không hợp lệ", "Invalid parameter"),
@@ -28,13 +31,80 @@ STATUS_TEXT = {
 }
 
 
+class Message(BaseModel):
+    vi: str = Field(description="In Vietnamese")
+    en: str = Field(description="In English")
+
+
+class ParameterError(BaseModel):
+    parameter: str = Field(description="The parameter or body field at fault")
+    in_: str | None = Field(alias="in", description="query, path, body, header or cookie")
+    reason: str
+
+
+class Problem(BaseModel):
+    """Every error answers as ``application/problem+json`` (RFC 9457) in this shape."""
+
+    type: str = Field(description="about:blank#<code>")
+    title: str
+    status: int = Field(ge=400, le=599)
+    code: str = Field(description="A stable machine-readable code, e.g. unit_out_of_scope")
+    detail: str
+    message: Message
+    errors: list[ParameterError] | None = Field(
+        default=None, description="For an invalid request: each parameter at fault and why"
+    )
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+#: The errors any route of the API may answer, documented once for every router.
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    status: _problem_response(description)
+    for status, description in {
+        400: "The body is not well-formed (JSON or multipart)",
+        401: "Not signed in: no valid bearer token or session cookie",
+        403: "The account's role or units do not allow this",
+        404: "No such resource (unit, period, school, indicator, run, schedule, ...)",
+        422: "A parameter or the body is invalid (`errors` says which and why)",
+        429: "Too many requests; retry after the `Retry-After` seconds",
+        503: "No data published yet",
+    }.items()
+}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """More documented errors for one route (e.g. 413 and 415 for an upload)."""
+    return {
+        status: _problem_response(STATUS_TEXT[status][2] if status in STATUS_TEXT else "Error")
+        for status in statuses
+    }
+
+
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, vi: str, en: str, **extra: Any) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        vi: str,
+        en: str,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(en)
         self.status, self.code, self.vi, self.en, self.extra = status, code, vi, en, extra
+        self.headers = headers
 
 
-def problem(status: int, code: str, vi: str, en: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, code: str, vi: str, en: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {
         "type": f"about:blank#{code}",
         "title": en,
@@ -44,14 +114,15 @@ def problem(status: int, code: str, vi: str, en: str, **extra: Any) -> JSONRespo
         "message": {"vi": vi, "en": en},
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.vi, exc.en, **exc.extra)
+        return problem(exc.status, exc.code, exc.vi, exc.en, headers=exc.headers, **exc.extra)
 
     @app.exception_handler(DataError)
     async def _data_error(_: Request, exc: DataError) -> JSONResponse:
@@ -86,7 +157,7 @@ def install(app: FastAPI) -> None:
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, vi, en = STATUS_TEXT.get(exc.status_code, ("error", "Lỗi", "Error"))
         detail = exc.detail if isinstance(exc.detail, str) else en
-        return problem(exc.status_code, code, vi, detail if detail != en else en)
+        return problem(exc.status_code, code, vi, detail, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import Response
+from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from ioc import __version__
 from ioc.api import errors, warm
-from ioc.api.auth import AuthService
+from ioc.api.auth import SESSION_COOKIE, AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
 from ioc.api.routes import auth, indicators, ingest, meta, reports, schools, targets, units
@@ -60,24 +63,64 @@ def create_app(settings: Settings | None = None) -> Api:
     app.state.audit_export = app.state.auth.audit_export
     app.state.reports = ReportScheduler(settings, connect=app.state.snapshot.connection)
     errors.install(app)
-    for module in (meta, auth, units, indicators, schools, reports, ingest, targets):
-        app.include_router(module.router, prefix=PREFIX)
-    app.include_router(schedules_router, prefix=PREFIX)
-    app.include_router(boundary_routes.router, prefix=PREFIX)
-    # anything else under /api is an unknown resource, not a page of the dashboard at /
-    app.add_api_route(
-        "/api/{rest:path}",
-        _no_such_resource,
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        include_in_schema=False,
+    for module in (meta, auth, units, indicators, schools, reports, targets, boundary_routes):
+        app.include_router(module.router, prefix=PREFIX, responses=errors.PROBLEMS)
+    app.include_router(
+        ingest.router, prefix=PREFIX, responses=errors.PROBLEMS | errors.problem_responses(413, 415)
     )
+    app.include_router(
+        schedules_router, prefix=PREFIX, responses=errors.PROBLEMS | errors.problem_responses(410)
+    )
+    # anything else under /api (any method) is answered by the API, never by the dashboard at /
+    app.router.routes.append(Elsewhere("/api/{rest:path}", _elsewhere))
     return app
 
 
-def _no_such_resource(rest: str) -> None:
+class Elsewhere(Route):
+    """Takes every method: what the API's routes do not answer under /api is answered here
+    (by :func:`_elsewhere`), never by the dashboard mounted at /."""
+
+    def __init__(self, path: str, endpoint: Callable[[Request], Awaitable[Response]]) -> None:
+        super().__init__(path, endpoint, include_in_schema=False)
+        self.methods = None  # Route would take only GET and HEAD
+
+
+async def _elsewhere(request: Request) -> Response:
+    """A request under /api that no route takes: OPTIONS is answered with the path's methods
+    in ``Allow``, another method on a known path is a 405 with ``Allow``, any other path
+    is a 404."""
+    path = request.url.path
+    methods = _methods(request)
+    if not methods:
+        raise errors.ApiError(
+            404, "no_such_resource", f"Không có tài nguyên {path}", f"No resource {path}"
+        )
+    if "GET" in methods:
+        methods.add("HEAD")  # answered as a GET without its body (see SuffixAndETag)
+    allow = ", ".join(sorted(methods | {"OPTIONS"}))
+    if request.method == "OPTIONS":
+        return Response(status_code=204, headers={"Allow": allow})
     raise errors.ApiError(
-        404, "no_such_resource", f"Không có tài nguyên /api/{rest}", f"No resource /api/{rest}"
+        405,
+        "method_not_allowed",
+        f"{path} chỉ nhận các phương thức {allow}",
+        f"{path} answers only {allow}",
+        headers={"Allow": allow},
     )
+
+
+def _methods(request: Request) -> set[str]:
+    """The methods the API's routes answer on the request's path."""
+    found: set[str] = set()
+    for method in METHODS:
+        probe = {**request.scope, "method": method}
+        for route in request.app.router.routes:
+            if isinstance(route, Elsewhere):
+                break
+            if route.matches(probe)[0] is Match.FULL:
+                found.add(method)
+                break
+    return found
 
 
 class Api(FastAPI):
@@ -89,6 +132,52 @@ class Api(FastAPI):
         super().__init__(**kwargs)
         self.front = SuffixAndETag(super().__call__, responses)
 
+    def openapi(self) -> dict[str, Any]:
+        """The document, with what FastAPI cannot infer: errors as problem+json, the CSV and
+        XLSX answers of every list (its ``format`` parameter) and how to sign in."""
+        if self.openapi_schema is None:
+            doc = get_openapi(
+                title=self.title,
+                version=self.version,
+                description=self.description,
+                routes=self.routes,
+            )
+            document(doc)
+            self.openapi_schema = doc
+        return self.openapi_schema
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
         await self.front(scope, receive, send)
+
+
+EXPORTS = {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    },
+}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+PUBLIC_OPERATIONS = {("/api/v1/health", "get"), ("/api/v1/auth/login", "post")}
+
+
+def document(doc: dict[str, Any]) -> None:
+    """Add the Problem schema, the export media types and the security schemes to ``doc``."""
+    components = doc.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    problem = errors.Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
+    components["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "An API token"},
+        "session": {"type": "apiKey", "in": "cookie", "name": SESSION_COOKIE},
+    }
+    doc["security"] = [{"bearer": []}, {"session": []}]
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            if (path, method) in PUBLIC_OPERATIONS:
+                operation["security"] = []
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            ok = operation["responses"].get("200")
+            if "format" in names and ok is not None:
+                ok.setdefault("content", {}).update(EXPORTS)

@@ -1,28 +1,70 @@
-"""Shared query parameters and their resolution to a unit the caller may see."""
+"""Shared query parameters and their resolution to a unit the caller may see.
+
+Every parameter is bounded in its schema, and a pattern says exactly what the server
+accepts: the OpenAPI document is the contract, and nothing outside it reaches a query."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 
 from ioc.api.cache import fetch
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.scope import check_unit_async
 from ioc.api.views import find_unit, periods, units
+from ioc.catalog.definitions import load_catalog
 from ioc.geo import scheme_for_period
-from ioc.returns.validate import parse_period
+from ioc.returns.validate import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, parse_period
 from ioc.summary import Unit
 
+# a province has 2 digits, an old district 3, a commune 5 (in both schemes)
+UNIT_PATTERN = r"^([0-9]{2}|[0-9]{3}|[0-9]{5})$"
+UNIT_TEXT = "Unit code: province 2 digits, old district 3, commune 5"
+PERIOD_TEXT = (
+    "School year and term, e.g. 2024-2025/DN (DN first term, CN whole year); "
+    f"school years from {FIRST_YEAR}-{FIRST_YEAR + 1} to {LAST_YEAR}-{LAST_YEAR + 1}"
+)
+INDICATOR_PATTERN = r"^[A-Z][A-Z0-9_]{0,63}$"  # catalog ids, e.g. NET_CLASS_SIZE
+MAX_ID = 2_147_483_647  # the largest key (run, schedule) of the stores, and the largest offset
+MAX_PAGE = 1_000_000
+
 UnitQuery = Annotated[
-    str,
-    Query(pattern=r"^\d{2,5}$", description="Unit code: province 2 digits, district 3, commune 5"),
+    str, Query(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT, examples=["94"])
 ]
-PeriodQuery = Annotated[
+UnitPath = Annotated[
+    str, Path(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT, examples=["94"])
+]
+ParentQuery = Annotated[
+    str | None, Query(pattern=UNIT_PATTERN, max_length=5, description=f"Parent unit. {UNIT_TEXT}")
+]
+PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, max_length=12, description=PERIOD_TEXT)]
+OptionalPeriodQuery = Annotated[
+    str | None,
+    Query(pattern=PERIOD_PATTERN, max_length=12, description=f"Only this period. {PERIOD_TEXT}"),
+]
+IndicatorQuery = Annotated[
+    str | None,
+    Query(pattern=INDICATOR_PATTERN, max_length=64, description="Indicator id (catalog)"),
+]
+IndicatorPath = Annotated[
     str,
-    Query(pattern=r"^\d{4}-\d{4}/(DN|CN)$", description="School year and term, e.g. 2024-2025/DN"),
+    Path(
+        pattern=INDICATOR_PATTERN,
+        max_length=64,
+        description="Indicator id (catalog)",
+        examples=["NET_STUDENTS"],
+    ),
+]
+FamilyQuery = Annotated[
+    str | None,
+    Query(
+        pattern=f"^({'|'.join(f.id for f in load_catalog().families)})$",
+        max_length=32,
+        description="Indicator family (catalog)",
+    ),
 ]
 SchemeQuery = Annotated[
     Literal["legacy", "2025"] | None,
@@ -49,16 +91,7 @@ async def unit_period(
     scheme: SchemeQuery = None,
 ) -> UnitPeriod:
     """The unit (404 if unknown, 403 if out of scope) and the period's year and term."""
-    try:
-        school_year, term = parse_period(period)
-    except ValueError as exc:
-        raise ApiError(
-            422,
-            "invalid_parameter",
-            "Kỳ báo cáo không hợp lệ",
-            str(exc),
-            errors=[{"parameter": "period", "in": "query", "reason": str(exc)}],
-        ) from exc
+    school_year, term = school_year_term(period)
     if f"{school_year}/{term}" not in await fetch(request, periods(cur, settings)):
         raise ApiError(
             404,
@@ -73,3 +106,18 @@ async def unit_period(
 
 
 UnitPeriodDep = Annotated[UnitPeriod, Depends(unit_period)]
+
+
+def school_year_term(period: str) -> tuple[str, str]:
+    """('2024-2025', 'DN') of a period; 422 if it is not one (the query's pattern is the
+    parser's own, so a request that reaches a route has a valid one)."""
+    try:
+        return parse_period(period)
+    except ValueError as exc:
+        raise ApiError(
+            422,
+            "invalid_parameter",
+            "Kỳ báo cáo không hợp lệ",
+            str(exc),
+            errors=[{"parameter": "period", "in": "query", "reason": str(exc)}],
+        ) from exc

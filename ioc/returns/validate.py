@@ -12,7 +12,12 @@ from ioc.catalog import Contract, Rules
 from ioc.geo import scheme_for_period
 from ioc.returns.parse import ERR, err_col
 
-PERIOD = re.compile(r"^(\d{4})-(\d{4})/(DN|CN)$")
+# School years 2000-2001 to 2099-2100, each spelt out: one pattern says exactly which periods
+# exist (the API documents it as is; a regular expression cannot say "the next year")
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+SCHOOL_YEAR_PATTERN = "|".join(f"{y}-{y + 1}" for y in range(FIRST_YEAR, LAST_YEAR + 1))
+PERIOD_PATTERN = f"^({SCHOOL_YEAR_PATTERN})/(DN|CN)$"
+PERIOD = re.compile(PERIOD_PATTERN)
 FORMULA_START = ("=", "+", "-", "@", "\t")
 KEY = ["_sheet", "_row"]
 ISSUE_COLUMNS = ["_sheet", "_row", "school_code", "field", "rule", "value", "message"]
@@ -48,10 +53,15 @@ class Checked:
 
 
 def parse_period(period: str) -> tuple[str, str]:
+    """('2024-2025', 'DN') from '2024-2025/DN': a school year from 2000-2001 to 2099-2100
+    (two consecutive years) and a term, DN (first) or CN (whole year)."""
     match = PERIOD.match(period.strip().upper())
-    if not match or int(match[2]) != int(match[1]) + 1:
-        raise ValueError(f"period {period!r} must look like 2024-2025/DN or 2024-2025/CN")
-    return f"{match[1]}-{match[2]}", match[3]
+    if not match:
+        raise ValueError(
+            f"period {period!r} must look like 2024-2025/DN or 2024-2025/CN "
+            f"(two consecutive years from {FIRST_YEAR} to {LAST_YEAR + 1})"
+        )
+    return match[1], match[2]
 
 
 def _issues(frame: pl.DataFrame, text: pl.DataFrame) -> pl.DataFrame:

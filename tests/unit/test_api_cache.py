@@ -75,6 +75,9 @@ def test_the_cache_is_bounded_by_bytes() -> None:
     assert cache.get("b1", "c", lambda: "recomputed") is frame
 
 
+ETAG = 'W/"b1-0123456789abcdef"'
+
+
 def _answer(status: int = 200, kind: bytes = b"application/json") -> list[dict[str, Any]]:
     start = {"type": "http.response.start", "status": status, "headers": [(b"content-type", kind)]}
     return [start, {"type": "http.response.body", "body": b"[]"}]
@@ -86,12 +89,13 @@ def test_responses_are_kept_per_caller_and_build() -> None:
     leader = Principal("lead", "leader")
     analyst = Principal("ana", "analyst", (("legacy", "945"),))
     key = ("b1", leader, "/api/v1/units", b"")
-    responses.keep("b1", key, _answer())
-    assert responses.get(key) is not None
+    responses.keep("b1", key, ETAG, _answer())
+    kept = responses.get(key)
+    assert kept is not None and kept.etag == ETAG and kept.not_modified["status"] == 304
     assert responses.get(("b1", analyst, "/api/v1/units", b"")) is None
     responses.switch("b2")
     assert responses.get(key) is None
-    responses.keep("b1", key, _answer())  # an answer read from an older build
+    responses.keep("b1", key, ETAG, _answer())  # an answer read from an older build
     assert responses.get(key) is None
 
 
@@ -100,7 +104,7 @@ def test_only_whole_json_answers_are_kept() -> None:
     responses.switch("b1")
     for status, kind in ((404, b"application/json"), (200, b"text/csv; charset=utf-8")):
         key = ("b1", status, kind)
-        responses.keep("b1", key, _answer(status, kind))
+        responses.keep("b1", key, ETAG, _answer(status, kind))
         assert responses.get(key) is None
 
 

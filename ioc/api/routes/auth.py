@@ -14,6 +14,7 @@ from ioc import db
 from ioc.api.auth import SESSION_COOKIE, HashingBusy
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError, problem
+from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
 from ioc.api.snapshot import Snapshot
 from ioc.config import Settings
@@ -109,9 +110,7 @@ async def login(body: Login, request: Request, settings: SettingsDep) -> JSONRes
 
 
 def _wait(status: int, code: str, vi: str, en: str, seconds: int) -> JSONResponse:
-    response = problem(status, code, vi, en, retry_after=seconds)
-    response.headers["Retry-After"] = str(seconds)
-    return response
+    return problem(status, code, vi, en, headers={"Retry-After": str(seconds)}, retry_after=seconds)
 
 
 @router.post("/auth/logout", summary="Sign out (ends the session)", status_code=204)
@@ -134,10 +133,10 @@ def me(who: PrincipalDep, cur: CursorDep, settings: SettingsDep) -> dict[str, An
 def audit_log(
     request: Request,
     who: Annotated[Principal, Depends(require("admin"))],
-    action: Annotated[str | None, Query(pattern=r"^[a-z_]+$")] = None,
+    action: Annotated[str | None, Query(pattern=r"^[a-z_]+$", max_length=64)] = None,
     username: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> dict[str, Any]:
     del who
     return request.app.state.auth.audit_page(action, username, limit, offset)

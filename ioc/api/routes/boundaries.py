@@ -15,6 +15,7 @@ from ioc import boundaries, db
 from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
+from ioc.api.params import ParentQuery
 from ioc.api.scope import allowed_units, check_unit
 from ioc.summary import find_unit
 
@@ -36,10 +37,7 @@ def get_boundaries(
     settings: SettingsDep,
     who: PrincipalDep,
     scheme: Literal["legacy", "2025"],
-    parent: Annotated[
-        str | None,
-        Query(pattern=r"^\d{2,5}$", description="Parent unit; without it, every province"),
-    ] = None,
+    parent: ParentQuery = None,
     winding: Annotated[
         Literal["rfc7946", "clockwise"],
         Query(

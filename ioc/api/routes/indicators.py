@@ -2,22 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import polars as pl
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Request
 
 from ioc.api.cache import fetch
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond_async
-from ioc.api.params import PeriodQuery, SchemeQuery, UnitPeriodDep, UnitQuery
+from ioc.api.params import (
+    FamilyQuery,
+    IndicatorPath,
+    IndicatorQuery,
+    PeriodQuery,
+    SchemeQuery,
+    UnitPeriodDep,
+    UnitQuery,
+    school_year_term,
+)
 from ioc.api.scope import allowed_units_async, check_unit_async, filter_units
 from ioc.api.views import find_unit, level_batch, periods, series_batch, unit_series, units
 from ioc.catalog.definitions import load_catalog
 from ioc.geo import scheme_for_period
-from ioc.indicator_views import batch_of, check_family, values_for
-from ioc.returns.validate import parse_period
+from ioc.indicator_views import batch_of, values_for
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 
@@ -30,12 +38,11 @@ async def values(
     who: PrincipalDep,
     at: UnitPeriodDep,
     children: bool = False,
-    family: Annotated[str | None, Query(pattern=r"^[a-z]+$")] = None,
-    indicator: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
+    family: FamilyQuery = None,
+    indicator: IndicatorQuery = None,
     format: Format = "json",
 ) -> Any:
     found, school_year, term = at.unit, at.school_year, at.term
-    check_family(family)
     level, province = batch_of(found, children)
     # one computation serves every unit of the batch (a whole level, or a province's units)
     batch = await fetch(
@@ -74,7 +81,7 @@ async def series(
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
-    indicator: Annotated[str, Path(pattern=r"^[A-Z_]+$")],
+    indicator: IndicatorPath,
     unit: UnitQuery,
     scheme: Literal["legacy", "2025"],
     term: Literal["DN", "CN"] | None = None,
@@ -99,19 +106,15 @@ async def provinces(
     who: PrincipalDep,
     period: PeriodQuery,
     scheme: SchemeQuery = None,
-    family: Annotated[str | None, Query(pattern=r"^[a-z]+$")] = None,
-    indicator: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
+    family: FamilyQuery = None,
+    indicator: IndicatorQuery = None,
     format: Format = "json",
 ) -> Any:
-    try:
-        school_year, term = parse_period(period)
-    except ValueError as exc:
-        raise ApiError(422, "invalid_parameter", "Kỳ báo cáo không hợp lệ", str(exc)) from exc
+    school_year, term = school_year_term(period)
     if f"{school_year}/{term}" not in await fetch(request, periods(cur, settings)):
         raise ApiError(
             404, "unknown_period", f"Chưa có số liệu kỳ {period}", f"No returns for {period}"
         )
-    check_family(family)
     scheme = scheme or scheme_for_period(school_year, term)
     batch = await fetch(
         request,

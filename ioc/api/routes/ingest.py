@@ -15,9 +15,11 @@ from ioc import db
 from ioc.api.deps import CursorDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
+from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units
 from ioc.config import Settings
+from ioc.returns.validate import PERIOD_PATTERN
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 ALLOWED = (".csv", ".xlsx", ".txt", ".tsv")
@@ -58,7 +60,7 @@ def upload(
     settings: SettingsDep,
     who: Annotated[Principal, Depends(require("admin", "operator"))],
     file: Annotated[UploadFile, File(description="CSV or XLSX return file")],
-    period: Annotated[str | None, Form(pattern=r"^\d{4}-\d{4}/(DN|CN)$")] = None,
+    period: Annotated[str | None, Form(pattern=PERIOD_PATTERN, max_length=12)] = None,
     strict: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
     from ingest.runner import ingest
@@ -128,7 +130,7 @@ def run(
     cur: CursorDep,
     settings: SettingsDep,
     who: Readers,
-    run_id: Annotated[int, PathParam(ge=1)],
+    run_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
 ) -> dict[str, Any]:
     rows = _runs(request, cur, settings, who, run_id)
     if rows.is_empty():
@@ -198,7 +200,7 @@ def rejects(
     cur: CursorDep,
     settings: SettingsDep,
     who: Readers,
-    run_id: Annotated[int, PathParam(ge=1)],
+    run_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
     format: Format = "json",
     limit: Annotated[int, Query(ge=1, le=100000)] = 10000,
 ) -> Any:

@@ -258,7 +258,7 @@ def runs(
     who: Readers,
     schedule_id: ScheduleId,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> dict[str, Any]:
     reports = _reports(request)
     with reports.session() as session:

@@ -13,7 +13,13 @@ from ioc.api.cache import fetch, getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond, respond_async
-from ioc.api.params import UnitPeriodDep
+from ioc.api.params import (
+    INDICATOR_PATTERN,
+    MAX_PAGE,
+    OptionalPeriodQuery,
+    UnitPeriodDep,
+    school_year_term,
+)
 from ioc.api.scope import allowed_units, require_schools
 from ioc.api.views import DEFAULT_INDICATOR, period_schools, unit_schools
 from ioc.catalog.definitions import load_catalog
@@ -21,7 +27,9 @@ from ioc.indicators import reported_values
 
 router = APIRouter(prefix="/schools", tags=["schools"])
 SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
-SchoolCode = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
+SchoolCode = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$", max_length=40, examples=["94411001"])
+]
 
 
 @router.get("", summary="Schools of a unit, with one indicator's value and status")
@@ -31,13 +39,22 @@ async def list_schools(
     settings: SettingsDep,
     who: PrincipalDep,
     at: UnitPeriodDep,
-    indicator: Annotated[str, Query(pattern=r"^[A-Z_]+$")] = DEFAULT_INDICATOR,
-    level: Annotated[str | None, Query(pattern=r"^[A-Z_]+$")] = None,
+    indicator: Annotated[
+        str, Query(pattern=INDICATOR_PATTERN, max_length=64, description="Indicator id (catalog)")
+    ] = DEFAULT_INDICATOR,
+    level: Annotated[str | None, Query(pattern=r"^[A-Z_]{1,16}$", max_length=16)] = None,
     ownership: Literal["cong_lap", "tu_thuc", "dan_lap"] | None = None,
     area: Literal["urban", "rural", "remote"] | None = None,
     status: Literal["meets", "below", "above", "no_norm", "no_value"] | None = None,
-    sort: Annotated[str, Query(pattern=r"^-?[a-z_]+$")] = "school_code",
-    page: Annotated[int, Query(ge=1)] = 1,
+    sort: Annotated[
+        str,
+        Query(
+            pattern=f"^-?({'|'.join(SORTABLE)})$",
+            max_length=16,
+            description="Column to sort by; prefix - for descending",
+        ),
+    ] = "school_code",
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     size: Annotated[int, Query(ge=1, le=1000)] = 50,
     format: Format = "json",
 ) -> Any:
@@ -45,14 +62,6 @@ async def list_schools(
     if indicator not in load_catalog().by_id:
         raise ApiError(
             404, "unknown_indicator", f"Không có chỉ tiêu {indicator}", f"No indicator {indicator}"
-        )
-    if sort.lstrip("-") not in SORTABLE:
-        raise ApiError(
-            422,
-            "invalid_parameter",
-            "Cột sắp xếp không hợp lệ",
-            f"sort must be one of {', '.join(SORTABLE)} (prefix - for descending)",
-            errors=[{"parameter": "sort", "in": "query", "reason": "unknown column"}],
         )
     found, school_year, term = at.unit, at.school_year, at.term
     # every school of the period computed once, then cut to the unit asked for
@@ -112,15 +121,13 @@ def profile_part(
     who: PrincipalDep,
     school_code: SchoolCode,
     part: Literal["returns", "indicators", "findings", "files"],
-    period: Annotated[
-        str | None, Query(pattern=r"^\d{4}-\d{4}/(DN|CN)$", description="only this period")
-    ] = None,
+    period: OptionalPeriodQuery = None,
     format: Format = "json",
 ) -> Any:
     _, parts = _profile(cur, settings, who, school_code)
     rows = parts[part]
     if period is not None:
-        school_year, term = period.split("/")
+        school_year, term = school_year_term(period)
         rows = rows.filter((pl.col("school_year") == school_year) & (pl.col("term") == term))
     return respond(request, rows, f"school_{school_code}_{part}", format)
 

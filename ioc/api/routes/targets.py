@@ -4,24 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, Field
 
 from ioc import db
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.listing import Format, respond
+from ioc.api.params import UNIT_PATTERN, UNIT_TEXT
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, check_unit, filter_units
+from ioc.catalog.definitions import load_catalog
+from ioc.returns.validate import SCHOOL_YEAR_PATTERN
+from ioc.summary import find_unit
 
 router = APIRouter(prefix="/targets", tags=["targets"])
 
 
+MAX_TARGETS = 10_000  # targets in one request
+INDICATORS = f"^({'|'.join(i.id for i in load_catalog().indicators)})$"
+
+
 class Target(BaseModel):
-    indicator_id: str = Field(pattern=r"^[A-Z_]+$")
+    indicator_id: str = Field(pattern=INDICATORS, max_length=64, description="Indicator id")
     scheme: Literal["legacy", "2025"]
-    unit_code: str = Field(pattern=r"^\d{2,5}$")
-    school_year: str = Field(pattern=r"^\d{4}-\d{4}$")
-    target_value: float
+    unit_code: str = Field(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)
+    school_year: str = Field(
+        pattern=f"^({SCHOOL_YEAR_PATTERN})$", max_length=9, description="e.g. 2026-2027"
+    )
+    target_value: float = Field(ge=-1e12, le=1e12, allow_inf_nan=False)
 
 
 @router.get("", summary="Targets in force")
@@ -43,11 +53,12 @@ def set_targets(
     cur: CursorDep,
     settings: SettingsDep,
     who: Annotated[Principal, Depends(require("admin", "operator"))],
-    targets: list[Target],
+    targets: Annotated[list[Target], Body(min_length=1, max_length=MAX_TARGETS)],
 ) -> dict[str, Any]:
     from ingest.targets import TargetRow, save_targets
 
     for t in targets:
+        find_unit(cur, settings, t.unit_code, t.scheme)  # 404 for a unit that does not exist
         check_unit(cur, settings, who, t.scheme, t.unit_code)
     rows = [TargetRow(**t.model_dump()) for t in targets]
     count = save_targets(rows, settings, set_by=who.username, source="api")

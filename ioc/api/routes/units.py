@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 
 import duckdb
 import polars as pl
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 from unidecode import unidecode
 
 from ioc import db
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.listing import Format, respond
+from ioc.api.params import ParentQuery, UnitPath
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, check_unit
 from ioc.config import Settings
@@ -49,8 +50,8 @@ def list_units(
     who: PrincipalDep,
     scheme: Scheme | None = None,
     level: Literal["province", "district", "commune"] | None = None,
-    parent: Annotated[str | None, Query(pattern=r"^\d{2,5}$")] = None,
-    province: Annotated[str | None, Query(pattern=r"^\d{2}$")] = None,
+    parent: ParentQuery = None,
+    province: Annotated[str | None, Query(pattern=r"^[0-9]{2}$", max_length=2)] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
     format: Format = "json",
@@ -78,7 +79,7 @@ def get_unit(
     settings: SettingsDep,
     who: PrincipalDep,
     scheme: Scheme,
-    code: Annotated[str, Path(pattern=r"^\d{2,5}$")],
+    code: UnitPath,
 ) -> dict[str, Any]:
     unit = find_unit(cur, settings, code, scheme)
     check_unit(cur, settings, who, scheme, code)
