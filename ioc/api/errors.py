@@ -29,12 +29,26 @@ STATUS_TEXT = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, vi: str, en: str, **extra: Any) -> None:
+    """A problem answer; ``headers`` go on the response (e.g. ``Retry-After``), ``extra``
+    into the body."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        vi: str,
+        en: str,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
         super().__init__(en)
         self.status, self.code, self.vi, self.en, self.extra = status, code, vi, en, extra
+        self.headers = headers or {}
 
 
-def problem(status: int, code: str, vi: str, en: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, code: str, vi: str, en: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {
         "type": f"about:blank#{code}",
         "title": en,
@@ -44,14 +58,15 @@ def problem(status: int, code: str, vi: str, en: str, **extra: Any) -> JSONRespo
         "message": {"vi": vi, "en": en},
         **extra,
     }
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.vi, exc.en, **exc.extra)
+        return problem(exc.status, exc.code, exc.vi, exc.en, exc.headers, **exc.extra)
 
     @app.exception_handler(DataError)
     async def _data_error(_: Request, exc: DataError) -> JSONResponse:

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
 from ioc import db
+from ioc.api.capacity import export_slot
 from ioc.api.deps import CursorDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
@@ -312,6 +313,7 @@ def download(
     schedule_id: ScheduleId,
     run_id: RunId,
     number: Annotated[int, PathParam(ge=1, le=1000, description="1 for the run's first file, ...")],
+    _slot: Annotated[None, Depends(export_slot)],
 ) -> FileResponse:
     found = _run(request, cur, settings, who, schedule_id, run_id)
     if number > len(found.files):
