@@ -271,7 +271,7 @@ class ReportScheduler:
         (deliveries already made stay made); the files it wrote are whole (each is renamed
         into place once written) and go with the retention of the deleted schedule's
         other files."""
-        log.info(
+        log.warning(
             "report schedule %s was deleted during run %s: run cancelled (%d file(s) written)",
             schedule_id,
             run_id,
