@@ -32,9 +32,9 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
+from tests.bench import abuse_exports, history, national, wall_soak
 from tests.bench import api_load as api_bench
 from tests.bench import dashboard as dash_bench
-from tests.bench import history, national, wall_soak
 from tests.bench.measure import (
     GB,
     ChildRun,
@@ -1128,5 +1128,11 @@ TARGETS: list[Target] = [
         6,
         "wall screen soak (--duration S, e.g. 1800): heap and DOM nodes flat, no console errors",
         wall_soak_target,
+    ),
+    Target(
+        "abuse_exports",
+        13,
+        "50 concurrent units.xlsx by one user: another user's /periods p95 <= 1 s, <= 1 GB",
+        abuse_exports.run,
     ),
 ]
