@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -20,7 +21,7 @@ import pytest
 
 from ioc.config import Settings
 from tests.conftest import serve
-from tests.security.conftest import PASSWORD
+from tests.security.conftest import PASSWORD, signed_in
 
 PER_ACCOUNT, IN_ALL = 2, 3
 EXPORT = "/api/v1/units.xlsx"
@@ -102,6 +103,48 @@ def test_the_server_cap_holds_across_accounts(server: Any) -> None:
     for answer in refused:
         _refused(answer, {"too_many_exports", "exports_busy"})
     assert "exports_busy" in {a.json()["code"] for a in refused}
+
+
+def test_report_lists_and_report_files_take_the_same_slots(server: Any) -> None:
+    """The CSV form of a data-quality list and a scheduled report's file are exports too:
+    refused while the account's slots are held by two large exports."""
+    operator = signed_in(server.base, "demo-operator")
+    try:
+        body = {"name": "tệp", "cron": "0 7 1 * *", "scheme": "legacy", "units": ["945"]}
+        sid = operator.post("/api/v1/schedules", json=body | {"kind": "quality"}).json()["id"]
+        run = operator.post(f"/api/v1/schedules/{sid}/run").json()["run_id"]
+        for _ in range(600):
+            got = operator.get(f"/api/v1/schedules/{sid}/runs/{run}").json()
+            if got["status"] != "running":
+                break
+            time.sleep(0.2)
+        assert got["status"] == "succeeded", got
+    finally:
+        operator.close()
+    report_file = f"/api/v1/schedules/{sid}/runs/{run}/files/1"
+    quality = "/api/v1/quality/findings.csv"
+    period = {"unit": "94", "period": "2024-2025/DN"}
+
+    async def flood() -> list[httpx.Response]:
+        async with _client(server.base, "demo-leader") as leader:
+            held = [
+                asyncio.create_task(leader.get(EXPORT, params=LIMIT)) for _ in range(PER_ACCOUNT)
+            ]
+            await asyncio.sleep(0.5)  # the two exports are under way
+            asked = await asyncio.gather(
+                leader.get(report_file), leader.get(quality, params=period)
+            )
+            assert all(a.status_code == 200 for a in await asyncio.gather(*held))
+            after = await asyncio.gather(
+                leader.get(report_file), leader.get(quality, params=period)
+            )
+            return [*asked, *after]
+
+    file_during, quality_during, file_after, quality_after = asyncio.run(flood())
+    for answer in (file_during, quality_during):
+        _refused(answer, {"too_many_exports"})
+    assert file_after.status_code == 200 and file_after.content.startswith(b"PK")  # XLSX
+    assert quality_after.status_code == 200, quality_after.text
 
 
 def test_a_csv_export_streamed_from_the_export_pool_is_whole(server: Any) -> None:
