@@ -148,11 +148,51 @@ class Settings(BaseSettings):
             return [v.strip() for v in value.split(",") if v.strip()]
         return value
 
+    # security: exports and schedules
+    exports_max_concurrent: int = Field(
+        default=4,
+        ge=1,
+        description="Exports (CSV/XLSX forms of lists, report file downloads) a server process "
+        "writes at once, on worker threads of their own; beyond it: 429 with Retry-After",
+    )
+    exports_max_per_account: int = Field(
+        default=2, ge=1, description="Exports one account may have running at once (429 beyond)"
+    )
+    exports_retry_after_seconds: int = Field(
+        default=10, ge=1, description="Retry-After of a refused export, in seconds"
+    )
+    reports_min_interval_seconds: int = Field(
+        default=3600,
+        ge=0,
+        description="Shortest time between two fires of a schedule's cron expression "
+        "(checked over its next fires; a seconds field firing more often is refused)",
+    )
+    reports_max_schedules_per_account: int = Field(
+        default=20, ge=1, description="Schedules one account may own"
+    )
+    reports_email_domains: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Domains (with their sub-domains) schedules may e-mail, comma-separated; "
+        "empty: the domain of IOC_SMTP_FROM. Admins may e-mail any address",
+    )
+    reports_email_any: bool = Field(
+        default=False, description="Let every account, not only admins, e-mail any address"
+    )
+
     @field_validator("boundaries", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:
         if isinstance(value, str):
             return [Path(p.strip()) for p in value.split(",") if p.strip()]
+        return value
+
+    @field_validator("reports_email_domains", mode="before")
+    @classmethod
+    def _split_domains(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list):
+            return [str(d).strip().lstrip("@.").lower() for d in value if str(d).strip()]
         return value
 
     @property

@@ -87,6 +87,9 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 class ApiError(Exception):
+    """A problem answer; ``headers`` go on the response (e.g. ``Retry-After``), ``extra``
+    into the body."""
+
     def __init__(
         self,
         status: int,

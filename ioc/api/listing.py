@@ -1,36 +1,59 @@
-"""Every list answers as JSON, CSV or XLSX from the same query (``?format=`` or a suffix)."""
+"""Every list answers as JSON, CSV or XLSX from the same query (``?format=`` or a suffix).
+
+The CSV and XLSX forms are exports: admitted by :mod:`ioc.api.capacity` before the route
+runs (429 beyond the caps), and written on the export pool, not in the shared worker
+threads that interactive requests need."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 import polars as pl
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import Response, StreamingResponse
-from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
 
-Format = Literal["json", "csv", "xlsx"]
+from ioc.api.capacity import ExportGate, PooledResponse
+from ioc.api.deps import get_principal
+
+Form = Literal["json", "csv", "xlsx"]
 MAX_ROWS = 1_000_000  # an export is cut beyond this, and says so in a header and in the file
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def respond(request: Request, frame: pl.DataFrame, name: str, fmt: Format) -> Response:
+async def _admitted(request: Request, format: Form = "json") -> AsyncIterator[Form]:
+    """The form a list is asked in; a CSV or XLSX form holds an export slot of the caller
+    until its response is sent (429 when the caller or the server has none free)."""
+    if format == "json":
+        yield format
+        return
+    who = await get_principal(request)
+    with ExportGate.of(request.app).slot(who.username):
+        yield format
+
+
+#: the ``format`` query parameter of a list route (``format: Format = "json"``)
+Format = Annotated[Form, Depends(_admitted)]
+
+
+def respond(request: Request, frame: pl.DataFrame, name: str, fmt: Form) -> Response:
     if fmt == "json":
         return Response(frame.write_json(), media_type="application/json")
     return export_response(request, frame, name, fmt)
 
 
-async def respond_async(request: Request, frame: pl.DataFrame, name: str, fmt: Format) -> Response:
-    """:func:`respond` for an async route: JSON at once, an export in a worker thread."""
+async def respond_async(request: Request, frame: pl.DataFrame, name: str, fmt: Form) -> Response:
+    """:func:`respond` for an async route: JSON at once, an export on the export pool."""
     if fmt == "json":
         return Response(frame.write_json(), media_type="application/json")
-    return await run_in_threadpool(export_response, request, frame, name, fmt)
+    return await ExportGate.of(request.app).run(export_response, request, frame, name, fmt)
 
 
-def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Format) -> Response:
-    from ioc.exports import columns_for, csv_chunks, write_xlsx
+def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Form) -> Response:
+    """The export's headers now; its file written on the export pool as it is sent."""
+    from ioc.exports import columns_for, csv_chunks, truncation_for, write_xlsx
 
     lang = request.query_params.get("headers", "canonical")
     headers_lang = lang if lang in ("vi", "en", "canonical") else "canonical"
@@ -39,36 +62,35 @@ def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Forma
         "Content-Disposition": f'attachment; filename="{name}_{stamp}.{fmt}"',
         "X-Total-Rows": str(frame.height),
     }
+    truncation = truncation_for(frame.height, MAX_ROWS)
+    if truncation:
+        head |= {"X-Truncated": f"{truncation.rows} of {truncation.total}"}
     nested = [n for n, t in frame.schema.items() if isinstance(t, pl.List)]
     frame = frame.with_columns(pl.col(n).list.join("; ") for n in nested)  # e.g. norm sources
     columns = columns_for(frame)
     audit = getattr(request.app.state, "audit_export", None)
     if audit is not None:
         audit(request, name, fmt, frame.height)
+    gate = ExportGate.of(request.app)
     if fmt == "csv":
         stream = csv_chunks(frame, columns, headers_lang, limit=MAX_ROWS, total=frame.height)
-        if stream.truncation:
-            head |= {"X-Truncated": f"{stream.truncation.rows} of {stream.truncation.total}"}
         return StreamingResponse(
-            stream,
+            gate.iterate(stream, stream.close),
             media_type="text/csv; charset=utf-8",
             headers=head,
-            background=BackgroundTask(stream.close),
         )
-    buffer = io.BytesIO()
-    result = write_xlsx(
-        frame,
-        buffer,
-        columns,
-        headers_lang,
-        sheet_name=name[:31],
-        limit=MAX_ROWS,
-        total=frame.height,
-    )
-    if result.truncation:
-        head |= {"X-Truncated": f"{result.truncation.rows} of {result.truncation.total}"}
-    return Response(
-        buffer.getvalue(),
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers=head,
-    )
+
+    def workbook() -> bytes:
+        buffer = io.BytesIO()
+        write_xlsx(
+            frame,
+            buffer,
+            columns,
+            headers_lang,
+            sheet_name=name[:31],
+            limit=MAX_ROWS,
+            total=frame.height,
+        )
+        return buffer.getvalue()
+
+    return PooledResponse(gate, workbook, media_type=XLSX, headers=head)

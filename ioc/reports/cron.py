@@ -3,7 +3,7 @@ seconds first; read in the schedules' time zone (``IOC_REPORTS_TIMEZONE``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
@@ -40,3 +40,24 @@ def latest_due(trigger: CronTrigger, since: datetime, now: datetime) -> datetime
     while fire is not None and fire <= now:
         due, fire = fire, next_after(trigger, fire)
     return due
+
+
+def shortest_gap(
+    trigger: CronTrigger, after: datetime, fires: int, below: timedelta | None = None
+) -> tuple[timedelta, datetime] | None:
+    """The shortest time between two consecutive fires among the first ``fires`` after
+    ``after``, with the fire that ends it; None if it fires at most once. Stops at the
+    first gap shorter than ``below``, if given."""
+    shortest: tuple[timedelta, datetime] | None = None
+    previous = next_after(trigger, after)
+    for _ in range(fires - 1):
+        fire = next_after(trigger, previous) if previous is not None else None
+        if fire is None:
+            break
+        gap = fire.astimezone(UTC) - previous.astimezone(UTC)  # type: ignore[union-attr]
+        if shortest is None or gap < shortest[0]:
+            shortest = (gap, fire)
+            if below is not None and gap < below:
+                break
+        previous = fire
+    return shortest

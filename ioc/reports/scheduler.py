@@ -6,7 +6,10 @@ so a run that fell due while the server was down is seen as missed; APScheduler 
 it once (``coalesce``) if it is at most ``IOC_REPORTS_MISFIRE_GRACE_SECONDS`` late. A run
 records its status, times, files and error; a failed scheduled run is retried up to
 ``IOC_REPORTS_RETRIES`` times; one failing unit or delivery never stops the others, and no
-error leaves the job function, so the scheduler keeps running.
+error leaves the job function, so the scheduler keeps running. A schedule deleted during
+its run stops it before its next unit and before delivery, and the run ends quietly as
+cancelled (its record went with the schedule). A stored schedule firing more often than
+``IOC_REPORTS_MIN_INTERVAL_SECONDS`` (made before that limit) is not planned.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import duckdb
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ioc import db, store
@@ -33,6 +37,7 @@ from ioc.reports import delivery
 from ioc.reports.cron import latest_due, next_after, trigger_for
 from ioc.reports.files import prune
 from ioc.reports.kinds import KINDS
+from ioc.reports.limits import fires_too_often
 from ioc.reports.produce import ReportRequest, produce
 from ioc.store import schedules
 from ioc.store.models import ReportSchedule, RunStatus
@@ -57,6 +62,7 @@ class Outcome:
     files: list[Path]
     period: str | None
     errors: list[str]
+    cancelled: bool = False  # the schedule was deleted during the run
 
 
 class ReportScheduler:
@@ -114,6 +120,10 @@ class ReportScheduler:
 
     def _plan(self, schedule: ReportSchedule) -> None:
         assert self._scheduler is not None
+        refused = fires_too_often(schedule.cron, self.settings, utcnow())
+        if refused is not None:  # stored before the limit, or the limit was raised
+            log.warning("report schedule %s not planned: %s", schedule.id, refused.en)
+            return
         trigger = trigger_for(schedule.cron, self.settings.reports_timezone)
         first = next_after(trigger, self._since(schedule))
         if first is None:
@@ -199,10 +209,16 @@ class ReportScheduler:
             if schedule is None:
                 return
             if run_id is None:
-                run_id = schedules.start_run(
-                    session, schedule_id, trigger=trigger, attempt=attempt, due_at=due_at
-                ).id
+                try:
+                    run_id = schedules.start_run(
+                        session, schedule_id, trigger=trigger, attempt=attempt, due_at=due_at
+                    ).id
+                except IntegrityError:  # the schedule was deleted a moment ago
+                    return
         outcome = self._produce(schedule, run_id)
+        if outcome.cancelled:
+            self._cancelled(schedule_id, run_id, outcome)
+            return
         delivered, errors = self._deliver(schedule, outcome)
         errors = outcome.errors + errors
         if not errors:
@@ -211,7 +227,7 @@ class ReportScheduler:
             status = RunStatus.PARTIAL if outcome.files else RunStatus.FAILED
         root = self.settings.report_files_dir
         with self.session() as session:
-            schedules.finish_run(
+            finished = schedules.finish_run(
                 session,
                 run_id,
                 status=status,
@@ -220,6 +236,9 @@ class ReportScheduler:
                 delivered=delivered,
                 error="\n".join(errors) or None,
             )
+        if finished is None:
+            self._cancelled(schedule_id, run_id, outcome)
+            return
         log.info("report schedule %s run %s: %s", schedule_id, run_id, status)
         if trigger == "manual" or due_at is None:
             return
@@ -242,12 +261,31 @@ class ReportScheduler:
             misfire_grace_time=None,
         )
 
+    def _gone(self, schedule_id: int, run_id: int) -> bool:
+        """The run's record is gone: its schedule was deleted while it ran."""
+        with self.session() as session:
+            return schedules.get_run(session, schedule_id, run_id) is None
+
+    def _cancelled(self, schedule_id: int, run_id: int, outcome: Outcome) -> None:
+        """A run whose schedule was deleted meanwhile: nothing more is produced or delivered
+        (deliveries already made stay made); the files it wrote are whole (each is renamed
+        into place once written) and go with the retention of the deleted schedule's
+        other files."""
+        log.warning(
+            "report schedule %s was deleted during run %s: run cancelled (%d file(s) written)",
+            schedule_id,
+            run_id,
+            len(outcome.files),
+        )
+
     def _produce(self, schedule: ReportSchedule, run_id: int) -> Outcome:
         folder = self.settings.report_files_dir / f"schedule-{schedule.id}" / f"run-{run_id}"
         files: list[Path] = []
         periods: list[str] = []
         errors: list[str] = []
         for code in schedule.unit_codes:  # one failing unit never stops the others
+            if self._gone(schedule.id, run_id):
+                return Outcome(files, None, errors, cancelled=True)
             request = ReportRequest(
                 code,
                 schedule.period,
@@ -265,6 +303,8 @@ class ReportScheduler:
                 continue
             files += done.paths
             periods.append(f"{done.school_year}/{done.term}")
+        if self._gone(schedule.id, run_id):
+            return Outcome(files, None, errors, cancelled=True)
         return Outcome(files, ", ".join(dict.fromkeys(periods)) or None, errors)
 
     def _deliver(self, schedule: ReportSchedule, outcome: Outcome) -> tuple[list[str], list[str]]:

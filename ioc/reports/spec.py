@@ -26,7 +26,8 @@ class ScheduleSpec(BaseModel):
         Field(
             max_length=100,
             description="minute hour day month weekday (or 6 fields, seconds first), "
-            "in the schedules' time zone, e.g. '0 7 1 * *' = 07:00 on the 1st of each month",
+            "in the schedules' time zone, e.g. '0 7 1 * *' = 07:00 on the 1st of each month; "
+            "firing at most once per IOC_REPORTS_MIN_INTERVAL_SECONDS (default one hour)",
         ),
     ]
     kind: Annotated[str, Field(description=f"one of: {', '.join(KINDS)}")] = "standard"
@@ -43,7 +44,14 @@ class ScheduleSpec(BaseModel):
         str | None,
         Field(max_length=200, description="sub-folder of the delivery root to copy files to"),
     ] = None
-    email_to: Annotated[list[str], Field(max_length=50)] = []
+    email_to: Annotated[
+        list[str],
+        Field(
+            max_length=50,
+            description="addresses in the allowed domains (IOC_REPORTS_EMAIL_DOMAINS, by "
+            "default that of IOC_SMTP_FROM); an admin may set any",
+        ),
+    ] = []
     enabled: bool = True
 
     @field_validator("cron")

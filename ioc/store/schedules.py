@@ -81,6 +81,12 @@ def get_schedule(session: Session, schedule_id: int) -> ReportSchedule | None:
     return session.get(ReportSchedule, schedule_id)
 
 
+def count_schedules(session: Session, owner: str) -> int:
+    """How many schedules ``owner`` has."""
+    query = select(func.count()).select_from(ReportSchedule).where(ReportSchedule.owner == owner)
+    return session.scalar(query) or 0
+
+
 def list_schedules(session: Session, *, enabled_only: bool = False) -> list[ReportSchedule]:
     query = select(ReportSchedule).order_by(ReportSchedule.id)
     if enabled_only:
@@ -134,9 +140,11 @@ def finish_run(
     files: list[str],
     delivered: list[str],
     error: str | None,
-) -> ReportRun:
+) -> ReportRun | None:
+    """Record how a run ended; None when the run is gone (its schedule was deleted)."""
     run = session.get(ReportRun, run_id)
-    assert run is not None, f"no report run {run_id}"
+    if run is None:
+        return None
     run.status = RunStatus(status)
     run.finished_at = utcnow()
     run.duration_s = (run.finished_at - run.started_at).total_seconds()
@@ -155,6 +163,16 @@ def close_interrupted_runs(session: Session) -> int:
     )
     session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def running_run(session: Session, schedule_id: int) -> ReportRun | None:
+    """A run of the schedule that has not finished, if any."""
+    query = (
+        select(ReportRun)
+        .where(ReportRun.schedule_id == schedule_id, ReportRun.status == RunStatus.RUNNING)
+        .limit(1)
+    )
+    return session.scalars(query).first()
 
 
 def get_run(session: Session, schedule_id: int, run_id: int) -> ReportRun | None:

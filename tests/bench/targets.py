@@ -32,7 +32,7 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
-from tests.bench import abuse_login, history, national, wall_soak
+from tests.bench import abuse_exports, abuse_login, history, national, wall_soak
 from tests.bench import api_load as api_bench
 from tests.bench import dashboard as dash_bench
 from tests.bench.measure import (
@@ -1135,5 +1135,11 @@ TARGETS: list[Target] = [
         "a login and GET /periods while 40 bad logins run: login p95 <= "
         "IOC_LOGIN_HASH_WAIT_SECONDS + 2 s, periods p95 <= 250 ms, server <= 1 GB",
         abuse_login.abuse_login,
+    ),
+    Target(
+        "abuse_exports",
+        13,
+        "50 concurrent units.xlsx by one user: another user's /periods p95 <= 1 s, <= 1 GB",
+        abuse_exports.run,
     ),
 ]

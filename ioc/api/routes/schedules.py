@@ -17,16 +17,19 @@ from fastapi.responses import FileResponse
 from sqlalchemy.orm import Session
 
 from ioc import db
+from ioc.api.capacity import export_slot
 from ioc.api.deps import CursorDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, check_unit
 from ioc.config import Settings
 from ioc.reports.content import NATIONAL_CODE, find_scope
+from ioc.reports.limits import fires_too_often, recipients_refused
 from ioc.reports.scheduler import ReportScheduler
 from ioc.reports.spec import ScheduleSpec
 from ioc.store import schedules as store
 from ioc.store.models import ReportRun, ReportSchedule
+from ioc.store.types import utcnow
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 Readers = Annotated[Principal, Depends(require("admin", "leader", "analyst", "operator"))]
@@ -148,6 +151,40 @@ def _check_units(
         check_unit(cur, settings, who, spec.scheme, code)
 
 
+def _check_limits(settings: Settings, who: Principal, spec: ScheduleSpec) -> None:
+    """The schedule fires at most once per minimum interval and e-mails only allowed
+    addresses (422 naming the field, what was asked and the limit)."""
+    for refused in (
+        fires_too_often(spec.cron, settings, utcnow()),
+        recipients_refused(spec.email_to, settings, admin=who.role == "admin"),
+    ):
+        if refused is not None:
+            raise ApiError(
+                422,
+                refused.code,
+                refused.vi,
+                refused.en,
+                errors=[{"parameter": refused.parameter, "in": "body", "reason": refused.en}],
+            )
+
+
+def _check_room(session: Session, settings: Settings, who: Principal) -> None:
+    """The account owns fewer schedules than it may (409 otherwise)."""
+    owned, most = (
+        store.count_schedules(session, who.username),
+        settings.reports_max_schedules_per_account,
+    )
+    if owned >= most:
+        raise ApiError(
+            409,
+            "too_many_schedules",
+            f"Tài khoản {who.username} đã có {owned} lịch báo cáo, tối đa {most}; "
+            "hãy xoá bớt lịch cũ trước",
+            f"The account {who.username} owns {owned} schedules, the most one account may "
+            f"own (IOC_REPORTS_MAX_SCHEDULES_PER_ACCOUNT={most}); delete one first",
+        )
+
+
 @router.get("", summary="Report schedules the caller may see")
 def list_schedules(
     request: Request, cur: CursorDep, settings: SettingsDep, who: Readers
@@ -164,8 +201,10 @@ def create(
     request: Request, cur: CursorDep, settings: SettingsDep, who: Writers, spec: ScheduleSpec
 ) -> dict[str, Any]:
     _check_units(cur, settings, who, spec)
+    _check_limits(settings, who, spec)
     reports = _reports(request)
     with reports.session() as session:
+        _check_room(session, settings, who)
         schedule = store.create_schedule(
             session,
             spec.store_values(),
@@ -201,6 +240,7 @@ def update(
     spec: ScheduleSpec,
 ) -> dict[str, Any]:
     _check_units(cur, settings, who, spec)
+    _check_limits(settings, who, spec)
     reports = _reports(request)
     with reports.session() as session:
         schedule = _found(session, cur, settings, who, schedule_id)
@@ -240,6 +280,15 @@ def run_now(
     reports = _reports(request)
     with reports.session() as session:
         _found(session, cur, settings, who, schedule_id)
+        running = store.running_run(session, schedule_id)
+    if running is not None:
+        raise ApiError(
+            409,
+            "run_in_progress",
+            f"Lần chạy {running.id} của lịch này chưa xong; hãy đợi rồi chạy lại",
+            f"Run {running.id} of this schedule has not finished; run it again once it has",
+            run_id=running.id,
+        )
     run_id = reports.run_now(schedule_id)
     request.app.state.auth.audit_event(
         "report_run",
@@ -312,6 +361,7 @@ def download(
     schedule_id: ScheduleId,
     run_id: RunId,
     number: Annotated[int, PathParam(ge=1, le=1000, description="1 for the run's first file, ...")],
+    _slot: Annotated[None, Depends(export_slot)],
 ) -> FileResponse:
     found = _run(request, cur, settings, who, schedule_id, run_id)
     if number > len(found.files):
