@@ -69,7 +69,9 @@ def create_app(settings: Settings | None = None) -> Api:
         ingest.router, prefix=PREFIX, responses=errors.PROBLEMS | errors.problem_responses(413, 415)
     )
     app.include_router(
-        schedules_router, prefix=PREFIX, responses=errors.PROBLEMS | errors.problem_responses(410)
+        schedules_router,
+        prefix=PREFIX,
+        responses=errors.PROBLEMS | errors.problem_responses(409, 410),
     )
     # anything else under /api (any method) is answered by the API, never by the dashboard at /
     app.router.routes.append(Elsewhere("/api/{rest:path}", _elsewhere))

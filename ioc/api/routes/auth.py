@@ -59,11 +59,9 @@ def _home_in(snapshot: Snapshot, settings: Settings, who: Principal) -> dict[str
 @router.post(
     "/auth/login",
     summary="Sign in; sets the session cookie",
-    responses={
-        401: {"description": "Wrong username or password"},
-        429: {"description": "Too many failed logins from this address or for this account"},
-        503: {"description": "Every password hashing slot is busy"},
-    },
+    description="401: wrong username or password; 429 (with Retry-After): too many failed "
+    "logins from this address or for this account; 503 (with Retry-After): every password "
+    "hashing slot is busy.",
 )
 async def login(body: Login, request: Request, settings: SettingsDep) -> JSONResponse:
     """Sign in. The snapshot is opened only after the password check, so that logins
