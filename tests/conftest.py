@@ -94,7 +94,11 @@ def serve(demo_settings: Settings, where: Path, extra_env: dict[str, str] | None
         proc.kill()
         raise AssertionError((where / "server.log").read_text())
     try:
-        yield type("Server", (), {"base": base, "data_dir": data, "log": where / "server.log"})
+        yield type(
+            "Server",
+            (),
+            {"base": base, "data_dir": data, "log": where / "server.log", "pid": proc.pid},
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=20)

@@ -17,7 +17,7 @@ from ioc.api.snapshot import Build
 
 PREFIX = "/api/v1"
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
-NO_ETAG = tuple(f"{PREFIX}{p}" for p in ("/auth", "/audit", "/health", "/schedules"))
+NO_ETAG = tuple(f"{PREFIX}{p}" for p in ("/auth", "/audit", "/health", "/ingest", "/schedules"))
 
 
 class ResponseCache:

@@ -110,7 +110,7 @@ def upload(
         f"{report['accepted']} accepted, {report['rejected']} rejected",
         client_ip(request),
     )
-    if stopped or report["refused_by"]:
+    if stopped or report.get("refused_by"):
         raise _refused(name, report, stopped)
     body = {k: v for k, v in report.items() if k not in ("school_codes", "refused_by")}
     return {**body, "file_name": name.safe}
@@ -128,8 +128,8 @@ def _job_settings(settings: Settings, who: Principal) -> dict[str, Any]:
 
 
 def _run(job: dict[str, Any], work: Path, settings: Settings) -> tuple[dict[str, Any], str | None]:
-    """The ingest job's report, and what stopped it if it was stopped (its failed run then
-    recorded by a second job); a job that failed is a 500 problem, its run recorded too."""
+    """The ingest job's report, and what stopped it if it was stopped (a second job then
+    records its failed run, if it can); a job that failed is a 500 problem, recorded too."""
     limits = Limits(settings.ingest_memory_limit_mb << 20, settings.ingest_time_limit_seconds)
     try:
         (report,) = run_job(JOB, job, work, limits)["reports"]
@@ -140,13 +140,17 @@ def _run(job: dict[str, Any], work: Path, settings: Settings) -> tuple[dict[str,
         log.error("the ingest job of %s failed: %s", job["paths"][0], exc)
         stopped, why = None, "an internal error stopped its ingest (logged on the server)"
     failure = f"{job['paths'][0]}: the file was refused: {why}"
-    report = run_job(JOB, {**job, "failure": failure}, work, limits)["reports"][0]
+    report = {"run_id": None, "status": "failed", "message": failure, "accepted": 0, "rejected": 0}
+    try:
+        report = run_job(JOB, {**job, "failure": failure}, work, limits)["reports"][0]
+    except (JobStopped, JobFailed) as exc:
+        log.error("the failed run of %s could not be recorded: %s", job["paths"][0], exc)
     if stopped is None:
         raise ApiError(
             500,
             "ingest_failed",
             "Lỗi hệ thống khi nạp tệp, vui lòng thử lại",
-            f"Internal error while loading the file; recorded as failed run {report['run_id']}",
+            f"Internal error while loading the file; {_recorded(report)}",
             run_id=report["run_id"],
         )
     return report, stopped
@@ -159,10 +163,16 @@ def _refused(name: FileName, report: dict[str, Any], stopped: str | None) -> Api
         413,
         code,
         f"Tệp {name.safe} bị từ chối vì vượt giới hạn {setting}; dữ liệu không thay đổi",
-        f"{report['message']}; nothing was loaded (failed run {report['run_id']})",
+        f"{report['message']}; nothing was loaded, {_recorded(report)}",
         run_id=report["run_id"],
         limit=setting,
     )
+
+
+def _recorded(report: dict[str, Any]) -> str:
+    if report["run_id"] is None:
+        return "and its run could not be recorded (see the server log)"
+    return f"recorded as failed run {report['run_id']}"
 
 
 def _save(file: UploadFile, path: Path, limit: int) -> None:
