@@ -15,7 +15,6 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import io
-import json
 import re
 import socket
 import threading
@@ -43,7 +42,7 @@ COMMUNE_945 = "31615"  # Thị trấn Cù Lao Dung, old district 945
 SERVER_RSS_CEILING = 1024 * MB  # the API process, whatever is uploaded (it starts near 300 MB)
 DATA_ROUTES = (
     "/api/v1/periods",
-    "/api/v1/units/tree?scheme=legacy",
+    f"/api/v1/indicators/values?unit=94&period={PERIOD}&scheme=legacy&children=true",
     f"/api/v1/summary?unit=94&period={PERIOD}&scheme=legacy",
 )
 
@@ -397,6 +396,14 @@ def test_switching_builds_under_readers_breaks_none(
 # -- item 11: file names and paths --------------------------------------------------------------
 
 
+def _texts(value: Any) -> list[str]:
+    """Every string in a JSON value."""
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [text for item in items for text in _texts(item)]
+
+
 def _raw_upload(who: httpx.Client, filename: bytes, content: bytes) -> httpx.Response:
     """A multipart body written by hand: httpx would escape the name's control characters,
     a hostile client does not."""
@@ -429,18 +436,20 @@ def test_file_names_are_stored_safe_and_no_answer_shows_a_server_path(
     content = write_csv(
         tmp_path / "x.csv", table_rows([_row("94599101", "945", COMMUNE_945)])
     ).read_bytes()
-    r = _raw_upload(admin, b"../../evil\nline\r.csv", content)
+    sent = "../../evil\nline\x1b[31m\u202e.csv"
+    r = _raw_upload(admin, sent.encode(), content)
     assert r.status_code == 201, r.text
     report = r.json()
-    assert report["file_name"] == "evil_line_.csv"
-    assert report["path"] == "../../evil\\nline\\r.csv"  # the name as sent, escaped
+    assert report["file_name"] == "evil_line_[31m_.csv"
+    assert report["path"] == "../../evil\\nline\\x1b[31m\\u202e.csv"  # as sent, escaped
     run = leader.get(f"/api/v1/ingest/runs/{report['run_id']}").json()
-    assert run["file_name"] == "evil_line_.csv"
+    assert run["file_name"] == "evil_line_[31m_.csv"
     stored = list((server.data_dir / "raw" / f"run-{report['run_id']:06d}").iterdir())
-    assert [p.name for p in stored] == ["evil_line_.csv"]
+    assert [p.name for p in stored] == ["evil_line_[31m_.csv"]
     audit = admin.get("/api/v1/audit", params={"action": "ingest"}).json()["items"]
-    assert not any("\n" in json.dumps(e, ensure_ascii=False).replace("\\n", "") for e in audit)
-    assert any("evil\\nline" in (e.get("detail") or "") for e in audit)
+    details = [text for e in audit for text in _texts(e["detail"])]
+    assert not any(re.search(r"[\x00-\x1f\x7f\u202e]", text) for text in details)
+    assert any("evil\\nline\\x1b[31m\\u202e.csv" in text for text in details)
 
     failed = _upload(admin, tmp_path / "x.csv", name="empty.csv", period=None)  # no period
     assert failed.status_code == 201 and failed.json()["status"] == "failed"
