@@ -35,6 +35,7 @@ from ioc.config import Settings
 from tests.bench import api_load as api_bench
 from tests.bench import dashboard as dash_bench
 from tests.bench import history, national, wall_soak
+from tests.bench.abuse_upload import abuse_upload
 from tests.bench.measure import (
     GB,
     ChildRun,
@@ -1128,5 +1129,12 @@ TARGETS: list[Target] = [
         6,
         "wall screen soak (--duration S, e.g. 1800): heap and DOM nodes flat, no console errors",
         wall_soak_target,
+    ),
+    Target(
+        "abuse_upload",
+        13,
+        "hostile uploads (bombs, 1,000,000 columns): API <= 1 GB, each refused <= 10 s, "
+        "GET /periods p95 <= 250 ms meanwhile",
+        abuse_upload,
     ),
 ]
