@@ -16,6 +16,7 @@ import concurrent.futures
 import hashlib
 import io
 import re
+import shutil
 import socket
 import threading
 import time
@@ -30,6 +31,7 @@ import httpx
 import psutil
 import pytest
 
+from ioc.api.snapshot import Snapshot
 from ioc.config import Settings
 from tests.conftest import run_ioc, serve
 from tests.fixtures import SCHOOLS, table_rows, write_csv
@@ -462,3 +464,29 @@ def test_file_names_are_stored_safe_and_no_answer_shows_a_server_path(
     for text in answers:
         assert "ioc-upload-" not in text and "/tmp" not in text and str(server.data_dir) not in text
         assert "source_file" not in text and socket.gethostname() not in text
+
+
+def test_a_new_build_never_closes_a_connection_a_reader_is_using(
+    demo_settings: Settings, tmp_path: Path
+) -> None:
+    """The API's snapshot, on a real published file: a query still running on the previous
+    build while the next one is opened finishes, and the switch does not fail."""
+    settings = Settings(data_dir=tmp_path / "data")
+    shutil.copytree(demo_settings.data_dir, settings.data_dir)
+    snapshot = Snapshot(settings)
+    with snapshot.cursor() as (first, cur):
+        path = write_csv(tmp_path / "new.csv", table_rows([_row("94599201", "945", COMMUNE_945)]))
+        run_ioc(settings, "ingest", str(path), "--period", PERIOD)
+        counted: list[Any] = []
+        query = threading.Thread(
+            target=lambda: counted.extend(
+                cur.execute("select count(*) from range(3000000000)").fetchall()
+            )
+        )
+        query.start()
+        time.sleep(0.2)
+        snapshot.published()
+        with snapshot.cursor() as (second, new):
+            assert second != first and new.execute("select 1").fetchall() == [(1,)]
+        query.join()
+    assert counted == [(3000000000,)]
