@@ -4,7 +4,8 @@ One call of :func:`ingest` is one writer session on a private copy of the snapsh
 (:func:`ioc.db.writer`), published atomically at the end. Inside it each file is one run
 in its own transaction: its raw rows, accepted returns, rejects (with reasons),
 warnings and replacements land together or not at all. A file that cannot be read is
-recorded as a failed run and changes nothing else.
+recorded as a failed run and changes nothing else: a session whose every file failed
+publishes its runs without a new build (readers keep theirs, with its caches).
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from ingest import places
 from ioc import db, geo
 from ioc.catalog import Contract, load_contract, load_rules
 from ioc.config import Settings, get_settings
 from ioc.out_tables import rebuild_indicators
 from ioc.returns.headers import Table, locate
+from ioc.returns.limits import LimitError, ReadLimits
+from ioc.returns.names import file_name
 from ioc.returns.parse import cast_to_contract
 from ioc.returns.read import FileError, read_grids
 from ioc.returns.totals import total_row_warnings
@@ -55,6 +59,7 @@ class FileReport:
     message: str | None = None
     sheets: list[str] = field(default_factory=list)
     school_codes: list[str] = field(default_factory=list)  # schools whose returns changed
+    refused_by: str | None = None  # the setting a file was refused by (above a limit)
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ class Batch:
     paths: Sequence[Path]
     period: str | None = None
     received: date | None = None
+    sources: Sequence[str] | None = None  # names the files were sent under, if not paths
 
 
 def ingest(
@@ -75,12 +81,15 @@ def ingest(
     settings: Settings | None = None,
     progress: Progress | None = None,
     scope: Sequence[tuple[str, str]] | None = None,
+    sources: Sequence[str] | None = None,
 ) -> list[FileReport]:
     """Load return files; publish one new snapshot with every file's run recorded.
 
     ``scope`` (scheme, unit code) pairs limit what may be loaded: rows of schools outside
-    those units are rejected (an operator loads returns for their own units only)."""
-    batch = Batch(paths, period, received)
+    those units, or registered outside them, are rejected (an operator loads returns for
+    their own units only; see :mod:`ingest.places`). ``sources`` are the names the files
+    were sent under (an upload's), recorded and reported instead of the paths."""
+    batch = Batch(paths, period, received, sources)
     return ingest_batches([batch], strict=strict, settings=settings, progress=progress, scope=scope)
 
 
@@ -95,26 +104,33 @@ def ingest_batches(
     """Load several batches in one writer session: one snapshot published at the end."""
     settings = settings or get_settings()
     givens = [parse_period(b.period) if b.period else None for b in batches]
-    reports = []
-    with db.writer(settings) as conn:
+    reports: list[FileReport] = []
+    with db.writer(settings, new_build=lambda: _stored_rows(reports)) as conn:
         ensure_units(conn, settings)
-        units = conn.sql("select * from core_geo__units").pl()
-        allowed = _allowed_communes(conn, settings, scope)
+        reference = Reference(
+            conn.sql("select * from core_geo__units").pl(),
+            places.registry(conn, settings),
+            places.scope_of(conn, settings, scope),
+        )
         for batch, given in zip(batches, givens, strict=True):
-            for path in batch.paths:
+            sources = batch.sources or [str(p) for p in batch.paths]
+            for path, source in zip(batch.paths, sources, strict=True):
                 reports.append(
                     _ingest_file(
                         conn,
                         Path(path),
+                        source,
                         given,
                         batch.period,
                         strict,
                         batch.received,
                         settings,
                         progress,
-                        (units, allowed),
+                        reference,
                     )
                 )
+        if not any(r.status == "loaded" for r in reports):
+            return reports  # no returns changed: the registry and indicators stand
         if progress:
             progress("", "rebuilding the registry and indicators")
         rebuild_core(conn, settings)
@@ -132,35 +148,40 @@ def ensure_units(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     db.insert_frame(conn, "core_geo__commune_crosswalk", geo.commune_crosswalk())
 
 
-def _allowed_communes(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, scope: Sequence[tuple[str, str]] | None
-) -> pl.DataFrame | None:
-    """Communes (scheme, code) inside the scope units; None when unrestricted."""
-    if scope is None:
-        return None
-    schemes = [s for s, _ in scope]
-    codes = [c for _, c in scope]
-    units = db.query(conn, "queries/scope_units", settings, schemes=schemes, codes=codes)
-    return units.filter(pl.col("level") == "commune").select("scheme", "code")
+def _stored_rows(reports: list[FileReport]) -> bool:
+    """Whether a run stored rows readers see (returns, rejects): then it is a new build."""
+    return any(r.status != "failed" for r in reports)
 
 
-def _within(checked: Checked, allowed: pl.DataFrame) -> Checked:
-    """Move accepted rows of schools outside the allowed communes to the rejects."""
-    key = allowed.select(pl.col("scheme"), pl.col("code").alias("commune_code"))
-    inside = checked.accepted.join(key, on=["scheme", "commune_code"], how="semi")
-    outside = checked.accepted.join(key, on=["scheme", "commune_code"], how="anti")
-    rejects = outside.select(
-        "_sheet",
-        "_row",
-        "school_code",
-        pl.lit("commune_code").alias("field"),
-        pl.lit("unit_out_of_scope").alias("rule"),
-        pl.col("commune_code").alias("value"),
-        pl.lit("the school lies outside the units this account may load").alias("message"),
-    )
-    return Checked(
-        inside, pl.concat([checked.rejects, rejects], how="vertical_relaxed"), checked.warnings
-    )
+@dataclass(frozen=True)
+class Reference:
+    """What every file of a session is checked against."""
+
+    units: pl.DataFrame  # both unit schemes
+    registry: pl.DataFrame  # where the registry places each school (ingest.places)
+    scope: places.Scope | None  # what a scoped account may write; None: unrestricted
+
+
+def record_failure(
+    path: Path,
+    message: str,
+    *,
+    source: str | None = None,
+    period: str | None = None,
+    strict: bool = False,
+    received: date | None = None,
+    settings: Settings | None = None,
+) -> FileReport:
+    """Record a failed run for a file whose ingest could not finish (stopped at a limit):
+    published without a new build, as every session that loaded nothing."""
+    settings = settings or get_settings()
+    started = datetime.now(UTC)
+    with db.writer(settings, new_build=lambda: False) as conn:
+        run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
+        report = FileReport(source or str(path), run_id, "failed", message=message)
+        meta = _file_meta(path)
+        _record_run(conn, report, path, meta, period, strict, received, started, settings)
+    return report
 
 
 def rebuild_core(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -175,17 +196,18 @@ def rebuild_core(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 def _ingest_file(
     conn: duckdb.DuckDBPyConnection,
     path: Path,
+    source: str,
     given: tuple[str, str] | None,
     period: str | None,
     strict: bool,
     received: date | None,
     settings: Settings,
     progress: Progress | None,
-    reference: tuple[pl.DataFrame, pl.DataFrame | None],
+    reference: Reference,
 ) -> FileReport:
     started = datetime.now(UTC)
     run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
-    report = FileReport(str(path), run_id, "failed")
+    report = FileReport(source, run_id, "failed")
     meta = _file_meta(path)
     try:
         if progress:
@@ -195,16 +217,19 @@ def _ingest_file(
         report.sheets = [t.sheet or "" for t in tables]
         if progress:
             progress(path.name, "validating")
-        units, allowed = reference
-        checked, text = _validate(tables, given, path, units)
-        if allowed is not None:
-            checked = _within(checked, allowed)
+        checked, text = _validate(tables, given, path, reference.units)
+        if reference.scope is not None:
+            checked = places.within(checked, reference.scope, reference.registry)
+        moved = places.moves(checked.accepted, reference.registry)
+        warnings = pl.concat([checked.warnings, moved], how="vertical_relaxed")
+        checked = Checked(checked.accepted, checked.rejects, warnings)
         if progress:
             progress(path.name, "writing")
         conn.execute("begin transaction")
         try:
             _store(conn, run_id, tables, checked, text, strict, report, settings)
-            _record_run(conn, report, meta, period, strict, received, started, settings)
+            report.message = report.message or places.summary(checked.rejects, moved)
+            _record_run(conn, report, path, meta, period, strict, received, started, settings)
             conn.execute("commit")
         except BaseException:
             conn.execute("rollback")
@@ -212,7 +237,8 @@ def _ingest_file(
         _archive(path, run_id, settings)
     except FileError as exc:
         report.status, report.message = "failed", str(exc)
-        _record_run(conn, report, meta, period, strict, received, started, settings)
+        report.refused_by = exc.setting if isinstance(exc, LimitError) else None
+        _record_run(conn, report, path, meta, period, strict, received, started, settings)
     return report
 
 
@@ -231,7 +257,7 @@ def _read_tables(path: Path, settings: Settings) -> tuple[str, list[Table]]:
     if not path.is_file():
         raise FileError(path, "no such file")
     contract = load_contract()
-    fmt, grids = read_grids(path, settings.max_file_bytes)
+    fmt, grids = read_grids(path, ReadLimits.of(settings))
     tables = [t for t in (locate(g, contract) for g in grids) if t is not None]
     if not tables:
         labels = ", ".join(f"'{contract.field(n).vi}'" for n in REQUIRED_COLUMNS)
@@ -391,6 +417,7 @@ def _period_change(accepted: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFra
 def _record_run(
     conn: duckdb.DuckDBPyConnection,
     report: FileReport,
+    path: Path,
     meta: dict[str, object],
     period: str | None,
     strict: bool,
@@ -404,7 +431,7 @@ def _record_run(
         [
             report.run_id,
             report.path,
-            Path(report.path).name,
+            file_name(path.name).safe,
             meta["sha256"],
             meta["size_bytes"],
             meta["file_format"],
@@ -430,4 +457,4 @@ def _archive(path: Path, run_id: int, settings: Settings) -> None:
     """Keep the source file so any run can be replayed."""
     target = settings.raw_dir / f"run-{run_id:06d}"
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(path, target / path.name)
+    shutil.copy2(path, target / file_name(path.name).safe)

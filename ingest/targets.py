@@ -22,6 +22,7 @@ from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings
 from ioc.geo import scheme_for_period
 from ioc.out_tables import rebuild_indicators
+from ioc.returns.limits import ReadLimits
 from ioc.returns.read import FileError, read_grids
 
 COLUMNS = {
@@ -44,7 +45,7 @@ class TargetRow:
 
 
 def parse_targets(path: Path, settings: Settings, units: pl.DataFrame) -> list[TargetRow]:
-    _, grids = read_grids(path, settings.max_file_bytes)
+    _, grids = read_grids(path, ReadLimits.of(settings))
     cells = grids[0].cells
     header = {
         normalize_label(v): c for c, v in cells.row(0, named=True).items() if isinstance(v, str)

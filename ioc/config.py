@@ -179,6 +179,46 @@ class Settings(BaseSettings):
         default=False, description="Let every account, not only admins, e-mail any address"
     )
 
+    # security: uploads
+    ingest_max_zip_members: int = Field(
+        default=1000,
+        description="Most members an XLSX archive may hold (a workbook has a few per sheet)",
+    )
+    ingest_max_unzipped_bytes: int = Field(
+        default=1024 * 1024 * 1024,
+        description="Most bytes an XLSX archive may expand to, all members together, checked "
+        "from its directory before anything is decompressed",
+    )
+    ingest_max_member_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        description="Most bytes one XLSX member (a sheet, the shared strings) may expand to",
+    )
+    ingest_max_zip_ratio: float = Field(
+        default=100.0,
+        description="Highest compression ratio of an XLSX member above 1 MiB (Apache POI's "
+        "default bound): a higher ratio is a compression bomb, not a return",
+    )
+    ingest_max_cells: int = Field(
+        default=10_000_000,
+        description="Most cells a sheet may declare (rows x columns of its <dimension>)",
+    )
+    ingest_max_columns: int = Field(
+        default=1000, description="Most columns of a sheet or of a CSV file"
+    )
+    ingest_max_line_bytes: int = Field(
+        default=1024 * 1024, description="Longest line of a CSV file, in bytes"
+    )
+    ingest_memory_limit_mb: int = Field(
+        default=4096,
+        description="Memory (resident set, MiB) an upload's ingest process may use; it is "
+        "stopped above it and the file refused, the server and the published data untouched",
+    )
+    ingest_time_limit_seconds: float = Field(
+        default=1800.0,
+        description="Time an upload's ingest process may take, waiting for other ingests "
+        "included; it is stopped after it and the file refused",
+    )
+
     @field_validator("boundaries", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:

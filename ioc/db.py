@@ -13,7 +13,7 @@ import fcntl
 import functools
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -95,8 +95,14 @@ def _writer_lock(settings: Settings) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-write connection on a private copy of the snapshot, published on success."""
+def writer(
+    settings: Settings, *, new_build: Callable[[], bool] = lambda: True
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection on a private copy of the snapshot, published on success.
+
+    The copy is a new build (a ``meta__builds`` row: readers' build id, caches and ETags
+    change) when ``new_build()``, asked at the end, says so. A session that only recorded
+    what failed is published without one: readers see its records, their build stays."""
     with _writer_lock(settings):
         settings.build_dir.mkdir(parents=True, exist_ok=True)
         for stale in settings.build_dir.glob("ioc-*.duckdb*"):  # left by a killed writer
@@ -110,7 +116,10 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
             _configure(conn, settings)
             apply_schema(conn, settings)
             yield conn
-            conn.execute("insert into meta__builds values (?, ?)", [build_id, datetime.now(UTC)])
+            if new_build():
+                conn.execute(
+                    "insert into meta__builds values (?, ?)", [build_id, datetime.now(UTC)]
+                )
             conn.execute("checkpoint")
             conn.close()
             work.replace(settings.published_db)

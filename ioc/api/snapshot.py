@@ -1,5 +1,11 @@
 """The published DuckDB snapshot as the API sees it: opened read-only, reopened when a new
-build is published (atomic rename), one cursor per request."""
+file is published (atomic rename), one cursor per request.
+
+A file replaced is never closed here: requests and the warm-up still reading it hold
+cursors of their own, and the connection is dropped, not closed, so DuckDB closes it when
+the last of them is done (closing it under them failed those requests). A file published
+without a new build (an ingest that only recorded failed runs) is reopened, so its runs are
+seen, but keeps the build: its caches, ETags and warm-up stand."""
 
 from __future__ import annotations
 
@@ -74,12 +80,10 @@ class Snapshot:
             conn = self._open_linked(identity)
             current = db.current_build(conn)
             build = Build(*current) if current else None
-            if build is not None:
+            if build is not None and (opened is None or build != opened.build):
                 for callback in self._on_open:
                     callback(build, conn)
-            self._opened = Opened(conn, build, identity)
-            if opened is not None:
-                opened.conn.close()  # requests still holding a cursor keep that build open
+            self._opened = Opened(conn, build, identity)  # the previous one is dropped only
             return self._opened
 
     def _open_linked(self, identity: tuple[int, int]) -> duckdb.DuckDBPyConnection:
@@ -121,5 +125,5 @@ class Snapshot:
             return None
 
     def close(self) -> None:
-        if self._opened is not None:
-            self._opened.conn.close()
+        """At shutdown: drop the open build (closed once its last cursor is)."""
+        self._opened = None

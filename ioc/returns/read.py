@@ -17,15 +17,8 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
-
-class FileError(Exception):
-    """The file as a whole cannot be loaded; nothing from it is stored."""
-
-    def __init__(self, path: Path | str, message: str, *, sheet: str | None = None) -> None:
-        where = f"{Path(path).name}" + (f", sheet {sheet!r}" if sheet else "")
-        super().__init__(f"{where}: {message}")
-        self.path = str(path)
-        self.reason = message
+from ioc.returns.errors import FileError
+from ioc.returns.limits import ReadLimits, check_archive, check_columns, check_lines, check_size
 
 
 @dataclass(frozen=True)
@@ -40,20 +33,19 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and legacy .x
 ZIP_MAGIC = b"PK\x03\x04"
 
 
-def read_grids(path: Path, max_bytes: int) -> tuple[str, list[Grid]]:
-    """Return the file format ('csv' or 'xlsx') and its sheets as text grids."""
+def read_grids(path: Path, limits: ReadLimits) -> tuple[str, list[Grid]]:
+    """Return the file format ('csv' or 'xlsx') and its sheets as text grids.
+
+    What reading would cost is checked first (see :mod:`ioc.returns.limits`): a file above
+    a limit is refused before any of it is parsed."""
     size = path.stat().st_size
     if size == 0:
         raise FileError(path, "the file is empty (0 bytes)")
-    if size > max_bytes:
-        raise FileError(
-            path,
-            f"the file is {size:,} bytes, above the limit of {max_bytes:,} (IOC_MAX_FILE_BYTES)",
-        )
+    check_size(path, size, limits)
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(ZIP_MAGIC):
-        return "xlsx", _read_xlsx(path)
+        return "xlsx", _read_xlsx(path, limits)
     if head.startswith(OLE_MAGIC):
         raise FileError(
             path,
@@ -62,12 +54,13 @@ def read_grids(path: Path, max_bytes: int) -> tuple[str, list[Grid]]:
         )
     if head.startswith(b"%PDF"):
         raise FileError(path, "this is a PDF document, not a CSV or XLSX return file")
-    return "csv", [_read_csv(path)]
+    return "csv", [_read_csv(path, limits)]
 
 
-def _read_xlsx(path: Path) -> list[Grid]:
+def _read_xlsx(path: Path, limits: ReadLimits) -> list[Grid]:
     if not zipfile.is_zipfile(path):
         raise FileError(path, "the workbook is corrupt (not a valid XLSX archive)")
+    check_archive(path, limits)
     try:
         reader = fastexcel.read_excel(path)
         grids = []
@@ -81,6 +74,10 @@ def _read_xlsx(path: Path) -> list[Grid]:
             grids.append(Grid(name, frame))
     except (fastexcel.FastExcelError, zipfile.BadZipFile, OSError) as exc:
         raise FileError(path, f"the workbook cannot be read (corrupt or not XLSX): {exc}") from exc
+    except BaseException as exc:  # a panic of the Rust reader derives from BaseException
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise FileError(path, f"the workbook cannot be read (the reader failed: {exc})") from exc
     return grids
 
 
@@ -111,7 +108,8 @@ def _sniff_delimiter(text: str) -> str:
     return max(counts, key=lambda d: counts[d])
 
 
-def _read_csv(path: Path) -> Grid:
+def _read_csv(path: Path, limits: ReadLimits) -> Grid:
+    check_lines(path, limits)
     text = _decode(path, path.read_bytes())
     if not text.strip():
         raise FileError(path, "the file has no content (only blank lines)")
@@ -120,6 +118,7 @@ def _read_csv(path: Path) -> Grid:
         csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter), 60
     )
     width = max(len(row) for row in head)
+    check_columns(path, width, limits)
     try:
         frame = pl.read_csv(
             text.encode("utf-8"),

@@ -1,7 +1,7 @@
 -- Ingest runs (all, or $run_id) for a unit-scoped account, newest first, with `is_theirs`:
 -- the account uploaded the run ($account), or the run loaded, replaced or rejected a row of
 -- one of the account's schools ($schools, from queries/scope_schools), or first loaded one
--- that a later run replaced.
+-- that a later run replaced. Never the path a file was read from or the host that ran it.
 with schools as (
     select unnest(cast($schools as varchar[])) as school_code
 ),
@@ -25,7 +25,7 @@ touched as (
 )
 
 select
-    runs.*,
+    runs.* exclude (source_file, host),
     runs.run_by = $account or runs.run_id in (select touched.run_id from touched) as is_theirs
 from ingest_runs as runs
 where $run_id is null or runs.run_id = $run_id

@@ -32,7 +32,7 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
-from tests.bench import abuse_exports, abuse_login, history, national, wall_soak
+from tests.bench import abuse_exports, abuse_login, abuse_upload, history, national, wall_soak
 from tests.bench import api_load as api_bench
 from tests.bench import dashboard as dash_bench
 from tests.bench.measure import (
@@ -1141,5 +1141,12 @@ TARGETS: list[Target] = [
         13,
         "50 concurrent units.xlsx by one user: another user's /periods p95 <= 1 s, <= 1 GB",
         abuse_exports.run,
+    ),
+    Target(
+        "abuse_upload",
+        13,
+        "hostile uploads (bombs, 1,000,000 columns): API <= 1 GB, each refused <= 10 s, "
+        "GET /periods p95 <= 250 ms meanwhile",
+        abuse_upload.abuse_upload,
     ),
 ]

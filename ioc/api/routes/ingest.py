@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -19,14 +20,22 @@ from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units
 from ioc.config import Settings
+from ioc.isolated import JobFailed, JobStopped, Limits, run_job
+from ioc.returns.names import FileName, file_name
 from ioc.returns.validate import PERIOD_PATTERN
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
+log = logging.getLogger("ioc.api")
 ALLOWED = (".csv", ".xlsx", ".txt", ".tsv")
+JOB = "ingest.job"  # the ingest, run in a process of its own (see ioc.isolated)
+STOPPED = {  # what stopped an upload's ingest: the problem's code and the setting
+    "memory": ("ingest_memory_limit", "IOC_INGEST_MEMORY_LIMIT_MB"),
+    "time": ("ingest_time_limit", "IOC_INGEST_TIME_LIMIT_SECONDS"),
+}
 # rejected rows carry other units' schools and values: not for unit-scoped analysts
 Readers = Annotated[Principal, Depends(require("admin", "leader", "operator"))]
-# A wall screen (display role) may list runs to show what happened, but not which file, from
-# where or by whom: no file names (they can name a school), paths, hosts, accounts or messages.
+# A wall screen (display role) may list runs to show what happened, but not which file or by
+# whom: no file names (they can name a school), accounts or messages.
 RunListReaders = Annotated[
     Principal, Depends(require("admin", "leader", "analyst", "operator", "display"))
 ]
@@ -48,12 +57,24 @@ DISPLAY_RUN_COLUMNS = (
 RUNS_SCOPE = """Admins and leaders read every run in full. An operator, who is scoped to
 units, reads in full the runs they uploaded and the runs that loaded, replaced or rejected a
 row of a school of their units; of other runs, only the outcome and the counts (file name,
-paths, host, account and message are null: a file name can name another unit's school).
-Analysts and wall screens read outcomes and counts only."""
+account and message are null: a file name can name another unit's school). Analysts and wall
+screens read outcomes and counts only. No run shows the path a file was read from or the
+host that ran it."""
+
+UPLOAD = """The file is read, validated and loaded in a process of its own, bounded by
+`IOC_INGEST_MEMORY_LIMIT_MB` and `IOC_INGEST_TIME_LIMIT_SECONDS`; before any parsing, a file
+above a limit of size, archive, cells, columns or line length (`IOC_MAX_FILE_BYTES`,
+`IOC_INGEST_MAX_*`) is refused. A refused file is a 413 problem naming the limit, and its
+run is recorded as failed; the published data is untouched. The file name is stored
+without path parts or control characters (`file_name`); `path` is the name as sent, with
+control characters escaped."""
 
 
 @router.post(
-    "", summary="Upload a return file; it is validated, loaded and published", status_code=201
+    "",
+    summary="Upload a return file; it is validated, loaded and published",
+    description=UPLOAD,
+    status_code=201,
 )
 def upload(
     request: Request,
@@ -63,32 +84,97 @@ def upload(
     period: Annotated[str | None, Form(pattern=PERIOD_PATTERN, max_length=12)] = None,
     strict: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
-    from ingest.runner import ingest
-
-    name = Path(file.filename or "upload").name
-    if not name.lower().endswith(ALLOWED):
+    name = file_name(file.filename)
+    if not name.safe.lower().endswith(ALLOWED):
         raise ApiError(
             415,
             "unsupported_type",
             "Chỉ nhận tệp CSV hoặc XLSX",
-            f"{name}: only CSV or XLSX return files are accepted",
+            f"{name.display}: only CSV or XLSX return files are accepted",
         )
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        _save(file, path, settings.max_file_bytes)
-        scope = None if who.role == "admin" else list(who.scopes)
-        as_account = settings.model_copy(update={"user": who.username})  # the run's run_by
-        (report,) = ingest([path], period=period, strict=strict, settings=as_account, scope=scope)
+    with tempfile.TemporaryDirectory(prefix="ioc-upload-") as tmp:
+        work = Path(tmp)
+        _save(file, work / name.safe, settings.max_file_bytes)
+        job = {
+            "settings": _job_settings(settings, who),
+            "paths": [name.safe],  # relative to the job's directory: no server path in a run
+            "sources": [name.display],
+            "period": period,
+            "strict": strict,
+            "scope": None if who.role == "admin" else [list(s) for s in who.scopes],
+        }
+        report, stopped = _run(job, work, settings)
     request.app.state.snapshot.published()
     request.app.state.auth.audit_event(
         "ingest",
         who.username,
-        f"{name}: {report.status}, run {report.run_id}, "
-        f"{report.accepted} accepted, {report.rejected} rejected",
+        f"{name.display}: {report['status']}, run {report['run_id']}, "
+        f"{report['accepted']} accepted, {report['rejected']} rejected",
         client_ip(request),
     )
-    body = {k: v for k, v in report.__dict__.items() if k != "school_codes"}
-    return {**body, "file_name": name}
+    if stopped or report.get("refused_by"):
+        raise _refused(name, report, stopped)
+    body = {k: v for k, v in report.items() if k not in ("school_codes", "refused_by")}
+    return {**body, "file_name": name.safe}
+
+
+def _job_settings(settings: Settings, who: Principal) -> dict[str, Any]:
+    """The server's settings for the job, its directories absolute, the uploader its user."""
+    return settings.model_copy(
+        update={
+            "data_dir": settings.data_dir.resolve(),
+            "sql_dir": settings.sql_dir.resolve(),
+            "user": who.username,  # the run's run_by
+        }
+    ).model_dump(mode="json", exclude={"smtp_password"})
+
+
+def _run(job: dict[str, Any], work: Path, settings: Settings) -> tuple[dict[str, Any], str | None]:
+    """The ingest job's report, and what stopped it if it was stopped (a second job then
+    records its failed run, if it can); a job that failed is a 500 problem, recorded too."""
+    limits = Limits(settings.ingest_memory_limit_mb << 20, settings.ingest_time_limit_seconds)
+    try:
+        (report,) = run_job(JOB, job, work, limits)["reports"]
+        return report, None
+    except JobStopped as exc:
+        stopped, why = exc.limit, f"reading it {exc} ({STOPPED[exc.limit][1]})"
+    except JobFailed as exc:
+        log.error("the ingest job of %s failed: %s", job["paths"][0], exc)
+        stopped, why = None, "an internal error stopped its ingest (logged on the server)"
+    failure = f"{job['paths'][0]}: the file was refused: {why}"
+    report = {"run_id": None, "status": "failed", "message": failure, "accepted": 0, "rejected": 0}
+    try:
+        report = run_job(JOB, {**job, "failure": failure}, work, limits)["reports"][0]
+    except (JobStopped, JobFailed) as exc:
+        log.error("the failed run of %s could not be recorded: %s", job["paths"][0], exc)
+    if stopped is None:
+        raise ApiError(
+            500,
+            "ingest_failed",
+            "Lỗi hệ thống khi nạp tệp, vui lòng thử lại",
+            f"Internal error while loading the file; {_recorded(report)}",
+            run_id=report["run_id"],
+        )
+    return report, stopped
+
+
+def _refused(name: FileName, report: dict[str, Any], stopped: str | None) -> ApiError:
+    """413: the file went above a limit (before parsing, or while its job ran)."""
+    code, setting = STOPPED[stopped] if stopped else ("file_over_limit", report["refused_by"])
+    return ApiError(
+        413,
+        code,
+        f"Tệp {name.safe} bị từ chối vì vượt giới hạn {setting}; dữ liệu không thay đổi",
+        f"{report['message']}; nothing was loaded, {_recorded(report)}",
+        run_id=report["run_id"],
+        limit=setting,
+    )
+
+
+def _recorded(report: dict[str, Any]) -> str:
+    if report["run_id"] is None:
+        return "and its run could not be recorded (see the server log)"
+    return f"recorded as failed run {report['run_id']}"
 
 
 def _save(file: UploadFile, path: Path, limit: int) -> None:

@@ -1,0 +1,172 @@
+"""Where a row says its school is, against where the registry already places it.
+
+A scoped account (an operator of some units) may write a row only when both places lie in
+its units: the place the row gives (its commune) and, for a school the registry knows, the
+place the registry holds in either unit scheme (``queries/scope_schools``). So an operator
+of one old district cannot overwrite another district's school by writing their own
+district on its row. A row that places a known school somewhere else than the registry is
+a move between units, a registry change: only an account whose units hold both places (or
+an admin) makes it, and each one is recorded as a ``school_moved`` warning of its run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from ioc import db
+from ioc.config import Settings
+from ioc.returns.validate import Checked
+
+PLACES = {  # the row's place columns, and the registry's, in each scheme
+    "legacy": ("province_code_legacy", "commune_code_legacy"),
+    "2025": ("province_code_2025", "commune_code_2025"),
+}
+ISSUE = ["_sheet", "_row", "school_code", "field", "rule", "value", "message"]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a scoped account may write: the communes a row may name, and the registry's
+    schools placed in its units."""
+
+    communes: pl.DataFrame  # scheme, commune_code
+    schools: pl.DataFrame  # school_code
+
+
+def registry(conn: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
+    """Every registry school's place in both schemes (empty before the first load)."""
+    if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
+        columns = ["school_code", "registered", *(c for pair in PLACES.values() for c in pair)]
+        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
+    return db.query(conn, "ingest/registered_places", settings)
+
+
+def scope_of(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    scope: Sequence[tuple[str, str]] | None,
+) -> Scope | None:
+    """The scope units, expanded (``queries/scope_units``); None when unrestricted."""
+    if scope is None:
+        return None
+    units = db.query(
+        conn,
+        "queries/scope_units",
+        settings,
+        schemes=[s for s, _ in scope],
+        codes=[c for _, c in scope],
+    )
+    communes = units.filter(pl.col("level") == "commune").select(
+        "scheme", pl.col("code").alias("commune_code")
+    )
+    schools = pl.DataFrame(schema={"school_code": pl.String})
+    if db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
+        schools = db.query(
+            conn,
+            "queries/scope_schools",
+            settings,
+            schemes=units["scheme"].to_list(),
+            codes=units["code"].to_list(),
+        )
+    return Scope(communes, schools)
+
+
+def within(checked: Checked, scope: Scope, places: pl.DataFrame) -> Checked:
+    """Move accepted rows a scoped account may not write to the rejects: a row placed (by
+    the file) outside its units, or a school registered outside them."""
+    rows = checked.accepted
+    outside = rows.join(scope.communes, on=["scheme", "commune_code"], how="anti")
+    rows = rows.join(scope.communes, on=["scheme", "commune_code"], how="semi")
+    known = rows.join(places, on="school_code", how="inner")
+    elsewhere = known.join(scope.schools, on="school_code", how="anti")
+    rows = rows.join(elsewhere.select("school_code"), on="school_code", how="anti")
+    rejects = [
+        checked.rejects,
+        outside.select(
+            "_sheet",
+            "_row",
+            "school_code",
+            pl.lit("commune_code").alias("field"),
+            pl.lit("unit_out_of_scope").alias("rule"),
+            pl.col("commune_code").alias("value"),
+            pl.lit("the school lies outside the units this account may load").alias("message"),
+        ),
+        elsewhere.select(
+            "_sheet",
+            "_row",
+            "school_code",
+            pl.lit("school_code").alias("field"),
+            pl.lit("school_registered_out_of_scope").alias("rule"),
+            pl.col("school_code").alias("value"),
+            pl.format(
+                "school {} is registered in {}, outside the units this account may load: "
+                "only an account whose units hold both places may change it",
+                pl.col("school_code"),
+                pl.col("registered"),
+            ).alias("message"),
+        ),
+    ]
+    return Checked(rows, pl.concat(rejects, how="vertical_relaxed"), checked.warnings)
+
+
+def moves(accepted: pl.DataFrame, places: pl.DataFrame) -> pl.DataFrame:
+    """A ``school_moved`` warning for each accepted row that places a registry school in
+    another province or commune of its scheme than the registry does."""
+    found = []
+    for scheme, (province, commune) in PLACES.items():
+        rows = accepted.filter(pl.col("scheme") == scheme).join(
+            places, on="school_code", how="inner"
+        )
+        moved = (pl.col(commune).is_not_null() & (pl.col(commune) != pl.col("commune_code"))) | (
+            pl.col(province).is_not_null() & (pl.col(province) != pl.col("province_code"))
+        )
+        found.append(
+            rows.filter(moved).select(
+                "_sheet",
+                "_row",
+                "school_code",
+                pl.lit("commune_code").alias("field"),
+                pl.lit("school_moved").alias("rule"),
+                pl.format(
+                    "{}/{} -> {}/{}",
+                    pl.col(province),
+                    pl.col(commune),
+                    pl.col("province_code"),
+                    pl.col("commune_code"),
+                ).alias("value"),
+                pl.format(
+                    "school {} moves between units: registered in {}, this row places it in "
+                    "{} scheme province {}, commune {} (a registry change)",
+                    pl.col("school_code"),
+                    pl.col("registered"),
+                    pl.lit(scheme),
+                    pl.col("province_code"),
+                    pl.col("commune_code"),
+                ).alias("message"),
+            )
+        )
+    return pl.concat(found, how="vertical_relaxed").cast({"_row": pl.Int32})
+
+
+def summary(rejects: pl.DataFrame, warnings: pl.DataFrame) -> str | None:
+    """One line for the run's report on rows refused for the registry and on moves."""
+    parts = []
+    refused = rejects.filter(pl.col("rule") == "school_registered_out_of_scope")
+    if refused.height:
+        codes = ", ".join(refused["school_code"].unique(maintain_order=True).head(10))
+        parts.append(
+            f"{refused.height} row(s) name schools registered outside the units this account "
+            f"may load, so they were rejected (rule school_registered_out_of_scope): {codes}"
+        )
+    moved = warnings.filter(pl.col("rule") == "school_moved")
+    if moved.height:
+        codes = ", ".join(moved["school_code"].unique(maintain_order=True).head(10))
+        parts.append(
+            f"{moved.height} row(s) move schools between units, recorded as registry changes "
+            f"(warning school_moved): {codes}"
+        )
+    return "; ".join(parts) or None

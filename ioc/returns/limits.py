@@ -1,0 +1,177 @@
+"""What a return file may cost to read, checked before any of it is parsed.
+
+An XLSX file is a zip archive: its directory says how many members it holds and what each
+expands to, so a compression bomb (a few megabytes expanding to gigabytes of cells or one
+gigantic text cell) is refused from the directory alone, and a sheet's declared size (its
+``<dimension>``) from the first bytes of the sheet. A CSV file is checked line by line, in
+bounded reads, for its longest line. Every refusal is a :class:`LimitError` naming the file,
+what was found and the setting that bounds it.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ioc.config import Settings
+from ioc.returns.errors import FileError
+
+RATIO_FLOOR = 1 << 20  # members that expand to less than this are not judged by their ratio
+DIMENSION_BYTES = 64 * 1024  # the <dimension> element comes before any cell of the sheet
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?\"")
+SHEET_MEMBER = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+
+
+class LimitError(FileError):
+    """The file is refused because reading it would cost more than a setting allows."""
+
+    def __init__(self, path: Path | str, message: str, setting: str) -> None:
+        super().__init__(path, f"{message} ({setting})")
+        self.setting = setting
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """The bounds of one file's reading (see the ``ingest_*`` settings)."""
+
+    max_file_bytes: int
+    max_zip_members: int
+    max_unzipped_bytes: int
+    max_member_bytes: int
+    max_zip_ratio: float
+    max_cells: int
+    max_columns: int
+    max_line_bytes: int
+
+    @classmethod
+    def of(cls, settings: Settings) -> ReadLimits:
+        return cls(
+            max_file_bytes=settings.max_file_bytes,
+            max_zip_members=settings.ingest_max_zip_members,
+            max_unzipped_bytes=settings.ingest_max_unzipped_bytes,
+            max_member_bytes=settings.ingest_max_member_bytes,
+            max_zip_ratio=settings.ingest_max_zip_ratio,
+            max_cells=settings.ingest_max_cells,
+            max_columns=settings.ingest_max_columns,
+            max_line_bytes=settings.ingest_max_line_bytes,
+        )
+
+
+def check_size(path: Path, size: int, limits: ReadLimits) -> None:
+    if size > limits.max_file_bytes:
+        raise LimitError(
+            path,
+            f"the file is {size:,} bytes, above the limit of {limits.max_file_bytes:,}",
+            "IOC_MAX_FILE_BYTES",
+        )
+
+
+def check_archive(path: Path, limits: ReadLimits) -> None:
+    """Refuse an XLSX archive whose directory or sheet dimensions exceed the limits."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            _check_directory(path, members, limits)
+            for member in members:
+                if SHEET_MEMBER.match(member.filename):
+                    _check_dimension(path, archive, member, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise FileError(path, f"the workbook is corrupt (not a valid XLSX archive): {exc}") from exc
+
+
+def _check_directory(path: Path, members: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
+    if len(members) > limits.max_zip_members:
+        raise LimitError(
+            path,
+            f"the workbook archive holds {len(members):,} members, above the limit of "
+            f"{limits.max_zip_members:,}",
+            "IOC_INGEST_MAX_ZIP_MEMBERS",
+        )
+    for m in members:
+        if m.file_size > limits.max_member_bytes:
+            raise LimitError(
+                path,
+                f"the workbook part {m.filename!r} expands to {m.file_size:,} bytes, above "
+                f"the limit of {limits.max_member_bytes:,} per part",
+                "IOC_INGEST_MAX_MEMBER_BYTES",
+            )
+        ratio = m.file_size / max(m.compress_size, 1)
+        if m.file_size > RATIO_FLOOR and ratio > limits.max_zip_ratio:
+            raise LimitError(
+                path,
+                f"the workbook part {m.filename!r} is compressed {ratio:,.0f} times "
+                f"({m.compress_size:,} bytes expanding to {m.file_size:,}), above the limit "
+                f"of {limits.max_zip_ratio:g} times",
+                "IOC_INGEST_MAX_ZIP_RATIO",
+            )
+    total = sum(m.file_size for m in members)
+    if total > limits.max_unzipped_bytes:
+        raise LimitError(
+            path,
+            f"the workbook expands to {total:,} bytes, above the limit of "
+            f"{limits.max_unzipped_bytes:,}",
+            "IOC_INGEST_MAX_UNZIPPED_BYTES",
+        )
+
+
+def _check_dimension(
+    path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ReadLimits
+) -> None:
+    """The sheet's declared range, from the first bytes of its XML (decompressed no further)."""
+    with archive.open(member) as sheet:
+        head = sheet.read(DIMENSION_BYTES)
+    found = DIMENSION.search(head)
+    if found is None:  # optional in the format: the size limits still bound the sheet
+        return
+    first_col, first_row, last_col, last_row = found.groups()
+    columns = _column_number(last_col or first_col) - _column_number(first_col) + 1
+    rows = int(last_row or first_row) - int(first_row) + 1
+    name = member.filename.rsplit("/", 1)[-1]
+    if columns > limits.max_columns:
+        raise LimitError(
+            path,
+            f"the sheet {name} declares {columns:,} columns, above the limit of "
+            f"{limits.max_columns:,}",
+            "IOC_INGEST_MAX_COLUMNS",
+        )
+    if rows * columns > limits.max_cells:
+        raise LimitError(
+            path,
+            f"the sheet {name} declares {rows:,} rows x {columns:,} columns = "
+            f"{rows * columns:,} cells, above the limit of {limits.max_cells:,}",
+            "IOC_INGEST_MAX_CELLS",
+        )
+
+
+def _column_number(letters: bytes) -> int:
+    """b'A' -> 1, b'AB' -> 28."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def check_lines(path: Path, limits: ReadLimits) -> None:
+    """Refuse a text file with a line longer than the limit (read in bounded pieces)."""
+    bound = limits.max_line_bytes
+    with path.open("rb") as fh:
+        number = 0
+        while line := fh.readline(bound + 1):
+            number += 1
+            if len(line) > bound and not line.endswith(b"\n"):
+                raise LimitError(
+                    path,
+                    f"line {number:,} is longer than {bound:,} bytes",
+                    "IOC_INGEST_MAX_LINE_BYTES",
+                )
+
+
+def check_columns(path: Path, columns: int, limits: ReadLimits) -> None:
+    if columns > limits.max_columns:
+        raise LimitError(
+            path,
+            f"the file has {columns:,} columns, above the limit of {limits.max_columns:,}",
+            "IOC_INGEST_MAX_COLUMNS",
+        )
