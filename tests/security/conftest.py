@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import asyncio
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 PASSWORD = "demo-2025!"
+T = TypeVar("T")
 
 
 def signed_in(base: str, username: str, password: str = PASSWORD) -> httpx.Client:
@@ -33,3 +36,11 @@ def as_user(api_server: Any) -> Iterator[Any]:
     yield make
     for client in clients:
         client.close()
+
+
+def run_async(awaitable: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: a Playwright session (the browser tests'
+    ``browser`` fixture lives for the whole test session) keeps an event loop running in
+    the main thread, where ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, awaitable).result()

@@ -21,7 +21,7 @@ import pytest
 
 from ioc.config import Settings
 from tests.conftest import serve
-from tests.security.conftest import PASSWORD, signed_in
+from tests.security.conftest import PASSWORD, run_async, signed_in
 
 PER_ACCOUNT, IN_ALL = 2, 3
 EXPORT = "/api/v1/units.xlsx"
@@ -54,7 +54,7 @@ def _units(server: Any) -> pl.DataFrame:
             rows = (await leader.get("/api/v1/units", params=LIMIT)).json()
         return pl.DataFrame(rows, infer_schema_length=None)
 
-    return asyncio.run(read())
+    return run_async(read())
 
 
 def _refused(answer: httpx.Response, codes: set[str]) -> None:
@@ -71,7 +71,7 @@ def test_exports_beyond_the_account_cap_get_429_and_the_others_are_whole(server:
                 *(leader.get(EXPORT, params=LIMIT) for _ in range(PER_ACCOUNT + 1))
             )
 
-    answers = asyncio.run(flood())
+    answers = run_async(flood())
     refused = [a for a in answers if a.status_code != 200]
     assert refused, "every export of the account was accepted"
     for answer in refused:
@@ -97,7 +97,7 @@ def test_the_server_cap_holds_across_accounts(server: Any) -> None:
             asked = [leader, leader, admin, admin, analyst]
             return await asyncio.gather(*(c.get(EXPORT, params=LIMIT) for c in asked))
 
-    answers = asyncio.run(flood())
+    answers = run_async(flood())
     assert 1 <= sum(a.status_code == 200 for a in answers) <= IN_ALL
     refused = [a for a in answers if a.status_code != 200]
     for answer in refused:
@@ -140,7 +140,7 @@ def test_report_lists_and_report_files_take_the_same_slots(server: Any) -> None:
             )
             return [*asked, *after]
 
-    file_during, quality_during, file_after, quality_after = asyncio.run(flood())
+    file_during, quality_during, file_after, quality_after = run_async(flood())
     for answer in (file_during, quality_during):
         _refused(answer, {"too_many_exports"})
     assert file_after.status_code == 200 and file_after.content.startswith(b"PK")  # XLSX
@@ -152,7 +152,7 @@ def test_a_csv_export_streamed_from_the_export_pool_is_whole(server: Any) -> Non
         async with _client(server.base, "demo-analyst") as analyst:
             return await analyst.get("/api/v1/units.csv", params=LIMIT)
 
-    answer = asyncio.run(read())
+    answer = run_async(read())
     assert answer.status_code == 200 and answer.content.startswith(b"\xef\xbb\xbf")
     expected = _units(server)
     got = pl.read_csv(io.BytesIO(answer.content), schema=expected.schema)
@@ -192,7 +192,7 @@ def test_another_user_is_answered_while_one_floods_exports(server: Any) -> None:
             await timed("periods", analyst.get("/api/v1/periods", params={"during": "flood"}))
             await asyncio.gather(*exports)
 
-    asyncio.run(flood())
+    run_async(flood())
     assert ("periods", 200) in finished
     answered = [kind for kind, status in finished if status == 200]
     assert answered.count("export") >= 1, finished
