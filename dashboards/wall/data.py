@@ -95,6 +95,7 @@ def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, 
     period = latest_period(api) if screen.period == "latest" else screen.period
     snapshot: dict[str, Any] = {
         "build_id": health.get("build_id"),
+        "last_run_id": health.get("last_run_id"),
         "data_as_of": health.get("data_as_of"),
         "period": period,
         "places": {},

@@ -36,6 +36,7 @@ def initial_status() -> dict[str, Any]:
         "error": None,
         "drawn": False,  # whether this answer redrew the panels
         "build_id": None,
+        "last_run_id": None,  # a failed run is recorded without a new build
         "digest": None,
         "full_at": 0,
         "scale": None,
@@ -69,12 +70,13 @@ def refresh(
     scale = scale_of(pull)
     try:
         client.me()  # the token may have been revoked
-        build = client.health().get("build_id")
+        health = client.health()
         unchanged = (
             screen.redraw == "changes"
             and not status["settle"]
             and status["digest"] is not None
-            and build == status["build_id"]
+            and health.get("build_id") == status["build_id"]
+            and health.get("last_run_id") == status["last_run_id"]
             and scale == status["scale"]
             and now - float(status["full_at"] or 0) < screen.full_every_s
         )
@@ -91,6 +93,7 @@ def refresh(
         "error": None,
         "drawn": False,
         "build_id": snapshot["build_id"],
+        "last_run_id": snapshot["last_run_id"],
         "full_at": now,
         # a new build: fetch everything once more at the next pull, in case a request of
         # this one was answered from the previous build while the new one was opening

@@ -38,6 +38,7 @@ class Opened:
     conn: duckdb.DuckDBPyConnection
     build: Build | None
     identity: tuple[int, int]
+    last_run: int | None  # the newest ingest run: a failed run is recorded without a new build
 
 
 OnOpen = Callable[[Build, duckdb.DuckDBPyConnection], None]
@@ -83,7 +84,10 @@ class Snapshot:
             if build is not None and (opened is None or build != opened.build):
                 for callback in self._on_open:
                     callback(build, conn)
-            self._opened = Opened(conn, build, identity)  # the previous one is dropped only
+            last_run = db.scalar(conn, "select max(run_id) from ingest_runs")
+            self._opened = Opened(
+                conn, build, identity, last_run
+            )  # the previous one is dropped only
             return self._opened
 
     def _open_linked(self, identity: tuple[int, int]) -> duckdb.DuckDBPyConnection:
@@ -117,6 +121,13 @@ class Snapshot:
         """:meth:`cursor` without the build, for background work (schedules, warm-ups)."""
         with self.cursor() as (_, cur):
             yield cur
+
+    def last_run(self) -> int | None:
+        """The newest ingest run recorded in the published file (None without data)."""
+        try:
+            return self._refresh().last_run
+        except db.DataError:
+            return None
 
     def current(self) -> Build | None:
         try:

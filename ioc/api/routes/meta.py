@@ -23,6 +23,9 @@ async def health(snapshot: SnapshotDep) -> dict[str, Any]:
         "status": "ok" if build else "no_data",
         "build_id": build.build_id if build else None,
         "data_as_of": build.built_at.isoformat() if build else None,
+        # runs that loaded nothing are recorded without a new build: watchers of failed runs
+        # (the wall) look at this too
+        "last_run_id": snapshot.last_run(),
         "versions": VERSIONS,
     }
 
