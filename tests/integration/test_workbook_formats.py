@@ -179,6 +179,7 @@ def test_password_protected_xls_is_told_apart(
     assert path.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     message = _failed(path, tmp_path)
     assert "password-protected" in message and "remove the password" in message
+    assert "old" not in message.split(": ", 1)[1]
 
 
 def test_an_xls_under_an_xlsx_name_reads_by_its_content(
