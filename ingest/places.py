@@ -30,10 +30,11 @@ ISSUE = ["_sheet", "_row", "school_code", "field", "rule", "value", "message"]
 
 @dataclass(frozen=True)
 class Scope:
-    """What a scoped account may write: the communes a row may name, and the registry's
-    schools placed in its units."""
+    """What a scoped account may write: the places a row may name (communes, and the old
+    districts without communes, whose rows name no commune), and the registry's schools
+    placed in its units."""
 
-    communes: pl.DataFrame  # scheme, commune_code
+    places: pl.DataFrame  # scheme, place (a commune's code, or such a district's)
     schools: pl.DataFrame  # school_code
 
 
@@ -60,8 +61,8 @@ def scope_of(
         schemes=[s for s, _ in scope],
         codes=[c for _, c in scope],
     )
-    communes = units.filter(pl.col("level") == "commune").select(
-        "scheme", pl.col("code").alias("commune_code")
+    places = units.filter(pl.col("level").is_in(["commune", "district"])).select(
+        "scheme", pl.col("code").alias("place")
     )
     schools = pl.DataFrame(schema={"school_code": pl.String})
     if db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
@@ -72,15 +73,18 @@ def scope_of(
             schemes=units["scheme"].to_list(),
             codes=units["code"].to_list(),
         )
-    return Scope(communes, schools)
+    return Scope(places, schools)
 
 
 def within(checked: Checked, scope: Scope, places: pl.DataFrame) -> Checked:
     """Move accepted rows a scoped account may not write to the rejects: a row placed (by
     the file) outside its units, or a school registered outside them."""
-    rows = checked.accepted
-    outside = rows.join(scope.communes, on=["scheme", "commune_code"], how="anti")
-    rows = rows.join(scope.communes, on=["scheme", "commune_code"], how="semi")
+    # a row names a commune, or (validation allows no other blank) a district without any
+    rows = checked.accepted.with_columns(
+        pl.coalesce("commune_code", "district_code").alias("place")
+    )
+    outside = rows.join(scope.places, on=["scheme", "place"], how="anti")
+    rows = rows.join(scope.places, on=["scheme", "place"], how="semi").drop("place")
     known = rows.join(places, on="school_code", how="inner")
     elsewhere = known.join(scope.schools, on="school_code", how="anti")
     rows = rows.join(elsewhere.select("school_code"), on="school_code", how="anti")

@@ -141,11 +141,14 @@ def ingest_batches(
 
 
 def ensure_units(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Load both unit schemes and the crosswalk into a new snapshot (static reference data)."""
-    if db.scalar(conn, "select count(*) from core_geo__units"):
-        return
-    db.insert_frame(conn, "core_geo__units", geo.units())
-    db.insert_frame(conn, "core_geo__commune_crosswalk", geo.commune_crosswalk())
+    """Load both unit schemes and the crosswalks into a new snapshot (static reference data).
+
+    Each table is filled when empty, so a store made before a table existed gets it."""
+    if not db.scalar(conn, "select count(*) from core_geo__units"):
+        db.insert_frame(conn, "core_geo__units", geo.units())
+        db.insert_frame(conn, "core_geo__commune_crosswalk", geo.commune_crosswalk())
+    if not db.scalar(conn, "select count(*) from core_geo__district_crosswalk"):
+        db.insert_frame(conn, "core_geo__district_crosswalk", geo.district_crosswalk())
 
 
 def _stored_rows(reports: list[FileReport]) -> bool:

@@ -22,12 +22,14 @@ as the exact ``(provinceKey, wardKey)`` lookup for all 3,321 new communes (check
 is taken straight from the row; it is unique (10,035 keys for 10,035 codes), and
 :func:`_index` raises if a key ever maps to two codes.
 
-Unmapped units. Every one of the 10,035 legacy communes maps to at least one 2025 commune
-(10,602 pairs; 471 legacy communes are split). The converter has 5 further old keys that match
-no legacy commune: the island districts with no commune level (Bạch Long Vĩ 318, Cồn Cỏ 471,
-Hoàng Sa 498, Lý Sơn 536, Côn Đảo 755), keyed ``province_district_`` with an empty ward part.
-Each became one đặc khu. They have no legacy commune code, so they cannot appear in a
-commune-to-commune crosswalk and are left out; any other unmatched key raises.
+Districts without communes. Every one of the 10,035 legacy communes maps to at least one 2025
+commune (10,602 pairs; 471 legacy communes are split). The converter has 5 further old keys,
+``province_district_`` with an empty ward part: the island districts with no commune level
+(Bạch Long Vĩ 318, Cồn Cỏ 471, Hoàng Sa 498, Lý Sơn 536, Côn Đảo 755), each of which became one
+đặc khu (Côn Đảo moved from Bà Rịa-Vũng Tàu 77 to Hồ Chí Minh City 79, the others stayed in or
+merged into their province's successor). A school there has no legacy commune: its district
+is its place, and :func:`district_crosswalk` maps that district to its đặc khu. Any other
+unmatched key raises.
 """
 
 from __future__ import annotations
@@ -46,7 +48,14 @@ from typing import Any
 import polars as pl
 from unidecode import unidecode
 
-__all__ = ["commune_crosswalk", "period_date", "scheme_for_period", "units"]
+__all__ = [
+    "commune_crosswalk",
+    "communeless_districts",
+    "district_crosswalk",
+    "period_date",
+    "scheme_for_period",
+    "units",
+]
 
 _PACKAGE = "vietnamadminunits"
 _REFORM_DATE = date(2025, 7, 1)
@@ -78,6 +87,13 @@ _UNITS_SCHEMA: dict[str, Any] = {
     "latitude": pl.Float64,
     "longitude": pl.Float64,
     "search_key": pl.String,
+}
+
+_DISTRICT_CROSSWALK_SCHEMA: dict[str, Any] = {
+    "legacy_province_code": pl.String,
+    "legacy_district_code": pl.String,
+    "province_code_2025": pl.String,
+    "commune_code_2025": pl.String,
 }
 
 _CROSSWALK_SCHEMA: dict[str, Any] = {
@@ -280,7 +296,7 @@ def commune_crosswalk() -> pl.DataFrame:
 
     From vietnamadminunits 1.0.4: 10,602 rows, all 10,035 legacy communes mapped, 471 split,
     3,316 new communes reached. The other 5 new communes (đặc khu) come from island districts
-    that had no communes and so have no row here; see the module docstring.
+    that had no communes: they are in :func:`district_crosswalk` instead.
     """
     old = _index(
         _query(
@@ -290,22 +306,15 @@ def commune_crosswalk() -> pl.DataFrame:
         ),
         "legacy",
     )
-    new = _index(
-        (
-            ((p, w), pc, wc)
-            for p, w, pc, wc in _query(
-                "select provinceKey, wardKey, provinceCode, wardCode from admin_units"
-            )
-        ),
-        "2025",
-    )
+    new = _new_index()
+    communeless = _communeless_index()
 
     found: dict[tuple[str, str], list[Any]] = {}
     for old_key, new_province, new_ward, is_default in _pairs():
         if (new_province, new_ward) not in new:
             raise ValueError(f"converter names unknown 2025 commune {new_province}_{new_ward}")
         if old_key not in old:
-            if old_key.endswith("_"):  # island district without communes -> đặc khu
+            if old_key in communeless:  # see district_crosswalk
                 continue
             raise ValueError(f"converter names unknown legacy commune {old_key!r}")
         lp, ld, lw = old[old_key]
@@ -319,6 +328,60 @@ def commune_crosswalk() -> pl.DataFrame:
         row[6] = row[6] or not row[5]
     rows = sorted(found.values(), key=lambda r: (r[2], r[4]))
     return pl.DataFrame(rows, schema=_CROSSWALK_SCHEMA, orient="row")
+
+
+@functools.cache
+def district_crosswalk() -> pl.DataFrame:
+    """Legacy district without a commune level -> the 2025 commune (đặc khu) it became.
+
+    Columns as ``core_geo__district_crosswalk``, one row per such district. A school in one
+    of these districts reports no legacy commune; this is how it is placed in the 2025
+    scheme (and a 2025 return from the đặc khu in the legacy one). From vietnamadminunits
+    1.0.4: the 5 island districts, each whole into one đặc khu; a district that went to
+    several 2025 communes would raise (its schools could not be placed by district alone).
+    """
+    communeless = _communeless_index()
+    new = _new_index()
+    rows: dict[str, tuple[str, ...]] = {}
+    for old_key, new_province, new_ward, _ in _pairs():
+        if old_key in communeless:
+            province, district = communeless[old_key]
+            target = (province, district, *new[(new_province, new_ward)])
+            if rows.setdefault(district, target) != target:
+                raise ValueError(f"district {district} without communes maps to two communes")
+    missing = {d for _, d in communeless.values()} - set(rows)
+    if missing:
+        raise ValueError(f"districts without communes missing from the converter: {missing}")
+    return pl.DataFrame(sorted(rows.values()), schema=_DISTRICT_CROSSWALK_SCHEMA, orient="row")
+
+
+def communeless_districts() -> frozenset[str]:
+    """Codes of the legacy districts that have no commune level (the island districts)."""
+    return frozenset(district_crosswalk()["legacy_district_code"])
+
+
+def _new_index() -> dict[Any, tuple[str, ...]]:
+    """(provinceKey, wardKey) of a 2025 commune -> (province code, commune code)."""
+    return _index(
+        (
+            ((p, w), pc, wc)
+            for p, w, pc, wc in _query(
+                "select provinceKey, wardKey, provinceCode, wardCode from admin_units"
+            )
+        ),
+        "2025",
+    )
+
+
+def _communeless_index() -> dict[Any, tuple[str, ...]]:
+    """Converter key ``province_district_`` of a district without communes -> its codes."""
+    return _index(
+        _query(
+            "select provinceKey || '_' || districtKey || '_', provinceCode, districtCode"
+            " from admin_units_legacy where wardCode is null"
+        ),
+        "legacy district",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

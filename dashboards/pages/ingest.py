@@ -36,7 +36,7 @@ def layout(**query: Any) -> Any:
                     html.Div(t("ingest.drop", language)),
                     id=ids.INGEST_UPLOAD,
                     multiple=True,
-                    accept=".csv,.xlsx,.txt,.tsv",
+                    accept=".csv,.xlsx,.xls,.ods,.txt,.tsv",
                     className="upload",
                 ),
                 html.Div(

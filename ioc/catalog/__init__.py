@@ -32,7 +32,7 @@ class ContractField(BaseModel):
     en: str
     type: FieldType
     group: str
-    required: Literal["always", "legacy", "never"] = "never"
+    required: Literal["always", "legacy", "unless_no_communes", "never"] = "never"
     width: int | None = None
     aliases: list[str] = Field(default_factory=list)
 

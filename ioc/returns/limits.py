@@ -3,9 +3,15 @@
 An XLSX file is a zip archive: its directory says how many members it holds and what each
 expands to, so a compression bomb (a few megabytes expanding to gigabytes of cells or one
 gigantic text cell) is refused from the directory alone, and a sheet's declared size (its
-``<dimension>``) from the first bytes of the sheet. A CSV file is checked line by line, in
-bounded reads, for its longest line. Every refusal is a :class:`LimitError` naming the file,
-what was found and the setting that bounds it.
+``<dimension>``) from the first bytes of the sheet. An ODS file is a zip archive too, so the
+same directory checks apply; it declares no sheet range, and its repeat counts are no size
+(LibreOffice writes ``number-columns-repeated="16384"`` for a row's empty rest), so its
+``content.xml`` (already bounded by the member limits) is scanned, streaming, for the range
+of cells that hold a value, which is what the reader materialises: a few bytes that repeat
+a filled cell a billion times are refused. A legacy ``.xls`` (an OLE2 compound file, not a
+zip) is bounded by its size alone, and by the ingest job's memory limit. A CSV file is
+checked line by line, in bounded reads, for its longest line. Every refusal is a
+:class:`LimitError` naming the file, what was found and the setting that bounds it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree as ET
 
 from ioc.config import Settings
 from ioc.returns.errors import FileError
@@ -22,6 +29,10 @@ RATIO_FLOOR = 1 << 20  # members that expand to less than this are not judged by
 DIMENSION_BYTES = 64 * 1024  # the <dimension> element comes before any cell of the sheet
 DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]{1,3})(\d+)(?::([A-Z]{1,3})(\d+))?\"")
 SHEET_MEMBER = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+ODS_CONTENT = "content.xml"
+TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+ODS_CELLS = (f"{TABLE}table-cell", f"{TABLE}covered-table-cell")
 
 
 class LimitError(FileError):
@@ -68,17 +79,23 @@ def check_size(path: Path, size: int, limits: ReadLimits) -> None:
         )
 
 
-def check_archive(path: Path, limits: ReadLimits) -> None:
-    """Refuse an XLSX archive whose directory or sheet dimensions exceed the limits."""
+def check_archive(path: Path, limits: ReadLimits, kind: str = "xlsx") -> None:
+    """Refuse an XLSX or ODS archive whose directory or sheet sizes exceed the limits."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             _check_directory(path, members, limits)
             for member in members:
-                if SHEET_MEMBER.match(member.filename):
+                if kind == "xlsx" and SHEET_MEMBER.match(member.filename):
                     _check_dimension(path, archive, member, limits)
+                if kind == "ods" and member.filename == ODS_CONTENT:
+                    _check_ods_content(path, archive, member, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
-        raise FileError(path, f"the workbook is corrupt (not a valid XLSX archive): {exc}") from exc
+        raise FileError(
+            path, f"the workbook is corrupt (not a valid {kind.upper()} archive): {exc}"
+        ) from exc
+    except ET.ParseError as exc:
+        raise FileError(path, f"the workbook is corrupt (invalid ODS content): {exc}") from exc
 
 
 def _check_directory(path: Path, members: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
@@ -141,6 +158,61 @@ def _check_dimension(
             path,
             f"the sheet {name} declares {rows:,} rows x {columns:,} columns = "
             f"{rows * columns:,} cells, above the limit of {limits.max_cells:,}",
+            "IOC_INGEST_MAX_CELLS",
+        )
+
+
+def _check_ods_content(
+    path: Path, archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ReadLimits
+) -> None:
+    """Each ODS sheet's range of cells with a value, counting repeats, against the limits."""
+    name: str | None = None
+    rows: tuple[int, int] | None = None
+    row = columns = 0
+    with archive.open(member) as content:
+        for event, element in ET.iterparse(content, events=("start", "end")):
+            if event == "start":
+                if element.tag == f"{TABLE}table":
+                    name, row, rows, columns = element.get(f"{TABLE}name"), 0, None, 0
+                continue
+            if element.tag == f"{TABLE}table-row":
+                repeat = int(element.get(f"{TABLE}number-rows-repeated", "1"))
+                width = _ods_row_width(element)
+                if width:
+                    rows = (rows[0], row + repeat) if rows else (row, row + repeat)
+                    columns = max(columns, width)
+                row += repeat
+                element.clear()
+            elif element.tag == f"{TABLE}table":
+                height = rows[1] - rows[0] if rows else 0
+                _check_cells(path, f"the sheet {name!r}", height, columns, limits)
+                element.clear()
+
+
+def _ods_row_width(row: ET.Element) -> int:
+    """Columns up to the row's last cell with a value (its repeats counted)."""
+    column = width = 0
+    for cell in row:
+        if cell.tag not in ODS_CELLS:
+            continue
+        column += int(cell.get(f"{TABLE}number-columns-repeated", "1"))
+        if cell.get(f"{OFFICE}value-type") is not None or len(cell):
+            width = column
+    return width
+
+
+def _check_cells(path: Path, what: str, rows: int, columns: int, limits: ReadLimits) -> None:
+    if columns > limits.max_columns:
+        raise LimitError(
+            path,
+            f"{what} has {columns:,} columns, above the limit of {limits.max_columns:,}",
+            "IOC_INGEST_MAX_COLUMNS",
+        )
+    if rows * columns > limits.max_cells:
+        raise LimitError(
+            path,
+            f"{what} spans {rows:,} rows x {columns:,} columns = {rows * columns:,} cells, "
+            f"above the limit of {limits.max_cells:,}",
             "IOC_INGEST_MAX_CELLS",
         )
 

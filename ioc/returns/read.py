@@ -1,4 +1,9 @@
-"""Read a return file (CSV or XLSX) into grids of text cells, one per sheet.
+"""Read a return file (CSV, XLSX, XLS or ODS) into grids of text cells, one per sheet.
+
+Workbooks of every format go through the same reader (calamine, via fastexcel), given the
+file's bytes so that the content decides the format, not the name: a legacy .xls saved
+under .xlsx reads as well. An OLE2 compound file is a legacy .xls, or an encrypted
+(password-protected) workbook of any format; each gets its own message.
 
 Everything stays text here: typing and validation happen in :mod:`ioc.returns.parse`.
 Row numbers are the ones a person sees in Excel or a text editor (1-based).
@@ -15,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fastexcel
+import olefile
 import polars as pl
 
 from ioc.returns.errors import FileError
@@ -30,11 +36,18 @@ class Grid:
 
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and legacy .xls
-ZIP_MAGIC = b"PK\x03\x04"
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx and .ods
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+XLS_STREAMS = ("Workbook", "Book")  # BIFF8 (Excel 97-2003), BIFF5 (Excel 5/95)
+FILEPASS, BIFF_EOF = 0x002F, 0x000A  # BIFF records: the workbook is encrypted; end of globals
+PASSWORD = (
+    "the workbook is password-protected: open it, remove the password "
+    "(File > Info > Protect Workbook > Encrypt with Password), save it and load it again"
+)
 
 
 def read_grids(path: Path, limits: ReadLimits) -> tuple[str, list[Grid]]:
-    """Return the file format ('csv' or 'xlsx') and its sheets as text grids.
+    """Return the file format ('csv', 'xlsx', 'xls' or 'ods') and its sheets as text grids.
 
     What reading would cost is checked first (see :mod:`ioc.returns.limits`): a file above
     a limit is refused before any of it is parsed."""
@@ -45,24 +58,68 @@ def read_grids(path: Path, limits: ReadLimits) -> tuple[str, list[Grid]]:
     with path.open("rb") as fh:
         head = fh.read(8)
     if head.startswith(ZIP_MAGIC):
-        return "xlsx", _read_xlsx(path, limits)
+        kind = _zip_kind(path)
+        check_archive(path, limits, kind)
+        return kind, _read_workbook(path, kind)
     if head.startswith(OLE_MAGIC):
-        raise FileError(
-            path,
-            "this is a password-protected workbook or an old .xls file: remove the password "
-            "or save it as .xlsx, then load it again",
-        )
+        _check_ole(path)  # bounded by the file's size (and the ingest job's memory) alone
+        return "xls", _read_workbook(path, "xls")
     if head.startswith(b"%PDF"):
-        raise FileError(path, "this is a PDF document, not a CSV or XLSX return file")
+        raise FileError(path, "this is a PDF document, not a CSV, XLSX, XLS or ODS return file")
     return "csv", [_read_csv(path, limits)]
 
 
-def _read_xlsx(path: Path, limits: ReadLimits) -> list[Grid]:
+def _zip_kind(path: Path) -> str:
+    """'ods' for an OpenDocument spreadsheet (its first member names its type), else 'xlsx'."""
     if not zipfile.is_zipfile(path):
-        raise FileError(path, "the workbook is corrupt (not a valid XLSX archive)")
-    check_archive(path, limits)
+        raise FileError(path, "the workbook is corrupt (not a valid XLSX or ODS archive)")
     try:
-        reader = fastexcel.read_excel(path)
+        with zipfile.ZipFile(path) as archive:
+            if "mimetype" not in archive.namelist():
+                return "xlsx"
+            with archive.open("mimetype") as member:
+                mimetype = member.read(len(ODS_MIMETYPE) + 16)
+    except (zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
+        raise FileError(path, f"the workbook is corrupt (not a valid archive): {exc}") from exc
+    if not mimetype.startswith(ODS_MIMETYPE):
+        kind = mimetype.decode("ascii", "replace").strip()
+        raise FileError(path, f"this is an OpenDocument {kind!r} file, not a spreadsheet")
+    return "ods"
+
+
+def _check_ole(path: Path) -> None:
+    """An OLE2 file is read only as a legacy .xls without a password."""
+    try:
+        with olefile.OleFileIO(str(path)) as ole:
+            if ole.exists("EncryptionInfo"):  # an encrypted .xlsx (or .xlsb, .docx...)
+                raise FileError(path, PASSWORD)
+            stream = next((s for s in XLS_STREAMS if ole.exists(s)), None)
+            if stream is None:
+                raise FileError(
+                    path,
+                    "this Office file is not a workbook (no Excel workbook stream): "
+                    "not a CSV, XLSX, XLS or ODS return file",
+                )
+            if _biff_encrypted(ole.openstream(stream).read()):
+                raise FileError(path, PASSWORD)
+    except OSError as exc:  # olefile's "not an OLE2 structured storage file", truncation
+        raise FileError(path, f"the workbook is corrupt (not a valid XLS file): {exc}") from exc
+
+
+def _biff_encrypted(data: bytes) -> bool:
+    """Whether the workbook globals (the records before the first EOF) hold a FILEPASS."""
+    at = 0
+    while at + 4 <= len(data):
+        kind = int.from_bytes(data[at : at + 2], "little")
+        if kind in (FILEPASS, BIFF_EOF):
+            return kind == FILEPASS
+        at += 4 + int.from_bytes(data[at + 2 : at + 4], "little")
+    return False
+
+
+def _read_workbook(path: Path, kind: str) -> list[Grid]:
+    try:
+        reader = fastexcel.read_excel(path.read_bytes())
         grids = []
         for name in reader.sheet_names:
             sheet = reader.load_sheet(name, header_row=None, dtypes="string")
@@ -73,7 +130,9 @@ def _read_xlsx(path: Path, limits: ReadLimits) -> list[Grid]:
             )
             grids.append(Grid(name, frame))
     except (fastexcel.FastExcelError, zipfile.BadZipFile, OSError) as exc:
-        raise FileError(path, f"the workbook cannot be read (corrupt or not XLSX): {exc}") from exc
+        raise FileError(
+            path, f"the workbook cannot be read (corrupt or not {kind.upper()}): {exc}"
+        ) from exc
     except BaseException as exc:  # a panic of the Rust reader derives from BaseException
         if type(exc).__name__ != "PanicException":
             raise
@@ -90,7 +149,7 @@ def _decode(path: Path, data: bytes) -> str:
         except UnicodeDecodeError as exc:
             raise FileError(path, f"invalid UTF-16 text at byte {exc.start}") from exc
     if b"\x00" in data[:4096]:
-        raise FileError(path, "binary content: not a CSV or XLSX return file")
+        raise FileError(path, "binary content: not a CSV, XLSX, XLS or ODS return file")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:

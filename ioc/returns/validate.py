@@ -92,20 +92,35 @@ def _issues(frame: pl.DataFrame, text: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _required(contract: Contract) -> pl.Expr:
+def _communeless(units: pl.DataFrame) -> pl.Series:
+    """Legacy districts without a commune level (the island districts, now đặc khu)."""
+    legacy = units.filter(pl.col("scheme") == "legacy")
+    districts = legacy.filter(pl.col("level") == "district")["code"]
+    with_communes = legacy.filter(pl.col("level") == "commune")["district_code"]
+    return districts.filter(~districts.is_in(with_communes.implode()))
+
+
+def _required(contract: Contract, communeless: pl.Series) -> list[pl.Expr]:
+    """A blank required value; ``unless_no_communes``: not in a legacy return from a
+    district that has no communes (its school's place is the district)."""
     exprs = []
+    legacy = pl.col("scheme") == "legacy"
     for f in contract.fields:
-        if f.required == "always" or f.required == "legacy":
+        if f.required in ("always", "legacy", "unless_no_communes"):
             missing = pl.col(f.name).is_null() & pl.col(err_col(f.name)).is_null()
             if f.required == "legacy":
-                missing = missing & (pl.col("scheme") == "legacy")
+                missing = missing & legacy
+            if f.required == "unless_no_communes":
+                in_island = pl.col("district_code").is_in(communeless.implode()).fill_null(False)
+                no_communes = legacy & in_island
+                missing = missing & ~no_communes
             exprs.append(
                 pl.when(missing)
                 .then(pl.lit("required_missing"))
                 .otherwise(pl.col(err_col(f.name)))
                 .alias(err_col(f.name))
             )
-    return exprs  # type: ignore[return-value]
+    return exprs
 
 
 def _period(frame: pl.DataFrame, period: tuple[str, str] | None) -> pl.DataFrame:
@@ -323,7 +338,7 @@ def check(
 ) -> Checked:
     """Validate a typed table (from :func:`ioc.returns.parse.cast_to_contract`)."""
     frame = _period(frame, period)
-    frame = frame.with_columns(_required(contract))
+    frame = frame.with_columns(_required(contract, _communeless(units)))
     frame = frame.with_columns([*_sum_rules(rules), _duplicates(frame)])
     frame = _units(frame, units)
     errs = [c for c in frame.columns if c.startswith(ERR)]

@@ -3,7 +3,9 @@
 -- the commune crosswalk. An old commune split across several new communes (or a new commune
 -- formed from several old ones) is resolved by the school's coordinates (nearest commune
 -- centroid among the candidates) when it has them; otherwise the place stays NULL at the
--- level that is ambiguous and the school is flagged, never guessed.
+-- level that is ambiguous and the school is flagged, never guessed. A school in an old
+-- district without communes (the island districts) has no legacy commune: its place there is
+-- the district, which became one 2025 commune (đặc khu), so it is placed, not ambiguous.
 create or replace table core_school__registry as
 with returns as (
     select
@@ -13,7 +15,23 @@ with returns as (
 ),
 
 crosswalk as (
-    select * from core_geo__commune_crosswalk
+    select
+        legacy_province_code,
+        legacy_district_code,
+        legacy_commune_code,
+        province_code_2025,
+        commune_code_2025,
+        legacy_commune_code as legacy_place
+    from core_geo__commune_crosswalk
+    union all
+    select
+        legacy_province_code,
+        legacy_district_code,
+        null,
+        province_code_2025,
+        commune_code_2025,
+        legacy_district_code
+    from core_geo__district_crosswalk
 ),
 
 communes as (
@@ -42,7 +60,12 @@ history as (
 ),
 
 legacy_reported as (
-    select school_code, province_code, district_code, commune_code
+    select
+        school_code,
+        province_code,
+        district_code,
+        commune_code,
+        coalesce(commune_code, district_code) as place
     from returns
     where scheme = 'legacy'
     qualify row_number() over (partition by school_code order by period_order desc) = 1
@@ -64,7 +87,7 @@ new_candidates as (
         + ((communes.longitude - history.longitude) * cos(radians(history.latitude))) ** 2
         as distance
     from legacy_reported as reported
-    inner join crosswalk on reported.commune_code = crosswalk.legacy_commune_code
+    inner join crosswalk on reported.place = crosswalk.legacy_place
     inner join history on reported.school_code = history.school_code
     left join communes
         on communes.scheme = '2025' and crosswalk.commune_code_2025 = communes.code
@@ -172,6 +195,9 @@ final as (
 )
 
 select
-    *,
-    commune_code_legacy is null or commune_code_2025 is null as is_place_ambiguous
+    final.*,
+    (final.commune_code_legacy is null and communeless.legacy_district_code is null)
+    or final.commune_code_2025 is null as is_place_ambiguous
 from final
+left join core_geo__district_crosswalk as communeless
+    on final.district_code_legacy = communeless.legacy_district_code

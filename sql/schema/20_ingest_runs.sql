@@ -5,7 +5,7 @@ create table if not exists ingest_runs (
     file_name varchar not null,
     sha256 varchar,
     size_bytes bigint,
-    file_format varchar,              -- 'csv' | 'xlsx'
+    file_format varchar,              -- 'csv' | 'xlsx' | 'xls' | 'ods'
     period_given varchar,             -- the --period option, if any
     strict boolean not null,
     received_date date not null,      -- when the Department received the file

@@ -7,7 +7,7 @@ create table if not exists core_school__period_returns (
     ownership varchar not null,
     province_code varchar not null,
     district_code varchar,
-    commune_code varchar not null,
+    commune_code varchar,  -- blank only in an old district without communes (islands)
     area varchar,
     latitude double,
     longitude double,
@@ -66,4 +66,7 @@ create table if not exists core_school__period_returns (
     sheet varchar,
     source_row integer not null,
     primary key (school_code, school_year, term)
-)
+);
+
+-- stores made when every return named a commune
+alter table core_school__period_returns alter column commune_code drop not null

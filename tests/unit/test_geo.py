@@ -109,6 +109,7 @@ def test_crosswalk_fits_the_core_table(xwalk: pl.DataFrame) -> None:
 def test_results_are_cached() -> None:
     assert geo.units() is geo.units()
     assert geo.commune_crosswalk() is geo.commune_crosswalk()
+    assert geo.district_crosswalk() is geo.district_crosswalk()
 
 
 # --- units ---------------------------------------------------------------------------------
@@ -261,6 +262,86 @@ def test_only_island_special_zones_lack_a_legacy_commune(
         "Lý Sơn",
     ]
     assert (unreached["unit_type"] == "Đặc khu").all()
+
+
+# Island district (no commune level) -> (2025 province, 2025 đặc khu code, its name): codes
+# of QĐ 19/2025/QĐ-TTg; Côn Đảo left Bà Rịa-Vũng Tàu (77) for Hồ Chí Minh City (79), Cồn Cỏ's
+# Quảng Trị (45) merged into the new Quảng Trị (44).
+SPECIAL_ZONES = {
+    "318": ("31", "31", "11948", "Đặc khu Bạch Long Vĩ"),
+    "471": ("45", "44", "19742", "Đặc khu Cồn Cỏ"),
+    "498": ("48", "48", "20333", "Đặc khu Hoàng Sa"),
+    "536": ("51", "51", "21548", "Đặc khu Lý Sơn"),
+    "755": ("77", "79", "26732", "Đặc khu Côn Đảo"),
+}
+
+
+def test_island_districts_become_special_zones(units: pl.DataFrame) -> None:
+    zones = geo.district_crosswalk()
+    got = {
+        r["legacy_district_code"]: (
+            r["legacy_province_code"],
+            r["province_code_2025"],
+            r["commune_code_2025"],
+            _one(units, "2025", "commune", r["commune_code_2025"])["name"],
+        )
+        for r in zones.iter_rows(named=True)
+    }
+    assert got == SPECIAL_ZONES
+    for district, (province, province_2025, commune, _) in SPECIAL_ZONES.items():
+        assert _one(units, "legacy", "district", district)["province_code"] == province
+        assert _one(units, "2025", "commune", commune)["province_code"] == province_2025
+    assert geo.communeless_districts() == set(SPECIAL_ZONES)
+    conn = _load_into_duckdb(
+        zones, "12_core_geo__district_crosswalk.sql", "core_geo__district_crosswalk"
+    )
+    assert conn.execute("select count(*) from core_geo__district_crosswalk").fetchone() == (5,)
+
+
+def test_every_unit_can_be_placed_in_both_schemes(units: pl.DataFrame, xwalk: pl.DataFrame) -> None:
+    """Every 2008-2025 (legacy) district and commune has a place in the 2025 scheme, and every
+    2025 commune one in the legacy scheme: a school anywhere can be loaded and counted in both.
+
+    The legacy units are those in force on 30 June 2025 (vietnamadminunits 1.0.4): a district
+    abolished or merged earlier (2008-2024 reorganisations) is not in the source list, so a
+    return of an earlier year naming it is rejected as ``unknown_district`` rather than placed;
+    the list below covers every unit the source knows."""
+    zones = geo.district_crosswalk()
+    mapped = set(xwalk["legacy_commune_code"])
+    reached = set(xwalk["commune_code_2025"]) | set(zones["commune_code_2025"])
+    districts = _level(units, "legacy", "district")
+    communes = _level(units, "legacy", "commune")
+    with_communes = set(communes["district_code"])
+    provinces_2025 = set(_level(units, "2025", "province")["code"])
+    unplaced = [
+        ("legacy district", r["code"], r["name"])
+        for r in districts.iter_rows(named=True)
+        if r["code"] not in with_communes and r["code"] not in set(zones["legacy_district_code"])
+    ]
+    unplaced += [
+        ("legacy commune", r["code"], r["name"])
+        for r in communes.iter_rows(named=True)
+        if r["code"] not in mapped
+    ]
+    unplaced += [
+        ("2025 commune", r["code"], r["name"])
+        for r in _level(units, "2025", "commune").iter_rows(named=True)
+        if r["code"] not in reached or r["province_code"] not in provinces_2025
+    ]
+    assert unplaced == []
+    # and each legacy district lands in exactly one 2025 province
+    per_district = (
+        pl.concat(
+            [
+                xwalk.select("legacy_district_code", "province_code_2025"),
+                zones.select("legacy_district_code", "province_code_2025"),
+            ]
+        )
+        .group_by("legacy_district_code")
+        .agg(pl.col("province_code_2025").n_unique())
+    )
+    assert set(per_district["legacy_district_code"]) == set(districts["code"])
+    assert (per_district["province_code_2025"] == 1).all()
 
 
 def test_province_merges(xwalk: pl.DataFrame) -> None:

@@ -26,7 +26,7 @@ from ioc.returns.validate import PERIOD_PATTERN
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 log = logging.getLogger("ioc.api")
-ALLOWED = (".csv", ".xlsx", ".txt", ".tsv")
+ALLOWED = (".csv", ".xlsx", ".xls", ".ods", ".txt", ".tsv")
 JOB = "ingest.job"  # the ingest, run in a process of its own (see ioc.isolated)
 STOPPED = {  # what stopped an upload's ingest: the problem's code and the setting
     "memory": ("ingest_memory_limit", "IOC_INGEST_MEMORY_LIMIT_MB"),
@@ -89,8 +89,8 @@ def upload(
         raise ApiError(
             415,
             "unsupported_type",
-            "Chỉ nhận tệp CSV hoặc XLSX",
-            f"{name.display}: only CSV or XLSX return files are accepted",
+            "Chỉ nhận tệp CSV, XLSX, XLS hoặc ODS",
+            f"{name.display}: only CSV, XLSX, XLS or ODS return files are accepted",
         )
     with tempfile.TemporaryDirectory(prefix="ioc-upload-") as tmp:
         work = Path(tmp)
