@@ -28,6 +28,16 @@ PLACES = {  # the row's place columns, and the registry's, in each scheme
 }
 
 
+# the registry's place of a school, as parameters of the messages (ioc/catalog/messages.yaml)
+REGISTERED = {
+    "legacy_province": pl.col("province_code_legacy"),
+    "legacy_district": pl.col("district_code_legacy"),
+    "legacy_commune": pl.col("commune_code_legacy"),
+    "new_province": pl.col("province_code_2025"),
+    "new_commune": pl.col("commune_code_2025"),
+}
+
+
 @dataclass(frozen=True)
 class Scope:
     """What a scoped account may write: the communes a row may name, and the registry's
@@ -102,13 +112,7 @@ def within(checked: Checked, scope: Scope, places: pl.DataFrame) -> Checked:
             pl.lit("school_code").alias("field"),
             pl.lit("school_registered_out_of_scope").alias("rule"),
             pl.col("school_code").alias("value"),
-            params(
-                legacy_province=pl.col("province_code_legacy"),
-                legacy_district=pl.col("district_code_legacy"),
-                legacy_commune=pl.col("commune_code_legacy"),
-                new_province=pl.col("province_code_2025"),
-                new_commune=pl.col("commune_code_2025"),
-            ),
+            params(**REGISTERED),
         ),
     ]
     return Checked(rows, pl.concat(rejects, how="vertical_relaxed"), checked.warnings)
@@ -141,10 +145,9 @@ def moves(accepted: pl.DataFrame, places: pl.DataFrame) -> pl.DataFrame:
                 ).alias("value"),
                 params(
                     scheme=scheme,
-                    from_province=pl.col(province),
-                    from_commune=pl.col(commune),
                     province=pl.col("province_code"),
                     commune=pl.col("commune_code"),
+                    **REGISTERED,
                 ),
             )
         )
