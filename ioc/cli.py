@@ -50,6 +50,14 @@ _TEXTS: dict[str, dict[Lang, str]] = {
     "sheet": {"vi": ", trang tính {sheet!r}", "en": ", sheet {sheet!r}"},
     "value": {"vi": " (giá trị: {value!r})", "en": " (value: {value!r})"},
     "rejections": {"vi": "{n} dòng bị từ chối", "en": "{n} rejection(s)"},
+    "chase": {"vi": "Trường cần đôn đốc: {n}", "en": "Schools to chase: {n}"},
+    "chase_row": {
+        "vi": "  {status} {school} {name} (hạn {due}{received}; kỳ báo cáo gần nhất {last})",
+        "en": "  {status} {school} {name} (due {due}{received}; last reported {last})",
+    },
+    "received": {"vi": ", nhận ngày {date}", "en": ", received {date}"},
+    "status_missing": {"vi": "chưa báo cáo", "en": "missing"},
+    "status_late": {"vi": "muộn", "en": "late"},
     "findings": {"vi": "Phát hiện và cảnh báo: {n}", "en": "Findings and warnings: {n}"},
     "finding": {
         "vi": "  {rule}: {school} {name}, {field} = {value}: {message}",
@@ -425,18 +433,20 @@ def _print_quality(report: dict[str, Any], lang: Lang) -> None:
             vn_value(r["quality_score"]),
         )
     console.print(table)
-    console.print(
-        f"[bold]Trường cần đôn đốc (schools to chase): {len(report['chase_list'])}[/bold]"
-    )
+    console.print(f"[bold]{_text('chase', lang, n=vn_number(len(report['chase_list'])))}[/bold]")
     for c in report["chase_list"]:
-        when = f", received {c['first_received_date']}" if c["first_received_date"] else ""
-        console.print(
-            escape(
-                f"  {c['status']:7} {c['school_code']} {c['school_name']} "
-                f"(due {c['due_date']}{when}; last reported {c['last_period']})"
-            ),
-            highlight=False,
+        when = _text("received", lang, date=c["first_received_date"])
+        line = _text(
+            "chase_row",
+            lang,
+            status=_text(f"status_{c['status']}", lang),
+            school=c["school_code"],
+            name=c["school_name"],
+            due=c["due_date"],
+            received=when if c["first_received_date"] else "",
+            last=c["last_period"] or "—",
         )
+        console.print(escape(line), highlight=False)
     console.print(f"[bold]{_text('findings', lang, n=vn_number(len(report['findings'])))}[/bold]")
     for f in report["findings"]:
         line = _text(
