@@ -26,7 +26,7 @@ LANGS: tuple[Lang, ...] = ("vi", "en")
 WARNING = "warning:"  # findings lists prefix the rules of ingest warnings with it
 ISSUE_COLUMNS = ["_sheet", "_row", "school_code", "field", "rule", "value", "params"]
 #: the label columns :func:`describe` adds, by the column they describe
-LABELLED = {"rule": "rule_label", "field": "field_label", "message": "message"}
+LABELLED = (("rule", "rule_label"), ("field", "field_label"), ("message", "message"))
 
 
 def params(**values: pl.Expr | str | float | None) -> pl.Expr:
@@ -217,9 +217,9 @@ def localise(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     columns = set(frame.columns)
     frame = frame.with_columns(
         pl.col(f"{label}_{lang}").alias(base)
-        for base, label in LABELLED.items()
+        for base, label in LABELLED
         if base in columns and f"{label}_{lang}" in columns
     )
-    moved = [f"{label}_{lang}" for base, label in LABELLED.items() if base in columns]
+    moved = [f"{label}_{lang}" for base, label in LABELLED if base in columns]
     pairs = [c for c in frame.columns if c.endswith(f"_{other}") and f"{c[:-3]}_{lang}" in columns]
     return frame.drop([*moved, *pairs], strict=False)
