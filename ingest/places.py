@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from ioc import db
+from ioc.catalog.messages import params
 from ioc.config import Settings
 from ioc.returns.validate import Checked
 
@@ -25,7 +26,16 @@ PLACES = {  # the row's place columns, and the registry's, in each scheme
     "legacy": ("province_code_legacy", "commune_code_legacy"),
     "2025": ("province_code_2025", "commune_code_2025"),
 }
-ISSUE = ["_sheet", "_row", "school_code", "field", "rule", "value", "message"]
+
+
+# the registry's place of a school, as parameters of the messages (ioc/catalog/messages.yaml)
+REGISTERED = {
+    "legacy_province": pl.col("province_code_legacy"),
+    "legacy_district": pl.col("district_code_legacy"),
+    "legacy_commune": pl.col("commune_code_legacy"),
+    "new_province": pl.col("province_code_2025"),
+    "new_commune": pl.col("commune_code_2025"),
+}
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,7 @@ class Scope:
 def registry(conn: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
     """Every registry school's place in both schemes (empty before the first load)."""
     if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
-        columns = ["school_code", "registered", *(c for pair in PLACES.values() for c in pair)]
+        columns = ["school_code", "district_code_legacy", *(c for p in PLACES.values() for c in p)]
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
     return db.query(conn, "ingest/registered_places", settings)
 
@@ -97,7 +107,7 @@ def within(checked: Checked, scope: Scope, places: pl.DataFrame) -> Checked:
             pl.lit("commune_code").alias("field"),
             pl.lit("unit_out_of_scope").alias("rule"),
             pl.col("commune_code").alias("value"),
-            pl.lit("the school lies outside the units this account may load").alias("message"),
+            pl.lit(None, dtype=pl.String).alias("params"),
         ),
         elsewhere.select(
             "_sheet",
@@ -106,12 +116,7 @@ def within(checked: Checked, scope: Scope, places: pl.DataFrame) -> Checked:
             pl.lit("school_code").alias("field"),
             pl.lit("school_registered_out_of_scope").alias("rule"),
             pl.col("school_code").alias("value"),
-            pl.format(
-                "school {} is registered in {}, outside the units this account may load: "
-                "only an account whose units hold both places may change it",
-                pl.col("school_code"),
-                pl.col("registered"),
-            ).alias("message"),
+            params(**REGISTERED),
         ),
     ]
     return Checked(rows, pl.concat(rejects, how="vertical_relaxed"), checked.warnings)
@@ -142,15 +147,12 @@ def moves(accepted: pl.DataFrame, places: pl.DataFrame) -> pl.DataFrame:
                     pl.col("province_code"),
                     pl.col("commune_code"),
                 ).alias("value"),
-                pl.format(
-                    "school {} moves between units: registered in {}, this row places it in "
-                    "{} scheme province {}, commune {} (a registry change)",
-                    pl.col("school_code"),
-                    pl.col("registered"),
-                    pl.lit(scheme),
-                    pl.col("province_code"),
-                    pl.col("commune_code"),
-                ).alias("message"),
+                params(
+                    scheme=scheme,
+                    province=pl.col("province_code"),
+                    commune=pl.col("commune_code"),
+                    **REGISTERED,
+                ),
             )
         )
     return pl.concat(found, how="vertical_relaxed").cast({"_row": pl.Int32})

@@ -25,6 +25,7 @@ import polars as pl
 from ingest import places
 from ioc import db, geo
 from ioc.catalog import Contract, load_contract, load_rules
+from ioc.catalog.messages import ISSUE_COLUMNS, messages, params
 from ioc.config import Settings, get_settings
 from ioc.out_tables import rebuild_indicators
 from ioc.returns.headers import Table, locate
@@ -323,7 +324,8 @@ def _column_names(tables: list[Table]) -> pl.DataFrame:
 
 
 def _issue_frame(issues: pl.DataFrame, columns: pl.DataFrame, run_id: int) -> pl.DataFrame:
-    return issues.join(columns, on=["_sheet", "field"], how="left", nulls_equal=True).select(
+    joined = issues.join(columns, on=["_sheet", "field"], how="left", nulls_equal=True)
+    return joined.select(
         pl.lit(run_id).alias("run_id"),
         pl.col("_sheet").alias("sheet"),
         pl.col("_row").alias("source_row"),
@@ -332,7 +334,8 @@ def _issue_frame(issues: pl.DataFrame, columns: pl.DataFrame, run_id: int) -> pl
         "field",
         "rule",
         "value",
-        "message",
+        "params",
+        messages(joined, "en").alias("message"),  # for readers of the store itself
     )
 
 
@@ -384,11 +387,9 @@ def _period_change(accepted: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFra
     """A change of more than the configured share since the same term of the previous year."""
     spec = load_rules().warnings.period_change
     if previous.is_empty():
-        return pl.DataFrame(
-            schema=dict.fromkeys(
-                ["_sheet", "_row", "school_code", "field", "rule", "value", "message"], pl.String
-            )
-        ).with_columns(pl.col("_row").cast(pl.Int32))
+        return pl.DataFrame(schema=dict.fromkeys(ISSUE_COLUMNS, pl.String)).with_columns(
+            pl.col("_row").cast(pl.Int32)
+        )
     old = previous.select(
         "school_code", "term", pl.col("school_year").alias("previous_year"), *spec.fields
     )
@@ -405,13 +406,11 @@ def _period_change(accepted: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFra
                 pl.lit(name).alias("field"),
                 pl.lit("period_change").alias("rule"),
                 pl.format("{} -> {}", was, new).alias("value"),
-                pl.format(
-                    "{} changed by {}% since {} (more than {}%)",
-                    pl.lit(name),
-                    ((new - was) * 100 / was).round(0).cast(pl.Int64),
-                    pl.col("previous_year"),
-                    pl.lit(round(spec.max_share * 100)),
-                ).alias("message"),
+                params(
+                    share=((new - was) * 100 / was).round(0).cast(pl.Int64),
+                    year=pl.col("previous_year"),
+                    max=round(spec.max_share * 100),
+                ),
             )
         )
     return pl.concat(found)

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from ioc import db
 from ioc.catalog import load_contract
+from ioc.catalog.messages import Lang, describe
 from ioc.config import Settings, get_settings
 from ioc.formats import vn_number, vn_value
 
@@ -27,6 +28,50 @@ SchemeOption = Annotated[
     str | None, typer.Option(help="2025 or legacy (default: the period's own scheme)")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
+LangOption = Annotated[
+    Lang, typer.Option("--lang", help="vi or en: the language of rules, fields and messages")
+]
+# what the commands print about runs, rejects and findings, Vietnamese first
+_TEXTS: dict[str, dict[Lang, str]] = {
+    "runs": {
+        "vi": "lần nạp|tệp|trạng thái|đọc|nhận|thay thế|từ chối|cảnh báo",
+        "en": "run|file|status|read|accepted|replaced|rejected|warnings",
+    },
+    "see_rejects": {
+        "vi": "Xem các dòng bị từ chối: ioc rejects --run LẦN_NẠP",
+        "en": "See the rejected rows with: ioc rejects --run RUN",
+    },
+    "reject": {
+        "vi": "lần nạp {run} {file}{sheet}, dòng {row}, cột {column}, trường {school}: "
+        "{rule} — {message}{value}",
+        "en": "run {run} {file}{sheet}, row {row}, column {column}, school {school}: "
+        "{rule} — {message}{value}",
+    },
+    "sheet": {"vi": ", trang tính {sheet!r}", "en": ", sheet {sheet!r}"},
+    "value": {"vi": " (giá trị: {value!r})", "en": " (value: {value!r})"},
+    "rejections": {"vi": "{n} dòng bị từ chối", "en": "{n} rejection(s)"},
+    "chase": {"vi": "Trường cần đôn đốc: {n}", "en": "Schools to chase: {n}"},
+    "chase_row": {
+        "vi": "  {status} {school} {name} (hạn {due}{received}; kỳ báo cáo gần nhất {last})",
+        "en": "  {status} {school} {name} (due {due}{received}; last reported {last})",
+    },
+    "received": {"vi": ", nhận ngày {date}", "en": ", received {date}"},
+    "status_missing": {"vi": "chưa báo cáo", "en": "missing"},
+    "status_late": {"vi": "muộn", "en": "late"},
+    "findings": {"vi": "Phát hiện và cảnh báo: {n}", "en": "Findings and warnings: {n}"},
+    "finding": {
+        "vi": "  {rule}: {school} {name}, {field} = {value}: {message}",
+        "en": "  {rule}: {school} {name}, {field} = {value}: {message}",
+    },
+    "loaded": {"vi": "đã nạp", "en": "loaded"},
+    "failed": {"vi": "không đọc được tệp", "en": "file unreadable"},
+    "rejected_strict": {"vi": "bị từ chối (chế độ nghiêm ngặt)", "en": "refused (strict mode)"},
+}
+
+
+def _text(key: str, lang: Lang, **values: Any) -> str:
+    return _TEXTS[key][lang].format(**values)
+
 
 app = typer.Typer(
     help="IOC-EDU: operations centre for a Department of Education and Training.",
@@ -53,6 +98,7 @@ def ingest(
     received: Annotated[
         str | None, typer.Option(help="Date the Department received the files (YYYY-MM-DD)")
     ] = None,
+    lang: LangOption = "vi",
 ) -> None:
     """Load return files and publish a new snapshot."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -84,12 +130,12 @@ def ingest(
             settings=get_settings(),
             progress=advance,
         )
-    table = Table("run", "file", "status", "read", "accepted", "replaced", "rejected", "warnings")
+    table = Table(*_text("runs", lang).split("|"))
     for r in reports:
         table.add_row(
             str(r.run_id),
             Path(r.path).name,
-            r.status,
+            _text(r.status, lang) if r.status in _TEXTS else r.status,
             *map(vn_number, (r.rows_read, r.accepted, r.replaced, r.rejected, r.warnings)),
         )
     console.print(table)
@@ -97,7 +143,7 @@ def ingest(
         if r.message:
             err.print(f"[red]{r.message}[/red]" if r.status == "failed" else r.message)
     if any(r.rejected for r in reports):
-        err.print("See the rejected rows with: ioc rejects --run RUN")
+        err.print(_text("see_rejects", lang))
     if any(r.status == "failed" for r in reports):
         raise typer.Exit(1)
 
@@ -144,6 +190,7 @@ def _print_summary(result: dict[str, Any]) -> None:
 def rejects(
     run: Annotated[int | None, typer.Option(help="Only this ingest run")] = None,
     as_json: JsonOption = False,
+    lang: LangOption = "vi",
 ) -> None:
     """List rejected rows: file, row, column, rule and offending value."""
     settings = get_settings()
@@ -152,23 +199,28 @@ def rejects(
     except db.DataError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    rows = db.query(conn, "queries/rejects", settings, run_id=run, schools=None, account=None)
+    rows = describe(
+        db.query(conn, "queries/rejects", settings, run_id=run, schools=None, account=None)
+    )
     if as_json:
         sys.stdout.write(json.dumps(rows.to_dicts(), ensure_ascii=False, indent=2) + "\n")
         return
     for r in rows.iter_rows(named=True):
-        sheet = f", sheet {r['sheet']!r}" if r["sheet"] else ""
-        value = "" if r["value"] is None else f" (value: {r['value']!r})"
-        console.print(
-            escape(
-                f"run {r['run_id']} {r['file_name']}{sheet}, row {r['source_row']}, "
-                f"column {r['column_name'] or '—'}, school {r['school_code'] or '—'}: "
-                f"{r['rule']} — {r['message']}{value}"
-            ),
-            highlight=False,
-            soft_wrap=True,
+        line = _text(
+            "reject",
+            lang,
+            run=r["run_id"],
+            file=r["file_name"],
+            sheet=_text("sheet", lang, sheet=r["sheet"]) if r["sheet"] else "",
+            row=r["source_row"],
+            column=r["column_name"] or "—",
+            school=r["school_code"] or "—",
+            rule=r[f"rule_label_{lang}"],
+            message=r[f"message_{lang}"],
+            value="" if r["value"] is None else _text("value", lang, value=r["value"]),
         )
-    console.print(f"{vn_number(rows.height)} rejection(s)")
+        console.print(escape(line), highlight=False, soft_wrap=True)
+    console.print(_text("rejections", lang, n=vn_number(rows.height)))
 
 
 @app.command()
@@ -324,6 +376,7 @@ def quality(
     period: PeriodOption,
     scheme: SchemeOption = None,
     as_json: JsonOption = False,
+    lang: LangOption = "vi",
 ) -> None:
     """Completeness, timeliness and a quality score per child unit; schools to chase; findings."""
     from ioc.quality_report import quality_report
@@ -333,10 +386,10 @@ def quality(
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
         return
-    _print_quality(report)
+    _print_quality(report, lang)
 
 
-def _print_quality(report: dict[str, Any]) -> None:
+def _print_quality(report: dict[str, Any], lang: Lang) -> None:
     u = report["unit"]
     table = Table(
         "mã",
@@ -380,27 +433,33 @@ def _print_quality(report: dict[str, Any]) -> None:
             vn_value(r["quality_score"]),
         )
     console.print(table)
-    console.print(
-        f"[bold]Trường cần đôn đốc (schools to chase): {len(report['chase_list'])}[/bold]"
-    )
+    console.print(f"[bold]{_text('chase', lang, n=vn_number(len(report['chase_list'])))}[/bold]")
     for c in report["chase_list"]:
-        when = f", received {c['first_received_date']}" if c["first_received_date"] else ""
-        console.print(
-            escape(
-                f"  {c['status']:7} {c['school_code']} {c['school_name']} "
-                f"(due {c['due_date']}{when}; last reported {c['last_period']})"
-            ),
-            highlight=False,
+        when = _text("received", lang, date=c["first_received_date"])
+        line = _text(
+            "chase_row",
+            lang,
+            status=_text(f"status_{c['status']}", lang),
+            school=c["school_code"],
+            name=c["school_name"],
+            due=c["due_date"],
+            received=when if c["first_received_date"] else "",
+            last=c["last_period"] or "—",
         )
-    console.print(f"[bold]Phát hiện (findings and warnings): {len(report['findings'])}[/bold]")
+        console.print(escape(line), highlight=False)
+    console.print(f"[bold]{_text('findings', lang, n=vn_number(len(report['findings'])))}[/bold]")
     for f in report["findings"]:
-        console.print(
-            escape(
-                f"  {f['rule']}: {f['school_code']} {f['school_name']}, "
-                f"{f['field']} = {f['value']}: {f['message']}"
-            ),
-            highlight=False,
+        line = _text(
+            "finding",
+            lang,
+            rule=f[f"rule_label_{lang}"],
+            school=f["school_code"],
+            name=f["school_name"],
+            field=f[f"field_label_{lang}"] or "—",
+            value=f["value"] or "—",
+            message=f[f"message_{lang}"],
         )
+        console.print(escape(line), highlight=False)
 
 
 @app.command()

@@ -125,6 +125,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "previous_value": ("Năm trước", "Previous year"),
     "change": ("Thay đổi so với năm trước", "Change since last year"),
     "is_break": ("Qua sắp xếp địa giới 2025", "Across the 2025 reorganisation"),
+    # rejects, warnings and findings (their rule, field and message: ioc.catalog.messages)
+    "run_id": ("Lần nạp", "Run"),
+    "file_name": ("Tệp", "File"),
+    "sheet": ("Trang tính", "Sheet"),
+    "source_row": ("Dòng", "Row"),
+    "column_name": ("Cột", "Column"),
+    "field": ("Chỉ số", "Field"),
+    "params": ("Tham số", "Parameters"),
 }
 _PERCENT_SUFFIXES = ("_pct", "_rate", "_percent")
 

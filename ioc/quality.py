@@ -1,6 +1,7 @@
 """Data-quality findings per school and period, as pure Polars functions.
 
-Each finding names the school, the period, the rule, the field, the values and a message:
+Each finding names the school, the period, the rule, the field, the value and the parameters
+of its message (the texts are in ioc/catalog/messages.yaml):
 - ``jump``: a count changed by more than the configured share since the same term of the
   previous school year;
 - ``outlier``: a ratio (class size, teachers per class, pupils per toilet) far from its
@@ -15,6 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from ioc.catalog import QualityRules
+from ioc.catalog.messages import messages, params
 
 FINDING_COLUMNS = {
     "school_code": pl.String,
@@ -23,7 +25,7 @@ FINDING_COLUMNS = {
     "rule": pl.String,
     "field": pl.String,
     "value": pl.String,
-    "message": pl.String,
+    "params": pl.String,  # the message's parameters (ioc/catalog/messages.yaml)
 }
 MAD_SCALE = 0.6745  # modified z-score (Iglewicz and Hoaglin)
 MIN_PEERS = 5
@@ -54,12 +56,10 @@ def jumps(returns: pl.LazyFrame, rules: QualityRules) -> pl.LazyFrame:
                 pl.lit("jump").alias("rule"),
                 pl.lit(name).alias("field"),
                 pl.format("{} -> {}", old, new).alias("value"),
-                pl.format(
-                    "{} changed by {}% since the same term last year (more than {}%)",
-                    pl.lit(name),
-                    (share * 100).round(0).cast(pl.Int64),
-                    pl.lit(round(rules.jump_share * 100)),
-                ).alias("message"),
+                params(
+                    share=(share * 100).round(0).cast(pl.Int64),
+                    max=round(rules.jump_share * 100),
+                ),
             )
         )
     return pl.concat(parts) if parts else _empty()
@@ -104,15 +104,13 @@ def outliers(returns: pl.LazyFrame, registry: pl.LazyFrame, rules: QualityRules)
                 "term",
                 pl.lit("outlier").alias("rule"),
                 pl.lit(ratio.id).alias("field"),
-                pl.format(
-                    "{} (peer median {})", pl.col("ratio").round(2), pl.col("median").round(2)
-                ).alias("value"),
-                pl.format(
-                    "{} is far from {} peers of the same level and old district (robust z = {})",
-                    pl.lit(ratio.id),
-                    pl.col("peers"),
-                    pl.col("z").round(1),
-                ).alias("message"),
+                pl.col("ratio").round(2).cast(pl.String).alias("value"),
+                params(
+                    ratio=pl.col("ratio").round(2),
+                    median=pl.col("median").round(2),
+                    peers=pl.col("peers"),
+                    z=pl.col("z").round(1),
+                ),
             )
         )
     return pl.concat(parts) if parts else _empty()
@@ -125,8 +123,8 @@ def impossible(returns: pl.LazyFrame, rules: QualityRules) -> pl.LazyFrame:
         "term",
         pl.lit("pupils_without_classes").alias("rule"),
         pl.lit("classes").alias("field"),
-        pl.format("students={}, classes blank", pl.col("students")).alias("value"),
-        pl.lit("pupils are reported but the number of classes is not").alias("message"),
+        pl.col("students").cast(pl.String).alias("value"),
+        params(students=pl.col("students")),
     )
     no_girls = returns.filter(
         (pl.col("students") >= rules.large_school_students) & (pl.col("students_female") == 0)
@@ -136,8 +134,8 @@ def impossible(returns: pl.LazyFrame, rules: QualityRules) -> pl.LazyFrame:
         "term",
         pl.lit("no_female_pupils").alias("rule"),
         pl.lit("students_female").alias("field"),
-        pl.format("students={}, students_female=0", pl.col("students")).alias("value"),
-        pl.lit("a large school with no female pupil is implausible").alias("message"),
+        pl.lit("0").alias("value"),
+        params(students=pl.col("students")),
     )
     return pl.concat([no_classes, no_girls])
 
@@ -165,14 +163,8 @@ def ambiguous_places(registry: pl.LazyFrame, returns: pl.LazyFrame) -> pl.LazyFr
             "term",
             pl.lit("ambiguous_place").alias("rule"),
             pl.lit("commune_code").alias("field"),
-            pl.format(
-                "legacy {}, 2025 {}", pl.col("commune_code_legacy"), pl.col("commune_code_2025")
-            ).alias("value"),
-            pl.format(
-                "the school's commune in the {} scheme cannot be told from the crosswalk; "
-                "give its coordinates",
-                scheme_missing,
-            ).alias("message"),
+            pl.coalesce("commune_code_legacy", "commune_code_2025").alias("value"),
+            params(scheme=scheme_missing),
         )
     )
 
@@ -185,4 +177,5 @@ def findings(returns: pl.LazyFrame, registry: pl.LazyFrame, rules: QualityRules)
         impossible(returns, rules),
         ambiguous_places(registry, returns),
     ]
-    return pl.concat(parts, how="vertical").collect()
+    found = pl.concat(parts, how="vertical").collect()
+    return found.with_columns(messages(found, "en").alias("message"))  # for readers of the store

@@ -10,6 +10,7 @@ import polars as pl
 
 from ioc import db
 from ioc.catalog import load_rules
+from ioc.catalog.messages import describe
 from ioc.config import Settings
 from ioc.indicator_views import CHILD_LEVEL
 from ioc.summary import Unit
@@ -67,7 +68,7 @@ def quality_report(
     params = _params(unit, school_year, term)
     by_unit, whole = completeness(conn, settings, unit, school_year, term)
     chase = db.query(conn, "queries/chase_list", settings, **params)
-    found = db.query(conn, "queries/unit_findings", settings, **params)
+    found = describe(db.query(conn, "queries/unit_findings", settings, **params))
     return {
         "unit": {"scheme": unit.scheme, "level": unit.level, "code": unit.code, "name": unit.name},
         "period": f"{school_year}/{term}",

@@ -1,4 +1,5 @@
-"""Readable labels for codes the API returns: school levels and other enums, finding rules."""
+"""Readable labels for codes the API returns: school levels and other enums, and the
+catalog's texts of rules, fields and messages of rejects and findings."""
 
 from __future__ import annotations
 
@@ -21,11 +22,19 @@ def level_label(level: str | None, language: Lang) -> str:
     return enum_label("level", level, language)
 
 
-def rule_label(rule: str, language: Lang) -> str:
-    """A data-quality finding's rule: 'outlier', 'jump', 'warning:period_change'..."""
-    key = "warning" if rule.startswith("warning:") else rule
+def catalog_text(row: dict[str, Any], name: str, language: Lang) -> str:
+    """What the API's catalog says of a reject's or finding's ``name`` (rule, field,
+    message) in ``language``: its ``<name>_label_<lang>`` (``message_<lang>``) column."""
+    key = f"message_{language}" if name == "message" else f"{name}_label_{language}"
+    text = row.get(key) or row.get(name)
+    return "—" if text is None or text == "" else str(text)
+
+
+def run_status(status: str | None, language: Lang) -> str:
+    """An ingest run's status ('loaded', 'failed', 'rejected_strict') in words."""
+    if not status:
+        return "—"
     try:
-        label = t(f"quality.rule_{key}", language)
+        return t(f"ingest.status_{status}", language)
     except KeyError:
-        return rule
-    return f"{label} ({rule.split(':', 1)[1]})" if rule.startswith("warning:") else label
+        return status

@@ -14,6 +14,7 @@ from dashboards.components import states
 from dashboards.components.datagrid import col, grid, number_col
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
+from dashboards.components.labels import catalog_text, run_status
 from dashboards.context import api, lang
 from dashboards.i18n import t
 
@@ -105,6 +106,7 @@ def runs_grid(rows: list[dict[str, Any]], language: str) -> Any:
             field, t(f"ingest.col_{key}", language), **kw
         )
 
+    rows = [{**r, "status": run_status(r.get("status"), language)} for r in rows]
     return grid(
         ids.INGEST_RUNS,
         [
@@ -161,7 +163,12 @@ def _upload(
             text += f" — {run['message']}"
         lines.append(
             html.Li(
-                [html.Strong(f"#{run.get('run_id')} {run.get('status')}: "), text],
+                [
+                    html.Strong(
+                        f"#{run.get('run_id')} {run_status(run.get('status'), language)}: "
+                    ),
+                    text,
+                ],
                 className="run-ok" if ok else "run-failed",
             )
         )
@@ -201,6 +208,15 @@ def _rejects(selected: list[dict[str, Any]] | None) -> Any:
         return states.error(problem, language)
     if not rows:
         return states.empty(t("ingest.no_rejects", language))
+    rows = [
+        {
+            **r,
+            "rule": catalog_text(r, "rule", language),
+            "field": catalog_text(r, "field", language),
+            "message": catalog_text(r, "message", language),
+        }
+        for r in rows
+    ]
 
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
         return (number_col if kw.pop("numeric", False) else col)(
@@ -218,8 +234,9 @@ def _rejects(selected: list[dict[str, Any]] | None) -> Any:
                     c("source_row", "row", numeric=True, maxWidth=100),
                     c("column_name", "column", minWidth=200),
                     c("school_code", "school"),
-                    c("message", "rule", minWidth=240),
-                    c("value", "value", minWidth=160),
+                    c("rule", "rule", minWidth=200),
+                    c("value", "value", minWidth=140),
+                    c("message", "message", minWidth=280, tooltipField="message"),
                 ],
                 rows,
                 height=320,

@@ -23,7 +23,7 @@ from dashboards.components.datagrid import (
 )
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
-from dashboards.components.labels import level_label, rule_label
+from dashboards.components.labels import catalog_text, level_label, run_status
 from dashboards.context import api, lang
 from dashboards.formats import date_text, datetime_text, value_text, vn_number
 from dashboards.i18n import Lang, t
@@ -225,7 +225,7 @@ def _findings(page: Page) -> html.Section:
     if problem is None and not items:
         content = states.empty(t("quality.no_findings", language))
     elif problem is None:
-        counts = Counter(rule_label(r["rule"], language) for r in items)
+        counts = Counter(catalog_text(r, "rule", language) for r in items)
         summary = html.Ul(
             [html.Li(f"{label}: {vn_number(n)}") for label, n in counts.most_common()],
             className="dq-list",
@@ -235,10 +235,10 @@ def _findings(page: Page) -> html.Section:
                 "id": str(i),
                 "code": r["school_code"],
                 "school": _school_link(page, r["school_code"], r.get("school_name")),
-                "rule": rule_label(r["rule"], language),
-                "field": r.get("field") or "—",
+                "rule": catalog_text(r, "rule", language),
+                "field": catalog_text(r, "field", language),
                 "value": r.get("value") or "",
-                "message": r.get("message") or "",
+                "message": catalog_text(r, "message", language),
             }
             for i, r in enumerate(items)
         ]
@@ -305,7 +305,7 @@ def _runs(page: Page) -> html.Section:
             "received_text": date_text(r.get("received_date")),
             "finished": r.get("finished_at") or "",
             "finished_text": datetime_text(r.get("finished_at")),
-            "status": r.get("status") or "",
+            "status": run_status(r.get("status"), language),
             **{k: r.get(k) for k in ("rows_read", "rows_accepted", "rows_rejected", "warnings")},
             **{
                 f"{k}_text": vn_number(r.get(k))
@@ -392,9 +392,9 @@ def rejects_parts(run_id: int, language: Lang) -> tuple[Any, Any]:
             "row_text": vn_number(r.get("source_row")),
             "school": r.get("school_code") or "—",
             "column": r.get("column_name") or "—",
-            "rule": r.get("rule") or "",
+            "rule": catalog_text(r, "rule", language),
             "value": "" if r.get("value") is None else str(r.get("value")),
-            "message": r.get("message") or "",
+            "message": catalog_text(r, "message", language),
         }
         for i, r in enumerate(items)
     ]

@@ -16,7 +16,7 @@ from dashboards.components import states
 from dashboards.components.datagrid import col, fit_height, grid, status_col, text_col
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
-from dashboards.components.labels import enum_label, rule_label
+from dashboards.components.labels import catalog_text, enum_label
 from dashboards.formats import date_text, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
 from dashboards.unit_figures import TERM_SHORT
@@ -355,10 +355,10 @@ def _findings(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
         {
             "id": str(i),
             "period": f"{f['school_year']}/{f['term']}",
-            "rule": rule_label(f["rule"], language),
-            "field": _label_of(f.get("field") or "", language) if f.get("field") else "—",
+            "rule": catalog_text(f, "rule", language),
+            "field": catalog_text(f, "field", language),
             "value": f.get("value") or "",
-            "message": f.get("message") or "",
+            "message": catalog_text(f, "message", language),
         }
         for i, f in enumerate(reversed(profile["findings"]))
     ]

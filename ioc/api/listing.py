@@ -53,6 +53,7 @@ async def respond_async(request: Request, frame: pl.DataFrame, name: str, fmt: F
 
 def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Form) -> Response:
     """The export's headers now; its file written on the export pool as it is sent."""
+    from ioc.catalog.messages import localise
     from ioc.exports import columns_for, csv_chunks, truncation_for, write_xlsx
 
     lang = request.query_params.get("headers", "canonical")
@@ -65,6 +66,8 @@ def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Form)
     truncation = truncation_for(frame.height, MAX_ROWS)
     if truncation:
         head |= {"X-Truncated": f"{truncation.rows} of {truncation.total}"}
+    if headers_lang in ("vi", "en"):  # rules, fields and messages in the export's language
+        frame = localise(frame, headers_lang)
     nested = [n for n, t in frame.schema.items() if isinstance(t, pl.List)]
     frame = frame.with_columns(pl.col(n).list.join("; ") for n in nested)  # e.g. norm sources
     columns = columns_for(frame)

@@ -74,6 +74,8 @@ class OutlierRatio(BaseModel):
     id: str
     numerator: str
     denominator: str
+    vi: str
+    en: str
 
 
 class QualityRules(BaseModel):

@@ -1,14 +1,16 @@
-"""Indicator and norm definitions (``indicators/*.yaml``, ``norms.yaml``), validated at load."""
+"""Indicator and norm definitions (``indicators/*.yaml``, ``norms.yaml``) and the texts of
+rules (``messages.yaml``), validated at load."""
 
 from __future__ import annotations
 
 import functools
+import string
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from ioc.catalog import CATALOG_DIR, Label, _load_yaml, load_contract
+from ioc.catalog import CATALOG_DIR, Label, _load_yaml, load_contract, load_rules
 
 Kind = Literal[
     "schools",  # count of schools with a return
@@ -152,3 +154,50 @@ def _check(catalog: Catalog) -> None:
                 raise ValueError(f"norm {norm.id}: unknown level {rule.levels}")
             if rule.valid_from and rule.valid_to and rule.valid_from > rule.valid_to:
                 raise ValueError(f"norm {norm.id}: valid_from after valid_to")
+
+
+# -- what users read about rules (messages.yaml) -------------------------------------------
+#: how a template may show a parameter (see messages.yaml)
+FORMATS = ("", "field", "fields", "num", "scheme", "period")
+
+
+class RuleText(BaseModel):
+    label: Label
+    message: Label
+
+
+class Messages(BaseModel):
+    terms: dict[Literal["scheme", "term"], dict[str, Label]]
+    kinds: dict[Literal["parts_le_total", "requires_positive"], RuleText]
+    rules: dict[str, RuleText]
+
+
+def placeholders(template: str) -> set[tuple[str, str]]:
+    """(parameter, format) pairs of a template, e.g. {('field', 'field'), ('share', 'num')}."""
+    return {
+        (name, spec or "")
+        for _, name, spec, _ in string.Formatter().parse(template)
+        if name is not None
+    }
+
+
+@functools.cache
+def load_messages() -> Messages:
+    """Labels and message templates of every rule, checked: both languages of a text take
+    the same parameters, in known formats; no rule is both a sum rule and a named one."""
+    messages = Messages.model_validate(_load_yaml("messages.yaml"))
+    texts = {**{f"kind {k}": v for k, v in messages.kinds.items()}, **messages.rules}
+    for name, text in texts.items():
+        for part in (text.label, text.message):
+            vi, en = placeholders(part.vi), placeholders(part.en)
+            if {p for p, _ in vi} != {p for p, _ in en}:
+                raise ValueError(f"messages.yaml: {name}: vi and en take other parameters")
+            bad = {f for _, f in vi | en} - set(FORMATS)
+            if bad:
+                raise ValueError(f"messages.yaml: {name}: unknown format {sorted(bad)}")
+            if not part.vi.strip() or not part.en.strip():
+                raise ValueError(f"messages.yaml: {name}: a text is blank")
+    clash = {r.name for r in load_rules().rejects} & set(messages.rules)
+    if clash:
+        raise ValueError(f"messages.yaml: sum rules take their kind's texts: {sorted(clash)}")
+    return messages

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 
 from ioc.catalog import Contract
@@ -15,7 +17,7 @@ WARNING_COLUMNS = {
     "field": pl.String,
     "rule": pl.String,
     "value": pl.String,
-    "message": pl.String,
+    "params": pl.String,
 }
 
 
@@ -44,11 +46,8 @@ def total_row_warnings(
                                     "school_code": None,
                                     "field": name,
                                     "rule": "total_row_mismatch",
-                                    "value": f"{row[name]} vs {sums[name]}",
-                                    "message": (
-                                        f"the total row says {row[name]:,} for {name}, "
-                                        f"the school rows add up to {sums[name]:,}"
-                                    ),
+                                    "value": f"{row[name]} ≠ {sums[name]}",
+                                    "params": json.dumps({"stated": row[name], "sum": sums[name]}),
                                 }
                             ],
                             schema=WARNING_COLUMNS,

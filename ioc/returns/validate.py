@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ioc.catalog import Contract, Rules
+from ioc.catalog.messages import ISSUE_COLUMNS, params
 from ioc.geo import scheme_for_period
 from ioc.returns.parse import ERR, err_col
 
@@ -20,29 +21,8 @@ PERIOD_PATTERN = f"^({SCHOOL_YEAR_PATTERN})/(DN|CN)$"
 PERIOD = re.compile(PERIOD_PATTERN)
 FORMULA_START = ("=", "+", "-", "@", "\t")
 KEY = ["_sheet", "_row"]
-ISSUE_COLUMNS = ["_sheet", "_row", "school_code", "field", "rule", "value", "message"]
-
-MESSAGES = {
-    "negative_count": "a count cannot be negative",
-    "not_a_whole_number": "not a whole number",
-    "count_too_large": "the number is too large to be a count",
-    "not_a_number": "not a number",
-    "negative_value": "cannot be negative",
-    "latitude_outside_vietnam": "latitude outside Vietnam (8-24)",
-    "longitude_outside_vietnam": "longitude outside Vietnam (102-118)",
-    "invalid_flag": "not a yes/no value (1/0, có/không, x/blank, yes/no, true/false)",
-    "unknown_value": "not one of the contract's values",
-    "invalid_code": "not a numeric unit code of the right length",
-    "required_missing": "required value is blank",
-    "invalid_school_year": "school year must look like 2024-2025",
-    "period_mismatch": "the row's school year/term differ from the period given to ingest",
-    "duplicate_school_code": "the school code appears more than once for this period in the file",
-    "unknown_province": "no such province code in this unit scheme",
-    "unknown_district": "no such district code in the province",
-    "unknown_commune": "no such commune code in this unit scheme",
-    "commune_outside_province": "the commune does not lie in the province given",
-    "commune_outside_district": "the commune does not lie in the district given",
-}
+# An error column holds the rule broken, or "rule:{json}" with the parameters of its message
+# (ioc/catalog/messages.yaml); a "value" parameter is the record's value instead of the cell.
 
 
 @dataclass(frozen=True)
@@ -79,16 +59,15 @@ def _issues(frame: pl.DataFrame, text: pl.DataFrame) -> pl.DataFrame:
     bad_rows = text.join(frame.select(KEY), on=KEY, how="semi", nulls_equal=True)
     cells = bad_rows.unpivot(index=KEY, on=fields, variable_name="field", value_name="cell")
     long = long.join(cells, on=[*KEY, "field"], how="left", nulls_equal=True)
-    detail = pl.col("rule").str.split(":").list.get(1, null_on_oob=True)
-    rule = pl.col("rule").str.split(":").list.first()
+    detail = pl.col("rule").str.extract(r"^[^:]+:(.*)$", 1)
     return long.select(
         pl.col("_sheet"),
         pl.col("_row"),
         pl.col("school_code"),
         pl.col("field"),
-        rule.alias("rule"),
-        pl.coalesce(detail, pl.col("cell")).alias("value"),
-        rule.replace_strict(MESSAGES, default=rule).alias("message"),
+        pl.col("rule").str.extract(r"^([^:]+)", 1).alias("rule"),
+        pl.coalesce(detail.str.json_path_match("$.value"), pl.col("cell")).alias("value"),
+        detail.alias("params"),
     )
 
 
@@ -131,7 +110,17 @@ def _period(frame: pl.DataFrame, period: tuple[str, str] | None) -> pl.DataFrame
             pl.col("term").is_not_null() & (pl.col("term") != given_term)
         )
         frame = frame.with_columns(
-            pl.when(mismatch).then(pl.lit("period_mismatch")).alias(err_col("period")),
+            pl.when(mismatch)
+            .then(
+                pl.concat_str(
+                    pl.lit("period_mismatch:"),
+                    params(
+                        value=pl.format("{}/{}", pl.col("school_year"), pl.col("term")),
+                        given=f"{given_year}/{given_term}",
+                    ),
+                )
+            )
+            .alias(err_col("period")),
             pl.lit(given_year).alias("school_year"),
             pl.lit(given_term).alias("term"),
         )
@@ -162,18 +151,20 @@ def _sum_rules(rules: Rules) -> list[pl.Expr]:
             parts = pl.sum_horizontal(pl.col(rule.parts))
             known = pl.all_horizontal(pl.col([*rule.parts, rule.total]).is_not_null())
             broken = known & (parts > pl.col(rule.total))
-            detail = pl.format(
-                "{}={} > {}={}",
-                pl.lit("+".join(rule.parts)),
-                parts,
-                pl.lit(rule.total),
-                pl.col(rule.total),
+            detail = params(
+                value=pl.format("{} > {}", parts, pl.col(rule.total)),
+                parts_value=parts,
+                total_value=pl.col(rule.total),
             )
         else:
             cond = rule.requires_positive or {}
             a, b = cond["if_positive"], cond["then_positive"]
             broken = (pl.col(a) > 0) & (pl.col(b) == 0)  # a blank is unknown, not zero
-            detail = pl.format("{}={}, {}={}", pl.lit(a), pl.col(a), pl.lit(b), pl.col(b))
+            detail = params(
+                value=pl.format("{}, {}", pl.col(a), pl.col(b)),
+                if_value=pl.col(a),
+                then_value=pl.col(b),
+            )
         exprs.append(
             pl.when(broken)
             .then(pl.concat_str(pl.lit(f"{rule.name}:"), detail))
@@ -185,8 +176,16 @@ def _sum_rules(rules: Rules) -> list[pl.Expr]:
 def _duplicates(frame: pl.DataFrame) -> pl.Expr:
     rows = pl.col("_row").cast(pl.String).implode().over(["school_code", "school_year", "term"])
     dup = pl.len().over(["school_code", "school_year", "term"]) > 1
-    detail = pl.concat_str(pl.lit("duplicate_school_code:rows "), rows.list.join(", "))
+    detail = pl.concat_str(
+        pl.lit("duplicate_school_code:"),
+        params(value=pl.col("school_code"), rows=rows.list.join(", ")),
+    )
     return pl.when(dup & pl.col("school_code").is_not_null()).then(detail).alias(err_col("dup"))
+
+
+def _unit_error(rule: str, column: str, **values: pl.Expr) -> pl.Expr:
+    """A unit rule's error, its value the code the row gives."""
+    return pl.concat_str(pl.lit(f"{rule}:"), params(value=pl.col(column), **values))
 
 
 def _units(frame: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
@@ -210,39 +209,31 @@ def _units(frame: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
     legacy = pl.col("scheme") == "legacy"
     return out.with_columns(
         pl.when(pl.col("province_code").is_not_null() & pl.col("_p_ok").is_null())
-        .then(
-            pl.format("unknown_province:{} ({} scheme)", pl.col("province_code"), pl.col("scheme"))
-        )
+        .then(_unit_error("unknown_province", "province_code", scheme=pl.col("scheme")))
         .alias(err_col("unit_province")),
         pl.when(legacy & pl.col("district_code").is_not_null() & pl.col("_d_prov").is_null())
-        .then(pl.lit("unknown_district"))
+        .then(_unit_error("unknown_district", "district_code", province=pl.col("province_code")))
         .when(
             legacy
             & pl.col("_p_ok")
             & pl.col("_d_prov").is_not_null()
             & (pl.col("_d_prov") != pl.col("province_code"))
         )
-        .then(
-            pl.format(
-                "unknown_district:{} is not in province {}",
-                pl.col("district_code"),
-                pl.col("province_code"),
-            )
-        )
+        .then(_unit_error("unknown_district", "district_code", province=pl.col("province_code")))
         .alias(err_col("unit_district")),
         pl.when(pl.col("commune_code").is_not_null() & pl.col("_c_prov").is_null())
-        .then(pl.format("unknown_commune:{} ({} scheme)", pl.col("commune_code"), pl.col("scheme")))
+        .then(_unit_error("unknown_commune", "commune_code", scheme=pl.col("scheme")))
         .when(
             pl.col("_p_ok")
             & pl.col("_c_prov").is_not_null()
             & (pl.col("_c_prov") != pl.col("province_code"))
         )
         .then(
-            pl.format(
-                "commune_outside_province:{} is in province {}, not {}",
-                pl.col("commune_code"),
-                pl.col("_c_prov"),
-                pl.col("province_code"),
+            _unit_error(
+                "commune_outside_province",
+                "commune_code",
+                actual=pl.col("_c_prov"),
+                province=pl.col("province_code"),
             )
         )
         .when(
@@ -252,11 +243,11 @@ def _units(frame: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
             & (pl.col("_c_dist") != pl.col("district_code"))
         )
         .then(
-            pl.format(
-                "commune_outside_district:{} is in district {}, not {}",
-                pl.col("commune_code"),
-                pl.col("_c_dist"),
-                pl.col("district_code"),
+            _unit_error(
+                "commune_outside_district",
+                "commune_code",
+                actual=pl.col("_c_dist"),
+                district=pl.col("district_code"),
             )
         )
         .alias(err_col("unit_commune")),
@@ -278,17 +269,6 @@ def _field_of(rules: Rules) -> dict[str, str]:
     return mapping
 
 
-def rule_messages(rules: Rules) -> dict[str, str]:
-    messages = dict(MESSAGES)
-    for rule in rules.rejects:
-        if rule.parts is not None:
-            messages[rule.name] = f"{' + '.join(rule.parts)} must not exceed {rule.total}"
-        else:
-            cond = rule.requires_positive or {}
-            messages[rule.name] = f"{cond['if_positive']} > 0 requires {cond['then_positive']} > 0"
-    return messages
-
-
 def _warnings(accepted: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     norm = rules.warnings.class_size_over_norm
     cap = pl.col("level").replace_strict(norm.norm_by_level, default=None, return_dtype=pl.Float64)
@@ -303,15 +283,8 @@ def _warnings(accepted: pl.DataFrame, rules: Rules) -> pl.DataFrame:
             "school_code",
             pl.lit("students").alias("field"),
             pl.lit("class_size_over_norm").alias("rule"),
-            pl.format("{} pupils / {} classes", pl.col("students"), pl.col("classes")).alias(
-                "value"
-            ),
-            pl.format(
-                "students per class {} is above the norm {} by more than {}%",
-                size.round(1),
-                cap.cast(pl.Int32),
-                pl.lit(round((norm.factor - 1) * 100)),
-            ).alias("message"),
+            pl.format("{}/{}", pl.col("students"), pl.col("classes")).alias("value"),
+            params(size=size.round(1), norm=cap, over=round((norm.factor - 1) * 100)),
         ),
         accepted.filter(formula).select(
             *KEY,
@@ -319,9 +292,7 @@ def _warnings(accepted: pl.DataFrame, rules: Rules) -> pl.DataFrame:
             pl.lit("school_name").alias("field"),
             pl.lit("text_looks_like_formula").alias("rule"),
             pl.col("school_name").alias("value"),
-            pl.lit(
-                "the name starts like a spreadsheet formula; stored as text, never evaluated"
-            ).alias("message"),
+            pl.lit(None, dtype=pl.String).alias("params"),
         ),
     ]
     return pl.concat(found)
@@ -344,12 +315,7 @@ def check(
     errs = [c for c in frame.columns if c.startswith(ERR)]
     bad = pl.any_horizontal(pl.col(errs).is_not_null())
     issues = _issues(frame.filter(bad), text)
-    fields = _field_of(rules)
-    messages = rule_messages(rules)
-    rejects = issues.with_columns(
-        pl.col("field").replace(fields),
-        pl.col("rule").replace_strict(messages, default=pl.col("message")).alias("message"),
-    )
+    rejects = issues.with_columns(pl.col("field").replace(_field_of(rules)))
     keep = [f.name for f in contract.fields] + ["scheme", *KEY]
     accepted = frame.filter(~bad).select(keep)
     return Checked(accepted, rejects, _warnings(accepted, rules))

@@ -7,5 +7,6 @@ create or replace table out_quality__findings (
     rule varchar not null,
     field varchar,
     value varchar,
-    message varchar not null
+    message varchar not null,  -- the English message when stored (ioc/catalog/messages.yaml)
+    params varchar             -- JSON: the message's parameters; texts are made when shown
 )

@@ -11,9 +11,11 @@ select
     rejects.source_row,
     rejects.school_code,
     rejects.column_name,
+    rejects.field,
     rejects.rule,
     rejects.value,
-    rejects.message
+    rejects.message,
+    rejects.params  -- the message's parameters: its texts are made from the catalog when shown
 from ingest_rejects as rejects
 inner join ingest_runs as runs on rejects.run_id = runs.run_id
 left join core_school__registry as registry on rejects.school_code = registry.school_code

@@ -1,10 +1,11 @@
 -- Findings and ingest warnings of one school, every period.
-select school_year, term, rule, field, value, message
+-- params: the message's parameters, its texts are made from the catalog when shown.
+select school_year, term, rule, field, value, message, params
 from out_quality__findings
 where school_code = $school_code
 union all
 select returns.school_year, returns.term, 'warning:' || warnings.rule, warnings.field,
-    warnings.value, warnings.message
+    warnings.value, warnings.message, warnings.params
 from ingest_warnings as warnings
 inner join core_school__period_returns as returns
     on warnings.run_id = returns.run_id

@@ -1,4 +1,5 @@
--- Findings and ingest warnings for the schools of a unit in one period.
+-- Findings and ingest warnings for the schools of a unit in one period (params: the
+-- message's parameters, its texts are made from the catalog when shown).
 with registry as (
     select school_code, school_name, school_unit(registry, $scheme, $level) as unit_code
     from core_school__registry as registry
@@ -12,7 +13,8 @@ warnings as (
         'warning:' || warnings.rule as rule,
         warnings.field,
         warnings.value,
-        warnings.message
+        warnings.message,
+        warnings.params
     from ingest_warnings as warnings
     inner join core_school__period_returns as returns
         on warnings.run_id = returns.run_id

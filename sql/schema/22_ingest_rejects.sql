@@ -8,5 +8,6 @@ create table if not exists ingest_rejects (
     field varchar,                    -- canonical field name
     rule varchar not null,
     value varchar,
-    message varchar not null
+    message varchar not null,         -- the English message when stored (ioc/catalog/messages.yaml)
+    params varchar                    -- JSON: the message's parameters; texts are made when shown
 )

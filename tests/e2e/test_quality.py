@@ -88,8 +88,8 @@ def test_rejects_of_a_run_for_a_leader_and_a_message_for_an_analyst(
     rejects = api_get(dash_server.base, "demo-leader", f"/ingest/runs/{rejected['run_id']}/rejects")
     page.locator("#quality-runs").scroll_into_view_if_needed()
     page.wait_for_selector("#quality-rejects-grid .ag-row")
-    assert grid_cells(page, "quality-rejects-grid", "rule") == {
-        str(i): r["rule"] for i, r in enumerate(rejects)
+    assert grid_cells(page, "quality-rejects-grid", "rule") == {  # the catalog's words
+        str(i): r["rule_label_vi"] for i, r in enumerate(rejects)
     }
     shown_runs = grid_cells(page, "quality-runs-grid", "rows_rejected")
     assert shown_runs[str(rejected["run_id"])] == vn_number(rejected["rows_rejected"])

@@ -58,3 +58,90 @@ def test_enum_labels_match_case_insensitively() -> None:
     assert index[normalize_label("TIỂU HỌC")] == "TH"
     assert index[normalize_label("Liên cấp")] == "TH_THCS_THPT"
     assert CONTRACT.enum_index("term")[normalize_label("Cuối năm")] == "CN"
+
+
+# -- what users read about rules (messages.yaml): issue 15, item 3 ------------------------
+RULE_IN_CODE = {  # where rules are named, and how
+    "ioc/returns": [
+        r'\.then\(pl\.lit\("([a-z][a-z0-9_]+):?"\)\)',  # an error column
+        r'pl\.lit\("([a-z][a-z0-9_]+):"\)',  # an error with parameters
+        r'_unit_error\(\s*"([a-z][a-z0-9_]+)"',
+        r'_lookup\(name, \w+, "([a-z][a-z0-9_]+)"',
+    ],
+    "": [
+        r'pl\.lit\("([a-z][a-z0-9_]+)"\)\.alias\("rule"\)',  # a rule column
+        r'"rule": "([a-z][a-z0-9_]+)",',  # a rule in a record
+    ],
+}
+
+
+def _rules_in_code() -> set[str]:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    found: set[str] = set()
+    for path in [*(root / "ioc").rglob("*.py"), *(root / "ingest").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        for where, patterns in RULE_IN_CODE.items():
+            if str(path.relative_to(root)).startswith(where):
+                for pattern in patterns:
+                    found |= set(re.findall(pattern, text))
+    return found
+
+
+def test_every_rule_used_in_code_has_vietnamese_and_english_texts() -> None:
+    from ioc.catalog.messages import message, rule_codes, rule_label
+
+    used = _rules_in_code() | {r.name for r in load_rules().rejects}
+    assert {"period_change", "jump", "school_moved", "required_missing"} <= used  # the scan works
+    assert used - rule_codes() == set()
+    for code in used:
+        vi, en = rule_label(code, "vi"), rule_label(code, "en")
+        assert vi and en and vi != en and code not in (vi, en), code
+        assert message(code, "vi", field="students") != message(code, "en", field="students")
+
+
+def test_every_field_and_ratio_has_vietnamese_and_english_labels() -> None:
+    from ioc.catalog.messages import field_label
+
+    names = [f.name for f in CONTRACT.fields]
+    names += [r.id for r in load_rules().quality.outlier_ratios]
+    for name in names:
+        vi, en = field_label(name, "vi"), field_label(name, "en")
+        assert vi and en and name not in (vi, en), name
+
+
+def test_messages_are_made_from_the_parameters_in_either_language() -> None:
+    from ioc.catalog.messages import message
+
+    args = {"field": "students", "values": {"share": 35, "year": "2023-2024", "max": 30}}
+    assert message("period_change", "vi", **args) == (  # type: ignore[arg-type]
+        "Số học sinh thay đổi 35% so với năm học 2023-2024 (ngưỡng 30%)"
+    )
+    assert message("period_change", "en", **args) == (  # type: ignore[arg-type]
+        "Pupils changed by 35% since 2023-2024 (more than 30%)"
+    )
+    outlier = {"ratio": 1234.5, "median": 80.25, "peers": 7, "z": 4.2}
+    text = message("outlier", "vi", field="pupils_per_toilet", values=outlier)
+    assert text.startswith("Số học sinh trên một nhà vệ sinh là 1.234,5") and "80,25" in text
+    # a row stored before its parameters were keeps its stored text
+    assert message("period_change", "vi", field="students", stored="old") == "old"
+
+
+def test_a_template_with_other_parameters_in_one_language_is_refused(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import yaml
+
+    from ioc.catalog import definitions
+
+    data = yaml.safe_load((definitions.CATALOG_DIR / "messages.yaml").read_text("utf-8"))
+    data["rules"]["jump"]["message"]["en"] = "{field:field} changed by {percent:num}%"
+    monkeypatch.setattr(definitions, "_load_yaml", lambda name: data)
+    definitions.load_messages.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="jump: vi and en take other parameters"):
+            definitions.load_messages()
+    finally:
+        definitions.load_messages.cache_clear()

@@ -9,7 +9,7 @@ import pytest
 
 from dashboards.components.datagrid import fit_height, md_link
 from dashboards.components.downloads import downloads, export_href
-from dashboards.components.labels import enum_label, level_label, rule_label
+from dashboards.components.labels import catalog_text, enum_label, level_label, run_status
 from dashboards.unit_figures import period_label, quality_bars, trend, year_ticks
 
 
@@ -90,6 +90,7 @@ def test_labels_of_codes() -> None:
     assert level_label("MN", "vi") == "Mầm non" and level_label("THPT", "en") == "Upper secondary"
     assert level_label(None, "vi") == "—" and level_label("XYZ", "vi") == "XYZ"
     assert enum_label("ownership", "tu_thuc", "vi") == "Tư thục"
-    assert rule_label("outlier", "vi") == "Bất thường so với trường cùng cấp"
-    assert rule_label("warning:period_change", "en") == "Ingest warning (period_change)"
-    assert rule_label("something_new", "vi") == "something_new"
+    finding = {"rule": "outlier", "rule_label_vi": "Bất thường", "rule_label_en": "Outlier"}
+    assert catalog_text(finding, "rule", "vi") == "Bất thường"
+    assert catalog_text({"field": None}, "field", "vi") == "—"
+    assert run_status("rejected_strict", "vi") == "bị từ chối (chế độ nghiêm ngặt)"

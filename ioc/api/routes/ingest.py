@@ -19,6 +19,7 @@ from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units
+from ioc.catalog.messages import describe
 from ioc.config import Settings
 from ioc.isolated import JobFailed, JobStopped, Limits, run_job
 from ioc.returns.names import FileName, file_name
@@ -298,4 +299,4 @@ def rejects(
     rows = db.query(
         cur, "queries/rejects", settings, run_id=run_id, schools=schools, account=who.username
     )
-    return respond(request, rows.head(limit), f"rejects_run_{run_id}", format)
+    return respond(request, describe(rows.head(limit)), f"rejects_run_{run_id}", format)

@@ -13,6 +13,7 @@ from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.listing import Format, respond
 from ioc.api.params import UnitPeriod, UnitPeriodDep
 from ioc.api.scope import allowed_units, filter_units, require_schools
+from ioc.catalog.messages import describe
 from ioc.quality_report import quality_report
 from ioc.summary import summary as build_summary
 
@@ -94,6 +95,8 @@ def _school_list(
         school_year=school_year,
         term=term,
     )
+    if "rule" in rows.columns:  # findings: what a user reads, from the catalog
+        rows = describe(rows)
     return respond(request, rows, f"{name}_{found.code}_{school_year}_{term}", format)
 
 

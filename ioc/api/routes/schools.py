@@ -23,6 +23,7 @@ from ioc.api.params import (
 from ioc.api.scope import allowed_units, require_schools
 from ioc.api.views import DEFAULT_INDICATOR, period_schools, unit_schools
 from ioc.catalog.definitions import load_catalog
+from ioc.catalog.messages import describe
 from ioc.indicators import reported_values
 
 router = APIRouter(prefix="/schools", tags=["schools"])
@@ -160,7 +161,9 @@ def _profile(
         "indicators": values.join(_indicator_names(), on="indicator_id", how="left")
         .sort("catalog_order", "school_year", pl.col("term") != "DN")
         .drop("catalog_order"),
-        "findings": db.query(cur, "queries/school_findings", settings, school_code=school_code),
+        "findings": describe(
+            db.query(cur, "queries/school_findings", settings, school_code=school_code)
+        ),
         "files": files,
     }
 
