@@ -17,6 +17,20 @@ def empty(message: str) -> html.Div:
     return html.Div(message, className="state state-empty", role="status")
 
 
+def no_data(lang: str) -> html.Div:
+    """Before any data is published: what to do next, with the way to the ingest page."""
+    return html.Div(
+        [
+            html.Span(t("state.no_data", lang)),
+            " ",
+            html.A(t("state.no_data_link", lang), href="/ingest"),
+        ],
+        id=ids.NO_DATA,
+        className="state state-empty",
+        role="status",
+    )
+
+
 def partial_unit(unit: dict[str, Any], lang: str) -> html.Div | None:
     """The old provinces a 2025 unit was formed from that never reported, named above its
     figures: they leave those provinces out (and its reporting shares are unknown)."""
