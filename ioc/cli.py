@@ -228,7 +228,7 @@ def demo(
     if_empty: Annotated[bool, typer.Option(help="Do nothing if data is already published")] = False,
     replace: Annotated[bool, typer.Option(help="Delete the published data first")] = False,
 ) -> None:
-    """Build the demo province (Sóc Trăng) from generated return files."""
+    """Build the demo (2025 Cần Thơ: old Cần Thơ, Hậu Giang, Sóc Trăng) from generated files."""
     from ingest.demo import build_demo
 
     settings = get_settings()

@@ -10,6 +10,7 @@ import polars as pl
 
 from ioc import db
 from ioc.catalog import load_rules
+from ioc.catalog.definitions import load_catalog
 from ioc.catalog.messages import describe
 from ioc.config import Settings
 from ioc.indicator_views import CHILD_LEVEL
@@ -62,6 +63,36 @@ def completeness(
     return by_unit, whole
 
 
+def predecessors_without_returns(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit
+) -> list[dict[str, str]]:
+    """The old provinces a 2025 unit was formed from that have never reported (code, name)."""
+    rows = db.query(
+        conn, "queries/predecessors_without_returns", settings, scheme=unit.scheme, code=unit.code
+    )
+    return rows.to_dicts()
+
+
+def _partial(total: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A unit's total when part of it has never reported: its counts stand for the part that
+    did, but a share of that part is not the unit's completeness, timeliness or score."""
+    if total is None:
+        return None
+    return total | {"completeness_pct": None, "timeliness_pct": None, "quality_score": None}
+
+
+def without_reporting_shares(rows: pl.DataFrame) -> pl.DataFrame:
+    """Indicator rows of a unit part of which has never reported: its reporting completeness
+    and timeliness are unknown (the schools of that part are not even known), not 100 %."""
+    kinds = ("completeness", "timeliness")
+    ids = [i.id for i in load_catalog().indicators if i.kind in kinds]
+    unknown = ("value", "norm_status", "target_status", "change", "previous_value")
+    keep = ~pl.col("indicator_id").is_in(ids)
+    return rows.with_columns(
+        pl.when(keep).then(pl.col(c)).otherwise(None).alias(c) for c in unknown if c in rows.columns
+    )
+
+
 def quality_report(
     conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, school_year: str, term: str
 ) -> dict[str, Any]:
@@ -69,10 +100,13 @@ def quality_report(
     by_unit, whole = completeness(conn, settings, unit, school_year, term)
     chase = db.query(conn, "queries/chase_list", settings, **params)
     found = describe(db.query(conn, "queries/unit_findings", settings, **params))
+    missing = predecessors_without_returns(conn, settings, unit)
+    total = whole.to_dicts()[0] if whole.height else None
     return {
         "unit": {"scheme": unit.scheme, "level": unit.level, "code": unit.code, "name": unit.name},
         "period": f"{school_year}/{term}",
-        "total": whole.to_dicts()[0] if whole.height else None,
+        "total": _partial(total) if missing else total,
+        "predecessors_without_returns": missing,
         "by_unit": by_unit.to_dicts(),
         "chase_list": chase.to_dicts(),
         "findings": found.to_dicts(),

@@ -42,9 +42,19 @@ class Page:
     data_as_of: str | None
 
 
-def resolve(path: str, query: dict[str, Any]) -> Page | Any:
+@dataclass(frozen=True)
+class Bare:
+    """A signed-in account on an installation where no data has been published yet."""
+
+    api: Api
+    lang: Lang
+    me: Me
+
+
+def resolve(path: str, query: dict[str, Any], *, bare: bool = False) -> Page | Bare | Any:
     """Fill the view's gaps (home unit, latest period, scheme of the period), or return
-    what to show instead: a redirect to the login page or a readable error."""
+    what to show instead: a redirect to the login page, a readable error, or before any data
+    the empty state that leads to the ingest page (a :class:`Bare` page when ``bare``)."""
     language = lang()
     client = api()
     here = f"{path}?{urlencode(query)}" if query else path
@@ -77,6 +87,9 @@ def resolve(path: str, query: dict[str, Any]) -> Page | Any:
         unit = client.unit(scheme, code) if code else None
         health = client.health()
     except ApiProblem as problem:
+        if problem.code == "no_data":
+            page = Bare(client, language, me)
+            return page if bare else frame_bare(page, path, states.no_data(language))
         return frame_error(problem, language, me, view, path)
     if unit is None:
         return states.empty(t("state.no_unit", language))
@@ -91,6 +104,30 @@ def frame(page: Page, path: str, body: Any, title: str | None = None) -> html.Di
     """The page inside the header and navigation."""
     return html.Div(
         [_header(page, path), html.Main([_title(page, title), body], className="page-body")],
+        className="app",
+    )
+
+
+def frame_bare(page: Bare, path: str, body: Any) -> html.Div:
+    """A page before any data: the header with the ingest link (for who may upload)."""
+    active = {True: "nav-link active", False: "nav-link"}
+    links = [
+        html.A(t(key, page.lang), href=href, className=active[href == path])
+        for href, key, roles in NAV
+        if href == "/ingest" and page.me["role"] in roles
+    ]
+    return html.Div(
+        [
+            html.Header(
+                [
+                    html.A("IOC-EDU", href="/", className="brand"),
+                    html.Nav(links, className="nav"),
+                    _account(page.me, page.lang, path),
+                ],
+                className="topbar",
+            ),
+            html.Main(body, className="page-body"),
+        ],
         className="app",
     )
 

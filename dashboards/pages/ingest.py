@@ -13,7 +13,7 @@ from dashboards.api_client import ApiProblem
 from dashboards.components import states
 from dashboards.components.datagrid import col, grid, number_col
 from dashboards.components.downloads import downloads
-from dashboards.components.frame import Page, frame, resolve
+from dashboards.components.frame import Bare, Page, frame, frame_bare, resolve
 from dashboards.components.labels import catalog_text, run_status
 from dashboards.context import api, lang
 from dashboards.i18n import t
@@ -25,9 +25,16 @@ PERIOD_PATTERN = r"^\d{4}-\d{4}/(DN|CN)$"
 
 
 def layout(**query: Any) -> Any:
-    page = resolve("/ingest", query)
+    """The ingest page; on an installation without data too (its first file comes here)."""
+    page = resolve("/ingest", query, bare=True)
+    if isinstance(page, Bare):
+        return frame_bare(page, "/ingest", _body(page, empty=True))
     if not isinstance(page, Page):
         return page
+    return frame(page, "/ingest", _body(page, empty=False), t("nav.ingest", page.lang))
+
+
+def _body(page: Page | Bare, *, empty: bool) -> html.Div:
     language = page.lang
     if page.me["role"] in UPLOADERS:
         upload: Any = html.Section(
@@ -63,36 +70,31 @@ def layout(**query: Any) -> Any:
         )
     else:
         upload = states.empty(t("ingest.not_allowed", language))
-    return frame(
-        page,
-        "/ingest",
-        html.Div(
-            [
-                upload,
-                html.Section(
-                    [
-                        html.H2(t("ingest.runs", language)),
-                        downloads("/ingest/runs", language, id_prefix="runs"),
-                        html.Div(_runs_grid(page), id="ingest-runs-wrap"),
-                    ],
-                    className="card",
-                ),
-                html.Section(
-                    [
-                        html.H2(t("ingest.rejects", language)),
-                        html.Div(
-                            states.empty(t("ingest.pick_run", language)), id=ids.INGEST_REJECTS
-                        ),
-                    ],
-                    className="card",
-                ),
-            ]
-        ),
-        t("nav.ingest", language),
+    runs = runs_grid([], language) if empty else _runs_grid(page)
+    return html.Div(
+        [
+            *([states.no_data(language)] if empty else []),
+            upload,
+            html.Section(
+                [
+                    html.H2(t("ingest.runs", language)),
+                    downloads("/ingest/runs", language, id_prefix="runs"),
+                    html.Div(runs, id="ingest-runs-wrap"),
+                ],
+                className="card",
+            ),
+            html.Section(
+                [
+                    html.H2(t("ingest.rejects", language)),
+                    html.Div(states.empty(t("ingest.pick_run", language)), id=ids.INGEST_REJECTS),
+                ],
+                className="card",
+            ),
+        ]
     )
 
 
-def _runs_grid(page: Page) -> Any:
+def _runs_grid(page: Page | Bare) -> Any:
     try:
         rows = page.api.runs()
     except ApiProblem as problem:

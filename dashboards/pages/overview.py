@@ -35,15 +35,11 @@ def layout(**query: Any) -> Any:
     except ApiProblem as problem:
         return frame(page, "/", states.error(problem, page.lang))
     if not any(row.get("value") is not None for row in own):
-        return frame(page, "/", states.empty(t("state.no_returns", page.lang)))
+        empty = states.empty(t("state.no_returns", page.lang))
+        return frame(page, "/", states.noted(page.unit, page.lang, empty))
+    body = html.Div([_attention(page, own, children), _tiles(page, own)], className="overview")
     return frame(
-        page,
-        "/",
-        html.Div(
-            [_attention(page, own, children), _tiles(page, own)],
-            className="overview",
-        ),
-        t("overview.title", page.lang),
+        page, "/", states.noted(page.unit, page.lang, body), t("overview.title", page.lang)
     )
 
 

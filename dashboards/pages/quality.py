@@ -48,7 +48,8 @@ def layout(**query: Any) -> Any:
         return frame(page, "/quality", states.error(problem, language), title)
     total = report.get("total") or {}
     if not total.get("schools_expected"):
-        return frame(page, "/quality", states.empty(t("state.no_returns", language)), title)
+        empty = states.empty(t("state.no_returns", language))
+        return frame(page, "/quality", states.noted(page.unit, language, empty), title)
     body = html.Div(
         [
             _totals(page, report),
@@ -59,7 +60,7 @@ def layout(**query: Any) -> Any:
         ],
         className="quality-page",
     )
-    return frame(page, "/quality", body, title)
+    return frame(page, "/quality", states.noted(page.unit, language, body), title)
 
 
 def _figure(id_: str, label: str, value: Any, text: str) -> html.Div:

@@ -57,7 +57,7 @@ def layout(**query: Any) -> Any:
     except ApiProblem as problem:
         return frame(page, "/unit", states.error(problem, language), t("unit.title", language))
     if not own:  # a unit without schools: nothing to rank or trace
-        empty = states.empty(t("state.no_returns", language))
+        empty = states.noted(page.unit, language, states.empty(t("state.no_returns", language)))
         return frame(page, "/unit", empty, t("unit.title", language))
     indicator = view.indicator
     if not any(r["indicator_id"] == indicator for r in own):
@@ -86,7 +86,7 @@ def layout(**query: Any) -> Any:
         ],
         className="unit-page",
     )
-    return frame(page, "/unit", body, t("unit.title", language))
+    return frame(page, "/unit", states.noted(page.unit, language, body), t("unit.title", language))
 
 
 def choose_kind(asked: Any, has_children: bool, sees_schools: bool) -> str:

@@ -1,4 +1,4 @@
-"""Documented demo accounts for the demo province (Sóc Trăng, legacy province 94).
+"""Documented demo accounts for the demo (2025 Cần Thơ; the scoped ones in Sóc Trăng, old 94).
 
 Never run this against a production store: the password and the display token below are
 published.

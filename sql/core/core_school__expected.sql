@@ -1,35 +1,67 @@
 -- Schools expected to report in each period: those that reported in it, plus those that
--- reported in the previous period present in the data (a school that stops reporting is a
--- data-quality finding, not a closure). With whether a return came and whether its first
--- receipt was on time ($dn_due / $cn_due: month-day of the due date).
+-- reported in the last earlier period in which their old province (the predecessor of a 2025
+-- province) reported at all: a school that stops reporting is a data-quality finding, not a
+-- closure, and an old province that skips a period stays expected in full. With whether a
+-- return came and whether its first receipt was on time ($dn_due / $cn_due: month-day of the
+-- due date).
 create or replace table core_school__expected as
-with returns as (
+with all_returns as (
     select
         school_code,
         school_year,
         term,
         run_id,
-        cast(left(school_year, 4) as integer) as first_year
+        scheme,
+        province_code,
+        commune_code,
+        cast(left(school_year, 4) as integer) * 2 + (term = 'CN')::integer as period_order
     from core_school__period_returns
 ),
 
-periods as (
+-- a school's old province: reported (latest), else through its 2025 commune
+school_province as (
     select
-        school_year,
-        term,
-        lag(school_year) over (order by first_year, term = 'CN') as previous_year,
-        lag(term) over (order by first_year, term = 'CN') as previous_term
-    from (select distinct school_year, term, first_year from returns)
+        school_code,
+        coalesce(
+            arg_max(province_code, period_order) filter (where scheme = 'legacy'),
+            min(crosswalk.legacy_province_code)
+        ) as province
+    from all_returns
+    left join core_geo__commune_crosswalk as crosswalk
+        on all_returns.scheme = '2025' and all_returns.commune_code = crosswalk.commune_code_2025
+    group by school_code
+),
+
+returns as (
+    select all_returns.*, coalesce(school_province.province, '') as province
+    from all_returns
+    inner join school_province on all_returns.school_code = school_province.school_code
+),
+
+periods as (
+    select distinct school_year, term, period_order from returns
+),
+
+province_periods as (
+    select distinct province, period_order from returns
+),
+
+previous as (
+    select periods.school_year, periods.term, province_periods.province,
+        max(province_periods.period_order) as last_order
+    from periods
+    inner join province_periods on province_periods.period_order < periods.period_order
+    group by all
 ),
 
 expected as (
     select school_code, school_year, term from returns
     union
-    select returns.school_code, periods.school_year, periods.term
-    from returns
-    inner join periods
-        on returns.school_year = periods.previous_year
-        and returns.term = periods.previous_term
+    select returns.school_code, previous.school_year, previous.term
+    from previous
+    inner join returns
+        on returns.province = previous.province
+        and returns.period_order = previous.last_order
 ),
 
 receipts as (

@@ -188,23 +188,14 @@ def test_an_analyst_of_945_sees_only_its_schools(dash_server: Any, open_as: Any)
 
 
 def test_a_period_without_returns_says_so(dash_server: Any, open_as: Any) -> None:
-    province = api_get(dash_server.base, "demo-leader", "/units/2025/92")
-    with_values = {
-        r["unit_code"]
-        for r in api_get(
-            dash_server.base,
-            "demo-leader",
-            "/indicators/values",
-            unit="92",
-            scheme="2025",
-            period="2025-2026/DN",
-            children="true",
-            indicator="NET_SCHOOLS",
-        )
-    }
-    empty = next(c["code"] for c in province["children"] if c["code"] not in with_values)
+    # every commune of the demo's 2025 Cần Thơ has schools: a commune of Cà Mau (96) has none
+    province = api_get(dash_server.base, "demo-leader", "/units/2025/96")
+    empty = province["children"][0]["code"]
     page = open_as("demo-leader", f"/unit?unit={empty}&scheme=2025&period=2025-2026/DN")
     assert "Chưa có báo cáo cho kỳ này" in page.wait_for_selector(".state-empty").inner_text()
+    # and it names the old provinces it was formed from, none of which reported
+    assert "Chưa có dữ liệu của:" in page.wait_for_selector("#partial-unit").inner_text()
+    screenshot(page, "unit-partial")
 
 
 def test_unit_page_fits_a_phone(open_as: Any) -> None:

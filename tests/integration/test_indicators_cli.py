@@ -30,7 +30,10 @@ def test_class_size_by_district_matches_the_returns(
     demo_settings: Settings, returns: pl.DataFrame
 ) -> None:
     got = indicators(demo_settings, "--unit", "94", "--period", "2023-2024/CN", "--children")
-    period = returns.filter((pl.col("school_year") == "2023-2024") & (pl.col("term") == "CN"))
+    period = returns.filter(
+        (pl.col("school_year") == "2023-2024") & (pl.col("term") == "CN"),
+        pl.col("province_code") == "94",
+    )
     known = period.filter(pl.col("students").is_not_null() & pl.col("classes").is_not_null())
     by_district = known.group_by("district_code").agg(
         pl.col("students").sum(), pl.col("classes").sum()
@@ -58,8 +61,16 @@ def test_history_across_the_2025_reorganisation(demo_settings: Settings) -> None
         demo_settings, "--unit", "94", "--period", "2024-2025/DN", "--scheme", "legacy"
     )
     new = indicators(demo_settings, "--unit", "92", "--period", "2024-2025/DN", "--scheme", "2025")
-    # Cần Thơ (92) restated before the merger from its schools: the demo's are Sóc Trăng's
-    assert new[("92", "NET_STUDENTS")]["value"] == old[("94", "NET_STUDENTS")]["value"]
+    # Cần Thơ (92) restated before the merger from its schools: old Cần Thơ's, Hậu Giang's and
+    # Sóc Trăng's
+    others = [
+        indicators(demo_settings, "--unit", p, "--period", "2024-2025/DN", "--scheme", "legacy")
+        for p in ("92", "93")
+    ]
+    parts = [old[("94", "NET_STUDENTS")]] + [
+        o[(p, "NET_STUDENTS")] for o, p in zip(others, ("92", "93"), strict=True)
+    ]
+    assert new[("92", "NET_STUDENTS")]["value"] == sum(r["value"] for r in parts)
     after = indicators(demo_settings, "--unit", "92", "--period", "2025-2026/DN")
     row = after[("92", "NET_STUDENTS")]
     assert row["is_break"] and row["previous_value"] == new[("92", "NET_STUDENTS")]["value"]

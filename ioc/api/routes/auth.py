@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ioc import db
 from ioc.api.auth import SESSION_COOKIE, HashingBusy
-from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require
+from ioc.api.deps import PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError, problem
 from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
@@ -51,9 +51,14 @@ def _home(cur: duckdb.DuckDBPyConnection, settings: Settings, who: Principal) ->
     return {"scheme": "legacy", "code": str(code)} if code else {}
 
 
-def _home_in(snapshot: Snapshot, settings: Settings, who: Principal) -> dict[str, str]:
-    with snapshot.cursor() as (_, cur):
-        return _home(cur, settings, who)
+def _home_in(snapshot: Snapshot, settings: Settings, who: Principal) -> dict[str, str] | None:
+    """The account's home unit; None on an installation without data yet (signing in, the
+    ingest page and the first upload work before any data is published)."""
+    try:
+        with snapshot.cursor() as (_, cur):
+            return _home(cur, settings, who)
+    except db.NoData:
+        return None
 
 
 @router.post(
@@ -122,9 +127,9 @@ def logout(request: Request, who: PrincipalDep) -> Response:
     return response
 
 
-@router.get("/auth/me", summary="The signed-in account")
-def me(who: PrincipalDep, cur: CursorDep, settings: SettingsDep) -> dict[str, Any]:
-    return _me(who, _home(cur, settings, who))
+@router.get("/auth/me", summary="The signed-in account (home null before any data)")
+def me(request: Request, who: PrincipalDep, settings: SettingsDep) -> dict[str, Any]:
+    return _me(who, _home_in(request.app.state.snapshot, settings, who))
 
 
 @router.get("/audit", summary="Audit log (admins)")

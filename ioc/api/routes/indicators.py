@@ -26,6 +26,7 @@ from ioc.api.views import find_unit, level_batch, periods, series_batch, unit_se
 from ioc.catalog.definitions import load_catalog
 from ioc.geo import scheme_for_period
 from ioc.indicator_views import batch_of, values_for
+from ioc.quality_report import predecessors_without_returns, without_reporting_shares
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 
@@ -58,6 +59,8 @@ async def values(
         ),
     )
     rows = values_for(batch, found, children=children, family=family).drop("parent_code")
+    if not children and rows.height and predecessors_without_returns(cur, settings, found):
+        rows = without_reporting_shares(rows)
     if indicator is not None:
         _known(indicator)
         rows = rows.filter(pl.col("indicator_id") == indicator) if rows.height else rows

@@ -66,6 +66,7 @@ def quality(
         "unit": report["unit"],
         "period": report["period"],
         "total": report["total"],
+        "predecessors_without_returns": report["predecessors_without_returns"],
         "by_unit": rows.to_dicts(),
         "chase_count": len(report["chase_list"]),
         "findings_count": len(report["findings"]),

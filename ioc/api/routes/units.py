@@ -16,6 +16,7 @@ from ioc.api.params import ParentQuery, UnitPath
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, check_unit
 from ioc.config import Settings
+from ioc.quality_report import predecessors_without_returns
 from ioc.summary import find_unit
 
 router = APIRouter(prefix="/units", tags=["units"])
@@ -72,7 +73,8 @@ def list_units(
 
 @router.get(
     "/{scheme}/{code}",
-    summary="One unit with its children and the provinces of the other scheme it maps to",
+    summary="One unit with its children, the provinces of the other scheme it maps to and the "
+    "old provinces it was formed from that never reported",
 )
 def get_unit(
     cur: CursorDep,
@@ -103,4 +105,7 @@ def get_unit(
         **row.to_dicts()[0],
         "children": children.to_dicts(),
         "counterparts": counterparts.to_dicts(),
+        # old provinces this 2025 unit was formed from that never reported: its figures and
+        # coverage leave them out
+        "predecessors_without_returns": predecessors_without_returns(cur, settings, unit),
     }
