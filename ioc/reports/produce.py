@@ -16,6 +16,7 @@ from ioc.config import Settings
 from ioc.exports import Column, columns_for, csv_chunks, open_workbook, write_xlsx
 from ioc.geo import scheme_for_period
 from ioc.reports import bulk_sheet, content
+from ioc.reports.cover import issuer_for
 from ioc.reports.files import file_name
 from ioc.reports.kinds import (
     INDICATOR_TABLE,
@@ -204,8 +205,12 @@ def gather_workbook(
     """Everything the standard workbook shows, from the shared readers."""
     build = content.build_of(conn)
     total, by_unit = content.completeness(conn, settings, unit, school_year, term)
+    issuer = issuer_for(settings, content.province_name(conn, settings, unit))
+    cover = Cover(
+        unit, school_year, term, at, build.data_as_of, build.build_id, issuer, dict(filters)
+    )
     return WorkbookData(
-        cover=Cover(unit, school_year, term, at, build.data_as_of, build.build_id, dict(filters)),
+        cover=cover,
         kpis=content.unit_rows(conn, settings, unit, school_year, term),
         children=content.child_rows(conn, settings, unit, school_year, term),
         completeness_total=total,
