@@ -245,23 +245,10 @@ def _write_kpi_sheet(
     return sheet_xml.ReadyRows(member, "".join(lines).encode("utf-8"), last_cell)
 
 
-def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -> None:
-    """The cover as an administrative report's first page: the issuer (left) and the
-    national motto (right), place and date, the title, the facts, the signature block."""
+def cover_lines(data: WorkbookData) -> list[tuple[str, str]]:
+    """The cover's facts, (label, value): unit, period, times, filters, completeness."""
     cover = data.cover
-    unit, issuer = cover.unit, cover.issuer
-    ws = book.add_worksheet("Bìa")
-    ws.set_column(0, 0, 42)
-    ws.set_column(1, 1, 70)
-    ws.write_string(0, 0, neutralise(issuer.parent), fmt.heading)
-    ws.write_string(0, 1, MOTTO, fmt.heading_bold)
-    ws.write_string(1, 0, neutralise(issuer.name), fmt.heading_bold)
-    ws.write_string(1, 1, MOTTO_SUBTITLE, fmt.motto)
-    when = cover.generated_at.astimezone(LOCAL).date()  # the date line, in Vietnam time
-    ws.write_string(3, 1, neutralise(place_date(issuer.place, when)), fmt.place_date)
-    ws.set_row(5, TITLE_POINTS)
-    ws.merge_range(5, 0, 5, 1, REPORT_TITLE[0], fmt.cover_title)
-    ws.merge_range(6, 0, 6, 1, REPORT_TITLE[1], fmt.cover_subtitle)
+    unit = cover.unit
     level = both(LEVELS.get(unit.level, (unit.level, unit.level)))
     lines: list[tuple[str, str]] = [
         ("Đơn vị / Unit", f"{unit.name} ({unit.code}) — {level}"),
@@ -291,6 +278,27 @@ def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -
         ]
     else:
         lines.append(("Tỷ lệ đầy đủ / Completeness", "Chưa có số liệu / no data"))
+    return lines
+
+
+def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -> None:
+    """The cover as an administrative report's first page: the issuer (left) and the
+    national motto (right), place and date, the title, the facts, the signature block."""
+    cover = data.cover
+    issuer = cover.issuer
+    ws = book.add_worksheet("Bìa")
+    ws.set_column(0, 0, 42)
+    ws.set_column(1, 1, 70)
+    ws.write_string(0, 0, neutralise(issuer.parent), fmt.heading)
+    ws.write_string(0, 1, MOTTO, fmt.heading_bold)
+    ws.write_string(1, 0, neutralise(issuer.name), fmt.heading_bold)
+    ws.write_string(1, 1, MOTTO_SUBTITLE, fmt.motto)
+    when = cover.generated_at.astimezone(LOCAL).date()  # the date line, in Vietnam time
+    ws.write_string(3, 1, neutralise(place_date(issuer.place, when)), fmt.place_date)
+    ws.set_row(5, TITLE_POINTS)
+    ws.merge_range(5, 0, 5, 1, REPORT_TITLE[0], fmt.cover_title)
+    ws.merge_range(6, 0, 6, 1, REPORT_TITLE[1], fmt.cover_subtitle)
+    lines = cover_lines(data)
     first = 8
     for row, (label, value) in enumerate(lines, start=first):
         ws.set_row(row, row_height([(label, 42), (value, 70)]))
