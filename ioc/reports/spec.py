@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from ioc.config import get_settings
 from ioc.reports.cron import trigger_for
-from ioc.reports.kinds import KINDS, check_format
+from ioc.reports.kinds import KINDS, STANDARD, check_format
 from ioc.reports.periods import check_rule
 
 UNIT_CODE = r"^(\d{2}|\d{3}|\d{5}|VN)$"
@@ -81,11 +81,12 @@ class ScheduleSpec(BaseModel):
     def _unique(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
 
-    @model_validator(mode="after")
-    def _formats_of_kind(self) -> ScheduleSpec:
-        for fmt in self.formats:
-            check_format(fmt, self.kind)
-        return self
+    @field_validator("formats")
+    @classmethod
+    def _formats_of_kind(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for fmt in value:  # the kind is checked first (fields in order)
+            check_format(fmt, info.data.get("kind", STANDARD))
+        return value
 
     @field_validator("folder")
     @classmethod
