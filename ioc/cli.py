@@ -468,13 +468,15 @@ def export(
         str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5), or VN")
     ],
     period: Annotated[str, typer.Option(help="YYYY-YYYY/DN|CN, latest or previous")],
-    out: Annotated[Path, typer.Option(help="File to write (.xlsx/.csv), or a folder")],
+    out: Annotated[Path, typer.Option(help="File to write (.xlsx/.csv/.pdf), or a folder")],
     scheme: SchemeOption = None,
     kind: Annotated[
         str | None,
         typer.Option(help="indicators, schools, quality or chase (default: the standard workbook)"),
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="xlsx or csv")] = "xlsx",
+    fmt: Annotated[
+        str, typer.Option("--format", help="xlsx, csv or pdf (pdf: the standard report only)")
+    ] = "xlsx",
 ) -> None:
     """Write a report: the Department's standard workbook, or one table (--kind)."""
     from ioc.reports.produce import ReportRequest, produce_published
@@ -485,7 +487,7 @@ def export(
         raise typer.BadParameter(str(exc)) from exc
     settings = get_settings()
     started = time.perf_counter()
-    as_folder = out.is_dir() or not out.suffix  # a name without .xlsx/.csv is a folder
+    as_folder = out.is_dir() or not out.suffix  # a name without .xlsx/.csv/.pdf is a folder
     folder = out if as_folder else out.parent
     try:
         done = produce_published(settings, request, folder, out=None if as_folder else out)

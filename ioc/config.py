@@ -77,6 +77,24 @@ class Settings(BaseSettings):
     )
     reports_workers: int = Field(default=2, description="Reports produced at the same time")
 
+    # reports: the issuing body on printed reports (cover, place and date, signature block)
+    issuer_parent: str | None = Field(
+        default=None,
+        description="The body above the issuer, first line of a report's heading, e.g. "
+        "'UBND THÀNH PHỐ CẦN THƠ' (default: 'UBND ' and the report's province in capitals; "
+        "none for the whole country)",
+    )
+    issuer_name: str | None = Field(
+        default=None,
+        description="The issuing body, second line of a report's heading, e.g. 'SỞ GIÁO DỤC "
+        "VÀ ĐÀO TẠO' (the default; 'BỘ GIÁO DỤC VÀ ĐÀO TẠO' for the whole country)",
+    )
+    issuer_place: str | None = Field(
+        default=None,
+        description="The place in 'Cần Thơ, ngày … tháng … năm …' (default: the report's "
+        "province without 'Tỉnh'/'Thành phố'; Hà Nội for the whole country)",
+    )
+
     # e-mail delivery (SMTP)
     smtp_host: str | None = Field(default=None, description="SMTP server; unset: no e-mail")
     smtp_port: int = Field(default=25, description="SMTP port")

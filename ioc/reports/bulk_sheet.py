@@ -23,6 +23,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ioc.exports import Column, neutralise, prepare, sheet_name_for
+from ioc.reports.print_setup import TITLE_POINTS, row_height
 
 CHUNK_ROWS = 20_000
 WIDTH_MIN, WIDTH_MAX = 8, 50
@@ -40,9 +41,19 @@ class PendingRows:
     styles: list[int | None]  # xf index of each column (None: unstyled text)
     first_row: int  # 0-based row of the first data row
     last_cell: str  # bottom-right cell of the sheet, e.g. BH53002
+    widths: tuple[int, ...]  # each column's width in characters, as set on the sheet
 
     def chunks(self) -> Iterator[bytes]:
         return rows_xml(self)
+
+
+@dataclass(frozen=True)
+class RowHeights:
+    """Heights (points) of rows already in a sheet's XML, keyed by 0-based row: for a sheet
+    whose writer takes no row options (:func:`ioc.exports.write_sheet`)."""
+
+    member: str
+    heights: dict[int, float]
 
 
 class Splice(Protocol):
@@ -77,13 +88,18 @@ def add_sheet(
     """Add a sheet with a title row, a frozen header row and an autofilter over ``frame``'s
     rows; the rows themselves are written by :func:`splice` after ``book.close()``."""
     ws = book.add_worksheet(sheet_name_for(sheet_name))
+    prepared = prepare(frame, columns)
+    chosen = tuple(
+        (widths or {}).get(col, width) for col, width in enumerate(_widths(prepared, columns))
+    )
+    ws.set_row(0, TITLE_POINTS)
+    ws.set_row(1, row_height((c.vi, w) for c, w in zip(columns, chosen, strict=True)))
     ws.write_string(0, 0, neutralise(title), book.add_format({"bold": True, "font_size": 14}))
     header = book.add_format(
         {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#DDEBF7"}
     )
     for col, column in enumerate(columns):
         ws.write_string(1, col, neutralise(column.vi), header)
-    prepared = prepare(frame, columns)
     formats = {}
     styles: list[int | None] = []
     for column in columns:
@@ -98,12 +114,11 @@ def add_sheet(
     last_row = 1 + max(prepared.height, 1)
     ws.freeze_panes(2, 2)
     ws.autofilter(1, 0, last_row, len(columns) - 1)
-    for col, width in enumerate(_widths(prepared, columns)):
-        ws.set_column(col, col, (widths or {}).get(col, width))
+    for col, width in enumerate(chosen):
+        ws.set_column(col, col, width)
     member = f"xl/worksheets/sheet{len(book.worksheets())}.xml"
-    return PendingRows(
-        member, prepared, columns, styles, 2, xl_rowcol_to_cell(last_row, len(columns) - 1)
-    )
+    last_cell = xl_rowcol_to_cell(last_row, len(columns) - 1)
+    return PendingRows(member, prepared, columns, styles, 2, last_cell, chosen)
 
 
 def _widths(frame: pl.DataFrame, columns: list[Column]) -> list[int]:
@@ -178,8 +193,9 @@ def rows_xml(pending: PendingRows) -> Iterator[bytes]:
         yield "".join(chunk.select(row.alias("xml")).to_series().to_list()).encode("utf-8")
 
 
-def splice(path: Path, pending: Sequence[Splice]) -> None:
-    """Put the pending rows into the closed workbook at ``path`` (rewritten in place)."""
+def splice(path: Path, pending: Sequence[Splice | RowHeights]) -> None:
+    """Put the pending rows into the closed workbook at ``path`` (rewritten in place), and
+    set the given rows' heights."""
     if not pending:
         return
     by_member = {p.member: p for p in pending}
@@ -192,6 +208,8 @@ def splice(path: Path, pending: Sequence[Splice]) -> None:
             for info in source.infolist():
                 data = source.read(info.filename)
                 rows = by_member.get(info.filename)
+                if isinstance(rows, RowHeights):
+                    data, rows = _with_heights(data, rows.heights), None
                 if rows is None:
                     target.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
                     continue
@@ -199,6 +217,17 @@ def splice(path: Path, pending: Sequence[Splice]) -> None:
         work.replace(path)
     finally:
         work.unlink(missing_ok=True)
+
+
+def _with_heights(xml: bytes, heights: dict[int, float]) -> bytes:
+    for row, points in heights.items():
+        xml = re.sub(
+            rf'<row r="{row + 1}"(?=[ >])'.encode(),
+            f'<row r="{row + 1}" ht="{points:g}" customHeight="1"'.encode(),
+            xml,
+            count=1,
+        )
+    return xml
 
 
 def _write_member(target: zipfile.ZipFile, info: zipfile.ZipInfo, xml: bytes, rows: Splice) -> None:

@@ -51,6 +51,15 @@ def is_national(unit: Unit) -> bool:
     return unit.level == "country"
 
 
+def province_name(conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit) -> str | None:
+    """The name of the unit's province (e.g. 'Tỉnh Sóc Trăng'); None for the whole country."""
+    if is_national(unit):
+        return None
+    if unit.level == "province" or not unit.province_code:
+        return unit.name
+    return find_unit(conn, settings, unit.province_code, unit.scheme).name
+
+
 def child_level(unit: Unit) -> str | None:
     return "province" if is_national(unit) else CHILD_LEVEL.get((unit.scheme, unit.level))
 

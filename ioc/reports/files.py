@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from ioc.exports import LOCAL_TIME_ZONE
 
 LOCAL = ZoneInfo(LOCAL_TIME_ZONE)
-SUFFIXES = (".xlsx", ".csv")
+SUFFIXES = (".xlsx", ".csv", ".pdf")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -26,7 +26,7 @@ def file_name(
 
 
 def prune(folder: Path, keep_days: int, *, now: float | None = None) -> list[Path]:
-    """Delete report files (``.xlsx``, ``.csv``) under ``folder`` older than ``keep_days``
+    """Delete report files (``.xlsx``, ``.csv``, ``.pdf``) under ``folder`` older than ``keep_days``
     (by modification time), and the run folders they leave empty; 0 keeps every file.
     Returns the deleted paths."""
     if keep_days <= 0 or not folder.is_dir():

@@ -1,4 +1,5 @@
-"""Report kinds: the standard workbook and single-table reports, each as XLSX or CSV."""
+"""Report kinds: the standard report (XLSX workbook or PDF) and single-table reports, each
+as XLSX or CSV."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from ioc.config import Settings
 from ioc.reports import content
 from ioc.summary import Unit
 
-Format = Literal["xlsx", "csv"]
-FORMATS: tuple[Format, ...] = ("xlsx", "csv")
+Format = Literal["xlsx", "csv", "pdf"]
+FORMATS: tuple[Format, ...] = ("xlsx", "csv", "pdf")
+#: formats only the standard report has (a PDF of a single table would not fit a page)
+STANDARD_ONLY: tuple[Format, ...] = ("pdf",)
 STANDARD = "standard"
 
 
@@ -88,7 +91,9 @@ def check_kind(name: str) -> Kind:
     return kind
 
 
-def check_format(name: str) -> Format:
+def check_format(name: str, kind: str = STANDARD) -> Format:
     if name not in FORMATS:
         raise ValueError(f"unknown format {name!r}; one of: {', '.join(FORMATS)}")
+    if name in STANDARD_ONLY and kind != STANDARD:
+        raise ValueError(f"format {name!r} is made for the standard report only, not {kind!r}")
     return name  # type: ignore[return-value]

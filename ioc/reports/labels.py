@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Final
 
 #: norm_status / target_status values -> (vi, en)
@@ -47,6 +48,47 @@ def both(pair: tuple[str, str]) -> str:
     return f"{pair[0]} / {pair[1]}"
 
 
+def period_vi(school_year: str, term: str) -> str:
+    """'Đầu năm học 2025-2026'."""
+    return f"{TERMS.get(term, (term, term))[0]} học {school_year}"
+
+
 def period_text(school_year: str, term: str) -> str:
     vi, en = TERMS.get(term, (term, term))
     return f"{school_year} {vi} / {en} ({school_year}/{term})"
+
+
+# The heading and sign-off of a printed report (Nghị định 30/2020/NĐ-CP, Phụ lục I).
+MOTTO: Final = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO_SUBTITLE: Final = "Độc lập - Tự do - Hạnh phúc"
+REPORT_TITLE: Final = ("BÁO CÁO THỐNG KÊ GIÁO DỤC", "Education statistics report")
+DEFAULT_ISSUER: Final = "SỞ GIÁO DỤC VÀ ĐÀO TẠO"
+NATIONAL_ISSUER: Final = "BỘ GIÁO DỤC VÀ ĐÀO TẠO"
+NATIONAL_PLACE: Final = "Hà Nội"
+ISSUER_PARENT_PREFIX: Final = "UBND"
+#: (title, how to sign): the preparer on the left, the head of the body on the right
+SIGNATURES: Final = (
+    ("Người lập biểu", "(Ký, ghi rõ họ tên)"),
+    ("Thủ trưởng đơn vị", "(Ký tên, đóng dấu)"),
+)
+#: page numbers in headers and footers: 'Trang 3/12'
+PAGE: Final = "Trang"
+#: the parts of the PDF report (section headings)
+PDF_SECTIONS: Final[dict[str, tuple[str, str]]] = {
+    "indicators": ("Chỉ tiêu của đơn vị", "The unit's indicators"),
+    "progress": ("Tiến độ báo cáo theo đơn vị trực thuộc", "Reporting progress by child unit"),
+    "children": ("Chỉ tiêu chính của các đơn vị trực thuộc", "Key indicators of child units"),
+    "definitions": ("Định nghĩa chỉ tiêu", "Indicator definitions"),
+}
+PDF_NO_SCHOOL_LIST: Final = (
+    "Danh sách trường với mọi chỉ tiêu có trong bản Excel của báo cáo này.",
+    "The list of schools with every indicator is in this report's Excel workbook.",
+)
+PDF_NO_CHILDREN: Final = ("Đơn vị không có đơn vị trực thuộc.", "The unit has no child units.")
+
+
+def place_date(place: str, day: date) -> str:
+    """'Cần Thơ, ngày 04 tháng 02 năm 2026': days below 10 and months 1 and 2 take a leading
+    zero (Nghị định 30/2020/NĐ-CP, Phụ lục I)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"

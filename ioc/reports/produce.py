@@ -16,6 +16,7 @@ from ioc.config import Settings
 from ioc.exports import Column, columns_for, csv_chunks, open_workbook, write_xlsx
 from ioc.geo import scheme_for_period
 from ioc.reports import bulk_sheet, content
+from ioc.reports.cover import issuer_for
 from ioc.reports.files import file_name
 from ioc.reports.kinds import (
     INDICATOR_TABLE,
@@ -27,6 +28,7 @@ from ioc.reports.kinds import (
     check_kind,
 )
 from ioc.reports.labels import STATUS, both
+from ioc.reports.pdf import write_pdf
 from ioc.reports.periods import check_rule, resolve_period
 from ioc.reports.workbook import (
     SCHOOL_COLUMNS,
@@ -67,7 +69,7 @@ class ReportRequest:
         check_kind(self.kind)
         check_rule(self.period)
         for fmt in self.formats:
-            check_format(fmt)
+            check_format(fmt, self.kind)
         if not self.formats:
             raise ValueError("give at least one format")
         if self.scheme not in (None, "legacy", "2025"):
@@ -148,9 +150,11 @@ def write_report(
     at: datetime,
     filters: Mapping[str, str],
 ) -> None:
-    if kind.name == STANDARD and fmt == "xlsx":
-        data = gather_workbook(conn, settings, unit, school_year, term, at=at, filters=filters)
-        write_workbook(data, path)
+    if kind.name == STANDARD and fmt in ("xlsx", "pdf"):
+        data = gather_workbook(
+            conn, settings, unit, school_year, term, at=at, filters=filters, schools=fmt == "xlsx"
+        )
+        (write_workbook if fmt == "xlsx" else write_pdf)(data, path)
         return
     table = KINDS["indicators"].table if kind.table is None else kind.table
     assert table is not None
@@ -200,17 +204,27 @@ def gather_workbook(
     *,
     at: datetime,
     filters: Mapping[str, str],
+    schools: bool = True,
 ) -> WorkbookData:
-    """Everything the standard workbook shows, from the shared readers."""
+    """Everything the standard report shows, from the shared readers (``schools``: with the
+    school list, which only the workbook has)."""
     build = content.build_of(conn)
     total, by_unit = content.completeness(conn, settings, unit, school_year, term)
+    issuer = issuer_for(settings, content.province_name(conn, settings, unit))
+    cover = Cover(
+        unit, school_year, term, at, build.data_as_of, build.build_id, issuer, dict(filters)
+    )
     return WorkbookData(
-        cover=Cover(unit, school_year, term, at, build.data_as_of, build.build_id, dict(filters)),
+        cover=cover,
         kpis=content.unit_rows(conn, settings, unit, school_year, term),
         children=content.child_rows(conn, settings, unit, school_year, term),
         completeness_total=total,
         completeness_by_unit=by_unit,
-        schools=content.school_rows(conn, settings, unit, school_year, term),
+        schools=(
+            content.school_rows(conn, settings, unit, school_year, term)
+            if schools
+            else pl.DataFrame()
+        ),
     )
 
 

@@ -53,6 +53,10 @@ def number_cell(ref: str, style: int, number: float) -> str:
     return f'<c r="{ref}" s="{style}"><v>{number:.16G}</v></c>'
 
 
-def row_xml(row: int, cells: list[str]) -> str:
-    """A ``<row>`` (``row`` 0-based); nothing for a row without cells, as xlsxwriter."""
-    return f'<row r="{row + 1}">{"".join(cells)}</row>' if cells else ""
+def row_xml(row: int, cells: list[str], height: float | None = None) -> str:
+    """A ``<row>`` (``row`` 0-based), of ``height`` points if given; nothing for a row
+    without cells, as xlsxwriter."""
+    if not cells:
+        return ""
+    ht = f' ht="{height:g}" customHeight="1"' if height else ""
+    return f'<row r="{row + 1}"{ht}>{"".join(cells)}</row>'

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from ioc.config import get_settings
 from ioc.reports.cron import trigger_for
-from ioc.reports.kinds import KINDS
+from ioc.reports.kinds import KINDS, STANDARD, check_format
 from ioc.reports.periods import check_rule
 
 UNIT_CODE = r"^(\d{2}|\d{3}|\d{5}|VN)$"
@@ -39,7 +39,10 @@ class ScheduleSpec(BaseModel):
     period: Annotated[
         str, Field(description="latest, previous, or a fixed period such as 2024-2025/DN")
     ] = "latest"
-    formats: Annotated[list[Literal["xlsx", "csv"]], Field(min_length=1)] = ["xlsx"]
+    formats: Annotated[
+        list[Literal["xlsx", "csv", "pdf"]],
+        Field(min_length=1, description="xlsx, csv, pdf (pdf: the standard report only)"),
+    ] = ["xlsx"]
     folder: Annotated[
         str | None,
         Field(max_length=200, description="sub-folder of the delivery root to copy files to"),
@@ -77,6 +80,13 @@ class ScheduleSpec(BaseModel):
     @classmethod
     def _unique(cls, value: list[str]) -> list[str]:
         return list(dict.fromkeys(value))
+
+    @field_validator("formats")
+    @classmethod
+    def _formats_of_kind(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for fmt in value:  # the kind is checked first (fields in order)
+            check_format(fmt, info.data.get("kind", STANDARD))
+        return value
 
     @field_validator("folder")
     @classmethod

@@ -1,10 +1,12 @@
 """The Department's standard workbook (XLSX).
 
-Sheets: cover (title, unit, period, generated at, data as-of, filters, completeness), the
-unit's indicators with status colours, reporting progress by child unit, one sheet per child
-unit, the school list with every indicator, and the definitions of every indicator. Headers
-are Vietnamese with English underneath, header rows frozen, data under an autofilter, number
-formats by indicator, widths to fit. Text is neutralised (``ioc.exports.neutralise``).
+Sheets: cover (the issuer's heading, place and date, title, unit, period, generated at, data
+as-of, filters, completeness, the signature block), the unit's indicators with status
+colours, reporting progress by child unit, one sheet per child unit, the school list with
+every indicator, and the definitions of every indicator. Headers are Vietnamese with English
+underneath, header rows frozen, data under an autofilter, number formats by indicator, widths
+to fit. Every sheet prints on A4 landscape (:mod:`ioc.reports.print_setup`). Text is
+neutralised (``ioc.exports.neutralise``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,29 @@ from ioc.exports import (
     write_sheet,
 )
 from ioc.reports import bulk_sheet, definitions, sheet_xml
-from ioc.reports.labels import ALERT_STATUSES, LEVELS, SCHEMES, STATUS, both, period_text
+from ioc.reports.cover import Issuer
+from ioc.reports.labels import (
+    ALERT_STATUSES,
+    LEVELS,
+    MOTTO,
+    MOTTO_SUBTITLE,
+    REPORT_TITLE,
+    SCHEMES,
+    SIGNATURES,
+    STATUS,
+    both,
+    period_text,
+    period_vi,
+    place_date,
+)
+from ioc.reports.print_setup import (
+    LINE_POINTS,
+    TITLE_POINTS,
+    PageText,
+    column_blocks,
+    page_setup,
+    row_height,
+)
 from ioc.reports.sheet_xml import ReadyRows
 from ioc.summary import Unit
 
@@ -50,7 +74,13 @@ class Cover:
     generated_at: datetime
     data_as_of: datetime | None
     build_id: str | None
+    issuer: Issuer
     filters: dict[str, str] = field(default_factory=dict)
+
+    def page_text(self) -> PageText:
+        """The header of every printed page: issuer, unit and period."""
+        period = period_vi(self.school_year, self.term)
+        return PageText(self.issuer.name, f"{self.unit.name} — {period}")
 
 
 @dataclass(frozen=True)
@@ -81,6 +111,7 @@ KPI_COLUMNS: list[tuple[str, str, str, str]] = [
     ("schools_in_scope", "Số trường phải báo cáo", "Schools in scope", "count"),
     ("coverage_pct", "Độ bao phủ (%)", "Coverage (%)", "pct"),
 ]
+KPI_WIDTHS = [29, 44, 10, 13, 12, 27, 12, 27, 13, 11, 12, 12, 12, 12, 11]
 COMPLETENESS_COLUMNS = [
     Column("unit_code", "Mã đơn vị\nUnit code", "Unit code"),
     Column("unit_name", "Tên đơn vị\nUnit", "Unit"),
@@ -108,6 +139,8 @@ SCHOOL_COLUMNS = [
 DEFINITION_COLUMNS = [
     Column(name, f"{vi}\n{en}", en) for name, (vi, en) in definitions.LABELS.items()
 ]
+#: the definitions sheet's widths (characters), its long texts wrapped within them
+DEFINITION_WIDTHS = [27, 28, 22, 14, 30, 26, 8, 14, 30, 30, 18, 26]
 
 
 def local_text(moment: datetime | None) -> str:
@@ -121,6 +154,13 @@ class _Formats:
         self.book = book
         self.title = book.add_format({"bold": True, "font_size": 16})
         self.subtitle = book.add_format({"italic": True, "font_color": "#595959"})
+        centred = {"align": "center", "valign": "top", "text_wrap": True}
+        self.heading = book.add_format(centred)
+        self.heading_bold = book.add_format(centred | {"bold": True})
+        self.motto = book.add_format(centred | {"bold": True, "underline": 1})
+        self.place_date = book.add_format(centred | {"italic": True})
+        self.cover_title = book.add_format(centred | {"bold": True, "font_size": 16})
+        self.cover_subtitle = book.add_format(centred | {"italic": True, "font_color": "#595959"})
         self.label = book.add_format({"bold": True, "valign": "top"})
         self.text = book.add_format({"valign": "top", "text_wrap": True})
         self.header = book.add_format(
@@ -149,15 +189,23 @@ def _value_format(kind: str, unit_vi: str) -> str:
 
 
 def _write_kpi_sheet(
-    book: xlsxwriter.Workbook, fmt: _Formats, name: str, title: str, rows: pl.DataFrame
+    book: xlsxwriter.Workbook,
+    fmt: _Formats,
+    name: str,
+    title: str,
+    rows: pl.DataFrame,
+    page: PageText,
 ) -> ReadyRows:
     """One unit's indicators: a title row, a frozen two-language header, one row per
     indicator with its value formatted for its unit and its statuses coloured. xlsxwriter
     writes the sheet and its header; the indicator rows are spliced in after closing."""
     ws = book.add_worksheet(name)
+    labels = [f"{vi}\n{en}" for _, vi, en, _ in KPI_COLUMNS]
+    ws.set_row(0, TITLE_POINTS)
+    ws.set_row(1, row_height(zip(labels, KPI_WIDTHS, strict=True)))
     ws.write_string(0, 0, neutralise(title), fmt.title)
-    for col, (_, vi, en, _) in enumerate(KPI_COLUMNS):
-        ws.write_string(1, col, f"{vi}\n{en}", fmt.header)
+    for col, label in enumerate(labels):
+        ws.write_string(1, col, label, fmt.header)
     catalog = load_catalog()
     kinds = {i.id: i.kind for i in catalog.indicators}
     order = {i.id: n for n, i in enumerate(catalog.indicators)}  # the catalog's order
@@ -184,26 +232,23 @@ def _write_kpi_sheet(
                 num = {"value": value_format, "count": "#,##0", "pct": "0.0"}[kind]
                 style = fmt.number(num)._get_xf_index()
                 cells.append(sheet_xml.number_cell(ref, style, float(value)))
-        lines.append(sheet_xml.row_xml(r, cells))
+        height = row_height([(str(row["name_vi"] or ""), KPI_WIDTHS[1])])
+        lines.append(sheet_xml.row_xml(r, cells, height if height > LINE_POINTS else None))
     last = max(2, frame.height + 1)
     ws.freeze_panes(2, 2)
     ws.autofilter(1, 0, last, len(KPI_COLUMNS) - 1)
-    widths = [14, 44, 10, 13, 12, 22, 12, 22, 13, 11, 12, 12, 12, 12, 11]
-    for col, width in enumerate(widths):
+    for col, width in enumerate(KPI_WIDTHS):
         ws.set_column(col, col, width)
+    page_setup(ws, page, repeat_rows=2)
     member = f"xl/worksheets/sheet{len(book.worksheets())}.xml"
     last_cell = f"{letters[-1]}{frame.height + 2}"
     return sheet_xml.ReadyRows(member, "".join(lines).encode("utf-8"), last_cell)
 
 
-def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -> None:
+def cover_lines(data: WorkbookData) -> list[tuple[str, str]]:
+    """The cover's facts, (label, value): unit, period, times, filters, completeness."""
     cover = data.cover
     unit = cover.unit
-    ws = book.add_worksheet("Bìa")
-    ws.set_column(0, 0, 42)
-    ws.set_column(1, 1, 70)
-    ws.write_string(0, 0, "BÁO CÁO THỐNG KÊ GIÁO DỤC", fmt.title)
-    ws.write_string(1, 0, "Education statistics report", fmt.subtitle)
     level = both(LEVELS.get(unit.level, (unit.level, unit.level)))
     lines: list[tuple[str, str]] = [
         ("Đơn vị / Unit", f"{unit.name} ({unit.code}) — {level}"),
@@ -233,17 +278,50 @@ def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -
         ]
     else:
         lines.append(("Tỷ lệ đầy đủ / Completeness", "Chưa có số liệu / no data"))
-    for row, (label, value) in enumerate(lines, start=3):
+    return lines
+
+
+def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -> None:
+    """The cover as an administrative report's first page: the issuer (left) and the
+    national motto (right), place and date, the title, the facts, the signature block."""
+    cover = data.cover
+    issuer = cover.issuer
+    ws = book.add_worksheet("Bìa")
+    ws.set_column(0, 0, 42)
+    ws.set_column(1, 1, 70)
+    ws.write_string(0, 0, neutralise(issuer.parent), fmt.heading)
+    ws.write_string(0, 1, MOTTO, fmt.heading_bold)
+    ws.write_string(1, 0, neutralise(issuer.name), fmt.heading_bold)
+    ws.write_string(1, 1, MOTTO_SUBTITLE, fmt.motto)
+    when = cover.generated_at.astimezone(LOCAL).date()  # the date line, in Vietnam time
+    ws.write_string(3, 1, neutralise(place_date(issuer.place, when)), fmt.place_date)
+    ws.set_row(5, TITLE_POINTS)
+    ws.merge_range(5, 0, 5, 1, REPORT_TITLE[0], fmt.cover_title)
+    ws.merge_range(6, 0, 6, 1, REPORT_TITLE[1], fmt.cover_subtitle)
+    lines = cover_lines(data)
+    first = 8
+    for row, (label, value) in enumerate(lines, start=first):
+        ws.set_row(row, row_height([(label, 42), (value, 70)]))
         ws.write_string(row, 0, label, fmt.label)
         ws.write_string(row, 1, neutralise(value), fmt.text)
-    ws.write_string(len(lines) + 4, 0, "Các trang / Sheets", fmt.label)
-    ws.write_string(
-        len(lines) + 5,
+    row = first + len(lines) + 1
+    ws.write_string(row, 0, "Các trang / Sheets", fmt.label)
+    ws.merge_range(
+        row + 1,
         0,
+        row + 1,
+        1,
         "Chỉ tiêu: giá trị, định mức, mục tiêu và đánh giá (xanh: đạt; đỏ: chưa đạt) / "
         "Indicators with norm and target status (green: meets; red: does not)",
         fmt.text,
     )
+    row += 4
+    for col, (title, _) in enumerate(SIGNATURES):  # row by row: constant-memory mode
+        ws.write_string(row, col, title, fmt.heading_bold)
+    for col, (_, how) in enumerate(SIGNATURES):
+        ws.write_string(row + 1, col, how, fmt.place_date)
+    ws.set_row(row + 2, 60)  # room to sign and stamp
+    page_setup(ws, cover.page_text(), repeat_rows=0, one_page=True, gridlines=False)
 
 
 def _pct(value: float | None, suffix: str = " %") -> str:
@@ -276,13 +354,45 @@ def school_columns(indicator_ids: Sequence[str]) -> list[Column]:
     return columns
 
 
+def _write_definitions(book: xlsxwriter.Workbook, fmt: _Formats, name: str, cover: Cover) -> None:
+    """Every indicator's formula, norm and legal source: small, so written cell by cell,
+    its long texts wrapped to print within the page's width."""
+    ws = book.add_worksheet(name)
+    labels = [c.vi for c in DEFINITION_COLUMNS]
+    ws.set_row(0, TITLE_POINTS)
+    ws.set_row(1, row_height(zip(labels, DEFINITION_WIDTHS, strict=True)))
+    ws.write_string(0, 0, "Định nghĩa chỉ tiêu / Indicator definitions", fmt.title)
+    for col, label in enumerate(labels):
+        ws.write_string(1, col, label, fmt.header)
+    frame = definitions.definitions_frame(cover.school_year, cover.term)
+    for row, values in enumerate(frame.select(c.name for c in DEFINITION_COLUMNS).iter_rows()):
+        texts = [str(v or "") for v in values]
+        ws.set_row(row + 2, row_height(zip(texts, DEFINITION_WIDTHS, strict=True)))
+        for col, value in enumerate(values):
+            if value:
+                ws.write_string(row + 2, col, neutralise(str(value)), fmt.text)
+    ws.freeze_panes(2, 1)
+    ws.autofilter(1, 0, max(2, frame.height + 1), len(DEFINITION_COLUMNS) - 1)
+    for col, width in enumerate(DEFINITION_WIDTHS):
+        ws.set_column(col, col, width)
+    page_setup(ws, cover.page_text(), repeat_rows=2)
+
+
+def _family_starts(ids: Sequence[str], first: int) -> list[int]:
+    """The school list's columns where an indicator family begins (its print blocks)."""
+    family = {i.id: i.family for i in load_catalog().indicators}
+    return [first + n for n, ind in enumerate(ids) if n == 0 or family[ind] != family[ids[n - 1]]]
+
+
 def write_workbook(data: WorkbookData, target: Path) -> None:
     """Write the standard workbook to the file ``target``."""
     book = open_workbook(target)
     try:
         fmt = _Formats(book)
         cover = data.cover
+        page = cover.page_text()
         taken = {"bìa"}
+        progress: bulk_sheet.RowHeights | None = None
         _write_cover(book, fmt, data)
         period = f"{cover.school_year}/{cover.term}"
         spliced: list[bulk_sheet.Splice] = [
@@ -292,6 +402,7 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
                 _unique_name("Chỉ tiêu", taken),
                 f"{cover.unit.name} — {period}",
                 data.kpis,
+                page,
             )
         ]
         if data.completeness_by_unit.height:
@@ -303,13 +414,17 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
                 sheet_name=_unique_name("Tiến độ báo cáo", taken),
                 title=f"Tiến độ báo cáo / Reporting progress — {cover.unit.name} — {period}",
             )
+            page_setup(book.worksheets()[-1], page, repeat_rows=2)
+            member = f"xl/worksheets/sheet{len(book.worksheets())}.xml"
+            header = row_height((c.vi, len(c.vi) + 3) for c in COMPLETENESS_COLUMNS)
+            progress = bulk_sheet.RowHeights(member, {0: TITLE_POINTS, 1: header})
         if data.children.height:
             for (code, unit_name), rows in data.children.group_by(
                 "unit_code", "unit_name", maintain_order=True
             ):
                 name = _unique_name(f"{code} {unit_name}", taken)
                 title = f"{unit_name} ({code}) — {period}"
-                spliced.append(_write_kpi_sheet(book, fmt, name, title, rows))
+                spliced.append(_write_kpi_sheet(book, fmt, name, title, rows, page))
         ids = [c for c in data.schools.columns if c not in {c.name for c in SCHOOL_COLUMNS}]
         first = len(SCHOOL_COLUMNS)
         schools = bulk_sheet.add_sheet(
@@ -320,14 +435,10 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
             title=f"Danh sách trường / Schools — {cover.unit.name} — {period}",
             widths=dict.fromkeys(range(first, first + len(ids)), INDICATOR_WIDTH),
         )
-        write_sheet(
-            book,
-            definitions.definitions_frame(cover.school_year, cover.term),
-            DEFINITION_COLUMNS,
-            "vi",
-            sheet_name=_unique_name("Định nghĩa", taken),
-            title="Định nghĩa chỉ tiêu / Indicator definitions",
-        )
+        school_sheet = book.worksheets()[-1]
+        page_setup(school_sheet, page, repeat_rows=2, fit_width=False)
+        column_blocks(school_sheet, schools.widths, _family_starts(ids, first), repeat_columns=2)
+        _write_definitions(book, fmt, _unique_name("Định nghĩa", taken), cover)
     finally:
         book.close()
-    bulk_sheet.splice(Path(target), [*spliced, schools])
+    bulk_sheet.splice(Path(target), [*spliced, schools, *([progress] if progress else [])])

@@ -32,7 +32,15 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
-from tests.bench import abuse_exports, abuse_login, abuse_upload, history, national, wall_soak
+from tests.bench import (
+    abuse_exports,
+    abuse_login,
+    abuse_upload,
+    history,
+    national,
+    report_pdf,
+    wall_soak,
+)
 from tests.bench import api_load as api_bench
 from tests.bench import dashboard as dash_bench
 from tests.bench.measure import (
@@ -1148,5 +1156,11 @@ TARGETS: list[Target] = [
         "hostile uploads (bombs, 1,000,000 columns): API <= 1 GB, each refused <= 10 s, "
         "GET /periods p95 <= 250 ms meanwhile",
         abuse_upload.abuse_upload,
+    ),
+    Target(
+        "report_pdf",
+        15,
+        "PDF of the demo province's standard report (ioc export --format pdf): <= 5 s",
+        report_pdf.report_pdf,
     ),
 ]

@@ -198,7 +198,7 @@ def test_run_now_delivers_to_a_folder_and_by_email(
     body = schedule(
         name="Chỉ tiêu Cù Lao Dung",
         kind="standard",
-        formats=["xlsx", "csv"],
+        formats=["xlsx", "csv", "pdf"],
         folder="thang/945",
         email_to=["phong-khtc@so-gddt.example.vn"],
     )
@@ -212,13 +212,16 @@ def test_run_now_delivers_to_a_folder_and_by_email(
     latest = leader.get("/periods").json()[0]["period"]
     assert run["period"] == latest
     names = [f["name"] for f in run["files"]]
-    assert [n.rsplit(".", 1)[1] for n in names] == ["xlsx", "csv"]
+    assert [n.rsplit(".", 1)[1] for n in names] == ["xlsx", "csv", "pdf"]
     assert all(n.startswith(f"bao-cao_legacy-945_{latest.replace('/', '_')}_") for n in names)
 
     (mail,) = [m for m in inbox[0].messages if "Cù Lao Dung" in str(m["Subject"])]
     assert mail["To"] == "phong-khtc@so-gddt.example.vn"
     attachments = {p.get_filename(): p.get_payload(decode=True) for p in mail.iter_attachments()}
     assert sorted(attachments) == sorted(names)
+    (pdf,) = [p for p in mail.iter_attachments() if p.get_filename() == names[2]]
+    assert pdf.get_content_type() == "application/pdf"
+    assert attachments[names[2]].startswith(b"%PDF-")
     workbook = server.data_dir.parent / names[0]
     workbook.write_bytes(attachments[names[0]])
     kpis = fastexcel.read_excel(workbook).load_sheet("Chỉ tiêu", header_row=1).to_polars()
@@ -231,7 +234,9 @@ def test_run_now_delivers_to_a_folder_and_by_email(
     download = leader.get(f"/schedules/{sid}/runs/{run['id']}/files/1")
     assert download.status_code == 200 and download.content == attachments[names[0]]
     assert names[0] in download.headers["content-disposition"]
-    assert leader.get(f"/schedules/{sid}/runs/{run['id']}/files/3").status_code == 404
+    printed = leader.get(f"/schedules/{sid}/runs/{run['id']}/files/3")
+    assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+    assert leader.get(f"/schedules/{sid}/runs/{run['id']}/files/4").status_code == 404
     copied = server.data_dir / "delivery" / "thang" / "945"
     assert sorted(p.name for p in copied.iterdir()) == sorted(names)
 

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import fastexcel
 import polars as pl
 import pytest
+import xlsxwriter
 from pydantic import ValidationError
 
 from ioc.catalog.definitions import load_catalog
+from ioc.config import Settings
 from ioc.exports import Column, open_workbook
 from ioc.reports import bulk_sheet, sheet_xml
+from ioc.reports.cover import Issuer, issuer_for
 from ioc.reports.cron import latest_due, next_after, trigger_for
 from ioc.reports.definitions import definitions_frame, formula
 from ioc.reports.files import file_name, prune
+from ioc.reports.labels import place_date
 from ioc.reports.periods import check_rule
+from ioc.reports.print_setup import PRINTABLE_WIDTH_IN, column_blocks, text_lines, width_inches
+from ioc.reports.produce import ReportRequest
 from ioc.reports.spec import ScheduleSpec
 from tests.xlsx_xml import NS, Book, text
 
@@ -73,7 +79,7 @@ def test_period_rules() -> None:
         ("period", "tomorrow"),
         ("units", ["9"]),
         ("units", []),
-        ("formats", ["pdf"]),
+        ("formats", ["docx"]),
         ("folder", "../etc"),
         ("folder", "/abs/path"),
         ("folder", "a/../../b"),
@@ -205,3 +211,36 @@ def test_sheet_xml_cells_are_the_ones_xlsxwriter_writes(tmp_path: Path) -> None:
     written = Book(path).zip.read(Book(path).sheets["S"]).decode()
     assert "".join(made) in written
     assert sheet_xml.row_xml(3, []) == ""
+
+
+def test_pdf_is_a_format_of_the_standard_report_only() -> None:
+    assert spec(formats=["pdf", "xlsx"]).formats == ["pdf", "xlsx"]
+    with pytest.raises(ValidationError) as caught:
+        spec(kind="schools", formats=["pdf"])
+    assert {e["loc"][0] for e in caught.value.errors()} == {"formats"}
+    with pytest.raises(ValueError, match="standard report only"):
+        ReportRequest("94", "latest", kind="chase", formats=("pdf",)).checked()
+
+
+def test_date_line_and_issuer_follow_the_administrative_conventions() -> None:
+    assert place_date("Cần Thơ", date(2026, 2, 4)) == "Cần Thơ, ngày 04 tháng 02 năm 2026"
+    assert place_date("Cần Thơ", date(2026, 3, 15)) == "Cần Thơ, ngày 15 tháng 3 năm 2026"
+    assert place_date("Cần Thơ", date(2026, 12, 1)) == "Cần Thơ, ngày 01 tháng 12 năm 2026"
+    plain = Settings()
+    assert issuer_for(plain, "Thành phố Cần Thơ") == Issuer(
+        "UBND THÀNH PHỐ CẦN THƠ", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", "Cần Thơ"
+    )
+    assert issuer_for(plain, None) == Issuer("", "BỘ GIÁO DỤC VÀ ĐÀO TẠO", "Hà Nội")
+    own = Settings(issuer_parent="", issuer_name="SỞ GD&ĐT HẬU GIANG", issuer_place="Vị Thanh")
+    assert issuer_for(own, "Tỉnh Hậu Giang") == Issuer("", "SỞ GD&ĐT HẬU GIANG", "Vị Thanh")
+
+
+def test_wide_sheets_print_in_blocks_at_one_scale(tmp_path: Path) -> None:
+    book = xlsxwriter.Workbook(tmp_path / "wide.xlsx")
+    ws = book.add_worksheet()
+    widths = [12, 40, *[16] * 30]
+    scale = column_blocks(ws, widths, [2, 12, 22], repeat_columns=2)
+    book.close()
+    widest = sum(width_inches(w) for w in widths[:2]) + 10 * width_inches(16)
+    assert scale == int(100 * PRINTABLE_WIDTH_IN / widest)
+    assert text_lines("Tỷ lệ giáo viên đạt chuẩn\nQualified", 10) == 4

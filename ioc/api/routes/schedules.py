@@ -40,6 +40,7 @@ RunId = Annotated[int, PathParam(ge=1, le=MAX_ID)]
 MEDIA = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".csv": "text/csv; charset=utf-8",
+    ".pdf": "application/pdf",
 }
 
 
