@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ioc.formats import vn_number, vn_value
+from ioc.formats import local_datetime, vn_count, vn_number, vn_value
 
-__all__ = ["change_text", "date_text", "datetime_text", "value_text", "vn_number", "vn_value"]
+__all__ = [
+    "change_text",
+    "date_text",
+    "datetime_text",
+    "value_text",
+    "vn_count",
+    "vn_number",
+    "vn_value",
+]
 
 
 def value_text(value: float | None, unit: str | None = None) -> str:
@@ -37,11 +45,7 @@ def date_text(value: date | datetime | str | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def datetime_text(value: datetime | str | None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is not None:
-        value = value.astimezone()
-    return value.strftime("%H:%M %d/%m/%Y")
+def datetime_text(value: datetime | str | None, zone: str) -> str:
+    """An instant as '17:15 09/03/2026' in the display time zone (the API's
+    ``display_timezone``; never the dashboard server's own zone)."""
+    return local_datetime(value, zone)

@@ -40,6 +40,7 @@ class Page:
     unit: UnitWithChildren
     periods: list[Period]
     data_as_of: str | None
+    zone: str  # the display time zone every time on the page is shown in
 
 
 def resolve(path: str, query: dict[str, Any]) -> Page | Any:
@@ -80,7 +81,8 @@ def resolve(path: str, query: dict[str, Any]) -> Page | Any:
         return frame_error(problem, language, me, view, path)
     if unit is None:
         return states.empty(t("state.no_unit", language))
-    return Page(client, language, me, view, unit, periods, health.get("data_as_of"))
+    zone = client.display_zone()
+    return Page(client, language, me, view, unit, periods, health.get("data_as_of"), zone)
 
 
 def _scheme_of(period: str | None, periods: list[Period]) -> str | None:
@@ -178,7 +180,7 @@ def _header(page: Page, path: str) -> html.Header:
         className="controls",
     )
     as_of = html.Span(
-        [t("nav.data_as_of", language), " ", datetime_text(page.data_as_of)],
+        [t("nav.data_as_of", language), " ", datetime_text(page.data_as_of, page.zone)],
         className="badge badge-asof",
         id="data-as-of",
     )

@@ -96,6 +96,7 @@ def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, 
     snapshot: dict[str, Any] = {
         "build_id": health.get("build_id"),
         "data_as_of": health.get("data_as_of"),
+        "display_timezone": health.get("display_timezone"),
         "period": period,
         "places": {},
         "series": {},

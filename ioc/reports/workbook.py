@@ -15,27 +15,26 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 import xlsxwriter
 from xlsxwriter.format import Format
 
 from ioc.catalog.definitions import load_catalog
+from ioc.config import display_zone
 from ioc.exports import (
-    LOCAL_TIME_ZONE,
     Column,
     neutralise,
     open_workbook,
     sheet_name_for,
     write_sheet,
 )
+from ioc.formats import local_datetime
 from ioc.reports import bulk_sheet, definitions, sheet_xml
 from ioc.reports.labels import ALERT_STATUSES, LEVELS, SCHEMES, STATUS, both, period_text
 from ioc.reports.sheet_xml import ReadyRows
 from ioc.summary import Unit
 
-LOCAL = ZoneInfo(LOCAL_TIME_ZONE)
 SUMMED_KINDS = ("sum", "schools", "shortfall")
 INDICATOR_WIDTH = 16
 
@@ -111,7 +110,8 @@ DEFINITION_COLUMNS = [
 
 
 def local_text(moment: datetime | None) -> str:
-    return moment.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if moment else "—"
+    """A time in the display time zone (IOC_DISPLAY_TIMEZONE), the Department's own."""
+    return local_datetime(moment, display_zone(), "%d/%m/%Y %H:%M")
 
 
 class _Formats:

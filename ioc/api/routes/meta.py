@@ -16,13 +16,18 @@ router = APIRouter(tags=["meta"])
 VERSIONS = {name: metadata.version(name) for name in ("ioc-edu", "duckdb", "polars", "fastapi")}
 
 
-@router.get("/health", summary="Service health, build id and data as-of time (no sign-in)")
-async def health(snapshot: SnapshotDep) -> dict[str, Any]:
+@router.get(
+    "/health",
+    summary="Service health, build id, data as-of time and the display time zone (no sign-in)",
+)
+async def health(snapshot: SnapshotDep, settings: SettingsDep) -> dict[str, Any]:
     build = snapshot.current()
     return {
         "status": "ok" if build else "no_data",
         "build_id": build.build_id if build else None,
         "data_as_of": build.built_at.isoformat() if build else None,
+        # the zone every client shows times in (IOC_DISPLAY_TIMEZONE)
+        "display_timezone": settings.display_timezone,
         "versions": VERSIONS,
     }
 
