@@ -57,6 +57,14 @@ def local_datetime(
     return as_local(moment, zone).strftime(fmt)
 
 
+VIETNAM_ZONES = ("Asia/Ho_Chi_Minh", "Asia/Saigon")
+
+
+def zone_label(zone: str) -> str:
+    """The zone's name for a reader who may not be in it: 'giờ Việt Nam', or 'giờ UTC'."""
+    return "giờ Việt Nam" if zone in VIETNAM_ZONES else f"giờ {zone}"
+
+
 def weekday_name(moment: datetime, lang: str = "vi") -> str:
     return WEEKDAYS["en" if lang == "en" else "vi"][moment.weekday()]
 

@@ -15,7 +15,7 @@ from dash import html
 
 from dashboards.api_client import DEFAULT_ZONE
 from dashboards.components.tiles import BAD, gap, name_of, status_of
-from dashboards.formats import change_text, value_text, vn_number
+from dashboards.formats import change_text, counts, value_text, vn_number
 from dashboards.i18n import t
 from dashboards.wall import figures
 from dashboards.wall.data import FAILED, key
@@ -52,9 +52,9 @@ def period_label(period: str | None, lang: str) -> str:
     return f"{year} · {t(f'term.{term}', lang)}"
 
 
-def number_text(value: float | None, unit: str) -> str:
+def number_text(value: float | None, unit: str, *, count: bool = False) -> str:
     """The number of :func:`value_text` without its unit (the unit is drawn smaller)."""
-    text = value_text(value, unit)
+    text = value_text(value, unit, count=count)
     return text[: -len(unit) - 1] if unit and text.endswith(f" {unit}") else text
 
 
@@ -97,7 +97,9 @@ def _red_row(row: dict[str, Any], units: int, children: int, lang: str) -> html.
     return html.Li(
         [
             html.Strong(name_of(row, lang), className="wall-red-ind"),
-            html.Span(value_text(row.get("value"), unit), className="wall-red-value"),
+            html.Span(
+                value_text(row.get("value"), unit, count=counts(row)), className="wall-red-value"
+            ),
             html.Span(
                 t(
                     "wall.red_where",
@@ -113,7 +115,7 @@ def _red_row(row: dict[str, Any], units: int, children: int, lang: str) -> html.
                     "wall.gap",
                     lang,
                     ref=t(f"wall.{reference}", lang),
-                    value=value_text(ref_value, unit),
+                    value=value_text(ref_value, unit, count=counts(row)),
                 ),
                 className="wall-red-ref",
             ),
@@ -242,7 +244,11 @@ def kpis(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.
         status = status_of(row) if row.get("value") is not None else "no_value"
         reference: list[Any] = []
         if row.get("target_value") is not None:
-            reference = [t("wall.target", lang), " ", value_text(row["target_value"], unit)]
+            reference = [
+                t("wall.target", lang),
+                " ",
+                value_text(row["target_value"], unit, count=counts(row)),
+            ]
         elif row.get("norm_value") is not None:
             reference = [t("wall.norm", lang), " ", value_text(row["norm_value"], unit)]
         tiles.append(
@@ -252,7 +258,8 @@ def kpis(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.
                     html.Div(
                         [
                             html.Span(
-                                number_text(row.get("value"), unit), className="wall-kpi-value"
+                                number_text(row.get("value"), unit, count=counts(row)),
+                                className="wall-kpi-value",
                             ),
                             " ",
                             html.Span(unit, className="wall-kpi-unit"),
@@ -270,7 +277,11 @@ def kpis(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.
                         className="wall-kpi-row",
                     ),
                     html.Div(
-                        [change_text(row.get("change"), unit, lang), " ", t("wall.change", lang)]
+                        [
+                            change_text(row.get("change"), unit, lang, count=counts(row)),
+                            " ",
+                            t("wall.change", lang),
+                        ]
                         if row.get("change") is not None
                         else t(
                             "wall.coverage",

@@ -29,7 +29,7 @@ from ioc.exports import (
     sheet_name_for,
     write_sheet,
 )
-from ioc.formats import local_datetime
+from ioc.formats import local_datetime, zone_label
 from ioc.reports import bulk_sheet, definitions, sheet_xml
 from ioc.reports.labels import ALERT_STATUSES, LEVELS, SCHEMES, STATUS, both, period_text
 from ioc.reports.sheet_xml import ReadyRows
@@ -209,7 +209,10 @@ def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -
         ("Đơn vị / Unit", f"{unit.name} ({unit.code}) — {level}"),
         ("Hệ đơn vị hành chính / Unit scheme", both(SCHEMES[unit.scheme])),
         ("Kỳ báo cáo / Period", period_text(cover.school_year, cover.term)),
-        ("Thời điểm lập / Generated at", f"{local_text(cover.generated_at)} (giờ Việt Nam)"),
+        (
+            "Thời điểm lập / Generated at",
+            f"{local_text(cover.generated_at)} ({zone_label(display_zone())})",
+        ),
         (
             "Số liệu tính đến / Data as of",
             f"{local_text(cover.data_as_of)} (bản dựng / build {cover.build_id or '—'})",
