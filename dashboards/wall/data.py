@@ -27,6 +27,7 @@ VALUE_FIELDS = (
     "unit_vi",
     "unit_en",
     "direction",
+    "is_count",
     "value",
     "numerator",
     "denominator",
