@@ -6,6 +6,7 @@ API applies the caller's role and unit scope; the dashboard never widens it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
 from typing import Any, ClassVar, Literal, TypedDict
@@ -14,6 +15,7 @@ import httpx
 
 Scheme = Literal["legacy", "2025"]
 SESSION_COOKIE = "ioc_session"
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # IOC_DISPLAY_TIMEZONE's default, while the API is unreachable
 
 
 class ApiProblem(Exception):
@@ -93,6 +95,7 @@ class Health(TypedDict):
     status: str
     build_id: str
     data_as_of: str | None
+    display_timezone: str
     versions: dict[str, str]
 
 
@@ -115,6 +118,7 @@ class Api:
     """One caller's view of the API. Cheap to create; the connection pool is shared."""
 
     _pools: ClassVar[dict[str, httpx.Client]] = {}
+    _zones: ClassVar[dict[str, str]] = {}  # display time zone of each API
 
     def __init__(self, base_url: str, credentials: Credentials, timeout: float = 30.0) -> None:
         if base_url not in Api._pools:
@@ -127,6 +131,7 @@ class Api:
             client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
             Api._pools[base_url] = client
         self._http = Api._pools[base_url]
+        self._base = base_url
         self.credentials = credentials
 
     # -- transport -------------------------------------------------------------------
@@ -170,7 +175,17 @@ class Api:
         return self.get("/auth/me")
 
     def health(self) -> Health:
-        return self.get("/health")
+        health: Health = self.get("/health")
+        if health.get("display_timezone"):
+            Api._zones[self._base] = health["display_timezone"]
+        return health
+
+    def display_zone(self) -> str:
+        """The time zone the API says times are shown in (kept from its last health)."""
+        if self._base not in Api._zones:
+            with contextlib.suppress(ApiProblem):
+                self.health()
+        return Api._zones.get(self._base, DEFAULT_ZONE)
 
     # -- reference -------------------------------------------------------------------
     def periods(self) -> list[Period]:

@@ -23,7 +23,7 @@ from typing import Any
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from dashboards.formats import value_text, vn_number
+from dashboards.formats import counts, value_text, vn_number
 from dashboards.i18n import t
 
 TOPOJSON_URL = "/assets/"
@@ -131,7 +131,7 @@ def hover_text(
     if row is None or row.get("value") is None:
         lines.append(f"{title}: {t('map.no_value', lang)}")
     else:
-        lines.append(f"{title}: <b>{value_text(row['value'], unit)}</b>")
+        lines.append(f"{title}: <b>{value_text(row['value'], unit, count=counts(row))}</b>")
         lines.append(t(f"map.{band(row)}", lang))
         if row.get("norm_value") is not None:
             lines.append(t("map.norm", lang, norm=value_text(row["norm_value"], unit)))

@@ -2,29 +2,54 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
+from typing import Any
 
-from ioc.formats import vn_number, vn_value
+from ioc.formats import local_datetime, vn_count, vn_number, vn_value
 
-__all__ = ["change_text", "date_text", "datetime_text", "value_text", "vn_number", "vn_value"]
+__all__ = [
+    "change_text",
+    "counts",
+    "date_text",
+    "datetime_text",
+    "value_text",
+    "vn_count",
+    "vn_number",
+    "vn_value",
+]
 
 
-def value_text(value: float | None, unit: str | None = None) -> str:
-    """A value with its unit: '87,5 %', '31,0 HS/lớp'."""
+def counts(row: Mapping[str, Any] | None) -> bool:
+    """The row's indicator counts schools, people or classes (the API's ``is_count``)."""
+    return bool(row and row.get("is_count"))
+
+
+def value_text(value: float | None, unit: str | None = None, *, count: bool = False) -> str:
+    """A value with its unit: '87,5 %', '31,0 HS/lớp'; a count of schools, people or
+    classes (the catalog's ``is_count``) as a whole number: '827 GV', '481 trường'."""
     if value is None:
         return "—"
+    if count:
+        return f"{vn_count(value)} {unit}" if unit else vn_count(value)
     text = vn_number(value, 1) if unit == "%" else vn_value(value)
     if not unit:
         return text
     return f"{text} {unit}"
 
 
-def change_text(change: float | None, unit: str | None = None, lang: str = "vi") -> str:
-    """A change since last year; for percentages in percentage points."""
+def change_text(
+    change: float | None, unit: str | None = None, lang: str = "vi", *, count: bool = False
+) -> str:
+    """A change since last year; for percentages in percentage points; for counts a whole
+    number ('+2', never '+2,0')."""
     if change is None:
         return "—"
+    if count:
+        change = float(round(change))
     sign = "+" if change > 0 else ("−" if change < 0 else "±")
-    magnitude = vn_number(abs(change), 1) if abs(change) < 100 else vn_number(abs(change))
+    whole = count or abs(change) >= 100
+    magnitude = vn_number(abs(change)) if whole else vn_number(abs(change), 1)
     suffix = (" điểm %" if lang == "vi" else " pp") if unit == "%" else ""
     return f"{sign}{magnitude}{suffix}"
 
@@ -37,11 +62,7 @@ def date_text(value: date | datetime | str | None) -> str:
     return value.strftime("%d/%m/%Y")
 
 
-def datetime_text(value: datetime | str | None) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is not None:
-        value = value.astimezone()
-    return value.strftime("%H:%M %d/%m/%Y")
+def datetime_text(value: datetime | str | None, zone: str) -> str:
+    """An instant as '17:15 09/03/2026' in the display time zone (the API's
+    ``display_timezone``; never the dashboard server's own zone)."""
+    return local_datetime(value, zone)

@@ -17,8 +17,8 @@ from rich.table import Table
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.catalog.messages import Lang, describe
-from ioc.config import Settings, get_settings
-from ioc.formats import vn_number, vn_value
+from ioc.config import Settings, display_zone, get_settings
+from ioc.formats import local_datetime, vn_number, vn_value
 
 UnitOption = Annotated[
     str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
@@ -556,7 +556,7 @@ def targets_list(
             r["school_year"],
             vn_value(r["target_value"]),
             r["set_by"],
-            str(r["set_at"])[:16],
+            local_datetime(r["set_at"], display_zone(), "%d/%m/%Y %H:%M"),
         )
     console.print(table)
 

@@ -5,15 +5,18 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="IOC_", env_nested_delimiter="__")
+    model_config = SettingsConfigDict(
+        env_prefix="IOC_", env_nested_delimiter="__", populate_by_name=True
+    )
 
     data_dir: Path = Field(
         default=Path("data"), description="Runtime data: DuckDB snapshot, raw files"
@@ -64,9 +67,6 @@ class Settings(BaseSettings):
     reports_scheduler: bool = Field(
         default=True,
         description="Run schedules in this server (set false on all but one instance)",
-    )
-    reports_timezone: str = Field(
-        default="Asia/Ho_Chi_Minh", description="Time zone of schedules' cron expressions"
     )
     reports_misfire_grace_seconds: int = Field(
         default=6 * 3600, description="A run missed by at most this much runs once at start"
@@ -237,6 +237,33 @@ class Settings(BaseSettings):
         "included; it is stopped after it and the file refused",
     )
 
+    # local time: one display time zone
+    display_timezone: str = Field(
+        default="Asia/Ho_Chi_Minh",
+        validation_alias=AliasChoices(
+            "IOC_DISPLAY_TIMEZONE", "IOC_REPORTS_TIMEZONE", "display_timezone", "reports_timezone"
+        ),
+        description="The Department's time zone (IANA name): every time the dashboard, the "
+        "wall, exports, e-mails and the command line show is in it, and schedules' cron "
+        "expressions are read in it (IOC_REPORTS_TIMEZONE, its former name, still works)",
+    )
+
+    @field_validator("display_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"IOC_DISPLAY_TIMEZONE={value!r} is not a time zone name (e.g. Asia/Ho_Chi_Minh)"
+            ) from exc
+        return value
+
+    @property
+    def reports_timezone(self) -> str:
+        """The time zone of schedules' cron expressions: the display time zone."""
+        return self.display_timezone
+
     @field_validator("boundaries", mode="before")
     @classmethod
     def _split_paths(cls, value: object) -> object:
@@ -277,3 +304,8 @@ class Settings(BaseSettings):
 @functools.cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def display_zone() -> str:
+    """The display time zone (``IOC_DISPLAY_TIMEZONE``) where no settings are passed."""
+    return get_settings().display_timezone

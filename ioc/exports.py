@@ -30,6 +30,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from ioc.catalog import load_contract
+from ioc.config import display_zone
 
 if TYPE_CHECKING:  # pyarrow (and NumPy) cost 0.2 s to import; only the annotation needs it
     import pyarrow as pa
@@ -42,7 +43,6 @@ BOM = b"\xef\xbb\xbf"
 TRUNCATION_MARK = "# TRUNCATED"
 EXCEL_MAX_ROWS = 1_048_576
 CHUNK_ROWS = 10_000
-LOCAL_TIME_ZONE = "Asia/Ho_Chi_Minh"
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 _DANGEROUS_PATTERN = r"^([=+\-@\t\r])"
 _KINDS = ("text", "integer", "decimal", "percent", "date")
@@ -281,7 +281,9 @@ def _prepare_expr(column: Column, dtype: pl.DataType) -> pl.Expr:
             return expr
         if isinstance(dtype, pl.Datetime):
             if dtype.time_zone is not None:
-                expr = expr.dt.convert_time_zone(LOCAL_TIME_ZONE).dt.replace_time_zone(None)
+                # shown in the display time zone, the Department's local time
+                zone = display_zone()
+                expr = expr.dt.convert_time_zone(zone).dt.replace_time_zone(None)
             return expr
         if isinstance(dtype, pl.Date):
             return expr

@@ -80,6 +80,7 @@ def catalog_frame(school_year: str, term: str) -> pl.DataFrame:
                 "unit_vi": i.unit.vi,
                 "unit_en": i.unit.en,
                 "direction": i.direction,
+                "is_count": i.is_count,
                 "norm_sources": norm_sources(catalog, i, on),
             }
             for i in catalog.indicators

@@ -124,9 +124,22 @@ def _num_den(ind: Indicator, norms: Norms) -> tuple[pl.Expr, pl.Expr]:
     if ind.kind == "schools_above_norm":
         known = (d > 0) & n.is_not_null() & cap.is_not_null()  # type: ignore[operator,union-attr]
         return pl.when(known).then((n / d > cap).cast(pl.Float64)), pl.when(known).then(one)  # type: ignore[operator]
-    # shortfall: numerator = the school's shortfall, denominator = its net gap (< 0: surplus)
-    gap = cap * d - n  # type: ignore[operator]
+    # shortfall: numerator = the school's shortfall, denominator = its net gap (< 0: surplus),
+    # in whole people: the school's norm × classes rounded by the norm's rule first
+    gap = whole_people(cap * d, norms.by_id[ind.ratio_norm]) - n  # type: ignore[arg-type,index,operator]
     return pl.when(gap.is_not_null()).then(pl.max_horizontal(gap, 0.0)), gap
+
+
+def whole_people(need: pl.Expr, norm: Norm) -> pl.Expr:
+    """People a school needs by a per-class norm (norm × classes), rounded by the norm's
+    rule (``norms.yaml``): 26,6 → 27, 29,25 → 29 to the nearest; 29,25 → 30 up. The product
+    is first rounded to 6 decimals so that 1,9 × 15 (28,499999...) is 28,5."""
+    if norm.rounding is None:
+        return need
+    exact = need.round(6)
+    if norm.rounding.rule == "up":
+        return exact.ceil()
+    return (exact + 0.5).floor()
 
 
 def school_exprs(catalog: Catalog) -> list[pl.Expr]:

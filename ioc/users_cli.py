@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ioc.config import get_settings
+from ioc.config import display_zone, get_settings
+from ioc.formats import as_local
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -112,7 +113,8 @@ def _show_secret(label: str, secret: str) -> None:
 
 
 def _when(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
+    """ISO 8601 in the display time zone, its offset saying which (2026-03-09T17:15:00+07:00)."""
+    return as_local(value, display_zone()).isoformat(timespec="seconds") if value else None
 
 
 def _user_row(session: Session, user: User) -> dict[str, Any]:

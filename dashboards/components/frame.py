@@ -40,6 +40,7 @@ class Page:
     unit: UnitWithChildren
     periods: list[Period]
     data_as_of: str | None
+    zone: str  # the display time zone every time on the page is shown in
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def resolve(path: str, query: dict[str, Any], *, bare: bool = False) -> Page | B
         return frame_error(problem, language, me, view, path)
     if unit is None:
         return states.empty(t("state.no_unit", language))
-    return Page(client, language, me, view, unit, periods, health.get("data_as_of"))
+    zone = client.display_zone()
+    return Page(client, language, me, view, unit, periods, health.get("data_as_of"), zone)
 
 
 def _scheme_of(period: str | None, periods: list[Period]) -> str | None:
@@ -215,7 +217,7 @@ def _header(page: Page, path: str) -> html.Header:
         className="controls",
     )
     as_of = html.Span(
-        [t("nav.data_as_of", language), " ", datetime_text(page.data_as_of)],
+        [t("nav.data_as_of", language), " ", datetime_text(page.data_as_of, page.zone)],
         className="badge badge-asof",
         id="data-as-of",
     )

@@ -23,6 +23,7 @@ def indicator_meta(catalog: dict[str, Any], indicator_id: str) -> dict[str, Any]
                 "unit_vi": unit.get("vi"),
                 "unit_en": unit.get("en"),
                 "direction": entry.get("direction"),
+                "is_count": bool(entry.get("is_count")),
             }
     return {"indicator_id": indicator_id, "name_vi": indicator_id, "name_en": indicator_id}
 

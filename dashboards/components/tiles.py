@@ -8,7 +8,7 @@ from dash import html
 
 from dashboards.api_client import Value
 from dashboards.context import View
-from dashboards.formats import change_text, value_text, vn_number
+from dashboards.formats import change_text, counts, value_text, vn_number
 from dashboards.i18n import t
 
 BAD = ("below", "above")
@@ -49,16 +49,24 @@ def tile(row: Value, view: View, lang: str) -> html.A:
     status = status_of(row)
     reference = []
     if row.get("target_value") is not None:
-        reference = [t("overview.target", lang), ": ", value_text(row["target_value"], unit)]
+        reference = [
+            t("overview.target", lang),
+            ": ",
+            value_text(row["target_value"], unit, count=counts(row)),
+        ]
     elif row.get("norm_value") is not None:
-        reference = [t("overview.norm", lang), ": ", value_text(row["norm_value"], unit)]
+        reference = [
+            t("overview.norm", lang),
+            ": ",
+            value_text(row["norm_value"], unit, count=counts(row)),
+        ]
     coverage = (
         f"{vn_number(row.get('schools_contributing'))}/{vn_number(row.get('schools_in_scope'))}"
     )
     return html.A(
         [
             html.Div(name_of(row, lang), className="tile-name"),
-            html.Div(value_text(row.get("value"), unit), className="tile-value"),
+            html.Div(value_text(row.get("value"), unit, count=counts(row)), className="tile-value"),
             html.Div(
                 [
                     html.Span(t(f"status.{status}", lang), className=f"pill pill-{status}"),
@@ -72,7 +80,7 @@ def tile(row: Value, view: View, lang: str) -> html.A:
                         [
                             t("overview.change", lang),
                             ": ",
-                            change_text(row.get("change"), unit, lang),
+                            change_text(row.get("change"), unit, lang, count=counts(row)),
                         ],
                         title=t("overview.break", lang) if row.get("is_break") else None,
                     ),

@@ -23,7 +23,7 @@ from dashboards.figures_explorer import (
     trend_figure,
 )
 from dashboards.figures_map import band
-from dashboards.formats import date_text, value_text, vn_number
+from dashboards.formats import counts, date_text, value_text, vn_number
 from dashboards.i18n import t
 
 dash.register_page(__name__, path="/indicator", title="IOC-EDU · Chỉ tiêu")
@@ -85,6 +85,9 @@ def definition(
         (t("explorer.direction", language), t(f"explorer.direction_{direction}", language)),
         (t("explorer.norm", language), _norm(catalog, entry.get("norm"), unit, language)),
     ]
+    rounding = _rounding(catalog, entry.get("ratio_norm"), language)
+    if rounding is not None:
+        rows.append((t("explorer.rounding", language), rounding))
     note = entry.get("note") or {}
     current: list[Any] = []
     if own is not None:
@@ -92,7 +95,10 @@ def definition(
         current = [
             html.Div(
                 [
-                    html.Span(value_text(own.get("value"), unit), className="tile-value"),
+                    html.Span(
+                        value_text(own.get("value"), unit, count=counts(meta)),
+                        className="tile-value",
+                    ),
                     html.Span(
                         t(f"map.{kind_band}", language), className=f"pill pill-band-{kind_band}"
                     ),
@@ -131,6 +137,22 @@ def definition(
         ],
         className="card definition",
         id=ids.EXPLORER_DEFINITION,
+    )
+
+
+def _rounding(catalog: dict[str, Any], norm_id: str | None, language: str) -> Any:
+    """How a shortfall turns norm × classes into whole people, with its basis (catalog)."""
+    norm = next((n for n in catalog.get("norms", []) if n["id"] == norm_id), None)
+    rounding = (norm or {}).get("rounding")
+    if not rounding:
+        return None
+    return html.Div(
+        [
+            html.Span(rounding.get(language) or rounding.get("vi")),
+            " — ",
+            html.Span(rounding.get("source") or "", className="norm-source"),
+        ],
+        id="explorer-rounding",
     )
 
 

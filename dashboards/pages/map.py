@@ -43,7 +43,7 @@ from dashboards.figures_map import (
     point_of,
     restyle,
 )
-from dashboards.formats import value_text, vn_number
+from dashboards.formats import counts, value_text, vn_number
 from dashboards.i18n import t
 
 dash.register_page(__name__, path="/map", title="IOC-EDU · Bản đồ")
@@ -156,7 +156,7 @@ def table_rows(
                 "name": u.name,
                 "href": view.with_(unit=u.code).href("/unit"),
                 "value": row.get("value"),
-                "text": value_text(row.get("value"), unit),
+                "text": value_text(row.get("value"), unit, count=counts(row)),
                 "band": kind,
                 "band_label": t(f"map.{kind}", language),
                 "coverage": (

@@ -12,7 +12,7 @@ from dashboards.api_client import ApiProblem, Value
 from dashboards.components import states
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.tiles import BAD, gap, name_of, status_of, tile, unit_label
-from dashboards.formats import change_text, value_text
+from dashboards.formats import change_text, counts, value_text
 from dashboards.i18n import t
 
 dash.register_page(__name__, path="/", title="IOC-EDU · Tổng quan")
@@ -72,7 +72,9 @@ def _attention(page: Page, own: list[Value], children: list[Value]) -> html.Sect
                     " · ",
                     name_of(row, lang),
                     ": ",
-                    html.Span(value_text(row.get("value"), unit_label(row, lang))),
+                    html.Span(
+                        value_text(row.get("value"), unit_label(row, lang), count=counts(row))
+                    ),
                     html.Span(f" ({detail})", className="muted"),
                 ],
                 href=target.href("/unit"),
@@ -96,7 +98,8 @@ def _attention(page: Page, own: list[Value], children: list[Value]) -> html.Sect
         for r in furthest(pool)
     ]
     moved = [
-        item(r, change_text(r.get("change"), unit_label(r, lang), lang)) for r in changed_most(pool)
+        item(r, change_text(r.get("change"), unit_label(r, lang), lang, count=counts(r)))
+        for r in changed_most(pool)
     ]
     return html.Section(
         [

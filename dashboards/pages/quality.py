@@ -305,7 +305,7 @@ def _runs(page: Page) -> html.Section:
             "received": r.get("received_date") or "",
             "received_text": date_text(r.get("received_date")),
             "finished": r.get("finished_at") or "",
-            "finished_text": datetime_text(r.get("finished_at")),
+            "finished_text": datetime_text(r.get("finished_at"), page.zone),
             "status": run_status(r.get("status"), language),
             **{k: r.get(k) for k in ("rows_read", "rows_accepted", "rows_rejected", "warnings")},
             **{

@@ -38,6 +38,7 @@ def layout(**query: Any) -> Any:
             [
                 html.H2(t("schedules.list", language)),
                 html.Div(schedules_grid(rows, language), id="schedules-grid-wrap"),
+                html.P(t("schedules.zone", language, zone=page.zone), className="muted"),
                 html.Div(
                     [
                         html.Button(t("schedules.run_now", language), id="schedules-run"),
@@ -68,7 +69,7 @@ def schedules_grid(rows: list[dict[str, Any]], language: str) -> Any:
             **r,
             "units": ", ".join(r["units"]),
             "formats": ", ".join(r["formats"]),
-            "next_run_at": datetime_text(r.get("next_run_at")),
+            "next_run_at": r.get(f"next_run_text_{language}") or "—",
         }
         for r in rows
     ]
@@ -207,9 +208,8 @@ def _create(
         rows = client.schedules()
     except ApiProblem as problem:
         return states.error(problem, language), no_update
-    text = t(
-        "schedules.created", language, id=made["id"], next=datetime_text(made.get("next_run_at"))
-    )
+    next_run = made.get(f"next_run_text_{language}") or "—"
+    text = t("schedules.created", language, id=made["id"], next=next_run)
     return html.Div(text, className="state ok"), schedules_grid(rows, language)
 
 
@@ -222,15 +222,16 @@ def _create(
     prevent_initial_call=True,
 )
 def _runs(_selected: Any, _action: Any, _tick: Any, selected: list[dict[str, Any]] | None) -> Any:
-    language = lang()
+    language, client = lang(), api()
     if not selected:
         return states.empty(t("schedules.pick", language))
     try:
-        body = api().schedule_runs(selected[0]["id"])
+        body = client.schedule_runs(selected[0]["id"])
     except ApiProblem as problem:
         return states.error(problem, language)
     if not body["items"]:
         return states.empty(t("schedules.no_runs", language))
+    zone = client.display_zone()
     head = html.Tr(
         [
             html.Th(t(f"schedules.{k}", language))
@@ -249,7 +250,7 @@ def _runs(_selected: Any, _action: Any, _tick: Any, selected: list[dict[str, Any
             [
                 html.Td(run["id"]),
                 html.Td(run["status"], className=f"run-{run['status']}"),
-                html.Td(datetime_text(run.get("started_at"))),
+                html.Td(datetime_text(run.get("started_at"), zone)),
                 html.Td("" if run.get("duration_s") is None else f"{run['duration_s']:.1f}"),
                 html.Td(
                     [

@@ -25,7 +25,7 @@ from dashboards.components.frame import DEFAULT_INDICATOR, Page, frame, resolve
 from dashboards.components.labels import level_label
 from dashboards.components.tiles import name_of, status_of, tile, unit_label
 from dashboards.context import View, api, lang
-from dashboards.formats import value_text, vn_number, vn_value
+from dashboards.formats import counts, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
 from dashboards.unit_figures import trend
 
@@ -260,13 +260,13 @@ def unit_rows(
                 "code": row["unit_code"],
                 "name": md_link(row.get("unit_name") or row["unit_code"], target.href("/unit")),
                 "value": row.get("value"),
-                "value_text": value_text(row.get("value"), unit),
+                "value_text": value_text(row.get("value"), unit, count=counts(row)),
                 "status": t(f"status.{status}", language),
                 "status_code": status,
                 "norm": row.get("norm_value"),
                 "norm_text": value_text(row.get("norm_value"), unit),
                 "target": row.get("target_value"),
-                "target_text": value_text(row.get("target_value"), unit),
+                "target_text": value_text(row.get("target_value"), unit, count=counts(row)),
                 "coverage": (contributing or 0) / scope if scope else None,
                 "coverage_text": f"{vn_number(contributing)}/{vn_number(scope)}",
             }
@@ -304,7 +304,7 @@ def school_rows(
                 ),
                 "level": level_label(item.get("level"), language),
                 "value": item.get("value"),
-                "value_text": value_text(item.get("value"), unit),
+                "value_text": value_text(item.get("value"), unit, count=counts(item)),
                 "status": t(f"status.{status}", language),
                 "status_code": status,
                 "norm": item.get("norm_value"),

@@ -73,8 +73,8 @@ def _ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
-def client_config(screen: Screen, language: Lang) -> dict[str, Any]:
-    """What wall.js needs: timings in ms, burn-in care, and its strings."""
+def client_config(screen: Screen, language: Lang, display_zone: str) -> dict[str, Any]:
+    """What wall.js needs: timings in ms, burn-in care, its time zone and its strings."""
     return {
         "refresh": _ms(screen.refresh_s),
         "stale": _ms(screen.stale_s),
@@ -84,7 +84,7 @@ def client_config(screen: Screen, language: Lang) -> dict[str, Any]:
         "shift_px": screen.shift_px,
         "shift_every": _ms(screen.shift_every_s),
         "dim": {"from": screen.dim.from_, "to": screen.dim.to, "level": screen.dim.level},
-        "tz": screen.timezone,
+        "tz": screen.zone(display_zone),
         "dwell": [_ms(screen.dwell_of(p)) for p in screen.panels],
         "titles": [t(f"wall.panel_{p.kind}", language) for p in screen.panels],
         "text": {
@@ -138,6 +138,7 @@ def _panel(i: int, kind: str, language: Lang) -> html.Section:
 
 def wall(screen: Screen, language: Lang) -> html.Div:
     title = screen.title_in(language) or t("wall.title", language)
+    config = client_config(screen, language, wall_api().display_zone())
     dots = [
         html.Span(className="wall-dot" + (" active" if i == 0 else ""))
         for i, _ in enumerate(screen.panels)
@@ -209,7 +210,7 @@ def wall(screen: Screen, language: Lang) -> html.Div:
         id=ids.WALL,
         className="wall",
         lang=language,
-        **{"data-config": json.dumps(client_config(screen, language), ensure_ascii=False)},
+        **{"data-config": json.dumps(config, ensure_ascii=False)},
     )
 
 

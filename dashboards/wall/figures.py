@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from dashboards.components.tiles import status_of
-from dashboards.formats import value_text, vn_number
+from dashboards.formats import counts, value_text, vn_number
 
 INK = "#eef2f8"
 MUTED = "#9fb0c6"
@@ -72,7 +72,9 @@ def bubble_map(
         share = math.sqrt((pupils.get(c["code"]) or 0) / biggest)
         sizes.append(round((26 + 80 * share) * scale))
         colours.append(status_colour(row))
-        value = value_text(row.get("value"), unit_text(row, lang)) if row else "—"
+        value = (
+            value_text(row.get("value"), unit_text(row, lang), count=counts(row)) if row else "—"
+        )
         labels.append(f"<b>{c.get('short_name') or c['name']}</b><br>{value}")
     lats = [c["latitude"] for c in placed]
     lons = [c["longitude"] for c in placed]

@@ -8,19 +8,19 @@ and the figures into their fixed graphs, so a refresh replaces content and never
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import plotly.graph_objects as go
 from dash import html
 
+from dashboards.api_client import DEFAULT_ZONE
 from dashboards.components.tiles import BAD, gap, name_of, status_of
-from dashboards.formats import change_text, value_text, vn_number
+from dashboards.formats import change_text, counts, value_text, vn_number
 from dashboards.i18n import t
 from dashboards.wall import figures
 from dashboards.wall.data import FAILED, key
 from dashboards.wall.screens import Panel, Screen
+from ioc.formats import local_datetime
 
 PUPILS = "NET_STUDENTS"
 
@@ -36,20 +36,13 @@ class Rendered:
     ticker: Any = None
 
 
-def zone(screen: Screen) -> tzinfo:
-    try:
-        return ZoneInfo(screen.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone(timedelta(hours=7))  # Việt Nam has no daylight saving
-
-
-def local(value: str | None, screen: Screen, fmt: str = "%H:%M %d/%m/%Y") -> str:
-    if not value:
-        return "—"
-    stamp = datetime.fromisoformat(value)
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=UTC)
-    return stamp.astimezone(zone(screen)).strftime(fmt)
+def local(
+    value: str | None, screen: Screen, snap: dict[str, Any], fmt: str = "%H:%M %d/%m/%Y"
+) -> str:
+    """An instant in the screen's time zone: the API's display time zone unless the screen
+    sets its own (the same zone as the dashboard's, so both show one time)."""
+    zone = screen.zone(snap.get("display_timezone") or DEFAULT_ZONE)
+    return local_datetime(value, zone, fmt)
 
 
 def period_label(period: str | None, lang: str) -> str:
@@ -59,9 +52,9 @@ def period_label(period: str | None, lang: str) -> str:
     return f"{year} · {t(f'term.{term}', lang)}"
 
 
-def number_text(value: float | None, unit: str) -> str:
+def number_text(value: float | None, unit: str, *, count: bool = False) -> str:
     """The number of :func:`value_text` without its unit (the unit is drawn smaller)."""
-    text = value_text(value, unit)
+    text = value_text(value, unit, count=count)
     return text[: -len(unit) - 1] if unit and text.endswith(f" {unit}") else text
 
 
@@ -104,7 +97,9 @@ def _red_row(row: dict[str, Any], units: int, children: int, lang: str) -> html.
     return html.Li(
         [
             html.Strong(name_of(row, lang), className="wall-red-ind"),
-            html.Span(value_text(row.get("value"), unit), className="wall-red-value"),
+            html.Span(
+                value_text(row.get("value"), unit, count=counts(row)), className="wall-red-value"
+            ),
             html.Span(
                 t(
                     "wall.red_where",
@@ -120,7 +115,7 @@ def _red_row(row: dict[str, Any], units: int, children: int, lang: str) -> html.
                     "wall.gap",
                     lang,
                     ref=t(f"wall.{reference}", lang),
-                    value=value_text(ref_value, unit),
+                    value=value_text(ref_value, unit, count=counts(row)),
                 ),
                 className="wall-red-ref",
             ),
@@ -219,7 +214,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
                             "wall.failed_run",
                             lang,
                             run=r["run_id"],
-                            when=local(r.get("started_at"), screen, "%H:%M %d/%m"),
+                            when=local(r.get("started_at"), screen, snap, "%H:%M %d/%m"),
                             status=t(f"wall.run_{r['status']}", lang),
                         ),
                         className="wall-failed-row",
@@ -249,7 +244,11 @@ def kpis(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.
         status = status_of(row) if row.get("value") is not None else "no_value"
         reference: list[Any] = []
         if row.get("target_value") is not None:
-            reference = [t("wall.target", lang), " ", value_text(row["target_value"], unit)]
+            reference = [
+                t("wall.target", lang),
+                " ",
+                value_text(row["target_value"], unit, count=counts(row)),
+            ]
         elif row.get("norm_value") is not None:
             reference = [t("wall.norm", lang), " ", value_text(row["norm_value"], unit)]
         tiles.append(
@@ -259,7 +258,8 @@ def kpis(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.
                     html.Div(
                         [
                             html.Span(
-                                number_text(row.get("value"), unit), className="wall-kpi-value"
+                                number_text(row.get("value"), unit, count=counts(row)),
+                                className="wall-kpi-value",
                             ),
                             " ",
                             html.Span(unit, className="wall-kpi-unit"),
@@ -277,7 +277,11 @@ def kpis(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.
                         className="wall-kpi-row",
                     ),
                     html.Div(
-                        [change_text(row.get("change"), unit, lang), " ", t("wall.change", lang)]
+                        [
+                            change_text(row.get("change"), unit, lang, count=counts(row)),
+                            " ",
+                            t("wall.change", lang),
+                        ]
                         if row.get("change") is not None
                         else t(
                             "wall.coverage",
@@ -397,7 +401,7 @@ def completeness_panel(
 def as_of(screen: Screen, snap: dict[str, Any], lang: str) -> list[Any]:
     return [
         html.Span(t("wall.data_as_of", lang) + " ", className="wall-label"),
-        html.Span(local(snap.get("data_as_of"), screen), id="wall-asof-time"),
+        html.Span(local(snap.get("data_as_of"), screen, snap), id="wall-asof-time"),
         html.Span(" · " + t("wall.period", lang) + " ", className="wall-label"),
         html.Span(period_label(snap.get("period"), lang), id="wall-period"),
     ]
@@ -407,7 +411,7 @@ def events(screen: Screen, snap: dict[str, Any], lang: str) -> list[tuple[str, s
     """(time, text) of recent ingests, new returns, failures and report runs, newest first."""
     found: list[tuple[str, str]] = []
     for r in snap.get("runs") or []:
-        when = local(r.get("finished_at") or r.get("started_at"), screen, "%H:%M %d/%m")
+        when = local(r.get("finished_at") or r.get("started_at"), screen, snap, "%H:%M %d/%m")
         if r["status"] in FAILED:
             text = t(
                 "wall.event_failed",
@@ -428,7 +432,7 @@ def events(screen: Screen, snap: dict[str, Any], lang: str) -> list[tuple[str, s
             )
         found.append((r.get("finished_at") or r.get("started_at") or "", text))
     for r in snap.get("report_runs") or []:  # the scheduled-reports hook (empty until it exists)
-        when = local(r.get("finished_at"), screen, "%H:%M %d/%m")
+        when = local(r.get("finished_at"), screen, snap, "%H:%M %d/%m")
         text = t(
             "wall.event_report",
             lang,

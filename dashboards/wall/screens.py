@@ -11,6 +11,7 @@ import functools
 import re
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -89,10 +90,26 @@ class Screen(_Model):
     shift_px: float = Field(3, ge=0, le=20)
     shift_every_s: float = Field(180, ge=5, le=86400)
     dim: Dim = Dim()
-    timezone: str = "Asia/Ho_Chi_Minh"
+    # None: the API's display time zone (IOC_DISPLAY_TIMEZONE); set only for a screen
+    # hanging where the local time differs from the Department's
+    timezone: str | None = None
     failed_days: int = Field(7, ge=1, le=365)
     events: int = Field(12, ge=0, le=50)
     redraw: Literal["changes", "always"] = "changes"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Ho_Chi_Minh)") from exc
+        return value
+
+    def zone(self, display_zone: str) -> str:
+        """The time zone the screen shows times in: its own, or the Department's."""
+        return self.timezone or display_zone
 
     def place(self, panel: Panel) -> tuple[str, str]:
         """(scheme, unit code) a panel shows: its own, or the screen's."""

@@ -8,7 +8,7 @@ import string
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, computed_field, model_validator
 
 from ioc.catalog import CATALOG_DIR, Label, _load_yaml, load_contract, load_rules
 
@@ -24,6 +24,8 @@ Kind = Literal[
     "timeliness",  # returns received by the due date / schools expected
 ]
 Direction = Literal["up", "down", "near", "info"]
+# kinds whose value counts schools, people or classes: shown as whole numbers
+COUNT_KINDS = ("schools", "sum", "shortfall")
 
 
 class Scope(BaseModel):
@@ -48,6 +50,12 @@ class Indicator(BaseModel):
     norm: str | None = None
     scope: Scope = Field(default_factory=Scope)
     note: Label | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def is_count(self) -> bool:
+        """Its value counts schools, people or classes (a whole number, never '2,0')."""
+        return self.kind in COUNT_KINDS
 
     @model_validator(mode="after")
     def _fields_fit_kind(self) -> Indicator:
@@ -83,10 +91,22 @@ class NormRule(BaseModel):
     valid_to: date | None = None
 
 
+class Rounding(BaseModel):
+    """How a norm times a school's denominator (e.g. 1,9 teachers per class × 14 classes =
+    26,6) becomes a whole number of people before a shortfall is taken: ``nearest`` (a
+    fraction of 0,5 or more counts as one more) or ``up`` (any fraction counts as one)."""
+
+    rule: Literal["nearest", "up"]
+    vi: str
+    en: str
+    source: str
+
+
 class Norm(BaseModel):
     id: str
     comparison: Literal["max", "min", "near"]
     tolerance: float = 0.0
+    rounding: Rounding | None = None  # per school, for shortfalls computed from the norm
     rules: list[NormRule]
 
 
@@ -132,6 +152,14 @@ def load_catalog() -> Catalog:
     return catalog
 
 
+def _check_count(catalog: Catalog, ind: Indicator) -> None:
+    """A count stays a whole number: a sum adds counts, a shortfall rounds by a stated rule."""
+    if ind.kind == "sum" and load_contract().by_name[ind.numerator].type != "count":  # type: ignore[index]
+        raise ValueError(f"indicator {ind.id}: a sum counts, its numerator must be a count")
+    if ind.kind == "shortfall" and catalog.norms.by_id[ind.ratio_norm].rounding is None:  # type: ignore[index]
+        raise ValueError(f"indicator {ind.id}: a shortfall needs its norm's rounding rule")
+
+
 def _check(catalog: Catalog) -> None:
     contract = load_contract()
     ids = [i.id for i in catalog.indicators]
@@ -148,6 +176,7 @@ def _check(catalog: Catalog) -> None:
                 raise ValueError(f"indicator {ind.id}: unknown norm {norm!r}")
         if ind.scope.levels and not set(ind.scope.levels) <= levels:
             raise ValueError(f"indicator {ind.id}: unknown level in scope")
+        _check_count(catalog, ind)
     for norm in catalog.norms.norms:
         for rule in norm.rules:
             if rule.levels and not set(rule.levels) <= levels:

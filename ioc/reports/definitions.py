@@ -73,6 +73,14 @@ def norm_text(catalog: Catalog, ind: Indicator, on: date) -> str:
     return f"{vi} / {en}{tolerance} — " + "; ".join(dict.fromkeys(map(_rule_text, rules)))
 
 
+def rounding_text(catalog: Catalog, ind: Indicator) -> str:
+    """The rule that makes a shortfall whole people, with its basis (``norms.yaml``)."""
+    norm = catalog.norms.by_id[ind.ratio_norm] if ind.ratio_norm else None
+    if norm is None or norm.rounding is None:
+        return ""
+    return f"Làm tròn / Rounding: {norm.rounding.vi} ({norm.rounding.source})"
+
+
 def definitions_frame(school_year: str, term: str) -> pl.DataFrame:
     """One row per indicator of the catalog, with the norms in force in the period."""
     catalog = load_catalog()
@@ -97,7 +105,9 @@ def definitions_frame(school_year: str, term: str) -> pl.DataFrame:
                 "norm": norm_text(catalog, ind, on),
                 "legal_source": "; ".join(norm_sources(catalog, ind, on)),
                 "scope": "; ".join(scope) or "Tất cả trường / all schools",
-                "note": ind.note.vi if ind.note else "",
+                "note": " ".join(
+                    filter(None, [ind.note.vi if ind.note else "", rounding_text(catalog, ind)])
+                ),
             }
         )
     return pl.DataFrame(rows)

@@ -7,11 +7,10 @@ import re
 import time
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from ioc.exports import LOCAL_TIME_ZONE
+from ioc.config import display_zone
+from ioc.formats import local_datetime
 
-LOCAL = ZoneInfo(LOCAL_TIME_ZONE)
 SUFFIXES = (".xlsx", ".csv", ".pdf")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -19,8 +18,8 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 def file_name(
     slug: str, scheme: str, code: str, school_year: str, term: str, at: datetime, fmt: str
 ) -> str:
-    """e.g. ``bao-cao_legacy-94_2024-2025_DN_20250105-070000.xlsx`` (Vietnam time)."""
-    stamp = at.astimezone(LOCAL).strftime("%Y%m%d-%H%M%S")
+    """e.g. ``bao-cao_legacy-94_2024-2025_DN_20250105-070000.xlsx`` (display time zone)."""
+    stamp = local_datetime(at, display_zone(), "%Y%m%d-%H%M%S")
     name = f"{slug}_{scheme}-{code}_{school_year}_{term}_{stamp}.{fmt}"
     return _UNSAFE.sub("-", name)
 

@@ -25,7 +25,8 @@ from fpdf import FPDF, FontFace
 from fpdf.enums import TableHeadingsDisplay
 
 from ioc.catalog.definitions import load_catalog
-from ioc.formats import vn_number
+from ioc.config import display_zone
+from ioc.formats import as_local, vn_number
 from ioc.reports import definitions
 from ioc.reports.labels import (
     ALERT_STATUSES,
@@ -43,7 +44,6 @@ from ioc.reports.labels import (
 )
 from ioc.reports.workbook import (
     COMPLETENESS_COLUMNS,
-    LOCAL,
     SUMMED_KINDS,
     WorkbookData,
     cover_lines,
@@ -143,7 +143,7 @@ def _heading(pdf: _Document, data: WorkbookData) -> None:
     pdf.cell(right, 6, MOTTO_SUBTITLE, align="C", new_x="LEFT", new_y="NEXT")
     pdf.ln(4)
     pdf.set_x(MARGIN_MM + left)
-    when = data.cover.generated_at.astimezone(LOCAL).date()  # the date line, in Vietnam time
+    when = as_local(data.cover.generated_at, display_zone()).date()  # the date line
     pdf.set_font(FAMILY, "I", BODY_PT)
     pdf.cell(right, 6, place_date(issuer.place, when), align="C", new_x="LMARGIN", new_y="NEXT")
 
@@ -373,7 +373,7 @@ def _signatures(pdf: _Document, data: WorkbookData) -> None:
         pdf.add_page()
     pdf.ln(8)
     half = pdf.epw / 2
-    when = data.cover.generated_at.astimezone(LOCAL).date()  # the date line, in Vietnam time
+    when = as_local(data.cover.generated_at, display_zone()).date()  # the date line
     pdf.set_font(FAMILY, "I", BODY_PT)
     pdf.set_x(MARGIN_MM + half)
     pdf.cell(half, 6, place_date(data.cover.issuer.place, when), align="C")

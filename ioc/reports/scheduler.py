@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ioc import db, store
 from ioc.config import Settings
+from ioc.formats import local_datetime
 from ioc.reports import delivery
 from ioc.reports.cron import latest_due, next_after, trigger_for
 from ioc.reports.files import prune
@@ -85,7 +86,7 @@ class ReportScheduler:
         if interrupted:
             log.warning("%d report run(s) were interrupted by a restart", interrupted)
         self._scheduler = BackgroundScheduler(
-            timezone=ZoneInfo(self.settings.reports_timezone),
+            timezone=ZoneInfo(self.settings.display_timezone),
             executors={"default": ThreadPoolExecutor(max(1, self.settings.reports_workers))},
             job_defaults={
                 "coalesce": True,
@@ -124,7 +125,7 @@ class ReportScheduler:
         if refused is not None:  # stored before the limit, or the limit was raised
             log.warning("report schedule %s not planned: %s", schedule.id, refused.en)
             return
-        trigger = trigger_for(schedule.cron, self.settings.reports_timezone)
+        trigger = trigger_for(schedule.cron, self.settings.display_timezone)
         first = next_after(trigger, self._since(schedule))
         if first is None:
             return
@@ -178,7 +179,7 @@ class ReportScheduler:
             with self.session() as session:
                 schedule = schedules.get_schedule(session, schedule_id)
             if schedule is not None:
-                trigger = trigger_for(schedule.cron, self.settings.reports_timezone)
+                trigger = trigger_for(schedule.cron, self.settings.display_timezone)
                 due = latest_due(trigger, self._since(schedule), now) or now
         self._execute(schedule_id, "schedule", 1, due)
 
@@ -324,7 +325,7 @@ class ReportScheduler:
                     self.settings,
                     schedule.email_to,
                     _subject(schedule, outcome.period),
-                    _body(schedule, outcome),
+                    _body(schedule, outcome, self.settings.display_timezone),
                     outcome.files,
                 )
                 delivery.send(self.settings, mail)
@@ -359,11 +360,12 @@ def _subject(schedule: ReportSchedule, period: str | None) -> str:
     return f"[IOC-EDU] {schedule.name} — {kind.vi} / {kind.en} — {period or ''}".strip(" —")
 
 
-def _body(schedule: ReportSchedule, outcome: Outcome) -> str:
+def _body(schedule: ReportSchedule, outcome: Outcome, zone: str) -> str:
     kind = KINDS[schedule.kind]
+    made = local_datetime(utcnow(), zone)
     lines = [
-        f"Báo cáo định kỳ «{schedule.name}»: {kind.vi}, kỳ {outcome.period}.",
-        f"Scheduled report '{schedule.name}': {kind.en}, period {outcome.period}.",
+        f"Báo cáo định kỳ «{schedule.name}»: {kind.vi}, kỳ {outcome.period}, lập lúc {made}.",
+        f"Scheduled report '{schedule.name}': {kind.en}, period {outcome.period}, made at {made}.",
         "",
         "Tệp đính kèm / Files:",
         *(f"  {p.name}" for p in outcome.files),

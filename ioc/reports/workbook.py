@@ -17,21 +17,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import polars as pl
 import xlsxwriter
 from xlsxwriter.format import Format
 
 from ioc.catalog.definitions import load_catalog
+from ioc.config import display_zone
 from ioc.exports import (
-    LOCAL_TIME_ZONE,
     Column,
     neutralise,
     open_workbook,
     sheet_name_for,
     write_sheet,
 )
+from ioc.formats import as_local, local_datetime, zone_label
 from ioc.reports import bulk_sheet, definitions, sheet_xml
 from ioc.reports.cover import Issuer
 from ioc.reports.labels import (
@@ -59,7 +59,6 @@ from ioc.reports.print_setup import (
 from ioc.reports.sheet_xml import ReadyRows
 from ioc.summary import Unit
 
-LOCAL = ZoneInfo(LOCAL_TIME_ZONE)
 SUMMED_KINDS = ("sum", "schools", "shortfall")
 INDICATOR_WIDTH = 16
 
@@ -144,7 +143,8 @@ DEFINITION_WIDTHS = [27, 28, 22, 14, 30, 26, 8, 14, 30, 30, 18, 26]
 
 
 def local_text(moment: datetime | None) -> str:
-    return moment.astimezone(LOCAL).strftime("%d/%m/%Y %H:%M") if moment else "—"
+    """A time in the display time zone (IOC_DISPLAY_TIMEZONE), the Department's own."""
+    return local_datetime(moment, display_zone(), "%d/%m/%Y %H:%M")
 
 
 class _Formats:
@@ -254,7 +254,10 @@ def cover_lines(data: WorkbookData) -> list[tuple[str, str]]:
         ("Đơn vị / Unit", f"{unit.name} ({unit.code}) — {level}"),
         ("Hệ đơn vị hành chính / Unit scheme", both(SCHEMES[unit.scheme])),
         ("Kỳ báo cáo / Period", period_text(cover.school_year, cover.term)),
-        ("Thời điểm lập / Generated at", f"{local_text(cover.generated_at)} (giờ Việt Nam)"),
+        (
+            "Thời điểm lập / Generated at",
+            f"{local_text(cover.generated_at)} ({zone_label(display_zone())})",
+        ),
         (
             "Số liệu tính đến / Data as of",
             f"{local_text(cover.data_as_of)} (bản dựng / build {cover.build_id or '—'})",
@@ -293,7 +296,7 @@ def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -
     ws.write_string(0, 1, MOTTO, fmt.heading_bold)
     ws.write_string(1, 0, neutralise(issuer.name), fmt.heading_bold)
     ws.write_string(1, 1, MOTTO_SUBTITLE, fmt.motto)
-    when = cover.generated_at.astimezone(LOCAL).date()  # the date line, in Vietnam time
+    when = as_local(cover.generated_at, display_zone()).date()  # the date line, local time
     ws.write_string(3, 1, neutralise(place_date(issuer.place, when)), fmt.place_date)
     ws.set_row(5, TITLE_POINTS)
     ws.merge_range(5, 0, 5, 1, REPORT_TITLE[0], fmt.cover_title)

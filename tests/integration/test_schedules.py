@@ -299,3 +299,23 @@ def test_a_run_missed_while_the_server_was_down_runs_once_after_restart(
         assert datetime.fromisoformat(after["next_run_at"]) > due + timedelta(days=300)
     finally:
         up.stop()
+
+
+def test_a_weekday_is_cron_s_weekday_and_said_in_words(server: Server) -> None:
+    """`0 7 * * 1` is 07:00 on Mondays (cron counts from Sunday = 0; APScheduler alone made
+    it Tuesday), 7 is Sunday, and the next run is said as the reader says it."""
+    operator = server.client("demo-operator")
+    for cron, weekday, vi, en in (
+        ("0 7 * * 1", 0, "Thứ Hai 07:00, ", "Monday 07:00, "),
+        ("0 7 * * 7", 6, "Chủ Nhật 07:00, ", "Sunday 07:00, "),
+        ("30 6 * * fri", 4, "Thứ Sáu 06:30, ", "Friday 06:30, "),
+    ):
+        made = operator.post("/schedules", json=schedule(cron=cron))
+        assert made.status_code == 201, made.text
+        body = made.json()
+        at = datetime.fromisoformat(body["next_run_at"]).astimezone(HANOI)
+        assert at.weekday() == weekday, (cron, at)
+        assert body["next_run_text_vi"] == vi + at.strftime("%d/%m/%Y")
+        assert body["next_run_text_en"] == en + at.strftime("%d/%m/%Y")
+        assert body["timezone"] == "Asia/Ho_Chi_Minh"
+        assert operator.delete(f"/schedules/{body['id']}").status_code == 204

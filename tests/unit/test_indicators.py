@@ -185,9 +185,10 @@ def test_teachers_per_class_norm_and_shortfall(values: pl.DataFrame) -> None:
     assert (r["numerator"], r["denominator"]) == (22, 17)
     assert r["norm_value"] == pytest.approx((1.5 * 10 + 1.9 * 2 + 1.2 * 5) / 17)
     s = get(values, "STF_TEACHER_SHORTFALL", "901", P2)
-    # A 15 - 11 = 4; B 3.8 - 5 = -1.2 (surplus, no offset); C 6 - 6 = 0
-    assert s["value"] == pytest.approx(4.0)
-    assert s["denominator"] == pytest.approx(4.0 - 1.2)  # the net figure
+    # whole teachers per school (norm × classes to the nearest): A 15 - 11 = 4;
+    # B 3.8 → 4, 4 - 5 = -1 (surplus, no offset); C 6 - 6 = 0
+    assert s["value"] == 4.0
+    assert s["denominator"] == 4.0 - 1.0  # the net figure
 
 
 def test_private_schools_outside_public_scope(values: pl.DataFrame) -> None:

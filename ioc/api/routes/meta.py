@@ -16,8 +16,11 @@ router = APIRouter(tags=["meta"])
 VERSIONS = {name: metadata.version(name) for name in ("ioc-edu", "duckdb", "polars", "fastapi")}
 
 
-@router.get("/health", summary="Service health, build id and data as-of time (no sign-in)")
-async def health(snapshot: SnapshotDep) -> dict[str, Any]:
+@router.get(
+    "/health",
+    summary="Service health, build id, data as-of time and the display time zone (no sign-in)",
+)
+async def health(snapshot: SnapshotDep, settings: SettingsDep) -> dict[str, Any]:
     build = snapshot.current()
     return {
         "status": "ok" if build else "no_data",
@@ -26,6 +29,8 @@ async def health(snapshot: SnapshotDep) -> dict[str, Any]:
         # runs that loaded nothing are recorded without a new build: watchers of failed runs
         # (the wall) look at this too
         "last_run_id": snapshot.last_run(),
+        # the zone every client shows times in (IOC_DISPLAY_TIMEZONE)
+        "display_timezone": settings.display_timezone,
         "versions": VERSIONS,
     }
 

@@ -23,6 +23,7 @@ from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, check_unit
 from ioc.config import Settings
+from ioc.formats import next_run_text
 from ioc.reports.content import NATIONAL_CODE, find_scope
 from ioc.reports.limits import fires_too_often, recipients_refused
 from ioc.reports.scheduler import ReportScheduler
@@ -53,6 +54,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _schedule_json(schedule: ReportSchedule, reports: ReportScheduler) -> dict[str, Any]:
+    next_run, zone = reports.next_run(schedule.id), reports.settings.display_timezone
     return {
         "id": schedule.id,
         "name": schedule.name,
@@ -69,7 +71,11 @@ def _schedule_json(schedule: ReportSchedule, reports: ReportScheduler) -> dict[s
         "created_at": _iso(schedule.created_at),
         "updated_at": _iso(schedule.updated_at),
         "last_due_at": _iso(schedule.last_due_at),
-        "next_run_at": _iso(reports.next_run(schedule.id)),
+        "next_run_at": _iso(next_run),
+        # in the reader's words and the display time zone: 'Thứ Hai 07:00, 09/03/2026'
+        "next_run_text_vi": next_run_text(next_run, zone, "vi") if next_run else None,
+        "next_run_text_en": next_run_text(next_run, zone, "en") if next_run else None,
+        "timezone": zone,
     }
 
 

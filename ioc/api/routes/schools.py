@@ -180,6 +180,7 @@ def _indicator_names() -> pl.DataFrame:
                 "unit_vi": i.unit.vi,
                 "unit_en": i.unit.en,
                 "direction": i.direction,
+                "is_count": i.is_count,
             }
             for order, i in enumerate(load_catalog().indicators)
         ]
