@@ -14,30 +14,22 @@ $(STAMP): pyproject.toml
 .PHONY: setup
 setup: $(STAMP) ## create the virtualenv and install the project
 
-# Map boundaries for the demo, read in place from the shared real-data folder when it is
-# there (MIT-licensed 2025 communes of Cần Thơ and the 34 provinces; never copied here).
-# IOC_BOUNDARIES, when set, wins; without any, maps show bubbles at unit centres.
-GEO := ../shared/data/real/geo
-DEMO_BOUNDARIES := $(wildcard $(GEO)/vn_communes_2025_p92_can_tho.geojson $(GEO)/vn_provinces_34_2025.geojson)
-comma := ,
-empty :=
-space := $(empty) $(empty)
-
 .PHONY: run
 run: setup ## build the demo province if no data exists, show its summary, open the dashboard
 	$(BIN)/ioc demo --if-empty
 	$(BIN)/ioc summary --unit 94 --period 2021-2022/DN --scheme legacy
-	IOC_BOUNDARIES="$${IOC_BOUNDARIES:-$(subst $(space),$(comma),$(DEMO_BOUNDARIES))}" $(BIN)/ioc serve
+	$(BIN)/ioc serve
 
 .PHONY: demo
 demo: setup ## rebuild the demo province from scratch (deletes data/ioc.duckdb)
 	$(BIN)/ioc demo --replace
 
 .PHONY: lint
-lint: setup ## ruff (lint + format check) and import contracts
+lint: setup ## ruff (lint + format check), import contracts, stylesheets that parse cleanly
 	$(BIN)/ruff check ioc ingest dashboards tests
 	$(BIN)/ruff format --check ioc ingest dashboards tests
 	$(BIN)/lint-imports
+	$(BIN)/python -m tests.tools.check_css dashboards/assets
 
 .PHONY: test
 test: setup lint ## lint, then unit and integration tests

@@ -1,5 +1,6 @@
 """Unit boundaries for the maps: GeoJSON or TopoJSON files a deployment supplies
-(``IOC_BOUNDARIES``), each feature matched to one of our units.
+(``IOC_BOUNDARIES``), or else the MIT-licensed 2025 provinces and Cần Thơ communes shipped in
+``ioc/geo_data`` (see its ATTRIBUTION.md); each feature matched to one of our units.
 
 A file holds one kind of unit (2025 communes, old districts, provinces...). Each feature is
 matched, for every (scheme, level), by

@@ -11,6 +11,8 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# MIT-licensed 2025 boundaries shipped with the package (see geo_data/ATTRIBUTION.md)
+PACKAGED_BOUNDARIES = Path(__file__).resolve().parent / "geo_data"
 
 
 class Settings(BaseSettings):
@@ -24,9 +26,10 @@ class Settings(BaseSettings):
     sql_dir: Path = Field(default=REPO_ROOT / "sql", description="DuckDB SQL files")
     database_url: str | None = Field(default=None, description="Operational store (SQLAlchemy URL)")
     boundaries: Annotated[list[Path], NoDecode] = Field(
-        default_factory=list,
-        description="GeoJSON/TopoJSON boundary files for the maps, comma-separated "
-        "(without them maps show bubbles at unit centroids)",
+        default_factory=lambda: sorted(PACKAGED_BOUNDARIES.glob("*.geojson")),
+        description="GeoJSON/TopoJSON boundary files for the maps, comma-separated; they "
+        "replace the packaged ones (ioc/geo_data: the 34 provinces of 2025 and the communes "
+        "of Cần Thơ, MIT). Set empty, maps show bubbles at unit centroids",
     )
     max_file_bytes: int = Field(
         default=200 * 1024 * 1024, description="Largest return file accepted"

@@ -226,13 +226,32 @@ def _header(page: Page, path: str) -> html.Header:
             html.Div(
                 [
                     html.A("IOC-EDU", href=view.href("/"), className="brand"),
-                    html.Nav(links, className="nav"),
-                    _account(page.me, language, path),
+                    _menu_button(language),
+                    html.Div(
+                        [html.Nav(links, className="nav"), _account(page.me, language, path)],
+                        className="nav-menu",
+                        id="nav-menu",
+                    ),
                 ],
                 className="topbar",
             ),
             html.Div([controls, as_of], className="subbar"),
         ]
+    )
+
+
+def _menu_button(language: Lang) -> dcc.Checklist:
+    """On a phone the navigation folds behind a menu button: a checkbox styled as a button
+    that opens the menu with CSS alone (``:has(:checked)``; the CSP allows no inline
+    script, and the checkbox keeps its state in the browser without a callback). On a desk
+    it is hidden and the menu is laid out in the top bar."""
+    return dcc.Checklist(
+        id="nav-toggle",
+        options=[{"label": "☰ " + t("nav.menu", language), "value": "open"}],
+        value=[],
+        className="nav-toggle",
+        inputClassName="nav-toggle-input",
+        labelClassName="nav-button",
     )
 
 
