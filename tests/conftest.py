@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +111,36 @@ def serve(demo_settings: Settings, where: Path, extra_env: dict[str, str] | None
 def api_server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The real API (`ioc serve`) on a loopback port over a copy of the demo data."""
     yield from serve(demo_settings, tmp_path_factory.mktemp("api"))
+
+
+# The one chromium of a test session (Playwright's sync API allows a single instance, whose
+# event loop then runs in the main thread): browser tests anywhere under tests/ use it.
+CHROMIUM = os.environ.get("IOC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium_or_skip() -> str:
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    if os.environ.get("IOC_REQUIRE_BROWSER"):
+        pytest.fail(f"chromium not found at {CHROMIUM} (IOC_REQUIRE_BROWSER is set)")
+    pytest.skip("Debian chromium is not installed (.ci/run installs it)")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium_or_skip()
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=executable, headless=True, args=ARGS)
+        yield instance
+        instance.close()

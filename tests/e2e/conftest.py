@@ -6,8 +6,6 @@ under ``test-artifacts/screenshots/`` as artifacts of the run.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,40 +16,11 @@ import pytest
 from ioc.config import Settings
 from tests.conftest import REPO, serve
 
-CHROMIUM = os.environ.get("IOC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SHOTS = REPO / "test-artifacts" / "screenshots"
 PASSWORD = "demo-2025!"
 GEO = REPO.parent / "shared" / "data" / "real" / "geo"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-
-
-def _chromium_or_skip() -> str:
-    if Path(CHROMIUM).exists():
-        return CHROMIUM
-    if os.environ.get("IOC_REQUIRE_BROWSER"):
-        pytest.fail(f"chromium not found at {CHROMIUM} (IOC_REQUIRE_BROWSER is set)")
-    pytest.skip("Debian chromium is not installed (.ci/run installs it)")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    executable = _chromium_or_skip()
-    with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=executable, headless=True, args=ARGS)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture(scope="session")

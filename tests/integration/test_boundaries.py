@@ -140,8 +140,9 @@ def test_every_province_for_the_country_map(geo_server: Any) -> None:
     params = {"scheme": "legacy", "period": "2024-2025/CN", "indicator": "NET_CLASS_SIZE"}
     rows = leader.get("/indicators/provinces", params=params).json()
     by_code = {r["unit_code"]: r for r in rows}
-    # the demo has returns in one province; the others have no rows (the map greys them)
-    assert set(by_code) == {"94"}
+    # the demo has returns in the three old provinces of 2025 Cần Thơ; the others have no rows
+    # (the map greys them)
+    assert set(by_code) == {"92", "93", "94"}
     own = leader.get(
         "/indicators/values",
         params={"unit": "94", "scheme": "legacy", "period": "2024-2025/CN"},

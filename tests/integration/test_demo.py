@@ -70,8 +70,10 @@ def test_demo_refuses_to_overwrite(demo: Settings) -> None:
 
 
 def test_rejects_cli_names_file_row_column(demo: Settings) -> None:
-    out = run_ioc(demo, "rejects").stdout
+    out = run_ioc(demo, "rejects", "--lang", "en").stdout
     assert "row " in out and "column " in out and ".xlsx" in out
+    out = run_ioc(demo, "rejects").stdout  # Vietnamese by default
+    assert "dòng " in out and "cột " in out and ".xlsx" in out
 
 
 def test_commands_exit_quietly(demo: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ import pytest
 
 from ioc.config import Settings
 from tests.conftest import serve
-from tests.e2e.conftest import Console, browser  # noqa: F401  (the chromium fixture)
+from tests.e2e.conftest import Console
 from tests.security.conftest import PASSWORD
 
 PROXY = "127.0.0.2"  # the only trusted proxy of this server
@@ -147,7 +147,7 @@ def test_switching_language_keeps_a_path_of_the_site(server: Any) -> None:
 
 def test_the_overview_runs_under_the_policy_in_chromium(
     server: Any,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     console = Console()
     context = browser.new_context()
