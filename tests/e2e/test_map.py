@@ -163,7 +163,7 @@ def test_the_scheme_switch_maps_the_2025_communes(dash_server: Any, open_as: Any
     )
     drawn = {c: v for c, v in table_values(page).items() if v is not None}
     assert drawn == {c: v["value"] for c, v in values.items() if v["value"] is not None}
-    assert len(drawn) < 103  # the demo's schools are in the Sóc Trăng part of Cần Thơ
+    assert len(drawn) == 103  # the demo's three old provinces make up the whole of Cần Thơ
     screenshot(page, "map-2025-communes")
 
 
