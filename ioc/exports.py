@@ -133,6 +133,21 @@ _LABELS: dict[str, tuple[str, str]] = {
     "column_name": ("Cột", "Column"),
     "field": ("Chỉ số", "Field"),
     "params": ("Tham số", "Parameters"),
+    # schools and indicators (their X_vi/X_en pairs shown as X: ioc.catalog.messages.localise)
+    "indicator_name": ("Chỉ tiêu", "Indicator"),
+    "name": ("Tên", "Name"),
+    "unit": ("Đơn vị tính", "Unit"),
+    "family": ("Nhóm chỉ tiêu", "Family"),
+    "direction": ("Chiều đánh giá", "Direction"),
+    "is_count": ("Chỉ tiêu đếm", "Count indicator"),
+    "norm_sources": ("Căn cứ định mức", "Norm sources"),
+    "district_code_legacy": ("Mã huyện cũ", "Old district code"),
+    "district_name_legacy": ("Huyện cũ", "Old district"),
+    "commune_code_legacy": ("Mã xã (trước 01/7/2025)", "Commune code (before 1 July 2025)"),
+    "commune_code_2025": ("Mã xã (từ 01/7/2025)", "Commune code (since 1 July 2025)"),
+    "commune_name": ("Xã/phường", "Commune"),
+    "province_code_legacy": ("Mã tỉnh (trước 01/7/2025)", "Province code (before 1 July 2025)"),
+    "province_code_2025": ("Mã tỉnh (từ 01/7/2025)", "Province code (since 1 July 2025)"),
 }
 _PERCENT_SUFFIXES = ("_pct", "_rate", "_percent")
 

@@ -209,10 +209,64 @@ def describe(frame: pl.DataFrame) -> pl.DataFrame:
     return out.drop("params", strict=False)
 
 
+#: code columns of exports whose values have labels: the contract's enums (first alias is
+#: the Vietnamese label), and the statuses, unit levels, schemes and directions of reports
+CODED = ("level", "ownership", "area", "term", "school_type", "scheme", "direction", "family")
+STATUS_COLUMNS = ("status", "norm_status", "target_status")
+
+
+@functools.cache
+def _value_labels() -> dict[str, dict[str, dict[str, str]]]:
+    """column -> code -> {vi, en}: the labels of coded cells."""
+    from ioc.catalog.definitions import load_catalog
+    from ioc.reports.labels import DIRECTIONS, LEVELS, SCHEMES, STATUS, TERMS
+
+    def pairs(table: Mapping[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
+        return {code: {"vi": vi, "en": en} for code, (vi, en) in table.items()}
+
+    enums = load_contract().enums
+    out: dict[str, dict[str, dict[str, str]]] = {
+        name: {code: {"vi": names[0], "en": code} for code, names in values.items() if names}
+        for name, values in enums.items()
+    }
+    out["level"] = out.get("level", {}) | pairs(LEVELS)  # school levels and unit levels
+    out["term"] = out.get("term", {}) | pairs(TERMS)
+    out["scheme"] = pairs(SCHEMES)
+    out["direction"] = pairs(DIRECTIONS)
+    out["family"] = {f.id: {"vi": f.vi, "en": f.en} for f in load_catalog().families}
+    for column in STATUS_COLUMNS:
+        out[column] = pairs(STATUS)
+    return out
+
+
+def value_label(column: str, code: str | None, lang: Lang) -> str | None:
+    """The label of a coded cell ('cong_lap' in ``ownership`` -> 'Công lập'; 'no_norm' in
+    ``norm_status`` -> 'Không có định mức'); the code itself when the catalog has none."""
+    if code is None:
+        return None
+    entry = _value_labels().get(column, {}).get(code)
+    return entry[lang] if entry else code
+
+
+def label_values(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
+    """Every coded column of ``frame`` (:data:`CODED`, statuses) with its labels."""
+    labels = _value_labels()
+    return frame.with_columns(
+        pl.col(c).replace_strict(
+            {code: entry[lang] for code, entry in labels[c].items()},
+            default=pl.col(c),
+            return_dtype=pl.String,
+        )
+        for c, dtype in frame.schema.items()
+        if c in labels and dtype == pl.String
+    )
+
+
 def localise(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     """An export in one language: the rule, field and message columns show that language's
-    labels (:func:`describe`), and of every ``X_vi``/``X_en`` pair only that language's
-    column stays."""
+    labels (:func:`describe`), coded cells their labels (:func:`label_values`), and of every
+    ``X_vi``/``X_en`` pair only that language's column stays, as ``X`` (an indicator's name
+    as ``indicator_name``, in place of its code)."""
     other = "en" if lang == "vi" else "vi"
     columns = set(frame.columns)
     frame = frame.with_columns(
@@ -222,4 +276,9 @@ def localise(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     )
     moved = [f"{label}_{lang}" for base, label in LABELLED if base in columns]
     pairs = [c for c in frame.columns if c.endswith(f"_{other}") and f"{c[:-3]}_{lang}" in columns]
-    return frame.drop([*moved, *pairs], strict=False)
+    frame = frame.drop([*moved, *pairs], strict=False)
+    if "indicator_id" in columns and f"name_{lang}" in columns:  # the name says it in words
+        frame = frame.drop("indicator_id").rename({f"name_{lang}": "indicator_name"})
+    kept = [p[:-3] for p in pairs if p[:-3] not in frame.columns]
+    frame = frame.rename({f"{b}_{lang}": b for b in kept if f"{b}_{lang}" in frame.columns})
+    return label_values(frame, lang)

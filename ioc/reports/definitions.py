@@ -8,6 +8,7 @@ import polars as pl
 
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import Catalog, Indicator, NormRule, load_catalog
+from ioc.catalog.messages import value_label
 from ioc.geo import period_date
 from ioc.indicator_views import norm_sources
 from ioc.reports.labels import COMPARISONS, DIRECTIONS
@@ -51,8 +52,21 @@ def formula(ind: Indicator) -> tuple[str, str]:
     return by_kind[ind.kind]
 
 
+def _labels(column: str, codes: list[str] | None) -> str:
+    """Codes of a catalog column as their Vietnamese labels ('cong_lap' -> 'Công lập')."""
+    return ", ".join(value_label(column, c, "vi") or c for c in codes or [])
+
+
 def _rule_text(rule: NormRule) -> str:
-    where = [", ".join(v) for v in (rule.levels, rule.ownership, rule.school_types) if v]
+    where = [
+        _labels(column, codes)
+        for column, codes in (
+            ("level", rule.levels),
+            ("ownership", rule.ownership),
+            ("school_type", rule.school_types),
+        )
+        if codes
+    ]
     if rule.full_day:
         where.append("2 buổi/ngày")
     return f"{' '.join(where) or 'Tất cả'}: {rule.value:g}"
@@ -90,7 +104,13 @@ def definitions_frame(school_year: str, term: str) -> pl.DataFrame:
     for ind in catalog.indicators:
         formula_vi, formula_en = formula(ind)
         scope = [
-            ", ".join(v) for v in (ind.scope.levels, ind.scope.ownership, ind.scope.terms) if v
+            _labels(column, codes)
+            for column, codes in (
+                ("level", ind.scope.levels),
+                ("ownership", ind.scope.ownership),
+                ("term", ind.scope.terms),
+            )
+            if codes
         ]
         rows.append(
             {
@@ -124,6 +144,6 @@ LABELS = {
     "direction": ("Chiều đánh giá", "Direction"),
     "norm": ("Định mức áp dụng", "Norm in force"),
     "legal_source": ("Căn cứ pháp lý", "Legal source"),
-    "scope": ("Phạm vi (cấp học; loại hình; kỳ)", "Scope (levels; ownership; terms)"),
+    "scope": ("Phạm vi (cấp học; loại hình; kỳ)", "Scope (levels; public/private; terms)"),
     "note": ("Ghi chú", "Note"),
 }

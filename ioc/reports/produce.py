@@ -48,7 +48,7 @@ TABLE_LABELS = {
     "due_date": ("Hạn báo cáo", "Due date"),
     "first_received_date": ("Ngày nhận lần đầu", "First received"),
     "last_period": ("Kỳ báo cáo gần nhất", "Last period reported"),
-    "previous_value": ("Cùng kỳ năm trước", "Same term last year"),
+    "previous_value": ("Cùng kỳ năm trước", "Same period last year"),
 }
 
 

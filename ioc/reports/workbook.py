@@ -102,7 +102,7 @@ KPI_COLUMNS: list[tuple[str, str, str, str]] = [
     ("norm_status", "Đánh giá theo định mức", "Against the norm", "status"),
     ("target_value", "Mục tiêu", "Target", "value"),
     ("target_status", "Đánh giá theo mục tiêu", "Against the target", "status"),
-    ("previous_value", "Cùng kỳ năm trước", "Same term last year", "value"),
+    ("previous_value", "Cùng kỳ năm trước", "Same period last year", "value"),
     ("change", "Thay đổi", "Change", "value"),
     ("numerator", "Tử số", "Numerator", "count"),
     ("denominator", "Mẫu số", "Denominator", "count"),
@@ -135,11 +135,15 @@ SCHOOL_COLUMNS = [
     Column("commune_code", "Mã xã\nCommune code", "Commune code"),
     Column("commune_name", "Xã/phường\nCommune", "Commune"),
 ]
+#: the definitions sheet's columns: its cells in Vietnamese (the English name and formula
+#: stay in the PDF report and the API), its headers bilingual
 DEFINITION_COLUMNS = [
-    Column(name, f"{vi}\n{en}", en) for name, (vi, en) in definitions.LABELS.items()
+    Column(name, f"{vi}\n{en}", en)
+    for name, (vi, en) in definitions.LABELS.items()
+    if not name.endswith("_en")
 ]
 #: the definitions sheet's widths (characters), its long texts wrapped within them
-DEFINITION_WIDTHS = [27, 28, 22, 14, 30, 26, 8, 14, 30, 30, 18, 26]
+DEFINITION_WIDTHS = [27, 28, 14, 30, 8, 14, 30, 30, 18, 26]
 
 
 def local_text(moment: datetime | None) -> str:

@@ -162,12 +162,6 @@ def _lists(base: str, names: tuple[str, ...]) -> dict[str, tuple[str, dict[str, 
     return {name: lists[name] for name in names}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="left for another change: the schools and indicators exports and the standard "
-    "workbook still carry enum and status codes (cong_lap, no_norm), raw headers (name_vi, "
-    "norm_sources, *_code_2025) and English cells",
-)
 def test_the_schools_indicators_and_workbook_exports_in_vietnamese(
     dash_server: Any, tmp_path: Any
 ) -> None:

@@ -67,7 +67,7 @@ def assert_kpis_match(rows: pl.DataFrame, api: list[dict[str, Any]]) -> None:
             ("Giá trị\nValue", "value"),
             ("Định mức\nNorm", "norm_value"),
             ("Mục tiêu\nTarget", "target_value"),
-            ("Cùng kỳ năm trước\nSame term last year", "previous_value"),
+            ("Cùng kỳ năm trước\nSame period last year", "previous_value"),
             ("Tử số\nNumerator", "numerator"),
             ("Mẫu số\nDenominator", "denominator"),
             ("Số trường có số liệu\nSchools contributing", "schools_contributing"),
