@@ -32,8 +32,12 @@ lint: setup ## ruff (lint + format check), import contracts, stylesheets that pa
 	$(BIN)/python -m tests.tools.check_css dashboards/assets
 
 .PHONY: test
-test: setup lint ## lint, then unit and integration tests
-	$(BIN)/pytest -q
+test: setup lint ## lint, then the tests (the slow ones: make test-slow)
+	$(BIN)/pytest -q -m "not slow"
+
+.PHONY: test-slow
+test-slow: setup ## the slow tests: the wall soak, schemathesis's stateful run, restarts (CI runs them)
+	$(BIN)/pytest -q -m slow
 
 .PHONY: bench
 bench: setup ## benchmark the targets named in the issues (prints figures)

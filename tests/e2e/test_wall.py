@@ -311,6 +311,7 @@ def test_a_signed_in_leader_opens_the_wall_and_nobody_else_does(
     context.close()
 
 
+@pytest.mark.slow  # make test-slow; .ci/run runs it
 def test_short_soak_keeps_heap_and_dom_flat(dash_server: Any, open_wall: Any) -> None:
     """A minute with a panel a second and a full redraw every pull: DOM nodes and the JS
     heap after GC end where they started (give or take noise), the undo history stays cut."""

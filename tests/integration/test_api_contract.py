@@ -57,6 +57,7 @@ def document(server: Any) -> dict[str, Any]:
     return httpx.get(f"{server.base}/api/openapi.json").json()  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow  # make test-slow; .ci/run runs it
 def test_schemathesis_finds_nothing(server: Any, admin_token: str, tmp_path: Path) -> None:
     cli = Path(sys.executable).with_name("schemathesis")
     result = subprocess.run(

@@ -275,6 +275,7 @@ def test_a_failing_report_is_retried_and_does_not_stop_the_others(server: Server
     assert runs[0]["id"] == again and runs[0]["status"] == "succeeded"
 
 
+@pytest.mark.slow  # make test-slow; .ci/run runs it
 def test_a_run_missed_while_the_server_was_down_runs_once_after_restart(
     demo_settings: Settings, tmp_path: Path
 ) -> None:

@@ -366,6 +366,7 @@ def test_failed_uploads_publish_no_build_and_are_listed(
     assert "ResourceInUse" not in server.log.read_text()
 
 
+@pytest.mark.slow  # make test-slow; .ci/run runs it
 def test_switching_builds_under_readers_breaks_none(
     server: Any, admin: httpx.Client, leader: httpx.Client, tmp_path: Path
 ) -> None:
