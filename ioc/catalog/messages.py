@@ -266,7 +266,7 @@ def localise(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     """An export in one language: the rule, field and message columns show that language's
     labels (:func:`describe`), coded cells their labels (:func:`label_values`), and of every
     ``X_vi``/``X_en`` pair only that language's column stays, as ``X`` (an indicator's name
-    as ``indicator_name``, in place of its code)."""
+    as ``indicator_name``, beside its code)."""
     other = "en" if lang == "vi" else "vi"
     columns = set(frame.columns)
     frame = frame.with_columns(
@@ -278,7 +278,7 @@ def localise(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     pairs = [c for c in frame.columns if c.endswith(f"_{other}") and f"{c[:-3]}_{lang}" in columns]
     frame = frame.drop([*moved, *pairs], strict=False)
     if "indicator_id" in columns and f"name_{lang}" in columns:  # the name says it in words
-        frame = frame.drop("indicator_id").rename({f"name_{lang}": "indicator_name"})
+        frame = frame.rename({f"name_{lang}": "indicator_name"})  # the code stays, to join on
     kept = [p[:-3] for p in pairs if p[:-3] not in frame.columns]
     frame = frame.rename({f"{b}_{lang}": b for b in kept if f"{b}_{lang}" in frame.columns})
     return label_values(frame, lang)
