@@ -182,7 +182,6 @@ def test_cli_reports_failure_with_exit_code(loaded: Settings, tmp_path: Path) ->
 def test_a_failed_run_keeps_its_message_code_and_parameters(
     loaded: Settings, tmp_path: Path
 ) -> None:
-    import polars as pl
 
     from ioc.catalog.messages import run_messages
 
@@ -190,12 +189,10 @@ def test_a_failed_run_keeps_its_message_code_and_parameters(
     report = ingest_one(loaded, path)
     assert report.status == "failed" and report.message_code in {"no_header_row", "missing_columns"}
     with duckdb.connect(str(loaded.published_db), read_only=True) as conn:
-        runs = pl.from_arrow(
-            conn.execute(
-                "select message, message_code, message_params from ingest_runs where run_id = ?",
-                [report.run_id],
-            ).arrow()
-        )
+        runs = conn.execute(
+            "select message, message_code, message_params from ingest_runs where run_id = ?",
+            [report.run_id],
+        ).pl()
     (row,) = run_messages(runs).to_dicts()
     assert row["message_en"] == row["message"] == report.message
     assert row["message_vi"].startswith("thieu.csv") and row["message_vi"] != row["message_en"]

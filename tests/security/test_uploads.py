@@ -266,14 +266,15 @@ def test_a_hostile_file_is_refused_before_parsing(
     assert problem["code"] == "file_over_limit" and problem["limit"] == limit
     assert name in problem["detail"] and limit in problem["detail"]
     vi = problem["message"]["vi"]  # the catalog's Vietnamese for the limit that was hit
-    assert name in vi and limit in vi and "vượt giới hạn" in vi and "above the limit" not in vi
-    assert problem["message_vi"] in vi and "above the limit" in problem["message_en"]
+    assert vi.startswith(f"{name}: ") and limit in vi and "tệp bị từ chối" in vi
+    assert vi.startswith(problem["message_vi"]) and "byte" in vi and " the " not in vi
+    assert problem["message_en"] in problem["detail"]
     assert rss.peak < SERVER_RSS_CEILING
     assert leader.get("/api/v1/health").json()["build_id"] == build_id
     assert _unchanged(server, before)
     run = leader.get(f"/api/v1/ingest/runs/{problem['run_id']}").json()
     assert run["status"] == "failed" and limit in run["message"]
-    assert run["message_en"] == run["message"] and "vượt giới hạn" in run["message_vi"]
+    assert run["message_en"] == run["message"] and run["message_vi"] == problem["message_vi"]
 
 
 def test_an_empty_upload_is_answered_and_listed_in_vietnamese(
