@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import xlsxwriter
 from msoffcrypto.format.ooxml import OOXMLFile
@@ -189,10 +190,11 @@ def test_a_failed_run_keeps_its_message_code_and_parameters(
     report = ingest_one(loaded, path)
     assert report.status == "failed" and report.message_code in {"no_header_row", "missing_columns"}
     with duckdb.connect(str(loaded.published_db), read_only=True) as conn:
-        runs = conn.execute(
+        found = conn.execute(
             "select message, message_code, message_params from ingest_runs where run_id = ?",
             [report.run_id],
-        ).pl()
+        ).fetchall()
+    runs = pl.DataFrame(found, schema=["message", "message_code", "message_params"], orient="row")
     (row,) = run_messages(runs).to_dicts()
     assert row["message_en"] == row["message"] == report.message
     assert row["message_vi"].startswith("thieu.csv") and row["message_vi"] != row["message_en"]
