@@ -158,21 +158,24 @@ def moves(accepted: pl.DataFrame, places: pl.DataFrame) -> pl.DataFrame:
     return pl.concat(found, how="vertical_relaxed").cast({"_row": pl.Int32})
 
 
-def summary(rejects: pl.DataFrame, warnings: pl.DataFrame) -> str | None:
-    """One line for the run's report on rows refused for the registry and on moves."""
-    parts = []
+def summary(rejects: pl.DataFrame, warnings: pl.DataFrame) -> tuple[str, dict[str, object]] | None:
+    """The run's report on rows refused for the registry and on moves: the code of its
+    message (``files`` of ioc/catalog/messages.yaml) and its parameters."""
     refused = rejects.filter(pl.col("rule") == "school_registered_out_of_scope")
-    if refused.height:
-        codes = ", ".join(refused["school_code"].unique(maintain_order=True).head(10))
-        parts.append(
-            f"{refused.height} row(s) name schools registered outside the units this account "
-            f"may load, so they were rejected (rule school_registered_out_of_scope): {codes}"
-        )
     moved = warnings.filter(pl.col("rule") == "school_moved")
+
+    def codes(frame: pl.DataFrame) -> str:
+        return ", ".join(frame["school_code"].unique(maintain_order=True).head(10))
+
+    if refused.height and moved.height:
+        return "out_of_scope_moved", {
+            "rows": refused.height,
+            "codes": codes(refused),
+            "moved_rows": moved.height,
+            "moved_codes": codes(moved),
+        }
+    if refused.height:
+        return "out_of_scope", {"rows": refused.height, "codes": codes(refused)}
     if moved.height:
-        codes = ", ".join(moved["school_code"].unique(maintain_order=True).head(10))
-        parts.append(
-            f"{moved.height} row(s) move schools between units, recorded as registry changes "
-            f"(warning school_moved): {codes}"
-        )
-    return "; ".join(parts) or None
+        return "moved", {"rows": moved.height, "codes": codes(moved)}
+    return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import json
 import shutil
 import socket
 from collections.abc import Callable, Sequence
@@ -25,7 +26,7 @@ import polars as pl
 from ingest import places
 from ioc import db, geo
 from ioc.catalog import Contract, load_contract, load_rules
-from ioc.catalog.messages import ISSUE_COLUMNS, messages, params
+from ioc.catalog.messages import ISSUE_COLUMNS, file_message, messages, params
 from ioc.config import Settings, get_settings
 from ioc.out_tables import rebuild_indicators
 from ioc.returns.headers import Table, locate
@@ -57,7 +58,9 @@ class FileReport:
     replaced: int = 0
     rejected: int = 0
     warnings: int = 0
-    message: str | None = None
+    message: str | None = None  # English; its code and parameters make it in any language
+    message_code: str | None = None  # the code of its text (``files`` of messages.yaml)
+    message_params: dict[str, object] | None = None
     sheets: list[str] = field(default_factory=list)
     school_codes: list[str] = field(default_factory=list)  # schools whose returns changed
     refused_by: str | None = None  # the setting a file was refused by (above a limit)
@@ -232,7 +235,8 @@ def _ingest_file(
         conn.execute("begin transaction")
         try:
             _store(conn, run_id, tables, checked, text, strict, report, settings)
-            report.message = report.message or places.summary(checked.rejects, moved)
+            if report.message_code is None and (found := places.summary(checked.rejects, moved)):
+                _say(report, *found)
             _record_run(conn, report, path, meta, period, strict, received, started, settings)
             conn.execute("commit")
         except BaseException:
@@ -240,10 +244,17 @@ def _ingest_file(
             raise
         _archive(path, run_id, settings)
     except FileError as exc:
-        report.status, report.message = "failed", str(exc)
+        report.status = "failed"
+        _say(report, exc.code, exc.values)
         report.refused_by = exc.setting if isinstance(exc, LimitError) else None
         _record_run(conn, report, path, meta, period, strict, received, started, settings)
     return report
+
+
+def _say(report: FileReport, code: str, values: dict[str, object]) -> None:
+    """Give the run its message: the code, its parameters and the English text."""
+    report.message_code, report.message_params = code, values
+    report.message = file_message(code, "en", values)
 
 
 def _file_meta(path: Path) -> dict[str, object]:
@@ -259,17 +270,13 @@ def _file_meta(path: Path) -> dict[str, object]:
 
 def _read_tables(path: Path, settings: Settings) -> tuple[str, list[Table]]:
     if not path.is_file():
-        raise FileError(path, "no such file")
+        raise FileError(path, "no_such_file")
     contract = load_contract()
     fmt, grids = read_grids(path, ReadLimits.of(settings))
     tables = [t for t in (locate(g, contract) for g in grids) if t is not None]
     if not tables:
         labels = ", ".join(f"'{contract.field(n).vi}'" for n in REQUIRED_COLUMNS)
-        raise FileError(
-            path,
-            "no header row found in the first rows of any sheet; "
-            f"expected columns such as {labels}",
-        )
+        raise FileError(path, "no_header_row", labels=labels)
     for table in tables:
         _check_columns(path, table, contract)
     return fmt, tables
@@ -282,13 +289,11 @@ def _check_columns(path: Path, table: Table, contract: Contract) -> None:
             f"{name} in columns " + ", ".join(c.ref(is_sheet) for c in cols)
             for name, cols in table.duplicates.items()
         )
-        raise FileError(
-            path, f"a field appears in more than one column: {dupes}", sheet=table.sheet
-        )
+        raise FileError(path, "duplicate_columns", sheet=table.sheet, columns=dupes)
     missing = [n for n in REQUIRED_COLUMNS if n not in table.columns]
     if missing:
         names = ", ".join(f"'{contract.field(n).vi}' ({n})" for n in missing)
-        raise FileError(path, f"missing required columns: {names}", sheet=table.sheet)
+        raise FileError(path, "missing_columns", sheet=table.sheet, columns=names)
 
 
 def _validate(
@@ -298,11 +303,7 @@ def _validate(
     parts = [t.data.with_columns(pl.lit(t.sheet, dtype=pl.String).alias("_sheet")) for t in tables]
     text = pl.concat(parts, how="diagonal")
     if given is None and "school_year" not in text.columns:
-        raise FileError(
-            path,
-            "the file has no 'Năm học'/'Kỳ báo cáo' columns: "
-            "give the period, e.g. --period 2024-2025/DN",
-        )
+        raise FileError(path, "no_period_columns")
     for name in ("school_year", "term"):
         if name not in text.columns:
             text = text.with_columns(pl.lit(None, dtype=pl.String).alias(name))
@@ -362,7 +363,7 @@ def _store(
     report.rejected = checked.rejects.select(pl.struct("_sheet", "_row").n_unique()).item()
     if strict and report.rejected:
         report.status = "rejected_strict"
-        report.message = f"--strict: {report.rejected} row(s) broke a rule, so no row was loaded"
+        _say(report, "strict_rejected", {"rows": report.rejected})
         return
     conn.register("incoming", checked.accepted)
     conn.execute("create or replace temp table stage_returns as select * from incoming")
@@ -429,7 +430,7 @@ def _record_run(
 ) -> None:
     conn.execute(
         """insert into ingest_runs values
-        (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             report.run_id,
             report.path,
@@ -451,6 +452,8 @@ def _record_run(
             report.rejected,
             report.warnings,
             report.message,
+            report.message_code,
+            None if report.message_params is None else json.dumps(report.message_params),
         ],
     )
 

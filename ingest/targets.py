@@ -56,7 +56,7 @@ def parse_targets(path: Path, settings: Settings, units: pl.DataFrame) -> list[T
     }
     missing = [n for n, c in found.items() if c is None and n != "scheme"]
     if missing:
-        raise FileError(path, f"missing columns: {', '.join(missing)}")
+        raise FileError(path, "targets_missing_columns", columns=", ".join(missing))
     known_units = {(s, c) for s, c in units.select("scheme", "code").iter_rows()}
     catalog = load_catalog()
     rows, errors = [], []
@@ -69,9 +69,9 @@ def parse_targets(path: Path, settings: Settings, units: pl.DataFrame) -> list[T
         if row is not None:
             rows.append(row)
     if errors:
-        raise FileError(path, "; ".join(errors))
+        raise FileError(path, "targets_invalid", errors="; ".join(errors))
     if not rows:
-        raise FileError(path, "no targets in the file")
+        raise FileError(path, "targets_empty")
     return rows
 
 

@@ -104,6 +104,7 @@ def ingest(
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ingest.runner import ingest as run_ingest
+    from ioc.catalog.messages import file_message
 
     if period:
         _period_option(period)
@@ -140,8 +141,9 @@ def ingest(
         )
     console.print(table)
     for r in reports:
-        if r.message:
-            err.print(f"[red]{r.message}[/red]" if r.status == "failed" else r.message)
+        if r.message:  # in --lang, from the message's catalog code (the English one without)
+            text = escape(file_message(r.message_code, lang, r.message_params, r.message) or "")
+            err.print(f"[red]{text}[/red]" if r.status == "failed" else text)
     if any(r.rejected for r in reports):
         err.print(_text("see_rejects", lang))
     if any(r.status == "failed" for r in reports):
@@ -525,7 +527,7 @@ def targets_import(
     try:
         count = import_targets(path, get_settings())
     except (FileError, db.DataError) as exc:
-        err.print(escape(str(exc)))
+        err.print(escape(exc.text("vi") if isinstance(exc, FileError) else str(exc)))
         raise typer.Exit(1) from exc
     console.print(f"{count} target(s) set.")
 

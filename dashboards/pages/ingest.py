@@ -108,7 +108,14 @@ def runs_grid(rows: list[dict[str, Any]], language: str) -> Any:
             field, t(f"ingest.col_{key}", language), **kw
         )
 
-    rows = [{**r, "status": run_status(r.get("status"), language)} for r in rows]
+    rows = [
+        {
+            **r,
+            "status": run_status(r.get("status"), language),
+            "message": r.get(f"message_{language}") or r.get("message") or "",
+        }
+        for r in rows
+    ]
     return grid(
         ids.INGEST_RUNS,
         [
@@ -121,6 +128,7 @@ def runs_grid(rows: list[dict[str, Any]], language: str) -> Any:
             c("rows_accepted", "accepted", numeric=True),
             c("rows_rejected", "rejected", numeric=True),
             c("warnings", "warnings", numeric=True),
+            c("message", "message", minWidth=280, tooltipField="message"),
         ],
         rows,
         height=320,
@@ -161,8 +169,8 @@ def _upload(
             continue
         ok = run.get("status") == "loaded"
         text = _result_text(run, name, language)
-        if run.get("message"):
-            text += f" — {run['message']}"
+        if run.get("message"):  # in the page's language (message_vi / message_en)
+            text += f" — {catalog_text(run, 'message', language)}"
         lines.append(
             html.Li(
                 [

@@ -307,6 +307,7 @@ def _runs(page: Page) -> html.Section:
             "finished": r.get("finished_at") or "",
             "finished_text": datetime_text(r.get("finished_at"), page.zone),
             "status": run_status(r.get("status"), language),
+            "message": r.get(f"message_{language}") or r.get("message") or "",
             **{k: r.get(k) for k in ("rows_read", "rows_accepted", "rows_rejected", "warnings")},
             **{
                 f"{k}_text": vn_number(r.get(k))
@@ -324,6 +325,9 @@ def _runs(page: Page) -> html.Section:
         text_col("rows_accepted", t("quality.rows_accepted", language)),
         text_col("rows_rejected", t("quality.rows_rejected", language)),
         text_col("warnings", t("quality.warnings", language)),
+        col(
+            "message", t("quality.message", language), minWidth=220, flex=2, tooltipField="message"
+        ),
     ]
     with_rejects = [r for r in runs if (r.get("rows_rejected") or 0) > 0]
     options = [

@@ -199,6 +199,7 @@ class Messages(BaseModel):
     terms: dict[Literal["scheme", "term"], dict[str, Label]]
     kinds: dict[Literal["parts_le_total", "requires_positive"], RuleText]
     rules: dict[str, RuleText]
+    files: dict[str, Label] = {}  # why a whole file was not loaded, and run summaries
 
 
 def placeholders(template: str) -> set[tuple[str, str]]:
@@ -216,16 +217,17 @@ def load_messages() -> Messages:
     the same parameters, in known formats; no rule is both a sum rule and a named one."""
     messages = Messages.model_validate(_load_yaml("messages.yaml"))
     texts = {**{f"kind {k}": v for k, v in messages.kinds.items()}, **messages.rules}
-    for name, text in texts.items():
-        for part in (text.label, text.message):
-            vi, en = placeholders(part.vi), placeholders(part.en)
-            if {p for p, _ in vi} != {p for p, _ in en}:
-                raise ValueError(f"messages.yaml: {name}: vi and en take other parameters")
-            bad = {f for _, f in vi | en} - set(FORMATS)
-            if bad:
-                raise ValueError(f"messages.yaml: {name}: unknown format {sorted(bad)}")
-            if not part.vi.strip() or not part.en.strip():
-                raise ValueError(f"messages.yaml: {name}: a text is blank")
+    parts = [(name, part) for name, text in texts.items() for part in (text.label, text.message)]
+    parts += [(f"file {code}", text) for code, text in messages.files.items()]
+    for name, part in parts:
+        vi, en = placeholders(part.vi), placeholders(part.en)
+        if {p for p, _ in vi} != {p for p, _ in en}:
+            raise ValueError(f"messages.yaml: {name}: vi and en take other parameters")
+        bad = {f for _, f in vi | en} - set(FORMATS)
+        if bad:
+            raise ValueError(f"messages.yaml: {name}: unknown format {sorted(bad)}")
+        if not part.vi.strip() or not part.en.strip():
+            raise ValueError(f"messages.yaml: {name}: a text is blank")
     clash = {r.name for r in load_rules().rejects} & set(messages.rules)
     if clash:
         raise ValueError(f"messages.yaml: sum rules take their kind's texts: {sorted(clash)}")

@@ -281,4 +281,79 @@ def localise(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
         frame = frame.rename({f"name_{lang}": "indicator_name"})  # the code stays, to join on
     kept = [p[:-3] for p in pairs if p[:-3] not in frame.columns]
     frame = frame.rename({f"{b}_{lang}": b for b in kept if f"{b}_{lang}" in frame.columns})
-    return label_values(frame, lang)
+    return yes_no(label_values(frame, lang), lang)
+
+
+#: how an export in each language shows a boolean cell
+YES_NO: dict[Lang, tuple[str, str]] = {"vi": ("Có", "Không"), "en": ("Yes", "No")}
+
+
+def yes_no(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
+    """Every boolean column of ``frame`` as 'Có'/'Không' ('Yes'/'No'), nulls kept."""
+    yes, no = YES_NO[lang]
+    return frame.with_columns(
+        pl.when(pl.col(c)).then(pl.lit(yes)).when(~pl.col(c)).then(pl.lit(no)).alias(c)
+        for c, dtype in frame.schema.items()
+        if dtype == pl.Boolean
+    )
+
+
+# -- why a whole file was not loaded (messages.yaml `files`) --------------------------------
+#: the names a file message's parameters give its place (not template parameters)
+WHERE = ("file", "sheet")
+_SHEET = {"vi": "trang tính", "en": "sheet"}
+
+
+def file_codes() -> set[str]:
+    """Every file message code the catalog has texts for."""
+    return set(load_messages().files)
+
+
+def file_text(code: str, lang: Lang, values: Mapping[str, Any] | None = None) -> str:
+    """The text of a file message code with its parameters (without the file's name)."""
+    text = load_messages().files[code]
+    args = {k: v for k, v in (values or {}).items() if k not in WHERE}
+    return _FORMATTERS[lang].vformat(getattr(text, lang), (), args)
+
+
+def file_message(
+    code: str | None, lang: Lang, values: Mapping[str, Any] | None = None, stored: str | None = None
+) -> str | None:
+    """A run's message in ``lang``: the file's name (and sheet) and the code's text; the
+    ``stored`` (English) one for a run stored without a code or a code the catalog lacks."""
+    if code is None or code not in load_messages().files:
+        return stored
+    values = values or {}
+    try:
+        text = file_text(code, lang, values)
+    except (KeyError, IndexError):
+        return stored
+    where = values.get("file")
+    if values.get("sheet"):
+        where = f"{where}, {_SHEET[lang]} {values['sheet']!r}"
+    return f"{where}: {text}" if where else text
+
+
+def run_messages(frame: pl.DataFrame) -> pl.DataFrame:
+    """Ingest runs with ``message_vi``/``message_en`` made from their ``message_code`` and
+    ``message_params`` (the stored English ``message`` for runs stored without them); the
+    parameters stay in storage (``message_params`` is dropped)."""
+    if "message" not in frame.columns:
+        return frame
+    get = {
+        c: frame[c].to_list() if c in frame.columns else [None] * frame.height
+        for c in ("message_code", "message_params", "message")
+    }
+    rows = list(zip(get["message_code"], get["message_params"], get["message"], strict=True))
+    added = [
+        pl.Series(
+            f"message_{lang}",
+            [
+                None if stored is None else file_message(code, lang, _loads(raw), stored)
+                for code, raw, stored in rows
+            ],
+            pl.String,
+        )
+        for lang in LANGS
+    ]
+    return frame.with_columns(added).drop("message_params", strict=False)

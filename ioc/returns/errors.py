@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 
 class FileError(Exception):
-    """The file as a whole cannot be loaded; nothing from it is stored."""
+    """The file as a whole cannot be loaded; nothing from it is stored.
 
-    def __init__(self, path: Path | str, message: str, *, sheet: str | None = None) -> None:
-        where = f"{Path(path).name}" + (f", sheet {sheet!r}" if sheet else "")
-        super().__init__(f"{where}: {message}")
+    ``code`` names its text in the catalog (``files`` of ioc/catalog/messages.yaml) and
+    ``params`` fill it; ``str(exc)`` is the English text after the file's name (and sheet),
+    :meth:`text` the text in either language, :attr:`values` what a run record keeps."""
+
+    def __init__(
+        self, path: Path | str, code: str, *, sheet: str | None = None, **params: Any
+    ) -> None:
+        from ioc.catalog.messages import file_text
+
         self.path = str(path)
-        self.reason = message
+        self.code = code
+        self.sheet = sheet
+        self.params = params
+        self.reason = file_text(code, "en", params)
+        super().__init__(self.text("en"))
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The parameters with the file's name and sheet, as a run stores them."""
+        return {"file": Path(self.path).name, "sheet": self.sheet, **self.params}
+
+    def text(self, lang: str) -> str:
+        """The whole message ('name.csv: the file is empty (0 bytes)') in ``lang``."""
+        from ioc.catalog.messages import file_message
+
+        return file_message(self.code, lang, self.values) or self.code  # type: ignore[arg-type]

@@ -38,8 +38,8 @@ ODS_CELLS = (f"{TABLE}table-cell", f"{TABLE}covered-table-cell")
 class LimitError(FileError):
     """The file is refused because reading it would cost more than a setting allows."""
 
-    def __init__(self, path: Path | str, message: str, setting: str) -> None:
-        super().__init__(path, f"{message} ({setting})")
+    def __init__(self, path: Path | str, code: str, setting: str, **params: object) -> None:
+        super().__init__(path, code, setting=setting, **params)
         self.setting = setting
 
 
@@ -74,8 +74,10 @@ def check_size(path: Path, size: int, limits: ReadLimits) -> None:
     if size > limits.max_file_bytes:
         raise LimitError(
             path,
-            f"the file is {size:,} bytes, above the limit of {limits.max_file_bytes:,}",
+            "file_too_large",
             "IOC_MAX_FILE_BYTES",
+            size=size,
+            limit=limits.max_file_bytes,
         )
 
 
@@ -91,45 +93,50 @@ def check_archive(path: Path, limits: ReadLimits, kind: str = "xlsx") -> None:
                 if kind == "ods" and member.filename == ODS_CONTENT:
                     _check_ods_content(path, archive, member, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
-        raise FileError(
-            path, f"the workbook is corrupt (not a valid {kind.upper()} archive): {exc}"
-        ) from exc
+        raise FileError(path, "archive_kind_invalid", kind=kind.upper(), detail=str(exc)) from exc
     except ET.ParseError as exc:
-        raise FileError(path, f"the workbook is corrupt (invalid ODS content): {exc}") from exc
+        raise FileError(path, "ods_content_invalid", detail=str(exc)) from exc
 
 
 def _check_directory(path: Path, members: list[zipfile.ZipInfo], limits: ReadLimits) -> None:
     if len(members) > limits.max_zip_members:
         raise LimitError(
             path,
-            f"the workbook archive holds {len(members):,} members, above the limit of "
-            f"{limits.max_zip_members:,}",
+            "zip_members",
             "IOC_INGEST_MAX_ZIP_MEMBERS",
+            members=len(members),
+            limit=limits.max_zip_members,
         )
     for m in members:
         if m.file_size > limits.max_member_bytes:
             raise LimitError(
                 path,
-                f"the workbook part {m.filename!r} expands to {m.file_size:,} bytes, above "
-                f"the limit of {limits.max_member_bytes:,} per part",
+                "member_bytes",
                 "IOC_INGEST_MAX_MEMBER_BYTES",
+                part=m.filename,
+                size=m.file_size,
+                limit=limits.max_member_bytes,
             )
         ratio = m.file_size / max(m.compress_size, 1)
         if m.file_size > RATIO_FLOOR and ratio > limits.max_zip_ratio:
             raise LimitError(
                 path,
-                f"the workbook part {m.filename!r} is compressed {ratio:,.0f} times "
-                f"({m.compress_size:,} bytes expanding to {m.file_size:,}), above the limit "
-                f"of {limits.max_zip_ratio:g} times",
+                "zip_ratio",
                 "IOC_INGEST_MAX_ZIP_RATIO",
+                part=m.filename,
+                ratio=round(ratio),
+                compressed=m.compress_size,
+                size=m.file_size,
+                limit=limits.max_zip_ratio,
             )
     total = sum(m.file_size for m in members)
     if total > limits.max_unzipped_bytes:
         raise LimitError(
             path,
-            f"the workbook expands to {total:,} bytes, above the limit of "
-            f"{limits.max_unzipped_bytes:,}",
+            "unzipped_bytes",
             "IOC_INGEST_MAX_UNZIPPED_BYTES",
+            size=total,
+            limit=limits.max_unzipped_bytes,
         )
 
 
@@ -149,16 +156,22 @@ def _check_dimension(
     if columns > limits.max_columns:
         raise LimitError(
             path,
-            f"the sheet {name} declares {columns:,} columns, above the limit of "
-            f"{limits.max_columns:,}",
+            "sheet_declares_columns",
             "IOC_INGEST_MAX_COLUMNS",
+            name=name,
+            columns=columns,
+            limit=limits.max_columns,
         )
     if rows * columns > limits.max_cells:
         raise LimitError(
             path,
-            f"the sheet {name} declares {rows:,} rows x {columns:,} columns = "
-            f"{rows * columns:,} cells, above the limit of {limits.max_cells:,}",
+            "sheet_declares_cells",
             "IOC_INGEST_MAX_CELLS",
+            name=name,
+            rows=rows,
+            columns=columns,
+            cells=rows * columns,
+            limit=limits.max_cells,
         )
 
 
@@ -185,7 +198,7 @@ def _check_ods_content(
                 element.clear()
             elif element.tag == f"{TABLE}table":
                 height = rows[1] - rows[0] if rows else 0
-                _check_cells(path, f"the sheet {name!r}", height, columns, limits)
+                _check_cells(path, name or "", height, columns, limits)
                 element.clear()
 
 
@@ -201,19 +214,26 @@ def _ods_row_width(row: ET.Element) -> int:
     return width
 
 
-def _check_cells(path: Path, what: str, rows: int, columns: int, limits: ReadLimits) -> None:
+def _check_cells(path: Path, sheet: str, rows: int, columns: int, limits: ReadLimits) -> None:
     if columns > limits.max_columns:
         raise LimitError(
             path,
-            f"{what} has {columns:,} columns, above the limit of {limits.max_columns:,}",
+            "sheet_columns",
             "IOC_INGEST_MAX_COLUMNS",
+            name=sheet,
+            columns=columns,
+            limit=limits.max_columns,
         )
     if rows * columns > limits.max_cells:
         raise LimitError(
             path,
-            f"{what} spans {rows:,} rows x {columns:,} columns = {rows * columns:,} cells, "
-            f"above the limit of {limits.max_cells:,}",
+            "sheet_cells",
             "IOC_INGEST_MAX_CELLS",
+            name=sheet,
+            rows=rows,
+            columns=columns,
+            cells=rows * columns,
+            limit=limits.max_cells,
         )
 
 
@@ -235,8 +255,10 @@ def check_lines(path: Path, limits: ReadLimits) -> None:
             if len(line) > bound and not line.endswith(b"\n"):
                 raise LimitError(
                     path,
-                    f"line {number:,} is longer than {bound:,} bytes",
+                    "line_too_long",
                     "IOC_INGEST_MAX_LINE_BYTES",
+                    line=number,
+                    limit=bound,
                 )
 
 
@@ -244,6 +266,8 @@ def check_columns(path: Path, columns: int, limits: ReadLimits) -> None:
     if columns > limits.max_columns:
         raise LimitError(
             path,
-            f"the file has {columns:,} columns, above the limit of {limits.max_columns:,}",
+            "file_columns",
             "IOC_INGEST_MAX_COLUMNS",
+            columns=columns,
+            limit=limits.max_columns,
         )

@@ -40,10 +40,7 @@ ZIP_MAGIC = b"PK\x03\x04"  # .xlsx and .ods
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 XLS_STREAMS = ("Workbook", "Book")  # BIFF8 (Excel 97-2003), BIFF5 (Excel 5/95)
 FILEPASS, BIFF_EOF = 0x002F, 0x000A  # BIFF records: the workbook is encrypted; end of globals
-PASSWORD = (
-    "the workbook is password-protected: open it, remove the password "
-    "(File > Info > Protect Workbook > Encrypt with Password), save it and load it again"
-)
+PASSWORD = "password_protected"  # the code of its message (ioc/catalog/messages.yaml)
 
 
 def read_grids(path: Path, limits: ReadLimits) -> tuple[str, list[Grid]]:
@@ -53,7 +50,7 @@ def read_grids(path: Path, limits: ReadLimits) -> tuple[str, list[Grid]]:
     a limit is refused before any of it is parsed."""
     size = path.stat().st_size
     if size == 0:
-        raise FileError(path, "the file is empty (0 bytes)")
+        raise FileError(path, "file_empty")
     check_size(path, size, limits)
     with path.open("rb") as fh:
         head = fh.read(8)
@@ -65,14 +62,14 @@ def read_grids(path: Path, limits: ReadLimits) -> tuple[str, list[Grid]]:
         _check_ole(path)  # bounded by the file's size (and the ingest job's memory) alone
         return "xls", _read_workbook(path, "xls")
     if head.startswith(b"%PDF"):
-        raise FileError(path, "this is a PDF document, not a CSV, XLSX, XLS or ODS return file")
+        raise FileError(path, "file_is_pdf")
     return "csv", [_read_csv(path, limits)]
 
 
 def _zip_kind(path: Path) -> str:
     """'ods' for an OpenDocument spreadsheet (its first member names its type), else 'xlsx'."""
     if not zipfile.is_zipfile(path):
-        raise FileError(path, "the workbook is corrupt (not a valid XLSX or ODS archive)")
+        raise FileError(path, "archive_invalid")
     try:
         with zipfile.ZipFile(path) as archive:
             if "mimetype" not in archive.namelist():
@@ -80,10 +77,10 @@ def _zip_kind(path: Path) -> str:
             with archive.open("mimetype") as member:
                 mimetype = member.read(len(ODS_MIMETYPE) + 16)
     except (zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
-        raise FileError(path, f"the workbook is corrupt (not a valid archive): {exc}") from exc
+        raise FileError(path, "archive_unreadable", detail=str(exc)) from exc
     if not mimetype.startswith(ODS_MIMETYPE):
         kind = mimetype.decode("ascii", "replace").strip()
-        raise FileError(path, f"this is an OpenDocument {kind!r} file, not a spreadsheet")
+        raise FileError(path, "opendocument_not_spreadsheet", kind=kind)
     return "ods"
 
 
@@ -95,15 +92,11 @@ def _check_ole(path: Path) -> None:
                 raise FileError(path, PASSWORD)
             stream = next((s for s in XLS_STREAMS if ole.exists(s)), None)
             if stream is None:
-                raise FileError(
-                    path,
-                    "this Office file is not a workbook (no Excel workbook stream): "
-                    "not a CSV, XLSX, XLS or ODS return file",
-                )
+                raise FileError(path, "office_not_workbook")
             if _biff_encrypted(ole.openstream(stream).read()):
                 raise FileError(path, PASSWORD)
     except OSError as exc:  # olefile's "not an OLE2 structured storage file", truncation
-        raise FileError(path, f"the workbook is corrupt (not a valid XLS file): {exc}") from exc
+        raise FileError(path, "xls_invalid", detail=str(exc)) from exc
 
 
 def _biff_encrypted(data: bytes) -> bool:
@@ -130,13 +123,11 @@ def _read_workbook(path: Path, kind: str) -> list[Grid]:
             )
             grids.append(Grid(name, frame))
     except (fastexcel.FastExcelError, zipfile.BadZipFile, OSError) as exc:
-        raise FileError(
-            path, f"the workbook cannot be read (corrupt or not {kind.upper()}): {exc}"
-        ) from exc
+        raise FileError(path, "workbook_unreadable", kind=kind.upper(), detail=str(exc)) from exc
     except BaseException as exc:  # a panic of the Rust reader derives from BaseException
         if type(exc).__name__ != "PanicException":
             raise
-        raise FileError(path, f"the workbook cannot be read (the reader failed: {exc})") from exc
+        raise FileError(path, "reader_failed", detail=str(exc)) from exc
     return grids
 
 
@@ -147,18 +138,14 @@ def _decode(path: Path, data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise FileError(path, f"invalid UTF-16 text at byte {exc.start}") from exc
+            raise FileError(path, "utf16_invalid", byte=exc.start) from exc
     if b"\x00" in data[:4096]:
-        raise FileError(path, "binary content: not a CSV, XLSX, XLS or ODS return file")
+        raise FileError(path, "binary_content")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise FileError(
-            path,
-            f"line {line}: the text is not UTF-8 (byte 0x{data[exc.start]:02x}); "
-            "save the file as 'CSV UTF-8' or 'Unicode text' and load it again",
-        ) from exc
+        raise FileError(path, "not_utf8", line=line, byte=f"0x{data[exc.start]:02x}") from exc
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -171,7 +158,7 @@ def _read_csv(path: Path, limits: ReadLimits) -> Grid:
     check_lines(path, limits)
     text = _decode(path, path.read_bytes())
     if not text.strip():
-        raise FileError(path, "the file has no content (only blank lines)")
+        raise FileError(path, "no_content")
     delimiter = _sniff_delimiter(text)
     head = itertools.islice(
         csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter), 60
@@ -189,7 +176,7 @@ def _read_csv(path: Path, limits: ReadLimits) -> Grid:
             missing_columns="insert",
         )
     except pl.exceptions.ComputeError as exc:
-        raise FileError(path, f"the CSV text cannot be parsed: {exc}") from exc
+        raise FileError(path, "csv_unparsable", detail=str(exc)) from exc
     frame = frame.with_columns(pl.all().str.strip_chars().replace("", None))
     frame = frame.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int32))
     return Grid(None, frame)

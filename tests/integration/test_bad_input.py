@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import xlsxwriter
 from msoffcrypto.format.ooxml import OOXMLFile
@@ -173,4 +174,28 @@ def test_cli_reports_failure_with_exit_code(loaded: Settings, tmp_path: Path) ->
     path.write_bytes(b"")
     result = run_ioc(loaded, "ingest", str(path), "--period", PERIOD, check=False)
     assert result.returncode == 1
+    assert "empty.csv: tệp rỗng (0 byte)" in result.stderr  # Vietnamese by default
+    result = run_ioc(loaded, "ingest", str(path), "--period", PERIOD, "--lang", "en", check=False)
+    assert result.returncode == 1
     assert "empty.csv: the file is empty" in result.stderr
+
+
+def test_a_failed_run_keeps_its_message_code_and_parameters(
+    loaded: Settings, tmp_path: Path
+) -> None:
+
+    from ioc.catalog.messages import run_messages
+
+    path = write_csv(tmp_path / "thieu.csv", [["Tên trường"], ["Trường A"]])
+    report = ingest_one(loaded, path)
+    assert report.status == "failed" and report.message_code in {"no_header_row", "missing_columns"}
+    with duckdb.connect(str(loaded.published_db), read_only=True) as conn:
+        found = conn.execute(
+            "select message, message_code, message_params from ingest_runs where run_id = ?",
+            [report.run_id],
+        ).fetchall()
+    runs = pl.DataFrame(found, schema=["message", "message_code", "message_params"], orient="row")
+    (row,) = run_messages(runs).to_dicts()
+    assert row["message_en"] == row["message"] == report.message
+    assert row["message_vi"].startswith("thieu.csv") and row["message_vi"] != row["message_en"]
+    assert "message_params" not in row

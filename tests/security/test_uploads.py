@@ -265,11 +265,35 @@ def test_a_hostile_file_is_refused_before_parsing(
     problem = r.json()
     assert problem["code"] == "file_over_limit" and problem["limit"] == limit
     assert name in problem["detail"] and limit in problem["detail"]
+    vi = problem["message"]["vi"]  # the catalog's Vietnamese for the limit that was hit
+    assert vi.startswith(f"{name}: ") and limit in vi and "tệp bị từ chối" in vi
+    assert vi.startswith(problem["message_vi"]) and " the " not in vi
+    assert problem["message_en"] in problem["detail"]
     assert rss.peak < SERVER_RSS_CEILING
     assert leader.get("/api/v1/health").json()["build_id"] == build_id
     assert _unchanged(server, before)
     run = leader.get(f"/api/v1/ingest/runs/{problem['run_id']}").json()
     assert run["status"] == "failed" and limit in run["message"]
+    assert run["message_en"] == run["message"] and run["message_vi"] == problem["message_vi"]
+
+
+def test_an_empty_upload_is_answered_and_listed_in_vietnamese(
+    admin: httpx.Client, leader: httpx.Client, tmp_path: Path
+) -> None:
+    path = tmp_path / "rong.csv"
+    path.write_bytes(b"")
+    r = _upload(admin, path)
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["status"] == "failed" and body["message_code"] == "file_empty"
+    assert body["message"] == body["message_en"] == "rong.csv: the file is empty (0 bytes)"
+    assert body["message_vi"] == "rong.csv: tệp rỗng (0 byte)"
+    assert "message_params" not in body
+    (run,) = [x for x in leader.get("/api/v1/ingest/runs").json() if x["run_id"] == body["run_id"]]
+    assert run["message_vi"] == "rong.csv: tệp rỗng (0 byte)"
+    assert run["message_en"] == run["message"] == "rong.csv: the file is empty (0 bytes)"
+    detail = leader.get(f"/api/v1/ingest/runs/{body['run_id']}").json()
+    assert detail["message_vi"] == run["message_vi"] and "message_params" not in detail
 
 
 @pytest.fixture(scope="module")

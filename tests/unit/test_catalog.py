@@ -145,3 +145,74 @@ def test_a_template_with_other_parameters_in_one_language_is_refused(
             definitions.load_messages()
     finally:
         definitions.load_messages.cache_clear()
+
+
+def _file_codes_in_code() -> set[str]:
+    """The message codes of every FileError and LimitError raised in ioc/ and ingest/ (and
+    of the run summaries made by ingest/runner.py and ingest/places.py)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    raised = re.compile(r"(?:FileError|LimitError)\(\s*path,\s*\"(\w+)\"")
+    named = re.compile(r"^PASSWORD = \"(\w+)\"", re.M)
+    said = re.compile(r"_say\(report, \"(\w+)\"")
+    summary = re.compile(r"return \"(\w+)\", \{")
+    found: set[str] = set()
+    for path in [*(root / "ioc").rglob("*.py"), *(root / "ingest").rglob("*.py")]:
+        text = path.read_text(encoding="utf-8")
+        for pattern in (raised, named, said):
+            found |= set(pattern.findall(text))
+        if path.name == "places.py":
+            found |= set(summary.findall(text))
+    return found
+
+
+def test_every_file_message_code_has_vietnamese_and_english_texts() -> None:
+    from ioc.catalog.definitions import load_messages
+    from ioc.catalog.messages import file_codes
+
+    used = _file_codes_in_code()
+    # the scan works: codes of read.py, limits.py, runner.py, targets.py and places.py
+    assert {
+        "file_empty",
+        "password_protected",
+        "file_too_large",
+        "missing_columns",
+        "targets_empty",
+        "strict_rejected",
+        "out_of_scope_moved",
+    } <= used
+    assert used - file_codes() == set()
+    for code in used:
+        text = load_messages().files[code]
+        assert text.vi.strip() and text.en.strip() and text.vi != text.en, code
+
+
+def test_a_file_error_says_it_in_both_languages() -> None:
+    from ioc.returns.errors import FileError
+    from ioc.returns.limits import LimitError
+
+    error = FileError("/tmp/x/a.csv", "file_empty")
+    assert str(error) == "a.csv: the file is empty (0 bytes)"
+    assert error.text("vi") == "a.csv: tệp rỗng (0 byte)"
+    assert error.values == {"file": "a.csv", "sheet": None}
+    limit = LimitError("b.csv", "file_too_large", "IOC_MAX_FILE_BYTES", size=12345, limit=1000)
+    assert str(limit) == (
+        "b.csv: the file is 12,345 bytes, above the limit of 1,000 (IOC_MAX_FILE_BYTES)"
+    )
+    assert limit.text("vi") == "b.csv: tệp có 12.345 byte, vượt giới hạn 1.000 (IOC_MAX_FILE_BYTES)"
+    sheet = FileError("c.xlsx", "missing_columns", sheet="S", columns="'Mã trường'")
+    assert str(sheet) == "c.xlsx, sheet 'S': missing required columns: 'Mã trường'"
+    assert sheet.text("vi") == "c.xlsx, trang tính 'S': thiếu các cột bắt buộc: 'Mã trường'"
+
+
+def test_vietnamese_exports_show_booleans_as_words() -> None:
+    import polars as pl
+
+    from ioc.catalog.messages import localise
+
+    frame = pl.DataFrame({"strict": [True, False, None], "n": [1, 2, 3]})
+    assert localise(frame, "vi")["strict"].to_list() == ["Có", "Không", None]
+    assert localise(frame, "en")["strict"].to_list() == ["Yes", "No", None]
+    assert localise(frame, "vi")["n"].to_list() == [1, 2, 3]

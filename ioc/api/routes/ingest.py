@@ -19,7 +19,7 @@ from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units
-from ioc.catalog.messages import describe
+from ioc.catalog.messages import LANGS, describe, file_message, run_messages
 from ioc.config import Settings
 from ioc.isolated import JobFailed, JobStopped, Limits, run_job
 from ioc.returns.names import FileName, file_name
@@ -113,10 +113,20 @@ def upload(
         f"{report['accepted']} accepted, {report['rejected']} rejected",
         client_ip(request),
     )
+    report = _worded(report)
     if stopped or report.get("refused_by"):
         raise _refused(name, report, stopped)
     body = {k: v for k, v in report.items() if k not in ("school_codes", "refused_by")}
     return {**body, "file_name": name.safe}
+
+
+def _worded(report: dict[str, Any]) -> dict[str, Any]:
+    """A run's report with its message in both languages (``message_vi``/``message_en``,
+    from its code and parameters; the stored English one when it has no code)."""
+    code, values = report.get("message_code"), report.pop("message_params", None)
+    return report | {
+        f"message_{lang}": file_message(code, lang, values, report.get("message")) for lang in LANGS
+    }
 
 
 def _job_settings(settings: Settings, who: Principal) -> dict[str, Any]:
@@ -162,14 +172,25 @@ def _run(job: dict[str, Any], work: Path, settings: Settings) -> tuple[dict[str,
 def _refused(name: FileName, report: dict[str, Any], stopped: str | None) -> ApiError:
     """413: the file went above a limit (before parsing, or while its job ran)."""
     code, setting = STOPPED[stopped] if stopped else ("file_over_limit", report["refused_by"])
+    vi = f"Tệp {name.safe} bị từ chối vì vượt giới hạn {setting}"
+    if report.get("message_code"):  # the catalog's words for what went above the limit
+        vi = f"{report['message_vi']}: tệp bị từ chối"
     return ApiError(
         413,
         code,
-        f"Tệp {name.safe} bị từ chối vì vượt giới hạn {setting}; dữ liệu không thay đổi",
+        f"{vi}; dữ liệu không thay đổi, {_recorded_vi(report)}",
         f"{report['message']}; nothing was loaded, {_recorded(report)}",
         run_id=report["run_id"],
         limit=setting,
+        message_vi=report.get("message_vi"),
+        message_en=report.get("message_en"),
     )
+
+
+def _recorded_vi(report: dict[str, Any]) -> str:
+    if report["run_id"] is None:
+        return "và không ghi nhận được lần nạp (xem nhật ký máy chủ)"
+    return f"đã ghi nhận là lần nạp {report['run_id']} không thành công"
 
 
 def _recorded(report: dict[str, Any]) -> str:
@@ -231,7 +252,7 @@ def _runs(
     """Runs as ``who`` may read them (see ``RUNS_SCOPE``)."""
     schools = _scope_schools(request, cur, settings, who)
     if schools is None:
-        return db.query(cur, "queries/ingest_runs", settings, run_id=run_id)
+        return run_messages(db.query(cur, "queries/ingest_runs", settings, run_id=run_id))
     rows = db.query(
         cur,
         "queries/ingest_runs_scoped",
@@ -241,10 +262,12 @@ def _runs(
         account=who.username,
     )
     theirs = pl.col("is_theirs")
-    return rows.select(
-        pl.col(name) if name in DISPLAY_RUN_COLUMNS else pl.when(theirs).then(pl.col(name))
-        for name in rows.columns
-        if name != "is_theirs"
+    return run_messages(
+        rows.select(
+            pl.col(name) if name in DISPLAY_RUN_COLUMNS else pl.when(theirs).then(pl.col(name))
+            for name in rows.columns
+            if name != "is_theirs"
+        )
     )
 
 
