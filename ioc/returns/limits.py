@@ -92,6 +92,8 @@ def check_archive(path: Path, limits: ReadLimits, kind: str = "xlsx") -> None:
                     _check_dimension(path, archive, member, limits)
                 if kind == "ods" and member.filename == ODS_CONTENT:
                     _check_ods_content(path, archive, member, limits)
+    # zipfile raises NotImplementedError for a compression method it does not know, EOFError
+    # for a truncated archive: both are corrupt uploads, not a missing piece of this code
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise FileError(path, "archive_kind_invalid", kind=kind.upper(), detail=str(exc)) from exc
     except ET.ParseError as exc:

@@ -76,6 +76,7 @@ def _zip_kind(path: Path) -> str:
                 return "xlsx"
             with archive.open("mimetype") as member:
                 mimetype = member.read(len(ODS_MIMETYPE) + 16)
+    # NotImplementedError: a compression method zipfile does not know; EOFError: truncated
     except (zipfile.BadZipFile, NotImplementedError, EOFError) as exc:
         raise FileError(path, "archive_unreadable", detail=str(exc)) from exc
     if not mimetype.startswith(ODS_MIMETYPE):
