@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from ioc.formats import local_datetime, vn_count, vn_number, vn_value
+from ioc.domain.formats import local_datetime, vn_count, vn_number, vn_value
 
 __all__ = [
     "change_text",

@@ -1,7 +1,7 @@
 """An ingest as a job of its own process: ``python -m ingest.job``, a request as JSON on
 stdin, the file reports as JSON on stdout.
 
-The API runs each upload this way (through :mod:`ioc.isolated`, with a memory and a time
+The API runs each upload this way (through :mod:`ioc.jobs.isolated`, with a memory and a time
 limit), so that reading a hostile file can exhaust at most this process, never the server.
 
 Request: ``{"settings": {...}, "paths": [...], "sources": [...], "period", "strict",

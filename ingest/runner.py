@@ -24,11 +24,12 @@ import duckdb
 import polars as pl
 
 from ingest import places
-from ioc import db, geo
+from ioc import db
 from ioc.catalog import Contract, load_contract, load_rules
 from ioc.catalog.messages import ISSUE_COLUMNS, file_message, messages, params
+from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings, get_settings
-from ioc.out_tables import rebuild_indicators
+from ioc.geo import admin as geo
 from ioc.returns.headers import Table, locate
 from ioc.returns.limits import LimitError, ReadLimits
 from ioc.returns.names import file_name

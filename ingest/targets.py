@@ -19,9 +19,9 @@ import polars as pl
 from ioc import db
 from ioc.catalog import normalize_label
 from ioc.catalog.definitions import load_catalog
+from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
-from ioc.geo import scheme_for_period
-from ioc.out_tables import rebuild_indicators
+from ioc.geo.admin import scheme_for_period
 from ioc.returns.limits import ReadLimits
 from ioc.returns.read import FileError, read_grids
 

@@ -1,3 +1,3 @@
-from ioc.cli import app
+from ioc.cli.main import app
 
 app(prog_name="ioc")

@@ -15,14 +15,14 @@ from dashboards.components import downloads, states
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import indicator_meta, indicator_options, known_indicator
 from dashboards.context import View, api, lang
-from dashboards.figures_explorer import (
+from dashboards.figures.explorer import (
     compare_figure,
     distribution_figure,
     graph_config,
     ranking_figure,
     trend_figure,
 )
-from dashboards.figures_map import band
+from dashboards.figures.map import band
 from dashboards.formats import counts, date_text, value_text, vn_number
 from dashboards.i18n import t
 

@@ -30,7 +30,7 @@ from dashboards.components.downloads import links
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import indicator_meta, indicator_options, known_indicator
 from dashboards.context import View, api, lang
-from dashboards.figures_map import (
+from dashboards.figures.map import (
     BAND_COLOURS,
     SEQUENTIAL,
     Colouring,

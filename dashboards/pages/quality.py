@@ -25,9 +25,9 @@ from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.labels import catalog_text, level_label, run_status
 from dashboards.context import api, lang
+from dashboards.figures.unit import quality_bars
 from dashboards.formats import date_text, datetime_text, value_text, vn_number
 from dashboards.i18n import Lang, t
-from dashboards.unit_figures import quality_bars
 
 dash.register_page(__name__, path="/quality", title="IOC-EDU · Chất lượng dữ liệu")
 

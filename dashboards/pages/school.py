@@ -17,9 +17,9 @@ from dashboards.components.datagrid import col, fit_height, grid, status_col, te
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.labels import catalog_text, enum_label
+from dashboards.figures.unit import TERM_SHORT
 from dashboards.formats import date_text, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
-from dashboards.unit_figures import TERM_SHORT
 
 dash.register_page(__name__, path="/school", title="IOC-EDU · Hồ sơ trường")
 

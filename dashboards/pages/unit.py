@@ -25,9 +25,9 @@ from dashboards.components.frame import DEFAULT_INDICATOR, Page, frame, resolve
 from dashboards.components.labels import level_label
 from dashboards.components.tiles import name_of, status_of, tile, unit_label
 from dashboards.context import View, api, lang
+from dashboards.figures.unit import trend
 from dashboards.formats import counts, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
-from dashboards.unit_figures import trend
 
 dash.register_page(__name__, path="/unit", title="IOC-EDU · Đơn vị")
 

@@ -15,12 +15,12 @@ from dash import html
 
 from dashboards.api_client import DEFAULT_ZONE
 from dashboards.components.tiles import BAD, gap, name_of, status_of
+from dashboards.figures import wall as figures
 from dashboards.formats import change_text, counts, value_text, vn_number
 from dashboards.i18n import t
-from dashboards.wall import figures
 from dashboards.wall.data import FAILED, key
 from dashboards.wall.screens import Panel, Screen
-from ioc.formats import local_datetime
+from ioc.domain.formats import local_datetime
 
 PUPILS = "NET_STUDENTS"
 

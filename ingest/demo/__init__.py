@@ -2,7 +2,7 @@
 formed it on 1 July 2025 reported it, school years 2020-2021 to 2025-2026.
 
 Units are real (the old districts and communes of old Cần Thơ 92, Hậu Giang 93 and Sóc Trăng
-94, and the 2025 communes, from :mod:`ioc.geo`); schools and figures are synthetic, drawn with
+94, and the 2025 communes, from :mod:`ioc.geo.admin`); schools and figures are synthetic, drawn with
 seeded :class:`random.Random` generators so the same seed always gives the same returns.
 Sóc Trăng's school year 2021-2022 DN reproduces its Department's published totals exactly
 (481 schools, 8,259 classes, 256,347 pupils, 1,073 managers, 14,168 teachers, 1,933

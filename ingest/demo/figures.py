@@ -23,8 +23,8 @@ from ingest.demo.provinces import (
     PROVINCE_2025,
     PROVINCES,
 )
-from ioc import geo
 from ioc.catalog import load_contract
+from ioc.geo import admin as geo
 
 NEW_SCHOOL_PERIOD = ("2023-2024", "DN")
 CLOSED_AFTER = ("2022-2023", "CN")

@@ -18,7 +18,7 @@ import polars as pl
 from ingest.demo.figures import generate_returns
 from ingest.demo.population import NO_PLAN, DemoPlan, geo_of, population
 from ingest.demo.provinces import ALL, LEGACY_PERIODS, LEVELS, PERIODS, PROVINCES, Province
-from ioc.returns.shapes import write_csv, write_xlsx
+from ingest.demo.shapes import write_csv, write_xlsx
 
 SHEET_NAMES = {"MN": "Mầm non", "TH": "Tiểu học", "THCS": "THCS", "THPT": "THPT"}
 

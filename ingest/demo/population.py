@@ -1,4 +1,4 @@
-"""The demo's schools: real units (old districts and communes from :mod:`ioc.geo`), synthetic
+"""The demo's schools: real units (old districts and communes from :mod:`ioc.geo.admin`), synthetic
 schools placed in them by seeded generators, and the planted data-quality problems."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import polars as pl
 
 from ingest.demo.provinces import PROVINCES, Province
-from ioc import geo
+from ioc.geo import admin as geo
 
 # Per-school uniform draws that fix where a school sits in each distribution, year after year.
 TRAIT_KEYS = (

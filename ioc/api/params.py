@@ -16,9 +16,9 @@ from ioc.api.errors import ApiError
 from ioc.api.scope import check_unit_async
 from ioc.api.views import find_unit, periods, units
 from ioc.catalog.definitions import load_catalog
-from ioc.geo import scheme_for_period
+from ioc.geo.admin import scheme_for_period
 from ioc.returns.validate import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, parse_period
-from ioc.summary import Unit
+from ioc.views.summary import Unit
 
 # a province has 2 digits, an old district 3, a commune 5 (in both schemes)
 UNIT_PATTERN = r"^([0-9]{2}|[0-9]{3}|[0-9]{5})$"

@@ -17,10 +17,10 @@ import polars as pl
 from ioc import db
 from ioc.api.cache import Getter, Spec
 from ioc.catalog.definitions import load_catalog
+from ioc.compute.indicators import reported_values
 from ioc.config import Settings
-from ioc.indicator_views import level_values, stored_values
-from ioc.indicators import reported_values
-from ioc.summary import Unit, no_unit, unit_level
+from ioc.views.indicators import level_values, stored_values
+from ioc.views.summary import Unit, no_unit, unit_level
 
 NATIONAL_LEVELS = ("province", "district")  # levels computed for every unit at once
 DEFAULT_INDICATOR = "NET_CLASS_SIZE"  # of a school list

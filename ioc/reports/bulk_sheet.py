@@ -6,7 +6,7 @@ school list (53,000 schools × 60 columns). Here xlsxwriter still writes the she
 (title, header, column widths and formats, frozen panes, autofilter over the final range);
 only the data rows come from :func:`rows_xml`, in the same XML that xlsxwriter writes in
 constant-memory mode (inline strings, numbers with a style index). Text is neutralised and
-numbers cleaned by :func:`ioc.exports.prepare` first, as in every export.
+numbers cleaned by :func:`ioc.exports.lists.prepare` first, as in every export.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from ioc.exports import Column, neutralise, prepare, sheet_name_for
+from ioc.exports.lists import Column, neutralise, prepare, sheet_name_for
 from ioc.reports.print_setup import TITLE_POINTS, row_height
 
 CHUNK_ROWS = 20_000
@@ -50,7 +50,7 @@ class PendingRows:
 @dataclass(frozen=True)
 class RowHeights:
     """Heights (points) of rows already in a sheet's XML, keyed by 0-based row: for a sheet
-    whose writer takes no row options (:func:`ioc.exports.write_sheet`)."""
+    whose writer takes no row options (:func:`ioc.exports.lists.write_sheet`)."""
 
     member: str
     heights: dict[int, float]

@@ -17,8 +17,9 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
+from ioc.compute.indicators import finish_wide, reported_values
 from ioc.config import Settings
-from ioc.indicator_views import (
+from ioc.views.indicators import (
     CHILD_LEVEL,
     batch_of,
     catalog_frame,
@@ -26,10 +27,9 @@ from ioc.indicator_views import (
     previous_year,
     values_for,
 )
-from ioc.indicators import finish_wide, reported_values
-from ioc.quality_report import completeness as unit_completeness
-from ioc.quality_report import score
-from ioc.summary import Unit, find_unit
+from ioc.views.quality import completeness as unit_completeness
+from ioc.views.quality import score
+from ioc.views.summary import Unit, find_unit
 
 NATIONAL_CODE = "VN"
 NATIONAL_NAME = "Toàn quốc"

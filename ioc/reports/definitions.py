@@ -9,9 +9,9 @@ import polars as pl
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import Catalog, Indicator, NormRule, load_catalog
 from ioc.catalog.messages import value_label
-from ioc.geo import period_date
-from ioc.indicator_views import norm_sources
+from ioc.geo.admin import period_date
 from ioc.reports.labels import COMPARISONS, DIRECTIONS
+from ioc.views.indicators import norm_sources
 
 
 def _field(name: str | None) -> tuple[str, str]:

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ioc.config import display_zone
-from ioc.formats import local_datetime
+from ioc.domain.formats import local_datetime
 
 SUFFIXES = (".xlsx", ".csv", ".pdf")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")

@@ -12,7 +12,7 @@ import polars as pl
 
 from ioc.config import Settings
 from ioc.reports import content
-from ioc.summary import Unit
+from ioc.views.summary import Unit
 
 Format = Literal["xlsx", "csv", "pdf"]
 FORMATS: tuple[Format, ...] = ("xlsx", "csv", "pdf")

@@ -26,7 +26,7 @@ from fpdf.enums import TableHeadingsDisplay
 
 from ioc.catalog.definitions import load_catalog
 from ioc.config import display_zone
-from ioc.formats import as_local, vn_number
+from ioc.domain.formats import as_local, vn_number
 from ioc.reports import definitions
 from ioc.reports.labels import (
     ALERT_STATUSES,

@@ -13,8 +13,8 @@ import polars as pl
 
 from ioc import db
 from ioc.config import Settings
-from ioc.exports import Column, columns_for, csv_chunks, open_workbook, write_xlsx
-from ioc.geo import scheme_for_period
+from ioc.exports.lists import Column, columns_for, csv_chunks, open_workbook, write_xlsx
+from ioc.geo.admin import scheme_for_period
 from ioc.reports import bulk_sheet, content
 from ioc.reports.cover import issuer_for
 from ioc.reports.files import file_name
@@ -37,7 +37,7 @@ from ioc.reports.workbook import (
     school_columns,
     write_workbook,
 )
-from ioc.summary import Unit
+from ioc.views.summary import Unit
 
 TABLE_LABELS = {
     "name_vi": ("Chỉ tiêu", "Indicator name"),

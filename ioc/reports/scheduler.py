@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ioc import db, store
 from ioc.config import Settings
-from ioc.formats import local_datetime
+from ioc.domain.formats import local_datetime
 from ioc.reports import delivery
 from ioc.reports.cron import latest_due, next_after, trigger_for
 from ioc.reports.files import prune

@@ -6,7 +6,7 @@ colours, reporting progress by child unit, one sheet per child unit, the school 
 every indicator, and the definitions of every indicator. Headers are Vietnamese with English
 underneath, header rows frozen, data under an autofilter, number formats by indicator, widths
 to fit. Every sheet prints on A4 landscape (:mod:`ioc.reports.print_setup`). Text is
-neutralised (``ioc.exports.neutralise``).
+neutralised (``ioc.exports.lists.neutralise``).
 """
 
 from __future__ import annotations
@@ -24,14 +24,14 @@ from xlsxwriter.format import Format
 
 from ioc.catalog.definitions import load_catalog
 from ioc.config import display_zone
-from ioc.exports import (
+from ioc.domain.formats import as_local, local_datetime, zone_label
+from ioc.exports.lists import (
     Column,
     neutralise,
     open_workbook,
     sheet_name_for,
     write_sheet,
 )
-from ioc.formats import as_local, local_datetime, zone_label
 from ioc.reports import bulk_sheet, definitions, sheet_xml
 from ioc.reports.cover import Issuer
 from ioc.reports.labels import (
@@ -57,7 +57,7 @@ from ioc.reports.print_setup import (
     row_height,
 )
 from ioc.reports.sheet_xml import ReadyRows
-from ioc.summary import Unit
+from ioc.views.summary import Unit
 
 SUMMED_KINDS = ("sum", "schools", "shortfall")
 INDICATOR_WIDTH = 16

@@ -10,7 +10,7 @@ import polars as pl
 
 from ioc.catalog import Contract, Rules
 from ioc.catalog.messages import ISSUE_COLUMNS, params
-from ioc.geo import scheme_for_period
+from ioc.geo.admin import scheme_for_period
 from ioc.returns.parse import ERR, err_col
 
 # School years 2000-2001 to 2099-2100, each spelt out: one pattern says exactly which periods
@@ -140,7 +140,7 @@ def _period(frame: pl.DataFrame, period: tuple[str, str] | None) -> pl.DataFrame
         .then(pl.lit("2025"))
         .otherwise(pl.lit("legacy"))
     )
-    assert scheme_for_period("2025-2026", "DN") == "2025"  # the rule above mirrors ioc.geo
+    assert scheme_for_period("2025-2026", "DN") == "2025"  # the rule above mirrors ioc.geo.admin
     return frame.with_columns(scheme.alias("scheme"))
 
 

@@ -1,4 +1,4 @@
--- Data-quality findings per school and period (ioc/quality.py): jumps, outliers against
+-- Data-quality findings per school and period (ioc/compute/findings.py): jumps, outliers against
 -- peers, impossible combinations, ambiguous places.
 create or replace table out_quality__findings (
     school_code varchar not null,

@@ -11,7 +11,7 @@ The mix, against the national snapshot with indicators, period 2024-2025/DN, leg
 - ``schools``: the first page of 50 schools of a random old district (``/schools?unit=DDD...``);
 - ``series``: NET_STUDENTS of a random province over every period (``/indicators/.../series``).
 
-Units come from :func:`ioc.geo.units` (legacy provinces and districts); districts without a
+Units come from :func:`ioc.geo.admin.units` (legacy provinces and districts); districts without a
 school in the snapshot are left out of the school pages.
 """
 
@@ -34,7 +34,7 @@ from typing import Any
 import duckdb
 import httpx
 
-from ioc import geo
+from ioc.geo import admin as geo
 from tests.bench.load import TOKEN_ENV, Plan
 from tests.bench.measure import ChildRun, run_child
 from tests.bench.server import Server, Window, busiest, process_cpu
@@ -310,7 +310,7 @@ def _frame(frame: str) -> tuple[str, str]:
     return f"{name} ({path})", path
 
 
-ROOT = "ioc/cli.py"  # ``serve``, at the bottom of every stack of the event loop
+ROOT = "ioc/cli/main.py"  # ``serve``, at the bottom of every stack of the event loop
 WAITS = (  # leaf frames of a thread waiting, not working
     "Condition.wait (",
     "Queue.get (",

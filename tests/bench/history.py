@@ -36,9 +36,10 @@ import duckdb
 import numpy as np
 import polars as pl
 
-from ioc import db, geo
+from ioc import db
 from ioc.catalog import load_contract, load_rules
 from ioc.config import Settings
+from ioc.geo import admin as geo
 from tests.bench import national
 from tests.bench.national import BENCH_DIR, REPO_ROOT, Log
 
@@ -77,8 +78,8 @@ FLAG_TRENDS = {  # yearly change of the share of schools with the flag
 }
 TARGETS = {"NET_CLASS_SIZE": 32.0, "STF_QUALIFIED_PCT": 95.0, "DX_MGMT_SOFTWARE_PCT": 98.0}
 INDICATOR_SOURCES = (  # what the indicator engine's output depends on
-    "ioc/indicators.py",
-    "ioc/out_tables.py",
+    "ioc/compute/indicators.py",
+    "ioc/compute/out_tables.py",
     "ioc/catalog/definitions.py",
     "ioc/catalog/norms.yaml",
     "ioc/catalog/indicators/*.yaml",

@@ -1,14 +1,14 @@
 """A national-scale return file for one period, generated deterministically.
 
 53,000 schools spread over the 63 legacy provinces and their real districts and communes
-(:func:`ioc.geo.units`), period 2023-2024/DN. Every contract field is filled and the counts
+(:func:`ioc.geo.admin.units`), period 2023-2024/DN. Every contract field is filled and the counts
 satisfy every reject rule of ``ioc/catalog/rules.yaml`` (checked before writing), so a correct
 ingest accepts every row.
 
-The frame is typed with canonical column names, as ``ioc.returns.shapes`` takes it: enums as
+The frame is typed with canonical column names, as ``ingest.demo.shapes`` takes it: enums as
 contract codes, flags as booleans, unit codes as zero-padded text, counts as integers,
 decimals as floats. The writers turn enums and flags into Vietnamese labels. It is written as
-CSV (UTF-8 with BOM, Vietnamese headers) and XLSX, by ``ioc.returns.shapes`` when that works,
+CSV (UTF-8 with BOM, Vietnamese headers) and XLSX, by ``ingest.demo.shapes`` when that works,
 else by the bench's own writers, and cached under ``data/bench/``
 in a directory named after :data:`GENERATOR_VERSION`, the size, the seed, the writer and a
 fingerprint of the contract; a re-run with the same key reuses the files.
@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from ioc import geo
 from ioc.catalog import load_contract, load_rules
+from ioc.geo import admin as geo
 
 GENERATOR_VERSION = "1"
 SCHOOLS = 53_000
@@ -92,7 +92,7 @@ class NationalFiles:
     xlsx: Path
     rows: int
     period: str
-    writer: str  # 'ioc.returns.shapes' or 'tests.bench'
+    writer: str  # 'ingest.demo.shapes' or 'tests.bench'
     generated: bool  # False when taken from the cache
     seconds: dict[str, float]  # generate / csv / xlsx (from the run that generated them)
 
@@ -374,9 +374,9 @@ def _write_xlsx_bench(frame: pl.DataFrame, path: Path) -> None:
 
 
 def _shapes_writers() -> tuple[Writer, Writer] | None:
-    """The project's writers (``ioc.returns.shapes``) when they exist."""
+    """The project's writers (``ingest.demo.shapes``) when they exist."""
     try:
-        from ioc.returns import shapes  # type: ignore[attr-defined]
+        from ingest.demo import shapes  # type: ignore[attr-defined]
     except ImportError:
         return None
 
@@ -412,8 +412,8 @@ def _pick_writers(frame: pl.DataFrame, work: Path, log: Log) -> tuple[str, Write
             if p
         ]
         if not problems:
-            return "ioc.returns.shapes", shapes[0], shapes[1]
-        log(f"ioc.returns.shapes not usable ({'; '.join(problems)}); using the bench writers")
+            return "ingest.demo.shapes", shapes[0], shapes[1]
+        log(f"ingest.demo.shapes not usable ({'; '.join(problems)}); using the bench writers")
     return "tests.bench", _write_csv_bench, _write_xlsx_bench
 
 
@@ -429,7 +429,7 @@ def ensure_files(schools: int = SCHOOLS, seed: int = SEED, log: Log = print) -> 
     stem = f"returns-{SCHOOL_YEAR}-{TERM}"
     base = f"national-v{GENERATOR_VERSION}-{schools}-s{seed}-{_fingerprint()}"
     shapes_available = _shapes_writers() is not None
-    for writer in (["ioc.returns.shapes"] if shapes_available else []) + ["tests.bench"]:
+    for writer in (["ingest.demo.shapes"] if shapes_available else []) + ["tests.bench"]:
         folder = BENCH_DIR / f"{base}-{writer.split('.')[0]}"
         meta = folder / "meta.json"
         if meta.is_file():

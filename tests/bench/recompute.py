@@ -29,8 +29,8 @@ def main(argv: list[str]) -> int:
     import duckdb
 
     from ioc import db
+    from ioc.compute.out_tables import rebuild_indicators
     from ioc.config import Settings
-    from ioc.out_tables import rebuild_indicators
 
     imported = time.perf_counter()
     settings = Settings()

@@ -571,7 +571,7 @@ def _indicators_ready(ctx: Context, built: history.History) -> Path | None:
 
 def _province_file(ctx: Context, snapshot: Path, folder: Path) -> tuple[Path, str, int]:
     """A return file of the largest legacy province for the period, values slightly changed."""
-    from ioc.returns import shapes
+    from ingest.demo import shapes
 
     school_year, term = INCREMENTAL_PERIOD
     names = [f.name for f in load_contract().fields]

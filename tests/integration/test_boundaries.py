@@ -10,8 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from ioc import boundaries, geo
 from ioc.config import Settings
+from ioc.geo import admin as geo
+from ioc.geo import boundaries
 from tests.conftest import REPO, serve
 from tests.unit.test_boundaries import DISTRICTS
 

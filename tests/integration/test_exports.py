@@ -1,4 +1,4 @@
-"""A DuckDB query streamed through ioc.exports to files on disk, the way the API and scheduled
+"""A DuckDB query streamed through ioc.exports.lists to files on disk, the way the API and scheduled
 reports use it, and read back with real readers."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ioc.exports import (
+from ioc.exports.lists import (
     TRUNCATION_MARK,
     arrow_frames,
     columns_for,

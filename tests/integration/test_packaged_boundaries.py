@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ioc import geo
 from ioc.config import PACKAGED_BOUNDARIES, Settings
+from ioc.geo import admin as geo
 from tests.conftest import REPO, serve
 
 PASSWORD = "demo-2025!"

@@ -19,11 +19,11 @@ from ioc.config import Settings
 from tests.conftest import REPO
 from tests.integration.test_store import BACKENDS, database_url
 
-# Until `ioc users` is mounted in ioc/cli.py, the sub-app is run on its own.
+# Until `ioc users` is mounted in ioc/cli/main.py, the sub-app is run on its own.
 STANDALONE = [
     sys.executable,
     "-c",
-    "from ioc.users_cli import users_app; users_app(prog_name='ioc users')",
+    "from ioc.cli.users import users_app; users_app(prog_name='ioc users')",
 ]
 
 

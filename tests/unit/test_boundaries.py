@@ -1,4 +1,4 @@
-"""Boundary files matched to units (ioc/boundaries.py), on small hand-written GeoJSON and
+"""Boundary files matched to units (ioc/geo/boundaries.py), on small hand-written GeoJSON and
 TopoJSON: codes, names within the bounding box, a file's scheme, TopoJSON decoding, ring
 orientation, rounding and thinning, and the per-process cache."""
 
@@ -12,7 +12,7 @@ from typing import Any
 import polars as pl
 import pytest
 
-from ioc import boundaries as b
+from ioc.geo import boundaries as b
 
 UNITS = pl.DataFrame(
     [

@@ -12,7 +12,7 @@ import pytest
 from dashboards.formats import change_text, value_text
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
-from ioc.indicators import compute, whole_people
+from ioc.compute.indicators import compute, whole_people
 from ioc.reports.definitions import definitions_frame
 
 CATALOG = load_catalog()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from cronsim import CronSim
 
-from ioc.formats import next_run_text
+from ioc.domain.formats import next_run_text
 from ioc.reports.cron import cron_weekdays, next_after, trigger_for
 
 ZONE = "Asia/Ho_Chi_Minh"

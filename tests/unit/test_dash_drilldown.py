@@ -10,7 +10,7 @@ import pytest
 from dashboards.components.datagrid import fit_height, md_link
 from dashboards.components.downloads import downloads, export_href
 from dashboards.components.labels import catalog_text, enum_label, level_label, run_status
-from dashboards.unit_figures import period_label, quality_bars, trend, year_ticks
+from dashboards.figures.unit import period_label, quality_bars, trend, year_ticks
 
 
 def _series(years: list[str], terms: tuple[str, ...] = ("DN", "CN")) -> list[dict[str, Any]]:

@@ -19,8 +19,8 @@ import polars as pl
 import pytest
 
 from ingest.demo import demo_plan, generate_returns, write_demo_files
-from ioc import geo
 from ioc.catalog import load_contract, load_rules
+from ioc.geo import admin as geo
 
 SEED = 94
 PERIODS = [(f"{y}-{y + 1}", t) for y in range(2020, 2025) for t in ("DN", "CN")]

@@ -1,5 +1,5 @@
-"""Tests for ioc.exports: files are read back with real readers (csv, polars, fastexcel) and the
-XLSX sheet XML is inspected for formulas, frozen panes, autofilter, widths and number formats."""
+"""Tests for ioc.exports.lists: files read back with real readers (csv, polars, fastexcel),
+and the XLSX sheet XML inspected for formulas, frozen panes, autofilter, widths, number formats."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ioc import exports
-from ioc.exports import (
+from ioc.exports import lists as exports
+from ioc.exports.lists import (
     TRUNCATION_MARK,
     Column,
     columns_for,

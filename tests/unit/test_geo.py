@@ -1,4 +1,4 @@
-"""Tests for ioc.geo against facts known independently of the source package.
+"""Tests for ioc.geo.admin against facts known independently of the source package.
 
 Province merges follow Nghị quyết 202/2025/QH15; the 2025 list has 3,321 communes (687 phường,
 2,621 xã, 13 đặc khu in the final GSO list, also counted so by the separate `vietnam-provinces`
@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from ioc import geo
+from ioc.geo import admin as geo
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "sql" / "schema"
 

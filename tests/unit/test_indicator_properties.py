@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
-from ioc.indicators import compute
+from ioc.compute.indicators import compute
 
 CATALOG = load_catalog()
 CONTRACT = load_contract()

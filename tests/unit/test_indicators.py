@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from ioc.catalog.definitions import load_catalog
-from ioc.indicators import compute
+from ioc.compute.indicators import compute
 
 CATALOG = load_catalog()
 P1, P2 = "2023-2024", "2024-2025"

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings
-from ioc.exports import Column, open_workbook
+from ioc.exports.lists import Column, open_workbook
 from ioc.reports import bulk_sheet, sheet_xml
 from ioc.reports.cover import Issuer, issuer_for
 from ioc.reports.cron import latest_due, next_after, trigger_for

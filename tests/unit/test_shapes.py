@@ -1,4 +1,4 @@
-"""Tests for ioc.returns.shapes: each shape written to disk and read back independently.
+"""Tests for ingest.demo.shapes: each shape written to disk and read back independently.
 
 CSV files are read with the csv module, workbooks with a small stdlib reader (zipfile +
 ElementTree over the sheet XML), so these tests check the writer, not the project's reader.
@@ -18,8 +18,8 @@ from xml.etree import ElementTree as ET
 import polars as pl
 import pytest
 
+from ingest.demo.shapes import header_labels, mangle_headers, write_csv, write_xlsx
 from ioc.catalog import load_contract, normalize_label
-from ioc.returns.shapes import header_labels, mangle_headers, write_csv, write_xlsx
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

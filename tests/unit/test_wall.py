@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from dashboards.api_client import Api, ApiProblem, Credentials
-from dashboards.wall import figures, panels, screens
+from dashboards.figures import wall as figures
+from dashboards.wall import panels, screens
 from dashboards.wall.refresh import initial_status, refresh, scale_of
 
 TOKEN = "ioc_demo-display-soc-trang-94"

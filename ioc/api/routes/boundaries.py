@@ -11,13 +11,14 @@ import polars as pl
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 
-from ioc import boundaries, db
+from ioc import db
 from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.params import ParentQuery
 from ioc.api.scope import allowed_units, check_unit
-from ioc.summary import find_unit
+from ioc.geo import boundaries
+from ioc.views.summary import find_unit
 
 router = APIRouter(tags=["units"])
 log = logging.getLogger("ioc.api")

@@ -24,9 +24,9 @@ from ioc.api.params import (
 from ioc.api.scope import allowed_units_async, check_unit_async, filter_units
 from ioc.api.views import find_unit, level_batch, periods, series_batch, unit_series, units
 from ioc.catalog.definitions import load_catalog
-from ioc.geo import scheme_for_period
-from ioc.indicator_views import batch_of, values_for
-from ioc.quality_report import predecessors_without_returns, without_reporting_shares
+from ioc.geo.admin import scheme_for_period
+from ioc.views.indicators import batch_of, values_for
+from ioc.views.quality import predecessors_without_returns, without_reporting_shares
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 

@@ -21,14 +21,14 @@ from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units
 from ioc.catalog.messages import LANGS, describe, file_message, run_messages
 from ioc.config import Settings
-from ioc.isolated import JobFailed, JobStopped, Limits, run_job
+from ioc.jobs.isolated import JobFailed, JobStopped, Limits, run_job
 from ioc.returns.names import FileName, file_name
 from ioc.returns.validate import PERIOD_PATTERN
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 log = logging.getLogger("ioc.api")
 ALLOWED = (".csv", ".xlsx", ".xls", ".ods", ".txt", ".tsv")
-JOB = "ingest.job"  # the ingest, run in a process of its own (see ioc.isolated)
+JOB = "ingest.job"  # the ingest, run in a process of its own (see ioc.jobs.isolated)
 STOPPED = {  # what stopped an upload's ingest: the problem's code and the setting
     "memory": ("ingest_memory_limit", "IOC_INGEST_MEMORY_LIMIT_MB"),
     "time": ("ingest_time_limit", "IOC_INGEST_TIME_LIMIT_SECONDS"),

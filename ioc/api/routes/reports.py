@@ -14,8 +14,8 @@ from ioc.api.listing import Format, respond
 from ioc.api.params import UnitPeriod, UnitPeriodDep
 from ioc.api.scope import allowed_units, filter_units, require_schools
 from ioc.catalog.messages import describe
-from ioc.quality_report import quality_report
-from ioc.summary import summary as build_summary
+from ioc.views.quality import quality_report
+from ioc.views.summary import summary as build_summary
 
 router = APIRouter(tags=["reports"])
 

@@ -23,7 +23,7 @@ from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, check_unit
 from ioc.config import Settings
-from ioc.formats import next_run_text
+from ioc.domain.formats import next_run_text
 from ioc.reports.content import NATIONAL_CODE, find_scope
 from ioc.reports.limits import fires_too_often, recipients_refused
 from ioc.reports.scheduler import ReportScheduler

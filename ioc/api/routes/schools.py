@@ -24,7 +24,7 @@ from ioc.api.scope import allowed_units, require_schools
 from ioc.api.views import DEFAULT_INDICATOR, period_schools, unit_schools
 from ioc.catalog.definitions import load_catalog
 from ioc.catalog.messages import describe
-from ioc.indicators import reported_values
+from ioc.compute.indicators import reported_values
 
 router = APIRouter(prefix="/schools", tags=["schools"])
 SORTABLE = ("school_code", "school_name", "level", "ownership", "value")

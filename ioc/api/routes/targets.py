@@ -15,7 +15,7 @@ from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, check_unit, filter_units
 from ioc.catalog.definitions import load_catalog
 from ioc.returns.validate import SCHOOL_YEAR_PATTERN
-from ioc.summary import find_unit
+from ioc.views.summary import find_unit
 
 router = APIRouter(prefix="/targets", tags=["targets"])
 

@@ -16,8 +16,8 @@ from ioc.api.params import ParentQuery, UnitPath
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, check_unit
 from ioc.config import Settings
-from ioc.quality_report import predecessors_without_returns
-from ioc.summary import find_unit
+from ioc.views.quality import predecessors_without_returns
+from ioc.views.summary import find_unit
 
 router = APIRouter(prefix="/units", tags=["units"])
 Scheme = Literal["legacy", "2025"]

@@ -17,9 +17,9 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
+from ioc.compute.findings import findings
+from ioc.compute.indicators import prepare_schools, sums_columns, unit_sums
 from ioc.config import Settings
-from ioc.indicators import prepare_schools, sums_columns, unit_sums
-from ioc.quality import findings
 
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
 

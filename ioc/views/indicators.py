@@ -10,10 +10,10 @@ import polars as pl
 
 from ioc import db
 from ioc.catalog.definitions import Catalog, Indicator, load_catalog
+from ioc.compute.indicators import finish_wide
 from ioc.config import Settings
-from ioc.geo import period_date
-from ioc.indicators import finish_wide
-from ioc.summary import Unit
+from ioc.geo.admin import period_date
+from ioc.views.summary import Unit
 
 CHILD_LEVEL = {
     ("legacy", "province"): "district",

@@ -9,7 +9,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboards.figures_map import BAND_COLOURS, band
+from dashboards.figures.map import BAND_COLOURS, band
 from dashboards.formats import value_text
 from dashboards.i18n import t
 

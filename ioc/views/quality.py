@@ -13,8 +13,8 @@ from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
 from ioc.catalog.messages import describe
 from ioc.config import Settings
-from ioc.indicator_views import CHILD_LEVEL
-from ioc.summary import Unit
+from ioc.views.indicators import CHILD_LEVEL
+from ioc.views.summary import Unit
 
 
 def score(frame: pl.DataFrame) -> pl.DataFrame:

@@ -1,6 +1,6 @@
 """``ioc users``: accounts, roles, unit scopes and API tokens of the operational store.
 
-Mounted in ``ioc/cli.py`` with ``app.add_typer(users_app, name="users")``. Every change is
+Mounted in ``ioc/cli/main.py`` with ``app.add_typer(users_app, name="users")``. Every change is
 audited with the person running the command (``IOC_USER`` or the OS user) as ``cli:NAME``.
 Passwords and tokens are printed once and cannot be shown again.
 """
@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ioc.config import display_zone, get_settings
-from ioc.formats import as_local
+from ioc.domain.formats import as_local
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -90,7 +90,7 @@ def _units(texts: list[str] | None) -> list[Unit]:
     except store.StoreError as exc:
         raise typer.BadParameter(str(exc), param_hint="--unit") from None
     if units:
-        from ioc import geo
+        from ioc.geo import admin as geo
 
         known = set(geo.units().select("scheme", "code").iter_rows())
         missing = [f"{s}:{c}" for s, c in units if (s, c) not in known]

@@ -13,7 +13,7 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
-from ioc.geo import scheme_for_period
+from ioc.geo.admin import scheme_for_period
 
 LEVEL_BY_LENGTH = {2: "province", 3: "district", 5: "commune"}
 

@@ -18,7 +18,7 @@ from ioc import db
 from ioc.catalog import load_contract
 from ioc.catalog.messages import Lang, describe
 from ioc.config import Settings, display_zone, get_settings
-from ioc.formats import local_datetime, vn_number, vn_value
+from ioc.domain.formats import local_datetime, vn_number, vn_value
 
 UnitOption = Annotated[
     str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
@@ -158,7 +158,7 @@ def summary(
     as_json: JsonOption = False,
 ) -> None:
     """Totals of every count field and schools by level and ownership for a unit."""
-    from ioc.summary import summary as build_summary
+    from ioc.views.summary import summary as build_summary
 
     settings, conn, found, school_year, term = _unit_context(unit, period, scheme)
     result = build_summary(
@@ -276,8 +276,8 @@ def _unit_context(
     unit: str, period: str, scheme: str | None
 ) -> tuple[Settings, Any, Any, str, str]:
     """Settings, a snapshot connection, the unit and the period of a --unit/--period command."""
-    from ioc.geo import scheme_for_period
-    from ioc.summary import find_unit
+    from ioc.geo.admin import scheme_for_period
+    from ioc.views.summary import find_unit
 
     school_year, term = _period_option(period)
     if scheme not in (None, "2025", "legacy"):
@@ -311,7 +311,7 @@ def indicators(
     as_json: JsonOption = False,
 ) -> None:
     """Every indicator with numerator, denominator, value, coverage, norm, target and change."""
-    from ioc.indicator_views import indicator_values
+    from ioc.views.indicators import indicator_values
 
     settings, conn, found, school_year, term = _unit_context(unit, period, scheme)
     try:
@@ -381,7 +381,7 @@ def quality(
     lang: LangOption = "vi",
 ) -> None:
     """Completeness, timeliness and a quality score per child unit; schools to chase; findings."""
-    from ioc.quality_report import quality_report
+    from ioc.views.quality import quality_report
 
     settings, conn, found, school_year, term = _unit_context(unit, period, scheme)
     report = quality_report(conn, settings, found, school_year, term)
@@ -505,7 +505,7 @@ def export(
         )
 
 
-from ioc.users_cli import users_app  # noqa: E402  (the sub-app imports the store lazily)
+from ioc.cli.users import users_app  # noqa: E402  (the sub-app imports the store lazily)
 
 app.add_typer(users_app, name="users")
 

@@ -1,0 +1,1 @@
+"""Lists as CSV and XLSX files."""

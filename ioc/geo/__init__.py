@@ -1,0 +1,1 @@
+"""Units of both schemes, the crosswalk between them, and their boundaries."""

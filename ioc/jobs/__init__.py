@@ -1,0 +1,1 @@
+"""Long work run as jobs, each in a process of its own."""

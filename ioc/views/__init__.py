@@ -1,0 +1,1 @@
+"""Read-side queries over a published snapshot: summaries, indicators, quality reports."""
