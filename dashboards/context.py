@@ -14,6 +14,7 @@ import flask
 
 from dashboards.api_client import SESSION_COOKIE, Api, Credentials, Scheme
 from dashboards.i18n import Lang, lang_of
+from ioc.domain.units import is_code
 
 LANG_COOKIE = "ioc_lang"
 
@@ -48,7 +49,7 @@ class View:
         scheme = query.get("scheme")
         return cls(
             scheme=scheme if scheme in ("legacy", "2025") else None,
-            unit=_clean(query.get("unit"), str.isdigit, 5),
+            unit=_clean(query.get("unit"), is_code, 5),
             period=_clean(query.get("period"), lambda v: v[:4].isdigit(), 12),
             indicator=_clean(query.get("indicator"), lambda v: v.replace("_", "").isalnum(), 40),
         )

@@ -20,6 +20,7 @@ from dashboards.components.labels import catalog_text, enum_label
 from dashboards.figures.unit import TERM_SHORT
 from dashboards.formats import date_text, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
+from ioc.domain.units import LEVELS, levels_above, place_column
 
 dash.register_page(__name__, path="/school", title="IOC-EDU · Hồ sơ trường")
 
@@ -71,7 +72,7 @@ def _at_school(page: Page, school: dict[str, Any]) -> Page:
     """Without a unit in the address, the view is the school's own old district (or its
     commune in the 2025 scheme), so the header and links stay around the school."""
     scheme = page.view.scheme or "legacy"
-    unit = school.get("district_code_legacy" if scheme == "legacy" else "commune_code_2025")
+    unit = school.get(place_column(scheme, LEVELS[scheme][1]))  # the level below the province
     if not unit:
         return page
     return dataclasses.replace(
@@ -142,9 +143,10 @@ def _identity(page: Page, profile: dict[str, Any]) -> html.Section:
         )
     places = {(p["scheme"], p["level"]): p for p in profile.get("places", [])}
 
-    def place(scheme: str, level: str, key: str, ancestors: list[str]) -> html.Li:
+    def place(scheme: str, level: str) -> html.Li:
         found = places.get((scheme, level))
-        code = school.get(key)
+        code = school.get(place_column(scheme, level))
+        ancestors = [school.get(place_column(scheme, up)) for up in levels_above(scheme, level)]
         name: Any = found["name"] if found else (code or "—")
         if found and may_open(page.me, scheme, found["code"], ancestors):
             target = view.with_(scheme=scheme, unit=found["code"])
@@ -159,20 +161,8 @@ def _identity(page: Page, profile: dict[str, Any]) -> html.Section:
             ]
         )
 
-    legacy = [
-        place("legacy", "province", "province_code_legacy", []),
-        place("legacy", "district", "district_code_legacy", [school.get("province_code_legacy")]),
-        place(
-            "legacy",
-            "commune",
-            "commune_code_legacy",
-            [school.get("province_code_legacy"), school.get("district_code_legacy")],
-        ),
-    ]
-    new = [
-        place("2025", "province", "province_code_2025", []),
-        place("2025", "commune", "commune_code_2025", [school.get("province_code_2025")]),
-    ]
+    legacy = [place("legacy", level) for level in LEVELS["legacy"]]
+    new = [place("2025", level) for level in LEVELS["2025"]]
     warning = (
         [html.P(t("school.place_ambiguous", language), className="warn")]
         if school.get("is_place_ambiguous")

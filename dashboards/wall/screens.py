@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ioc.domain.units import code_pattern
+
 SCREENS_FILE = Path(__file__).with_name("screens.yaml")
 PanelKind = Literal["red_now", "kpis", "map", "trends", "completeness"]
 PANEL_KINDS: tuple[str, ...] = ("red_now", "kpis", "map", "trends", "completeness")
@@ -32,7 +34,7 @@ TIMING_OVERRIDES = {
     "retry": ("retry_max_s", 1.0, 3600.0),
     "shift": ("shift_every_s", 5.0, 86400.0),
 }
-_CODE = re.compile(r"^\d{2,5}$")
+_CODE = re.compile(code_pattern())
 _PERIOD = re.compile(r"^(latest|\d{4}-\d{4}/(DN|CN))$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

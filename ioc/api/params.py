@@ -13,15 +13,16 @@ from fastapi import Depends, Path, Query, Request
 from ioc.api.cache import fetch
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
-from ioc.api.scope import check_unit_async
-from ioc.api.views import find_unit, periods, units
+from ioc.api.scope import require_in_scope_async
+from ioc.api.views import periods, units
 from ioc.catalog.definitions import load_catalog
+from ioc.domain.units import Unit, code_pattern
 from ioc.geo.admin import scheme_for_period
 from ioc.returns.validate import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, parse_period
-from ioc.views.summary import Unit
+from ioc.views.units import find_in
 
-# a province has 2 digits, an old district 3, a commune 5 (in both schemes)
-UNIT_PATTERN = r"^([0-9]{2}|[0-9]{3}|[0-9]{5})$"
+# a province has 2 digits, an old district 3, a commune 5 (the code rules of either scheme)
+UNIT_PATTERN = code_pattern()
 UNIT_TEXT = "Unit code: province 2 digits, old district 3, commune 5"
 PERIOD_TEXT = (
     "School year and term, e.g. 2024-2025/DN (DN first term, CN whole year); "
@@ -100,8 +101,8 @@ async def unit_period(
             f"No returns for the period {period}",
         )
     scheme = scheme or scheme_for_period(school_year, term)
-    found = find_unit(await fetch(request, units(cur, settings)), unit, scheme)
-    await check_unit_async(request, cur, settings, who, found.scheme, found.code)
+    found = find_in(await fetch(request, units(cur, settings)), unit, scheme)
+    await require_in_scope_async(request, cur, settings, who, found.scheme, found.code)
     return UnitPeriod(found, school_year, term)
 
 

@@ -1,7 +1,13 @@
-"""Unit scoping, enforced in the queries: an analyst or operator sees only the units they
-are assigned (and their descendants), and the schools placed in them."""
+"""Access to units, the one home of the check "may this caller read or write this unit":
+an analyst, operator or display account reaches only the units they are assigned (and their
+descendants) and the schools placed in them; the queries are cut to them, and a request
+naming a unit outside them is refused (403). Reading and writing are limited to the same
+units (what a role may do at all is :mod:`ioc.api.auth`'s business)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -12,6 +18,7 @@ from ioc.api.cache import Spec, cached, fetch
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
 from ioc.config import Settings
+from ioc.domain.units import PLACE_COLUMN
 
 
 def _scope(conn: duckdb.DuckDBPyConnection, settings: Settings, who: Principal) -> Spec:
@@ -48,7 +55,7 @@ async def allowed_units_async(
     return None if who.unrestricted else await fetch(request, _scope(conn, settings, who))
 
 
-def check_unit(
+def require_in_scope(
     conn: duckdb.DuckDBPyConnection,
     settings: Settings,
     who: Principal,
@@ -56,10 +63,11 @@ def check_unit(
     code: str,
     request: Request | None = None,
 ) -> None:
+    """403 unless the unit is within the caller's units (to read it, or to write to it)."""
     _check(allowed_units(conn, settings, who, request), scheme, code)
 
 
-async def check_unit_async(
+async def require_in_scope_async(
     request: Request,
     conn: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -67,6 +75,7 @@ async def check_unit_async(
     scheme: str,
     code: str,
 ) -> None:
+    """:func:`require_in_scope` for an async route."""
     _check(await allowed_units_async(request, conn, settings, who), scheme, code)
 
 
@@ -93,6 +102,27 @@ def filter_units(
         return frame
     keep = allowed.select(pl.col("scheme").alias(scheme_col), pl.col("code").alias(code_col))
     return frame.join(keep.unique(), on=[scheme_col, code_col], how="semi")
+
+
+def require_school_in_scope(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    who: Principal,
+    school: Mapping[str, Any],
+) -> None:
+    """403 unless one of the school's places (its registry row) is within the caller's units."""
+    allowed = allowed_units(conn, settings, who)
+    if allowed is None:
+        return
+    places = {(scheme, school[column]) for (scheme, _), column in PLACE_COLUMN.items()}
+    inside = {(s, c) for s, c in allowed.select("scheme", "code").iter_rows()}
+    if not places & inside:
+        raise ApiError(
+            403,
+            "school_out_of_scope",
+            "Tài khoản không được xem trường này",
+            "This account may not see this school",
+        )
 
 
 def require_schools(who: Principal) -> None:

@@ -19,8 +19,9 @@ from ioc.api.cache import Getter, Spec
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.indicators import reported_values
 from ioc.config import Settings
+from ioc.domain.units import Unit, place_column
 from ioc.views.indicators import level_values, stored_values
-from ioc.views.summary import Unit, no_unit, unit_level
+from ioc.views.units import unit_index
 
 NATIONAL_LEVELS = ("province", "district")  # levels computed for every unit at once
 DEFAULT_INDICATOR = "NET_CLASS_SIZE"  # of a school list
@@ -34,14 +35,8 @@ SCHOOL_COLUMNS = (
     "commune_code_legacy",
     "commune_code_2025",
 )
-PROVINCE_COLUMNS = ("province_code_legacy", "province_code_2025")  # to cut by, not shown
-PLACE_COLUMN = {
-    ("legacy", "province"): "province_code_legacy",
-    ("legacy", "district"): "district_code_legacy",
-    ("legacy", "commune"): "commune_code_legacy",
-    ("2025", "province"): "province_code_2025",
-    ("2025", "commune"): "commune_code_2025",
-}
+# to cut by, not shown
+PROVINCE_COLUMNS = (place_column("legacy", "province"), place_column("2025", "province"))
 
 
 def periods(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
@@ -58,22 +53,8 @@ def periods(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
 
 
 def units(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
-    """Every unit of both schemes by (scheme, code)."""
-
-    def index() -> dict[tuple[str, str], Unit]:
-        rows = db.query(cur, "queries/unit_index", settings)
-        return {(r[0], r[2]): Unit(*r) for r in rows.iter_rows()}
-
-    return Spec(("units",), index)
-
-
-def find_unit(index: dict[tuple[str, str], Unit], code: str, scheme: str) -> Unit:
-    """:func:`ioc.summary.find_unit` in the :func:`units` index."""
-    unit_level(code, scheme)
-    found = index.get((scheme, code))
-    if found is None:
-        raise no_unit(code, scheme)
-    return found
+    """Every unit of both schemes by (scheme, code) (:func:`ioc.views.units.unit_index`)."""
+    return Spec(("units",), lambda: unit_index(cur, settings))
 
 
 def level_batch(
@@ -86,7 +67,7 @@ def level_batch(
     school_year: str,
     term: str,
 ) -> Spec:
-    """:func:`~ioc.indicator_views.level_values` of a level: every unit at once for the
+    """:func:`~ioc.views.indicators.level_values` of a level: every unit at once for the
     national levels, the units of one province otherwise."""
     if level in NATIONAL_LEVELS:
         province = None
@@ -137,7 +118,7 @@ def period_schools(
 
 def unit_schools(frame: pl.DataFrame, unit: Unit) -> pl.DataFrame:
     """The rows of :func:`period_schools` placed in one unit, without the province columns."""
-    column = PLACE_COLUMN[(unit.scheme, unit.level)]
+    column = place_column(unit.scheme, unit.level)
     return frame.filter(pl.col(column) == unit.code).drop(PROVINCE_COLUMNS)
 
 

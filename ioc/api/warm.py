@@ -26,8 +26,8 @@ from ioc.api.views import (
     units,
 )
 from ioc.config import Settings
+from ioc.domain.units import Unit
 from ioc.geo.admin import scheme_for_period
-from ioc.views.summary import Unit
 
 log = logging.getLogger("ioc.api")
 SCHOOL_YEARS = 2  # the newest school years warmed

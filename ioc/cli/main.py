@@ -277,7 +277,7 @@ def _unit_context(
 ) -> tuple[Settings, Any, Any, str, str]:
     """Settings, a snapshot connection, the unit and the period of a --unit/--period command."""
     from ioc.geo.admin import scheme_for_period
-    from ioc.views.summary import find_unit
+    from ioc.views.units import find_unit
 
     school_year, term = _period_option(period)
     if scheme not in (None, "2025", "legacy"):

@@ -15,21 +15,12 @@ from collections.abc import Iterable
 import polars as pl
 
 from ioc.catalog.definitions import Catalog, Indicator, Norm, Norms
+from ioc.domain.units import PLACE_COLUMN, PLACE_COLUMNS, place_column
 
 # (scheme, level, registry column of the unit, registry column of its province)
 GROUPINGS: list[tuple[str, str, str, str]] = [
-    ("legacy", "province", "province_code_legacy", "province_code_legacy"),
-    ("legacy", "district", "district_code_legacy", "province_code_legacy"),
-    ("legacy", "commune", "commune_code_legacy", "province_code_legacy"),
-    ("2025", "province", "province_code_2025", "province_code_2025"),
-    ("2025", "commune", "commune_code_2025", "province_code_2025"),
-]
-PLACE_COLUMNS = [
-    "province_code_legacy",
-    "district_code_legacy",
-    "commune_code_legacy",
-    "province_code_2025",
-    "commune_code_2025",
+    (scheme, level, column, place_column(scheme, "province"))
+    for (scheme, level), column in PLACE_COLUMN.items()
 ]
 PERIOD = ["school_year", "term"]
 REFORM_YEAR = "2025-2026"  # first school year reported under the 2025 units

@@ -19,8 +19,8 @@ from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.indicators import finish_wide, reported_values
 from ioc.config import Settings
+from ioc.domain.units import Unit, child_level, is_national, place_column
 from ioc.views.indicators import (
-    CHILD_LEVEL,
     batch_of,
     catalog_frame,
     level_values,
@@ -29,26 +29,13 @@ from ioc.views.indicators import (
 )
 from ioc.views.quality import completeness as unit_completeness
 from ioc.views.quality import score
-from ioc.views.summary import Unit, find_unit
+from ioc.views.units import find_unit
 
-NATIONAL_CODE = "VN"
-NATIONAL_NAME = "Toàn quốc"
 #: indicators whose school-level value says nothing (a count of one school, or reporting)
 NOT_PER_SCHOOL = ("schools", "completeness", "timeliness")
 SUM_KEYS = ["scheme", "level", "unit_code", "province_code", "school_year", "term"]
 #: place names the report's registry query adds to the registry's columns
 UNIT_NAMES = ["district_name_legacy", "commune_name"]
-
-
-def find_scope(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str) -> Unit:
-    """The unit of a report: ``VN`` for the whole country, else a unit of the scheme."""
-    if code.strip().upper() == NATIONAL_CODE:
-        return Unit(scheme, "country", NATIONAL_CODE, NATIONAL_NAME)
-    return find_unit(conn, settings, code.strip(), scheme)
-
-
-def is_national(unit: Unit) -> bool:
-    return unit.level == "country"
 
 
 def province_name(conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit) -> str | None:
@@ -60,8 +47,9 @@ def province_name(conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Uni
     return find_unit(conn, settings, unit.province_code, unit.scheme).name
 
 
-def child_level(unit: Unit) -> str | None:
-    return "province" if is_national(unit) else CHILD_LEVEL.get((unit.scheme, unit.level))
+def children_level(unit: Unit) -> str | None:
+    """The level of the units a report lists under its unit (the provinces of the country)."""
+    return "province" if is_national(unit) else child_level(unit.scheme, unit.level)
 
 
 @dataclass(frozen=True)
@@ -106,7 +94,7 @@ def child_rows(
 ) -> pl.DataFrame:
     """Every indicator of each child unit (``/indicators/values?children=true``); none for a
     unit without children."""
-    level = child_level(unit)
+    level = children_level(unit)
     if level is None:
         return pl.DataFrame()
     batch = level_values(
@@ -219,9 +207,7 @@ def school_rows(
         _enum_label("area", enums["area"]),
         "district_code_legacy",
         "district_name_legacy",
-        pl.col("commune_code_legacy" if unit.scheme == "legacy" else "commune_code_2025").alias(
-            "commune_code"
-        ),
+        pl.col(place_column(unit.scheme, "commune")).alias("commune_code"),
         "commune_name",
     )
     return base.join(wide.select("school_code", *ids), on="school_code", how="left")

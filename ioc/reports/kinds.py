@@ -11,8 +11,8 @@ import duckdb
 import polars as pl
 
 from ioc.config import Settings
+from ioc.domain.units import Unit
 from ioc.reports import content
-from ioc.views.summary import Unit
 
 Format = Literal["xlsx", "csv", "pdf"]
 FORMATS: tuple[Format, ...] = ("xlsx", "csv", "pdf")

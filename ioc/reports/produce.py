@@ -13,6 +13,7 @@ import polars as pl
 
 from ioc import db
 from ioc.config import Settings
+from ioc.domain.units import Unit
 from ioc.exports.lists import Column, columns_for, csv_chunks, open_workbook, write_xlsx
 from ioc.geo.admin import scheme_for_period
 from ioc.reports import bulk_sheet, content
@@ -37,7 +38,7 @@ from ioc.reports.workbook import (
     school_columns,
     write_workbook,
 )
-from ioc.views.summary import Unit
+from ioc.views.units import find_unit
 
 TABLE_LABELS = {
     "name_vi": ("Chỉ tiêu", "Indicator name"),
@@ -101,7 +102,7 @@ def produce(
     at = at or content.now()
     school_year, term = resolve_period(conn, settings, request.period)
     scheme = request.scheme or scheme_for_period(school_year, term)
-    unit = content.find_scope(conn, settings, request.unit, scheme)
+    unit = find_unit(conn, settings, request.unit, scheme, national_code=True)
     filters = {
         "Loại báo cáo / Report": f"{kind.vi} / {kind.en}",
         "Quy tắc kỳ / Period rule": request.period,

@@ -8,11 +8,12 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, ValidationInfo, field_validator
 
 from ioc.config import get_settings
+from ioc.domain.units import code_pattern
 from ioc.reports.cron import trigger_for
 from ioc.reports.kinds import KINDS, STANDARD, check_format
 from ioc.reports.periods import check_rule
 
-UNIT_CODE = r"^(\d{2}|\d{3}|\d{5}|VN)$"
+UNIT_CODE = code_pattern(national=True)
 FOLDER = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*")
 EMAIL = re.compile(r"[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+")
 

@@ -25,6 +25,7 @@ from xlsxwriter.format import Format
 from ioc.catalog.definitions import load_catalog
 from ioc.config import display_zone
 from ioc.domain.formats import as_local, local_datetime, zone_label
+from ioc.domain.units import Unit
 from ioc.exports.lists import (
     Column,
     neutralise,
@@ -57,7 +58,6 @@ from ioc.reports.print_setup import (
     row_height,
 )
 from ioc.reports.sheet_xml import ReadyRows
-from ioc.views.summary import Unit
 
 SUMMED_KINDS = ("sum", "schools", "shortfall")
 INDICATOR_WIDTH = 16

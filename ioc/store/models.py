@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from ioc.domain.units import level_of
 from ioc.store.types import UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
@@ -122,7 +123,7 @@ class UserScope(Base):
     @property
     def level(self) -> str:
         """province, district or commune, from the length of the code."""
-        return {2: "province", 3: "district", 5: "commune"}[len(self.unit_code)]
+        return level_of(self.unit_code)
 
 
 class ApiToken(Base):

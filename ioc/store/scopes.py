@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ioc.domain.units import UnitCodeError, code_lengths, is_code, scheme_of
 from ioc.store.errors import InvalidInput
-from ioc.store.models import SCOPABLE_ROLES, SCOPED_ROLES, Role, Scheme
-
-#: Code lengths per scheme: province 2, old district 3 (legacy only), commune 5.
-CODE_LENGTHS = {Scheme.LEGACY: (2, 3, 5), Scheme.NEW: (2, 5)}
+from ioc.store.models import SCOPABLE_ROLES, SCOPED_ROLES, Role
 
 Unit = tuple[str, str]  # (scheme, unit_code)
 
 
-def check_unit(scheme: str, code: str) -> Unit:
-    """Validate one scope's form (existence is the caller's business) and normalise it."""
+def well_formed_unit(scheme: str, code: str) -> Unit:
+    """One scope, spaces trimmed, if it has the form of a unit of its scheme (the code rules
+    of :mod:`ioc.domain.units`; whether it exists is the caller's business)."""
     try:
-        known = Scheme(scheme.strip())
-    except ValueError:
-        raise InvalidInput(f"unknown unit scheme {scheme!r}: use 'legacy' or '2025'") from None
+        known = scheme_of(scheme)
+    except UnitCodeError as exc:
+        raise InvalidInput(str(exc)) from None
     code = code.strip()
-    if not code.isascii() or not code.isdigit() or len(code) not in CODE_LENGTHS[known]:
-        lengths = "/".join(str(n) for n in CODE_LENGTHS[known])
-        raise InvalidInput(f"bad {known.value} unit code {code!r}: {lengths} digits expected")
-    return known.value, code
+    if not is_code(code, known):
+        lengths = "/".join(str(n) for n in code_lengths(known))
+        raise InvalidInput(f"bad {known} unit code {code!r}: {lengths} digits expected")
+    return known, code
 
 
 def parse_unit(text: str) -> Unit:
@@ -31,13 +30,13 @@ def parse_unit(text: str) -> Unit:
     scheme, sep, code = text.partition(":")
     if not sep:
         raise InvalidInput(f"unit {text!r} must be SCHEME:CODE, e.g. legacy:94 or 2025:92")
-    return check_unit(scheme, code)
+    return well_formed_unit(scheme, code)
 
 
 def check_units(role: str, units: Iterable[Unit]) -> list[Unit]:
     """The distinct, validated scopes of an account with this role."""
     checked = sorted(
-        {check_unit(scheme, code) for scheme, code in units},
+        {well_formed_unit(scheme, code) for scheme, code in units},
         key=lambda unit: (unit[0], len(unit[1]), unit[1]),  # provinces, districts, communes
     )
     if checked and role not in SCOPABLE_ROLES:

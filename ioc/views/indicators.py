@@ -12,14 +12,8 @@ from ioc import db
 from ioc.catalog.definitions import Catalog, Indicator, load_catalog
 from ioc.compute.indicators import finish_wide
 from ioc.config import Settings
+from ioc.domain.units import Unit, child_level
 from ioc.geo.admin import period_date
-from ioc.views.summary import Unit
-
-CHILD_LEVEL = {
-    ("legacy", "province"): "district",
-    ("legacy", "district"): "commune",
-    ("2025", "province"): "commune",
-}
 
 
 def norm_sources(catalog: Catalog, ind: Indicator, on: date) -> list[str]:
@@ -134,7 +128,7 @@ def values_for(
 def batch_of(unit: Unit, children: bool) -> tuple[str, str | None]:
     """The (level, province) batch that holds a unit's rows, or its children's."""
     if children:
-        level = CHILD_LEVEL.get((unit.scheme, unit.level))
+        level = child_level(unit.scheme, unit.level)
         if level is None:
             raise db.DataError(
                 f"unit {unit.code} ({unit.level}) has no child units in the {unit.scheme} scheme"

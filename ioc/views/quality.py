@@ -13,8 +13,7 @@ from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
 from ioc.catalog.messages import describe
 from ioc.config import Settings
-from ioc.views.indicators import CHILD_LEVEL
-from ioc.views.summary import Unit
+from ioc.domain.units import Unit, child_level
 
 
 def score(frame: pl.DataFrame) -> pl.DataFrame:
@@ -53,9 +52,9 @@ def completeness(
     """Scored completeness rows of each child unit, and of the unit as a whole (one row, or
     none without expected schools)."""
     params = _params(unit, school_year, term)
-    child_level = CHILD_LEVEL.get((unit.scheme, unit.level), unit.level)
+    below = child_level(unit.scheme, unit.level) or unit.level
     by_unit = score(
-        db.query(conn, "queries/quality_by_unit", settings, child_level=child_level, **params)
+        db.query(conn, "queries/quality_by_unit", settings, child_level=below, **params)
     )
     whole = score(
         db.query(conn, "queries/quality_by_unit", settings, child_level=unit.level, **params)

@@ -4,7 +4,6 @@ the paper report)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -14,44 +13,7 @@ from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
 from ioc.geo.admin import scheme_for_period
-
-LEVEL_BY_LENGTH = {2: "province", 3: "district", 5: "commune"}
-
-
-@dataclass(frozen=True)
-class Unit:
-    scheme: str
-    level: str
-    code: str
-    name: str
-    province_code: str = ""
-
-
-def unit_level(code: str, scheme: str) -> str:
-    """The level a unit code names (by its length); DataError if the scheme has no such."""
-    level = LEVEL_BY_LENGTH.get(len(code))
-    if level is None or not code.isdigit():
-        raise db.DataError(
-            f"unit code {code!r}: give 2 digits (province), 3 (district) or 5 (commune)"
-        )
-    if level == "district" and scheme == "2025":  # no such unit: 404 in the API
-        raise db.NotFound(
-            f"unit {code}: districts exist only in the legacy scheme (--scheme legacy)"
-        )
-    return level
-
-
-def no_unit(code: str, scheme: str) -> db.NotFound:
-    return db.NotFound(f"unit {code} does not exist in the {scheme} scheme")
-
-
-def find_unit(conn: duckdb.DuckDBPyConnection, settings: Settings, code: str, scheme: str) -> Unit:
-    unit_level(code, scheme)
-    found = db.query(conn, "queries/unit_lookup", settings, scheme=scheme, code=code)
-    if found.is_empty():
-        raise no_unit(code, scheme)
-    row = found.row(0, named=True)
-    return Unit(scheme, row["level"], code, row["name"], row["province_code"])
+from ioc.views.units import find_unit
 
 
 def summary(

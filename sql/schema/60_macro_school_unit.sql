@@ -1,5 +1,6 @@
--- The code of a school's unit at (scheme, level), from its registry row: the one place that
--- says how a school is placed in a unit of either scheme.
+-- The code of a school's unit at (scheme, level), from its registry row: how a school is
+-- placed in a unit of either scheme, in SQL. The mapping is ioc/domain/units.py's
+-- PLACE_COLUMN; tests/unit/test_units.py fails if the two disagree.
 create or replace macro school_unit(registry, scheme, level) as
     case
         when scheme = 'legacy' and level = 'province' then registry.province_code_legacy

@@ -16,14 +16,13 @@ from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.params import ParentQuery
-from ioc.api.scope import allowed_units, check_unit
+from ioc.api.scope import allowed_units, require_in_scope
+from ioc.domain.units import child_level
 from ioc.geo import boundaries
-from ioc.views.summary import find_unit
+from ioc.views.units import find_unit
 
 router = APIRouter(tags=["units"])
 log = logging.getLogger("ioc.api")
-CHILD_LEVEL = {("legacy", "province"): "district", ("legacy", "district"): "commune"}
-CHILD_LEVEL[("2025", "province")] = "commune"
 
 
 @router.get(
@@ -60,8 +59,8 @@ def get_boundaries(
         unit = cached(
             request, ("unit", scheme, parent), lambda: find_unit(cur, settings, parent, scheme)
         )
-        check_unit(cur, settings, who, scheme, parent, request)
-        level = CHILD_LEVEL.get((scheme, unit.level))
+        require_in_scope(cur, settings, who, scheme, parent, request)
+        level = child_level(scheme, unit.level)
         if level is None:
             raise ApiError(
                 404,

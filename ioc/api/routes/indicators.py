@@ -21,12 +21,13 @@ from ioc.api.params import (
     UnitQuery,
     school_year_term,
 )
-from ioc.api.scope import allowed_units_async, check_unit_async, filter_units
-from ioc.api.views import find_unit, level_batch, periods, series_batch, unit_series, units
+from ioc.api.scope import allowed_units_async, filter_units, require_in_scope_async
+from ioc.api.views import level_batch, periods, series_batch, unit_series, units
 from ioc.catalog.definitions import load_catalog
 from ioc.geo.admin import scheme_for_period
 from ioc.views.indicators import batch_of, values_for
 from ioc.views.quality import predecessors_without_returns, without_reporting_shares
+from ioc.views.units import find_in
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
 
@@ -91,8 +92,8 @@ async def series(
     format: Format = "json",
 ) -> Any:
     _known(indicator)
-    found = find_unit(await fetch(request, units(cur, settings)), unit, scheme)
-    await check_unit_async(request, cur, settings, who, scheme, unit)
+    found = find_in(await fetch(request, units(cur, settings)), unit, scheme)
+    await require_in_scope_async(request, cur, settings, who, scheme, unit)
     batch = await fetch(request, series_batch(cur, settings, found))
     rows = unit_series(batch, found, indicator, term)
     return await respond_async(request, rows, f"series_{indicator}_{unit}", format)

@@ -21,16 +21,17 @@ from ioc.api.capacity import export_slot
 from ioc.api.deps import CursorDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
-from ioc.api.scope import allowed_units, check_unit
+from ioc.api.scope import allowed_units, require_in_scope
 from ioc.config import Settings
 from ioc.domain.formats import next_run_text
-from ioc.reports.content import NATIONAL_CODE, find_scope
+from ioc.domain.units import NATIONAL_CODE
 from ioc.reports.limits import fires_too_often, recipients_refused
 from ioc.reports.scheduler import ReportScheduler
 from ioc.reports.spec import ScheduleSpec
 from ioc.store import schedules as store
 from ioc.store.models import ReportRun, ReportSchedule
 from ioc.store.types import utcnow
+from ioc.views.units import find_unit
 
 router = APIRouter(prefix="/schedules", tags=["schedules"])
 Readers = Annotated[Principal, Depends(require("admin", "leader", "analyst", "operator"))]
@@ -146,7 +147,7 @@ def _check_units(
                 )
             continue
         try:
-            find_scope(cur, settings, code, spec.scheme)
+            find_unit(cur, settings, code, spec.scheme)
         except db.DataError as exc:
             raise ApiError(
                 422,
@@ -155,7 +156,7 @@ def _check_units(
                 str(exc),
                 errors=[{"parameter": "units", "in": "body", "reason": str(exc)}],
             ) from exc
-        check_unit(cur, settings, who, spec.scheme, code)
+        require_in_scope(cur, settings, who, spec.scheme, code)
 
 
 def _check_limits(settings: Settings, who: Principal, spec: ScheduleSpec) -> None:

@@ -20,7 +20,7 @@ from ioc.api.params import (
     UnitPeriodDep,
     school_year_term,
 )
-from ioc.api.scope import allowed_units, require_schools
+from ioc.api.scope import require_school_in_scope, require_schools
 from ioc.api.views import DEFAULT_INDICATOR, period_schools, unit_schools
 from ioc.catalog.definitions import load_catalog
 from ioc.catalog.messages import describe
@@ -144,7 +144,7 @@ def _profile(
             404, "unknown_school", f"Không có trường {school_code}", f"No school {school_code}"
         )
     school = registry.to_dicts()[0]
-    _check_school(cur, settings, who, school)
+    require_school_in_scope(cur, settings, who, school)
     returns = db.query(cur, "queries/school_returns", settings, school_code=school_code)
     ids = [i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")]
     values = reported_values(
@@ -185,24 +185,3 @@ def _indicator_names() -> pl.DataFrame:
             for order, i in enumerate(load_catalog().indicators)
         ]
     )
-
-
-def _check_school(cur: Any, settings: Any, who: Any, school: dict[str, Any]) -> None:
-    allowed = allowed_units(cur, settings, who)
-    if allowed is None:
-        return
-    places = {
-        ("legacy", school["province_code_legacy"]),
-        ("legacy", school["district_code_legacy"]),
-        ("legacy", school["commune_code_legacy"]),
-        ("2025", school["province_code_2025"]),
-        ("2025", school["commune_code_2025"]),
-    }
-    inside = {(s, c) for s, c in allowed.select("scheme", "code").iter_rows()}
-    if not places & inside:
-        raise ApiError(
-            403,
-            "school_out_of_scope",
-            "Tài khoản không được xem trường này",
-            "This account may not see this school",
-        )

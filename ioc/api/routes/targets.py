@@ -12,10 +12,10 @@ from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, requir
 from ioc.api.listing import Format, respond
 from ioc.api.params import UNIT_PATTERN, UNIT_TEXT
 from ioc.api.principal import Principal
-from ioc.api.scope import allowed_units, check_unit, filter_units
+from ioc.api.scope import allowed_units, filter_units, require_in_scope
 from ioc.catalog.definitions import load_catalog
 from ioc.returns.validate import SCHOOL_YEAR_PATTERN
-from ioc.views.summary import find_unit
+from ioc.views.units import find_unit
 
 router = APIRouter(prefix="/targets", tags=["targets"])
 
@@ -59,7 +59,7 @@ def set_targets(
 
     for t in targets:
         find_unit(cur, settings, t.unit_code, t.scheme)  # 404 for a unit that does not exist
-        check_unit(cur, settings, who, t.scheme, t.unit_code)
+        require_in_scope(cur, settings, who, t.scheme, t.unit_code)
     rows = [TargetRow(**t.model_dump()) for t in targets]
     count = save_targets(rows, settings, set_by=who.username, source="api")
     request.app.state.snapshot.published()

@@ -14,10 +14,10 @@ from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.listing import Format, respond
 from ioc.api.params import ParentQuery, UnitPath
 from ioc.api.principal import Principal
-from ioc.api.scope import allowed_units, check_unit
+from ioc.api.scope import allowed_units, require_in_scope
 from ioc.config import Settings
 from ioc.views.quality import predecessors_without_returns
-from ioc.views.summary import find_unit
+from ioc.views.units import as_unit, unit_row
 
 router = APIRouter(prefix="/units", tags=["units"])
 Scheme = Literal["legacy", "2025"]
@@ -83,8 +83,9 @@ def get_unit(
     scheme: Scheme,
     code: UnitPath,
 ) -> dict[str, Any]:
-    unit = find_unit(cur, settings, code, scheme)
-    check_unit(cur, settings, who, scheme, code)
+    row = unit_row(cur, settings, code, scheme)
+    unit = as_unit(row)
+    require_in_scope(cur, settings, who, scheme, code)
     children = _search(
         cur,
         settings,
@@ -96,13 +97,12 @@ def get_unit(
         q=None,
         limit=20000,
     )
-    row = db.query(cur, "queries/unit_lookup", settings, scheme=unit.scheme, code=unit.code)
     # the provinces of the other scheme this unit's communes belong to (for a scheme switch)
     counterparts = db.query(
         cur, "queries/unit_counterparts", settings, scheme=unit.scheme, code=unit.code
     )
     return {
-        **row.to_dicts()[0],
+        **row,
         "children": children.to_dicts(),
         "counterparts": counterparts.to_dicts(),
         # old provinces this 2025 unit was formed from that never reported: its figures and
