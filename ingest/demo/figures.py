@@ -24,7 +24,7 @@ from ingest.demo.provinces import (
     PROVINCES,
 )
 from ioc.catalog import load_contract
-from ioc.geo import admin as geo
+from ioc.domain.period import Period
 
 NEW_SCHOOL_PERIOD = ("2023-2024", "DN")
 CLOSED_AFTER = ("2022-2023", "CN")
@@ -318,7 +318,7 @@ def _identity(school: School, year: str, term: str) -> dict[str, Any]:
         "term": term,
         "school_type": school.school_type,
     }
-    if geo.scheme_for_period(year, term) == "2025":
+    if Period.of(year, term).scheme == "2025":
         row |= {
             "province_code": PROVINCE_2025,
             "district_code": None,

@@ -19,6 +19,7 @@ from ingest.demo.figures import generate_returns
 from ingest.demo.population import NO_PLAN, DemoPlan, geo_of, population
 from ingest.demo.provinces import ALL, LEGACY_PERIODS, LEVELS, PERIODS, PROVINCES, Province
 from ingest.demo.shapes import write_csv, write_xlsx
+from ioc.domain.period import Period
 
 SHEET_NAMES = {"MN": "Mầm non", "TH": "Tiểu học", "THCS": "THCS", "THPT": "THPT"}
 
@@ -71,7 +72,7 @@ def _title(year: str, term: str, suffix: str = "") -> str:
 
 
 def _period(year: str, term: str) -> str:
-    return f"{year}/{term}"
+    return str(Period.of(year, term))
 
 
 def _received(year: str, term: str, days_before_due: int) -> date:

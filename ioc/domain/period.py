@@ -25,16 +25,18 @@ Scheme = Literal["legacy", "2025"]
 Lang = Literal["vi", "en"]
 
 TERMS: Final[tuple[Term, ...]] = ("DN", "CN")  # in their order within a school year
+#: the columns of a table that hold a period
+PERIOD_COLUMNS: Final = ("school_year", "term")
 #: the reorganisation of administrative units: periods dated on or after it use the 2025 units
 REFORM_DATE: Final = date(2025, 7, 1)
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # first calendar years of the first and last school years
 #: (month, day) a term stands for, and whether it falls in the school year's second year
 _TERM_DAY: Final[dict[str, tuple[int, int, int]]] = {"DN": (0, 9, 30), "CN": (1, 5, 31)}
-#: every school year spelt out, so a pattern says exactly which periods exist (the API
-#: documents it as is; a regular expression cannot say "the next year")
-_SCHOOL_YEARS: Final = "|".join(f"{y}-{y + 1}" for y in range(FIRST_YEAR, LAST_YEAR + 1))
-#: the pattern of a period as the API and the forms accept it (upper case, no spaces)
-PATTERN: Final = f"^({_SCHOOL_YEARS})/({'|'.join(TERMS)})$"
+SCHOOL_YEARS: Final = tuple(f"{y}-{y + 1}" for y in range(FIRST_YEAR, LAST_YEAR + 1))
+#: the pattern of a period as the API and the forms accept it (upper case, no spaces): every
+#: school year spelt out, so it says exactly which periods exist (the API documents it as
+#: is; a regular expression cannot say "the next year")
+PATTERN: Final = f"^({'|'.join(SCHOOL_YEARS)})/({'|'.join(TERMS)})$"
 #: the term's name, and its short form on narrow axes and headers
 TERM_NAMES: Final[dict[str, dict[Lang, str]]] = {
     "DN": {"vi": "Đầu năm", "en": "Start of year"},
@@ -194,6 +196,11 @@ def first_year_expr(school_year: str = "school_year") -> pl.Expr:
     return pl.col(school_year).str.slice(0, 4).cast(pl.Int32, strict=False)
 
 
+def is_school_year_expr(school_year: str = "school_year") -> pl.Expr:
+    """Whether a column holds a school year :meth:`Period.of` accepts."""
+    return pl.col(school_year).is_in(SCHOOL_YEARS)
+
+
 def _date(first: pl.Expr, term: pl.Expr) -> pl.Expr:
     expr: pl.When | pl.Then | None = None
     for code, (offset, month, day) in _TERM_DAY.items():
@@ -204,7 +211,9 @@ def _date(first: pl.Expr, term: pl.Expr) -> pl.Expr:
 
 
 def _scheme(first: pl.Expr, term: pl.Expr) -> pl.Expr:
-    return pl.when(_date(first, term) >= REFORM_DATE).then(pl.lit("2025")).otherwise(pl.lit("legacy"))
+    return (
+        pl.when(_date(first, term) >= REFORM_DATE).then(pl.lit("2025")).otherwise(pl.lit("legacy"))
+    )
 
 
 def date_expr(school_year: str = "school_year", term: str = "term") -> pl.Expr:

@@ -14,7 +14,6 @@ import polars as pl
 from ioc import db
 from ioc.config import Settings
 from ioc.exports.lists import Column, columns_for, csv_chunks, open_workbook, write_xlsx
-from ioc.geo.admin import scheme_for_period
 from ioc.reports import bulk_sheet, content
 from ioc.reports.cover import issuer_for
 from ioc.reports.files import file_name
@@ -99,8 +98,9 @@ def produce(
     request = request.checked()
     kind = check_kind(request.kind)
     at = at or content.now()
-    school_year, term = resolve_period(conn, settings, request.period)
-    scheme = request.scheme or scheme_for_period(school_year, term)
+    period = resolve_period(conn, settings, request.period)
+    school_year, term = period.school_year, period.term
+    scheme = request.scheme or period.scheme
     unit = content.find_scope(conn, settings, request.unit, scheme)
     filters = {
         "Loại báo cáo / Report": f"{kind.vi} / {kind.en}",

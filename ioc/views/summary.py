@@ -13,7 +13,7 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
-from ioc.geo.admin import scheme_for_period
+from ioc.domain.period import Period
 
 LEVEL_BY_LENGTH = {2: "province", 3: "district", 5: "commune"}
 
@@ -63,7 +63,7 @@ def summary(
     term: str,
     scheme: str | None = None,
 ) -> dict[str, Any]:
-    scheme = scheme or scheme_for_period(school_year, term)
+    scheme = scheme or Period.of(school_year, term).scheme
     unit = find_unit(conn, settings, code, scheme)
     returns = db.query(
         conn,
