@@ -56,14 +56,20 @@ class InvalidPeriod(ValueError):
         self.value = str(value)
         super().__init__(self.text("en"))
 
-    def text(self, lang: Lang) -> str:
-        template = getattr(load_messages().files["invalid_period"], lang)
+    def text(self, lang: str) -> str:
+        template = getattr(load_messages().files["invalid_period"], _lang(lang))
         return str(template.format(value=self.value, first=FIRST_YEAR, last=LAST_YEAR + 1))
 
 
-def term_name(term: str, lang: Lang) -> str:
-    """'Đầu năm' / 'Start of year' (the code itself if it is not a term)."""
-    return TERM_NAMES.get(term, {}).get(lang, term)
+def term_name(term: str, lang: str) -> str:
+    """'Đầu năm' / 'Start of year' (the code itself if it is not a term); Vietnamese unless
+    ``lang`` is 'en'."""
+    names = TERM_NAMES.get(term)
+    return names[_lang(lang)] if names else term
+
+
+def _lang(lang: str) -> Lang:
+    return "en" if lang == "en" else "vi"
 
 
 @functools.total_ordering
@@ -106,6 +112,14 @@ class Period:
         ):
             raise InvalidPeriod(f"{school_year}/{term}")
         return cls(int(first), term)  # type: ignore[arg-type]  # checked in TERMS above
+
+    @classmethod
+    def maybe(cls, text: str | None) -> Period | None:
+        """The period of ``text``, or None when there is none (a blank or invalid value)."""
+        try:
+            return cls.parse(text) if text else None
+        except InvalidPeriod:
+            return None
 
     @classmethod
     def is_valid(cls, text: str) -> bool:
@@ -162,19 +176,19 @@ class Period:
         """'2024-25': the school year on a narrow axis."""
         return f"{self.first_year}-{(self.first_year + 1) % 100:02d}"
 
-    def label(self, lang: Lang) -> str:
+    def label(self, lang: str) -> str:
         """'2024-2025 · Đầu năm': the period in a menu or a screen's heading."""
         return f"{self.school_year} · {term_name(self.term, lang)}"
 
-    def short_label(self, lang: Lang) -> str:
+    def short_label(self, lang: str) -> str:
         """'2024-2025 ĐN': a point of a chart across periods."""
-        return f"{self.school_year} {TERM_SHORT[self.term][lang]}"
+        return f"{self.school_year} {TERM_SHORT[self.term][_lang(lang)]}"
 
-    def column_label(self, lang: Lang) -> str:
+    def column_label(self, lang: str) -> str:
         """'2024-25 ĐN': a period as a narrow column header."""
-        return f"{self.short_year} {TERM_SHORT[self.term][lang]}"
+        return f"{self.short_year} {TERM_SHORT[self.term][_lang(lang)]}"
 
-    def message_label(self, lang: Lang) -> str:
+    def message_label(self, lang: str) -> str:
         """'2024-2025, đầu năm': a period inside a sentence."""
         return f"{self.school_year}, {term_name(self.term, lang).lower()}"
 
