@@ -208,7 +208,8 @@ def trend_figure(
                     line={"color": TERM_COLOURS[term], "dash": "dash" if kind else "solid"},
                     marker={"size": 8, "symbol": "circle-open" if kind else "circle"},
                     text=[
-                        f"{r['school_year']}/{r['term']}: {value_text(r.get('value'), unit)}"
+                        f"{Period.of(r['school_year'], r['term'])}: "
+                        f"{value_text(r.get('value'), unit)}"
                         for _, r in part
                     ],
                     hovertemplate="%{text}<extra></extra>",
@@ -242,7 +243,8 @@ def compare_figure(
                 name=name,
                 line={"color": PALETTE[index % len(PALETTE)]},
                 text=[
-                    f"{name} · {r['school_year']}/{r['term']}: {value_text(r.get('value'), unit)}"
+                    f"{name} · {Period.of(r['school_year'], r['term'])}: "
+                    f"{value_text(r.get('value'), unit)}"
                     for _, r in points
                 ],
                 hovertemplate="%{text}<extra></extra>",

@@ -395,8 +395,8 @@ def _files(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
         seen.setdefault(
             key,
             {
-                "id": f"{r['school_year']}/{r['term']}/{r.get('run_id')}",
-                "period": f"{r['school_year']}/{r['term']}",
+                "id": f"{Period.of(r['school_year'], r['term'])}/{r.get('run_id')}",
+                "period": str(Period.of(r["school_year"], r["term"])),
                 "file": r.get("file_name") or "—",
                 "received": r.get("received_date") or "",
                 "received_text": date_text(r.get("received_date")),

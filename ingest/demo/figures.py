@@ -150,7 +150,7 @@ def _staff_raw(school: School, students: int, kind: str) -> float:
 
 
 def _year_index(year: str) -> int:
-    return int(year[:4]) - 2020
+    return Period.of(year, "DN").first_year - 2020
 
 
 def _headline(seed: int, school: School, year: str, term: str) -> dict[str, int]:
@@ -372,7 +372,7 @@ def _reports_in(school: School, plan: DemoPlan, year: str, term: str) -> bool:
         return False
     if school.code == plan.closed and index > PERIODS.index(CLOSED_AFTER):
         return False
-    return school.code not in plan.missing.get(f"{year}/{term}", [])
+    return school.code not in plan.missing.get(str(Period.of(year, term)), [])
 
 
 def _schema() -> dict[str, pl.DataType]:

@@ -77,7 +77,7 @@ def _period(year: str, term: str) -> str:
 
 def _received(year: str, term: str, days_before_due: int) -> date:
     """DN is due 31 October of the first year, CN 30 June of the second."""
-    first = int(year[:4])
+    first = Period.of(year, term).first_year
     due = date(first, 10, 31) if term == "DN" else date(first + 1, 6, 30)
     return date.fromordinal(due.toordinal() - days_before_due)
 

@@ -19,6 +19,7 @@ from ioc.api.cache import Getter, Spec
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.indicators import reported_values
 from ioc.config import Settings
+from ioc.domain.period import Period
 from ioc.views.indicators import level_values, stored_values
 from ioc.views.summary import Unit, no_unit, unit_level
 
@@ -49,7 +50,7 @@ def periods(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
     return Spec(
         ("periods",),
         lambda: [
-            f"{y}/{t}"
+            str(Period.of(y, t))
             for y, t in db.query(cur, "queries/periods", settings)
             .select("school_year", "term")
             .iter_rows()

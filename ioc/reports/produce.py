@@ -13,6 +13,7 @@ import polars as pl
 
 from ioc import db
 from ioc.config import Settings
+from ioc.domain.period import Period
 from ioc.exports.lists import Column, columns_for, csv_chunks, open_workbook, write_xlsx
 from ioc.reports import bulk_sheet, content
 from ioc.reports.cover import issuer_for
@@ -161,7 +162,7 @@ def write_report(
     frame = table(conn, settings, unit, school_year, term)
     columns = _table_columns(kind, frame)
     frame = _statuses_as_text(frame)
-    title = f"{kind.vi} / {kind.en} — {unit.name} ({unit.code}) — {school_year}/{term}"
+    title = f"{kind.vi} / {kind.en} — {unit.name} ({unit.code}) — {Period.of(school_year, term)}"
     if fmt == "xlsx" and kind.name == "schools":  # large: its rows are spliced in
         book = open_workbook(path)
         try:

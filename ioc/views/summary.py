@@ -85,7 +85,7 @@ def summary(
     }
     return {
         "unit": {"scheme": unit.scheme, "level": unit.level, "code": unit.code, "name": unit.name},
-        "period": f"{school_year}/{term}",
+        "period": str(Period.of(school_year, term)),
         "schools": returns.height,
         "schools_by_level": _count_by(returns, "level"),
         "schools_by_ownership": _count_by(returns, "ownership"),
