@@ -37,6 +37,7 @@ SCHOOL_YEARS: Final = tuple(f"{y}-{y + 1}" for y in range(FIRST_YEAR, LAST_YEAR 
 #: school year spelt out, so it says exactly which periods exist (the API documents it as
 #: is; a regular expression cannot say "the next year")
 PATTERN: Final = f"^({'|'.join(SCHOOL_YEARS)})/({'|'.join(TERMS)})$"
+SCHOOL_YEAR_PATTERN: Final = f"^({'|'.join(SCHOOL_YEARS)})$"  # a school year alone
 #: the term's name, and its short form on narrow axes and headers
 TERM_NAMES: Final[dict[str, dict[Lang, str]]] = {
     "DN": {"vi": "Đầu năm", "en": "Start of year"},
