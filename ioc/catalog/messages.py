@@ -232,7 +232,7 @@ def _value_labels() -> dict[str, dict[str, dict[str, str]]]:
         for name, values in enums.items()
     }
     out["level"] = out.get("level", {}) | pairs(LEVELS)  # school levels and unit levels
-    out["term"] = out.get("term", {}) | {code: dict(names) for code, names in TERM_NAMES.items()}
+    out["term"] = out.get("term", {}) | TERM_NAMES
     out["scheme"] = pairs(SCHEMES)
     out["direction"] = pairs(DIRECTIONS)
     out["family"] = {f.id: {"vi": f.vi, "en": f.en} for f in load_catalog().families}

@@ -39,11 +39,11 @@ SCHOOL_YEARS: Final = tuple(f"{y}-{y + 1}" for y in range(FIRST_YEAR, LAST_YEAR 
 PATTERN: Final = f"^({'|'.join(SCHOOL_YEARS)})/({'|'.join(TERMS)})$"
 SCHOOL_YEAR_PATTERN: Final = f"^({'|'.join(SCHOOL_YEARS)})$"  # a school year alone
 #: the term's name, and its short form on narrow axes and headers
-TERM_NAMES: Final[dict[str, dict[Lang, str]]] = {
+TERM_NAMES: Final[dict[str, dict[str, str]]] = {
     "DN": {"vi": "Đầu năm", "en": "Start of year"},
     "CN": {"vi": "Cuối năm", "en": "End of year"},
 }
-TERM_SHORT: Final[dict[str, dict[Lang, str]]] = {
+TERM_SHORT: Final[dict[str, dict[str, str]]] = {
     "DN": {"vi": "ĐN", "en": "start"},
     "CN": {"vi": "CN", "en": "end"},
 }
@@ -217,12 +217,10 @@ def is_school_year_expr(school_year: str = "school_year") -> pl.Expr:
 
 
 def _date(first: pl.Expr, term: pl.Expr) -> pl.Expr:
-    expr: pl.When | pl.Then | None = None
+    expr = pl.lit(None, pl.Date)
     for code, (offset, month, day) in _TERM_DAY.items():
-        cond, value = term == code, pl.date(first + offset, month, day)
-        expr = pl.when(cond).then(value) if expr is None else expr.when(cond).then(value)
-    assert expr is not None  # _TERM_DAY is not empty
-    return expr.otherwise(None)
+        expr = pl.when(term == code).then(pl.date(first + offset, month, day)).otherwise(expr)
+    return expr
 
 
 def _scheme(first: pl.Expr, term: pl.Expr) -> pl.Expr:
