@@ -47,7 +47,7 @@ class UnitWithChildren(Unit):
     counterparts: list[dict[str, Any]]
 
 
-class Period(TypedDict):
+class PeriodRow(TypedDict):
     school_year: str
     term: str
     scheme: Scheme
@@ -188,7 +188,7 @@ class Api:
         return Api._zones.get(self._base, DEFAULT_ZONE)
 
     # -- reference -------------------------------------------------------------------
-    def periods(self) -> list[Period]:
+    def periods(self) -> list[PeriodRow]:
         return self.get("/periods")
 
     def catalog(self) -> dict[str, Any]:

@@ -11,9 +11,7 @@ publishes its runs without a new build (readers keep theirs, with its caches).
 from __future__ import annotations
 
 import getpass
-import hashlib
 import json
-import shutil
 import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,29 +22,24 @@ import duckdb
 import polars as pl
 
 from ingest import places
+from ingest.sources.files import archive, file_meta, read_tables
 from ioc import db
-from ioc.catalog import Contract, load_contract, load_rules
-from ioc.catalog.messages import ISSUE_COLUMNS, file_message, messages, params
+from ioc.catalog import load_contract, load_rules
+from ioc.catalog.messages import file_message, messages
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings, get_settings
+from ioc.domain.period import Period
 from ioc.geo import admin as geo
-from ioc.returns.headers import Table, locate
-from ioc.returns.limits import LimitError, ReadLimits
+from ioc.returns.changes import period_change_warnings
+from ioc.returns.headers import Table
+from ioc.returns.limits import LimitError
 from ioc.returns.names import file_name
 from ioc.returns.parse import cast_to_contract
-from ioc.returns.read import FileError, read_grids
+from ioc.returns.read import FileError
 from ioc.returns.totals import total_row_warnings
-from ioc.returns.validate import Checked, check, parse_period
+from ioc.returns.validate import Checked, check
 
 Progress = Callable[[str, str], None]  # (file name, stage)
-REQUIRED_COLUMNS = (
-    "school_code",
-    "school_name",
-    "level",
-    "ownership",
-    "province_code",
-    "commune_code",
-)
 
 
 @dataclass
@@ -72,7 +65,7 @@ class Batch:
     """Files received together, with the period they cover if the files do not say."""
 
     paths: Sequence[Path]
-    period: str | None = None
+    period: Period | None = None
     received: date | None = None
     sources: Sequence[str] | None = None  # names the files were sent under, if not paths
 
@@ -94,7 +87,7 @@ def ingest(
     those units, or registered outside them, are rejected (an operator loads returns for
     their own units only; see :mod:`ingest.places`). ``sources`` are the names the files
     were sent under (an upload's), recorded and reported instead of the paths."""
-    batch = Batch(paths, period, received, sources)
+    batch = Batch(paths, Period.parse(period) if period else None, received, sources)
     return ingest_batches([batch], strict=strict, settings=settings, progress=progress, scope=scope)
 
 
@@ -108,7 +101,6 @@ def ingest_batches(
 ) -> list[FileReport]:
     """Load several batches in one writer session: one snapshot published at the end."""
     settings = settings or get_settings()
-    givens = [parse_period(b.period) if b.period else None for b in batches]
     reports: list[FileReport] = []
     with db.writer(settings, new_build=lambda: _stored_rows(reports)) as conn:
         ensure_units(conn, settings)
@@ -117,7 +109,7 @@ def ingest_batches(
             places.registry(conn, settings),
             places.scope_of(conn, settings, scope),
         )
-        for batch, given in zip(batches, givens, strict=True):
+        for batch in batches:
             sources = batch.sources or [str(p) for p in batch.paths]
             for path, source in zip(batch.paths, sources, strict=True):
                 reports.append(
@@ -125,7 +117,6 @@ def ingest_batches(
                         conn,
                         Path(path),
                         source,
-                        given,
                         batch.period,
                         strict,
                         batch.received,
@@ -187,8 +178,9 @@ def record_failure(
     with db.writer(settings, new_build=lambda: False) as conn:
         run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
         report = FileReport(source or str(path), run_id, "failed", message=message)
-        meta = _file_meta(path)
-        _record_run(conn, report, path, meta, period, strict, received, started, settings)
+        meta = file_meta(path)
+        given = Period.parse(period) if period else None
+        _record_run(conn, report, path, meta, given, strict, received, started, settings)
     return report
 
 
@@ -205,8 +197,7 @@ def _ingest_file(
     conn: duckdb.DuckDBPyConnection,
     path: Path,
     source: str,
-    given: tuple[str, str] | None,
-    period: str | None,
+    period: Period | None,
     strict: bool,
     received: date | None,
     settings: Settings,
@@ -216,16 +207,16 @@ def _ingest_file(
     started = datetime.now(UTC)
     run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
     report = FileReport(source, run_id, "failed")
-    meta = _file_meta(path)
+    meta = file_meta(path)
     try:
         if progress:
             progress(path.name, "reading")
-        fmt, tables = _read_tables(path, settings)
+        fmt, tables = read_tables(path, settings)
         meta["file_format"] = fmt
         report.sheets = [t.sheet or "" for t in tables]
         if progress:
             progress(path.name, "validating")
-        checked, text = _validate(tables, given, path, reference.units)
+        checked, text = _validate(tables, period, path, reference.units)
         if reference.scope is not None:
             checked = places.within(checked, reference.scope, reference.registry)
         moved = places.moves(checked.accepted, reference.registry)
@@ -243,7 +234,7 @@ def _ingest_file(
         except BaseException:
             conn.execute("rollback")
             raise
-        _archive(path, run_id, settings)
+        archive(path, run_id, settings)
     except FileError as exc:
         report.status = "failed"
         _say(report, exc.code, exc.values)
@@ -258,47 +249,8 @@ def _say(report: FileReport, code: str, values: dict[str, object]) -> None:
     report.message = file_message(code, "en", values)
 
 
-def _file_meta(path: Path) -> dict[str, object]:
-    meta: dict[str, object] = {"sha256": None, "size_bytes": None, "file_format": None}
-    if path.is_file():
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-        meta |= {"sha256": digest.hexdigest(), "size_bytes": path.stat().st_size}
-    return meta
-
-
-def _read_tables(path: Path, settings: Settings) -> tuple[str, list[Table]]:
-    if not path.is_file():
-        raise FileError(path, "no_such_file")
-    contract = load_contract()
-    fmt, grids = read_grids(path, ReadLimits.of(settings))
-    tables = [t for t in (locate(g, contract) for g in grids) if t is not None]
-    if not tables:
-        labels = ", ".join(f"'{contract.field(n).vi}'" for n in REQUIRED_COLUMNS)
-        raise FileError(path, "no_header_row", labels=labels)
-    for table in tables:
-        _check_columns(path, table, contract)
-    return fmt, tables
-
-
-def _check_columns(path: Path, table: Table, contract: Contract) -> None:
-    is_sheet = table.sheet is not None
-    if table.duplicates:
-        dupes = "; ".join(
-            f"{name} in columns " + ", ".join(c.ref(is_sheet) for c in cols)
-            for name, cols in table.duplicates.items()
-        )
-        raise FileError(path, "duplicate_columns", sheet=table.sheet, columns=dupes)
-    missing = [n for n in REQUIRED_COLUMNS if n not in table.columns]
-    if missing:
-        names = ", ".join(f"'{contract.field(n).vi}' ({n})" for n in missing)
-        raise FileError(path, "missing_columns", sheet=table.sheet, columns=names)
-
-
 def _validate(
-    tables: list[Table], given: tuple[str, str] | None, path: Path, units: pl.DataFrame
+    tables: list[Table], given: Period | None, path: Path, units: pl.DataFrame
 ) -> tuple[Checked, pl.DataFrame]:
     contract = load_contract()
     parts = [t.data.with_columns(pl.lit(t.sheet, dtype=pl.String).alias("_sheet")) for t in tables]
@@ -370,7 +322,7 @@ def _store(
     conn.execute("create or replace temp table stage_returns as select * from incoming")
     conn.unregister("incoming")
     previous = db.query(conn, "ingest/previous_year_returns", settings)
-    warnings = pl.concat([checked.warnings, _period_change(checked.accepted, previous)])
+    warnings = pl.concat([checked.warnings, period_change_warnings(checked.accepted, previous)])
     db.insert_frame(conn, "ingest_warnings", _issue_frame(warnings, columns, run_id))
     before = db.scalar(conn, "select count(*) from ingest_replacements")
     db.execute(conn, "ingest/record_replacements", settings, run_id=run_id)
@@ -385,45 +337,12 @@ def _store(
     report.warnings = warnings.height
 
 
-def _period_change(accepted: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
-    """A change of more than the configured share since the same term of the previous year."""
-    spec = load_rules().warnings.period_change
-    if previous.is_empty():
-        return pl.DataFrame(schema=dict.fromkeys(ISSUE_COLUMNS, pl.String)).with_columns(
-            pl.col("_row").cast(pl.Int32)
-        )
-    old = previous.select(
-        "school_code", "term", pl.col("school_year").alias("previous_year"), *spec.fields
-    )
-    pairs = accepted.join(old, on=["school_code", "term"], suffix="_old")
-    found = []
-    for name in spec.fields:
-        new, was = pl.col(name), pl.col(f"{name}_old")
-        changed = (was > 0) & new.is_not_null() & ((new - was).abs() > spec.max_share * was)
-        found.append(
-            pairs.filter(changed).select(
-                "_sheet",
-                "_row",
-                "school_code",
-                pl.lit(name).alias("field"),
-                pl.lit("period_change").alias("rule"),
-                pl.format("{} -> {}", was, new).alias("value"),
-                params(
-                    share=((new - was) * 100 / was).round(0).cast(pl.Int64),
-                    year=pl.col("previous_year"),
-                    max=round(spec.max_share * 100),
-                ),
-            )
-        )
-    return pl.concat(found)
-
-
 def _record_run(
     conn: duckdb.DuckDBPyConnection,
     report: FileReport,
     path: Path,
     meta: dict[str, object],
-    period: str | None,
+    period: Period | None,
     strict: bool,
     received: date | None,
     started: datetime,
@@ -439,7 +358,7 @@ def _record_run(
             meta["sha256"],
             meta["size_bytes"],
             meta["file_format"],
-            period,
+            None if period is None else str(period),
             strict,
             received or date.today(),
             settings.user or getpass.getuser(),
@@ -457,10 +376,3 @@ def _record_run(
             None if report.message_params is None else json.dumps(report.message_params),
         ],
     )
-
-
-def _archive(path: Path, run_id: int, settings: Settings) -> None:
-    """Keep the source file so any run can be replayed."""
-    target = settings.raw_dir / f"run-{run_id:06d}"
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(path, target / file_name(path.name).safe)

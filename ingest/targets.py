@@ -9,7 +9,6 @@ The file is all or nothing: any bad row rejects it, naming row, column and reaso
 from __future__ import annotations
 
 import getpass
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +20,7 @@ from ioc.catalog import normalize_label
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
-from ioc.geo.admin import scheme_for_period
+from ioc.domain.period import InvalidPeriod, Period
 from ioc.returns.limits import ReadLimits
 from ioc.returns.read import FileError, read_grids
 
@@ -32,7 +31,6 @@ COLUMNS = {
     "target": ["target", "mục tiêu", "giá trị mục tiêu"],
     "scheme": ["scheme", "hệ đơn vị"],
 }
-YEAR = re.compile(r"^(\d{4})-(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -81,10 +79,12 @@ def _check(
     errors: list[tuple[str, str]] = []
     if get["indicator_id"] not in indicators:
         errors.append(("indicator_id", f"unknown indicator {get['indicator_id']!r}"))
-    year = YEAR.match(get["school_year"])
-    if not year or int(year[2]) != int(year[1]) + 1:
+    try:  # a target is for a school year: its scheme is the one of the start-of-year census
+        census: Period | None = Period.of(get["school_year"], "DN")
+    except InvalidPeriod:
+        census = None
         errors.append(("school_year", f"{get['school_year']!r} is not like 2026-2027"))
-    scheme = get["scheme"] or (scheme_for_period(get["school_year"], "DN") if year else "")
+    scheme = get["scheme"] or (census.scheme if census else "")
     if scheme not in ("2025", "legacy"):
         errors.append(("scheme", f"{scheme!r} is not 2025 or legacy"))
     elif (scheme, get["unit_code"]) not in units:

@@ -10,11 +10,12 @@ from urllib.parse import parse_qsl, urlencode
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards import ids
-from dashboards.api_client import Api, ApiProblem, Me, Period, UnitWithChildren
+from dashboards.api_client import Api, ApiProblem, Me, PeriodRow, UnitWithChildren
 from dashboards.components import states
 from dashboards.context import View, api, lang
 from dashboards.formats import datetime_text
 from dashboards.i18n import Lang, t
+from ioc.domain.period import Period
 
 NAV = (
     ("/", "nav.overview", ("admin", "leader", "analyst", "operator")),
@@ -38,7 +39,7 @@ class Page:
     me: Me
     view: View
     unit: UnitWithChildren
-    periods: list[Period]
+    periods: list[PeriodRow]
     data_as_of: str | None
     zone: str  # the display time zone every time on the page is shown in
 
@@ -98,7 +99,7 @@ def resolve(path: str, query: dict[str, Any], *, bare: bool = False) -> Page | B
     return Page(client, language, me, view, unit, periods, health.get("data_as_of"), zone)
 
 
-def _scheme_of(period: str | None, periods: list[Period]) -> str | None:
+def _scheme_of(period: str | None, periods: list[PeriodRow]) -> str | None:
     return next((p["scheme"] for p in periods if p["period"] == period), None)
 
 
@@ -184,9 +185,7 @@ def _header(page: Page, path: str) -> html.Header:
     ]
     period_options = [
         {
-            "label": p["period"]
-            .replace("/DN", " · " + t("term.DN", language))
-            .replace("/CN", " · " + t("term.CN", language)),
+            "label": Period.parse(p["period"]).label(language),
             "value": p["period"],
         }
         for p in page.periods

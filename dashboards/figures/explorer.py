@@ -12,17 +12,11 @@ import plotly.graph_objects as go
 from dashboards.figures.map import BAND_COLOURS, band
 from dashboards.formats import value_text
 from dashboards.i18n import t
+from ioc.domain.period import REFORM_DATE, Period, term_name
 
-BREAK = date(2025, 7, 1)
 TERM_COLOURS = {"DN": "#0b5394", "CN": "#e69138"}
 PALETTE = ("#0b5394", "#e69138", "#38761d", "#990000", "#674ea7", "#45818e", "#bf9000", "#a64d79")
 FONT = "Segoe UI, Noto Sans, Roboto, Arial, sans-serif"
-
-
-def period_date(school_year: str, term: str) -> date:
-    """Reference date of a period: 30 September (DN) or 31 May (CN) of the school year."""
-    first = int(school_year[:4])
-    return date(first, 9, 30) if term == "DN" else date(first + 1, 5, 31)
 
 
 def _unit(meta: Mapping[str, Any], lang: str) -> str:
@@ -157,15 +151,15 @@ def ranking_figure(
 def _break_line(fig: go.Figure, lang: str) -> None:
     fig.add_shape(
         type="line",
-        x0=BREAK,
-        x1=BREAK,
+        x0=REFORM_DATE,
+        x1=REFORM_DATE,
         y0=0,
         y1=1,
         yref="paper",
         line={"color": "#b3261e", "dash": "dot", "width": 2},
     )
     fig.add_annotation(
-        x=BREAK,
+        x=REFORM_DATE,
         y=1,
         yref="paper",
         text=t("common.break_2025", lang),
@@ -178,7 +172,7 @@ def _break_line(fig: go.Figure, lang: str) -> None:
 
 
 def _series_points(rows: Sequence[Mapping[str, Any]]) -> list[tuple[date, Mapping[str, Any]]]:
-    points = [(period_date(r["school_year"], r["term"]), r) for r in rows]
+    points = [(Period.of(r["school_year"], r["term"]).date, r) for r in rows]
     return sorted(points, key=lambda p: p[0])
 
 
@@ -195,14 +189,14 @@ def trend_figure(
             continue
         parts = [("", points)]
         if scheme == "2025":
-            before = [(d, r) for d, r in points if d < BREAK]
-            after = [(d, r) for d, r in points if d >= BREAK]
+            before = [(d, r) for d, r in points if d < REFORM_DATE]
+            after = [(d, r) for d, r in points if d >= REFORM_DATE]
             bridge = before[-1:] + after
             parts = [("restated", before), ("", bridge)]
         for kind, part in parts:
             if not part:
                 continue
-            label = t(f"term.{term}", lang)
+            label = term_name(term, lang)
             if kind:
                 label = f"{label} · {t('explorer.restated', lang)}"
             fig.add_trace(
@@ -214,7 +208,8 @@ def trend_figure(
                     line={"color": TERM_COLOURS[term], "dash": "dash" if kind else "solid"},
                     marker={"size": 8, "symbol": "circle-open" if kind else "circle"},
                     text=[
-                        f"{r['school_year']}/{r['term']}: {value_text(r.get('value'), unit)}"
+                        f"{Period.of(r['school_year'], r['term'])}: "
+                        f"{value_text(r.get('value'), unit)}"
                         for _, r in part
                     ],
                     hovertemplate="%{text}<extra></extra>",
@@ -248,7 +243,8 @@ def compare_figure(
                 name=name,
                 line={"color": PALETTE[index % len(PALETTE)]},
                 text=[
-                    f"{name} · {r['school_year']}/{r['term']}: {value_text(r.get('value'), unit)}"
+                    f"{name} · {Period.of(r['school_year'], r['term'])}: "
+                    f"{value_text(r.get('value'), unit)}"
                     for _, r in points
                 ],
                 hovertemplate="%{text}<extra></extra>",

@@ -11,24 +11,18 @@ import plotly.graph_objects as go
 
 from dashboards.formats import value_text, vn_number
 from dashboards.i18n import t
+from ioc.domain.period import Period
 
 BRAND, OK, BAD, MUTED = "#0b5394", "#1e7b34", "#b3261e", "#5d6675"
-TERM_SHORT = {"vi": {"DN": "ĐN", "CN": "CN"}, "en": {"DN": "start", "CN": "end"}}
-
-
-def period_label(school_year: str, term: str, lang: str) -> str:
-    """'2024-2025 CN': the period as the hover shows it."""
-    return f"{school_year} {TERM_SHORT[lang].get(term, term)}"
 
 
 def year_ticks(rows: list[dict[str, Any]], lang: str) -> tuple[list[str], list[str]]:
     """One tick per school year ('2024-25', at its first period): fits a phone's axis."""
     values, texts = [], []
-    for r in rows:
-        year = r["school_year"]
-        if f"{year[:4]}-{year[7:9]}" not in texts:
-            values.append(period_label(year, r["term"], lang))
-            texts.append(f"{year[:4]}-{year[7:9]}")
+    for period in (Period.of(r["school_year"], r["term"]) for r in rows):
+        if period.short_year not in texts:
+            values.append(period.short_label(lang))
+            texts.append(period.short_year)
     return values, texts
 
 
@@ -54,8 +48,9 @@ def trend(
 ) -> go.Figure:
     """One indicator for one unit across periods: the value, its norm and target, and a
     vertical line where the 2025 reorganisation falls (before period ``break_before``)."""
-    labels = [period_label(r["school_year"], r["term"], lang) for r in rows]
-    periods = [f"{r['school_year']}/{r['term']}" for r in rows]
+    points = [Period.of(r["school_year"], r["term"]) for r in rows]
+    labels = [p.short_label(lang) for p in points]
+    periods = [str(p) for p in points]
     fig = go.Figure()
     fig.add_trace(
         go.Scatter(

@@ -25,6 +25,7 @@ from dashboards.figures.explorer import (
 from dashboards.figures.map import band
 from dashboards.formats import counts, date_text, value_text, vn_number
 from dashboards.i18n import t
+from ioc.domain.period import Period
 
 dash.register_page(__name__, path="/indicator", title="IOC-EDU · Chỉ tiêu")
 
@@ -314,7 +315,7 @@ def layout(**query: Any) -> Any:
         "unit": view.unit,
         "period": view.period,
         "has_children": bool(children),
-        "term": (view.period or "/DN").split("/")[-1],
+        "term": at.term if (at := Period.maybe(view.period)) else "DN",
     }
     compare = html.Section(
         [

@@ -17,11 +17,11 @@ from dashboards.components.frame import Bare, Page, frame, frame_bare, resolve
 from dashboards.components.labels import catalog_text, run_status
 from dashboards.context import api, lang
 from dashboards.i18n import t
+from ioc.domain.period import PATTERN
 
 dash.register_page(__name__, path="/ingest", title="IOC-EDU · Nạp dữ liệu")
 
 UPLOADERS = ("admin", "operator")
-PERIOD_PATTERN = r"^\d{4}-\d{4}/(DN|CN)$"
 
 
 def layout(**query: Any) -> Any:
@@ -53,7 +53,7 @@ def _body(page: Page | Bare, *, empty: bool) -> html.Div:
                         dcc.Input(
                             id="ingest-period",
                             type="text",
-                            pattern=PERIOD_PATTERN,
+                            pattern=PATTERN,
                             placeholder="2025-2026/DN",
                         ),
                         dcc.Checklist(

@@ -17,9 +17,9 @@ from dashboards.components.datagrid import col, fit_height, grid, status_col, te
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.labels import catalog_text, enum_label
-from dashboards.figures.unit import TERM_SHORT
 from dashboards.formats import date_text, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
+from ioc.domain.period import Period
 from ioc.domain.units import LEVELS, levels_above, place_column
 
 dash.register_page(__name__, path="/school", title="IOC-EDU · Hồ sơ trường")
@@ -214,8 +214,12 @@ def _period_of_scheme(page: Page, scheme: str) -> str | None:
 # -- indicators against norms ------------------------------------------------------------
 def _indicators(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
     language, view = page.lang, page.view
-    year, term = (view.period or "/").split("/")
-    rows = [r for r in profile["indicators"] if r["school_year"] == year and r["term"] == term]
+    at = Period.maybe(view.period)
+    rows = [
+        r
+        for r in profile["indicators"]
+        if at and r["school_year"] == at.school_year and r["term"] == at.term
+    ]
     order = {f: i for i, f in enumerate(FAMILIES)}
     rows.sort(key=lambda r: order.get(r.get("family"), 99))
     content: Any
@@ -306,7 +310,7 @@ def _over_time(
         *[
             col(
                 f"p{i}",
-                short_period(y, tm, language),
+                Period.of(y, tm).column_label(language),
                 type="rightAligned",
                 width=128,
                 minWidth=100,
@@ -324,11 +328,6 @@ def _over_time(
         ],
         className="card",
     )
-
-
-def short_period(school_year: str, term: str, language: Lang) -> str:
-    """'2024-25 CN': a period as a narrow column header."""
-    return f"{school_year[:4]}-{school_year[7:9]} {TERM_SHORT[language].get(term, term)}"
 
 
 def _wide_grid(id_: str, columns: list[dict[str, Any]], rows: list[dict[str, Any]]) -> Any:
@@ -386,8 +385,8 @@ def _files(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
         seen.setdefault(
             key,
             {
-                "id": f"{r['school_year']}/{r['term']}/{r.get('run_id')}",
-                "period": f"{r['school_year']}/{r['term']}",
+                "id": f"{Period.of(r['school_year'], r['term'])}/{r.get('run_id')}",
+                "period": str(Period.of(r["school_year"], r["term"])),
                 "file": r.get("file_name") or "—",
                 "received": r.get("received_date") or "",
                 "received_text": date_text(r.get("received_date")),

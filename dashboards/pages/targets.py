@@ -15,6 +15,7 @@ from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.context import api, lang
 from dashboards.i18n import t
+from ioc.domain.period import Period
 
 dash.register_page(__name__, path="/targets", title="IOC-EDU · Mục tiêu")
 
@@ -34,7 +35,8 @@ def layout(**query: Any) -> Any:
         return frame(page, "/targets", states.error(problem, language))
     editor = page.me["role"] in EDITORS
     indicators = [i["id"] for i in catalog["indicators"]]
-    school_year = (page.view.period or "").split("/")[0]
+    at = Period.maybe(page.view.period)
+    school_year = at.school_year if at else ""
     blank = {
         "indicator_id": page.view.indicator,
         "scheme": page.view.scheme,

@@ -28,6 +28,7 @@ from dashboards.context import View, api, lang
 from dashboards.figures.unit import trend
 from dashboards.formats import counts, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
+from ioc.domain.period import Period
 
 dash.register_page(__name__, path="/unit", title="IOC-EDU · Đơn vị")
 
@@ -377,9 +378,9 @@ def _trend_section(page: Page, view: View) -> html.Section:
 def break_before(rows: list[dict[str, Any]], schemes: dict[str, str]) -> str | None:
     """The first period of the series after the 1 July 2025 reorganisation, if the series
     has periods on both sides of it."""
-    periods = [f"{r['school_year']}/{r['term']}" for r in rows]
-    after = [p for p in periods if schemes.get(p) == "2025" or p >= "2025-2026"]
-    return after[0] if after and after[0] != periods[0] else None
+    periods = [Period.of(r["school_year"], r["term"]) for r in rows]
+    after = [p for p in periods if schemes.get(str(p)) == "2025" or p.scheme == "2025"]
+    return str(after[0]) if after and after[0] != periods[0] else None
 
 
 def trend_parts(

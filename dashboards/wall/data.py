@@ -16,6 +16,7 @@ from typing import Any
 
 from dashboards.api_client import Api, ApiProblem
 from dashboards.wall.screens import Screen
+from ioc.domain.period import Period
 
 VALUE_FIELDS = (
     "unit_code",
@@ -117,7 +118,7 @@ def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, 
         if panel.kind == "trends":
             scheme, code = screen.place(panel)
             series = snapshot["series"].setdefault(key(scheme, code), {})
-            term = period.split("/")[1]
+            term = Period.parse(period).term
             for indicator in panel.shown_indicators():
                 if indicator not in series:
                     series[indicator] = _series(api, indicator, scheme, code, term)

@@ -21,6 +21,7 @@ from dashboards.i18n import t
 from dashboards.wall.data import FAILED, key
 from dashboards.wall.screens import Panel, Screen
 from ioc.domain.formats import local_datetime
+from ioc.domain.period import Period, term_name
 
 PUPILS = "NET_STUDENTS"
 
@@ -43,13 +44,6 @@ def local(
     sets its own (the same zone as the dashboard's, so both show one time)."""
     zone = screen.zone(snap.get("display_timezone") or DEFAULT_ZONE)
     return local_datetime(value, zone, fmt)
-
-
-def period_label(period: str | None, lang: str) -> str:
-    if not period:
-        return "—"
-    year, term = period.split("/")
-    return f"{year} · {t(f'term.{term}', lang)}"
 
 
 def number_text(value: float | None, unit: str, *, count: bool = False) -> str:
@@ -350,12 +344,12 @@ def trends_panel(
         for row in (place.get("own") or []) + (place.get("child_values") or []):
             meta.setdefault(row["indicator_id"], row)
     fig = figures.trends(shown, meta, lang, scale)
-    term = (snap.get("period") or "/").split("/")[1]
+    at = Period.maybe(snap.get("period"))
     caption = html.Div(
         [
             snap["places"][key(scheme, code)]["unit"]["name"],
             " · ",
-            t(f"term.{term}", lang) if term else "",
+            term_name(at.term, lang) if at else "",
         ],
         className="wall-sub",
     )
@@ -403,7 +397,9 @@ def as_of(screen: Screen, snap: dict[str, Any], lang: str) -> list[Any]:
         html.Span(t("wall.data_as_of", lang) + " ", className="wall-label"),
         html.Span(local(snap.get("data_as_of"), screen, snap), id="wall-asof-time"),
         html.Span(" · " + t("wall.period", lang) + " ", className="wall-label"),
-        html.Span(period_label(snap.get("period"), lang), id="wall-period"),
+        html.Span(
+            at.label(lang) if (at := Period.maybe(snap.get("period"))) else "—", id="wall-period"
+        ),
     ]
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ioc.domain.period import Period
 from ioc.domain.units import code_pattern
 
 SCREENS_FILE = Path(__file__).with_name("screens.yaml")
@@ -35,8 +36,12 @@ TIMING_OVERRIDES = {
     "shift": ("shift_every_s", 5.0, 86400.0),
 }
 _CODE = re.compile(code_pattern())
-_PERIOD = re.compile(r"^(latest|\d{4}-\d{4}/(DN|CN))$")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _is_period(value: str) -> bool:
+    """'latest' or a period as written (2024-2025/DN)."""
+    return value == "latest" or str(Period.maybe(value)) == value
 
 
 class ScreenError(ValueError):
@@ -81,7 +86,7 @@ class Screen(_Model):
     title: dict[str, str] = Field(default_factory=dict)
     unit: str = Field("94", pattern=_CODE.pattern)
     scheme: Literal["legacy", "2025"] = "legacy"
-    period: str = Field("latest", pattern=_PERIOD.pattern)
+    period: str = "latest"
     panels: tuple[Panel, ...] = Field(min_length=1)
     refresh_s: float = Field(60, ge=1, le=3600)
     full_every_s: float = Field(600, ge=1, le=86400)
@@ -98,6 +103,13 @@ class Screen(_Model):
     failed_days: int = Field(7, ge=1, le=365)
     events: int = Field(12, ge=0, le=50)
     redraw: Literal["changes", "always"] = "changes"
+
+    @field_validator("period")
+    @classmethod
+    def _period(cls, value: str) -> str:
+        if not _is_period(value):
+            raise ValueError(f"period {value!r} is not 'latest' nor like 2024-2025/DN")
+        return value
 
     @field_validator("timezone")
     @classmethod
@@ -222,7 +234,7 @@ def resolve(query: dict[str, Any], path: Path = SCREENS_FILE) -> Screen:
         changes["unit"] = unit
     if scheme in ("legacy", "2025"):
         changes["scheme"] = scheme
-    if isinstance(period, str) and _PERIOD.match(period):
+    if isinstance(period, str) and _is_period(period):
         changes["period"] = period
     dim = _number(query.get("dim"))
     if dim is not None:

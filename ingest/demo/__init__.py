@@ -22,6 +22,7 @@ from ingest.demo.figures import demo_plan, generate_returns
 from ingest.demo.files import DemoBatch, write_demo_files
 from ingest.demo.population import DemoPlan
 from ingest.demo.provinces import ALL, PROVINCES
+from ioc.domain.period import Period
 
 if TYPE_CHECKING:
     from ingest.runner import FileReport
@@ -46,5 +47,6 @@ def build_demo(settings: Settings, seed: int = 94) -> list[FileReport]:
 
     batches = write_demo_files(settings.data_dir / "demo", seed)
     return ingest_batches(
-        [Batch(b.paths, b.period, b.received) for b in batches], settings=settings
+        [Batch(b.paths, Period.parse(b.period) if b.period else None, b.received) for b in batches],
+        settings=settings,
     )

@@ -24,7 +24,7 @@ from ingest.demo.provinces import (
     PROVINCES,
 )
 from ioc.catalog import load_contract
-from ioc.geo import admin as geo
+from ioc.domain.period import Period
 
 NEW_SCHOOL_PERIOD = ("2023-2024", "DN")
 CLOSED_AFTER = ("2022-2023", "CN")
@@ -150,7 +150,7 @@ def _staff_raw(school: School, students: int, kind: str) -> float:
 
 
 def _year_index(year: str) -> int:
-    return int(year[:4]) - 2020
+    return Period.of(year, "DN").first_year - 2020
 
 
 def _headline(seed: int, school: School, year: str, term: str) -> dict[str, int]:
@@ -318,7 +318,7 @@ def _identity(school: School, year: str, term: str) -> dict[str, Any]:
         "term": term,
         "school_type": school.school_type,
     }
-    if geo.scheme_for_period(year, term) == "2025":
+    if Period.of(year, term).scheme == "2025":
         row |= {
             "province_code": PROVINCE_2025,
             "district_code": None,
@@ -372,7 +372,7 @@ def _reports_in(school: School, plan: DemoPlan, year: str, term: str) -> bool:
         return False
     if school.code == plan.closed and index > PERIODS.index(CLOSED_AFTER):
         return False
-    return school.code not in plan.missing.get(f"{year}/{term}", [])
+    return school.code not in plan.missing.get(str(Period.of(year, term)), [])
 
 
 def _schema() -> dict[str, pl.DataType]:

@@ -19,6 +19,7 @@ from ingest.demo.figures import generate_returns
 from ingest.demo.population import NO_PLAN, DemoPlan, geo_of, population
 from ingest.demo.provinces import ALL, LEGACY_PERIODS, LEVELS, PERIODS, PROVINCES, Province
 from ingest.demo.shapes import write_csv, write_xlsx
+from ioc.domain.period import Period
 
 SHEET_NAMES = {"MN": "Mầm non", "TH": "Tiểu học", "THCS": "THCS", "THPT": "THPT"}
 
@@ -71,12 +72,12 @@ def _title(year: str, term: str, suffix: str = "") -> str:
 
 
 def _period(year: str, term: str) -> str:
-    return f"{year}/{term}"
+    return str(Period.of(year, term))
 
 
 def _received(year: str, term: str, days_before_due: int) -> date:
     """DN is due 31 October of the first year, CN 30 June of the second."""
-    first = int(year[:4])
+    first = Period.of(year, term).first_year
     due = date(first, 10, 31) if term == "DN" else date(first + 1, 6, 30)
     return date.fromordinal(due.toordinal() - days_before_due)
 

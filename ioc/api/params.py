@@ -16,9 +16,8 @@ from ioc.api.errors import ApiError
 from ioc.api.scope import require_in_scope_async
 from ioc.api.views import periods, units
 from ioc.catalog.definitions import load_catalog
+from ioc.domain.period import FIRST_YEAR, LAST_YEAR, PATTERN, InvalidPeriod, Period
 from ioc.domain.units import Unit, code_pattern
-from ioc.geo.admin import scheme_for_period
-from ioc.returns.validate import FIRST_YEAR, LAST_YEAR, PERIOD_PATTERN, parse_period
 from ioc.views.units import find_in
 
 # a province has 2 digits, an old district 3, a commune 5 (the code rules of either scheme)
@@ -41,10 +40,10 @@ UnitPath = Annotated[
 ParentQuery = Annotated[
     str | None, Query(pattern=UNIT_PATTERN, max_length=5, description=f"Parent unit. {UNIT_TEXT}")
 ]
-PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, max_length=12, description=PERIOD_TEXT)]
+PeriodQuery = Annotated[str, Query(pattern=PATTERN, max_length=12, description=PERIOD_TEXT)]
 OptionalPeriodQuery = Annotated[
     str | None,
-    Query(pattern=PERIOD_PATTERN, max_length=12, description=f"Only this period. {PERIOD_TEXT}"),
+    Query(pattern=PATTERN, max_length=12, description=f"Only this period. {PERIOD_TEXT}"),
 ]
 IndicatorQuery = Annotated[
     str | None,
@@ -92,33 +91,32 @@ async def unit_period(
     scheme: SchemeQuery = None,
 ) -> UnitPeriod:
     """The unit (404 if unknown, 403 if out of scope) and the period's year and term."""
-    school_year, term = school_year_term(period)
-    if f"{school_year}/{term}" not in await fetch(request, periods(cur, settings)):
+    at = period_of(period)
+    if str(at) not in await fetch(request, periods(cur, settings)):
         raise ApiError(
             404,
             "unknown_period",
             f"Chưa có số liệu kỳ {period}",
             f"No returns for the period {period}",
         )
-    scheme = scheme or scheme_for_period(school_year, term)
-    found = find_in(await fetch(request, units(cur, settings)), unit, scheme)
+    found = find_in(await fetch(request, units(cur, settings)), unit, scheme or at.scheme)
     await require_in_scope_async(request, cur, settings, who, found.scheme, found.code)
-    return UnitPeriod(found, school_year, term)
+    return UnitPeriod(found, at.school_year, at.term)
 
 
 UnitPeriodDep = Annotated[UnitPeriod, Depends(unit_period)]
 
 
-def school_year_term(period: str) -> tuple[str, str]:
-    """('2024-2025', 'DN') of a period; 422 if it is not one (the query's pattern is the
+def period_of(period: str) -> Period:
+    """The period of a ``period`` parameter; 422 if it is not one (the query's pattern is the
     parser's own, so a request that reaches a route has a valid one)."""
     try:
-        return parse_period(period)
-    except ValueError as exc:
+        return Period.parse(period)
+    except InvalidPeriod as exc:
         raise ApiError(
             422,
             "invalid_parameter",
-            "Kỳ báo cáo không hợp lệ",
+            exc.text("vi"),
             str(exc),
             errors=[{"parameter": "period", "in": "query", "reason": str(exc)}],
         ) from exc

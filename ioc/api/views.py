@@ -19,6 +19,7 @@ from ioc.api.cache import Getter, Spec
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.indicators import reported_values
 from ioc.config import Settings
+from ioc.domain.period import Period
 from ioc.domain.units import Unit, place_column
 from ioc.views.indicators import level_values, stored_values
 from ioc.views.units import unit_index
@@ -44,7 +45,7 @@ def periods(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
     return Spec(
         ("periods",),
         lambda: [
-            f"{y}/{t}"
+            str(Period.of(y, t))
             for y, t in db.query(cur, "queries/periods", settings)
             .select("school_year", "term")
             .iter_rows()

@@ -26,8 +26,8 @@ from ioc.api.views import (
     units,
 )
 from ioc.config import Settings
+from ioc.domain.period import Period
 from ioc.domain.units import Unit
-from ioc.geo.admin import scheme_for_period
 
 log = logging.getLogger("ioc.api")
 SCHOOL_YEARS = 2  # the newest school years warmed
@@ -49,16 +49,15 @@ def _warm(
     get = cache.getter(build.build_id)
     started = time.perf_counter()
     try:
-        newest = get(*periods(cur, settings))
+        newest = [Period.parse(p) for p in get(*periods(cur, settings))]
         get(*units(cur, settings))
-        years = list(dict.fromkeys(p.split("/")[0] for p in newest))[:SCHOOL_YEARS]
+        years = list(dict.fromkeys(p.school_year for p in newest))[:SCHOOL_YEARS]
         steps = []
         for period in newest:
-            school_year, term = period.split("/")
-            if school_year not in years:
+            if period.school_year not in years:
                 continue
-            scheme = scheme_for_period(school_year, term)
-            at = {"school_year": school_year, "term": term}
+            scheme = period.scheme
+            at = {"school_year": period.school_year, "term": period.term}
             for level in ("province", "district") if scheme == "legacy" else ("province",):
                 steps.append(
                     level_batch(cur, settings, scheme=scheme, level=level, province=None, **at)

@@ -196,7 +196,7 @@ class RuleText(BaseModel):
 
 
 class Messages(BaseModel):
-    terms: dict[Literal["scheme", "term"], dict[str, Label]]
+    terms: dict[Literal["scheme"], dict[str, Label]]
     kinds: dict[Literal["parts_le_total", "requires_positive"], RuleText]
     rules: dict[str, RuleText]
     files: dict[str, Label] = {}  # why a whole file was not loaded, and run summaries

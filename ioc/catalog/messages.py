@@ -20,6 +20,7 @@ import polars as pl
 
 from ioc.catalog import load_contract, load_rules
 from ioc.catalog.definitions import RuleText, load_messages
+from ioc.domain.period import TERM_NAMES, InvalidPeriod, Period
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -112,9 +113,10 @@ class _Formatter(string.Formatter):
             label = terms["scheme"].get(str(value))
             return getattr(label, lang) if label else str(value)
         if format_spec == "period":
-            year, _, term = str(value).partition("/")
-            label = terms["term"].get(term)
-            return f"{year}, {getattr(label, lang)}" if label else str(value)
+            try:
+                return Period.parse(str(value)).message_label(lang)
+            except InvalidPeriod:
+                return str(value)
         return str(value)
 
 
@@ -219,7 +221,7 @@ STATUS_COLUMNS = ("status", "norm_status", "target_status")
 def _value_labels() -> dict[str, dict[str, dict[str, str]]]:
     """column -> code -> {vi, en}: the labels of coded cells."""
     from ioc.catalog.definitions import load_catalog
-    from ioc.reports.labels import DIRECTIONS, LEVELS, SCHEMES, STATUS, TERMS
+    from ioc.reports.labels import DIRECTIONS, LEVELS, SCHEMES, STATUS
 
     def pairs(table: Mapping[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
         return {code: {"vi": vi, "en": en} for code, (vi, en) in table.items()}
@@ -230,7 +232,7 @@ def _value_labels() -> dict[str, dict[str, dict[str, str]]]:
         for name, values in enums.items()
     }
     out["level"] = out.get("level", {}) | pairs(LEVELS)  # school levels and unit levels
-    out["term"] = out.get("term", {}) | pairs(TERMS)
+    out["term"] = out.get("term", {}) | TERM_NAMES
     out["scheme"] = pairs(SCHEMES)
     out["direction"] = pairs(DIRECTIONS)
     out["family"] = {f.id: {"vi": f.vi, "en": f.en} for f in load_catalog().families}

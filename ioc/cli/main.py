@@ -19,6 +19,7 @@ from ioc.catalog import load_contract
 from ioc.catalog.messages import Lang, describe
 from ioc.config import Settings, display_zone, get_settings
 from ioc.domain.formats import local_datetime, vn_number, vn_value
+from ioc.domain.period import InvalidPeriod, Period
 
 UnitOption = Annotated[
     str, typer.Option(help="Unit code: province (2 digits), district (3), commune (5)")
@@ -81,12 +82,10 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _period_option(period: str) -> tuple[str, str]:
-    from ioc.returns.validate import parse_period
-
+def _period_option(period: str) -> Period:
     try:
-        return parse_period(period)
-    except ValueError as exc:
+        return Period.parse(period)
+    except InvalidPeriod as exc:
         raise typer.BadParameter(str(exc)) from exc
 
 
@@ -276,20 +275,19 @@ def _unit_context(
     unit: str, period: str, scheme: str | None
 ) -> tuple[Settings, Any, Any, str, str]:
     """Settings, a snapshot connection, the unit and the period of a --unit/--period command."""
-    from ioc.geo.admin import scheme_for_period
     from ioc.views.units import find_unit
 
-    school_year, term = _period_option(period)
+    at = _period_option(period)
     if scheme not in (None, "2025", "legacy"):
         raise typer.BadParameter("--scheme must be 2025 or legacy")
     settings = get_settings()
     try:
         conn = db.connect_published(settings)
-        found = find_unit(conn, settings, unit, scheme or scheme_for_period(school_year, term))
+        found = find_unit(conn, settings, unit, scheme or at.scheme)
     except db.DataError as exc:
         err.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    return settings, conn, found, school_year, term
+    return settings, conn, found, at.school_year, at.term
 
 
 STATUS_STYLE = {

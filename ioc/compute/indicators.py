@@ -15,6 +15,8 @@ from collections.abc import Iterable
 import polars as pl
 
 from ioc.catalog.definitions import Catalog, Indicator, Norm, Norms
+from ioc.compute.unit_values import finish_wide, status_expr
+from ioc.domain.period import PERIOD_COLUMNS, date_expr
 from ioc.domain.units import PLACE_COLUMN, PLACE_COLUMNS, place_column
 
 # (scheme, level, registry column of the unit, registry column of its province)
@@ -22,23 +24,10 @@ GROUPINGS: list[tuple[str, str, str, str]] = [
     (scheme, level, column, place_column(scheme, "province"))
     for (scheme, level), column in PLACE_COLUMN.items()
 ]
-PERIOD = ["school_year", "term"]
-REFORM_YEAR = "2025-2026"  # first school year reported under the 2025 units
 
 
 def _col(ind: Indicator, part: str) -> str:
     return f"{ind.id}__{part}"
-
-
-def period_date_expr() -> pl.Expr:
-    """30 Sep of the first year for DN, 31 May of the second year for CN."""
-    first = pl.col("school_year").str.slice(0, 4).cast(pl.Int32)
-    return (
-        pl.when(pl.col("term") == "DN")
-        .then(pl.date(first, 9, 30))
-        .otherwise(pl.date(first + 1, 5, 31))
-        .alias("period_date")
-    )
 
 
 def _matches(values: list[str] | None, column: str) -> pl.Expr:
@@ -168,10 +157,10 @@ def prepare_schools(
     )
     attrs = [c for c in returns.collect_schema().names() if c not in ("level", "ownership")]
     frame = (
-        expected.join(returns.select(attrs), on=["school_code", *PERIOD], how="left")
+        expected.join(returns.select(attrs), on=["school_code", *PERIOD_COLUMNS], how="left")
         .join(
-            returns.select("school_code", *PERIOD, "level", "ownership"),
-            on=["school_code", *PERIOD],
+            returns.select("school_code", *PERIOD_COLUMNS, "level", "ownership"),
+            on=["school_code", *PERIOD_COLUMNS],
             how="left",
         )
         .join(places, on="school_code", how="left")
@@ -181,7 +170,7 @@ def prepare_schools(
         )
     )
     return frame.with_columns(
-        period_date_expr(),
+        date_expr().alias("period_date"),
         pl.col("level").replace(norms.level_for_norms).alias("norm_level"),
         pl.col("school_type").fill_null("regular").alias("school_type_or_regular"),
         ((pl.col("classes") > 0) & (pl.col("classes_two_sessions") == pl.col("classes")))
@@ -200,7 +189,7 @@ def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
     cells = (
         schools.with_columns(shared_exprs(catalog))
         .with_columns(school_exprs(catalog))
-        .group_by(*PLACE_COLUMNS, *PERIOD)
+        .group_by(*PLACE_COLUMNS, *PERIOD_COLUMNS)
         .agg(agg for ind in catalog.indicators for agg in _sums(ind, stage="school"))
         .collect(engine="streaming")
     )
@@ -209,7 +198,9 @@ def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
             cells.lazy()
             .filter(pl.col(key).is_not_null() & pl.col(province).is_not_null())
             .group_by(
-                pl.col(key).alias("unit_code"), pl.col(province).alias("province_code"), *PERIOD
+                pl.col(key).alias("unit_code"),
+                pl.col(province).alias("province_code"),
+                *PERIOD_COLUMNS,
             )
             .agg(agg for ind in catalog.indicators for agg in _sums(ind, stage="cell"))
             .select(
@@ -217,8 +208,8 @@ def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
                 pl.lit(level).alias("level"),
                 "unit_code",
                 "province_code",
-                *PERIOD,
-                pl.exclude("unit_code", "province_code", *PERIOD),
+                *PERIOD_COLUMNS,
+                pl.exclude("unit_code", "province_code", *PERIOD_COLUMNS),
             )
             for scheme, level, key, province in GROUPINGS
         ]
@@ -228,7 +219,7 @@ def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
 
 def sums_columns(catalog: Catalog) -> list[str]:
     """The columns of the stored wide table, in order (changes when the catalog does)."""
-    keys = ["scheme", "level", "unit_code", "province_code", *PERIOD]
+    keys = ["scheme", "level", "unit_code", "province_code", *PERIOD_COLUMNS]
     parts = []
     for ind in catalog.indicators:
         names = [
@@ -243,12 +234,6 @@ def sums_columns(catalog: Catalog) -> list[str]:
     return keys + parts
 
 
-def finish_wide(wide: pl.DataFrame, catalog: Catalog, targets: pl.LazyFrame) -> pl.DataFrame:
-    """Long rows (one per unit, period and indicator) with values, norm and target status and
-    the change since the same term of the previous year, from the stored wide sums."""
-    return finish(_long(wide, catalog).lazy(), catalog, targets).select(OUT_COLUMNS).collect()
-
-
 def _sums(ind: Indicator, stage: str) -> Iterable[pl.Expr]:
     """Sums of a school frame (stage 'school') or of cells already summed (stage 'cell')."""
     parts = ["n", "d", "s", *(["w", "dn"] if ind.norm else [])]
@@ -259,167 +244,6 @@ def _sums(ind: Indicator, stage: str) -> Iterable[pl.Expr]:
             yield pl.col(_col(ind, of)).count().cast(pl.UInt32).alias(_col(ind, count))
         else:
             yield pl.col(_col(ind, count)).sum().alias(_col(ind, count))
-
-
-LONG_PARTS = {
-    "n": "numerator",
-    "d": "denominator",
-    "c": "schools_contributing",
-    "s": "schools_in_scope",
-    "w": "norm_weighted",
-    "dn": "norm_denominator",
-    "wc": "norm_schools",
-}
-
-
-def _long(wide: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
-    """One row per (unit, period, indicator) from the wide sums: one unpivot and one pivot."""
-    keys = ["scheme", "level", "unit_code", "province_code", *PERIOD]
-    ids = {i.id for i in catalog.indicators}
-    measures = [c for c in wide.columns if c.split("__")[0] in ids]
-    if wide.is_empty():
-        schema = {**dict.fromkeys(keys, pl.String), "indicator_id": pl.String}
-        schema |= dict.fromkeys(LONG_PARTS.values(), pl.Float64)
-        return pl.DataFrame(schema=schema)
-    long = (
-        wide.select(*keys, pl.col(measures).cast(pl.Float64))
-        .unpivot(index=keys, on=measures, variable_name="measure", value_name="x")
-        .with_columns(
-            pl.col("measure")
-            .str.split_exact("__", 1)
-            .struct.rename_fields(["indicator_id", "part"])
-        )
-        .unnest("measure")
-        .pivot(on="part", index=[*keys, "indicator_id"], values="x")
-    )
-    for part in LONG_PARTS:
-        if part not in long.columns:
-            long = long.with_columns(pl.lit(None, pl.Float64).alias(part))
-    return (
-        long.select(
-            *keys,
-            "indicator_id",
-            *[pl.col(p).alias(name) for p, name in LONG_PARTS.items()],
-        )
-        .with_columns(
-            pl.col("schools_contributing", "schools_in_scope").cast(pl.UInt32),
-            pl.col("norm_schools").fill_null(0).cast(pl.UInt32),
-        )
-        .filter(pl.col("schools_in_scope") > 0)
-    )
-
-
-def finish(values: pl.LazyFrame, catalog: Catalog, targets: pl.LazyFrame) -> pl.LazyFrame:
-    """Values, norm and target status, change since the same term of the previous year."""
-    meta = pl.LazyFrame(
-        [
-            {
-                "indicator_id": i.id,
-                "kind": i.kind,
-                "factor": i.factor,
-                "comparison": catalog.norms.by_id[i.norm].comparison if i.norm else None,
-                "tolerance": catalog.norms.by_id[i.norm].tolerance if i.norm else 0.0,
-                "target_comparison": {"up": "min", "down": "max", "near": "near"}.get(i.direction),
-            }
-            for i in catalog.indicators
-        ]
-    )
-    summed = pl.col("kind").is_in(["sum", "schools", "shortfall"])
-    value = (
-        pl.when(pl.col("schools_contributing") == 0)
-        .then(None)
-        .when(summed)
-        .then(pl.col("numerator"))
-        .when(pl.col("denominator") != 0)
-        .then(pl.col("factor") * pl.col("numerator") / pl.col("denominator"))
-    )
-    # norm weighted by the denominators of the schools a norm applies to
-    norm = (
-        pl.when(pl.col("norm_schools") == 0)
-        .then(None)
-        .when(summed)
-        .then(pl.col("norm_weighted"))
-        .when(pl.col("norm_denominator") != 0)
-        .then(pl.col("norm_weighted") / pl.col("norm_denominator"))
-    )
-    out = (
-        values.join(meta, on="indicator_id", how="left")
-        .with_columns(value.alias("value"), norm.alias("norm_value"))
-        .join(targets, on=["scheme", "unit_code", "school_year", "indicator_id"], how="left")
-        .with_columns(
-            status_expr("value", "norm_value", "comparison", "tolerance").alias("norm_status"),
-            status_expr("value", "target_value", "target_comparison", pl.lit(0.0)).alias(
-                "target_status"
-            ),
-        )
-    )
-    return _with_previous(out)
-
-
-def status_expr(value: str, reference: str, comparison: str, tolerance: pl.Expr | str) -> pl.Expr:
-    v, r, c = pl.col(value), pl.col(reference), pl.col(comparison)
-    tol = pl.col(tolerance) if isinstance(tolerance, str) else tolerance
-    return (
-        pl.when(r.is_null() | c.is_null())
-        .then(pl.lit("no_norm"))
-        .when(v.is_null())
-        .then(pl.lit("no_value"))
-        .when((c == "max") & (v <= r))
-        .then(pl.lit("meets"))
-        .when(c == "max")
-        .then(pl.lit("above"))
-        .when((c == "min") & (v >= r))
-        .then(pl.lit("meets"))
-        .when(c == "min")
-        .then(pl.lit("below"))
-        .when((v - r).abs() <= tol * r.abs())
-        .then(pl.lit("meets"))
-        .when(v < r)
-        .then(pl.lit("below"))
-        .otherwise(pl.lit("above"))
-    )
-
-
-def _with_previous(out: pl.LazyFrame) -> pl.LazyFrame:
-    first = pl.col("school_year").str.slice(0, 4).cast(pl.Int32)
-    previous = out.select(
-        "scheme",
-        "level",
-        "unit_code",
-        "indicator_id",
-        "term",
-        pl.format("{}-{}", first + 1, first + 2).alias("school_year"),
-        pl.col("value").alias("previous_value"),
-    )
-    return out.join(
-        previous, on=["scheme", "level", "unit_code", "indicator_id", *PERIOD], how="left"
-    ).with_columns(
-        (pl.col("value") - pl.col("previous_value")).alias("change"),
-        (pl.col("school_year") == REFORM_YEAR).alias("is_break"),
-    )
-
-
-OUT_COLUMNS = [
-    "scheme",
-    "level",
-    "unit_code",
-    "province_code",
-    "school_year",
-    "term",
-    "indicator_id",
-    "numerator",
-    "denominator",
-    "value",
-    "schools_contributing",
-    "schools_in_scope",
-    "norm_value",
-    "norm_status",
-    "target_value",
-    "target_status",
-    "previous_value",
-    "change",
-    "is_break",
-]
 
 
 def compute(
@@ -465,7 +289,7 @@ def school_values(
         parts.append(
             wide.filter(pl.col(_col(ind, "s")) > 0).select(
                 "school_code",
-                *PERIOD,
+                *PERIOD_COLUMNS,
                 pl.lit(ind.id).alias("indicator_id"),
                 n.alias("numerator"),
                 d.alias("denominator"),
@@ -486,7 +310,10 @@ def reported_values(
 ) -> pl.DataFrame:
     """:func:`school_values` for the returns given (each counted as expected and on time)."""
     expected = returns.select(
-        "school_code", *PERIOD, pl.lit(True).alias("has_return"), pl.lit(True).alias("is_on_time")
+        "school_code",
+        *PERIOD_COLUMNS,
+        pl.lit(True).alias("has_return"),
+        pl.lit(True).alias("is_on_time"),
     )
     fields = [c for c in returns.columns if c not in ("scheme", "run_id", "sheet", "source_row")]
     return school_values(

@@ -37,11 +37,9 @@ from __future__ import annotations
 import functools
 import importlib.util
 import json
-import re
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -52,14 +50,10 @@ __all__ = [
     "commune_crosswalk",
     "communeless_districts",
     "district_crosswalk",
-    "period_date",
-    "scheme_for_period",
     "units",
 ]
 
 _PACKAGE = "vietnamadminunits"
-_REFORM_DATE = date(2025, 7, 1)
-_SCHOOL_YEAR = re.compile(r"(\d{4})-(\d{4})")
 
 # Checked as name prefixes, case-insensitively: a few legacy names are spelt 'Thành Phố ...'.
 _UNIT_TYPES = (
@@ -382,30 +376,3 @@ def _communeless_index() -> dict[Any, tuple[str, ...]]:
         ),
         "legacy district",
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Reporting periods
-
-
-def period_date(school_year: str, term: str) -> date:
-    """Reference date of a reporting period.
-
-    ``school_year`` is 'YYYY-YYYY' (consecutive years); ``term`` is 'DN' (đầu năm, start of
-    year census: 30 September of the first year) or 'CN' (cuối năm, end of year: 31 May of the
-    second year).
-    """
-    m = _SCHOOL_YEAR.fullmatch(school_year.strip())
-    if m is None or int(m[2]) != int(m[1]) + 1:
-        raise ValueError(f"school year must look like '2024-2025', got {school_year!r}")
-    term = term.strip().upper()
-    if term == "DN":
-        return date(int(m[1]), 9, 30)
-    if term == "CN":
-        return date(int(m[2]), 5, 31)
-    raise ValueError(f"term must be 'DN' or 'CN', got {term!r}")
-
-
-def scheme_for_period(school_year: str, term: str) -> str:
-    """'legacy' if the period's reference date is before 1 July 2025, else '2025'."""
-    return "legacy" if period_date(school_year, term) < _REFORM_DATE else "2025"

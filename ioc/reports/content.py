@@ -17,14 +17,15 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
-from ioc.compute.indicators import finish_wide, reported_values
+from ioc.compute.indicators import reported_values
+from ioc.compute.unit_values import finish_wide
 from ioc.config import Settings
+from ioc.domain.period import Period
 from ioc.domain.units import Unit, child_level, is_national, place_column
 from ioc.views.indicators import (
     batch_of,
     catalog_frame,
     level_values,
-    previous_year,
     values_for,
 )
 from ioc.views.quality import completeness as unit_completeness
@@ -124,7 +125,7 @@ def _national_rows(
         scheme=unit.scheme,
         level="province",
         unit_codes=provinces["unit_code"].to_list(),
-        school_years=[school_year, previous_year(school_year)],
+        school_years=[school_year, Period.of(school_year, term).previous_same_term.school_year],
         term=term,
     )
     summed = wide.group_by("scheme", "school_year", "term").agg(pl.exclude(SUM_KEYS).sum())

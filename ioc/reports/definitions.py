@@ -9,7 +9,7 @@ import polars as pl
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import Catalog, Indicator, NormRule, load_catalog
 from ioc.catalog.messages import value_label
-from ioc.geo.admin import period_date
+from ioc.domain.period import Period
 from ioc.reports.labels import COMPARISONS, DIRECTIONS
 from ioc.views.indicators import norm_sources
 
@@ -99,7 +99,7 @@ def definitions_frame(school_year: str, term: str) -> pl.DataFrame:
     """One row per indicator of the catalog, with the norms in force in the period."""
     catalog = load_catalog()
     families = {f.id: f for f in catalog.families}
-    on = period_date(school_year, term)
+    on = Period.of(school_year, term).date
     rows = []
     for ind in catalog.indicators:
         formula_vi, formula_en = formula(ind)

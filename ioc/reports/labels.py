@@ -16,10 +16,6 @@ STATUS: Final[dict[str, tuple[str, str]]] = {
 #: statuses shown red in the workbook (green for 'meets', grey for the others)
 ALERT_STATUSES: Final = ("below", "above")
 
-TERMS: Final[dict[str, tuple[str, str]]] = {
-    "DN": ("Đầu năm", "Start of year"),
-    "CN": ("Cuối năm", "End of year"),
-}
 SCHEMES: Final[dict[str, tuple[str, str]]] = {
     "legacy": ("Đơn vị hành chính trước 01/7/2025", "Units before 1 July 2025"),
     "2025": ("Đơn vị hành chính từ 01/7/2025", "Units since 1 July 2025"),
@@ -46,16 +42,6 @@ COMPARISONS: Final[dict[str, tuple[str, str]]] = {
 def both(pair: tuple[str, str]) -> str:
     """'Vietnamese / English'."""
     return f"{pair[0]} / {pair[1]}"
-
-
-def period_vi(school_year: str, term: str) -> str:
-    """'Đầu năm học 2025-2026'."""
-    return f"{TERMS.get(term, (term, term))[0]} học {school_year}"
-
-
-def period_text(school_year: str, term: str) -> str:
-    vi, en = TERMS.get(term, (term, term))
-    return f"{school_year} {vi} / {en} ({school_year}/{term})"
 
 
 # The heading and sign-off of a printed report (Nghị định 30/2020/NĐ-CP, Phụ lục I).

@@ -27,6 +27,7 @@ from fpdf.enums import TableHeadingsDisplay
 from ioc.catalog.definitions import load_catalog
 from ioc.config import display_zone
 from ioc.domain.formats import as_local, vn_number
+from ioc.domain.period import Period
 from ioc.reports import definitions
 from ioc.reports.labels import (
     ALERT_STATUSES,
@@ -39,7 +40,6 @@ from ioc.reports.labels import (
     REPORT_TITLE,
     SIGNATURES,
     STATUS,
-    period_vi,
     place_date,
 )
 from ioc.reports.workbook import (
@@ -105,7 +105,7 @@ class _Document(FPDF):
 def write_pdf(data: WorkbookData, target: Path) -> None:
     """Write the standard report as a PDF to the file ``target``."""
     cover = data.cover
-    period = period_vi(cover.school_year, cover.term)
+    period = Period.of(cover.school_year, cover.term).title_vi()
     pdf = _Document((cover.issuer.name, f"{cover.unit.name} — {period}"))
     pdf.set_title(f"{REPORT_TITLE[0]} — {cover.unit.name} — {period}")
     pdf.set_lang("vi")

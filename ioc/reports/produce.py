@@ -13,9 +13,9 @@ import polars as pl
 
 from ioc import db
 from ioc.config import Settings
+from ioc.domain.period import Period
 from ioc.domain.units import Unit
 from ioc.exports.lists import Column, columns_for, csv_chunks, open_workbook, write_xlsx
-from ioc.geo.admin import scheme_for_period
 from ioc.reports import bulk_sheet, content
 from ioc.reports.cover import issuer_for
 from ioc.reports.files import file_name
@@ -100,8 +100,9 @@ def produce(
     request = request.checked()
     kind = check_kind(request.kind)
     at = at or content.now()
-    school_year, term = resolve_period(conn, settings, request.period)
-    scheme = request.scheme or scheme_for_period(school_year, term)
+    period = resolve_period(conn, settings, request.period)
+    school_year, term = period.school_year, period.term
+    scheme = request.scheme or period.scheme
     unit = find_unit(conn, settings, request.unit, scheme, national_code=True)
     filters = {
         "Loại báo cáo / Report": f"{kind.vi} / {kind.en}",
@@ -162,7 +163,7 @@ def write_report(
     frame = table(conn, settings, unit, school_year, term)
     columns = _table_columns(kind, frame)
     frame = _statuses_as_text(frame)
-    title = f"{kind.vi} / {kind.en} — {unit.name} ({unit.code}) — {school_year}/{term}"
+    title = f"{kind.vi} / {kind.en} — {unit.name} ({unit.code}) — {Period.of(school_year, term)}"
     if fmt == "xlsx" and kind.name == "schools":  # large: its rows are spliced in
         book = open_workbook(path)
         try:

@@ -25,6 +25,7 @@ from xlsxwriter.format import Format
 from ioc.catalog.definitions import load_catalog
 from ioc.config import display_zone
 from ioc.domain.formats import as_local, local_datetime, zone_label
+from ioc.domain.period import Period
 from ioc.domain.units import Unit
 from ioc.exports.lists import (
     Column,
@@ -45,8 +46,6 @@ from ioc.reports.labels import (
     SIGNATURES,
     STATUS,
     both,
-    period_text,
-    period_vi,
     place_date,
 )
 from ioc.reports.print_setup import (
@@ -78,7 +77,7 @@ class Cover:
 
     def page_text(self) -> PageText:
         """The header of every printed page: issuer, unit and period."""
-        period = period_vi(self.school_year, self.term)
+        period = Period.of(self.school_year, self.term).title_vi()
         return PageText(self.issuer.name, f"{self.unit.name} — {period}")
 
 
@@ -257,7 +256,7 @@ def cover_lines(data: WorkbookData) -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = [
         ("Đơn vị / Unit", f"{unit.name} ({unit.code}) — {level}"),
         ("Hệ đơn vị hành chính / Unit scheme", both(SCHEMES[unit.scheme])),
-        ("Kỳ báo cáo / Period", period_text(cover.school_year, cover.term)),
+        ("Kỳ báo cáo / Period", Period.of(cover.school_year, cover.term).bilingual()),
         (
             "Thời điểm lập / Generated at",
             f"{local_text(cover.generated_at)} ({zone_label(display_zone())})",

@@ -3,22 +3,15 @@ rejected (and why, one record per broken rule), and which carry warnings."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import polars as pl
 
 from ioc.catalog import Contract, Rules
 from ioc.catalog.messages import ISSUE_COLUMNS, params
-from ioc.geo.admin import scheme_for_period
+from ioc.domain.period import Period, is_school_year_expr, scheme_expr
 from ioc.returns.parse import ERR, err_col
 
-# School years 2000-2001 to 2099-2100, each spelt out: one pattern says exactly which periods
-# exist (the API documents it as is; a regular expression cannot say "the next year")
-FIRST_YEAR, LAST_YEAR = 2000, 2099
-SCHOOL_YEAR_PATTERN = "|".join(f"{y}-{y + 1}" for y in range(FIRST_YEAR, LAST_YEAR + 1))
-PERIOD_PATTERN = f"^({SCHOOL_YEAR_PATTERN})/(DN|CN)$"
-PERIOD = re.compile(PERIOD_PATTERN)
 FORMULA_START = ("=", "+", "-", "@", "\t")
 KEY = ["_sheet", "_row"]
 # An error column holds the rule broken, or "rule:{json}" with the parameters of its message
@@ -30,18 +23,6 @@ class Checked:
     accepted: pl.DataFrame  # typed rows that passed, with school_year, term, scheme
     rejects: pl.DataFrame  # ISSUE_COLUMNS
     warnings: pl.DataFrame  # ISSUE_COLUMNS
-
-
-def parse_period(period: str) -> tuple[str, str]:
-    """('2024-2025', 'DN') from '2024-2025/DN': a school year from 2000-2001 to 2099-2100
-    (two consecutive years) and a term, DN (first) or CN (whole year)."""
-    match = PERIOD.match(period.strip().upper())
-    if not match:
-        raise ValueError(
-            f"period {period!r} must look like 2024-2025/DN or 2024-2025/CN "
-            f"(two consecutive years from {FIRST_YEAR} to {LAST_YEAR + 1})"
-        )
-    return match[1], match[2]
 
 
 def _issues(frame: pl.DataFrame, text: pl.DataFrame) -> pl.DataFrame:
@@ -102,10 +83,12 @@ def _required(contract: Contract, communeless: pl.Series) -> list[pl.Expr]:
     return exprs
 
 
-def _period(frame: pl.DataFrame, period: tuple[str, str] | None) -> pl.DataFrame:
-    year_ok = pl.col("school_year").str.contains(r"^\d{4}-\d{4}$")
+def _period(frame: pl.DataFrame, period: Period | None) -> pl.DataFrame:
+    """The period of every row (the one given, if any: a row that says another is rejected)
+    and the unit scheme of its codes."""
+    year_ok = is_school_year_expr()
     if period is not None:
-        given_year, given_term = period
+        given_year, given_term = period.school_year, period.term
         mismatch = (pl.col("school_year").is_not_null() & (pl.col("school_year") != given_year)) | (
             pl.col("term").is_not_null() & (pl.col("term") != given_term)
         )
@@ -116,7 +99,7 @@ def _period(frame: pl.DataFrame, period: tuple[str, str] | None) -> pl.DataFrame
                     pl.lit("period_mismatch:"),
                     params(
                         value=pl.format("{}/{}", pl.col("school_year"), pl.col("term")),
-                        given=f"{given_year}/{given_term}",
+                        given=str(period),
                     ),
                 )
             )
@@ -134,14 +117,7 @@ def _period(frame: pl.DataFrame, period: tuple[str, str] | None) -> pl.DataFrame
             .then(pl.lit("required_missing"))
             .alias(err_col("period")),
         )
-    first = pl.col("school_year").str.slice(0, 4).cast(pl.Int32, strict=False)
-    scheme = (
-        pl.when((first > 2025) | ((first == 2025) & (pl.col("term") == "DN")))
-        .then(pl.lit("2025"))
-        .otherwise(pl.lit("legacy"))
-    )
-    assert scheme_for_period("2025-2026", "DN") == "2025"  # the rule above mirrors ioc.geo.admin
-    return frame.with_columns(scheme.alias("scheme"))
+    return frame.with_columns(scheme_expr().alias("scheme"))
 
 
 def _sum_rules(rules: Rules) -> list[pl.Expr]:
@@ -305,7 +281,7 @@ def check(
     contract: Contract,
     rules: Rules,
     units: pl.DataFrame,
-    period: tuple[str, str] | None,
+    period: Period | None,
 ) -> Checked:
     """Validate a typed table (from :func:`ioc.returns.parse.cast_to_contract`)."""
     frame = _period(frame, period)

@@ -10,10 +10,10 @@ import polars as pl
 
 from ioc import db
 from ioc.catalog.definitions import Catalog, Indicator, load_catalog
-from ioc.compute.indicators import finish_wide
+from ioc.compute.unit_values import finish_wide
 from ioc.config import Settings
+from ioc.domain.period import Period
 from ioc.domain.units import Unit, child_level
-from ioc.geo.admin import period_date
 
 
 def norm_sources(catalog: Catalog, ind: Indicator, on: date) -> list[str]:
@@ -55,15 +55,10 @@ def stored_values(
     return finish_wide(wide, load_catalog(), targets.lazy())
 
 
-def previous_year(school_year: str) -> str:
-    first = int(school_year[:4])
-    return f"{first - 1}-{first}"
-
-
 def catalog_frame(school_year: str, term: str) -> pl.DataFrame:
     """Names, units, direction and the norm sources in force, one row per indicator."""
     catalog = load_catalog()
-    on = period_date(school_year, term)
+    on = Period.of(school_year, term).date
     return pl.DataFrame(
         [
             {
@@ -104,7 +99,7 @@ def level_values(
         scheme=scheme,
         level=level,
         unit_codes=units["unit_code"].to_list(),
-        school_years=[school_year, previous_year(school_year)],
+        school_years=[school_year, Period.of(school_year, term).previous_same_term.school_year],
         term=term,
     ).filter(pl.col("school_year") == school_year)
     return (

@@ -13,6 +13,7 @@ from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
 from ioc.catalog.messages import describe
 from ioc.config import Settings
+from ioc.domain.period import Period
 from ioc.domain.units import Unit, child_level
 
 
@@ -103,7 +104,7 @@ def quality_report(
     total = whole.to_dicts()[0] if whole.height else None
     return {
         "unit": {"scheme": unit.scheme, "level": unit.level, "code": unit.code, "name": unit.name},
-        "period": f"{school_year}/{term}",
+        "period": str(Period.of(school_year, term)),
         "total": _partial(total) if missing else total,
         "predecessors_without_returns": missing,
         "by_unit": by_unit.to_dicts(),

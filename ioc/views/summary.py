@@ -12,7 +12,7 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
-from ioc.geo.admin import scheme_for_period
+from ioc.domain.period import Period
 from ioc.views.units import find_unit
 
 
@@ -25,7 +25,7 @@ def summary(
     term: str,
     scheme: str | None = None,
 ) -> dict[str, Any]:
-    scheme = scheme or scheme_for_period(school_year, term)
+    scheme = scheme or Period.of(school_year, term).scheme
     unit = find_unit(conn, settings, code, scheme)
     returns = db.query(
         conn,
@@ -47,7 +47,7 @@ def summary(
     }
     return {
         "unit": {"scheme": unit.scheme, "level": unit.level, "code": unit.code, "name": unit.name},
-        "period": f"{school_year}/{term}",
+        "period": str(Period.of(school_year, term)),
         "schools": returns.height,
         "schools_by_level": _count_by(returns, "level"),
         "schools_by_ownership": _count_by(returns, "ownership"),

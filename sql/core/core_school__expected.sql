@@ -14,7 +14,7 @@ with all_returns as (
         scheme,
         province_code,
         commune_code,
-        cast(left(school_year, 4) as integer) * 2 + (term = 'CN')::integer as period_order
+        period_order(school_year, term) as period_order
     from core_school__period_returns
 ),
 
@@ -90,11 +90,11 @@ final as (
         case
             when expected.term = 'DN'
                 then make_date(
-                    cast(left(expected.school_year, 4) as integer),
+                    period_first_year(expected.school_year),
                     cast(left($dn_due, 2) as integer), cast(right($dn_due, 2) as integer)
                 )
             else make_date(
-                cast(left(expected.school_year, 4) as integer) + 1,
+                period_first_year(expected.school_year) + 1,
                 cast(left($cn_due, 2) as integer), cast(right($cn_due, 2) as integer)
             )
         end as due_date

@@ -10,7 +10,7 @@ create or replace table core_school__registry as
 with returns as (
     select
         *,
-        cast(left(school_year, 4) as integer) * 2 + (term = 'CN')::integer as period_order
+        period_order(school_year, term) as period_order
     from core_school__period_returns
 ),
 

@@ -4,5 +4,5 @@ from core_school__period_returns as previous
 semi join stage_returns as new
     on previous.school_code = new.school_code
     and previous.term = new.term
-    and cast(left(previous.school_year, 4) as integer)
-    = cast(left(new.school_year, 4) as integer) - 1
+    and period_first_year(previous.school_year)
+    = period_first_year(new.school_year) - 1

@@ -8,7 +8,7 @@ select
 from (
     select
         *,
-        cast(left(school_year, 4) as integer) * 2 + (term = 'CN')::integer as period_order
+        period_order(school_year, term) as period_order
     from core_school__period_returns
 )
 group by school_year, term

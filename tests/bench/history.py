@@ -39,6 +39,7 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract, load_rules
 from ioc.config import Settings
+from ioc.domain.period import Period
 from ioc.geo import admin as geo
 from tests.bench import national
 from tests.bench.national import BENCH_DIR, REPO_ROOT, Log
@@ -242,7 +243,7 @@ def _period_frame(
         pl.Series("run_id", np.where(late, 2 * index + 2, 2 * index + 1), dtype=pl.Int32),
         pl.lit("legacy").alias("scheme"),
     )
-    if geo.scheme_for_period(school_year, term) == "2025":
+    if Period.of(school_year, term).scheme == "2025":
         frame = frame.with_columns(
             new_places["new_province"].alias("province_code"),
             pl.lit(None, dtype=pl.String).alias("district_code"),

@@ -25,7 +25,7 @@ import httpx
 import pytest
 
 from ioc.config import Settings
-from ioc.returns.validate import parse_period
+from ioc.domain.period import Period
 from tests.conftest import run_ioc, serve
 
 HERE = Path(__file__).parent
@@ -166,7 +166,7 @@ def test_the_period_pattern_is_the_parser(document: dict[str, Any]) -> None:
     for period in ("2000-2001/DN", "2024-2025/CN", "2099-2100/DN", "0000-0000/DN",
                    "2024-2026/DN", "1999-2000/DN", "2100-2101/DN", "2024-2025/XX"):  # fmt: skip
         try:
-            parse_period(period)
+            Period.parse(period)
             parsed = True
         except ValueError:
             parsed = False

@@ -10,7 +10,8 @@ import pytest
 from dashboards.components.datagrid import fit_height, md_link
 from dashboards.components.downloads import downloads, export_href
 from dashboards.components.labels import catalog_text, enum_label, level_label, run_status
-from dashboards.figures.unit import period_label, quality_bars, trend, year_ticks
+from dashboards.figures.unit import quality_bars, trend, year_ticks
+from ioc.domain.period import Period
 
 
 def _series(years: list[str], terms: tuple[str, ...] = ("DN", "CN")) -> list[dict[str, Any]]:
@@ -47,8 +48,8 @@ def test_trend_without_the_break_in_range_draws_no_line() -> None:
 
 
 def test_period_labels_and_one_tick_per_school_year() -> None:
-    assert period_label("2024-2025", "CN", "vi") == "2024-2025 CN"
-    assert period_label("2024-2025", "DN", "vi") == "2024-2025 ĐN"
+    assert Period.of("2024-2025", "CN").short_label("vi") == "2024-2025 CN"
+    assert Period.of("2024-2025", "DN").short_label("vi") == "2024-2025 ĐN"
     values, texts = year_ticks(_series(["2023-2024", "2024-2025"]), "en")
     assert texts == ["2023-24", "2024-25"] and values == ["2023-2024 start", "2024-2025 start"]
 

@@ -20,6 +20,7 @@ import pytest
 
 from ingest.demo import demo_plan, generate_returns, write_demo_files
 from ioc.catalog import load_contract, load_rules
+from ioc.domain.period import Period
 from ioc.geo import admin as geo
 
 SEED = 94
@@ -153,7 +154,7 @@ def test_unit_codes_exist_in_the_periods_scheme(rows: list[dict[str, Any]]) -> N
         .iter_rows()
     }
     for row in rows:
-        scheme = geo.scheme_for_period(row["school_year"], row["term"])
+        scheme = Period.of(row["school_year"], row["term"]).scheme
         province, district = communes[(scheme, row["commune_code"])]
         assert province == row["province_code"]
         if scheme == "legacy":

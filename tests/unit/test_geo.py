@@ -7,7 +7,6 @@ data); codes follow QĐ 19/2025/QĐ-TTg and the GSO legacy code list.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -400,30 +399,3 @@ def test_known_merge(units: pl.DataFrame, xwalk: pl.DataFrame) -> None:
         ("31", "10678", True)
     ]
     assert _one(units, "2025", "commune", "10678")["name"] == "Phường Bắc An Phụ"
-
-
-# --- periods -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("school_year", "term", "expected_date", "scheme"),
-    [
-        ("2024-2025", "DN", date(2024, 9, 30), "legacy"),
-        ("2024-2025", "CN", date(2025, 5, 31), "legacy"),
-        ("2025-2026", "DN", date(2025, 9, 30), "2025"),
-        ("2025-2026", "CN", date(2026, 5, 31), "2025"),
-        ("2019-2020", "CN", date(2020, 5, 31), "legacy"),
-    ],
-)
-def test_periods(school_year: str, term: str, expected_date: date, scheme: str) -> None:
-    assert geo.period_date(school_year, term) == expected_date
-    assert geo.scheme_for_period(school_year, term) == scheme
-
-
-@pytest.mark.parametrize(
-    ("school_year", "term"),
-    [("2024-2026", "DN"), ("2024/2025", "DN"), ("2024", "CN"), ("2024-2025", "GK")],
-)
-def test_bad_periods(school_year: str, term: str) -> None:
-    with pytest.raises(ValueError):
-        geo.period_date(school_year, term)

@@ -19,12 +19,11 @@ from ioc.api.params import (
     SchemeQuery,
     UnitPeriodDep,
     UnitQuery,
-    school_year_term,
+    period_of,
 )
 from ioc.api.scope import allowed_units_async, filter_units, require_in_scope_async
 from ioc.api.views import level_batch, periods, series_batch, unit_series, units
 from ioc.catalog.definitions import load_catalog
-from ioc.geo.admin import scheme_for_period
 from ioc.views.indicators import batch_of, values_for
 from ioc.views.quality import predecessors_without_returns, without_reporting_shares
 from ioc.views.units import find_in
@@ -114,12 +113,13 @@ async def provinces(
     indicator: IndicatorQuery = None,
     format: Format = "json",
 ) -> Any:
-    school_year, term = school_year_term(period)
-    if f"{school_year}/{term}" not in await fetch(request, periods(cur, settings)):
+    at = period_of(period)
+    school_year, term = at.school_year, at.term
+    if str(at) not in await fetch(request, periods(cur, settings)):
         raise ApiError(
             404, "unknown_period", f"Chưa có số liệu kỳ {period}", f"No returns for {period}"
         )
-    scheme = scheme or scheme_for_period(school_year, term)
+    scheme = scheme or at.scheme
     batch = await fetch(
         request,
         level_batch(

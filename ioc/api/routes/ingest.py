@@ -21,9 +21,9 @@ from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units
 from ioc.catalog.messages import LANGS, describe, file_message, run_messages
 from ioc.config import Settings
+from ioc.domain.period import PATTERN
 from ioc.jobs.isolated import JobFailed, JobStopped, Limits, run_job
 from ioc.returns.names import FileName, file_name
-from ioc.returns.validate import PERIOD_PATTERN
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 log = logging.getLogger("ioc.api")
@@ -82,7 +82,7 @@ def upload(
     settings: SettingsDep,
     who: Annotated[Principal, Depends(require("admin", "operator"))],
     file: Annotated[UploadFile, File(description="CSV or XLSX return file")],
-    period: Annotated[str | None, Form(pattern=PERIOD_PATTERN, max_length=12)] = None,
+    period: Annotated[str | None, Form(pattern=PATTERN, max_length=12)] = None,
     strict: Annotated[bool, Form()] = False,
 ) -> dict[str, Any]:
     name = file_name(file.filename)

@@ -11,6 +11,7 @@ from ioc import db
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, SnapshotDep
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
+from ioc.domain.period import Period
 
 router = APIRouter(tags=["meta"])
 VERSIONS = {name: metadata.version(name) for name in ("ioc-edu", "duckdb", "polars", "fastapi")}
@@ -39,7 +40,7 @@ async def health(snapshot: SnapshotDep, settings: SettingsDep) -> dict[str, Any]
 def periods(cur: CursorDep, settings: SettingsDep, _: PrincipalDep) -> list[dict[str, Any]]:
     rows = db.query(cur, "queries/periods", settings)
     return [
-        {**r, "period": f"{r['school_year']}/{r['term']}"}
+        {**r, "period": str(Period.of(r["school_year"], r["term"]))}
         for r in rows.drop("period_order").to_dicts()
     ]
 

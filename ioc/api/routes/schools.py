@@ -18,7 +18,7 @@ from ioc.api.params import (
     MAX_PAGE,
     OptionalPeriodQuery,
     UnitPeriodDep,
-    school_year_term,
+    period_of,
 )
 from ioc.api.scope import require_school_in_scope, require_schools
 from ioc.api.views import DEFAULT_INDICATOR, period_schools, unit_schools
@@ -128,8 +128,8 @@ def profile_part(
     _, parts = _profile(cur, settings, who, school_code)
     rows = parts[part]
     if period is not None:
-        school_year, term = school_year_term(period)
-        rows = rows.filter((pl.col("school_year") == school_year) & (pl.col("term") == term))
+        at = period_of(period)
+        rows = rows.filter((pl.col("school_year") == at.school_year) & (pl.col("term") == at.term))
     return respond(request, rows, f"school_{school_code}_{part}", format)
 
 

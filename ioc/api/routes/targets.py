@@ -14,7 +14,7 @@ from ioc.api.params import UNIT_PATTERN, UNIT_TEXT
 from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, filter_units, require_in_scope
 from ioc.catalog.definitions import load_catalog
-from ioc.returns.validate import SCHOOL_YEAR_PATTERN
+from ioc.domain.period import SCHOOL_YEAR_PATTERN
 from ioc.views.units import find_unit
 
 router = APIRouter(prefix="/targets", tags=["targets"])
@@ -29,7 +29,7 @@ class Target(BaseModel):
     scheme: Literal["legacy", "2025"]
     unit_code: str = Field(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)
     school_year: str = Field(
-        pattern=f"^({SCHOOL_YEAR_PATTERN})$", max_length=9, description="e.g. 2026-2027"
+        pattern=SCHOOL_YEAR_PATTERN, max_length=9, description="e.g. 2026-2027"
     )
     target_value: float = Field(ge=-1e12, le=1e12, allow_inf_nan=False)
 

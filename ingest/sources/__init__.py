@@ -1,0 +1,1 @@
+"""Where returns come from: one module per source (files today; school-management APIs later)."""
