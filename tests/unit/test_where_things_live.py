@@ -1,5 +1,6 @@
-"""docs/where-things-live.md stays true: each idea the product is built on has a row, every
-path in the "Home" column exists, and every Python module or package named there imports."""
+"""docs/where-things-live.md stays true: each idea the product is built on has a row with a
+home, every path named in the table exists, and every Python module or package named there
+imports."""
 
 from __future__ import annotations
 
@@ -41,15 +42,24 @@ IDEAS = (
 )
 
 
-def homes() -> dict[str, list[str]]:
-    """Each row's idea and the paths named (in backticks) in its "Home" column."""
-    rows: dict[str, list[str]] = {}
+def rows() -> dict[str, list[list[str]]]:
+    """Each row's idea and, per column after it, the names in backticks."""
+    found: dict[str, list[list[str]]] = {}
     for line in TABLE.read_text(encoding="utf-8").splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if not line.startswith("|") or len(cells) < 2 or cells[0] in ("Idea", "---"):
+        if not line.startswith("|"):
             continue
-        rows[cells[0]] = re.findall(r"`([^`]+)`", cells[1])
-    return rows
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if cells[0] in ("Idea", "---"):
+            continue
+        found[cells[0]] = [re.findall(r"`([^`]+)`", cell) for cell in cells[1:]]
+    return found
+
+
+def is_path(name: str) -> bool:
+    """A repository path (``ioc/db.py``, ``sql/``), not a name, a setting or a URL path."""
+    return not name.startswith("/") and (
+        "/" in name or name.endswith((".py", ".yaml", ".sql", ".md"))
+    )
 
 
 def module_name(path: str) -> str | None:
@@ -63,13 +73,19 @@ def module_name(path: str) -> str | None:
 
 
 def test_every_idea_has_a_home() -> None:
-    rows = homes()
-    assert [idea for idea in IDEAS if idea not in rows] == []
-    assert [idea for idea, paths in rows.items() if not paths] == []
+    table = rows()
+    assert [idea for idea in IDEAS if idea not in table] == []
+    homeless = [idea for idea, cells in table.items() if not any(map(is_path, cells[0]))]
+    assert homeless == []
 
 
-@pytest.mark.parametrize("path", sorted({p for paths in homes().values() for p in paths}), ids=str)
-def test_home_exists(path: str) -> None:
+PATHS = sorted(
+    {name for cells in rows().values() for cell in cells for name in cell if is_path(name)}
+)
+
+
+@pytest.mark.parametrize("path", PATHS, ids=str)
+def test_named_path_exists(path: str) -> None:
     assert (REPO / path).exists(), f"{path} is named in {TABLE.name} but does not exist"
     if path.endswith("/"):
         assert (REPO / path).is_dir(), f"{path} is named as a folder"
