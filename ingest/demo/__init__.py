@@ -10,8 +10,10 @@ employees); the other two provinces' are scaled by population (:mod:`.provinces`
 2025-2026 DN returns use the 2025 communes, found through the commune crosswalk.
 
 Modules: :mod:`.provinces` (what differs between the old provinces), :mod:`.population`
-(schools and the planted problems), :mod:`.figures` (every field of every return),
-:mod:`.files` (the shapes Departments receive).
+(schools and the planted problems), :mod:`.figures` (every return: identity, place and
+periods), built from :mod:`.profiles` (a school of each level), :mod:`.headline` (the
+headline figures) and :mod:`.fields` (every other field); :mod:`.files` (the files
+Departments receive) written in :mod:`.shapes` (CSV/XLSX layouts).
 """
 
 from __future__ import annotations

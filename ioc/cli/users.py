@@ -15,10 +15,11 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ioc.cli.options import JsonOption
+from ioc.cli.output import console, err
 from ioc.config import display_zone, get_settings
 from ioc.domain.formats import as_local
 
@@ -41,9 +42,6 @@ token_app = typer.Typer(
 )
 users_app.add_typer(token_app, name="token")
 
-console = Console()
-err = Console(stderr=True)
-
 ROLES_HELP = "admin | leader | analyst | operator | display"
 UnitsOption = Annotated[
     list[str] | None,
@@ -53,7 +51,6 @@ UnitsOption = Annotated[
         "legacy:NNNNN or 2025:NNNNN (commune), 2025:NN (2025 province)",
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
 PromptOption = Annotated[
     bool, typer.Option("--prompt-password", help="Type the password instead of generating one")
 ]

@@ -310,7 +310,7 @@ def _frame(frame: str) -> tuple[str, str]:
     return f"{name} ({path})", path
 
 
-ROOT = "ioc/cli/main.py"  # ``serve``, at the bottom of every stack of the event loop
+ROOT = "ioc/cli/serve.py"  # ``serve``, at the bottom of every stack of the event loop
 WAITS = (  # leaf frames of a thread waiting, not working
     "Condition.wait (",
     "Queue.get (",

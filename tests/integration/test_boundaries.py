@@ -12,7 +12,7 @@ import pytest
 
 from ioc.config import Settings
 from ioc.geo import admin as geo
-from ioc.geo import boundaries
+from ioc.geo import boundaries, geojson, geometry
 from tests.conftest import REPO, serve
 from tests.unit.test_boundaries import DISTRICTS
 
@@ -33,7 +33,7 @@ def units() -> Any:
 
 
 def test_can_tho_2025_communes_match_by_code(units: Any) -> None:
-    features = boundaries.read_features(real("vn_communes_2025_p92_can_tho.geojson"))
+    features = geojson.read_features(real("vn_communes_2025_p92_can_tho.geojson"))
     found = boundaries.match_features(features, units)
     assert len(found) == len(features) == 103
     assert {(x.scheme, x.level, x.parent_code) for x in found} == {("2025", "commune", "92")}
@@ -44,7 +44,7 @@ def test_can_tho_2025_communes_match_by_code(units: Any) -> None:
 def test_gadm_districts_match_by_name_and_place(units: Any) -> None:
     """The GADM file has only Vietnamese names (no codes, no province): Sóc Trăng's
     districts that existed in its vintage are found, each centroid inside its shape."""
-    features = boundaries.read_features(real("vn_districts_gadm_adm3.topo.json"))
+    features = geojson.read_features(real("vn_districts_gadm_adm3.topo.json"))
     found = boundaries.match_features(features, units)
     assert {(x.scheme, x.level) for x in found} == {("legacy", "district")}
     assert len(found) > 600
@@ -54,22 +54,22 @@ def test_gadm_districts_match_by_name_and_place(units: Any) -> None:
     centres = units.filter(units["scheme"] == "legacy").select("code", "latitude", "longitude")
     where = {r[0]: (r[2], r[1]) for r in centres.iter_rows()}
     for code, shape in soc_trang.items():
-        assert boundaries.contains(shape.raw, *where[code]), code
+        assert geometry.contains(shape.raw, *where[code]), code
 
 
 def test_the_2025_provinces_hold_hoang_sa_and_truong_sa(units: Any) -> None:
-    features = boundaries.read_features(real("vn_provinces_34_2025.geojson"))
+    features = geojson.read_features(real("vn_provinces_34_2025.geojson"))
     found = {x.code: x for x in boundaries.match_features(features, units)}
     assert len(found) == 34
     assert {x.scheme for x in found.values()} == {"2025"}
-    da_nang = boundaries.bbox(found["48"].geometry(0.002))  # type: ignore[arg-type]
-    khanh_hoa = boundaries.bbox(found["56"].geometry(0.002))  # type: ignore[arg-type]
+    da_nang = geometry.bbox(found["48"].geometry(0.002))  # type: ignore[arg-type]
+    khanh_hoa = geometry.bbox(found["56"].geometry(0.002))  # type: ignore[arg-type]
     assert da_nang is not None and da_nang[2] > 112.0  # Hoàng Sa, 111.2-112.7 E
     assert khanh_hoa is not None and khanh_hoa[2] > 114.0 and khanh_hoa[1] < 9.0  # Trường Sa
 
 
 def test_legacy_province_topojson_matches_by_name(units: Any) -> None:
-    features = boundaries.read_features(real("vn_provinces_63_pre2025.topo.json"))
+    features = geojson.read_features(real("vn_provinces_63_pre2025.topo.json"))
     found = boundaries.match_features(features, units)
     assert {(x.scheme, x.level) for x in found} == {("legacy", "province")}
     assert len(found) >= 60
@@ -113,12 +113,12 @@ def test_boundaries_of_a_provinces_children(geo_server: Any) -> None:
         c["code"] for c in children if c["code"] not in ("942", "943", "945")
     )
     ring = doc["features"][0]["geometry"]["coordinates"][0]
-    assert boundaries._signed_area(ring) > 0  # RFC 7946 by default
+    assert geometry._signed_area(ring) > 0  # RFC 7946 by default
     assert all(round(v, 5) == v for p in ring for v in p)
     turned = leader.get(
         "/boundaries", params={"scheme": "legacy", "parent": "94", "winding": "clockwise"}
     ).json()
-    assert boundaries._signed_area(turned["features"][0]["geometry"]["coordinates"][0]) < 0
+    assert geometry._signed_area(turned["features"][0]["geometry"]["coordinates"][0]) < 0
 
 
 def test_boundaries_are_scoped_and_explain_when_missing(geo_server: Any) -> None:

@@ -19,7 +19,7 @@ from ioc.config import Settings
 from tests.conftest import REPO
 from tests.integration.test_store import BACKENDS, database_url
 
-# Until `ioc users` is mounted in ioc/cli/main.py, the sub-app is run on its own.
+# `ioc users` is mounted in ioc/cli/main.py; these tests run the sub-app on its own.
 STANDALONE = [
     sys.executable,
     "-c",

@@ -1,6 +1,6 @@
-"""Boundary files matched to units (ioc/geo/boundaries.py), on small hand-written GeoJSON and
-TopoJSON: codes, names within the bounding box, a file's scheme, TopoJSON decoding, ring
-orientation, rounding and thinning, and the per-process cache."""
+"""Boundary files matched to units (ioc/geo/: boundaries, geojson, geometry, matching), on small
+hand-written GeoJSON and TopoJSON: codes, names within the bounding box, a file's scheme,
+TopoJSON decoding, ring orientation, rounding and thinning, and the per-process cache."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 
 from ioc.geo import boundaries as b
+from ioc.geo import geojson, geometry, matching
 
 UNITS = pl.DataFrame(
     [
@@ -73,13 +74,13 @@ DISTRICTS = {
 
 
 def test_name_keys_ignore_diacritics_type_words_and_leading_zeros() -> None:
-    assert "ke sach" in b.name_keys("Huyện Kế Sách")
-    assert "ke sach" in b.name_keys("Ke Sach District")
-    assert b.normalise_name("Long Xuyen Township") == "long xuyen"
-    assert b.normalise_name("Quận 01") == "1"
-    assert b.normalise_name("Thành phố Cần Thơ") == "can tho"
+    assert "ke sach" in matching.name_keys("Huyện Kế Sách")
+    assert "ke sach" in matching.name_keys("Ke Sach District")
+    assert matching.normalise_name("Long Xuyen Township") == "long xuyen"
+    assert matching.normalise_name("Quận 01") == "1"
+    assert matching.normalise_name("Thành phố Cần Thơ") == "can tho"
     # a name that starts like a type word keeps its full form too
-    assert "xa xiem" in b.name_keys("Xa Xiêm")
+    assert "xa xiem" in matching.name_keys("Xa Xiêm")
 
 
 def test_features_match_by_code_then_by_name_inside_the_box() -> None:
@@ -142,7 +143,7 @@ TOPOLOGY = {
 
 
 def test_topojson_arcs_are_decoded_and_matched() -> None:
-    features = b.features_of(TOPOLOGY)
+    features = geojson.features_of(TOPOLOGY)
     assert len(features) == 2
     ring = features[0]["geometry"]["coordinates"][0]
     expected = [(105.7, 9.2), (105.7, 9.8), (106.1, 9.8), (106.1, 9.2), (105.7, 9.2)]
@@ -152,24 +153,24 @@ def test_topojson_arcs_are_decoded_and_matched() -> None:
     assert [round(x, 6) for x, _ in west] == [105.7, 105.3, 105.3, 105.7, 105.7]
     found = {x.code: x for x in b.match_features(features, UNITS)}
     assert set(found) == {"94", "95"}
-    assert b.contains(found["94"].raw, 105.876004, 9.617375)
+    assert geometry.contains(found["94"].raw, 105.876004, 9.617375)
 
 
 def test_geometry_is_rounded_oriented_and_thinned() -> None:
     wiggly = [[105.0 + i / 100 + 1e-7, 9.0 + (i % 2) * 1e-6] for i in range(11)]
     ring = [*wiggly, [106.0, 10.0], [105.0, 10.0], wiggly[0]]
-    shape = b.simplified({"type": "Polygon", "coordinates": [ring]})
+    shape = geometry.simplified({"type": "Polygon", "coordinates": [ring]})
     assert shape is not None
     exterior = shape["coordinates"][0]
     assert all(round(v, 5) == v for p in exterior for v in p)
-    assert b._signed_area(exterior) > 0  # RFC 7946: counter-clockwise
-    clockwise = b.oriented(shape, clockwise=True)["coordinates"][0]
-    assert b._signed_area(clockwise) < 0
-    thinned = b.simplified({"type": "Polygon", "coordinates": [ring]}, tolerance=0.001)
+    assert geometry._signed_area(exterior) > 0  # RFC 7946: counter-clockwise
+    clockwise = geometry.oriented(shape, clockwise=True)["coordinates"][0]
+    assert geometry._signed_area(clockwise) < 0
+    thinned = geometry.simplified({"type": "Polygon", "coordinates": [ring]}, tolerance=0.001)
     assert thinned is not None and len(thinned["coordinates"][0]) == 4 + 1  # the corners
     # an island smaller than the tolerance keeps its shape rather than vanishing
     islet = square(112.0, 16.5, 0.0002)
-    kept = b.simplified(islet, tolerance=0.01)
+    kept = geometry.simplified(islet, tolerance=0.01)
     assert kept is not None and len(kept["coordinates"][0]) == 5
 
 
@@ -206,4 +207,4 @@ def test_load_keeps_matches_until_a_file_changes(tmp_path: Path) -> None:
 
 def test_not_geojson_is_refused() -> None:
     with pytest.raises(ValueError, match="not GeoJSON"):
-        b.features_of({"type": "Point", "coordinates": [0, 0]})
+        geojson.features_of({"type": "Point", "coordinates": [0, 0]})

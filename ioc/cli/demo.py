@@ -1,0 +1,59 @@
+"""``ioc demo``: build the demo province and its accounts."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ioc.cli.output import console, err
+from ioc.config import Settings, get_settings
+from ioc.domain.formats import vn_number
+
+
+def demo(
+    if_empty: Annotated[bool, typer.Option(help="Do nothing if data is already published")] = False,
+    replace: Annotated[bool, typer.Option(help="Delete the published data first")] = False,
+) -> None:
+    """Build the demo (2025 Cần Thơ: old Cần Thơ, Hậu Giang, Sóc Trăng) from generated files."""
+    from ingest.demo import build_demo
+
+    settings = get_settings()
+    if settings.published_db.exists():
+        if if_empty:
+            console.print(f"Data already published at {settings.published_db}; demo not rebuilt.")
+            return
+        if not replace:
+            err.print(
+                f"[red]{settings.published_db} already holds data: "
+                "use --replace to delete it and build the demo[/red]"
+            )
+            raise typer.Exit(2)
+        settings.published_db.unlink()
+    started = time.perf_counter()
+    reports = build_demo(settings)
+    loaded = sum(r.accepted for r in reports)
+    rejected = sum(r.rejected for r in reports)
+    console.print(
+        f"Demo built in {time.perf_counter() - started:.1f} s: {len(reports)} files, "
+        f"{vn_number(loaded)} returns accepted, {vn_number(rejected)} rejected "
+        "(planted data-quality problems; see 'ioc rejects')."
+    )
+    _demo_accounts(settings)
+
+
+def _demo_accounts(settings: Settings) -> None:
+    from ioc import store
+
+    engine = store.make_engine(settings)
+    store.migrate(engine)
+    with store.open_session(engine) as session:
+        demo = store.create_demo_accounts(session)
+    table = Table("account", "role", "units", title=f"Demo accounts (password: {demo.password})")
+    for account in demo.accounts:
+        units = ", ".join(f"{s}:{c}" for s, c in account.units) or "all"
+        table.add_row(account.username, str(account.role), units)
+    console.print(table)
+    console.print(f"Wall-screen token of demo-display: {demo.display_token}")
