@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards import ids
@@ -16,17 +17,23 @@ from dashboards.context import View, api, lang
 from dashboards.formats import datetime_text
 from dashboards.i18n import Lang, t
 
-NAV = (
-    ("/", "nav.overview", ("admin", "leader", "analyst", "operator")),
-    ("/map", "nav.map", ("admin", "leader", "analyst", "operator")),
-    ("/unit", "nav.unit", ("admin", "leader", "analyst", "operator")),
-    ("/indicator", "nav.explorer", ("admin", "leader", "analyst", "operator")),
-    ("/quality", "nav.quality", ("admin", "leader", "analyst", "operator")),
-    ("/ingest", "nav.ingest", ("admin", "operator")),
-    ("/targets", "nav.targets", ("admin", "leader", "analyst", "operator")),
-    ("/schedules", "nav.schedules", ("admin", "leader", "analyst", "operator")),
-)
 DEFAULT_INDICATOR = "NET_CLASS_SIZE"
+
+
+# who sees a menu entry unless its page names fewer roles (the display role has no menu)
+MENU_ROLES = ("admin", "leader", "analyst", "operator")
+
+
+def menu(role: str) -> list[tuple[str, str]]:
+    """(path, label key) of the pages in the menu this role sees, in the pages' order.
+
+    Each page says so where it registers (``dash.register_page``): ``order``, ``menu=True``,
+    ``label`` (a catalog key) and, when fewer roles may open it, ``menu_roles``."""
+    return [
+        (page["path"], page["label"])
+        for page in dash.page_registry.values()
+        if page.get("menu") and role in page.get("menu_roles", MENU_ROLES)
+    ]
 
 
 @dataclass(frozen=True)
@@ -115,8 +122,8 @@ def frame_bare(page: Bare, path: str, body: Any) -> html.Div:
     active = {True: "nav-link active", False: "nav-link"}
     links = [
         html.A(t(key, page.lang), href=href, className=active[href == path])
-        for href, key, roles in NAV
-        if href == "/ingest" and page.me["role"] in roles
+        for href, key in menu(page.me["role"])
+        if href == "/ingest"
     ]
     return html.Div(
         [
@@ -179,8 +186,7 @@ def _header(page: Page, path: str) -> html.Header:
             href=view.href(target),
             className="nav-link active" if target == path else "nav-link",
         )
-        for target, key, roles in NAV
-        if page.me["role"] in roles
+        for target, key in menu(page.me["role"])
     ]
     period_options = [
         {

@@ -26,7 +26,15 @@ from dashboards.figures.map import band
 from dashboards.formats import counts, date_text, value_text, vn_number
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/indicator", title="IOC-EDU · Chỉ tiêu")
+dash.register_page(
+    __name__,
+    path="/indicator",
+    title="IOC-EDU · Chỉ tiêu",
+    name="explorer",
+    order=3,
+    menu=True,
+    label="nav.explorer",
+)
 
 MAX_COMPARE = 8
 

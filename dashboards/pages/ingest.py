@@ -18,9 +18,19 @@ from dashboards.components.labels import catalog_text, run_status
 from dashboards.context import api, lang
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/ingest", title="IOC-EDU · Nạp dữ liệu")
-
 UPLOADERS = ("admin", "operator")
+
+dash.register_page(
+    __name__,
+    path="/ingest",
+    title="IOC-EDU · Nạp dữ liệu",
+    name="ingest",
+    order=5,
+    menu=True,
+    label="nav.ingest",
+    menu_roles=UPLOADERS,
+)
+
 PERIOD_PATTERN = r"^\d{4}-\d{4}/(DN|CN)$"
 
 

@@ -13,7 +13,7 @@ from dashboards.api_client import SESSION_COOKIE, ApiProblem
 from dashboards.context import api, lang, safe_next
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/login", title="IOC-EDU · Đăng nhập")
+dash.register_page(__name__, name="login", path="/login", title="IOC-EDU · Đăng nhập")
 
 LANDING = {"operator": "/ingest", "display": "/wall"}
 

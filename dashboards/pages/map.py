@@ -46,7 +46,15 @@ from dashboards.figures.map import (
 from dashboards.formats import counts, value_text, vn_number
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/map", title="IOC-EDU · Bản đồ")
+dash.register_page(
+    __name__,
+    path="/map",
+    title="IOC-EDU · Bản đồ",
+    name="map",
+    order=1,
+    menu=True,
+    label="nav.map",
+)
 
 COUNTRY_ROLES = ("admin", "leader")
 # boundary rings thinned to a fraction of a screen pixel (degrees): a province's communes

@@ -29,7 +29,15 @@ from dashboards.figures.unit import quality_bars
 from dashboards.formats import date_text, datetime_text, value_text, vn_number
 from dashboards.i18n import Lang, t
 
-dash.register_page(__name__, path="/quality", title="IOC-EDU · Chất lượng dữ liệu")
+dash.register_page(
+    __name__,
+    path="/quality",
+    title="IOC-EDU · Chất lượng dữ liệu",
+    name="quality",
+    order=4,
+    menu=True,
+    label="nav.quality",
+)
 
 RUN_READERS = ("admin", "leader", "operator")
 RECENT_RUNS = 20

@@ -16,7 +16,15 @@ from dashboards.context import api, lang
 from dashboards.formats import datetime_text
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/schedules", title="IOC-EDU · Báo cáo định kỳ")
+dash.register_page(
+    __name__,
+    path="/schedules",
+    title="IOC-EDU · Báo cáo định kỳ",
+    name="schedules",
+    order=7,
+    menu=True,
+    label="nav.schedules",
+)
 
 EDITORS = ("admin", "operator")
 KINDS = ("standard", "indicators", "schools", "quality", "chase")

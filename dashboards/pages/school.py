@@ -21,7 +21,7 @@ from dashboards.figures.unit import TERM_SHORT
 from dashboards.formats import date_text, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
 
-dash.register_page(__name__, path="/school", title="IOC-EDU · Hồ sơ trường")
+dash.register_page(__name__, name="school", path="/school", title="IOC-EDU · Hồ sơ trường")
 
 FAMILIES = ("network", "staff", "facilities", "wash", "health", "digital", "quality")
 # identity fields shown in the header rather than over time

@@ -16,7 +16,15 @@ from dashboards.components.frame import Page, frame, resolve
 from dashboards.context import api, lang
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/targets", title="IOC-EDU · Mục tiêu")
+dash.register_page(
+    __name__,
+    path="/targets",
+    title="IOC-EDU · Mục tiêu",
+    name="targets",
+    order=6,
+    menu=True,
+    label="nav.targets",
+)
 
 EDITORS = ("admin", "operator")
 FIELDS = ("indicator_id", "scheme", "unit_code", "school_year", "target_value")

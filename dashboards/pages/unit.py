@@ -29,7 +29,15 @@ from dashboards.figures.unit import trend
 from dashboards.formats import counts, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
 
-dash.register_page(__name__, path="/unit", title="IOC-EDU · Đơn vị")
+dash.register_page(
+    __name__,
+    path="/unit",
+    title="IOC-EDU · Đơn vị",
+    name="unit",
+    order=2,
+    menu=True,
+    label="nav.unit",
+)
 
 KEY_INDICATORS = (
     "NET_SCHOOLS",
