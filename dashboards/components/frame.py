@@ -73,7 +73,7 @@ def resolve(path: str, query: dict[str, Any], *, bare: bool = False) -> Page | B
             return states.to_login(here)
         return states.error(problem, language)
     if me["role"] == "display":
-        return dcc.Location(id="to-wall", href="/wall")
+        return dcc.Location(id=ids.TO_WALL, href="/wall")
     view = View.from_query(query)
     try:
         periods = client.periods()
@@ -225,7 +225,7 @@ def _header(page: Page, path: str) -> html.Header:
     as_of = html.Span(
         [t("nav.data_as_of", language), " ", datetime_text(page.data_as_of, page.zone)],
         className="badge badge-asof",
-        id="data-as-of",
+        id=ids.DATA_AS_OF,
     )
     return html.Header(
         [
@@ -236,7 +236,7 @@ def _header(page: Page, path: str) -> html.Header:
                     html.Div(
                         [html.Nav(links, className="nav"), _account(page.me, language, path)],
                         className="nav-menu",
-                        id="nav-menu",
+                        id=ids.NAV_MENU,
                     ),
                 ],
                 className="topbar",
@@ -252,7 +252,7 @@ def _menu_button(language: Lang) -> dcc.Checklist:
     script, and the checkbox keeps its state in the browser without a callback). On a desk
     it is hidden and the menu is laid out in the top bar."""
     return dcc.Checklist(
-        id="nav-toggle",
+        id=ids.NAV_TOGGLE,
         options=[{"label": "☰ " + t("nav.menu", language), "value": "open"}],
         value=[],
         className="nav-toggle",
@@ -268,13 +268,13 @@ def _account(me: Me, language: Lang, path: str) -> html.Div:
             html.A(
                 "English" if other == "en" else "Tiếng Việt",
                 href=f"/_lang/{other}",
-                id="lang-switch",
+                id=ids.LANG_SWITCH,
                 className="lang",
             ),
             html.Span(f"{me['username']} · {t('role.' + me['role'], language)}", className="who"),
             # a form, not a link: signing out changes state, so it is a POST
             html.Form(
-                html.Button(t("nav.logout", language), type="submit", id="logout"),
+                html.Button(t("nav.logout", language), type="submit", id=ids.LOGOUT),
                 method="post",
                 action="/_logout",
                 className="logout",

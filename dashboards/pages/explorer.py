@@ -73,12 +73,12 @@ def definition(
     formula: list[Any] = [t(kind_key if kind in known_kinds else "explorer.kind_other", language)]
     if entry.get("numerator"):
         numerator = _field_label(catalog, entry["numerator"], language)
-        parts = [html.Span(numerator, className="formula-part", id="explorer-numerator")]
+        parts = [html.Span(numerator, className="formula-part", id=ids.EXPLORER_NUMERATOR)]
         if entry.get("denominator"):
             denominator = _field_label(catalog, entry["denominator"], language)
             parts += [
                 " / ",
-                html.Span(denominator, className="formula-part", id="explorer-denominator"),
+                html.Span(denominator, className="formula-part", id=ids.EXPLORER_DENOMINATOR),
             ]
         factor = entry.get("factor")
         if factor and factor != 1:
@@ -112,7 +112,7 @@ def definition(
                     ),
                 ],
                 className="explorer-current",
-                id="explorer-value",
+                id=ids.EXPLORER_VALUE,
                 **{"data-value": "" if own.get("value") is None else repr(own.get("value"))},
             ),
             html.Div(
@@ -160,7 +160,7 @@ def _rounding(catalog: dict[str, Any], norm_id: str | None, language: str) -> An
             " — ",
             html.Span(rounding.get("source") or "", className="norm-source"),
         ],
-        id="explorer-rounding",
+        id=ids.EXPLORER_ROUNDING,
     )
 
 
@@ -237,7 +237,12 @@ def body(
         parts.append(states.empty(t("state.no_returns", language)))
     else:
         links = downloads.links(
-            values_path, language, "explorer-values", **common, children="true", indicator=indicator
+            values_path,
+            language,
+            ids.EXPLORER_VALUES_DOWNLOADS,
+            **common,
+            children="true",
+            indicator=indicator,
         )
         count = sum(1 for r in children if r.get("value") is not None)
         # a total (pupils, schools) of the unit is not on the scale of its children's
@@ -275,7 +280,7 @@ def body(
                         downloads.links(
                             values_path,
                             language,
-                            "explorer-ranking",
+                            ids.EXPLORER_RANKING_DOWNLOADS,
                             **common,
                             children="true",
                             indicator=indicator,
@@ -288,7 +293,7 @@ def body(
     trend_links = downloads.links(
         f"/indicators/{indicator}/series",
         language,
-        "explorer-series",
+        ids.EXPLORER_SERIES_DOWNLOADS,
         unit=view.unit,
         scheme=view.scheme,
     )
@@ -301,7 +306,9 @@ def body(
         if any(r.get("value") is not None for r in series)
         else states.empty(t("explorer.no_series", language))
     )
-    parts.append(_section(t("explorer.trend", language), trend, trend_links, "explorer-trend-card"))
+    parts.append(
+        _section(t("explorer.trend", language), trend, trend_links, ids.EXPLORER_TREND_CARD)
+    )
     return parts
 
 
@@ -344,7 +351,7 @@ def layout(**query: Any) -> Any:
             states.loading(html.Div(id=ids.EXPLORER_COMPARE)),
         ],
         className="card",
-        id="explorer-compare-card",
+        id=ids.EXPLORER_COMPARE_CARD,
     )
     content = html.Div(
         [

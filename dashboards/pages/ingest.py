@@ -59,15 +59,15 @@ def _body(page: Page | Bare, *, empty: bool) -> html.Div:
                 ),
                 html.Div(
                     [
-                        html.Label(t("ingest.period", language), htmlFor="ingest-period"),
+                        html.Label(t("ingest.period", language), htmlFor=ids.INGEST_PERIOD),
                         dcc.Input(
-                            id="ingest-period",
+                            id=ids.INGEST_PERIOD,
                             type="text",
                             pattern=PERIOD_PATTERN,
                             placeholder="2025-2026/DN",
                         ),
                         dcc.Checklist(
-                            id="ingest-strict",
+                            id=ids.INGEST_STRICT,
                             options=[{"label": t("ingest.strict", language), "value": "strict"}],
                             value=[],
                         ),
@@ -88,8 +88,8 @@ def _body(page: Page | Bare, *, empty: bool) -> html.Div:
             html.Section(
                 [
                     html.H2(t("ingest.runs", language)),
-                    downloads("/ingest/runs", language, id_prefix="runs"),
-                    html.Div(runs, id="ingest-runs-wrap"),
+                    downloads("/ingest/runs", language, id_prefix=ids.INGEST_RUNS_DOWNLOADS),
+                    html.Div(runs, id=ids.INGEST_RUNS_WRAP),
                 ],
                 className="card",
             ),
@@ -151,11 +151,11 @@ def runs_grid(rows: list[dict[str, Any]], language: str) -> Any:
 
 @callback(
     Output(ids.INGEST_RESULT, "children"),
-    Output("ingest-runs-wrap", "children"),
+    Output(ids.INGEST_RUNS_WRAP, "children"),
     Input(ids.INGEST_UPLOAD, "contents"),
     State(ids.INGEST_UPLOAD, "filename"),
-    State("ingest-period", "value"),
-    State("ingest-strict", "value"),
+    State(ids.INGEST_PERIOD, "value"),
+    State(ids.INGEST_STRICT, "value"),
     prevent_initial_call=True,
 )
 def _upload(
@@ -246,9 +246,11 @@ def _rejects(selected: list[dict[str, Any]] | None) -> Any:
     return html.Div(
         [
             html.H3(f"#{run_id} · {selected[0].get('file_name', '')}"),
-            downloads(f"/ingest/runs/{run_id}/rejects", language, id_prefix="rejects"),
+            downloads(
+                f"/ingest/runs/{run_id}/rejects", language, id_prefix=ids.INGEST_REJECTS_DOWNLOADS
+            ),
             grid(
-                "ingest-rejects-grid",
+                ids.INGEST_REJECTS_GRID,
                 [
                     c("sheet", "sheet"),
                     c("source_row", "row", numeric=True, maxWidth=100),

@@ -320,12 +320,12 @@ def _scope_link(page: Page, view: View, country: bool) -> Any:
         return None
     if country:
         label = t("map.back_to_unit", page.lang, unit=page.unit["name"])
-        return html.A(label, href=view.href("/map"), className="btn-link", id="map-to-unit")
+        return html.A(label, href=view.href("/map"), className="btn-link", id=ids.MAP_TO_UNIT)
     return html.A(
         t("map.country", page.lang),
         href=view.href("/map", level="country"),
         className="btn-link",
-        id="map-to-country",
+        id=ids.MAP_TO_COUNTRY,
     )
 
 

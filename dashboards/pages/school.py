@@ -182,7 +182,7 @@ def _identity(page: Page, profile: dict[str, Any]) -> html.Section:
         [
             html.Div(
                 [
-                    html.H2(school["school_name"], id="school-name"),
+                    html.H2(school["school_name"], id=ids.SCHOOL_NAME),
                     html.Span(school["school_code"], className="muted"),
                 ],
                 className="school-head",

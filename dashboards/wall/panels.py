@@ -13,6 +13,7 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import html
 
+from dashboards import ids
 from dashboards.api_client import DEFAULT_ZONE
 from dashboards.components.tiles import BAD, gap, name_of, status_of
 from dashboards.figures import wall as figures
@@ -158,7 +159,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
             html.Ul(items, className="wall-red-list"),
         ],
         className="wall-col wall-col-wide",
-        id="wall-red-units",
+        id=ids.WALL_RED_UNITS,
         **{"data-count": str(len(bad)), "data-indicators": str(len(grouped))},
     )
     total = (place.get("quality") or {}).get("total") or {}
@@ -195,7 +196,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
             ),
         ],
         className="wall-col",
-        id="wall-red-missing",
+        id=ids.WALL_RED_MISSING,
         **{"data-missing": str(missing), "data-late": str(late)},
     )
     failed = snap.get("failed_runs") or []
@@ -226,7 +227,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
             ),
         ],
         className="wall-col",
-        id="wall-red-failed",
+        id=ids.WALL_RED_FAILED,
         **{"data-count": str(len(failed))},
     )
     return html.Div([units_col, missing_col, failed_col], className="wall-red")
@@ -381,7 +382,7 @@ def completeness_panel(
                 pct=value_text(total.get("completeness_pct"), "%"),
             ),
             className="wall-sub",
-            id="wall-completeness-total",
+            id=ids.WALL_COMPLETENESS_TOTAL,
         )
     ]
     counted = [u for u in by_unit if u.get("schools_expected")]
@@ -401,9 +402,9 @@ def completeness_panel(
 def as_of(screen: Screen, snap: dict[str, Any], lang: str) -> list[Any]:
     return [
         html.Span(t("wall.data_as_of", lang) + " ", className="wall-label"),
-        html.Span(local(snap.get("data_as_of"), screen, snap), id="wall-asof-time"),
+        html.Span(local(snap.get("data_as_of"), screen, snap), id=ids.WALL_ASOF_TIME),
         html.Span(" · " + t("wall.period", lang) + " ", className="wall-label"),
-        html.Span(period_label(snap.get("period"), lang), id="wall-period"),
+        html.Span(period_label(snap.get("period"), lang), id=ids.WALL_PERIOD),
     ]
 
 
