@@ -1,7 +1,6 @@
 """Component ids, one place, so pages and tests agree on them."""
 
 # shell
-URL = "url"
 NAV_PERIOD = "nav-period"
 NAV_SCHEME = "nav-scheme"
 NAV_GO = "nav-go"
@@ -39,8 +38,6 @@ INGEST_REJECTS = "ingest-rejects"
 TARGETS_GRID = "targets-grid"
 TARGETS_SAVE = "targets-save"
 TARGETS_RESULT = "targets-result"
-# shared
-URL_SYNC = "url-sync"
 # map (more)
 MAP_STATE = "map-state"
 MAP_TABLE = "map-table"

@@ -432,17 +432,13 @@ def events(screen: Screen, snap: dict[str, Any], lang: str) -> list[tuple[str, s
                 rejected=vn_number(r.get("rows_rejected")),
             )
         found.append((r.get("finished_at") or r.get("started_at") or "", text))
-    for r in snap.get("report_runs") or []:  # the scheduled-reports hook (empty until it exists)
-        when = local(r.get("finished_at"), screen, snap, "%H:%M %d/%m")
+    for r in snap.get("report_runs") or []:
+        when = local(r["finished_at"], screen, snap, "%H:%M %d/%m")
+        status = t(f"wall.report_{r['status']}", lang)
         text = t(
-            "wall.event_report",
-            lang,
-            when=when,
-            kind=r.get("kind", ""),
-            unit=r.get("unit", ""),
-            status=r.get("status", ""),
+            "wall.event_report", lang, when=when, kind=r["kind"], unit=r["unit"], status=status
         )
-        found.append((r.get("finished_at") or "", text))
+        found.append((r["finished_at"], text))
     found.sort(key=lambda item: item[0], reverse=True)
     return found[: screen.events]
 
