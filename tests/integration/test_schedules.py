@@ -25,7 +25,7 @@ from aiosmtpd.controller import Controller
 
 from dashboards.api_client import SESSION_COOKIE, Api, Credentials
 from dashboards.wall import data as wall_data
-from dashboards.wall import panels, screens
+from dashboards.wall import screens, ticker
 from ioc.config import Settings
 from tests.conftest import IOC, REPO, free_port
 
@@ -343,7 +343,7 @@ def test_the_wall_lists_the_latest_report_runs(server: Server) -> None:
     assert [r["finished_at"] for r in shown] == sorted(
         (r["finished_at"] for r in shown), reverse=True
     )
-    texts = [text for _, text in panels.events(screen, snapshot, "vi")]
+    texts = [text for _, text in ticker.events(screen, snapshot, "vi")]
     assert any("Báo cáo định kỳ quality (945): đã xong" in text for text in texts), texts
     display = Api(origin, Credentials(token="ioc_demo-display-soc-trang-94"))
     assert wall_data.report_runs(display, screen) == []
