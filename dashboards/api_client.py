@@ -346,8 +346,9 @@ class Api:
     def run_schedule(self, schedule_id: int) -> dict[str, Any]:
         return self._request("POST", f"/schedules/{schedule_id}/run").json()
 
-    def schedule_runs(self, schedule_id: int) -> dict[str, Any]:
-        return self.get(f"/schedules/{schedule_id}/runs")
+    def schedule_runs(self, schedule_id: int, limit: int = 50) -> dict[str, Any]:
+        """A schedule's runs, newest first: ``{"total", "limit", "offset", "items"}``."""
+        return self.get(f"/schedules/{schedule_id}/runs", limit=limit)
 
 
 def _problem(response: httpx.Response) -> ApiProblem:

@@ -17,6 +17,7 @@ import flask
 from a2wsgi import WSGIMiddleware
 from dash import Dash, dcc, html
 
+from dashboards import ids
 from dashboards.api_client import SESSION_COOKIE, ApiProblem
 from dashboards.compression import Compression
 from dashboards.context import LANG_COOKIE, api, safe_next
@@ -53,7 +54,7 @@ def create_dash(api_url: str, wall_screens: Path = SCREENS_FILE) -> Dash:
             delay_show=250,
             type="circle",
         ),
-        id="root",
+        id=ids.ROOT,
     )
     server: flask.Flask = app.server
     server.config["IOC_API_URL"] = api_url

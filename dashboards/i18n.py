@@ -10,7 +10,6 @@ import yaml
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
-DEFAULT_LANG: Lang = "vi"
 
 
 @functools.cache

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards import ids
@@ -17,17 +18,23 @@ from dashboards.formats import datetime_text
 from dashboards.i18n import Lang, t
 from ioc.domain.period import Period
 
-NAV = (
-    ("/", "nav.overview", ("admin", "leader", "analyst", "operator")),
-    ("/map", "nav.map", ("admin", "leader", "analyst", "operator")),
-    ("/unit", "nav.unit", ("admin", "leader", "analyst", "operator")),
-    ("/indicator", "nav.explorer", ("admin", "leader", "analyst", "operator")),
-    ("/quality", "nav.quality", ("admin", "leader", "analyst", "operator")),
-    ("/ingest", "nav.ingest", ("admin", "operator")),
-    ("/targets", "nav.targets", ("admin", "leader", "analyst", "operator")),
-    ("/schedules", "nav.schedules", ("admin", "leader", "analyst", "operator")),
-)
 DEFAULT_INDICATOR = "NET_CLASS_SIZE"
+
+
+# who sees a menu entry unless its page names fewer roles (the display role has no menu)
+MENU_ROLES = ("admin", "leader", "analyst", "operator")
+
+
+def menu(role: str) -> list[tuple[str, str]]:
+    """(path, label key) of the pages in the menu this role sees, in the pages' order.
+
+    Each page says so where it registers (``dash.register_page``): ``order``, ``menu=True``,
+    ``label`` (a catalog key) and, when fewer roles may open it, ``menu_roles``."""
+    return [
+        (page["path"], page["label"])
+        for page in dash.page_registry.values()
+        if page.get("menu") and role in page.get("menu_roles", MENU_ROLES)
+    ]
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def resolve(path: str, query: dict[str, Any], *, bare: bool = False) -> Page | B
             return states.to_login(here)
         return states.error(problem, language)
     if me["role"] == "display":
-        return dcc.Location(id="to-wall", href="/wall")
+        return dcc.Location(id=ids.TO_WALL, href="/wall")
     view = View.from_query(query)
     try:
         periods = client.periods()
@@ -116,8 +123,8 @@ def frame_bare(page: Bare, path: str, body: Any) -> html.Div:
     active = {True: "nav-link active", False: "nav-link"}
     links = [
         html.A(t(key, page.lang), href=href, className=active[href == path])
-        for href, key, roles in NAV
-        if href == "/ingest" and page.me["role"] in roles
+        for href, key in menu(page.me["role"])
+        if href == "/ingest"
     ]
     return html.Div(
         [
@@ -180,8 +187,7 @@ def _header(page: Page, path: str) -> html.Header:
             href=view.href(target),
             className="nav-link active" if target == path else "nav-link",
         )
-        for target, key, roles in NAV
-        if page.me["role"] in roles
+        for target, key in menu(page.me["role"])
     ]
     period_options = [
         {
@@ -218,7 +224,7 @@ def _header(page: Page, path: str) -> html.Header:
     as_of = html.Span(
         [t("nav.data_as_of", language), " ", datetime_text(page.data_as_of, page.zone)],
         className="badge badge-asof",
-        id="data-as-of",
+        id=ids.DATA_AS_OF,
     )
     return html.Header(
         [
@@ -229,7 +235,7 @@ def _header(page: Page, path: str) -> html.Header:
                     html.Div(
                         [html.Nav(links, className="nav"), _account(page.me, language, path)],
                         className="nav-menu",
-                        id="nav-menu",
+                        id=ids.NAV_MENU,
                     ),
                 ],
                 className="topbar",
@@ -245,7 +251,7 @@ def _menu_button(language: Lang) -> dcc.Checklist:
     script, and the checkbox keeps its state in the browser without a callback). On a desk
     it is hidden and the menu is laid out in the top bar."""
     return dcc.Checklist(
-        id="nav-toggle",
+        id=ids.NAV_TOGGLE,
         options=[{"label": "☰ " + t("nav.menu", language), "value": "open"}],
         value=[],
         className="nav-toggle",
@@ -261,13 +267,13 @@ def _account(me: Me, language: Lang, path: str) -> html.Div:
             html.A(
                 "English" if other == "en" else "Tiếng Việt",
                 href=f"/_lang/{other}",
-                id="lang-switch",
+                id=ids.LANG_SWITCH,
                 className="lang",
             ),
             html.Span(f"{me['username']} · {t('role.' + me['role'], language)}", className="who"),
             # a form, not a link: signing out changes state, so it is a POST
             html.Form(
-                html.Button(t("nav.logout", language), type="submit", id="logout"),
+                html.Button(t("nav.logout", language), type="submit", id=ids.LOGOUT),
                 method="post",
                 action="/_logout",
                 className="logout",

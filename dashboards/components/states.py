@@ -67,7 +67,7 @@ def error(problem: ApiProblem, lang: str) -> html.Div:
 
 
 def to_login(next_path: str) -> dcc.Location:
-    return dcc.Location(id="to-login", href=f"/login?next={quote(next_path, safe='')}")
+    return dcc.Location(id=ids.TO_LOGIN, href=f"/login?next={quote(next_path, safe='')}")
 
 
 def loading(children: object, id_: str | None = None) -> dcc.Loading:

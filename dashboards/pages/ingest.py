@@ -19,9 +19,18 @@ from dashboards.context import api, lang
 from dashboards.i18n import t
 from ioc.domain.period import PATTERN
 
-dash.register_page(__name__, path="/ingest", title="IOC-EDU · Nạp dữ liệu")
-
 UPLOADERS = ("admin", "operator")
+
+dash.register_page(
+    __name__,
+    path="/ingest",
+    title="IOC-EDU · Nạp dữ liệu",
+    name="ingest",
+    order=5,
+    menu=True,
+    label="nav.ingest",
+    menu_roles=UPLOADERS,
+)
 
 
 def layout(**query: Any) -> Any:
@@ -49,15 +58,15 @@ def _body(page: Page | Bare, *, empty: bool) -> html.Div:
                 ),
                 html.Div(
                     [
-                        html.Label(t("ingest.period", language), htmlFor="ingest-period"),
+                        html.Label(t("ingest.period", language), htmlFor=ids.INGEST_PERIOD),
                         dcc.Input(
-                            id="ingest-period",
+                            id=ids.INGEST_PERIOD,
                             type="text",
                             pattern=PATTERN,
                             placeholder="2025-2026/DN",
                         ),
                         dcc.Checklist(
-                            id="ingest-strict",
+                            id=ids.INGEST_STRICT,
                             options=[{"label": t("ingest.strict", language), "value": "strict"}],
                             value=[],
                         ),
@@ -78,8 +87,8 @@ def _body(page: Page | Bare, *, empty: bool) -> html.Div:
             html.Section(
                 [
                     html.H2(t("ingest.runs", language)),
-                    downloads("/ingest/runs", language, id_prefix="runs"),
-                    html.Div(runs, id="ingest-runs-wrap"),
+                    downloads("/ingest/runs", language, id_prefix=ids.INGEST_RUNS_DOWNLOADS),
+                    html.Div(runs, id=ids.INGEST_RUNS_WRAP),
                 ],
                 className="card",
             ),
@@ -141,11 +150,11 @@ def runs_grid(rows: list[dict[str, Any]], language: str) -> Any:
 
 @callback(
     Output(ids.INGEST_RESULT, "children"),
-    Output("ingest-runs-wrap", "children"),
+    Output(ids.INGEST_RUNS_WRAP, "children"),
     Input(ids.INGEST_UPLOAD, "contents"),
     State(ids.INGEST_UPLOAD, "filename"),
-    State("ingest-period", "value"),
-    State("ingest-strict", "value"),
+    State(ids.INGEST_PERIOD, "value"),
+    State(ids.INGEST_STRICT, "value"),
     prevent_initial_call=True,
 )
 def _upload(
@@ -236,9 +245,11 @@ def _rejects(selected: list[dict[str, Any]] | None) -> Any:
     return html.Div(
         [
             html.H3(f"#{run_id} · {selected[0].get('file_name', '')}"),
-            downloads(f"/ingest/runs/{run_id}/rejects", language, id_prefix="rejects"),
+            downloads(
+                f"/ingest/runs/{run_id}/rejects", language, id_prefix=ids.INGEST_REJECTS_DOWNLOADS
+            ),
             grid(
-                "ingest-rejects-grid",
+                ids.INGEST_REJECTS_GRID,
                 [
                     c("sheet", "sheet"),
                     c("source_row", "row", numeric=True, maxWidth=100),

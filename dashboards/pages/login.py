@@ -13,7 +13,7 @@ from dashboards.api_client import SESSION_COOKIE, ApiProblem
 from dashboards.context import api, lang, safe_next
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/login", title="IOC-EDU · Đăng nhập")
+dash.register_page(__name__, name="login", path="/login", title="IOC-EDU · Đăng nhập")
 
 LANDING = {"operator": "/ingest", "display": "/wall"}
 
@@ -36,12 +36,12 @@ def layout(next: str | None = None, **_: Any) -> html.Div:
                 ),
                 html.Button(t("login.submit", language), id=ids.LOGIN_SUBMIT, type="button"),
                 html.Div(id=ids.LOGIN_ERROR, role="alert", className="login-error"),
-                dcc.Store(id="login-next", data=safe_next(next)),
+                dcc.Store(id=ids.LOGIN_NEXT, data=safe_next(next)),
                 dcc.Location(id=ids.LOGIN_GO, refresh=True),
                 html.A(
                     "English" if language == "vi" else "Tiếng Việt",
                     href=f"/_lang/{'en' if language == 'vi' else 'vi'}?next=/login",
-                    id="lang-switch",
+                    id=ids.LANG_SWITCH,
                     className="lang",
                 ),
             ],
@@ -58,7 +58,7 @@ def layout(next: str | None = None, **_: Any) -> html.Div:
     Input(ids.LOGIN_PASSWORD, "n_submit"),
     State(ids.LOGIN_USER, "value"),
     State(ids.LOGIN_PASSWORD, "value"),
-    State("login-next", "data"),
+    State(ids.LOGIN_NEXT, "data"),
     prevent_initial_call=True,
 )
 def _login(_clicks: Any, _submits: Any, username: str, password: str, target: str) -> Any:

@@ -46,7 +46,15 @@ from dashboards.figures.map import (
 from dashboards.formats import counts, value_text, vn_number
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/map", title="IOC-EDU · Bản đồ")
+dash.register_page(
+    __name__,
+    path="/map",
+    title="IOC-EDU · Bản đồ",
+    name="map",
+    order=1,
+    menu=True,
+    label="nav.map",
+)
 
 COUNTRY_ROLES = ("admin", "leader")
 # boundary rings thinned to a fraction of a screen pixel (degrees): a province's communes
@@ -312,12 +320,12 @@ def _scope_link(page: Page, view: View, country: bool) -> Any:
         return None
     if country:
         label = t("map.back_to_unit", page.lang, unit=page.unit["name"])
-        return html.A(label, href=view.href("/map"), className="btn-link", id="map-to-unit")
+        return html.A(label, href=view.href("/map"), className="btn-link", id=ids.MAP_TO_UNIT)
     return html.A(
         t("map.country", page.lang),
         href=view.href("/map", level="country"),
         className="btn-link",
-        id="map-to-country",
+        id=ids.MAP_TO_COUNTRY,
     )
 
 

@@ -11,13 +11,21 @@ from dashboards import ids
 from dashboards.api_client import ApiProblem, Value
 from dashboards.components import states
 from dashboards.components.frame import Page, frame, resolve
+from dashboards.components.indicators import FAMILIES
 from dashboards.components.tiles import BAD, gap, name_of, status_of, tile, unit_label
 from dashboards.formats import change_text, counts, value_text
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/", title="IOC-EDU · Tổng quan")
+dash.register_page(
+    __name__,
+    path="/",
+    title="IOC-EDU · Tổng quan",
+    name="overview",
+    order=0,
+    menu=True,
+    label="nav.overview",
+)
 
-FAMILIES = ("network", "staff", "facilities", "wash", "health", "digital", "quality")
 ATTENTION_ROWS = 8
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboards import ids
 from dashboards.api_client import ApiProblem
 from dashboards.components import states
 from dashboards.components.datagrid import col, grid, number_col
@@ -16,11 +17,18 @@ from dashboards.context import api, lang
 from dashboards.formats import datetime_text
 from dashboards.i18n import t
 
-dash.register_page(__name__, path="/schedules", title="IOC-EDU · Báo cáo định kỳ")
+dash.register_page(
+    __name__,
+    path="/schedules",
+    title="IOC-EDU · Báo cáo định kỳ",
+    name="schedules",
+    order=7,
+    menu=True,
+    label="nav.schedules",
+)
 
 EDITORS = ("admin", "operator")
 KINDS = ("standard", "indicators", "schools", "quality", "chase")
-GRID = "schedules-grid"
 
 
 def layout(**query: Any) -> Any:
@@ -37,21 +45,21 @@ def layout(**query: Any) -> Any:
         html.Section(
             [
                 html.H2(t("schedules.list", language)),
-                html.Div(schedules_grid(rows, language), id="schedules-grid-wrap"),
+                html.Div(schedules_grid(rows, language), id=ids.SCHEDULES_GRID_WRAP),
                 html.P(t("schedules.zone", language, zone=page.zone), className="muted"),
                 html.Div(
                     [
-                        html.Button(t("schedules.run_now", language), id="schedules-run"),
-                        html.Button(t("schedules.delete", language), id="schedules-delete"),
+                        html.Button(t("schedules.run_now", language), id=ids.SCHEDULES_RUN),
+                        html.Button(t("schedules.delete", language), id=ids.SCHEDULES_DELETE),
                     ]
                     if editor
                     else [],
                     className="toolbar",
                 ),
-                html.Div(id="schedules-action", role="status"),
+                html.Div(id=ids.SCHEDULES_ACTION, role="status"),
                 html.H3(t("schedules.history", language)),
-                html.Div(states.empty(t("schedules.pick", language)), id="schedules-runs"),
-                dcc.Interval(id="schedules-tick", interval=5000),
+                html.Div(states.empty(t("schedules.pick", language)), id=ids.SCHEDULES_RUNS),
+                dcc.Interval(id=ids.SCHEDULES_TICK, interval=5000),
             ],
             className="card",
         )
@@ -74,7 +82,7 @@ def schedules_grid(rows: list[dict[str, Any]], language: str) -> Any:
         for r in rows
     ]
     return grid(
-        GRID,
+        ids.SCHEDULES_GRID,
         [
             c("id", "schedules.col_id", numeric=True, maxWidth=80),
             c("name", "schedules.name", minWidth=200),
@@ -106,15 +114,15 @@ def _form(page: Page) -> html.Section:
             html.H2(t("schedules.new", language)),
             html.Div(
                 [
-                    field("schedules.name", dcc.Input(id="schedule-name", type="text")),
+                    field("schedules.name", dcc.Input(id=ids.SCHEDULE_NAME, type="text")),
                     field(
                         "schedules.cron",
-                        dcc.Input(id="schedule-cron", type="text", value="0 7 1 * *"),
+                        dcc.Input(id=ids.SCHEDULE_CRON, type="text", value="0 7 1 * *"),
                     ),
                     field(
                         "schedules.kind",
                         dcc.Dropdown(
-                            id="schedule-kind",
+                            id=ids.SCHEDULE_KIND,
                             options=list(KINDS),
                             value="standard",
                             clearable=False,
@@ -122,12 +130,12 @@ def _form(page: Page) -> html.Section:
                     ),
                     field(
                         "schedules.units",
-                        dcc.Input(id="schedule-units", type="text", value=view.unit or ""),
+                        dcc.Input(id=ids.SCHEDULE_UNITS, type="text", value=view.unit or ""),
                     ),
                     field(
                         "schedules.period",
                         dcc.Dropdown(
-                            id="schedule-period",
+                            id=ids.SCHEDULE_PERIOD,
                             options=[
                                 {"label": t("schedules.latest", language), "value": "latest"},
                                 {"label": t("schedules.previous", language), "value": "previous"},
@@ -139,22 +147,22 @@ def _form(page: Page) -> html.Section:
                     field(
                         "schedules.formats",
                         dcc.Checklist(
-                            id="schedule-formats",
+                            id=ids.SCHEDULE_FORMATS,
                             options=["xlsx", "csv"],
                             value=["xlsx"],
                             inline=True,
                         ),
                     ),
-                    field("schedules.folder", dcc.Input(id="schedule-folder", type="text")),
-                    field("schedules.email", dcc.Input(id="schedule-email", type="text")),
-                    dcc.Store(id="schedule-scheme", data=view.scheme),
+                    field("schedules.folder", dcc.Input(id=ids.SCHEDULE_FOLDER, type="text")),
+                    field("schedules.email", dcc.Input(id=ids.SCHEDULE_EMAIL, type="text")),
+                    dcc.Store(id=ids.SCHEDULE_SCHEME, data=view.scheme),
                 ],
                 className="form-grid",
             ),
             html.Button(
-                t("schedules.create", language), id="schedule-create", className="btn primary"
+                t("schedules.create", language), id=ids.SCHEDULE_CREATE, className="btn primary"
             ),
-            html.Div(id="schedule-created", role="status"),
+            html.Div(id=ids.SCHEDULE_CREATED, role="status"),
         ],
         className="card",
     )
@@ -165,18 +173,18 @@ def _split(text: str | None) -> list[str]:
 
 
 @callback(
-    Output("schedule-created", "children"),
-    Output("schedules-grid-wrap", "children", allow_duplicate=True),
-    Input("schedule-create", "n_clicks"),
-    State("schedule-name", "value"),
-    State("schedule-cron", "value"),
-    State("schedule-kind", "value"),
-    State("schedule-units", "value"),
-    State("schedule-period", "value"),
-    State("schedule-formats", "value"),
-    State("schedule-folder", "value"),
-    State("schedule-email", "value"),
-    State("schedule-scheme", "data"),
+    Output(ids.SCHEDULE_CREATED, "children"),
+    Output(ids.SCHEDULES_GRID_WRAP, "children", allow_duplicate=True),
+    Input(ids.SCHEDULE_CREATE, "n_clicks"),
+    State(ids.SCHEDULE_NAME, "value"),
+    State(ids.SCHEDULE_CRON, "value"),
+    State(ids.SCHEDULE_KIND, "value"),
+    State(ids.SCHEDULE_UNITS, "value"),
+    State(ids.SCHEDULE_PERIOD, "value"),
+    State(ids.SCHEDULE_FORMATS, "value"),
+    State(ids.SCHEDULE_FOLDER, "value"),
+    State(ids.SCHEDULE_EMAIL, "value"),
+    State(ids.SCHEDULE_SCHEME, "data"),
     prevent_initial_call=True,
 )
 def _create(
@@ -214,11 +222,11 @@ def _create(
 
 
 @callback(
-    Output("schedules-runs", "children"),
-    Input(GRID, "selectedRows"),
-    Input("schedules-action", "children"),
-    Input("schedules-tick", "n_intervals"),
-    State(GRID, "selectedRows"),
+    Output(ids.SCHEDULES_RUNS, "children"),
+    Input(ids.SCHEDULES_GRID, "selectedRows"),
+    Input(ids.SCHEDULES_ACTION, "children"),
+    Input(ids.SCHEDULES_TICK, "n_intervals"),
+    State(ids.SCHEDULES_GRID, "selectedRows"),
     prevent_initial_call=True,
 )
 def _runs(_selected: Any, _action: Any, _tick: Any, selected: list[dict[str, Any]] | None) -> Any:
@@ -268,11 +276,11 @@ def _runs(_selected: Any, _action: Any, _tick: Any, selected: list[dict[str, Any
 
 
 @callback(
-    Output("schedules-action", "children"),
-    Output("schedules-grid-wrap", "children"),
-    Input("schedules-run", "n_clicks"),
-    Input("schedules-delete", "n_clicks"),
-    State(GRID, "selectedRows"),
+    Output(ids.SCHEDULES_ACTION, "children"),
+    Output(ids.SCHEDULES_GRID_WRAP, "children"),
+    Input(ids.SCHEDULES_RUN, "n_clicks"),
+    Input(ids.SCHEDULES_DELETE, "n_clicks"),
+    State(ids.SCHEDULES_GRID, "selectedRows"),
     prevent_initial_call=True,
 )
 def _act(_run: Any, _delete: Any, selected: list[dict[str, Any]] | None) -> Any:
@@ -281,7 +289,7 @@ def _act(_run: Any, _delete: Any, selected: list[dict[str, Any]] | None) -> Any:
         return states.empty(t("schedules.pick", language)), no_update
     schedule_id = selected[0]["id"]
     try:
-        if dash.ctx.triggered_id == "schedules-delete":
+        if dash.ctx.triggered_id == ids.SCHEDULES_DELETE:
             client.delete_schedule(schedule_id)
             text = t("schedules.deleted", language, id=schedule_id)
             return html.Div(text, className="state ok"), schedules_grid(

@@ -16,15 +16,16 @@ from dashboards.components import states
 from dashboards.components.datagrid import col, fit_height, grid, status_col, text_col
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
+from dashboards.components.indicators import FAMILIES
 from dashboards.components.labels import catalog_text, enum_label
-from dashboards.formats import date_text, value_text, vn_number, vn_value
+from dashboards.formats import value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
+from dashboards.pages.school_files import files_section
 from ioc.domain.period import Period
 from ioc.domain.units import LEVELS, levels_above, place_column
 
-dash.register_page(__name__, path="/school", title="IOC-EDU · Hồ sơ trường")
+dash.register_page(__name__, name="school", path="/school", title="IOC-EDU · Hồ sơ trường")
 
-FAMILIES = ("network", "staff", "facilities", "wash", "health", "digital", "quality")
 # identity fields shown in the header rather than over time
 NOT_OVER_TIME = {
     "school_code",
@@ -61,7 +62,7 @@ def layout(code: str | None = None, **query: Any) -> Any:
             _indicators(page, code, profile),
             _over_time(page, code, profile, fields),
             _findings(page, code, profile),
-            _files(page, code, profile),
+            files_section(page, code, profile),
         ],
         className="school-page",
     )
@@ -172,7 +173,7 @@ def _identity(page: Page, profile: dict[str, Any]) -> html.Section:
         [
             html.Div(
                 [
-                    html.H2(school["school_name"], id="school-name"),
+                    html.H2(school["school_name"], id=ids.SCHOOL_NAME),
                     html.Span(school["school_code"], className="muted"),
                 ],
                 className="school-head",
@@ -372,40 +373,6 @@ def _findings(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
             html.H2(t("school.findings", language)),
             content,
             downloads(f"/schools/{code}/findings", language),
-        ],
-        className="card",
-    )
-
-
-def _files(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
-    language = page.lang
-    seen: dict[tuple[str, str, Any], dict[str, Any]] = {}
-    for r in profile["returns"]:
-        key = (r["school_year"], r["term"], r.get("run_id"))
-        seen.setdefault(
-            key,
-            {
-                "id": f"{Period.of(r['school_year'], r['term'])}/{r.get('run_id')}",
-                "period": str(Period.of(r["school_year"], r["term"])),
-                "file": r.get("file_name") or "—",
-                "received": r.get("received_date") or "",
-                "received_text": date_text(r.get("received_date")),
-                "run": r.get("run_id"),
-                "run_text": str(r.get("run_id") or "—"),
-            },
-        )
-    rows = list(reversed(list(seen.values())))
-    columns = [
-        col("period", t("common.period", language), width=135, minWidth=125),
-        col("file", t("school.file", language), minWidth=200, flex=2, tooltipField="file"),
-        text_col("received", t("school.received", language), width=120),
-        text_col("run", t("school.run", language), width=90),
-    ]
-    return html.Section(
-        [
-            html.H2(t("school.files", language)),
-            grid(ids.SCHOOL_FILES, columns, rows, height=fit_height(len(rows), 360)),
-            downloads(f"/schools/{code}/files", language),
         ],
         className="card",
     )

@@ -17,7 +17,15 @@ from dashboards.context import api, lang
 from dashboards.i18n import t
 from ioc.domain.period import Period
 
-dash.register_page(__name__, path="/targets", title="IOC-EDU · Mục tiêu")
+dash.register_page(
+    __name__,
+    path="/targets",
+    title="IOC-EDU · Mục tiêu",
+    name="targets",
+    order=6,
+    menu=True,
+    label="nav.targets",
+)
 
 EDITORS = ("admin", "operator")
 FIELDS = ("indicator_id", "scheme", "unit_code", "school_year", "target_value")
@@ -47,7 +55,7 @@ def layout(**query: Any) -> Any:
     controls: list[Any] = [html.P(t("targets.help" if editor else "targets.read_only", language))]
     if editor:
         controls += [
-            html.Button(t("targets.add", language), id="targets-add", className="btn"),
+            html.Button(t("targets.add", language), id=ids.TARGETS_ADD, className="btn"),
             html.Button(t("targets.save", language), id=ids.TARGETS_SAVE, className="btn primary"),
         ]
     return frame(
@@ -57,10 +65,10 @@ def layout(**query: Any) -> Any:
             [
                 html.H2(t("targets.title", language)),
                 html.Div(controls, className="toolbar"),
-                downloads("/targets", language, id_prefix="targets"),
+                downloads("/targets", language, id_prefix=ids.TARGETS_DOWNLOADS),
                 targets_grid(rows, language, editor, indicators),
                 html.Div(id=ids.TARGETS_RESULT, role="status"),
-                dcc.Store(id="targets-blank-row", data=blank),
+                dcc.Store(id=ids.TARGETS_BLANK_ROW, data=blank),
             ],
             className="card",
         ),
@@ -108,8 +116,8 @@ def targets_grid(
 
 @callback(
     Output(ids.TARGETS_GRID, "rowTransaction"),
-    Input("targets-add", "n_clicks"),
-    State("targets-blank-row", "data"),
+    Input(ids.TARGETS_ADD, "n_clicks"),
+    State(ids.TARGETS_BLANK_ROW, "data"),
     prevent_initial_call=True,
 )
 def _add_row(_clicks: int, blank: dict[str, Any]) -> Any:

@@ -41,7 +41,7 @@ from dashboards.wall.access import has_token, wall_api
 from dashboards.wall.panels import GRAPH_KINDS
 from dashboards.wall.screens import Screen, ScreenError, resolve
 
-dash.register_page(__name__, path="/wall", title="IOC-EDU · Màn hình điều hành")
+dash.register_page(__name__, name="wall", path="/wall", title="IOC-EDU · Màn hình điều hành")
 
 GRAPH_CONFIG = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 

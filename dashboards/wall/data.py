@@ -81,13 +81,30 @@ def latest_period(api: Api) -> str | None:
 
 
 def report_runs(api: Api, screen: Screen) -> list[dict[str, Any]]:
-    """HOOK for the scheduled-reports half of issue 6: the recent report runs (kind, unit,
-    status, finished_at) to show in the events ticker. The schedules API does not exist yet,
-    so there is nothing to show; when it does, fetch its run history here (through an
-    ``Api`` method) and :func:`dashboards.wall.panels.events` will list them. Never invent
-    runs here."""
-    del api, screen
-    return []
+    """The latest finished runs of the report schedules this wall's account may read (kind,
+    units, status, finished_at), newest first, for the events ticker. The API's role rules
+    decide: a display token reads no schedules (403), so its wall lists none."""
+    if not screen.events:
+        return []
+    try:
+        schedules = api.schedules()
+    except ApiProblem as problem:
+        if problem.status == 403:
+            return []
+        raise
+    found = [
+        {
+            "kind": schedule["kind"],
+            "unit": ", ".join(schedule["units"]),
+            "status": run["status"],
+            "finished_at": run["finished_at"],
+        }
+        for schedule in schedules
+        for run in api.schedule_runs(schedule["id"], limit=screen.events)["items"]
+        if run.get("finished_at")
+    ]
+    found.sort(key=lambda run: _when(run["finished_at"]), reverse=True)
+    return found[: screen.events]
 
 
 def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, Any]:
@@ -129,7 +146,7 @@ def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, 
             r for r in runs if r["status"] in FAILED and _when(r["started_at"]) >= since
         ]
         snapshot["runs"] = runs[: screen.events]
-    snapshot["report_runs"] = report_runs(api, screen)[: screen.events]
+    snapshot["report_runs"] = report_runs(api, screen)
     return snapshot
 
 

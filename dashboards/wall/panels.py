@@ -13,14 +13,15 @@ from typing import Any
 import plotly.graph_objects as go
 from dash import html
 
-from dashboards.api_client import DEFAULT_ZONE
-from dashboards.components.tiles import BAD, gap, name_of, status_of
+from dashboards import ids
+from dashboards.components.tiles import name_of, status_of
 from dashboards.figures import wall as figures
 from dashboards.formats import change_text, counts, value_text, vn_number
 from dashboards.i18n import t
-from dashboards.wall.data import FAILED, key
+from dashboards.wall.data import key
+from dashboards.wall.red_now import red_now
 from dashboards.wall.screens import Panel, Screen
-from ioc.domain.formats import local_datetime
+from dashboards.wall.ticker import local, ticker
 from ioc.domain.period import Period, term_name
 
 PUPILS = "NET_STUDENTS"
@@ -37,193 +38,13 @@ class Rendered:
     ticker: Any = None
 
 
-def local(
-    value: str | None, screen: Screen, snap: dict[str, Any], fmt: str = "%H:%M %d/%m/%Y"
-) -> str:
-    """An instant in the screen's time zone: the API's display time zone unless the screen
-    sets its own (the same zone as the dashboard's, so both show one time)."""
-    zone = screen.zone(snap.get("display_timezone") or DEFAULT_ZONE)
-    return local_datetime(value, zone, fmt)
-
-
 def number_text(value: float | None, unit: str, *, count: bool = False) -> str:
     """The number of :func:`value_text` without its unit (the unit is drawn smaller)."""
     text = value_text(value, unit, count=count)
     return text[: -len(unit) - 1] if unit and text.endswith(f" {unit}") else text
 
 
-def below(rows: list[dict[str, Any]], indicators: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Rows below their norm or target (worst first), optionally of some indicators."""
-    scored = [
-        (g, r)
-        for r in rows
-        if (not indicators or r["indicator_id"] in indicators) and (g := gap(r)) is not None
-    ]
-    scored.sort(key=lambda x: (-x[0], x[1].get("unit_code") or "", x[1]["indicator_id"]))
-    return [r for _, r in scored]
-
-
 # -- panels ------------------------------------------------------------------------------
-
-
-def _head(label: str, big: str | None = None, tone: str = "none") -> html.Div:
-    parts: list[Any] = [html.H3(label)]
-    if big is not None:
-        parts.append(html.Div(big, className=f"wall-big wall-tone-{tone}"))
-    return html.Div(parts, className="wall-col-head")
-
-
-def by_indicator(bad: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
-    """One row per failing indicator: its worst unit (``bad`` is worst first) and how many
-    units fail it, the indicators ordered by their worst gap."""
-    worst: dict[str, dict[str, Any]] = {}
-    count: dict[str, int] = {}
-    for r in bad:
-        worst.setdefault(r["indicator_id"], r)
-        count[r["indicator_id"]] = count.get(r["indicator_id"], 0) + 1
-    return [(row, count[i]) for i, row in worst.items()]
-
-
-def _red_row(row: dict[str, Any], units: int, children: int, lang: str) -> html.Li:
-    unit = figures.unit_text(row, lang)
-    reference = "target" if row.get("target_status") in BAD else "norm"
-    ref_value = row.get("target_value") if reference == "target" else row.get("norm_value")
-    return html.Li(
-        [
-            html.Strong(name_of(row, lang), className="wall-red-ind"),
-            html.Span(
-                value_text(row.get("value"), unit, count=counts(row)), className="wall-red-value"
-            ),
-            html.Span(
-                t(
-                    "wall.red_where",
-                    lang,
-                    units=vn_number(units),
-                    total=vn_number(children),
-                    worst=row.get("unit_name") or row["unit_code"],
-                ),
-                className="wall-red-unit",
-            ),
-            html.Span(
-                t(
-                    "wall.gap",
-                    lang,
-                    ref=t(f"wall.{reference}", lang),
-                    value=value_text(ref_value, unit, count=counts(row)),
-                ),
-                className="wall-red-ref",
-            ),
-        ],
-        className="wall-red-row",
-        **{
-            "data-indicator": row["indicator_id"],
-            "data-unit": row["unit_code"],
-            "data-units": str(units),
-        },
-    )
-
-
-def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.Div:
-    place = snap["places"][key(*screen.place(panel))]
-    rows = place.get("child_values") or []
-    bad = below(rows, panel.indicators)
-    grouped = by_indicator(bad)
-    units = {r["unit_code"] for r in bad}
-    children = len(place.get("children") or [])
-    items = [_red_row(row, n, children, lang) for row, n in grouped[: panel.rows]]
-    if len(grouped) > panel.rows:
-        more = vn_number(len(grouped) - panel.rows)
-        items.append(html.Li(t("wall.red_more", lang, n=more), className="wall-more"))
-    units_col = html.Div(
-        [
-            _head(t("wall.red_units", lang), vn_number(len(grouped)), "bad" if bad else "ok"),
-            html.Div(
-                t(
-                    "wall.red_units_count",
-                    lang,
-                    units=vn_number(len(units)),
-                    total=vn_number(children),
-                    pairs=vn_number(len(bad)),
-                )
-                if bad
-                else t("wall.red_units_none", lang),
-                className="wall-sub",
-            ),
-            html.Ul(items, className="wall-red-list"),
-        ],
-        className="wall-col wall-col-wide",
-        id="wall-red-units",
-        **{"data-count": str(len(bad)), "data-indicators": str(len(grouped))},
-    )
-    total = (place.get("quality") or {}).get("total") or {}
-    by_unit = (place.get("quality") or {}).get("by_unit") or []
-    missing, late = int(total.get("schools_missing") or 0), int(total.get("schools_late") or 0)
-    chase = sorted(
-        (u for u in by_unit if u.get("schools_missing")),
-        key=lambda u: (-u["schools_missing"], u.get("unit_name") or ""),
-    )
-    missing_col = html.Div(
-        [
-            _head(t("wall.missing", lang), vn_number(missing), "bad" if missing else "ok"),
-            html.Div(
-                t("wall.missing_count", lang, missing=vn_number(missing), late=vn_number(late))
-                if missing or late
-                else t("wall.missing_none", lang),
-                className="wall-sub",
-            ),
-            html.Ul(
-                [
-                    html.Li(
-                        [
-                            html.Strong(u.get("unit_name") or u["unit_code"]),
-                            html.Span(
-                                t("wall.missing_unit", lang, n=vn_number(u["schools_missing"]))
-                            ),
-                        ],
-                        className="wall-miss-row",
-                        **{"data-unit": u["unit_code"], "data-missing": str(u["schools_missing"])},
-                    )
-                    for u in chase[: panel.rows]
-                ],
-                className="wall-miss-list",
-            ),
-        ],
-        className="wall-col",
-        id="wall-red-missing",
-        **{"data-missing": str(missing), "data-late": str(late)},
-    )
-    failed = snap.get("failed_runs") or []
-    failed_col = html.Div(
-        [
-            _head(
-                t("wall.failed", lang, days=screen.failed_days),
-                vn_number(len(failed)),
-                "bad" if failed else "ok",
-            ),
-            html.Div("" if failed else t("wall.failed_none", lang), className="wall-sub"),
-            html.Ul(
-                [
-                    html.Li(
-                        t(
-                            "wall.failed_run",
-                            lang,
-                            run=r["run_id"],
-                            when=local(r.get("started_at"), screen, snap, "%H:%M %d/%m"),
-                            status=t(f"wall.run_{r['status']}", lang),
-                        ),
-                        className="wall-failed-row",
-                        **{"data-run": str(r["run_id"])},
-                    )
-                    for r in failed[: panel.rows]
-                ],
-                className="wall-failed-list",
-            ),
-        ],
-        className="wall-col",
-        id="wall-red-failed",
-        **{"data-count": str(len(failed))},
-    )
-    return html.Div([units_col, missing_col, failed_col], className="wall-red")
 
 
 def kpis(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.Div:
@@ -375,7 +196,7 @@ def completeness_panel(
                 pct=value_text(total.get("completeness_pct"), "%"),
             ),
             className="wall-sub",
-            id="wall-completeness-total",
+            id=ids.WALL_COMPLETENESS_TOTAL,
         )
     ]
     counted = [u for u in by_unit if u.get("schools_expected")]
@@ -389,69 +210,18 @@ def completeness_panel(
     return html.Div(lines), fig
 
 
-# -- header and ticker -------------------------------------------------------------------
+# -- header ------------------------------------------------------------------------------
 
 
 def as_of(screen: Screen, snap: dict[str, Any], lang: str) -> list[Any]:
     return [
         html.Span(t("wall.data_as_of", lang) + " ", className="wall-label"),
-        html.Span(local(snap.get("data_as_of"), screen, snap), id="wall-asof-time"),
+        html.Span(local(snap.get("data_as_of"), screen, snap), id=ids.WALL_ASOF_TIME),
         html.Span(" · " + t("wall.period", lang) + " ", className="wall-label"),
         html.Span(
-            at.label(lang) if (at := Period.maybe(snap.get("period"))) else "—", id="wall-period"
+            at.label(lang) if (at := Period.maybe(snap.get("period"))) else "—", id=ids.WALL_PERIOD
         ),
     ]
-
-
-def events(screen: Screen, snap: dict[str, Any], lang: str) -> list[tuple[str, str]]:
-    """(time, text) of recent ingests, new returns, failures and report runs, newest first."""
-    found: list[tuple[str, str]] = []
-    for r in snap.get("runs") or []:
-        when = local(r.get("finished_at") or r.get("started_at"), screen, snap, "%H:%M %d/%m")
-        if r["status"] in FAILED:
-            text = t(
-                "wall.event_failed",
-                lang,
-                when=when,
-                run=r["run_id"],
-                status=t(f"wall.run_{r['status']}", lang),
-            )
-        else:
-            text = t(
-                "wall.event_ingest",
-                lang,
-                when=when,
-                run=r["run_id"],
-                accepted=vn_number(r.get("rows_accepted")),
-                replaced=vn_number(r.get("rows_replaced")),
-                rejected=vn_number(r.get("rows_rejected")),
-            )
-        found.append((r.get("finished_at") or r.get("started_at") or "", text))
-    for r in snap.get("report_runs") or []:  # the scheduled-reports hook (empty until it exists)
-        when = local(r.get("finished_at"), screen, snap, "%H:%M %d/%m")
-        text = t(
-            "wall.event_report",
-            lang,
-            when=when,
-            kind=r.get("kind", ""),
-            unit=r.get("unit", ""),
-            status=r.get("status", ""),
-        )
-        found.append((r.get("finished_at") or "", text))
-    found.sort(key=lambda item: item[0], reverse=True)
-    return found[: screen.events]
-
-
-def ticker(screen: Screen, snap: dict[str, Any], lang: str) -> html.Div:
-    items = events(screen, snap, lang)
-    texts = [text for _, text in items] or [t("wall.events_none", lang)]
-    length = sum(len(x) for x in texts)
-    return html.Div(
-        [html.Span(text, className="wall-event") for text in texts],
-        className="wall-ticker-track",
-        style={"animationDuration": f"{max(20, round(length / 9))}s"},  # ~9 characters a second
-        **{"data-events": str(len(items))},
-    )
 
 
 # -- everything --------------------------------------------------------------------------

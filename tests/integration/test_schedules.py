@@ -23,6 +23,9 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from dashboards.api_client import SESSION_COOKIE, Api, Credentials
+from dashboards.wall import data as wall_data
+from dashboards.wall import screens, ticker
 from ioc.config import Settings
 from tests.conftest import IOC, REPO, free_port
 
@@ -320,3 +323,27 @@ def test_a_weekday_is_cron_s_weekday_and_said_in_words(server: Server) -> None:
         assert body["next_run_text_en"] == en + at.strftime("%d/%m/%Y")
         assert body["timezone"] == "Asia/Ho_Chi_Minh"
         assert operator.delete(f"/schedules/{body['id']}").status_code == 204
+
+
+def test_the_wall_lists_the_latest_report_runs(server: Server) -> None:
+    """The wall's events ticker shows the report runs its account may read, newest first,
+    in the wall's words; a display token reads no schedules, so its wall lists none."""
+    operator = server.client("demo-operator")
+    made = operator.post("/schedules", json=schedule(name="Trên màn hình")).json()
+    assert operator.post(f"/schedules/{made['id']}/run").status_code == 202
+    run = wait_for(finished_runs(operator, made["id"], 1), 120, "the run to finish")[0]
+    origin = server.base.removesuffix("/api/v1")
+    screen = screens.resolve({"panels": "kpis"})
+    leader = Api(origin, Credentials(session=server.client("demo-leader").cookies[SESSION_COOKIE]))
+    snapshot = wall_data.collect(leader, screen)
+    shown = snapshot["report_runs"]
+    expected = {"kind": "quality", "unit": "945", "status": run["status"]}
+    assert expected | {"finished_at": run["finished_at"]} in shown
+    assert len(shown) <= screen.events
+    assert [r["finished_at"] for r in shown] == sorted(
+        (r["finished_at"] for r in shown), reverse=True
+    )
+    texts = [text for _, text in ticker.events(screen, snapshot, "vi")]
+    assert any("Báo cáo định kỳ quality (945): đã xong" in text for text in texts), texts
+    display = Api(origin, Credentials(token="ioc_demo-display-soc-trang-94"))
+    assert wall_data.report_runs(display, screen) == []

@@ -11,7 +11,7 @@ import pytest
 
 from dashboards.api_client import Api, ApiProblem, Credentials
 from dashboards.figures import wall as figures
-from dashboards.wall import panels, screens
+from dashboards.wall import panels, red_now, screens
 from dashboards.wall.refresh import initial_status, refresh, scale_of
 
 TOKEN = "ioc_demo-display-soc-trang-94"
@@ -103,9 +103,9 @@ def test_red_now_ranks_by_distance_from_target_or_norm() -> None:
         _row("4", "B", 99, 100, "below", target=80, target_status="meets"),  # meets its target
         _row("5", "B", 70, 60, "meets", target=100, target_status="below"),  # 30 % off target
     ]
-    assert [r["unit_code"] for r in panels.below(rows)] == ["2", "5", "1"]
-    assert [r["unit_code"] for r in panels.below(rows, ("B",))] == ["5"]
-    grouped = panels.by_indicator(panels.below(rows))
+    assert [r["unit_code"] for r in red_now.below(rows)] == ["2", "5", "1"]
+    assert [r["unit_code"] for r in red_now.below(rows, ("B",))] == ["5"]
+    grouped = red_now.by_indicator(red_now.below(rows))
     assert [(r["indicator_id"], r["unit_code"], n) for r, n in grouped] == [
         ("A", "2", 2),
         ("B", "5", 1),
@@ -191,6 +191,9 @@ class FakeApi:
 
     def runs(self) -> list:
         return []
+
+    def schedules(self) -> list:  # as the API answers a display account
+        raise ApiProblem(403, "role_forbidden", "Không được phép", "Forbidden")
 
 
 def test_a_refresh_redraws_only_when_the_data_changed() -> None:

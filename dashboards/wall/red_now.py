@@ -1,0 +1,188 @@
+"""The wall's "red now" panel: the indicators below their norm or target among the unit's
+children (worst first), the schools not reported yet, and the ingests that failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import html
+
+from dashboards import ids
+from dashboards.components.tiles import BAD, gap, name_of
+from dashboards.figures import wall as figures
+from dashboards.formats import counts, value_text, vn_number
+from dashboards.i18n import t
+from dashboards.wall.data import key
+from dashboards.wall.screens import Panel, Screen
+from dashboards.wall.ticker import local
+
+
+def below(rows: list[dict[str, Any]], indicators: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Rows below their norm or target (worst first), optionally of some indicators."""
+    scored = [
+        (g, r)
+        for r in rows
+        if (not indicators or r["indicator_id"] in indicators) and (g := gap(r)) is not None
+    ]
+    scored.sort(key=lambda x: (-x[0], x[1].get("unit_code") or "", x[1]["indicator_id"]))
+    return [r for _, r in scored]
+
+
+def _head(label: str, big: str | None = None, tone: str = "none") -> html.Div:
+    parts: list[Any] = [html.H3(label)]
+    if big is not None:
+        parts.append(html.Div(big, className=f"wall-big wall-tone-{tone}"))
+    return html.Div(parts, className="wall-col-head")
+
+
+def by_indicator(bad: list[dict[str, Any]]) -> list[tuple[dict[str, Any], int]]:
+    """One row per failing indicator: its worst unit (``bad`` is worst first) and how many
+    units fail it, the indicators ordered by their worst gap."""
+    worst: dict[str, dict[str, Any]] = {}
+    count: dict[str, int] = {}
+    for r in bad:
+        worst.setdefault(r["indicator_id"], r)
+        count[r["indicator_id"]] = count.get(r["indicator_id"], 0) + 1
+    return [(row, count[i]) for i, row in worst.items()]
+
+
+def _red_row(row: dict[str, Any], units: int, children: int, lang: str) -> html.Li:
+    unit = figures.unit_text(row, lang)
+    reference = "target" if row.get("target_status") in BAD else "norm"
+    ref_value = row.get("target_value") if reference == "target" else row.get("norm_value")
+    return html.Li(
+        [
+            html.Strong(name_of(row, lang), className="wall-red-ind"),
+            html.Span(
+                value_text(row.get("value"), unit, count=counts(row)), className="wall-red-value"
+            ),
+            html.Span(
+                t(
+                    "wall.red_where",
+                    lang,
+                    units=vn_number(units),
+                    total=vn_number(children),
+                    worst=row.get("unit_name") or row["unit_code"],
+                ),
+                className="wall-red-unit",
+            ),
+            html.Span(
+                t(
+                    "wall.gap",
+                    lang,
+                    ref=t(f"wall.{reference}", lang),
+                    value=value_text(ref_value, unit, count=counts(row)),
+                ),
+                className="wall-red-ref",
+            ),
+        ],
+        className="wall-red-row",
+        **{
+            "data-indicator": row["indicator_id"],
+            "data-unit": row["unit_code"],
+            "data-units": str(units),
+        },
+    )
+
+
+def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.Div:
+    place = snap["places"][key(*screen.place(panel))]
+    rows = place.get("child_values") or []
+    bad = below(rows, panel.indicators)
+    grouped = by_indicator(bad)
+    units = {r["unit_code"] for r in bad}
+    children = len(place.get("children") or [])
+    items = [_red_row(row, n, children, lang) for row, n in grouped[: panel.rows]]
+    if len(grouped) > panel.rows:
+        more = vn_number(len(grouped) - panel.rows)
+        items.append(html.Li(t("wall.red_more", lang, n=more), className="wall-more"))
+    units_col = html.Div(
+        [
+            _head(t("wall.red_units", lang), vn_number(len(grouped)), "bad" if bad else "ok"),
+            html.Div(
+                t(
+                    "wall.red_units_count",
+                    lang,
+                    units=vn_number(len(units)),
+                    total=vn_number(children),
+                    pairs=vn_number(len(bad)),
+                )
+                if bad
+                else t("wall.red_units_none", lang),
+                className="wall-sub",
+            ),
+            html.Ul(items, className="wall-red-list"),
+        ],
+        className="wall-col wall-col-wide",
+        id=ids.WALL_RED_UNITS,
+        **{"data-count": str(len(bad)), "data-indicators": str(len(grouped))},
+    )
+    total = (place.get("quality") or {}).get("total") or {}
+    by_unit = (place.get("quality") or {}).get("by_unit") or []
+    missing, late = int(total.get("schools_missing") or 0), int(total.get("schools_late") or 0)
+    chase = sorted(
+        (u for u in by_unit if u.get("schools_missing")),
+        key=lambda u: (-u["schools_missing"], u.get("unit_name") or ""),
+    )
+    missing_col = html.Div(
+        [
+            _head(t("wall.missing", lang), vn_number(missing), "bad" if missing else "ok"),
+            html.Div(
+                t("wall.missing_count", lang, missing=vn_number(missing), late=vn_number(late))
+                if missing or late
+                else t("wall.missing_none", lang),
+                className="wall-sub",
+            ),
+            html.Ul(
+                [
+                    html.Li(
+                        [
+                            html.Strong(u.get("unit_name") or u["unit_code"]),
+                            html.Span(
+                                t("wall.missing_unit", lang, n=vn_number(u["schools_missing"]))
+                            ),
+                        ],
+                        className="wall-miss-row",
+                        **{"data-unit": u["unit_code"], "data-missing": str(u["schools_missing"])},
+                    )
+                    for u in chase[: panel.rows]
+                ],
+                className="wall-miss-list",
+            ),
+        ],
+        className="wall-col",
+        id=ids.WALL_RED_MISSING,
+        **{"data-missing": str(missing), "data-late": str(late)},
+    )
+    failed = snap.get("failed_runs") or []
+    failed_col = html.Div(
+        [
+            _head(
+                t("wall.failed", lang, days=screen.failed_days),
+                vn_number(len(failed)),
+                "bad" if failed else "ok",
+            ),
+            html.Div("" if failed else t("wall.failed_none", lang), className="wall-sub"),
+            html.Ul(
+                [
+                    html.Li(
+                        t(
+                            "wall.failed_run",
+                            lang,
+                            run=r["run_id"],
+                            when=local(r.get("started_at"), screen, snap, "%H:%M %d/%m"),
+                            status=t(f"wall.run_{r['status']}", lang),
+                        ),
+                        className="wall-failed-row",
+                        **{"data-run": str(r["run_id"])},
+                    )
+                    for r in failed[: panel.rows]
+                ],
+                className="wall-failed-list",
+            ),
+        ],
+        className="wall-col",
+        id=ids.WALL_RED_FAILED,
+        **{"data-count": str(len(failed))},
+    )
+    return html.Div([units_col, missing_col, failed_col], className="wall-red")

@@ -1,0 +1,49 @@
+"""The menu comes from the pages' own registrations (``dash.page_registry``): the same
+links, in the same order, with the same catalog texts, and only for the roles that may
+open them."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboards.app import create_dash
+from dashboards.components.frame import menu
+from dashboards.i18n import t
+
+EVERYONE = [
+    ("/", "nav.overview"),
+    ("/map", "nav.map"),
+    ("/unit", "nav.unit"),
+    ("/indicator", "nav.explorer"),
+    ("/quality", "nav.quality"),
+    ("/ingest", "nav.ingest"),
+    ("/targets", "nav.targets"),
+    ("/schedules", "nav.schedules"),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def app() -> None:
+    create_dash("http://127.0.0.1:9")  # registers the pages; nothing is requested
+
+
+@pytest.mark.parametrize("role", ["admin", "operator"])
+def test_uploaders_see_every_page(role: str) -> None:
+    assert menu(role) == EVERYONE
+
+
+@pytest.mark.parametrize("role", ["leader", "analyst"])
+def test_readers_see_no_ingest_page(role: str) -> None:
+    assert menu(role) == [entry for entry in EVERYONE if entry[0] != "/ingest"]
+
+
+def test_display_and_pages_outside_the_menu() -> None:
+    assert menu("display") == []
+    shown = {path for path, _ in menu("admin")}
+    assert not shown & {"/login", "/school", "/wall"}
+
+
+def test_labels_are_in_the_catalog() -> None:
+    texts = {lang: [t(key, lang) for _, key in menu("admin")] for lang in ("vi", "en")}
+    assert texts["en"][:2] == ["Overview", "Map"]
+    assert all(text and not text.startswith("nav.") for text in texts["vi"] + texts["en"])
