@@ -70,6 +70,6 @@ def to_login(next_path: str) -> dcc.Location:
     return dcc.Location(id="to-login", href=f"/login?next={quote(next_path, safe='')}")
 
 
-def loading(children: object, id_: str | None = None) -> dcc.Loading:
-    kwargs = {"id": id_} if id_ else {}
+def loading(children: Any, id_: str | None = None) -> dcc.Loading:
+    kwargs: dict[str, Any] = {"id": id_} if id_ else {}
     return dcc.Loading(children, type="default", delay_show=150, **kwargs)

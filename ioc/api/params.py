@@ -99,8 +99,11 @@ async def unit_period(
             f"Chưa có số liệu kỳ {period}",
             f"No returns for the period {period}",
         )
-    scheme = scheme or scheme_for_period(school_year, term)
-    found = find_unit(await fetch(request, units(cur, settings)), unit, scheme)
+    found = find_unit(
+        await fetch(request, units(cur, settings)),
+        unit,
+        scheme or scheme_for_period(school_year, term),
+    )
     await check_unit_async(request, cur, settings, who, found.scheme, found.code)
     return UnitPeriod(found, school_year, term)
 

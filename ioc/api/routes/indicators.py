@@ -118,13 +118,12 @@ async def provinces(
         raise ApiError(
             404, "unknown_period", f"Chưa có số liệu kỳ {period}", f"No returns for {period}"
         )
-    scheme = scheme or scheme_for_period(school_year, term)
     batch = await fetch(
         request,
         level_batch(
             cur,
             settings,
-            scheme=scheme,
+            scheme=scheme or scheme_for_period(school_year, term),
             level="province",
             province=None,
             school_year=school_year,
