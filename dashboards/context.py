@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 import flask
 
-from dashboards.api_client import SESSION_COOKIE, Api, Credentials, Scheme
+from dashboards.api_client import SCHEMES, SESSION_COOKIE, Api, Credentials, Scheme
 from dashboards.i18n import Lang, lang_of
 
 LANG_COOKIE = "ioc_lang"
@@ -47,7 +47,7 @@ class View:
     def from_query(cls, query: dict[str, Any]) -> View:
         scheme = query.get("scheme")
         return cls(
-            scheme=scheme if scheme in ("legacy", "2025") else None,
+            scheme=scheme if scheme in SCHEMES else None,
             unit=_clean(query.get("unit"), str.isdigit, 5),
             period=_clean(query.get("period"), lambda v: v[:4].isdigit(), 12),
             indicator=_clean(query.get("indicator"), lambda v: v.replace("_", "").isalnum(), 40),
