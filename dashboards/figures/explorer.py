@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
 from dashboards.figures.map import BAND_COLOURS, band
 from dashboards.formats import value_text
 from dashboards.i18n import t
+
+if TYPE_CHECKING:
+    from dash import dcc
 
 BREAK = date(2025, 7, 1)
 TERM_COLOURS = {"DN": "#0b5394", "CN": "#e69138"}
@@ -262,7 +265,7 @@ def compare_figure(
     return fig
 
 
-def graph_config() -> dict[str, Any]:
+def graph_config() -> dcc.Graph.Config:
     return {
         "displaylogo": False,
         "responsive": True,

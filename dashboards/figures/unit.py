@@ -5,6 +5,7 @@ Numbers use Vietnamese separators (``separators=",."``: decimal comma, thousands
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -21,7 +22,7 @@ def period_label(school_year: str, term: str, lang: str) -> str:
     return f"{school_year} {TERM_SHORT[lang].get(term, term)}"
 
 
-def year_ticks(rows: list[dict[str, Any]], lang: str) -> tuple[list[str], list[str]]:
+def year_ticks(rows: Sequence[Mapping[str, Any]], lang: str) -> tuple[list[str], list[str]]:
     """One tick per school year ('2024-25', at its first period): fits a phone's axis."""
     values, texts = [], []
     for r in rows:
@@ -46,7 +47,7 @@ def _base(fig: go.Figure, height: int) -> go.Figure:
 
 
 def trend(
-    rows: list[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     *,
     lang: str,
     unit: str,
