@@ -7,6 +7,7 @@ from typing import Any
 from dash import html
 
 from dashboards.api_client import Value
+from dashboards.components.attrs import data_attrs
 from dashboards.context import View
 from dashboards.formats import change_text, counts, value_text, vn_number
 from dashboards.i18n import t
@@ -64,7 +65,6 @@ def tile(row: Value, view: View, lang: str) -> html.A:
         f"{vn_number(row.get('schools_contributing'))}/{vn_number(row.get('schools_in_scope'))}"
     )
     value = row.get("value")
-    data: dict[str, Any] = {"data-value": "" if value is None else repr(value)}
     return html.A(
         [
             html.Div(name_of(row, lang), className="tile-name"),
@@ -96,5 +96,5 @@ def tile(row: Value, view: View, lang: str) -> html.A:
         href=view.with_(indicator=row["indicator_id"]).href("/indicator"),
         className=f"tile tile-{status}",
         id=f"tile-{row['indicator_id']}",
-        **data,
+        **data_attrs(value="" if value is None else repr(value)),
     )

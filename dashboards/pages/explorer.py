@@ -12,6 +12,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem, Value
 from dashboards.components import downloads, states
+from dashboards.components.attrs import data_attrs
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import indicator_meta, indicator_options, known_indicator
 from dashboards.context import View, api, lang
@@ -105,7 +106,7 @@ def definition(
                 ],
                 className="explorer-current",
                 id="explorer-value",
-                **{"data-value": "" if own.get("value") is None else repr(own.get("value"))},
+                **data_attrs(value="" if own.get("value") is None else repr(own.get("value"))),
             ),
             html.Div(
                 t(

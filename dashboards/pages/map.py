@@ -26,6 +26,7 @@ from dash import (
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem, Value
 from dashboards.components import states
+from dashboards.components.attrs import data_attrs
 from dashboards.components.downloads import links
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import indicator_meta, indicator_options, known_indicator
@@ -108,7 +109,7 @@ def legend(paint: Colouring, meta: dict[str, Any], language: str) -> list[Any]:
                     ),
                 ],
                 className="legend-item legend-item-scale",
-                **{"data-band": "scale"},
+                **data_attrs(band="scale"),
             )
         )
     items.append(_swatch(BAND_COLOURS["no_value"], t("map.no_value", language), paint, "no_value"))
@@ -123,7 +124,7 @@ def _swatch(colour: str, label: str, paint: Colouring, kind: str) -> html.Li:
             html.Span(f" ({paint.counts.get(kind, 0)})", className="muted"),
         ],
         className="legend-item",
-        **{"data-band": kind, "data-count": str(paint.counts.get(kind, 0))},
+        **data_attrs(band=kind, count=str(paint.counts.get(kind, 0))),
     )
 
 

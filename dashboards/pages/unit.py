@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem, Value
 from dashboards.components import states
+from dashboards.components.attrs import data_attrs
 from dashboards.components.datagrid import (
     col,
     fit_height,
@@ -458,7 +459,7 @@ def _figure(label: str, value: float | None, unit: str | None) -> html.Div:
     return html.Div(
         [html.Div(value_text(value, unit), className="dq-value"), html.Div(label)],
         className="dq-figure",
-        **{"data-value": "" if value is None else repr(value)},
+        **data_attrs(value="" if value is None else repr(value)),
     )
 
 

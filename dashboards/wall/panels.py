@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboards.api_client import DEFAULT_ZONE
+from dashboards.components.attrs import data_attrs
 from dashboards.components.tiles import BAD, gap, name_of, status_of
 from dashboards.figures import wall as figures
 from dashboards.formats import change_text, counts, value_text, vn_number
@@ -121,11 +122,7 @@ def _red_row(row: dict[str, Any], units: int, children: int, lang: str) -> html.
             ),
         ],
         className="wall-red-row",
-        **{
-            "data-indicator": row["indicator_id"],
-            "data-unit": row["unit_code"],
-            "data-units": str(units),
-        },
+        **data_attrs(indicator=row["indicator_id"], unit=row["unit_code"], units=str(units)),
     )
 
 
@@ -159,7 +156,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
         ],
         className="wall-col wall-col-wide",
         id="wall-red-units",
-        **{"data-count": str(len(bad)), "data-indicators": str(len(grouped))},
+        **data_attrs(count=str(len(bad)), indicators=str(len(grouped))),
     )
     total = (place.get("quality") or {}).get("total") or {}
     by_unit = (place.get("quality") or {}).get("by_unit") or []
@@ -187,7 +184,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
                             ),
                         ],
                         className="wall-miss-row",
-                        **{"data-unit": u["unit_code"], "data-missing": str(u["schools_missing"])},
+                        **data_attrs(unit=u["unit_code"], missing=str(u["schools_missing"])),
                     )
                     for u in chase[: panel.rows]
                 ],
@@ -196,7 +193,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
         ],
         className="wall-col",
         id="wall-red-missing",
-        **{"data-missing": str(missing), "data-late": str(late)},
+        **data_attrs(missing=str(missing), late=str(late)),
     )
     failed = snap.get("failed_runs") or []
     failed_col = html.Div(
@@ -218,7 +215,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
                             status=t(f"wall.run_{r['status']}", lang),
                         ),
                         className="wall-failed-row",
-                        **{"data-run": str(r["run_id"])},
+                        **data_attrs(run=str(r["run_id"])),
                     )
                     for r in failed[: panel.rows]
                 ],
@@ -227,7 +224,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
         ],
         className="wall-col",
         id="wall-red-failed",
-        **{"data-count": str(len(failed))},
+        **data_attrs(count=str(len(failed))),
     )
     return html.Div([units_col, missing_col, failed_col], className="wall-red")
 
@@ -294,10 +291,10 @@ def kpis(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.
                 ],
                 className=f"wall-kpi wall-kpi-{status}",
                 id=f"wall-kpi-{indicator}",
-                **{"data-value": "" if row.get("value") is None else repr(row["value"])},
+                **data_attrs(value="" if row.get("value") is None else repr(row["value"])),
             )
         )
-    return html.Div(tiles, className="wall-kpis", **{"data-unit": place["unit"]["code"]})
+    return html.Div(tiles, className="wall-kpis", **data_attrs(unit=place["unit"]["code"]))
 
 
 def _legend(lang: str) -> html.Div:
@@ -454,7 +451,7 @@ def ticker(screen: Screen, snap: dict[str, Any], lang: str) -> html.Div:
         [html.Span(text, className="wall-event") for text in texts],
         className="wall-ticker-track",
         style={"animationDuration": f"{max(20, round(length / 9))}s"},  # ~9 characters a second
-        **{"data-events": str(len(items))},
+        **data_attrs(events=str(len(items))),
     )
 
 
