@@ -33,10 +33,10 @@ MAX_COMPARE = 8
 
 
 def _section(title: str, body: Any, links: list[Any] | None = None, id_: str = "") -> html.Section:
-    head = [html.H2(title)]
+    head: list[Any] = [html.H2(title)]
     if links:
         head.append(html.Div(links, className="downloads"))
-    extra = {"id": id_} if id_ else {}
+    extra: dict[str, Any] = {"id": id_} if id_ else {}
     parts = body if isinstance(body, list) else [body]
     return html.Section(
         [html.Div(head, className="section-head"), *parts], className="card", **extra
@@ -57,7 +57,9 @@ def _field_label(catalog: dict[str, Any], name: str | None, language: str) -> st
 def definition(
     catalog: dict[str, Any], indicator: str, own: Value | None, language: str
 ) -> html.Div:
-    entry = next((i for i in catalog.get("indicators", []) if i["id"] == indicator), {})
+    entry: dict[str, Any] = next(
+        (i for i in catalog.get("indicators", []) if i["id"] == indicator), {}
+    )
     meta = indicator_meta(catalog, indicator)
     unit = str(meta.get(f"unit_{language}") or "")
     kind = str(entry.get("kind") or "")
@@ -66,7 +68,7 @@ def definition(
     formula: list[Any] = [t(kind_key if kind in known_kinds else "explorer.kind_other", language)]
     if entry.get("numerator"):
         numerator = _field_label(catalog, entry["numerator"], language)
-        parts = [html.Span(numerator, className="formula-part", id="explorer-numerator")]
+        parts: list[Any] = [html.Span(numerator, className="formula-part", id="explorer-numerator")]
         if entry.get("denominator"):
             denominator = _field_label(catalog, entry["denominator"], language)
             parts += [
@@ -197,13 +199,13 @@ def _norm(catalog: dict[str, Any], norm_id: str | None, unit: str, language: str
 def _fetch(
     client: Api, view: View, indicator: str, has_children: bool
 ) -> tuple[Value | None, list[Value], list[Value]]:
-    own_rows = client.values(view.unit, view.scheme, view.period, indicator=indicator)  # type: ignore[arg-type]
+    own_rows = client.values(view.unit, view.scheme, view.period, indicator=indicator)  # type: ignore[arg-type]  # resolve() has filled the view
     children = (
-        client.values(view.unit, view.scheme, view.period, children=True, indicator=indicator)  # type: ignore[arg-type]
+        client.values(view.unit, view.scheme, view.period, children=True, indicator=indicator)  # type: ignore[arg-type]  # resolve() has filled the view
         if has_children
         else []
     )
-    series = client.series(indicator, view.unit, view.scheme)  # type: ignore[arg-type]
+    series = client.series(indicator, view.unit, view.scheme)  # type: ignore[arg-type]  # resolve() has filled the view
     own = next((r for r in own_rows if r.get("indicator_id") == indicator), None)
     return own, [r for r in children if r.get("indicator_id") == indicator], series
 

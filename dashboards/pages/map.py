@@ -217,7 +217,7 @@ def layout(**query: Any) -> Any:
             return frame(page, "/map", states.empty(t("map.no_children", language)))
         rows = _values(page.api, state, indicator)
         geojson = page.api.boundaries(
-            view.scheme,  # type: ignore[arg-type]
+            view.scheme,  # type: ignore[arg-type]  # resolve() has filled the view
             None if country else view.unit,
             tolerance=COUNTRY_TOLERANCE if country else CHILD_TOLERANCE,
         )
@@ -303,8 +303,8 @@ def layout(**query: Any) -> Any:
 def _title(page: Page, country: bool, language: str) -> str:
     if country:
         return t("map.country_title", language)
-    child = (page.unit["children"] or [{}])[0]
-    key = f"map.children_{page.view.scheme}_{child.get('level', 'commune')}"
+    level = page.unit["children"][0]["level"] if page.unit["children"] else "commune"
+    key = f"map.children_{page.view.scheme}_{level}"
     return f"{t('map.title', language)} · {t(key, language)}"
 
 

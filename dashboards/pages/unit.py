@@ -375,7 +375,7 @@ def _trend_section(page: Page, view: View) -> html.Section:
     )
 
 
-def break_before(rows: list[dict[str, Any]], schemes: dict[str, str]) -> str | None:
+def break_before(rows: list[Value], schemes: dict[str, str]) -> str | None:
     """The first period of the series after the 1 July 2025 reorganisation, if the series
     has periods on both sides of it."""
     periods = [f"{r['school_year']}/{r['term']}" for r in rows]

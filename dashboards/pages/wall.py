@@ -44,7 +44,7 @@ from dashboards.wall.screens import Screen, ScreenError, resolve
 
 dash.register_page(__name__, path="/wall", title="IOC-EDU · Màn hình điều hành")
 
-GRAPH_CONFIG = {"staticPlot": True, "displayModeBar": False, "responsive": True}
+GRAPH_CONFIG: dcc.Graph.Config = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 
 
 def layout(**query: Any) -> Any:

@@ -342,7 +342,7 @@ def trends_panel(
     scheme, code = screen.place(panel)
     series = (snap.get("series") or {}).get(key(scheme, code), {})
     shown = {i: series.get(i) or [] for i in panel.shown_indicators()}
-    meta = {}
+    meta: dict[str, dict[str, Any]] = {}
     for place in snap["places"].values():
         for row in (place.get("own") or []) + (place.get("child_values") or []):
             meta.setdefault(row["indicator_id"], row)
