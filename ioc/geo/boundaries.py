@@ -225,7 +225,7 @@ def _decode_arc(
 ) -> list[list[float]]:
     if not quantized:
         return [[float(p[0]), float(p[1])] for p in arc]
-    x = y = 0
+    x = y = 0.0
     points = []
     for position in arc:
         x += position[0]
@@ -528,10 +528,10 @@ def _match_one(
     if len(candidates) == 1:
         return _Match(next(iter(candidates.values())), 1)
     pool = list(candidates.values())
-    inside = [u for u in pool if contains(feature["geometry"], u.longitude, u.latitude)]  # type: ignore[arg-type]
+    inside = [u for u in pool if contains(feature["geometry"], u.longitude, u.latitude)]  # type: ignore[arg-type]  # _in_box: has both
     pool = inside or pool
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    best = min(pool, key=lambda u: (u.longitude - cx) ** 2 + (u.latitude - cy) ** 2)  # type: ignore[operator]
+    best = min(pool, key=lambda u: (u.longitude - cx) ** 2 + (u.latitude - cy) ** 2)  # type: ignore[operator]  # _in_box: has both
     return _Match(best, 1)
 
 

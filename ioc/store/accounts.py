@@ -107,7 +107,7 @@ def end_user_sessions(session: Session, user: User) -> int:
         .where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # DML returns a CursorResult
 
 
 def _changed(
