@@ -25,10 +25,11 @@ demo: setup ## rebuild the demo province from scratch (deletes data/ioc.duckdb)
 	$(BIN)/ioc demo --replace
 
 .PHONY: lint
-lint: setup ## ruff (lint + format check), import contracts, stylesheets that parse cleanly
+lint: setup ## ruff (lint + format check), import contracts, types (mypy), stylesheets that parse cleanly
 	$(BIN)/ruff check ioc ingest dashboards tests
 	$(BIN)/ruff format --check ioc ingest dashboards tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/python -m tests.tools.check_css dashboards/assets
 
 .PHONY: test

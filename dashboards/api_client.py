@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal, TypedDict
 import httpx
 
 Scheme = Literal["legacy", "2025"]
+SCHEMES: tuple[Scheme, ...] = ("legacy", "2025")
 SESSION_COOKIE = "ioc_session"
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # IOC_DISPLAY_TIMEZONE's default, while the API is unreachable
 
@@ -88,7 +89,12 @@ class Me(TypedDict):
     username: str
     role: str
     units: list[dict[str, str]]
-    home: dict[str, str] | None
+    home: UnitRef | None
+
+
+class UnitRef(TypedDict):
+    scheme: Scheme
+    code: str
 
 
 class Health(TypedDict):

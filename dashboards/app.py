@@ -41,7 +41,7 @@ def create_dash(api_url: str, wall_screens: Path = SCREENS_FILE) -> Dash:
         pages_folder=str(HERE / "pages"),
         assets_folder=str(HERE / "assets"),
         title="IOC-EDU",
-        update_title=None,
+        update_title="",  # no "Updating..." title while callbacks run
         suppress_callback_exceptions=True,
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
@@ -50,7 +50,7 @@ def create_dash(api_url: str, wall_screens: Path = SCREENS_FILE) -> Dash:
     app.layout = html.Div(
         dcc.Loading(
             dash.page_container,
-            target_components={"_pages_content": "children"},
+            target_components={"_pages_content": "children"},  # type: ignore[arg-type]  # Dash types it {}
             delay_show=250,
             type="circle",
         ),
@@ -93,7 +93,8 @@ def mount(asgi_app: Any, api_url: str, wall_screens: Path = SCREENS_FILE) -> lis
     of its inline scripts for the Content-Security-Policy."""
     dash_app = create_dash(api_url, wall_screens)
     add_plotly_js_route(asgi_app)
-    asgi_app.mount("/", Compression(WSGIMiddleware(dash_app.server, workers=16)))
+    wsgi = WSGIMiddleware(dash_app.server, workers=16)
+    asgi_app.mount("/", Compression(wsgi))  # type: ignore[arg-type]  # a2wsgi's ASGI typing, not Starlette's
     # Dash completes its setup (and registers the last inline scripts, e.g. the pages'
     # title callback) on its first request: make that request now, then hash them all
     dash_app.server.test_client().get("/login")

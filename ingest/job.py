@@ -25,11 +25,18 @@ from ioc.config import Settings
 def run(request: dict[str, Any]) -> dict[str, Any]:
     settings = Settings(**request["settings"])
     paths = [Path(p) for p in request["paths"]]
-    common = {"period": request.get("period"), "strict": bool(request.get("strict"))}
+    period, strict = request.get("period"), bool(request.get("strict"))
     if request.get("failure"):
         source = (request.get("sources") or [None])[0]
         reports = [
-            record_failure(paths[0], request["failure"], source=source, settings=settings, **common)
+            record_failure(
+                paths[0],
+                request["failure"],
+                source=source,
+                settings=settings,
+                period=period,
+                strict=strict,
+            )
         ]
     else:
         scope = request.get("scope")
@@ -38,7 +45,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             settings=settings,
             scope=None if scope is None else [(s, c) for s, c in scope],
             sources=request.get("sources"),
-            **common,
+            period=period,
+            strict=strict,
         )
     return {"reports": [dataclasses.asdict(r) for r in reports]}
 

@@ -9,6 +9,7 @@ The file is all or nothing: any bad row rejects it, naming row, column and reaso
 from __future__ import annotations
 
 import getpass
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,7 +75,7 @@ def parse_targets(path: Path, settings: Settings, units: pl.DataFrame) -> list[T
 
 
 def _check(
-    get: dict[str, str], indicators: dict[str, object], units: set[tuple[str, str]]
+    get: dict[str, str], indicators: Mapping[str, object], units: set[tuple[str, str]]
 ) -> tuple[list[tuple[str, str]], TargetRow | None]:
     errors: list[tuple[str, str]] = []
     if get["indicator_id"] not in indicators:

@@ -31,10 +31,15 @@ def links(path: str, lang: str, id_prefix: str | None = None, **params: Any) -> 
             href=export_href(path, fmt, lang, **params),
             className=f"dl dl-{fmt}",
             download="",
-            **({"id": f"{id_prefix}-{fmt}"} if id_prefix else {}),
+            **_id(f"{id_prefix}-{fmt}" if id_prefix else None),
         )
         for fmt in ("csv", "xlsx")
     ]
+
+
+def _id(id_: str | None) -> dict[str, Any]:
+    """``id=`` for a component only when there is one (Dash keeps an explicit None)."""
+    return {"id": id_} if id_ else {}
 
 
 def downloads(
@@ -44,5 +49,5 @@ def downloads(
     return html.Div(
         links(path, lang, id_prefix, **params),
         className="downloads",
-        **({"id": id_} if id_ else {}),
+        **_id(id_),
     )

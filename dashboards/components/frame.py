@@ -8,10 +8,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import dash
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, NoUpdate, Output, State, callback, dcc, html, no_update
 
 from dashboards import ids
-from dashboards.api_client import Api, ApiProblem, Me, PeriodRow, UnitWithChildren
+from dashboards.api_client import SCHEMES, Api, ApiProblem, Me, PeriodRow, Scheme, UnitWithChildren
 from dashboards.components import states
 from dashboards.context import View, api, lang
 from dashboards.formats import datetime_text
@@ -50,6 +50,13 @@ class Page:
     data_as_of: str | None
     zone: str  # the display time zone every time on the page is shown in
 
+    @property
+    def period(self) -> str:
+        """The period shown: resolve() gives a Page only once it knows one."""
+        if self.view.period is None:
+            raise ValueError("a resolved page has a period")
+        return self.view.period
+
 
 @dataclass(frozen=True)
 class Bare:
@@ -78,22 +85,21 @@ def resolve(path: str, query: dict[str, Any], *, bare: bool = False) -> Page | B
     view = View.from_query(query)
     try:
         periods = client.periods()
-        home = me.get("home") or {}
+        home = me.get("home")
+        home_scheme, home_code = (home["scheme"], home["code"]) if home else (None, None)
         period = view.period or (periods[0]["period"] if periods else None)
         # a scoped account stays in the scheme of its units; others follow the period's
         scheme = view.scheme or (
-            home.get("scheme")
-            if me["units"]
-            else _scheme_of(period, periods) or home.get("scheme", "legacy")
+            home_scheme if me["units"] else _scheme_of(period, periods) or home_scheme or "legacy"
         )
-        code = view.unit or (home.get("code") if home.get("scheme") == scheme else None)
-        if code is None and home.get("code"):
-            counterparts = client.unit(home["scheme"], home["code"]).get("counterparts", [])
-            code = counterparts[0]["code"] if counterparts else home["code"]
+        code = view.unit or (home_code if home_scheme == scheme else None)
+        if code is None and home_scheme and home_code:
+            counterparts = client.unit(home_scheme, home_code).get("counterparts", [])
+            code = counterparts[0]["code"] if counterparts else home_code
         view = view.with_(
             scheme=scheme, unit=code, period=period, indicator=view.indicator or DEFAULT_INDICATOR
         )
-        unit = client.unit(scheme, code) if code else None
+        unit = client.unit(scheme, code) if code and scheme else None
         health = client.health()
     except ApiProblem as problem:
         if problem.code == "no_data":
@@ -106,7 +112,7 @@ def resolve(path: str, query: dict[str, Any], *, bare: bool = False) -> Page | B
     return Page(client, language, me, view, unit, periods, health.get("data_as_of"), zone)
 
 
-def _scheme_of(period: str | None, periods: list[PeriodRow]) -> str | None:
+def _scheme_of(period: str | None, periods: list[PeriodRow]) -> Scheme | None:
     return next((p["scheme"] for p in periods if p["period"] == period), None)
 
 
@@ -291,14 +297,17 @@ def _account(me: Me, language: Lang, path: str) -> html.Div:
     State(ids.NAV_GO, "search"),
     prevent_initial_call=True,
 )
-def _navigate(period: str, scheme: str, path: str, search: str) -> str:
+def _navigate(period: str, scheme: str, path: str, search: str) -> str | NoUpdate:
     query = dict(parse_qsl((search or "").lstrip("?")))
     if query.get("period") == period and query.get("scheme") == scheme:
         return no_update
     if query.get("scheme") and query.get("scheme") != scheme and query.get("unit"):
         # the same place in the other scheme: the province that holds most of its communes
         try:
-            counterparts = api().unit(query["scheme"], query["unit"]).get("counterparts", [])
+            old = query["scheme"]
+            counterparts = (
+                api().unit(old, query["unit"]).get("counterparts", []) if old in SCHEMES else []
+            )
         except ApiProblem:
             counterparts = []
         query["unit"] = counterparts[0]["code"] if counterparts else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -31,7 +32,7 @@ def no_data(lang: str) -> html.Div:
     )
 
 
-def partial_unit(unit: dict[str, Any], lang: str) -> html.Div | None:
+def partial_unit(unit: Mapping[str, Any], lang: str) -> html.Div | None:
     """The old provinces a 2025 unit was formed from that never reported, named above its
     figures: they leave those provinces out (and its reporting shares are unknown)."""
     missing = unit.get("predecessors_without_returns") or []
@@ -47,7 +48,7 @@ def partial_unit(unit: dict[str, Any], lang: str) -> html.Div | None:
     )
 
 
-def noted(unit: dict[str, Any], lang: str, body: Any) -> Any:
+def noted(unit: Mapping[str, Any], lang: str, body: Any) -> Any:
     """``body`` under the note of :func:`partial_unit` when the unit has one."""
     note = partial_unit(unit, lang)
     return body if note is None else html.Div([note, body])
@@ -70,6 +71,6 @@ def to_login(next_path: str) -> dcc.Location:
     return dcc.Location(id=ids.TO_LOGIN, href=f"/login?next={quote(next_path, safe='')}")
 
 
-def loading(children: object, id_: str | None = None) -> dcc.Loading:
-    kwargs = {"id": id_} if id_ else {}
+def loading(children: Any, id_: str | None = None) -> dcc.Loading:
+    kwargs: dict[str, Any] = {"id": id_} if id_ else {}
     return dcc.Loading(children, type="default", delay_show=150, **kwargs)

@@ -7,6 +7,7 @@ from typing import Any
 from dash import html
 
 from dashboards.api_client import Value
+from dashboards.components.attrs import data_attrs
 from dashboards.context import View
 from dashboards.formats import change_text, counts, value_text, vn_number
 from dashboards.i18n import t
@@ -29,15 +30,15 @@ def name_of(row: Value | dict[str, Any], lang: str) -> str:
 def gap(row: Value | dict[str, Any]) -> float | None:
     """How far a value is from its target (or norm, without a failing target), relative to
     it; None if it meets it or has none. The overview and the wall rank by it."""
-    status = status_of(row)
-    if status not in BAD or row.get("value") is None:
+    status, value = status_of(row), row.get("value")
+    if status not in BAD or value is None:
         return None
     reference = row.get("target_value")
     if row.get("target_status") not in BAD:
         reference = row.get("norm_value")
     if not reference:
         return None
-    return float(abs(row["value"] - reference) / abs(reference))
+    return float(abs(value - reference) / abs(reference))
 
 
 def unit_label(row: Value | dict[str, Any], lang: str) -> str:
@@ -63,6 +64,7 @@ def tile(row: Value, view: View, lang: str) -> html.A:
     coverage = (
         f"{vn_number(row.get('schools_contributing'))}/{vn_number(row.get('schools_in_scope'))}"
     )
+    value = row.get("value")
     return html.A(
         [
             html.Div(name_of(row, lang), className="tile-name"),
@@ -94,5 +96,5 @@ def tile(row: Value, view: View, lang: str) -> html.A:
         href=view.with_(indicator=row["indicator_id"]).href("/indicator"),
         className=f"tile tile-{status}",
         id=f"tile-{row['indicator_id']}",
-        **{"data-value": "" if row.get("value") is None else repr(row.get("value"))},
+        **data_attrs(value="" if value is None else repr(value)),
     )

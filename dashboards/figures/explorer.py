@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
@@ -13,6 +13,9 @@ from dashboards.figures.map import BAND_COLOURS, band
 from dashboards.formats import value_text
 from dashboards.i18n import t
 from ioc.domain.period import REFORM_DATE, Period, term_name
+
+if TYPE_CHECKING:
+    from dash import dcc
 
 TERM_COLOURS = {"DN": "#0b5394", "CN": "#e69138"}
 PALETTE = ("#0b5394", "#e69138", "#38761d", "#990000", "#674ea7", "#45818e", "#bf9000", "#a64d79")
@@ -258,7 +261,7 @@ def compare_figure(
     return fig
 
 
-def graph_config() -> dict[str, Any]:
+def graph_config() -> dcc.Graph.Config:
     return {
         "displaylogo": False,
         "responsive": True,

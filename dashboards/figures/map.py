@@ -18,13 +18,16 @@ import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from dashboards.formats import counts, value_text, vn_number
 from dashboards.i18n import t
+
+if TYPE_CHECKING:
+    from dash import dcc
 
 TOPOJSON_URL = "/assets/"
 BAND_COLOURS = {
@@ -352,7 +355,7 @@ def islands_trace(lang: str) -> go.Scattergeo:
     )
 
 
-def graph_config() -> dict[str, Any]:
+def graph_config() -> dcc.Graph.Config:
     return {
         "topojsonURL": TOPOJSON_URL,
         "displaylogo": False,

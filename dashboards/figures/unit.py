@@ -5,6 +5,7 @@ Numbers use Vietnamese separators (``separators=",."``: decimal comma, thousands
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -16,7 +17,7 @@ from ioc.domain.period import Period
 BRAND, OK, BAD, MUTED = "#0b5394", "#1e7b34", "#b3261e", "#5d6675"
 
 
-def year_ticks(rows: list[dict[str, Any]], lang: str) -> tuple[list[str], list[str]]:
+def year_ticks(rows: Sequence[Mapping[str, Any]], lang: str) -> tuple[list[str], list[str]]:
     """One tick per school year ('2024-25', at its first period): fits a phone's axis."""
     values, texts = [], []
     for period in (Period.of(r["school_year"], r["term"]) for r in rows):
@@ -40,7 +41,7 @@ def _base(fig: go.Figure, height: int) -> go.Figure:
 
 
 def trend(
-    rows: list[dict[str, Any]],
+    rows: Sequence[Mapping[str, Any]],
     *,
     lang: str,
     unit: str,

@@ -40,10 +40,10 @@ MAX_COMPARE = 8
 
 
 def _section(title: str, body: Any, links: list[Any] | None = None, id_: str = "") -> html.Section:
-    head = [html.H2(title)]
+    head: list[Any] = [html.H2(title)]
     if links:
         head.append(html.Div(links, className="downloads"))
-    extra = {"id": id_} if id_ else {}
+    extra: dict[str, Any] = {"id": id_} if id_ else {}
     parts = body if isinstance(body, list) else [body]
     return html.Section(
         [html.Div(head, className="section-head"), *parts], className="card", **extra
@@ -57,13 +57,13 @@ def _section(title: str, body: Any, links: list[Any] | None = None, id_: str = "
 def _fetch(
     client: Api, view: View, indicator: str, has_children: bool
 ) -> tuple[Value | None, list[Value], list[Value]]:
-    own_rows = client.values(view.unit, view.scheme, view.period, indicator=indicator)  # type: ignore[arg-type]
+    own_rows = client.values(view.unit, view.scheme, view.period, indicator=indicator)  # type: ignore[arg-type]  # resolve() has filled the view
     children = (
-        client.values(view.unit, view.scheme, view.period, children=True, indicator=indicator)  # type: ignore[arg-type]
+        client.values(view.unit, view.scheme, view.period, children=True, indicator=indicator)  # type: ignore[arg-type]  # resolve() has filled the view
         if has_children
         else []
     )
-    series = client.series(indicator, view.unit, view.scheme)  # type: ignore[arg-type]
+    series = client.series(indicator, view.unit, view.scheme)  # type: ignore[arg-type]  # resolve() has filled the view
     own = next((r for r in own_rows if r.get("indicator_id") == indicator), None)
     return own, [r for r in children if r.get("indicator_id") == indicator], series
 

@@ -10,6 +10,7 @@ from dash import html
 
 from dashboards import ids
 from dashboards.api_client import Value
+from dashboards.components.attrs import data_attrs
 from dashboards.components.indicators import indicator_meta
 from dashboards.figures.map import band
 from dashboards.formats import counts, date_text, value_text, vn_number
@@ -26,7 +27,9 @@ def _field_label(catalog: dict[str, Any], name: str | None, language: str) -> st
 def definition(
     catalog: dict[str, Any], indicator: str, own: Value | None, language: str
 ) -> html.Div:
-    entry = next((i for i in catalog.get("indicators", []) if i["id"] == indicator), {})
+    entry: dict[str, Any] = next(
+        (i for i in catalog.get("indicators", []) if i["id"] == indicator), {}
+    )
     meta = indicator_meta(catalog, indicator)
     unit = str(meta.get(f"unit_{language}") or "")
     kind = str(entry.get("kind") or "")
@@ -35,7 +38,9 @@ def definition(
     formula: list[Any] = [t(kind_key if kind in known_kinds else "explorer.kind_other", language)]
     if entry.get("numerator"):
         numerator = _field_label(catalog, entry["numerator"], language)
-        parts = [html.Span(numerator, className="formula-part", id=ids.EXPLORER_NUMERATOR)]
+        parts: list[Any] = [
+            html.Span(numerator, className="formula-part", id=ids.EXPLORER_NUMERATOR)
+        ]
         if entry.get("denominator"):
             denominator = _field_label(catalog, entry["denominator"], language)
             parts += [
@@ -75,7 +80,7 @@ def definition(
                 ],
                 className="explorer-current",
                 id=ids.EXPLORER_VALUE,
-                **{"data-value": "" if own.get("value") is None else repr(own.get("value"))},
+                **data_attrs(value="" if own.get("value") is None else repr(own.get("value"))),
             ),
             html.Div(
                 t(

@@ -16,7 +16,7 @@ from dashboards.components.downloads import downloads
 from dashboards.components.frame import Bare, Page, frame, frame_bare, resolve
 from dashboards.components.labels import catalog_text, run_status
 from dashboards.context import api, lang
-from dashboards.i18n import t
+from dashboards.i18n import Lang, t
 from ioc.domain.period import PATTERN
 
 UPLOADERS = ("admin", "operator")
@@ -111,7 +111,7 @@ def _runs_grid(page: Page | Bare) -> Any:
     return runs_grid(rows, page.lang)
 
 
-def runs_grid(rows: list[dict[str, Any]], language: str) -> Any:
+def runs_grid(rows: list[dict[str, Any]], language: Lang) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
         return (number_col if kw.pop("numeric", False) else col)(
             field, t(f"ingest.col_{key}", language), **kw

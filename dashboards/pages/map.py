@@ -26,6 +26,7 @@ from dash import (
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem, Value
 from dashboards.components import states
+from dashboards.components.attrs import data_attrs
 from dashboards.components.downloads import links
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import indicator_meta, indicator_options, known_indicator
@@ -116,7 +117,7 @@ def legend(paint: Colouring, meta: dict[str, Any], language: str) -> list[Any]:
                     ),
                 ],
                 className="legend-item legend-item-scale",
-                **{"data-band": "scale"},
+                **data_attrs(band="scale"),
             )
         )
     items.append(_swatch(BAND_COLOURS["no_value"], t("map.no_value", language), paint, "no_value"))
@@ -131,7 +132,7 @@ def _swatch(colour: str, label: str, paint: Colouring, kind: str) -> html.Li:
             html.Span(f" ({paint.counts.get(kind, 0)})", className="muted"),
         ],
         className="legend-item",
-        **{"data-band": kind, "data-count": str(paint.counts.get(kind, 0))},
+        **data_attrs(band=kind, count=str(paint.counts.get(kind, 0))),
     )
 
 
@@ -224,7 +225,7 @@ def layout(**query: Any) -> Any:
             return frame(page, "/map", states.empty(t("map.no_children", language)))
         rows = _values(page.api, state, indicator)
         geojson = page.api.boundaries(
-            view.scheme,  # type: ignore[arg-type]
+            view.scheme,  # type: ignore[arg-type]  # resolve() has filled the view
             None if country else view.unit,
             tolerance=COUNTRY_TOLERANCE if country else CHILD_TOLERANCE,
         )
@@ -310,8 +311,8 @@ def layout(**query: Any) -> Any:
 def _title(page: Page, country: bool, language: str) -> str:
     if country:
         return t("map.country_title", language)
-    child = (page.unit["children"] or [{}])[0]
-    key = f"map.children_{page.view.scheme}_{child.get('level', 'commune')}"
+    level = page.unit["children"][0]["level"] if page.unit["children"] else "commune"
+    key = f"map.children_{page.view.scheme}_{level}"
     return f"{t('map.title', language)} · {t(key, language)}"
 
 

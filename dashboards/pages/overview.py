@@ -34,9 +34,9 @@ def layout(**query: Any) -> Any:
     if not isinstance(page, Page):
         return page
     try:
-        own = page.api.values(page.view.unit, page.view.scheme, page.view.period)
+        own = page.api.values(page.unit["code"], page.unit["scheme"], page.period)
         children = (
-            page.api.values(page.view.unit, page.view.scheme, page.view.period, children=True)
+            page.api.values(page.unit["code"], page.unit["scheme"], page.period, children=True)
             if page.unit["children"]
             else []
         )
@@ -60,9 +60,9 @@ def changed_most(rows: list[Value], limit: int = ATTENTION_ROWS) -> list[Value]:
     """Largest relative change since the same term last year (across the 2025 break the
     previous year is restated on the new units, so the change still compares like with like)."""
     scored = [
-        (abs(r["change"]) / abs(r["previous_value"]), r)
+        (abs(change) / abs(previous), r)
         for r in rows
-        if r.get("change") is not None and r.get("previous_value")
+        if (change := r.get("change")) is not None and (previous := r.get("previous_value"))
     ]
     return [r for _, r in sorted(scored, key=lambda x: -x[0])[:limit]]
 

@@ -12,6 +12,7 @@ from dash import Input, Output, callback, dcc, html
 from dashboards import ids
 from dashboards.api_client import ApiProblem
 from dashboards.components import states
+from dashboards.components.attrs import data_attrs
 from dashboards.components.datagrid import (
     col,
     fit_height,
@@ -74,7 +75,7 @@ def _figure(id_: str, label: str, value: Any, text: str) -> html.Div:
         [html.Div(text, className="dq-value"), html.Div(label)],
         className="dq-figure",
         id=id_,
-        **{"data-value": "" if value is None else repr(value)},
+        **data_attrs(value="" if value is None else repr(value)),
     )
 
 

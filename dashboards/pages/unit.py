@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem, Value
 from dashboards.components import states
+from dashboards.components.attrs import data_attrs
 from dashboards.components.datagrid import fit_height
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import DEFAULT_INDICATOR, Page, frame, resolve
@@ -54,7 +55,7 @@ def layout(**query: Any) -> Any:
         return page
     language, view = page.lang, page.view
     try:
-        own = page.api.values(view.unit, view.scheme, view.period)
+        own = page.api.values(page.unit["code"], page.unit["scheme"], page.period)
     except ApiProblem as problem:
         return frame(page, "/unit", states.error(problem, language), t("unit.title", language))
     if not own:  # a unit without schools: nothing to rank or trace
@@ -163,7 +164,7 @@ def _trend_section(page: Page, view: View) -> html.Section:
     )
 
 
-def break_before(rows: list[dict[str, Any]], schemes: dict[str, str]) -> str | None:
+def break_before(rows: list[Value], schemes: dict[str, str]) -> str | None:
     """The first period of the series after the 1 July 2025 reorganisation, if the series
     has periods on both sides of it."""
     periods = [Period.of(r["school_year"], r["term"]) for r in rows]
@@ -247,7 +248,7 @@ def _figure(label: str, value: float | None, unit: str | None) -> html.Div:
     return html.Div(
         [html.Div(value_text(value, unit), className="dq-value"), html.Div(label)],
         className="dq-figure",
-        **{"data-value": "" if value is None else repr(value)},
+        **data_attrs(value="" if value is None else repr(value)),
     )
 
 

@@ -34,6 +34,7 @@ from dash import (
 from dashboards import ids
 from dashboards.api_client import ApiProblem
 from dashboards.components import states
+from dashboards.components.attrs import data_attrs
 from dashboards.context import lang
 from dashboards.i18n import Lang, t
 from dashboards.wall import refresh as wall_refresh
@@ -43,7 +44,7 @@ from dashboards.wall.screens import Screen, ScreenError, resolve
 
 dash.register_page(__name__, name="wall", path="/wall", title="IOC-EDU · Màn hình điều hành")
 
-GRAPH_CONFIG = {"staticPlot": True, "displayModeBar": False, "responsive": True}
+GRAPH_CONFIG: dcc.Graph.Config = {"staticPlot": True, "displayModeBar": False, "responsive": True}
 
 
 def layout(**query: Any) -> Any:
@@ -132,7 +133,7 @@ def _panel(i: int, kind: str, language: Lang) -> html.Section:
         parts,
         id=f"wall-panel-{i}",
         className=f"wall-panel wall-panel-{kind}" + (" active" if i == 0 else ""),
-        **{"data-kind": kind},
+        **data_attrs(kind=kind),
     )
 
 
@@ -210,7 +211,7 @@ def wall(screen: Screen, language: Lang) -> html.Div:
         id=ids.WALL,
         className="wall",
         lang=language,
-        **{"data-config": json.dumps(config, ensure_ascii=False)},
+        **data_attrs(config=json.dumps(config, ensure_ascii=False)),
     )
 
 

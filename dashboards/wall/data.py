@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -71,7 +72,7 @@ def key(scheme: str, code: str) -> str:
     return f"{scheme}:{code}"
 
 
-def _pick(row: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+def _pick(row: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {f: row.get(f) for f in fields}
 
 

@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from dashboards import ids
+from dashboards.components.attrs import data_attrs
 from dashboards.components.tiles import name_of, status_of
 from dashboards.figures import wall as figures
 from dashboards.formats import change_text, counts, value_text, vn_number
@@ -109,10 +110,10 @@ def kpis(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.
                 ],
                 className=f"wall-kpi wall-kpi-{status}",
                 id=f"wall-kpi-{indicator}",
-                **{"data-value": "" if row.get("value") is None else repr(row["value"])},
+                **data_attrs(value="" if row.get("value") is None else repr(row["value"])),
             )
         )
-    return html.Div(tiles, className="wall-kpis", **{"data-unit": place["unit"]["code"]})
+    return html.Div(tiles, className="wall-kpis", **data_attrs(unit=place["unit"]["code"]))
 
 
 def _legend(lang: str) -> html.Div:
@@ -160,7 +161,7 @@ def trends_panel(
     scheme, code = screen.place(panel)
     series = (snap.get("series") or {}).get(key(scheme, code), {})
     shown = {i: series.get(i) or [] for i in panel.shown_indicators()}
-    meta = {}
+    meta: dict[str, dict[str, Any]] = {}
     for place in snap["places"].values():
         for row in (place.get("own") or []) + (place.get("child_values") or []):
             meta.setdefault(row["indicator_id"], row)

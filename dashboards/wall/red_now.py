@@ -8,6 +8,7 @@ from typing import Any
 from dash import html
 
 from dashboards import ids
+from dashboards.components.attrs import data_attrs
 from dashboards.components.tiles import BAD, gap, name_of
 from dashboards.figures import wall as figures
 from dashboards.formats import counts, value_text, vn_number
@@ -115,7 +116,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
         ],
         className="wall-col wall-col-wide",
         id=ids.WALL_RED_UNITS,
-        **{"data-count": str(len(bad)), "data-indicators": str(len(grouped))},
+        **data_attrs(count=str(len(bad)), indicators=str(len(grouped))),
     )
     total = (place.get("quality") or {}).get("total") or {}
     by_unit = (place.get("quality") or {}).get("by_unit") or []
@@ -152,7 +153,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
         ],
         className="wall-col",
         id=ids.WALL_RED_MISSING,
-        **{"data-missing": str(missing), "data-late": str(late)},
+        **data_attrs(missing=str(missing), late=str(late)),
     )
     failed = snap.get("failed_runs") or []
     failed_col = html.Div(
@@ -174,7 +175,7 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
                             status=t(f"wall.run_{r['status']}", lang),
                         ),
                         className="wall-failed-row",
-                        **{"data-run": str(r["run_id"])},
+                        **data_attrs(run=str(r["run_id"])),
                     )
                     for r in failed[: panel.rows]
                 ],
@@ -183,6 +184,6 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
         ],
         className="wall-col",
         id=ids.WALL_RED_FAILED,
-        **{"data-count": str(len(failed))},
+        **data_attrs(count=str(len(failed))),
     )
     return html.Div([units_col, missing_col, failed_col], className="wall-red")

@@ -21,7 +21,7 @@ from ioc.domain.units import code_pattern
 
 SCREENS_FILE = Path(__file__).with_name("screens.yaml")
 PanelKind = Literal["red_now", "kpis", "map", "trends", "completeness"]
-PANEL_KINDS: tuple[str, ...] = ("red_now", "kpis", "map", "trends", "completeness")
+PANEL_KINDS: tuple[PanelKind, ...] = ("red_now", "kpis", "map", "trends", "completeness")
 DEFAULT_INDICATORS = {
     "kpis": ("NET_STUDENTS", "NET_SCHOOLS", "NET_CLASS_SIZE", "DQ_COMPLETENESS_PCT"),
     "map": ("FAC_SOLID_CLASSROOM_PCT",),
@@ -225,7 +225,9 @@ def resolve(query: dict[str, Any], path: Path = SCREENS_FILE) -> Screen:
                 )
     if "retry_max_s" in changes:
         changes["retry_s"] = min(screen.retry_s, changes["retry_max_s"])
-    wanted = [k for k in str(query.get("panels") or "").split(",") if k in PANEL_KINDS]
+    wanted: list[PanelKind] = [
+        k for k in str(query.get("panels") or "").split(",") if k in PANEL_KINDS
+    ]
     if wanted:
         by_kind = {p.kind: p for p in changes.get("panels", screen.panels)}
         changes["panels"] = tuple(by_kind.get(k) or Panel(kind=k) for k in dict.fromkeys(wanted))

@@ -8,6 +8,7 @@ from typing import Any
 from dash import html
 
 from dashboards.api_client import DEFAULT_ZONE
+from dashboards.components.attrs import data_attrs
 from dashboards.formats import vn_number
 from dashboards.i18n import t
 from dashboards.wall.data import FAILED
@@ -67,5 +68,5 @@ def ticker(screen: Screen, snap: dict[str, Any], lang: str) -> html.Div:
         [html.Span(text, className="wall-event") for text in texts],
         className="wall-ticker-track",
         style={"animationDuration": f"{max(20, round(length / 9))}s"},  # ~9 characters a second
-        **{"data-events": str(len(items))},
+        **data_attrs(events=str(len(items))),
     )

@@ -114,7 +114,7 @@ def _wash_health(school: School, head: dict[str, int], t: float) -> dict[str, An
 
 def _digital(school: School, head: dict[str, int], t: float) -> dict[str, Any]:
     tr = school.traits
-    flags = {name: tr[f"p_{name}"] < a + b * t for name, (a, b) in ADOPTION.items()}
+    flags: dict[str, Any] = {name: tr[f"p_{name}"] < a + b * t for name, (a, b) in ADOPTION.items()}
     if school.level == "MN":
         flags["digital_records"] = False  # học bạ số is for general education
     econtact = head["students"] * (0.4 + 0.5 * tr["econtact"])

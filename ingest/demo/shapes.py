@@ -286,8 +286,10 @@ def _write_sheet(sw: _SheetWriter, df: pl.DataFrame, lay: _Layout) -> None:
         units: list[Cell] = [_unit(c) for c in columns]
         units[_label_column(columns)] = "ĐVT"
         sw.cells(units, sw.fmt["unit"])
-    kinds = {"headers": lay.headers, "flags": lay.flags, "thousands": lay.numbers_as_text}
-    convert = [_converter(c, **kinds) for c in columns]
+    convert = [
+        _converter(c, headers=lay.headers, flags=lay.flags, thousands=lay.numbers_as_text)
+        for c in columns
+    ]
     for i, row in enumerate(df.iter_rows()):
         if lay.spacer_rows and i and i % SPACER_EVERY == 0:
             sw.row += 1

@@ -75,6 +75,7 @@ class AuthService:
         """The account behind a request's bearer token (Authorization header) or session
         cookie (Cookie header); None without a valid one. Answered from memory when verified
         recently, else from the store (in a worker thread, not on the event loop)."""
+        verify: Callable[[str], Principal | None]
         if authorization[:7].lower() == "bearer ":
             kind, secret, verify = "token:", authorization[7:].strip(), self._verify_token
         elif SESSION_COOKIE in cookie and SESSION_COOKIE in (cookies := cookie_parser(cookie)):

@@ -130,7 +130,7 @@ def size_of(value: Any) -> int:
 def _build_id(request: Request) -> str | None:
     """The build this request reads (its cursor's)."""
     build = getattr(request.state, "build", None) or request.app.state.snapshot.current()
-    return None if build is None else build.build_id  # type: ignore[no-any-return]
+    return None if build is None else build.build_id
 
 
 def getter(request: Request) -> Getter:
@@ -138,7 +138,7 @@ def getter(request: Request) -> Getter:
     build_id = _build_id(request)
     if build_id is None:
         return lambda key, compute: compute()
-    return request.app.state.cache.getter(build_id)  # type: ignore[no-any-return]
+    return request.app.state.cache.getter(build_id)
 
 
 async def fetch(request: Request, spec: Spec) -> Any:

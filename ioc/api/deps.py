@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 import duckdb
@@ -15,11 +15,11 @@ from ioc.config import Settings
 
 
 async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 async def get_snapshot(request: Request) -> Snapshot:
-    return request.app.state.snapshot  # type: ignore[no-any-return]
+    return request.app.state.snapshot
 
 
 async def get_cursor(
@@ -50,7 +50,7 @@ async def get_principal(request: Request) -> Principal:
     return who
 
 
-def require(*roles: str):  # type: ignore[no-untyped-def]
+def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     async def check(who: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if who.role not in roles:
             raise ApiError(

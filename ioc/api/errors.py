@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -106,7 +107,13 @@ class ApiError(Exception):
 
 
 def problem(
-    status: int, code: str, vi: str, en: str, *, headers: dict[str, str] | None = None, **extra: Any
+    status: int,
+    code: str,
+    vi: str,
+    en: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
 ) -> JSONResponse:
     body = {
         "type": f"about:blank#{code}",

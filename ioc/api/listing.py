@@ -57,7 +57,9 @@ def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Form)
     from ioc.exports.lists import columns_for, csv_chunks, truncation_for, write_xlsx
 
     lang = request.query_params.get("headers", "canonical")
-    headers_lang = lang if lang in ("vi", "en", "canonical") else "canonical"
+    headers_lang: Literal["vi", "en", "canonical"] = (
+        "vi" if lang == "vi" else "en" if lang == "en" else "canonical"
+    )
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
     head = {
         "Content-Disposition": f'attachment; filename="{name}_{stamp}.{fmt}"',
@@ -66,7 +68,7 @@ def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Form)
     truncation = truncation_for(frame.height, MAX_ROWS)
     if truncation:
         head |= {"X-Truncated": f"{truncation.rows} of {truncation.total}"}
-    if headers_lang in ("vi", "en"):  # rules, fields and messages in the export's language
+    if headers_lang != "canonical":  # rules, fields and messages in the export's language
         frame = localise(frame, headers_lang)
     nested = [n for n, t in frame.schema.items() if isinstance(t, pl.List)]
     frame = frame.with_columns(pl.col(n).list.join("; ") for n in nested)  # e.g. norm sources

@@ -207,7 +207,7 @@ def _matches(if_none_match: bytes, etag: str) -> bool:
     return any(t.strip().removeprefix(b"W/") == ours for t in if_none_match.split(b","))
 
 
-def _etag(key: Hashable) -> str:
+def _etag(key: Key) -> str:
     """From the build id and a digest of the verified caller, the path and the query."""
     digest = hashlib.sha256(repr(key[1:]).encode()).hexdigest()[:16]
     return f'W/"{key[0]}-{digest}"'

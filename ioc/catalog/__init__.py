@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, model_validator
@@ -139,7 +139,7 @@ class Contract(BaseModel):
         return index
 
 
-def _load_yaml(name: str) -> dict:  # type: ignore[type-arg]
+def _load_yaml(name: str) -> dict[str, Any]:
     with (CATALOG_DIR / name).open(encoding="utf-8") as fh:
         return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 

@@ -51,7 +51,7 @@ class Indicator(BaseModel):
     scope: Scope = Field(default_factory=Scope)
     note: Label | None = None
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form, mypy #1362
     @property
     def is_count(self) -> bool:
         """Its value counts schools, people or classes (a whole number, never '2,0')."""
@@ -153,10 +153,12 @@ def load_catalog() -> Catalog:
 
 
 def _check_count(catalog: Catalog, ind: Indicator) -> None:
-    """A count stays a whole number: a sum adds counts, a shortfall rounds by a stated rule."""
-    if ind.kind == "sum" and load_contract().by_name[ind.numerator].type != "count":  # type: ignore[index]
+    """A count stays a whole number: a sum adds counts, a shortfall rounds by a stated rule.
+    (_fields_fit_kind has made sure that a sum has its numerator, a shortfall its norm.)"""
+    numerator, norm = ind.numerator or "", ind.ratio_norm or ""
+    if ind.kind == "sum" and load_contract().by_name[numerator].type != "count":
         raise ValueError(f"indicator {ind.id}: a sum counts, its numerator must be a count")
-    if ind.kind == "shortfall" and catalog.norms.by_id[ind.ratio_norm].rounding is None:  # type: ignore[index]
+    if ind.kind == "shortfall" and catalog.norms.by_id[norm].rounding is None:
         raise ValueError(f"indicator {ind.id}: a shortfall needs its norm's rounding rule")
 
 
@@ -171,9 +173,9 @@ def _check(catalog: Catalog) -> None:
             name = getattr(ind, attr)
             if name is not None and name not in contract.by_name:
                 raise ValueError(f"indicator {ind.id}: {attr} {name!r} is not a contract field")
-        for norm in (ind.norm, ind.ratio_norm):
-            if norm is not None and norm not in catalog.norms.by_id:
-                raise ValueError(f"indicator {ind.id}: unknown norm {norm!r}")
+        for norm_id in (ind.norm, ind.ratio_norm):
+            if norm_id is not None and norm_id not in catalog.norms.by_id:
+                raise ValueError(f"indicator {ind.id}: unknown norm {norm_id!r}")
         if ind.scope.levels and not set(ind.scope.levels) <= levels:
             raise ValueError(f"indicator {ind.id}: unknown level in scope")
         _check_count(catalog, ind)

@@ -10,7 +10,7 @@ norm that differs by level or school type is weighted by the schools' denominato
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import polars as pl
 
@@ -30,13 +30,13 @@ def _col(ind: Indicator, part: str) -> str:
     return f"{ind.id}__{part}"
 
 
-def _matches(values: list[str] | None, column: str) -> pl.Expr:
+def _matches(values: Sequence[str] | None, column: str) -> pl.Expr:
     return pl.lit(True) if values is None else pl.col(column).is_in(values)
 
 
 def norm_expr(norm: Norm) -> pl.Expr:
     """The norm value that applies to each school-period (first matching rule), or null."""
-    expr: pl.When | pl.Then | None = None
+    rules: list[pl.Expr] = []
     for rule in norm.rules:
         cond = (
             _matches(rule.levels, "norm_level")
@@ -50,9 +50,11 @@ def norm_expr(norm: Norm) -> pl.Expr:
             cond = cond & (pl.col("period_date") >= rule.valid_from)
         if rule.valid_to is not None:
             cond = cond & (pl.col("period_date") <= rule.valid_to)
-        expr = (pl.when(cond) if expr is None else expr.when(cond)).then(pl.lit(rule.value))
-    assert expr is not None, f"norm {norm.id} has no rules"
-    return expr.otherwise(None).cast(pl.Float64)  # type: ignore[union-attr]
+        rules.append(pl.when(cond).then(pl.lit(rule.value)))
+    if not rules:
+        raise ValueError(f"norm {norm.id} has no rules")
+    # the first rule that matches: rule values are never null, so coalesce picks it
+    return pl.coalesce(rules).cast(pl.Float64)
 
 
 def _scope_key(ind: Indicator) -> str:
@@ -81,33 +83,38 @@ def shared_exprs(catalog: Catalog) -> list[pl.Expr]:
 
 def _num_den(ind: Indicator, norms: Norms) -> tuple[pl.Expr, pl.Expr]:
     """School-level numerator and denominator before scoping (null = not computable)."""
-    n = pl.col(ind.numerator) if ind.numerator else None
-    d = pl.col(ind.denominator) if ind.denominator else None
     one = pl.lit(1.0)
-    has = pl.col("has_return")
     if ind.kind == "schools":
         return one, one
-    if ind.kind == "sum":
-        return n, pl.when(n.is_not_null()).then(one)  # type: ignore[union-attr]
-    if ind.kind == "ratio":
-        return n, d  # type: ignore[return-value]
-    if ind.kind == "per_school":
-        return n, pl.when(n.is_not_null()).then(one)  # type: ignore[union-attr]
-    if ind.kind == "share_of_schools":
-        hit = (n > 0) if ind.condition == "positive" else n  # type: ignore[operator]
-        return hit.cast(pl.Float64), pl.when(n.is_not_null()).then(one)  # type: ignore[union-attr]
     if ind.kind == "completeness":
-        return has.cast(pl.Float64), one
+        return pl.col("has_return").cast(pl.Float64), one
     if ind.kind == "timeliness":
         return pl.col("is_on_time").cast(pl.Float64), one
-    cap = pl.col(f"__norm_{ind.ratio_norm}")
+    n = pl.col(_needed(ind, "numerator", ind.numerator))
+    if ind.kind in ("sum", "per_school"):
+        return n, pl.when(n.is_not_null()).then(one)
+    if ind.kind == "share_of_schools":
+        hit = (n > 0) if ind.condition == "positive" else n
+        return hit.cast(pl.Float64), pl.when(n.is_not_null()).then(one)
+    d = pl.col(_needed(ind, "denominator", ind.denominator))
+    if ind.kind == "ratio":
+        return n, d
+    ratio_norm = _needed(ind, "ratio_norm", ind.ratio_norm)
+    cap = pl.col(f"__norm_{ratio_norm}")
     if ind.kind == "schools_above_norm":
-        known = (d > 0) & n.is_not_null() & cap.is_not_null()  # type: ignore[operator,union-attr]
-        return pl.when(known).then((n / d > cap).cast(pl.Float64)), pl.when(known).then(one)  # type: ignore[operator]
+        known = (d > 0) & n.is_not_null() & cap.is_not_null()
+        return pl.when(known).then((n / d > cap).cast(pl.Float64)), pl.when(known).then(one)
     # shortfall: numerator = the school's shortfall, denominator = its net gap (< 0: surplus),
     # in whole people: the school's norm × classes rounded by the norm's rule first
-    gap = whole_people(cap * d, norms.by_id[ind.ratio_norm]) - n  # type: ignore[arg-type,index,operator]
+    gap = whole_people(cap * d, norms.by_id[ratio_norm]) - n
     return pl.when(gap.is_not_null()).then(pl.max_horizontal(gap, 0.0)), gap
+
+
+def _needed(ind: Indicator, part: str, value: str | None) -> str:
+    """A part the indicator's kind needs (the catalog's validator guarantees it is given)."""
+    if value is None:
+        raise ValueError(f"indicator {ind.id} ({ind.kind}) has no {part}")
+    return value
 
 
 def whole_people(need: pl.Expr, norm: Norm) -> pl.Expr:

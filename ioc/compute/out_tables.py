@@ -46,9 +46,11 @@ def rebuild_indicators(
     started = time.perf_counter()
     catalog = load_catalog()
     scope = _affected(conn, settings, changed_schools)
-    frames = [_frame(conn, name, settings, scope) for name in ("returns", "registry", "expected")]
-    sums = unit_sums(prepare_schools(*frames, catalog.norms), catalog)
-    found = findings(frames[0], frames[1], load_rules().quality)
+    returns, registry, expected = (
+        _frame(conn, name, settings, scope) for name in ("returns", "registry", "expected")
+    )
+    sums = unit_sums(prepare_schools(returns, registry, expected, catalog.norms), catalog)
+    found = findings(returns, registry, load_rules().quality)
     if scope is None:
         # the wide table's columns follow the catalog (indicator_id__part), so it is created
         # from the frame itself; the findings table's shape is in sql/out
@@ -66,7 +68,7 @@ def rebuild_indicators(
             "where o.scheme = p.scheme and o.province_code = p.province_code"
         )
         conn.unregister("provinces")
-        conn.register("schools", frames[1].select("school_code").collect())
+        conn.register("schools", registry.select("school_code").collect())
         conn.execute(
             "delete from out_quality__findings as f using schools as s "
             "where f.school_code = s.school_code"

@@ -33,7 +33,10 @@ def _long(wide: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     ids = {i.id for i in catalog.indicators}
     measures = [c for c in wide.columns if c.split("__")[0] in ids]
     if wide.is_empty():
-        schema = {**dict.fromkeys(keys, pl.String), "indicator_id": pl.String}
+        schema: dict[str, type[pl.DataType]] = {
+            **dict.fromkeys(keys, pl.String),
+            "indicator_id": pl.String,
+        }
         schema |= dict.fromkeys(LONG_PARTS.values(), pl.Float64)
         return pl.DataFrame(schema=schema)
     long = (

@@ -112,7 +112,7 @@ class Period:
             or term not in TERMS
         ):
             raise InvalidPeriod(f"{school_year}/{term}")
-        return cls(int(first), term)  # type: ignore[arg-type]  # checked in TERMS above
+        return cls(int(first), term)
 
     @classmethod
     def maybe(cls, text: str | None) -> Period | None:

@@ -124,7 +124,7 @@ def scheme_of(text: str) -> Scheme:
     scheme = text.strip()
     if scheme not in SCHEMES:
         raise UnitCodeError(f"unknown unit scheme {text!r}: use 'legacy' or '2025'")
-    return cast(Scheme, scheme)
+    return scheme
 
 
 def has_level(scheme: str, level: str) -> bool:

@@ -112,7 +112,7 @@ def _decode_arc(
 ) -> list[list[float]]:
     if not quantized:
         return [[float(p[0]), float(p[1])] for p in arc]
-    x = y = 0
+    x = y = 0.0
     points = []
     for position in arc:
         x += position[0]

@@ -84,10 +84,10 @@ def trigger_for(expression: str, timezone: str) -> BaseTrigger:
         values["day_of_week"] = _apscheduler_weekdays(values["day_of_week"])
         zone = ZoneInfo(timezone)
         if values["day"].startswith("*") or parts[-1].startswith("*"):
-            return CronTrigger(**values, timezone=zone)  # type: ignore[arg-type]
+            return CronTrigger(**values, timezone=zone)
         # cron's rule: a restricted day of the month OR a restricted weekday
-        by_day = CronTrigger(**{**values, "day_of_week": "*"}, timezone=zone)  # type: ignore[arg-type]
-        by_weekday = CronTrigger(**{**values, "day": "*"}, timezone=zone)  # type: ignore[arg-type]
+        by_day = CronTrigger(**{**values, "day_of_week": "*"}, timezone=zone)
+        by_weekday = CronTrigger(**{**values, "day": "*"}, timezone=zone)
         return OrTrigger([by_day, by_weekday])
     except ValueError as exc:
         raise ValueError(f"cron expression {expression!r}: {exc}") from exc
@@ -95,7 +95,8 @@ def trigger_for(expression: str, timezone: str) -> BaseTrigger:
 
 def next_after(trigger: BaseTrigger, moment: datetime) -> datetime | None:
     """The first fire time strictly after ``moment``."""
-    return trigger.get_next_fire_time(moment, moment)  # type: ignore[no-any-return]
+    fire: datetime | None = trigger.get_next_fire_time(moment, moment)
+    return fire
 
 
 def latest_due(trigger: BaseTrigger, since: datetime, now: datetime) -> datetime | None:
@@ -115,10 +116,9 @@ def shortest_gap(
     shortest: tuple[timedelta, datetime] | None = None
     previous = next_after(trigger, after)
     for _ in range(fires - 1):
-        fire = next_after(trigger, previous) if previous is not None else None
-        if fire is None:
+        if previous is None or (fire := next_after(trigger, previous)) is None:
             break
-        gap = fire.astimezone(UTC) - previous.astimezone(UTC)  # type: ignore[union-attr]
+        gap = fire.astimezone(UTC) - previous.astimezone(UTC)
         if shortest is None or gap < shortest[0]:
             shortest = (gap, fire)
             if below is not None and gap < below:

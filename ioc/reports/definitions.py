@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import polars as pl
@@ -52,7 +53,7 @@ def formula(ind: Indicator) -> tuple[str, str]:
     return by_kind[ind.kind]
 
 
-def _labels(column: str, codes: list[str] | None) -> str:
+def _labels(column: str, codes: Sequence[str] | None) -> str:
     """Codes of a catalog column as their Vietnamese labels ('cong_lap' -> 'Công lập')."""
     return ", ".join(value_label(column, c, "vi") or c for c in codes or [])
 

@@ -96,4 +96,4 @@ def check_format(name: str, kind: str = STANDARD) -> Format:
         raise ValueError(f"unknown format {name!r}; one of: {', '.join(FORMATS)}")
     if name in STANDARD_ONLY and kind != STANDARD:
         raise ValueError(f"format {name!r} is made for the standard report only, not {kind!r}")
-    return name  # type: ignore[return-value]
+    return name

@@ -231,11 +231,16 @@ def gather_workbook(
 
 
 def produce_published(
-    settings: Settings, request: ReportRequest, folder: Path, **kwargs: object
+    settings: Settings,
+    request: ReportRequest,
+    folder: Path,
+    *,
+    at: datetime | None = None,
+    out: Path | None = None,
 ) -> Produced:
     """:func:`produce` on a fresh read-only connection to the published snapshot."""
     conn = db.connect_published(settings)
     try:
-        return produce(conn, settings, request, folder, **kwargs)  # type: ignore[arg-type]
+        return produce(conn, settings, request, folder, at=at, out=out)
     finally:
         conn.close()

@@ -158,7 +158,7 @@ class ReportScheduler:
 
     def next_run(self, schedule_id: int) -> datetime | None:
         job = self._scheduler.get_job(_job_id(schedule_id)) if self._scheduler else None
-        return job.next_run_time if job is not None else None  # type: ignore[no-any-return]
+        return job.next_run_time if job is not None else None
 
     def run_now(self, schedule_id: int) -> int:
         """Start a run at once in the background; returns its run id."""

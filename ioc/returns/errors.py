@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ioc.catalog.messages import Lang
 
 
 class FileError(Exception):
@@ -30,8 +33,8 @@ class FileError(Exception):
         """The parameters with the file's name and sheet, as a run stores them."""
         return {"file": Path(self.path).name, "sheet": self.sheet, **self.params}
 
-    def text(self, lang: str) -> str:
+    def text(self, lang: Lang) -> str:
         """The whole message ('name.csv: the file is empty (0 bytes)') in ``lang``."""
         from ioc.catalog.messages import file_message
 
-        return file_message(self.code, lang, self.values) or self.code  # type: ignore[arg-type]
+        return file_message(self.code, lang, self.values) or self.code

@@ -86,7 +86,9 @@ def _find_header(rows: list[list[str | None]], contract: Contract) -> _Header | 
     index = contract.header_index()
     best: tuple[int, _Header] | None = None
     for top in range(min(len(rows), HEADER_SCAN_ROWS)):
-        options = [(1, rows[top], None)]
+        options: list[tuple[int, list[str | None], list[str | None] | None]] = [
+            (1, rows[top], None)
+        ]
         if top + 1 < len(rows):
             options.append((2, rows[top], rows[top + 1]))
         for height, upper, lower in options:

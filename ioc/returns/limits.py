@@ -20,6 +20,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 from ioc.config import Settings
@@ -38,7 +39,7 @@ ODS_CELLS = (f"{TABLE}table-cell", f"{TABLE}covered-table-cell")
 class LimitError(FileError):
     """The file is refused because reading it would cost more than a setting allows."""
 
-    def __init__(self, path: Path | str, code: str, setting: str, **params: object) -> None:
+    def __init__(self, path: Path | str, code: str, setting: str, **params: Any) -> None:
         super().__init__(path, code, setting=setting, **params)
         self.setting = setting
 

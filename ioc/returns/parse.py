@@ -81,13 +81,13 @@ def _decimal(name: str) -> tuple[pl.Expr, pl.Expr]:
 
 def _decimal_checked(name: str, text: pl.Expr, normal: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     value = normal.cast(pl.Float64, strict=False)
-    error = pl.when(text.is_not_null() & value.is_null()).then(pl.lit("not_a_number"))
+    unread = pl.when(text.is_not_null() & value.is_null()).then(pl.lit("not_a_number"))
     if name == "latitude":
-        error = error.when((value < 8) | (value > 24)).then(pl.lit("latitude_outside_vietnam"))
+        error = unread.when((value < 8) | (value > 24)).then(pl.lit("latitude_outside_vietnam"))
     elif name == "longitude":
-        error = error.when((value < 102) | (value > 118)).then(pl.lit("longitude_outside_vietnam"))
+        error = unread.when((value < 102) | (value > 118)).then(pl.lit("longitude_outside_vietnam"))
     else:
-        error = error.when(value < 0).then(pl.lit("negative_value"))
+        error = unread.when(value < 0).then(pl.lit("negative_value"))
     return value.alias(name), error.alias(err_col(name))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -107,11 +107,11 @@ def end_user_sessions(session: Session, user: User) -> int:
         .where(WebSession.user_id == user.id, WebSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # DML returns a CursorResult
 
 
 def _changed(
-    session: Session, user: User, change: dict[str, object], actor: str | None, ip: str | None
+    session: Session, user: User, change: Mapping[str, object], actor: str | None, ip: str | None
 ) -> None:
     record(session, Action.USER_CHANGED, actor, {"user": user.username, **change}, ip)
     session.commit()

@@ -20,8 +20,10 @@ SYSTEM_ACTOR = "system"
 def ensure_admin(settings_or_engine: Settings | Engine) -> str | None:
     """If the store has no account, create ``admin`` with a random password and return the
     password (for the caller to print once); otherwise ``None``. Call after ``migrate``."""
-    owned = not isinstance(settings_or_engine, Engine)
-    engine = make_engine(settings_or_engine) if owned else settings_or_engine
+    if isinstance(settings_or_engine, Engine):
+        engine, owned = settings_or_engine, False
+    else:
+        engine, owned = make_engine(settings_or_engine), True
     try:
         with open_session(engine) as session:
             if session.scalar(select(func.count()).select_from(User)):

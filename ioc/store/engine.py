@@ -85,8 +85,10 @@ def migrate(settings_or_engine: Settings | Engine) -> None:
     """Upgrade the store to the newest revision (idempotent; SQLite and PostgreSQL)."""
     from alembic import command
 
-    owned = not isinstance(settings_or_engine, Engine)
-    engine = make_engine(settings_or_engine) if owned else settings_or_engine
+    if isinstance(settings_or_engine, Engine):
+        engine, owned = settings_or_engine, False
+    else:
+        engine, owned = make_engine(settings_or_engine), True
     try:
         with engine.begin() as connection:
             _lock_for_migration(connection)

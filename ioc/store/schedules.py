@@ -162,7 +162,7 @@ def close_interrupted_runs(session: Session) -> int:
         .values(status=RunStatus.FAILED, finished_at=now, error="interrupted by a restart")
     )
     session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # DML returns a CursorResult
 
 
 def running_run(session: Session, schedule_id: int) -> ReportRun | None:

@@ -81,7 +81,7 @@ def _insert_missing(session: Session, kind: ThrottleKind, key: str, now: datetim
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = {"kind": str(kind), "key": key, "failures": 0, "last_at": now, "refused": 0}
     result = session.execute(insert(LoginThrottle).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)  # type: ignore[attr-defined]  # DML returns a CursorResult
 
 
 def _count(
@@ -220,4 +220,4 @@ def purge(session: Session, now: datetime, window: timedelta) -> int:
             t.last_at < now - window, or_(t.blocked_until.is_(None), t.blocked_until <= now)
         )
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # DML returns a CursorResult

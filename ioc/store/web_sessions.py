@@ -80,4 +80,4 @@ def purge_sessions(session: Session, *, now: datetime | None = None) -> int:
         )
     )
     session.commit()
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # DML returns a CursorResult

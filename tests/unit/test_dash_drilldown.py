@@ -6,7 +6,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from dash import html
 
+from dashboards.components.attrs import data_attrs
 from dashboards.components.datagrid import fit_height, md_link
 from dashboards.components.downloads import downloads, export_href
 from dashboards.components.labels import catalog_text, enum_label, level_label, run_status
@@ -80,6 +82,21 @@ def test_download_links_ask_the_api_for_the_same_list() -> None:
     links = downloads("/quality/chase", "en", unit="94", period="2024-2025/CN")
     assert [a.children for a in links.children] == ["Download CSV", "Download Excel"]
     assert links.children[0].href.startswith("/api/v1/quality/chase.csv?")
+
+
+def test_download_links_carry_an_id_only_when_asked() -> None:
+    plain = downloads("/schools", "vi", unit="94")
+    assert "id" not in plain.to_plotly_json()["props"]
+    assert all("id" not in a.to_plotly_json()["props"] for a in plain.children)
+    named = downloads("/schools", "vi", id_="dl", id_prefix="schools", unit="94")
+    assert named.id == "dl"
+    assert [a.id for a in named.children] == ["schools-csv", "schools-xlsx"]
+
+
+def test_data_attributes_reach_the_component() -> None:
+    assert data_attrs(value="1.5", run="3") == {"data-value": "1.5", "data-run": "3"}
+    props = html.Div("x", **data_attrs(band="scale")).to_plotly_json()["props"]
+    assert props["data-band"] == "scale"
 
 
 @pytest.mark.parametrize(("rows", "height"), [(0, 136), (3, 178), (100, 460)])

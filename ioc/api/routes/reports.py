@@ -29,7 +29,7 @@ def summary(
     at: UnitPeriodDep,
 ) -> dict[str, Any]:
     found, school_year, term = at.unit, at.school_year, at.term
-    return cached(  # type: ignore[no-any-return]
+    return cached(
         request,
         ("summary", found.scheme, found.code, school_year, term),
         lambda: build_summary(

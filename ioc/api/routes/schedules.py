@@ -47,7 +47,7 @@ MEDIA = {
 
 
 def _reports(request: Request) -> ReportScheduler:
-    return request.app.state.reports  # type: ignore[no-any-return]
+    return request.app.state.reports
 
 
 def _iso(moment: datetime | None) -> str | None:
