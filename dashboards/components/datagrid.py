@@ -92,6 +92,10 @@ def grid(
         "suppressCellFocus": not editable,
         "enableCellTextSelection": True,
         "tooltipShowDelay": 300,
+        # AG Grid marks its grids `content-visibility: auto`: a grid below the fold is not
+        # painted until scrolled to, so a full-page screenshot or a printed page showed
+        # the runs and rejects of the quality page as empty frames
+        "suppressContentVisibilityAuto": True,
     }
     if lang:
         options["localeText"] = {"noRowsToShow": t("state.no_rows", lang)}
