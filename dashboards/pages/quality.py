@@ -20,12 +20,13 @@ from dashboards.components.datagrid import (
     md_link,
     status_col,
     text_col,
+    value_col,
 )
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.labels import catalog_text, level_label, run_status
 from dashboards.context import api, lang
-from dashboards.formats import date_text, datetime_text, value_text, vn_number
+from dashboards.formats import cell_value, date_text, datetime_text, value_text, vn_number
 from dashboards.i18n import Lang, t
 from dashboards.unit_figures import quality_bars
 
@@ -238,7 +239,7 @@ def _findings(page: Page) -> html.Section:
                 "school": _school_link(page, r["school_code"], r.get("school_name")),
                 "rule": catalog_text(r, "rule", language),
                 "field": catalog_text(r, "field", language),
-                "value": r.get("value") or "",
+                "value": cell_value(r.get("value"), r.get("field"), language),
                 "message": catalog_text(r, "message", language),
             }
             for i, r in enumerate(items)
@@ -248,7 +249,7 @@ def _findings(page: Page) -> html.Section:
             link_col("school", t("quality.school", language), minWidth=200, flex=2),
             col("rule", t("quality.rule", language), minWidth=160),
             col("field", t("quality.field", language), minWidth=120),
-            col("value", t("quality.value", language), minWidth=120),
+            value_col("value", t("quality.value", language), language, minWidth=120),
             col(
                 "message",
                 t("quality.message", language),
@@ -398,7 +399,7 @@ def rejects_parts(run_id: int, language: Lang) -> tuple[Any, Any]:
             "school": r.get("school_code") or "—",
             "column": r.get("column_name") or "—",
             "rule": catalog_text(r, "rule", language),
-            "value": "" if r.get("value") is None else str(r.get("value")),
+            "value": cell_value(r.get("value"), r.get("field"), language),
             "message": catalog_text(r, "message", language),
         }
         for i, r in enumerate(items)
@@ -409,7 +410,7 @@ def rejects_parts(run_id: int, language: Lang) -> tuple[Any, Any]:
         col("school", t("quality.school", language), maxWidth=130),
         col("column", t("quality.column", language), minWidth=120),
         col("rule", t("quality.rule", language), minWidth=140),
-        col("value", t("quality.value", language), maxWidth=140),
+        value_col("value", t("quality.value", language), language, maxWidth=140),
         col(
             "message", t("quality.message", language), minWidth=220, flex=2, tooltipField="message"
         ),
