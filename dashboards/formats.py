@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from ioc.domain.formats import local_datetime, vn_count, vn_number, vn_value
 
 __all__ = [
+    "cell_value",
     "change_text",
     "counts",
     "date_text",
@@ -66,3 +68,36 @@ def datetime_text(value: datetime | str | None, zone: str) -> str:
     """An instant as '17:15 09/03/2026' in the display time zone (the API's
     ``display_timezone``; never the dashboard server's own zone)."""
     return local_datetime(value, zone)
+
+
+_NUMBER = r"-?\d+(?:\.\d+)?"
+_COMPARED = re.compile(rf"({_NUMBER})( -> | > | < )({_NUMBER})")  # '9 -> 12', '453 > 416'
+#: fields whose digits are codes or years, read as written (school codes, 2024-2025)
+_AS_WRITTEN = ("school_year", "term")
+
+
+def _number(text: str) -> float | int:
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+def _in(lang: str, number: float | int) -> str:
+    text = f"{number:,}" if isinstance(number, int) else f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
+
+
+def cell_value(value: Any, field: str | None, lang: str) -> float | int | str:
+    """A finding's or reject's value for a grid (shown by ``value_col``): a number as a
+    number (the grid formats it in the page's language and sorts it as one); a comparison
+    of two numbers ('453 > 416') with both in ``lang``'s format; codes, years and any other
+    text as written."""
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if field and (field.endswith("_code") or field in _AS_WRITTEN):
+        return text
+    if re.fullmatch(_NUMBER, text):
+        return _number(text)
+    if found := _COMPARED.fullmatch(text):
+        return f"{_in(lang, _number(found[1]))}{found[2]}{_in(lang, _number(found[3]))}"
+    return text

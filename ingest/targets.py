@@ -13,17 +13,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from ioc import db
 from ioc.catalog import normalize_label
 from ioc.catalog.definitions import load_catalog
+from ioc.catalog.messages import file_text
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
 from ioc.domain.period import InvalidPeriod, Period
 from ioc.returns.limits import ReadLimits
-from ioc.returns.read import FileError, read_grids
+from ioc.returns.read import FileError, column_letter, read_grids
 
 COLUMNS = {
     "indicator_id": ["indicator_id", "mã chỉ tiêu", "chỉ tiêu"],
@@ -43,57 +45,88 @@ class TargetRow:
     target_value: float
 
 
+class TargetsInvalid(db.DataError):
+    """Targets given through the API with bad values: each error is an object of the
+    catalog's ``parts`` (ioc/catalog/messages.yaml), so the text exists in both languages."""
+
+    code = "targets_rejected"
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+        self.vi = file_text(self.code, "vi", {"errors": errors})
+        super().__init__(file_text(self.code, "en", {"errors": errors}))
+
+
 def parse_targets(path: Path, settings: Settings, units: pl.DataFrame) -> list[TargetRow]:
     _, grids = read_grids(path, ReadLimits.of(settings))
-    cells = grids[0].cells
-    header = {
-        normalize_label(v): c for c, v in cells.row(0, named=True).items() if isinstance(v, str)
-    }
+    grid = grids[0]
+    first = grid.cells.row(0, named=True)
+    header = {normalize_label(v): c for c, v in first.items() if isinstance(v, str)}
     found = {
         name: next((header[a] for a in aliases if a in header), None)
         for name, aliases in COLUMNS.items()
     }
     missing = [n for n, c in found.items() if c is None and n != "scheme"]
     if missing:
-        raise FileError(path, "targets_missing_columns", columns=", ".join(missing))
+        names = ", ".join(f"'{COLUMNS[n][1].capitalize()}' ({n})" for n in missing)
+        raise FileError(path, "targets_missing_columns", columns=names)
+    places = {
+        name: f"{first[c]} [{_letter(c, grid.sheet is not None)}]"
+        for name, c in found.items()
+        if c is not None
+    }
     known_units = {(s, c) for s, c in units.select("scheme", "code").iter_rows()}
     catalog = load_catalog()
     rows, errors = [], []
-    for raw in cells.slice(1).iter_rows(named=True):
+    for raw in grid.cells.slice(1).iter_rows(named=True):
         get = {n: (raw[c] or "").strip() if c else "" for n, c in found.items()}
         if not any(get.values()):
             continue
         row_errors, row = _check(get, catalog.by_id, known_units)
-        errors += [f"row {raw['_row']}, column {col}: {why}" for col, why in row_errors]
+        errors += [
+            why | {"where": {"part": "file_cell", "row": raw["_row"], "column": places[name]}}
+            for name, why in row_errors
+        ]
         if row is not None:
             rows.append(row)
     if errors:
-        raise FileError(path, "targets_invalid", errors="; ".join(errors))
+        raise FileError(path, "targets_invalid", errors=errors)
     if not rows:
         raise FileError(path, "targets_empty")
     return rows
 
 
+def _letter(column: str, is_sheet: bool) -> str:
+    """The spreadsheet letter of grid column ``cN`` (its number in a CSV file)."""
+    index = int(column.removeprefix("c"))
+    return column_letter(index) if is_sheet else str(index + 1)
+
+
 def _check(
     get: dict[str, str], indicators: Mapping[str, object], units: set[tuple[str, str]]
-) -> tuple[list[tuple[str, str]], TargetRow | None]:
-    errors: list[tuple[str, str]] = []
+) -> tuple[list[tuple[str, dict[str, Any]]], TargetRow | None]:
+    """The errors of one target (column, catalog part without its place) and its row."""
+    errors: list[tuple[str, dict[str, Any]]] = []
+
+    def bad(column: str, part: str, **values: Any) -> None:
+        errors.append((column, {"part": part, "value": get[column], **values}))
+
     if get["indicator_id"] not in indicators:
-        errors.append(("indicator_id", f"unknown indicator {get['indicator_id']!r}"))
+        bad("indicator_id", "target_unknown_indicator")
     try:  # a target is for a school year: its scheme is the one of the start-of-year census
         census: Period | None = Period.of(get["school_year"], "DN")
     except InvalidPeriod:
         census = None
-        errors.append(("school_year", f"{get['school_year']!r} is not like 2026-2027"))
+        bad("school_year", "target_bad_school_year")
     scheme = get["scheme"] or (census.scheme if census else "")
-    if scheme not in ("2025", "legacy"):
-        errors.append(("scheme", f"{scheme!r} is not 2025 or legacy"))
-    elif (scheme, get["unit_code"]) not in units:
-        errors.append(("unit_code", f"no unit {get['unit_code']!r} in the {scheme} scheme"))
+    if get["scheme"] and scheme not in ("2025", "legacy"):
+        bad("scheme", "target_bad_scheme")
+    elif scheme and (scheme, get["unit_code"]) not in units:
+        bad("unit_code", "target_unknown_unit", scheme=scheme)
     try:
         value = float(get["target"].replace(",", "."))
     except ValueError:
-        errors.append(("target", f"{get['target']!r} is not a number"))
+        bad("target", "target_not_a_number")
     if errors:
         return errors, None
     return [], TargetRow(get["indicator_id"], scheme, get["unit_code"], get["school_year"], value)
@@ -153,7 +186,8 @@ def _check_rows(rows: list[TargetRow], units: pl.DataFrame) -> None:
             "scheme": row.scheme,
         }
         errors += [
-            f"target {i}, {col}: {why}" for col, why in _check(get, catalog.by_id, known_units)[0]
+            why | {"where": {"part": "request_item", "item": i, "column": name}}
+            for name, why in _check(get, catalog.by_id, known_units)[0]
         ]
     if errors:
-        raise db.DataError("; ".join(errors))
+        raise TargetsInvalid(errors)

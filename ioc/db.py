@@ -25,7 +25,12 @@ from ioc.config import Settings
 
 
 class DataError(Exception):
-    """A request the stored data cannot answer as asked (bad filter, invalid values...)."""
+    """A request the stored data cannot answer as asked (bad filter, invalid values...).
+    ``str(exc)`` says why in English; a subclass that can say it in Vietnamese sets ``vi``
+    (and its own ``code``)."""
+
+    code = "invalid_request"
+    vi: str | None = None
 
 
 class NotFound(DataError):

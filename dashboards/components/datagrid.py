@@ -1,8 +1,8 @@
 """Sortable data grids (dash-ag-grid).
 
 Numbers are formatted on the server (Vietnamese format) into a ``*_text`` field next to the
-raw value: the grid sorts on the number and shows the text; :func:`number_col` formats raw
-numbers in the browser instead.
+raw value: the grid sorts on the number and shows the text; :func:`number_col` and
+:func:`value_col` format raw numbers in the browser instead, in the page's language.
 """
 
 from __future__ import annotations
@@ -14,8 +14,17 @@ import dash_ag_grid as dag
 
 from dashboards.i18n import t
 
-# Vietnamese number format in the browser: 256.347 and 87,5
-LOCALE = {"function": "params.value == null ? '' : Number(params.value).toLocaleString('vi-VN')"}
+#: the browser's number format of each language: 256.347 and 87,5; 256,347 and 87.5
+LOCALES = {"vi": "vi-VN", "en": "en-US"}
+
+
+def _numbers(lang: str) -> dict[str, str]:
+    """A valueFormatter showing numbers in ``lang``'s format (up to 2 decimals) and any
+    other value as it is: the cell keeps its number, so it still sorts as one."""
+    locale = LOCALES.get(lang, LOCALES["vi"])
+    return {"function": f"localNumber(params.value, '{locale}')"}  # assets/grid_numbers.js
+
+
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
 
 
@@ -29,16 +38,22 @@ def col(field: str, header: str, **extra: Any) -> dict[str, Any]:
     return {"field": field, "headerName": header, **extra}
 
 
-def number_col(field: str, header: str, **extra: Any) -> dict[str, Any]:
-    """A raw number column, formatted in the browser, filtered as a number."""
+def number_col(field: str, header: str, lang: str, **extra: Any) -> dict[str, Any]:
+    """A raw number column, formatted in the browser in ``lang``, filtered as a number."""
     return col(
         field,
         header,
         type="numericColumn",
-        valueFormatter=LOCALE,
+        valueFormatter=_numbers(lang),
         filter="agNumberColumnFilter",
         **extra,
     )
+
+
+def value_col(field: str, header: str, lang: str, **extra: Any) -> dict[str, Any]:
+    """The offending value of a finding or a reject (:func:`dashboards.formats.cell_value`):
+    a number in ``lang``'s format, anything else as written."""
+    return col(field, header, valueFormatter=_numbers(lang), **extra)
 
 
 def text_col(field: str, header: str, **extra: Any) -> dict[str, Any]:
@@ -92,6 +107,10 @@ def grid(
         "suppressCellFocus": not editable,
         "enableCellTextSelection": True,
         "tooltipShowDelay": 300,
+        # AG Grid marks its grids `content-visibility: auto`: a grid below the fold is not
+        # painted until scrolled to, so a full-page screenshot or a printed page showed
+        # the runs and rejects of the quality page as empty frames
+        "suppressContentVisibilityAuto": True,
     }
     if lang:
         options["localeText"] = {"noRowsToShow": t("state.no_rows", lang)}

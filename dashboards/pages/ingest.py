@@ -11,11 +11,12 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboards import ids
 from dashboards.api_client import ApiProblem
 from dashboards.components import states
-from dashboards.components.datagrid import col, grid, number_col
+from dashboards.components.datagrid import col, grid, number_col, value_col
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Bare, Page, frame, frame_bare, resolve
 from dashboards.components.labels import catalog_text, run_status
 from dashboards.context import api, lang
+from dashboards.formats import cell_value
 from dashboards.i18n import Lang, t
 from ioc.domain.period import PATTERN
 
@@ -113,9 +114,12 @@ def _runs_grid(page: Page | Bare) -> Any:
 
 def runs_grid(rows: list[dict[str, Any]], language: Lang) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        return (number_col if kw.pop("numeric", False) else col)(
-            field, t(f"ingest.col_{key}", language), **kw
-        )
+        header = t(f"ingest.col_{key}", language)
+        if kw.pop("numeric", False):
+            return number_col(field, header, language, **kw)
+        if field == "value":
+            return value_col(field, header, language, **kw)
+        return col(field, header, **kw)
 
     rows = [
         {
@@ -230,6 +234,7 @@ def _rejects(selected: list[dict[str, Any]] | None) -> Any:
     rows = [
         {
             **r,
+            "value": cell_value(r.get("value"), r.get("field"), language),
             "rule": catalog_text(r, "rule", language),
             "field": catalog_text(r, "field", language),
             "message": catalog_text(r, "message", language),
@@ -238,9 +243,12 @@ def _rejects(selected: list[dict[str, Any]] | None) -> Any:
     ]
 
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        return (number_col if kw.pop("numeric", False) else col)(
-            field, t(f"ingest.col_{key}", language), **kw
-        )
+        header = t(f"ingest.col_{key}", language)
+        if kw.pop("numeric", False):
+            return number_col(field, header, language, **kw)
+        if field == "value":
+            return value_col(field, header, language, **kw)
+        return col(field, header, **kw)
 
     return html.Div(
         [

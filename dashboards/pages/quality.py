@@ -21,13 +21,14 @@ from dashboards.components.datagrid import (
     md_link,
     status_col,
     text_col,
+    value_col,
 )
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.labels import catalog_text, level_label
 from dashboards.context import lang
 from dashboards.figures.unit import quality_bars
-from dashboards.formats import date_text, value_text, vn_number
+from dashboards.formats import cell_value, date_text, value_text, vn_number
 from dashboards.i18n import t
 from dashboards.pages.quality_runs import rejects_parts, runs_section
 
@@ -245,7 +246,7 @@ def _findings(page: Page) -> html.Section:
                 "school": _school_link(page, r["school_code"], r.get("school_name")),
                 "rule": catalog_text(r, "rule", language),
                 "field": catalog_text(r, "field", language),
-                "value": r.get("value") or "",
+                "value": cell_value(r.get("value"), r.get("field"), language),
                 "message": catalog_text(r, "message", language),
             }
             for i, r in enumerate(items)
@@ -255,7 +256,7 @@ def _findings(page: Page) -> html.Section:
             link_col("school", t("quality.school", language), minWidth=200, flex=2),
             col("rule", t("quality.rule", language), minWidth=160),
             col("field", t("quality.field", language), minWidth=120),
-            col("value", t("quality.value", language), minWidth=120),
+            value_col("value", t("quality.value", language), language, minWidth=120),
             col(
                 "message",
                 t("quality.message", language),

@@ -10,12 +10,12 @@ from dash import dcc, html
 from dashboards import ids
 from dashboards.api_client import ApiProblem
 from dashboards.components import states
-from dashboards.components.datagrid import col, fit_height, grid, text_col
+from dashboards.components.datagrid import col, fit_height, grid, text_col, value_col
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page
 from dashboards.components.labels import catalog_text, run_status
 from dashboards.context import api
-from dashboards.formats import date_text, datetime_text, vn_number
+from dashboards.formats import cell_value, date_text, datetime_text, vn_number
 from dashboards.i18n import Lang, t
 
 RUN_READERS = ("admin", "leader", "operator")
@@ -143,7 +143,7 @@ def rejects_parts(run_id: int, language: Lang) -> tuple[Any, Any]:
             "school": r.get("school_code") or "—",
             "column": r.get("column_name") or "—",
             "rule": catalog_text(r, "rule", language),
-            "value": "" if r.get("value") is None else str(r.get("value")),
+            "value": cell_value(r.get("value"), r.get("field"), language),
             "message": catalog_text(r, "message", language),
         }
         for i, r in enumerate(items)
@@ -154,7 +154,7 @@ def rejects_parts(run_id: int, language: Lang) -> tuple[Any, Any]:
         col("school", t("quality.school", language), maxWidth=130),
         col("column", t("quality.column", language), minWidth=120),
         col("rule", t("quality.rule", language), minWidth=140),
-        col("value", t("quality.value", language), maxWidth=140),
+        value_col("value", t("quality.value", language), language, maxWidth=140),
         col(
             "message", t("quality.message", language), minWidth=220, flex=2, tooltipField="message"
         ),

@@ -70,7 +70,9 @@ def layout(**query: Any) -> Any:
 
 def schedules_grid(rows: list[dict[str, Any]], language: str) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        return (number_col if kw.pop("numeric", False) else col)(field, t(key, language), **kw)
+        if kw.pop("numeric", False):
+            return number_col(field, t(key, language), language, **kw)
+        return col(field, t(key, language), **kw)
 
     shown = [
         {

@@ -13,12 +13,19 @@ from dash import html
 from dashboards import ids
 from dashboards.api_client import ApiProblem, Me
 from dashboards.components import states
-from dashboards.components.datagrid import col, fit_height, grid, status_col, text_col
+from dashboards.components.datagrid import (
+    col,
+    fit_height,
+    grid,
+    status_col,
+    text_col,
+    value_col,
+)
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import FAMILIES
 from dashboards.components.labels import catalog_text, enum_label
-from dashboards.formats import value_text, vn_number, vn_value
+from dashboards.formats import cell_value, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
 from dashboards.pages.school_files import files_section
 from ioc.domain.period import Period
@@ -347,7 +354,7 @@ def _findings(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
             "period": f"{f['school_year']}/{f['term']}",
             "rule": catalog_text(f, "rule", language),
             "field": catalog_text(f, "field", language),
-            "value": f.get("value") or "",
+            "value": cell_value(f.get("value"), f.get("field"), language),
             "message": catalog_text(f, "message", language),
         }
         for i, f in enumerate(reversed(profile["findings"]))
@@ -358,7 +365,7 @@ def _findings(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
             col("period", t("common.period", language), width=135, minWidth=125),
             col("rule", t("quality.rule", language), minWidth=150),
             col("field", t("quality.field", language), minWidth=120),
-            col("value", t("quality.value", language), minWidth=110),
+            value_col("value", t("quality.value", language), language, minWidth=110),
             col(
                 "message",
                 t("quality.message", language),

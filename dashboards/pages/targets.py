@@ -80,8 +80,10 @@ def targets_grid(
     rows: list[dict[str, Any]], language: str, editor: bool, indicators: list[str]
 ) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        make = number_col if kw.pop("numeric", False) else col
-        return make(field, t(f"targets.col_{key}", language), editable=editor, **kw)
+        header = t(f"targets.col_{key}", language)
+        if kw.pop("numeric", False):
+            return number_col(field, header, language, editable=editor, **kw)
+        return col(field, header, editable=editor, **kw)
 
     return grid(
         ids.TARGETS_GRID,

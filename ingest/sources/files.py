@@ -55,11 +55,15 @@ def read_tables(path: Path, settings: Settings) -> tuple[str, list[Table]]:
 def _check_columns(path: Path, table: Table, contract: Contract) -> None:
     is_sheet = table.sheet is not None
     if table.duplicates:
-        dupes = "; ".join(
-            f"{name} in columns " + ", ".join(c.ref(is_sheet) for c in cols)
+        dupes = [
+            {
+                "part": "duplicate_field",
+                "field": name,
+                "columns": ", ".join(c.ref(is_sheet) for c in cols),
+            }
             for name, cols in table.duplicates.items()
-        )
-        raise FileError(path, "duplicate_columns", sheet=table.sheet, columns=dupes)
+        ]
+        raise FileError(path, "duplicate_columns", sheet=table.sheet, duplicates=dupes)
     missing = [n for n in REQUIRED_COLUMNS if n not in table.columns]
     if missing:
         names = ", ".join(f"'{contract.field(n).vi}' ({n})" for n in missing)

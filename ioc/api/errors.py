@@ -140,7 +140,7 @@ def install(app: FastAPI) -> None:
             return problem(503, "no_data", "Chưa có dữ liệu được công bố", str(exc))
         if isinstance(exc, NotFound):
             return problem(404, "not_found", "Không tìm thấy", str(exc))
-        return problem(422, "invalid_request", "Yêu cầu không hợp lệ", str(exc))
+        return problem(422, exc.code, exc.vi or "Yêu cầu không hợp lệ", str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

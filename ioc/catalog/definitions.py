@@ -189,7 +189,7 @@ def _check(catalog: Catalog) -> None:
 
 # -- what users read about rules (messages.yaml) -------------------------------------------
 #: how a template may show a parameter (see messages.yaml)
-FORMATS = ("", "field", "fields", "num", "scheme", "period")
+FORMATS = ("", "field", "fields", "num", "scheme", "period", "part", "parts")
 
 
 class RuleText(BaseModel):
@@ -202,6 +202,7 @@ class Messages(BaseModel):
     kinds: dict[Literal["parts_le_total", "requires_positive"], RuleText]
     rules: dict[str, RuleText]
     files: dict[str, Label] = {}  # why a whole file was not loaded, and run summaries
+    parts: dict[str, Label] = {}  # pieces of file messages ({x:part}, {x:parts})
 
 
 def placeholders(template: str) -> set[tuple[str, str]]:
@@ -221,6 +222,7 @@ def load_messages() -> Messages:
     texts = {**{f"kind {k}": v for k, v in messages.kinds.items()}, **messages.rules}
     parts = [(name, part) for name, text in texts.items() for part in (text.label, text.message)]
     parts += [(f"file {code}", text) for code, text in messages.files.items()]
+    parts += [(f"part {code}", text) for code, text in messages.parts.items()]
     for name, part in parts:
         vi, en = placeholders(part.vi), placeholders(part.en)
         if {p for p, _ in vi} != {p for p, _ in en}:

@@ -112,12 +112,21 @@ class _Formatter(string.Formatter):
         if format_spec == "scheme":
             label = terms["scheme"].get(str(value))
             return getattr(label, lang) if label else str(value)
+        if format_spec == "part":
+            return self.part(value)
+        if format_spec == "parts":
+            return "; ".join(self.part(v) for v in value)
         if format_spec == "period":
             try:
                 return Period.parse(str(value)).message_label(lang)
             except InvalidPeriod:
                 return str(value)
         return str(value)
+
+    def part(self, value: Mapping[str, Any]) -> str:
+        """An object ``{"part": name, **params}``: the text of ``parts[name]``, filled."""
+        args = {k: v for k, v in value.items() if k != "part"}
+        return self.vformat(getattr(load_messages().parts[value["part"]], self.lang), (), args)
 
 
 _FORMATTERS = {lang: _Formatter(lang) for lang in LANGS}
@@ -301,8 +310,9 @@ def yes_no(frame: pl.DataFrame, lang: Lang) -> pl.DataFrame:
 
 
 # -- why a whole file was not loaded (messages.yaml `files`) --------------------------------
-#: the names a file message's parameters give its place (not template parameters)
-WHERE = ("file", "sheet")
+#: the names a file message's parameters give its place and the failing library's own
+#: technical text (not template parameters)
+WHERE = ("file", "sheet", "detail")
 _SHEET = {"vi": "trang tính", "en": "sheet"}
 
 
@@ -338,8 +348,10 @@ def file_message(
 
 def run_messages(frame: pl.DataFrame) -> pl.DataFrame:
     """Ingest runs with ``message_vi``/``message_en`` made from their ``message_code`` and
-    ``message_params`` (the stored English ``message`` for runs stored without them); the
-    parameters stay in storage (``message_params`` is dropped)."""
+    ``message_params`` (the stored English ``message`` for runs stored without them), and
+    ``message_detail``: the technical text of the library that failed to read the file,
+    kept apart from the messages; the other parameters stay in storage (``message_params``
+    is dropped)."""
     if "message" not in frame.columns:
         return frame
     get = {
@@ -358,4 +370,6 @@ def run_messages(frame: pl.DataFrame) -> pl.DataFrame:
         )
         for lang in LANGS
     ]
+    details = [(_loads(raw) or {}).get("detail") for _, raw, _ in rows]
+    added.append(pl.Series("message_detail", details, pl.String))
     return frame.with_columns(added).drop("message_params", strict=False)

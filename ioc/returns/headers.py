@@ -28,8 +28,10 @@ class Column:
     header: str  # as written in the file (two-row headers joined with " / ")
 
     def ref(self, is_sheet: bool) -> str:
+        """'Số học sinh [I]' in a sheet, 'Số học sinh [9]' in a CSV file (its column
+        number): no word of either language, as a reject's column in both."""
         where = column_letter(self.index) if is_sheet else str(self.index + 1)
-        return f"{self.header} [{'col ' if not is_sheet else ''}{where}]"
+        return f"{self.header} [{where}]"
 
 
 @dataclass

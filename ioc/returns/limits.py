@@ -98,7 +98,10 @@ def check_archive(path: Path, limits: ReadLimits, kind: str = "xlsx") -> None:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
         raise FileError(path, "archive_kind_invalid", kind=kind.upper(), detail=str(exc)) from exc
     except ET.ParseError as exc:
-        raise FileError(path, "ods_content_invalid", detail=str(exc)) from exc
+        line, column = exc.position
+        raise FileError(
+            path, "ods_content_invalid", line=line, column=column + 1, detail=str(exc)
+        ) from exc
 
 
 def _check_directory(path: Path, members: list[zipfile.ZipInfo], limits: ReadLimits) -> None:

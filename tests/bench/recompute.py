@@ -1,8 +1,8 @@
 """One full indicator recompute: ``python -m tests.bench.recompute SNAPSHOT [--profile OUT]``.
 
 Opens SNAPSHOT read-write (a copy: it is changed), calls
-:func:`ioc.out_tables.rebuild_indicators` with no changed schools (the whole catalog at every
-level), and prints one JSON line: the seconds of just that call, the rows it wrote, the
+:func:`ioc.compute.out_tables.rebuild_indicators` with no changed schools (the whole catalog at
+every level), and prints one JSON line: the seconds of just that call, the rows it wrote, the
 seconds of the imports, of opening and of the checkpoint after it, and this process's peak
 RSS before the call. Settings (threads, memory limit) come from the environment as in ``ioc``.
 """

@@ -17,6 +17,17 @@ PERIOD = "2024-2025/CN"
 PROFILE = f"/school?code={SCHOOL}&scheme=legacy&period={PERIOD}"
 
 
+def _vietnamese(value: str) -> str:
+    """A finding's value as a Vietnamese grid shows it: '54.4' as '54,4' (decimal comma,
+    thousands dot); a value that is not a number as written."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text.translate(str.maketrans(",.", ".,"))
+
+
 def test_profile_shows_the_apis_figures_and_downloads_them(
     dash_server: Any, open_as: Any, tmp_path: Any
 ) -> None:
@@ -65,7 +76,7 @@ def test_profile_shows_the_apis_figures_and_downloads_them(
     rules = grid_cells(page, "school-findings", "rule")
     values = grid_cells(page, "school-findings", "value")
     latest = api["findings"][-1]  # newest first on the page
-    assert rules["0"] == latest["rule_label_vi"] and values["0"] == latest["value"]
+    assert rules["0"] == latest["rule_label_vi"] and values["0"] == _vietnamese(latest["value"])
     assert len(rules) >= min(len(api["findings"]), 5)
     reveal(page)
     screenshot(page, "school")

@@ -83,12 +83,38 @@ def problems(text: str, where: str) -> list[str]:
     return found
 
 
+#: a number written the English way: a decimal point ('51.6'); Vietnamese writes 51,6
+#: (1.268 is Vietnamese for one thousand two hundred and sixty-eight: three digits)
+ENGLISH_DECIMAL = re.compile(r"(?<![\d.,])\d+\.(?:\d{1,2}|\d{4,})(?![\d.,])")
+#: the text of every drawn row of every grid on the page, by grid
+GRID_ROWS = """() => [...document.querySelectorAll('.grid')].map(g => [g.id,
+    [...g.querySelectorAll('.ag-center-cols-container .ag-row')].map(r => r.innerText)])"""
+
+
+def grid_problems(grids: list[tuple[str, list[str]]], where: str) -> list[str]:
+    """Grids whose rows are drawn empty, and cells with numbers in English format."""
+    found = []
+    for name, rows in grids:
+        if rows and not any(r.strip() for r in rows):
+            found.append(f"{where}: grid {name} drawn empty")
+        found += [
+            f"{where}: grid {name}: {m!r} is not a Vietnamese number"
+            for text in rows
+            for m in ENGLISH_DECIMAL.findall(text)
+        ]
+    return found
+
+
 def test_the_checker_catches_keys_and_english() -> None:
     assert problems("Số học sinh thay đổi 35% so với năm học 2023-2024", "ok") == []
     assert problems("tệp so_lieu_94.xlsx", "file") == []
     bad = problems("period_change: students changed by 35% · nav.logout", "bad")
     assert any("'period_change'" in p for p in bad) and any("'nav.logout'" in p for p in bad)
     assert any("'students'" in p for p in bad) and any("'changed'" in p for p in bad)
+    ok = [("g", ["51,6\t1.268\t31/10/2024\t2024-2025/DN\t453 > 416\t94411012"])]
+    assert grid_problems(ok, "ok") == []
+    bad = grid_problems([("g", ["Giáo viên\t51.6"]), ("h", ["", ""]), ("e", [])], "bad")
+    assert bad == ["bad: grid g: '51.6' is not a Vietnamese number", "bad: grid h drawn empty"]
 
 
 def _run_with_rejects(base: str) -> dict[str, Any]:
@@ -152,6 +178,8 @@ def test_every_page_in_vietnamese(dash_server: Any, open_as: Any) -> None:
             page.wait_for_selector("#quality-findings .ag-row")
             page.wait_for_selector("#quality-rejects-grid .ag-row")
         found += problems(page.inner_text("body"), name)
+        # every grid drawn (below the fold too) with numbers in Vietnamese format
+        found += grid_problems(page.evaluate(GRID_ROWS), name)
         screenshot(page, f"vietnamese{name.replace('/', '-') or '-overview'}")
     assert not found, "\n".join(found)
 

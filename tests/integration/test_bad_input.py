@@ -133,13 +133,13 @@ def test_bad_rows_rejected_good_rows_kept(settings: Settings, tmp_path: Path) ->
     (report,) = ingest([bad_rows_file(tmp_path)], period=PERIOD, settings=settings)
     assert report.status == "loaded"
     found = {(r["source_row"], r["column_name"], r["rule"]) for r in rejects(settings)}
-    assert (2, "Số học sinh [col 9]", "negative_count") in found
-    assert (3, "Số học sinh [col 9]", "students_female_le_students") in found
-    assert (4, "Số lớp [col 8]", "not_a_whole_number") in found
-    assert (5, "Mã tỉnh [col 5]", "unknown_province") in found
-    assert (6, "Mã xã [col 7]", "commune_outside_province") in found
-    assert (2, "Mã trường [col 1]", "duplicate_school_code") in found
-    assert (8, "Mã trường [col 1]", "duplicate_school_code") in found
+    assert (2, "Số học sinh [9]", "negative_count") in found
+    assert (3, "Số học sinh [9]", "students_female_le_students") in found
+    assert (4, "Số lớp [8]", "not_a_whole_number") in found
+    assert (5, "Mã tỉnh [5]", "unknown_province") in found
+    assert (6, "Mã xã [7]", "commune_outside_province") in found
+    assert (2, "Mã trường [1]", "duplicate_school_code") in found
+    assert (8, "Mã trường [1]", "duplicate_school_code") in found
     assert report.rejected == 6 and report.accepted == 2  # rows 7 and 9
     with duckdb.connect(str(settings.published_db), read_only=True) as conn:
         name = conn.execute(
@@ -199,3 +199,72 @@ def test_a_failed_run_keeps_its_message_code_and_parameters(
     assert row["message_en"] == row["message"] == report.message
     assert row["message_vi"].startswith("thieu.csv") and row["message_vi"] != row["message_en"]
     assert "message_params" not in row
+
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+ODS = b"application/vnd.oasis.opendocument.spreadsheet"
+ODS_BAD = "ods_content_invalid"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("garbled.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x01" * 600, "xls_invalid"),
+        ("notes.xlsx", _zip({"notes.txt": b"not a workbook"}), "workbook_unreadable"),
+        (
+            "broken.ods",
+            _zip({"mimetype": ODS, "content.xml": b"<a><b></a>"}),
+            "ods_content_invalid",
+        ),
+    ],
+)
+def test_a_corrupt_workbook_is_said_in_each_language_without_the_library_text(
+    loaded: Settings, tmp_path: Path, name: str, content: bytes, code: str
+) -> None:
+    """The reading library's own (English) words never go into a message, in either
+    language: the run keeps them apart, as its technical ``detail``."""
+    from ioc.catalog.messages import file_message
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    report = ingest_one(loaded, path)
+    assert (report.status, report.message_code) == ("failed", code)
+    params = report.message_params or {}
+    detail = str(params.get("detail") or "")
+    assert detail, "the library's text is kept for an administrator"
+    vi, en = (file_message(code, lang, params) or "" for lang in ("vi", "en"))
+    assert vi.startswith(f"{name}: ") and "bảng tính" in vi and en.startswith(f"{name}: ")
+    assert detail not in vi and detail not in en
+    if code == "ods_content_invalid":  # where the XML breaks, in words of each language
+        assert "dòng 1, cột 9 của content.xml" in vi and "line 1, column 9" in en
+
+
+def test_a_field_in_two_columns_is_named_in_each_language(loaded: Settings, tmp_path: Path) -> None:
+    """The columns of a duplicated field are listed by the catalog in each language."""
+    from ioc.catalog.messages import file_message
+
+    header, *rows = table_rows()
+    at = header.index("Số học sinh")
+    twice = [[*r, r[at]] for r in [header, *rows]]
+    report = ingest_one(loaded, write_csv(tmp_path / "twice.csv", twice))
+    assert (report.status, report.message_code) == ("failed", "duplicate_columns")
+    vi = file_message(report.message_code, "vi", report.message_params)
+    en = file_message(report.message_code, "en", report.message_params)
+    last = len(header) + 1
+    assert vi == (
+        "twice.csv: một trường xuất hiện ở nhiều cột: "
+        f"Số học sinh ở các cột Số học sinh [{at + 1}], Số học sinh [{last}]"
+    )
+    assert en == (
+        "twice.csv: a field appears in more than one column: "
+        f"Pupils in columns Số học sinh [{at + 1}], Số học sinh [{last}]"
+    )

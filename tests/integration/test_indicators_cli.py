@@ -173,6 +173,11 @@ def test_bad_targets_file_changes_nothing(demo_settings: Settings, tmp_path: Pat
     )
     result = run_ioc(settings, "targets", "import", str(path), check=False)
     assert result.returncode == 1
-    assert "row 3, column indicator_id: unknown indicator 'NOPE'" in result.stderr
-    assert "row 4, column school_year" in result.stderr and "row 4, column target" in result.stderr
+    said = " ".join(result.stderr.split())  # as one line, whatever the console's width
+    # in Vietnamese, naming the file, the row, the column as written and its number, and why
+    assert "targets.csv: tệp chỉ tiêu có dòng không hợp lệ" in said
+    assert "dòng 3, cột Mã chỉ tiêu [1]: không có chỉ tiêu mã 'NOPE' trong danh mục" in said
+    assert "dòng 4, cột Năm học [3]: '2024' không phải năm học dạng 2026-2027" in said
+    assert "dòng 4, cột Mục tiêu [4]: 'abc' không phải là số" in said
+    assert "row " not in said and "column" not in said and "unknown" not in said
     assert settings.published_db.read_bytes() == before
