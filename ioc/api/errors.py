@@ -105,10 +105,9 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def problem(
-    status: int, code: str, vi: str, en: str, *, headers: dict[str, str] | None = None, **extra: Any
-) -> JSONResponse:
-    body = {
+def problem_body(status: int, code: str, vi: str, en: str, **extra: Any) -> dict[str, Any]:
+    """A problem's body (the shape of :class:`Problem`)."""
+    return {
         "type": f"about:blank#{code}",
         "title": en,
         "status": status,
@@ -117,6 +116,12 @@ def problem(
         "message": {"vi": vi, "en": en},
         **extra,
     }
+
+
+def problem(
+    status: int, code: str, vi: str, en: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = problem_body(status, code, vi, en, **extra)
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
