@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             return {"invalid": str(exc)}
         return {"saved": saved}
     paths = [Path(p) for p in request["paths"]]
-    common = {"period": request.get("period"), "strict": bool(request.get("strict"))}
+    period, strict = request.get("period"), bool(request.get("strict"))
     if do == "failure":
         source = (request.get("sources") or [None])[0]
         report = record_failure(
@@ -53,7 +52,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             request.get("params") or {},
             source=source,
             settings=settings,
-            **common,
+            period=period,
+            strict=strict,
         )
         return {"reports": [dataclasses.asdict(report)]}
     scope = request.get("scope")
@@ -64,7 +64,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         scope=None if scope is None else [(s, c) for s, c in scope],
         sources=request.get("sources"),
         progress=lambda name, stage: _progress(names, name, stage),
-        **common,
+        period=period,
+        strict=strict,
     )
     return {"reports": [dataclasses.asdict(r) for r in reports]}
 
@@ -73,8 +74,9 @@ def _progress(names: list[str], name: str, stage: str) -> None:
     """Say how far the ingest is: files done before this one, and its stage."""
     done = names.index(name) if name in names else len(names)
     text = json.dumps({"done": done, "total": len(names), "stage": stage.split()[0]})
-    Path(f"{PROGRESS}.tmp").write_text(text, encoding="utf-8")
-    os.replace(f"{PROGRESS}.tmp", PROGRESS)
+    fresh = Path(f"{PROGRESS}.tmp")
+    fresh.write_text(text, encoding="utf-8")
+    fresh.replace(PROGRESS)
 
 
 def main() -> None:
