@@ -33,6 +33,7 @@ class JobOut(BaseModel):
     kind: str = Field(description="ingest | targets")
     status: str = Field(description="queued | running | succeeded | failed | interrupted")
     started_by: str
+    name: str | None = Field(description="What it works on (an upload's file name)")
     progress: Progress
     created_at: str
     started_at: str | None
@@ -69,6 +70,7 @@ def job_view(job: Job) -> dict[str, Any]:
         "kind": job.kind,
         "status": job.status,
         "started_by": job.started_by,
+        "name": job.request.get("source"),
         "progress": {"done": job.done, "total": job.total, "stage": job.stage},
         "created_at": job.created_at.isoformat(),
         "started_at": job.started_at.isoformat() if job.started_at else None,
