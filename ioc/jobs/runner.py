@@ -18,7 +18,6 @@ import shutil
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -101,7 +100,7 @@ class JobRunner:
         with self.session() as session:
             left = jobs.interrupt_unfinished(session, interrupted().body())
         for job in left:
-            _remove(job.request)
+            self._remove(job.request)
         if left:
             log.warning("%d job(s) were interrupted by a server stop", len(left))
         for i in range(self.workers):
@@ -122,8 +121,8 @@ class JobRunner:
     # ------------------------------------------------------------------ the interface
 
     def submit(self, kind: str, started_by: str, request: dict[str, Any]) -> Job:
-        """Queue a job; a worker runs it. Files it needs are in ``request["dir"]`` (removed
-        when it ends)."""
+        """Queue a job; a worker runs it. Files it needs are in ``request["dir"]`` (relative
+        to the data directory; removed when it ends)."""
         assert kind in self.kinds, kind
         with self.session() as session:
             job = jobs.add_job(session, kind, started_by, request)
@@ -182,15 +181,14 @@ class JobRunner:
                 500, "job_failed", "Lỗi hệ thống, vui lòng thử lại", "Internal error"
             ).body()
         finally:
-            _remove(job.request)
+            self._remove(job.request)
         with self.session() as session:
             jobs.finish(session, job.id, status, result=result, problem=problem)
             ended = jobs.get_job(session, job.id)
         assert ended is not None
         return ended
 
-
-def _remove(request: dict[str, Any]) -> None:
-    """The job's own directory (an upload's saved file), if it has one."""
-    if request.get("dir"):
-        shutil.rmtree(Path(request["dir"]), ignore_errors=True)
+    def _remove(self, request: dict[str, Any]) -> None:
+        """The job's own directory (an upload's saved file), if it has one."""
+        if request.get("dir"):
+            shutil.rmtree(self.settings.data_dir / request["dir"], ignore_errors=True)

@@ -35,9 +35,10 @@ def request(
     scope: list[list[str]] | None,
     ip: str,
 ) -> dict[str, Any]:
-    """What the ingest job of an upload saved as ``work/file`` needs (stored with the job)."""
+    """What the ingest job of an upload saved as ``work/file`` needs (stored with the job;
+    ``work`` relative to the data directory)."""
     return {
-        "dir": str(work),
+        "dir": work.as_posix(),
         "file": file,  # the name it is saved under (no path parts)
         "source": source,  # the name it was sent under, as the run records it
         "period": period,
@@ -57,7 +58,7 @@ def run(context: Context) -> dict[str, Any]:
         "strict": given["strict"],
         "scope": given["scope"],
     }
-    report, stopped = _run(job, Path(given["dir"]), settings, context)
+    report, stopped = _run(job, settings.data_dir / given["dir"], settings, context)
     context.hooks.published()
     context.hooks.audit(
         "ingest",
@@ -101,7 +102,7 @@ def _run(
         if exc.limit == "memory":
             params["mib"] = limits.memory_bytes >> 20
         else:
-            params["seconds"] = f"{limits.seconds:g}"
+            params["seconds"] = limits.seconds
     except JobFailed as exc:
         log.error("the ingest job of %s failed: %s", job["paths"][0], exc)
         stopped, code, params = None, "ingest_internal_error", {}

@@ -115,7 +115,13 @@ def upload(
         raise
     scope = None if who.role == "admin" else [list(s) for s in who.scopes]
     given = upload_job.request(
-        work, name.safe, name.display, period, strict, scope, client_ip(request)
+        work.relative_to(settings.data_dir),
+        name.safe,
+        name.display,
+        period,
+        strict,
+        scope,
+        client_ip(request),
     )
     runner = request.app.state.jobs
     try:
