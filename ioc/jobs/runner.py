@@ -108,10 +108,13 @@ class JobRunner:
             thread.start()
             self._threads.append(thread)
 
-    def shutdown(self) -> None:
-        """Take no more jobs; one in progress is marked interrupted at the next start."""
+    def shutdown(self, wait: float = 0) -> None:
+        """Take no more jobs; one in progress is marked interrupted at the next start.
+        ``wait``: seconds to wait for the workers to stop (a job in progress may take long)."""
         self._stop.set()
         self._wake.set()
+        for thread in self._threads if wait else ():
+            thread.join(wait)
 
     def session(self) -> Session:
         """A store session (the caller closes it)."""
