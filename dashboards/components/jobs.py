@@ -97,7 +97,7 @@ def jobs_grid(jobs: list[dict[str, Any]], language: Lang, zone: str) -> Any:
     return grid(
         ids.INGEST_JOBS,
         [
-            c("id", "job", numeric=True, maxWidth=110, sort="desc"),
+            c("id", "job", numeric=True, maxWidth=140, sort="desc"),
             c("name", "file", minWidth=200),
             c("status", "status"),
             c("created", "created"),
