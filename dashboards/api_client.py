@@ -262,7 +262,14 @@ class Api:
         response = self._request(
             "POST", "/ingest", files={"file": (name, content)}, data=data, timeout=600
         )
-        return response.json()
+        return response.json()  # the job that loads it (202)
+
+    def job(self, job_id: int) -> dict[str, Any]:
+        return self.get(f"/jobs/{job_id}")
+
+    def jobs(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The caller's jobs, newest first."""
+        return self.get("/jobs", limit=limit)["items"]
 
     def runs(self) -> list[dict[str, Any]]:
         return self.get("/ingest/runs")
@@ -357,16 +364,20 @@ class Api:
         return self.get(f"/schedules/{schedule_id}/runs", limit=limit)
 
 
+def problem_of(status: int, body: dict[str, Any]) -> ApiProblem:
+    """A problem's body (an answer's, or a failed job's ``problem``) as an ApiProblem."""
+    message = body.get("message") or {}
+    return ApiProblem(
+        status,
+        str(body.get("code", "error")),
+        str(message.get("vi") or body.get("detail") or body.get("title")),
+        str(message.get("en") or body.get("detail") or body.get("title")),
+    )
+
+
 def _problem(response: httpx.Response) -> ApiProblem:
     try:
-        body = response.json()
-        message = body.get("message") or {}
-        return ApiProblem(
-            response.status_code,
-            str(body.get("code", "error")),
-            str(message.get("vi") or body.get("detail") or body.get("title")),
-            str(message.get("en") or body.get("detail") or body.get("title")),
-        )
+        return problem_of(response.status_code, response.json())
     except ValueError:
         return ApiProblem(
             response.status_code,

@@ -163,7 +163,8 @@ class Reference:
 
 def record_failure(
     path: Path,
-    message: str,
+    code: str,
+    params: dict[str, object],
     *,
     source: str | None = None,
     period: str | None = None,
@@ -171,13 +172,15 @@ def record_failure(
     received: date | None = None,
     settings: Settings | None = None,
 ) -> FileReport:
-    """Record a failed run for a file whose ingest could not finish (stopped at a limit):
-    published without a new build, as every session that loaded nothing."""
+    """Record a failed run for a file whose ingest could not finish (stopped at a limit),
+    its message the catalog's ``code`` (``files``) with ``params``: published without a new
+    build, as every session that loaded nothing."""
     settings = settings or get_settings()
     started = datetime.now(UTC)
     with db.writer(settings, new_build=lambda: False) as conn:
         run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
-        report = FileReport(source or str(path), run_id, "failed", message=message)
+        report = FileReport(source or str(path), run_id, "failed")
+        _say(report, code, {"file": path.name, **params})
         meta = file_meta(path)
         given = Period.parse(period) if period else None
         _record_run(conn, report, path, meta, given, strict, received, started, settings)

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
         default=300.0, description="Wait before a retry (times the attempt number)"
     )
     reports_workers: int = Field(default=2, description="Reports produced at the same time")
+    jobs_workers: int = Field(
+        default=2, description="Jobs (an upload's ingest) run at the same time by this server"
+    )
 
     # reports: the issuing body on printed reports (cover, place and date, signature block)
     issuer_parent: str | None = Field(

@@ -107,6 +107,45 @@ def serve(demo_settings: Settings, where: Path, extra_env: dict[str, str] | None
         log.close()
 
 
+JOB_ENDED = ("succeeded", "failed", "interrupted")
+
+
+def wait_for_job(client: Any, url: Any, timeout: float = 600, **kwargs: Any) -> dict[str, Any]:
+    """GET a job (``url``: its absolute address) until it ends; the ended job."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        r = client.get(url, **kwargs)
+        assert r.status_code == 200, r.text
+        job: dict[str, Any] = r.json()
+        if job["status"] in JOB_ENDED or time.monotonic() > deadline:
+            return job
+        time.sleep(0.1)
+
+
+def upload_and_wait(client: Any, url: str, **kwargs: Any) -> Any:
+    """POST an upload and follow its job to the end; the answer as an upload gave it before
+    uploads became jobs: a succeeded job's ``result`` as a 201, a failed one's ``problem``
+    with its status. An answer other than 202 (a problem known before the job: size, type,
+    role, a limit checked before parsing) is returned as it is.
+
+    ``client``: an ``httpx.Client`` or the ``httpx`` module (``headers`` are sent again)."""
+    import httpx
+
+    r = client.post(url, **kwargs)
+    if r.status_code != 202:
+        return r
+    location = r.url.join(r.headers["Location"])
+    assert r.json()["links"]["self"] == r.headers["Location"]
+    job = wait_for_job(client, location, headers=kwargs.get("headers"))
+    if job["status"] == "succeeded":
+        return httpx.Response(201, json=job["result"], request=r.request)
+    problem = job["problem"]
+    headers = {"content-type": "application/problem+json"}
+    return httpx.Response(problem["status"], json=problem, headers=headers, request=r.request)
+
+
 @pytest.fixture(scope="session")
 def api_server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The real API (`ioc serve`) on a loopback port over a copy of the demo data."""

@@ -1,4 +1,4 @@
-"""Ingest (operators): upload return files, watch the run, read the rejects."""
+"""Ingest (operators): upload return files, follow their jobs to the run, read the rejects."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from dashboards.components import states
 from dashboards.components.datagrid import col, grid, number_col, value_col
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Bare, Page, frame, frame_bare, resolve
+from dashboards.components.jobs import ended, job_line, jobs_grid
 from dashboards.components.labels import catalog_text, run_status
 from dashboards.context import api, lang
 from dashboards.formats import cell_value
@@ -21,6 +22,7 @@ from dashboards.i18n import Lang, t
 from ioc.domain.period import PATTERN
 
 UPLOADERS = ("admin", "operator")
+POLL_MS = 1000  # how often the page asks how its jobs are going while one runs
 
 dash.register_page(
     __name__,
@@ -75,16 +77,27 @@ def _body(page: Page | Bare, *, empty: bool) -> html.Div:
                     className="upload-options",
                 ),
                 states.loading(html.Div(id=ids.INGEST_RESULT, role="status")),
+                dcc.Store(id=ids.INGEST_FOLLOWED, data=[]),
+                dcc.Interval(id=ids.INGEST_POLL, interval=POLL_MS, disabled=True),
+            ],
+            className="card",
+        )
+        jobs: Any = html.Section(
+            [
+                html.H2(t("ingest.jobs", language)),
+                html.Div(_jobs_grid(page), id="ingest-jobs-wrap"),
             ],
             className="card",
         )
     else:
         upload = states.empty(t("ingest.not_allowed", language))
+        jobs = None
     runs = runs_grid([], language) if empty else _runs_grid(page)
     return html.Div(
         [
             *([states.no_data(language)] if empty else []),
             upload,
+            *([jobs] if jobs is not None else []),
             html.Section(
                 [
                     html.H2(t("ingest.runs", language)),
@@ -102,6 +115,13 @@ def _body(page: Page | Bare, *, empty: bool) -> html.Div:
             ),
         ]
     )
+
+
+def _jobs_grid(page: Page | Bare) -> Any:
+    try:
+        return jobs_grid(page.api.jobs(), page.lang, page.api.display_zone())
+    except ApiProblem as problem:
+        return states.error(problem, page.lang)
 
 
 def _runs_grid(page: Page | Bare) -> Any:
@@ -153,8 +173,9 @@ def runs_grid(rows: list[dict[str, Any]], language: Lang) -> Any:
 
 
 @callback(
-    Output(ids.INGEST_RESULT, "children"),
-    Output(ids.INGEST_RUNS_WRAP, "children"),
+    Output(ids.INGEST_RESULT, "children", allow_duplicate=True),
+    Output(ids.INGEST_FOLLOWED, "data"),
+    Output(ids.INGEST_POLL, "disabled", allow_duplicate=True),
     Input(ids.INGEST_UPLOAD, "contents"),
     State(ids.INGEST_UPLOAD, "filename"),
     State(ids.INGEST_PERIOD, "value"),
@@ -164,14 +185,16 @@ def runs_grid(rows: list[dict[str, Any]], language: Lang) -> Any:
 def _upload(
     contents: list[str] | None, names: list[str] | None, period: str | None, strict: list[str]
 ) -> Any:
+    """Send the files; each becomes a job the page then follows (see ``_follow``). A file
+    refused at once (type, size, a limit) says why here."""
     if not contents or not names:
-        return no_update, no_update
+        return no_update, no_update, no_update
     language, client = lang(), api()
-    lines = []
+    lines, followed = [], []
     for content, name in zip(contents, names, strict=True):
         payload = base64.b64decode(content.split(",", 1)[1])
         try:
-            run = client.upload(name, payload, period or None, strict="strict" in (strict or []))
+            job = client.upload(name, payload, period or None, strict="strict" in (strict or []))
         except ApiProblem as problem:
             lines.append(
                 html.Li(
@@ -180,39 +203,39 @@ def _upload(
                 )
             )
             continue
-        ok = run.get("status") == "loaded"
-        text = _result_text(run, name, language)
-        if run.get("message"):  # in the page's language (message_vi / message_en)
-            text += f" — {catalog_text(run, 'message', language)}"
-        lines.append(
-            html.Li(
-                [
-                    html.Strong(
-                        f"#{run.get('run_id')} {run_status(run.get('status'), language)}: "
-                    ),
-                    text,
-                ],
-                className="run-ok" if ok else "run-failed",
-            )
-        )
+        followed.append(job["id"])
+        lines.append(job_line(job, language))
+    return html.Ul(lines, className="run-results"), followed, not followed
+
+
+@callback(
+    Output(ids.INGEST_RESULT, "children"),
+    Output(ids.INGEST_POLL, "disabled"),
+    Output("ingest-runs-wrap", "children"),
+    Output("ingest-jobs-wrap", "children"),
+    Input(ids.INGEST_POLL, "n_intervals"),
+    State(ids.INGEST_FOLLOWED, "data"),
+    prevent_initial_call=True,
+)
+def _follow(_: int, followed: list[int] | None) -> Any:
+    """The followed jobs' progress; once all ended, their outcomes, and the runs and jobs
+    lists refreshed."""
+    if not followed:
+        return no_update, True, no_update, no_update
+    language, client = lang(), api()
+    try:
+        jobs = [client.job(job_id) for job_id in followed]
+    except ApiProblem as problem:
+        return states.error(problem, language), True, no_update, no_update
+    lines = html.Ul([job_line(job, language) for job in jobs], className="run-results")
+    if not all(ended(job) for job in jobs):
+        return lines, False, no_update, no_update
     try:
         runs: Any = runs_grid(client.runs(), language)
+        recent: Any = jobs_grid(client.jobs(), language, client.display_zone())
     except ApiProblem as problem:
-        runs = states.error(problem, language)
-    return html.Ul(lines, className="run-results"), runs
-
-
-def _result_text(run: dict[str, Any], name: str, language: str) -> str:
-    return t(
-        "ingest.result",
-        language,
-        file=name,
-        read=run.get("rows_read", "—"),
-        accepted=run.get("accepted", "—"),
-        replaced=run.get("replaced", "—"),
-        rejected=run.get("rejected", "—"),
-        warnings=run.get("warnings", "—"),
-    )
+        runs = recent = states.error(problem, language)
+    return lines, True, runs, recent
 
 
 @callback(

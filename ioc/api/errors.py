@@ -106,6 +106,19 @@ class ApiError(Exception):
         self.headers = headers
 
 
+def problem_body(status: int, code: str, vi: str, en: str, **extra: Any) -> dict[str, Any]:
+    """A problem's body (the shape of :class:`Problem`)."""
+    return {
+        "type": f"about:blank#{code}",
+        "title": en,
+        "status": status,
+        "code": code,
+        "detail": en,
+        "message": {"vi": vi, "en": en},
+        **extra,
+    }
+
+
 def problem(
     status: int,
     code: str,
@@ -115,15 +128,7 @@ def problem(
     headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
-    body = {
-        "type": f"about:blank#{code}",
-        "title": en,
-        "status": status,
-        "code": code,
-        "detail": en,
-        "message": {"vi": vi, "en": en},
-        **extra,
-    }
+    body = problem_body(status, code, vi, en, **extra)
     if status == 401:
         headers = {"WWW-Authenticate": "Bearer", **(headers or {})}
     return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)

@@ -17,12 +17,14 @@ from ioc.api import errors, warm
 from ioc.api.auth import SESSION_COOKIE, AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
-from ioc.api.routes import auth, indicators, ingest, meta, reports, schools, targets, units
+from ioc.api.routes import auth, indicators, ingest, jobs, meta, reports, schools, targets, units
 from ioc.api.routes import boundaries as boundary_routes
 from ioc.api.routes.schedules import router as schedules_router
 from ioc.api.snapshot import Snapshot
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings, get_settings
+from ioc.jobs.kinds import KINDS
+from ioc.jobs.runner import Hooks, JobRunner
 from ioc.reports.scheduler import ReportScheduler
 
 
@@ -33,10 +35,12 @@ def create_app(settings: Settings | None = None) -> Api:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.auth.start()
         app.state.reports.start()
+        app.state.jobs.start()
         load_catalog()  # read once, before any request needs it
         app.state.snapshot.current()  # open the published build now: its warm-up starts
         boundary_routes.warm(app)
         yield
+        app.state.jobs.shutdown()
         app.state.reports.shutdown()
         app.state.snapshot.close()
 
@@ -62,8 +66,11 @@ def create_app(settings: Settings | None = None) -> Api:
     app.state.auth = AuthService(settings)
     app.state.audit_export = app.state.auth.audit_export
     app.state.reports = ReportScheduler(settings, connect=app.state.snapshot.connection)
+    app.state.jobs = JobRunner(
+        settings, KINDS, Hooks(published=snapshot.published, audit=app.state.auth.audit_event)
+    )
     errors.install(app)
-    for module in (meta, auth, units, indicators, schools, reports, targets, boundary_routes):
+    for module in (meta, auth, units, indicators, schools, reports, targets, jobs, boundary_routes):
         app.include_router(module.router, prefix=PREFIX, responses=errors.PROBLEMS)
     app.include_router(
         ingest.router, prefix=PREFIX, responses=errors.PROBLEMS | errors.problem_responses(413, 415)

@@ -20,7 +20,9 @@ from ioc.api.snapshot import Build
 API = "/api"
 PREFIX = f"{API}/v1"
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
-NO_ETAG = tuple(f"{PREFIX}{p}" for p in ("/auth", "/audit", "/health", "/ingest", "/schedules"))
+NO_ETAG = tuple(
+    f"{PREFIX}{p}" for p in ("/auth", "/audit", "/health", "/ingest", "/jobs", "/schedules")
+)
 Key = tuple[str, Principal, str, bytes]  # build id, verified caller, path, query
 PUBLIC = (f"{PREFIX}/health", f"{API}/openapi.json", f"{API}/docs")  # for anyone to keep
 

@@ -1,1 +1,2 @@
-"""Long work run as jobs, each in a process of its own."""
+"""Long work run as jobs (queued, run and recorded by :mod:`ioc.jobs.runner`), each in a
+process of its own (:mod:`ioc.jobs.isolated`)."""

@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +21,7 @@ from typing import Any, Literal
 import psutil
 
 POLL_SECONDS = 0.02  # how often the job's memory is read
+WATCH_SECONDS = 0.25  # how often ``watch`` is called while the job runs
 
 
 class JobStopped(Exception):
@@ -40,8 +42,15 @@ class Limits:
     seconds: float
 
 
-def run_job(module: str, request: dict[str, Any], cwd: Path, limits: Limits) -> Any:
+def run_job(
+    module: str,
+    request: dict[str, Any],
+    cwd: Path,
+    limits: Limits,
+    watch: Callable[[], None] | None = None,
+) -> Any:
     """Run ``python -m module`` in ``cwd`` with ``request`` on stdin; its decoded answer.
+    ``watch`` is called every ``WATCH_SECONDS`` while it runs (to read its progress).
 
     Raises :class:`JobStopped` when the job's resident memory goes above
     ``limits.memory_bytes`` or it runs longer than ``limits.seconds``, and
@@ -54,7 +63,7 @@ def run_job(module: str, request: dict[str, Any], cwd: Path, limits: Limits) -> 
         stderr=subprocess.PIPE,
         text=True,
     )
-    started = time.monotonic()
+    started = watched_at = time.monotonic()
     data: str | None = json.dumps(request)
     watched = psutil.Process(proc.pid)
     while True:
@@ -73,9 +82,13 @@ def run_job(module: str, request: dict[str, Any], cwd: Path, limits: Limits) -> 
                 "memory",
                 f"used more than {limits.memory_bytes // (1 << 20):,} MiB of memory",
             ) from None
-        if time.monotonic() - started > limits.seconds:
+        now = time.monotonic()
+        if now - started > limits.seconds:
             _kill(proc)
             raise JobStopped("time", f"ran longer than {limits.seconds:g} s") from None
+        if watch is not None and now - watched_at > WATCH_SECONDS:
+            watched_at = now
+            watch()
     if proc.returncode != 0:
         raise JobFailed(err.strip()[-4000:] or f"exit status {proc.returncode}")
     return json.loads(out.strip().splitlines()[-1])

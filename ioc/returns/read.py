@@ -24,7 +24,14 @@ import olefile
 import polars as pl
 
 from ioc.returns.errors import FileError
-from ioc.returns.limits import ReadLimits, check_archive, check_columns, check_lines, check_size
+from ioc.returns.limits import (
+    LimitError,
+    ReadLimits,
+    check_archive,
+    check_columns,
+    check_lines,
+    check_size,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 XLS_STREAMS = ("Workbook", "Book")  # BIFF8 (Excel 97-2003), BIFF5 (Excel 5/95)
 FILEPASS, BIFF_EOF = 0x002F, 0x000A  # BIFF records: the workbook is encrypted; end of globals
 PASSWORD = "password_protected"  # the code of its message (ioc/catalog/messages.yaml)
+CSV_HEAD = 200_000  # characters of a text table whose rows give its width
 
 
 def read_grids(path: Path, limits: ReadLimits) -> tuple[str, list[Grid]]:
@@ -64,6 +72,32 @@ def read_grids(path: Path, limits: ReadLimits) -> tuple[str, list[Grid]]:
     if head.startswith(b"%PDF"):
         raise FileError(path, "file_is_pdf")
     return "csv", [_read_csv(path, limits)]
+
+
+def check_limits(path: Path, limits: ReadLimits) -> None:
+    """The checks :func:`read_grids` makes before parsing, alone: :class:`LimitError` for a
+    file above a limit. Cheap (an archive's directory, a text's lines), so a server can
+    refuse such a file at once; any other fault is left to reading it."""
+    size = path.stat().st_size
+    if size == 0:
+        return
+    check_size(path, size, limits)
+    with path.open("rb") as fh:
+        head = fh.read(CSV_HEAD)
+    try:
+        if head.startswith(ZIP_MAGIC):
+            check_archive(path, limits, _zip_kind(path))
+        elif not head.startswith((OLE_MAGIC, b"%PDF")):
+            check_lines(path, limits)
+            if size > CSV_HEAD:  # whole lines: the head must not end inside a character
+                if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+                    return
+                head = head[: head.rfind(b"\n") + 1]
+            check_columns(path, _width(_decode(path, head)), limits)
+    except LimitError:
+        raise
+    except FileError:
+        return
 
 
 def _zip_kind(path: Path) -> str:
@@ -155,16 +189,20 @@ def _sniff_delimiter(text: str) -> str:
     return max(counts, key=lambda d: counts[d])
 
 
+def _width(text: str) -> int:
+    """A text table's width: its widest row among the first 60 (of its head)."""
+    delimiter = _sniff_delimiter(text)
+    head = csv.reader(io.StringIO(text[:CSV_HEAD], newline=""), delimiter=delimiter)
+    return max((len(row) for row in itertools.islice(head, 60)), default=0)
+
+
 def _read_csv(path: Path, limits: ReadLimits) -> Grid:
     check_lines(path, limits)
     text = _decode(path, path.read_bytes())
     if not text.strip():
         raise FileError(path, "no_content")
     delimiter = _sniff_delimiter(text)
-    head = itertools.islice(
-        csv.reader(io.StringIO(text[:200_000], newline=""), delimiter=delimiter), 60
-    )
-    width = max(len(row) for row in head)
+    width = _width(text)
     check_columns(path, width, limits)
     try:
         frame = pl.read_csv(

@@ -1,5 +1,5 @@
 """The operational store: accounts, unit scopes, API tokens, web sessions, the audit log,
-and report schedules with their runs (``ioc.store.schedules``).
+report schedules with their runs (``ioc.store.schedules``) and jobs (``ioc.store.jobs``).
 
 SQLAlchemy 2 over SQLite (``data/store.sqlite``) by default, PostgreSQL when
 ``IOC_DATABASE_URL`` is set; the schema is managed by Alembic (``ioc/store/migrations``)

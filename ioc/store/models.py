@@ -1,5 +1,5 @@
 """SQLAlchemy models of the operational store: accounts, scopes, tokens, sessions, audit,
-login throttles, report schedules and their runs.
+login throttles, report schedules and their runs, jobs.
 
 Not for analytics (those live in DuckDB). Every timestamp is timezone-aware UTC.
 """
@@ -62,6 +62,18 @@ class RunStatus(enum.StrEnum):
     SUCCEEDED = "succeeded"
     PARTIAL = "partial"  # some units or deliveries failed, the others were produced
     FAILED = "failed"
+
+
+class JobStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # left queued or running by a server that stopped
+
+
+#: the statuses a job ends in
+JOB_ENDED = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.INTERRUPTED})
 
 
 class Base(DeclarativeBase):
@@ -254,3 +266,31 @@ class ReportRun(Base):
     files: Mapped[list[str]] = mapped_column(JSON, default=list)
     delivered: Mapped[list[str]] = mapped_column(JSON, default=list)
     error: Mapped[str | None] = mapped_column(Text, default=None)
+
+
+class Job(Base):
+    """Long work run by the job runner (``ioc.jobs.runner``): an upload's ingest today."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        CheckConstraint(_in("status", JobStatus), name="status"),
+        Index("ix_jobs_started_by_id", "started_by", "id"),
+        Index("ix_jobs_status_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
+    started_by: Mapped[str] = mapped_column(String(64))
+    #: what the job's kind needs to run it (never shown: it may hold server paths)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    done: Mapped[int] = mapped_column(Integer, default=0)  # progress: steps done of total
+    total: Mapped[int] = mapped_column(Integer, default=1)
+    stage: Mapped[str | None] = mapped_column(String(32), default=None)  # catalog's job_stages
+    #: what it answers when it succeeded (an upload's: the run's report)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: the problem (RFC 9457 body) when it failed or was interrupted
+    problem: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -21,6 +21,7 @@ import httpx
 from ioc.config import Settings
 from tests.bench.measure import child_env, fresh_data_dir, run_child
 from tests.bench.server import TOKEN, Server, leader_token
+from tests.conftest import upload_and_wait
 from tests.security.bombs import MB, cells_bomb, text_cell_bomb, wide_csv
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def abuse_upload(ctx: Context) -> Outcome:
                 for name, path in files.items():
                     started = time.perf_counter()
                     with path.open("rb") as fh:
-                        r = c.post("/api/v1/ingest", files={"file": (name, fh)})
+                        r = upload_and_wait(c, "/api/v1/ingest", files={"file": (name, fh)})
                     refused[name] = time.perf_counter() - started
                     size = path.stat().st_size / MB
                     ctx.log(f"  {name} ({size:.1f} MB): {r.status_code} {r.json().get('limit')}")

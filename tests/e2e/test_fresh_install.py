@@ -74,7 +74,7 @@ def test_from_installed_to_first_figures(fresh: Any, browser: Any, tmp_path: Pat
         path = write_csv(tmp_path / "bao_cao_dau_tien.csv", table_rows(SCHOOLS))
         page.fill("#ingest-period", "2024-2025/DN")
         page.set_input_files("#ingest-upload input[type=file]", str(path))
-        result = page.wait_for_selector(".run-results li")
+        result = page.wait_for_selector(".run-results li.run-ok, .run-results li.run-failed")
         assert f"nhận {len(SCHOOLS)}" in result.inner_text()
         screenshot(page, "fresh-ingest-result")
 

@@ -21,7 +21,8 @@ def test_operator_uploads_a_file_and_reads_its_rejects(
     page.wait_for_selector("#ingest-runs")
     page.fill("#ingest-period", "2024-2025/CN")
     page.set_input_files("#ingest-upload input[type=file]", str(path))
-    result = page.wait_for_selector(".run-results li")
+    # the job is followed until its run is there (a line "waiting" or "reading" until then)
+    result = page.wait_for_selector(".run-results li.run-ok, .run-results li.run-failed")
     runs = api_get(dash_server.base, "demo-operator", "/ingest/runs")
     newest = runs[0]
     assert newest["file_name"] == "tra_vinh_test.csv"

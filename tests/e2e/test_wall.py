@@ -22,7 +22,7 @@ from dashboards.formats import value_text
 from dashboards.wall import screens
 from ioc.config import Settings
 from tests.bench import wall_soak
-from tests.conftest import IOC, REPO, free_port, serve
+from tests.conftest import IOC, REPO, free_port, serve, upload_and_wait
 from tests.e2e.conftest import PASSWORD, Console, api_get, screenshot
 
 TOKEN = "ioc_demo-display-soc-trang-94"
@@ -428,7 +428,9 @@ def test_new_data_arrives_without_a_reload(own_server: OwnServer, open_wall: Any
     page.evaluate("window.__sameDocument = true")
     operator = _operator(own_server.base)
     try:  # a file that cannot be read at all
-        made = operator.post("/ingest", files={"file": ("so_lieu.csv", b"khong,phai\n1,2\n")})
+        made = upload_and_wait(
+            operator, "/ingest", files={"file": ("so_lieu.csv", b"khong,phai\n1,2\n")}
+        )
     finally:
         operator.close()
     assert made.status_code == 201 and made.json()["status"] == "failed", made.text

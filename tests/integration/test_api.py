@@ -7,6 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.conftest import upload_and_wait
+
 PASSWORD = "demo-2025!"
 DISPLAY_TOKEN = "ioc_demo-display-soc-trang-94"
 
@@ -235,7 +237,8 @@ def test_upload_scoped_and_neutralised_in_exports(api_server: Any, tmp_path: Any
     path = write_csv(tmp_path / "upload.csv", table_rows(schools))
     operator = client(api_server, "demo-operator")
     with path.open("rb") as fh:
-        r = operator.post(
+        r = upload_and_wait(
+            operator,
             "/ingest",
             files={"file": ("upload.csv", fh, "text/csv")},
             data={"period": "2024-2025/CN"},

@@ -14,6 +14,7 @@ import httpx
 
 from ioc import store
 from ioc.config import Settings
+from tests.conftest import upload_and_wait
 from tests.fixtures import SCHOOLS, table_rows, write_csv
 from tests.integration.test_api import PASSWORD, client
 
@@ -46,8 +47,8 @@ def _add_operator(server: Any, username: str, unit: tuple[str, str]) -> None:
 
 def _upload(who: httpx.Client, path: Path) -> int:
     with path.open("rb") as fh:
-        r = who.post(
-            "/ingest", files={"file": (path.name, fh, "text/csv")}, data={"period": PERIOD}
+        r = upload_and_wait(
+            who, "/ingest", files={"file": (path.name, fh, "text/csv")}, data={"period": PERIOD}
         )
     assert r.status_code == 201, r.text
     assert r.json()["rejected"] == 3 and r.json()["accepted"] == 0
@@ -111,8 +112,8 @@ def test_a_scoped_operator_reads_other_units_runs_as_counts_only(
 
     def upload(who: httpx.Client, path: Path) -> int:
         with path.open("rb") as fh:
-            r = who.post(
-                "/ingest", files={"file": (path.name, fh, "text/csv")}, data={"period": PERIOD}
+            r = upload_and_wait(
+                who, "/ingest", files={"file": (path.name, fh, "text/csv")}, data={"period": PERIOD}
             )
         assert r.status_code == 201, r.text
         return int(r.json()["run_id"])

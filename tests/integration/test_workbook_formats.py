@@ -25,7 +25,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from ingest.runner import ingest
 from ioc.config import Settings
-from tests.conftest import serve
+from tests.conftest import serve, upload_and_wait
 from tests.fixtures import SCHOOLS, table_rows, totals, write_report_xlsx
 from tests.integration.test_ingest_shapes import stored_totals
 from tests.security.conftest import signed_in
@@ -296,7 +296,8 @@ def test_upload_accepts_xls_and_ods(
 ) -> None:
     path = workbooks[("department", fmt)]
     with closing(signed_in(server.base, "demo-admin")) as admin, path.open("rb") as fh:
-        r = admin.post(
+        r = upload_and_wait(
+            admin,
             "/api/v1/ingest",
             files={"file": (f"bao_cao.{fmt}", fh, "application/octet-stream")},
             data={"period": PERIOD},

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from ioc.config import Settings
-from tests.conftest import serve
+from tests.conftest import serve, upload_and_wait
 from tests.e2e.conftest import Console
 from tests.security.conftest import PASSWORD
 
@@ -50,7 +50,9 @@ def session(base: str, username: str) -> str:
 def upload(base: str, headers: dict[str, str]) -> httpx.Response:
     body = b"ma_truong,nam_hoc\n"
     files = {"file": ("upload.csv", body, "text/csv")}
-    return httpx.post(f"{base}/api/v1/ingest", files=files, headers=headers, timeout=120)
+    return upload_and_wait(  # type: ignore[no-any-return]
+        httpx, f"{base}/api/v1/ingest", files=files, headers=headers, timeout=120
+    )
 
 
 def test_a_cross_site_upload_with_the_session_cookie_is_refused(server: Any) -> None:

@@ -33,7 +33,7 @@ import pytest
 
 from ioc.api.snapshot import Snapshot
 from ioc.config import Settings
-from tests.conftest import run_ioc, serve
+from tests.conftest import run_ioc, serve, upload_and_wait
 from tests.fixtures import SCHOOLS, table_rows, write_csv
 from tests.security.bombs import MB, cells_bomb, text_cell_bomb, wide_csv
 from tests.security.conftest import signed_in
@@ -74,7 +74,8 @@ def _upload(
     who: httpx.Client, path: Path, name: str | None = None, period: str | None = PERIOD
 ) -> httpx.Response:
     with path.open("rb") as fh:
-        return who.post(
+        return upload_and_wait(
+            who,
             "/api/v1/ingest",
             files={"file": (name or path.name, fh, "application/octet-stream")},
             data={"period": period} if period else {},
@@ -450,7 +451,8 @@ def _raw_upload(who: httpx.Client, filename: bytes, content: bytes) -> httpx.Res
             b"",
         ]
     )
-    return who.post(
+    return upload_and_wait(
+        who,
         "/api/v1/ingest",
         content=body,
         headers={"content-type": f"multipart/form-data; boundary={boundary.decode()}"},

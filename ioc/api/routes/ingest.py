@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 import polars as pl
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi import Path as PathParam
 
 from ioc import db
@@ -18,21 +19,19 @@ from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
+from ioc.api.routes.jobs import job_path, job_problem, job_view
 from ioc.api.scope import allowed_units
-from ioc.catalog.messages import LANGS, describe, file_message, run_messages
+from ioc.catalog.messages import describe, run_messages
 from ioc.config import Settings
 from ioc.domain.period import PATTERN
-from ioc.jobs.isolated import JobFailed, JobStopped, Limits, run_job
-from ioc.returns.names import FileName, file_name
+from ioc.jobs import upload as upload_job
+from ioc.returns.limits import LimitError, ReadLimits
+from ioc.returns.names import file_name
+from ioc.returns.read import check_limits
 
 router = APIRouter(prefix="/ingest", tags=["ingest"])
 log = logging.getLogger("ioc.api")
 ALLOWED = (".csv", ".xlsx", ".xls", ".ods", ".txt", ".tsv")
-JOB = "ingest.job"  # the ingest, run in a process of its own (see ioc.jobs.isolated)
-STOPPED = {  # what stopped an upload's ingest: the problem's code and the setting
-    "memory": ("ingest_memory_limit", "IOC_INGEST_MEMORY_LIMIT_MB"),
-    "time": ("ingest_time_limit", "IOC_INGEST_TIME_LIMIT_SECONDS"),
-}
 # rejected rows carry other units' schools and values: not for unit-scoped analysts
 Readers = Annotated[Principal, Depends(require("admin", "leader", "operator"))]
 # A wall screen (display role) may list runs to show what happened, but not which file or by
@@ -62,23 +61,36 @@ account and message are null: a file name can name another unit's school). Analy
 screens read outcomes and counts only. No run shows the path a file was read from or the
 host that ran it."""
 
-UPLOAD = """The file is read, validated and loaded in a process of its own, bounded by
-`IOC_INGEST_MEMORY_LIMIT_MB` and `IOC_INGEST_TIME_LIMIT_SECONDS`; before any parsing, a file
-above a limit of size, archive, cells, columns or line length (`IOC_MAX_FILE_BYTES`,
-`IOC_INGEST_MAX_*`) is refused. A refused file is a 413 problem naming the limit, and its
-run is recorded as failed; the published data is untouched. The file name is stored
+UPLOAD = """The file is saved and a job is queued: the answer is **202** with the job
+(`Location: /api/v1/jobs/{id}`); follow it until it ends. The job reads, validates and
+loads the file in a process of its own, bounded by `IOC_INGEST_MEMORY_LIMIT_MB` and
+`IOC_INGEST_TIME_LIMIT_SECONDS`; a succeeded job's `result` is the run's report (this
+route's answer before jobs), a job stopped at a limit fails with the 413 problem as its
+`problem` (code `ingest_memory_limit` or `ingest_time_limit`), its run recorded as failed.
+
+What is known before the job starts is answered at once: a file above a limit of size,
+archive, cells, columns or line length (`IOC_MAX_FILE_BYTES`, `IOC_INGEST_MAX_*`) is refused
+before any parsing with a 413 problem naming the limit (its run recorded as failed; the
+published data is untouched), a file of another type with 415. The file name is stored
 without path parts or control characters (`file_name`); `path` is the name as sent, with
 control characters escaped."""
 
 
 @router.post(
     "",
-    summary="Upload a return file; it is validated, loaded and published",
+    summary="Upload a return file; a job validates, loads and publishes it",
     description=UPLOAD,
-    status_code=201,
+    status_code=202,
+    responses={
+        202: {
+            "description": "The job that loads the file (`Location`: its address)",
+            "headers": {"Location": {"schema": {"type": "string"}, "description": "The job"}},
+        }
+    },
 )
 def upload(
     request: Request,
+    response: Response,
     settings: SettingsDep,
     who: Annotated[Principal, Depends(require("admin", "operator"))],
     file: Annotated[UploadFile, File(description="CSV or XLSX return file")],
@@ -93,110 +105,35 @@ def upload(
             "Chỉ nhận tệp CSV, XLSX, XLS hoặc ODS",
             f"{name.display}: only CSV, XLSX, XLS or ODS return files are accepted",
         )
-    with tempfile.TemporaryDirectory(prefix="ioc-upload-") as tmp:
-        work = Path(tmp)
+    uploads = settings.data_dir / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="job-", dir=uploads))  # the job removes it
+    try:
         _save(file, work / name.safe, settings.max_file_bytes)
-        job = {
-            "settings": _job_settings(settings, who),
-            "paths": [name.safe],  # relative to the job's directory: no server path in a run
-            "sources": [name.display],
-            "period": period,
-            "strict": strict,
-            "scope": None if who.role == "admin" else [list(s) for s in who.scopes],
-        }
-        report, stopped = _run(job, work, settings)
-    request.app.state.snapshot.published()
-    request.app.state.auth.audit_event(
-        "ingest",
-        who.username,
-        f"{name.display}: {report['status']}, run {report['run_id']}, "
-        f"{report['accepted']} accepted, {report['rejected']} rejected",
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    scope = None if who.role == "admin" else [list(s) for s in who.scopes]
+    given = upload_job.request(
+        work.relative_to(settings.data_dir),
+        name.safe,
+        name.display,
+        period,
+        strict,
+        scope,
         client_ip(request),
     )
-    report = _worded(report)
-    if stopped or report.get("refused_by"):
-        raise _refused(name, report, stopped)
-    body = {k: v for k, v in report.items() if k not in ("school_codes", "refused_by")}
-    return {**body, "file_name": name.safe}
-
-
-def _worded(report: dict[str, Any]) -> dict[str, Any]:
-    """A run's report with its message in both languages (``message_vi``/``message_en``,
-    from its code and parameters; the stored English one when it has no code)."""
-    code, values = report.get("message_code"), report.pop("message_params", None)
-    return report | {
-        f"message_{lang}": file_message(code, lang, values, report.get("message")) for lang in LANGS
-    }
-
-
-def _job_settings(settings: Settings, who: Principal) -> dict[str, Any]:
-    """The server's settings for the job, its directories absolute, the uploader its user."""
-    return settings.model_copy(
-        update={
-            "data_dir": settings.data_dir.resolve(),
-            "sql_dir": settings.sql_dir.resolve(),
-            "user": who.username,  # the run's run_by
-        }
-    ).model_dump(mode="json", exclude={"smtp_password"})
-
-
-def _run(job: dict[str, Any], work: Path, settings: Settings) -> tuple[dict[str, Any], str | None]:
-    """The ingest job's report, and what stopped it if it was stopped (a second job then
-    records its failed run, if it can); a job that failed is a 500 problem, recorded too."""
-    limits = Limits(settings.ingest_memory_limit_mb << 20, settings.ingest_time_limit_seconds)
+    runner = request.app.state.jobs
     try:
-        (report,) = run_job(JOB, job, work, limits)["reports"]
-        return report, None
-    except JobStopped as exc:
-        stopped, why = exc.limit, f"reading it {exc} ({STOPPED[exc.limit][1]})"
-    except JobFailed as exc:
-        log.error("the ingest job of %s failed: %s", job["paths"][0], exc)
-        stopped, why = None, "an internal error stopped its ingest (logged on the server)"
-    failure = f"{job['paths'][0]}: the file was refused: {why}"
-    report = {"run_id": None, "status": "failed", "message": failure, "accepted": 0, "rejected": 0}
-    try:
-        report = run_job(JOB, {**job, "failure": failure}, work, limits)["reports"][0]
-    except (JobStopped, JobFailed) as exc:
-        log.error("the failed run of %s could not be recorded: %s", job["paths"][0], exc)
-    if stopped is None:
-        raise ApiError(
-            500,
-            "ingest_failed",
-            "Lỗi hệ thống khi nạp tệp, vui lòng thử lại",
-            f"Internal error while loading the file; {_recorded(report)}",
-            run_id=report["run_id"],
-        )
-    return report, stopped
-
-
-def _refused(name: FileName, report: dict[str, Any], stopped: str | None) -> ApiError:
-    """413: the file went above a limit (before parsing, or while its job ran)."""
-    code, setting = STOPPED[stopped] if stopped else ("file_over_limit", report["refused_by"])
-    vi = f"Tệp {name.safe} bị từ chối vì vượt giới hạn {setting}"
-    if report.get("message_code"):  # the catalog's words for what went above the limit
-        vi = f"{report['message_vi']}: tệp bị từ chối"
-    return ApiError(
-        413,
-        code,
-        f"{vi}; dữ liệu không thay đổi, {_recorded_vi(report)}",
-        f"{report['message']}; nothing was loaded, {_recorded(report)}",
-        run_id=report["run_id"],
-        limit=setting,
-        message_vi=report.get("message_vi"),
-        message_en=report.get("message_en"),
-    )
-
-
-def _recorded_vi(report: dict[str, Any]) -> str:
-    if report["run_id"] is None:
-        return "và không ghi nhận được lần nạp (xem nhật ký máy chủ)"
-    return f"đã ghi nhận là lần nạp {report['run_id']} không thành công"
-
-
-def _recorded(report: dict[str, Any]) -> str:
-    if report["run_id"] is None:
-        return "and its run could not be recorded (see the server log)"
-    return f"recorded as failed run {report['run_id']}"
+        check_limits(work / name.safe, ReadLimits.of(settings))
+    except LimitError:  # refused before parsing: its failed run recorded now, answered at once
+        job = runner.run_now("ingest", who.username, given)
+        if job.problem is not None:
+            raise job_problem(job.problem) from None
+    else:
+        job = runner.submit("ingest", who.username, given)
+    response.headers["Location"] = job_path(job.id)
+    return job_view(job)
 
 
 def _save(file: UploadFile, path: Path, limit: int) -> None:

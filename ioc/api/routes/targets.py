@@ -12,9 +12,11 @@ from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, requir
 from ioc.api.listing import Format, respond
 from ioc.api.params import UNIT_PATTERN, UNIT_TEXT
 from ioc.api.principal import Principal
+from ioc.api.routes.jobs import job_problem
 from ioc.api.scope import allowed_units, filter_units, require_in_scope
 from ioc.catalog.definitions import load_catalog
 from ioc.domain.period import SCHOOL_YEAR_PATTERN
+from ioc.jobs import targets as targets_job
 from ioc.views.units import find_unit
 
 router = APIRouter(prefix="/targets", tags=["targets"])
@@ -47,7 +49,11 @@ def list_targets(
     return respond(request, rows, "targets", format)
 
 
-@router.put("", summary="Set targets (all or none); statuses are recomputed")
+@router.put(
+    "",
+    summary="Set targets (all or none); statuses are recomputed",
+    description="Stored and recomputed by a `targets` job, run at once and waited for.",
+)
 def set_targets(
     request: Request,
     cur: CursorDep,
@@ -55,14 +61,14 @@ def set_targets(
     who: Annotated[Principal, Depends(require("admin", "operator"))],
     targets: Annotated[list[Target], Body(min_length=1, max_length=MAX_TARGETS)],
 ) -> dict[str, Any]:
-    from ingest.targets import TargetRow, save_targets
-
     for t in targets:
         find_unit(cur, settings, t.unit_code, t.scheme)  # 404 for a unit that does not exist
         require_in_scope(cur, settings, who, t.scheme, t.unit_code)
-    rows = [TargetRow(**t.model_dump()) for t in targets]
-    count = save_targets(rows, settings, set_by=who.username, source="api")
-    request.app.state.snapshot.published()
+    rows = [t.model_dump() for t in targets]
+    job = request.app.state.jobs.run_now("targets", who.username, targets_job.request(rows, "api"))
+    if job.problem is not None:
+        raise job_problem(job.problem)
+    count = job.result["saved"]
     request.app.state.auth.audit_event(
         "target_set",
         who.username,

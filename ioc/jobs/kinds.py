@@ -1,0 +1,12 @@
+"""The kinds of job the runner knows: each a function of :mod:`ioc.jobs` (pulls, report runs
+and recomputes join here as they come)."""
+
+from __future__ import annotations
+
+from ioc.jobs import targets, upload
+from ioc.jobs.runner import Kind
+
+KINDS: dict[str, Kind] = {
+    "ingest": upload.run,  # an uploaded return file
+    "targets": targets.run,  # targets set through the API
+}

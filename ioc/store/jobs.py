@@ -1,0 +1,110 @@
+"""Jobs in the store: queued, claimed by one runner, advanced, ended. Each function commits.
+
+A job is claimed with a conditional update (``queued`` -> ``running``), so that runners of
+several servers sharing the store never run one job twice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ioc.store.models import JOB_ENDED, Job, JobStatus
+from ioc.store.types import utcnow
+
+
+def add_job(session: Session, kind: str, started_by: str, request: dict[str, Any]) -> Job:
+    job = Job(kind=kind, started_by=started_by, request=request, status=JobStatus.QUEUED)
+    session.add(job)
+    session.commit()
+    return job
+
+
+def get_job(session: Session, job_id: int) -> Job | None:
+    return session.get(Job, job_id)
+
+
+def list_jobs(
+    session: Session, started_by: str | None, limit: int = 100, offset: int = 0
+) -> list[Job]:
+    """Jobs, newest first; only those ``started_by`` an account if it is given."""
+    query = select(Job).order_by(Job.id.desc()).limit(limit).offset(offset)
+    if started_by is not None:
+        query = query.where(Job.started_by == started_by)
+    return list(session.scalars(query))
+
+
+def count_jobs(session: Session, started_by: str | None) -> int:
+    query = select(func.count()).select_from(Job)
+    if started_by is not None:
+        query = query.where(Job.started_by == started_by)
+    return session.scalar(query) or 0
+
+
+def claim_next(session: Session, kinds: frozenset[str]) -> Job | None:
+    """The oldest queued job of these kinds, now running; None when there is none."""
+    while True:
+        job_id = session.scalar(
+            select(Job.id)
+            .where(Job.status == JobStatus.QUEUED, Job.kind.in_(sorted(kinds)))
+            .order_by(Job.id)
+            .limit(1)
+        )
+        if job_id is None:
+            return None
+        if claim(session, job_id):
+            return session.get(Job, job_id, populate_existing=True)
+
+
+def claim(session: Session, job_id: int) -> bool:
+    """Mark a queued job running; False if another runner has it already."""
+    claimed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+        .values(status=JobStatus.RUNNING, started_at=utcnow())
+    )
+    session.commit()
+    return bool(claimed.rowcount)  # type: ignore[attr-defined]  # CursorResult's
+
+
+def advance(session: Session, job_id: int, done: int, total: int, stage: str | None) -> None:
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+        .values(done=done, total=total, stage=stage)
+    )
+    session.commit()
+
+
+def finish(
+    session: Session,
+    job_id: int,
+    status: JobStatus,
+    *,
+    result: dict[str, Any] | None = None,
+    problem: dict[str, Any] | None = None,
+) -> None:
+    """End a job (succeeded with its result, failed with its problem)."""
+    assert status in JOB_ENDED
+    values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "stage": None}
+    if status == JobStatus.SUCCEEDED:
+        values["done"] = Job.total
+    session.execute(
+        update(Job).where(Job.id == job_id).values(result=result, problem=problem, **values)
+    )
+    session.commit()
+
+
+def interrupt_unfinished(session: Session, problem: dict[str, Any]) -> list[Job]:
+    """Jobs left queued or running by a server that stopped, now ``interrupted``."""
+    unfinished = [JobStatus.QUEUED, JobStatus.RUNNING]
+    jobs = list(session.scalars(select(Job).where(Job.status.in_(unfinished))))
+    if jobs:
+        session.execute(
+            update(Job)
+            .where(Job.id.in_([j.id for j in jobs]), Job.status.in_(unfinished))
+            .values(status=JobStatus.INTERRUPTED, finished_at=utcnow(), stage=None, problem=problem)
+        )
+        session.commit()
+    return jobs
