@@ -1,4 +1,4 @@
-"""Tests for ioc.exports.lists: files read back with real readers (csv, polars, fastexcel),
+"""Tests for ioc.exports.writer (and the list columns of ioc.exports.lists): files read back with real readers (csv, polars, fastexcel),
 and the XLSX sheet XML inspected for formulas, frozen panes, autofilter, widths, number formats."""
 
 from __future__ import annotations
@@ -18,19 +18,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ioc.exports import lists as exports
-from ioc.exports.lists import (
-    TRUNCATION_MARK,
-    Column,
-    columns_for,
-    csv_chunks,
-    neutralise,
-    neutralise_expr,
-    open_workbook,
-    truncation_for,
-    write_sheet,
-    write_xlsx,
-)
+from ioc.exports import writer as exports
+from ioc.exports.cells import Column, neutralise, neutralise_expr
+from ioc.exports.lists import columns_for
+from ioc.exports.rows import TRUNCATION_MARK, truncation_for
+from ioc.exports.writer import csv_chunks, open_workbook, write_sheet, write_xlsx
 
 NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 INJECTIONS = [
