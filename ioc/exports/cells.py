@@ -151,7 +151,8 @@ def _value_widths(sample: pl.DataFrame) -> list[int]:
             out.append(10 if series.null_count() < series.len() else 0)
         elif dtype.is_numeric():
             # the shown length grows with the magnitude, a sign adds one: min and max suffice
-            ends = [v for v in (series.min(), series.max()) if v is not None]
+            as_float = series.cast(pl.Float64)
+            ends = [v for v in (as_float.min(), as_float.max()) if isinstance(v, float)]
             out.append(max((len(f"{v:,.1f}") for v in ends if math.isfinite(v)), default=0))
         else:
             lines = series.cast(pl.String).str.split("\n").explode().str.len_chars().max()

@@ -7,7 +7,7 @@ so in English and Vietnamese (:attr:`Truncation.notice`), and the caller gets th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -58,7 +58,7 @@ class ExportResult:
     truncation: Truncation | None
 
 
-def _frames(source: Source, chunk_rows: int) -> Iterator[pl.DataFrame]:
+def _frames(source: Source, chunk_rows: int) -> Generator[pl.DataFrame]:
     if isinstance(source, pl.LazyFrame):
         batches: Iterable[pl.DataFrame] = source.collect_batches(chunk_size=chunk_rows)
     elif isinstance(source, pl.DataFrame):
@@ -97,7 +97,7 @@ class LimitedRows:
         self.rows = 0
         self.truncation = truncation_for(total, limit) if total is not None else None
 
-    def __iter__(self) -> Iterator[pl.DataFrame]:
+    def __iter__(self) -> Generator[pl.DataFrame]:
         with closing(_frames(self._source, self._chunk_rows)) as frames:
             yield from self._limited(frames)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,7 +91,7 @@ class CsvStream(Iterator[bytes]):
         """Stop early (e.g. the client went away) and release the source's query result."""
         self._chunks.close()
 
-    def _generate(self) -> Iterator[bytes]:
+    def _generate(self) -> Generator[bytes]:
         yield BOM + _csv_line(self._labels)
         with closing(iter(self._rows)) as frames:
             for frame in frames:
@@ -154,7 +154,7 @@ class Workbook(xlsxwriter.Workbook):
 
     def __init__(self, target: str | Path | IO[bytes]) -> None:
         super().__init__(target, {"constant_memory": True})
-        self._ioc_target = target
+        self._ioc_path = Path(target) if isinstance(target, str | Path) else None
         self._ioc_pending: list[Splice] = []
         self._ioc_formats: dict[tuple[tuple[str, Any], ...], Format] = {}
 
@@ -175,15 +175,15 @@ class Workbook(xlsxwriter.Workbook):
 
     def splice_later(self, rows: Splice) -> None:
         """Put these rows into their sheet when the workbook is closed (a file path only)."""
-        if not isinstance(self._ioc_target, str | Path):
+        if self._ioc_path is None:
             raise TypeError("rows made as XML are spliced into a file: give a path")
         self._ioc_pending.append(rows)
 
     def close(self) -> None:
         super().close()
         pending, self._ioc_pending = self._ioc_pending, []
-        if pending:
-            splice(Path(self._ioc_target), pending)
+        if pending and self._ioc_path is not None:
+            splice(self._ioc_path, pending)
 
 
 def open_workbook(target: str | Path | IO[bytes]) -> Workbook:
@@ -258,7 +258,9 @@ class _CellWriters:
                 if num_format is None:
                     out.append((self._ws.write_string, None))
                 else:
-                    out.append((self._ws.write_number, self._book.cell_style(num_format=num_format)))
+                    out.append(
+                        (self._ws.write_number, self._book.cell_style(num_format=num_format))
+                    )
             self._by_schema[dtypes] = out
         return self._by_schema[dtypes]
 
@@ -325,19 +327,22 @@ def write_sheet(
     labels = labels_of(columns, headers)
     header_row = 0 if title is None else 1
     capacity = EXCEL_MAX_ROWS - header_row - 2  # header above, notice below
+    whole = source if isinstance(source, pl.DataFrame) else None
     if bulk:
-        if not isinstance(source, pl.DataFrame):
+        if whole is None:
             raise TypeError("a bulk sheet's rows are a DataFrame")
-        chunk_rows = max(chunk_rows, source.height, 1)  # one chunk: the whole frame
-    rows = LimitedRows(source, capacity if limit is None else min(limit, capacity), total, chunk_rows)
+        chunk_rows = max(chunk_rows, whole.height, 1)  # one chunk: the whole frame
+    rows = LimitedRows(
+        source, capacity if limit is None else min(limit, capacity), total, chunk_rows
+    )
     with closing(iter(rows)) as chunks:
         first = next(chunks, None)
         sample = None if first is None else prepare(first, columns)
         chosen = [(widths or {}).get(c, w) for c, w in enumerate(column_widths(labels, sample))]
         ws = sheet_head(book, sheet_name, labels, chosen, title=title, style=style)
         row = header_row + 1
-        if bulk:
-            frame = prepare(source.head(0), columns) if sample is None else sample  # type: ignore[union-attr]
+        if whole is not None and bulk:
+            frame = prepare(whole.head(0), columns) if sample is None else sample
             for _ in chunks:  # counts the rows cut
                 pass
             notice = None if rows.truncation is None else rows.truncation.notice

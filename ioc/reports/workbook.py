@@ -26,7 +26,7 @@ from ioc.catalog.definitions import load_catalog
 from ioc.config import display_zone
 from ioc.domain.formats import as_local, local_datetime, zone_label
 from ioc.exports import sheet_xml
-from ioc.exports.cells import LINE_POINTS, TITLE_POINTS, Column, neutralise, row_height
+from ioc.exports.cells import LINE_POINTS, TITLE_POINTS, Column, Kind, neutralise, row_height
 from ioc.exports.writer import (
     REPORT,
     Workbook,
@@ -316,7 +316,7 @@ def school_columns(indicator_ids: Sequence[str]) -> list[Column]:
     columns = list(SCHOOL_COLUMNS)
     for ind_id in indicator_ids:
         ind = catalog.by_id[ind_id]
-        kind = "integer" if ind.kind in SUMMED_KINDS else "decimal"
+        kind: Kind = "integer" if ind.kind in SUMMED_KINDS else "decimal"
         decimals = 1 if ind.unit.vi == "%" else 2
         columns.append(
             Column(ind_id, f"{ind.vi} ({ind.unit.vi})\n{ind_id}", ind.en, kind, decimals)

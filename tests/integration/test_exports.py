@@ -1,5 +1,5 @@
-"""A DuckDB query streamed through ioc.exports.writer to files on disk, the way the API and scheduled
-reports use it, and read back with real readers."""
+"""A DuckDB query streamed through ioc.exports.writer to files on disk, the way the API and
+scheduled reports use it, and read back with real readers."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Tests for ioc.exports.writer (and the list columns of ioc.exports.lists): files read back with real readers (csv, polars, fastexcel),
-and the XLSX sheet XML inspected for formulas, frozen panes, autofilter, widths, number formats."""
+"""Tests for ioc.exports.writer (and the list columns of ioc.exports.lists): files read back
+with real readers (csv, polars, fastexcel), and the XLSX sheet XML inspected for formulas,
+frozen panes, autofilter, widths, number formats."""
 
 from __future__ import annotations
 
