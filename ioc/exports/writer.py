@@ -154,16 +154,16 @@ class Workbook(xlsxwriter.Workbook):
 
     def __init__(self, target: str | Path | IO[bytes]) -> None:
         super().__init__(target, {"constant_memory": True})
-        self._ioc_path = Path(target) if isinstance(target, str | Path) else None
-        self._ioc_pending: list[Splice] = []
-        self._ioc_formats: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self._splice_path = Path(target) if isinstance(target, str | Path) else None
+        self._pending_rows: list[Splice] = []
+        self._cell_styles: dict[tuple[tuple[str, Any], ...], Format] = {}
 
     def cell_style(self, **properties: Any) -> Format:
         """The workbook's format with these xlsxwriter properties, made once."""
         key = tuple(sorted(properties.items()))
-        if key not in self._ioc_formats:
-            self._ioc_formats[key] = self.add_format(properties)
-        return self._ioc_formats[key]
+        if key not in self._cell_styles:
+            self._cell_styles[key] = self.add_format(properties)
+        return self._cell_styles[key]
 
     def header_style(self, style: SheetStyle) -> Format:
         fill = {"bg_color": style.header_fill} if style.header_fill else {}
@@ -175,15 +175,15 @@ class Workbook(xlsxwriter.Workbook):
 
     def splice_later(self, rows: Splice) -> None:
         """Put these rows into their sheet when the workbook is closed (a file path only)."""
-        if self._ioc_path is None:
+        if self._splice_path is None:
             raise TypeError("rows made as XML are spliced into a file: give a path")
-        self._ioc_pending.append(rows)
+        self._pending_rows.append(rows)
 
     def close(self) -> None:
         super().close()
-        pending, self._ioc_pending = self._ioc_pending, []
-        if pending and self._ioc_path is not None:
-            splice(self._ioc_path, pending)
+        pending, self._pending_rows = self._pending_rows, []
+        if pending and self._splice_path is not None:
+            splice(self._splice_path, pending)
 
 
 def open_workbook(target: str | Path | IO[bytes]) -> Workbook:
