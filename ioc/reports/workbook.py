@@ -24,7 +24,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ioc.catalog.definitions import load_catalog
 from ioc.config import display_zone
-from ioc.domain.formats import as_local, local_datetime, zone_label
+from ioc.domain.formats import as_local, local_datetime, vn_count, zone_label
 from ioc.exports import sheet_xml
 from ioc.exports.cells import LINE_POINTS, TITLE_POINTS, Column, Kind, neutralise, row_height
 from ioc.exports.writer import (
@@ -163,16 +163,19 @@ class _Formats:
         self.cover_subtitle = book.cell_style(**centred, italic=True, font_color="#595959")
         self.label = book.cell_style(bold=True, valign="top")
         self.text = book.cell_style(valign="top", text_wrap=True)
+        self._numbers: dict[tuple[str, str], Format] = {}  # a lookup a cell: kept cheap
 
     def number(self, num_format: str, status: str = "") -> Format:
-        spec: dict[str, Any] = {"num_format": num_format}
-        if status == "meets":
-            spec |= {"bg_color": "#C6EFCE", "font_color": "#006100"}
-        elif status in ALERT_STATUSES:
-            spec |= {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
-        elif status:
-            spec |= {"font_color": "#7F7F7F"}
-        return self.book.cell_style(**spec)
+        if (num_format, status) not in self._numbers:
+            spec: dict[str, Any] = {"num_format": num_format}
+            if status == "meets":
+                spec |= {"bg_color": "#C6EFCE", "font_color": "#006100"}
+            elif status in ALERT_STATUSES:
+                spec |= {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
+            elif status:
+                spec |= {"font_color": "#7F7F7F"}
+            self._numbers[(num_format, status)] = self.book.cell_style(**spec)
+        return self._numbers[(num_format, status)]
 
 
 def _value_format(kind: str, unit_vi: str) -> str:
@@ -244,14 +247,8 @@ def cover_lines(data: WorkbookData) -> list[tuple[str, str]]:
     total = data.completeness_total
     if total:
         lines += [
-            (
-                "Số trường phải báo cáo / Schools expected",
-                f"{total['schools_expected']:,}".replace(",", "."),
-            ),
-            (
-                "Số trường đã báo cáo / Schools reported",
-                f"{total['schools_reported']:,}".replace(",", "."),
-            ),
+            ("Số trường phải báo cáo / Schools expected", vn_count(total["schools_expected"])),
+            ("Số trường đã báo cáo / Schools reported", vn_count(total["schools_reported"])),
             ("Tỷ lệ đầy đủ / Completeness", _pct(total["completeness_pct"])),
             ("Tỷ lệ đúng hạn / Timeliness", _pct(total["timeliness_pct"])),
             ("Điểm chất lượng dữ liệu / Data-quality score", _pct(total["quality_score"], "")),
