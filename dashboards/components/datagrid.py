@@ -86,6 +86,9 @@ def fit_height(rows: int, most: int = 460) -> int:
     return min(most, 52 + 42 * max(rows, 2))
 
 
+ALL_ROWS_DRAWN = 100  # a grid given at most this many rows draws them all (no virtual rows)
+
+
 def grid(
     id_: str,
     columns: list[dict[str, Any]],
@@ -112,6 +115,8 @@ def grid(
         # the runs and rejects of the quality page as empty frames
         "suppressContentVisibilityAuto": True,
     }
+    if 0 < len(rows) <= ALL_ROWS_DRAWN:  # short lists: every row in the page, found and printed
+        options["suppressRowVirtualisation"] = True
     if lang:
         options["localeText"] = {"noRowsToShow": t("state.no_rows", lang)}
     if selectable:

@@ -40,7 +40,8 @@ def runs_section(page: Page) -> html.Section:
             else states.error(problem, language)
         )
         return html.Section([head, message], className="card", id=ids.QUALITY_RUNS)
-    recent = runs[:RECENT_RUNS]
+    # the recent runs, and every run whose rejects can be opened below (rare and to act on)
+    recent = [r for i, r in enumerate(runs) if i < RECENT_RUNS or (r.get("rows_rejected") or 0)]
     rows = [
         {
             "id": str(r["run_id"]),

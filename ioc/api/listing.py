@@ -54,7 +54,9 @@ async def respond_async(request: Request, frame: pl.DataFrame, name: str, fmt: F
 def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Form) -> Response:
     """The export's headers now; its file written on the export pool as it is sent."""
     from ioc.catalog.messages import localise
-    from ioc.exports.lists import columns_for, csv_chunks, truncation_for, write_xlsx
+    from ioc.exports.lists import columns_for
+    from ioc.exports.rows import truncation_for
+    from ioc.exports.writer import csv_chunks, write_xlsx
 
     lang = request.query_params.get("headers", "canonical")
     headers_lang: Literal["vi", "en", "canonical"] = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
@@ -22,8 +22,6 @@ A4_LANDSCAPE_WIDTH_IN = 11.69
 MARGIN_SIDE_IN, MARGIN_TOP_IN, MARGIN_BOTTOM_IN = 0.4, 0.7, 0.6
 PRINTABLE_WIDTH_IN = A4_LANDSCAPE_WIDTH_IN - 2 * MARGIN_SIDE_IN
 MIN_SCALE, MAX_SCALE = 10, 100  # Excel's bounds for a print scale
-LINE_POINTS = 15.0  # one line of 11-point text
-TITLE_POINTS = 24.0  # a sheet's title row (14 to 16 points)
 
 
 @dataclass(frozen=True)
@@ -43,19 +41,6 @@ def width_inches(width: float) -> float:
     """A column's printed width at 100 %, from its width in characters (xlsxwriter's
     conversion: 7 pixels a character and 5 of padding, 96 pixels an inch)."""
     return (int(width * 7 + 0.5) + 5) / 96
-
-
-def text_lines(text: str, width: float) -> int:
-    """Lines a wrapped text takes in a column ``width`` characters wide (a column's width
-    counts digits; Vietnamese text runs about 15 % narrower)."""
-    per_line = max(1, int(width * 1.15))
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
-
-
-def row_height(cells: Iterable[tuple[str, float]]) -> float:
-    """The height (points) of a row of wrapped texts, each with its column's width: set
-    explicitly, as neither Excel nor LibreOffice sizes rows written without one."""
-    return LINE_POINTS * max((text_lines(text, width) for text, width in cells), default=1)
 
 
 def page_setup(

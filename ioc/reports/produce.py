@@ -15,8 +15,10 @@ from ioc import db
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import Unit
-from ioc.exports.lists import Column, columns_for, csv_chunks, open_workbook, write_xlsx
-from ioc.reports import bulk_sheet, content
+from ioc.exports.cells import Column
+from ioc.exports.lists import columns_for
+from ioc.exports.writer import REPORT, csv_chunks, write_xlsx
+from ioc.reports import content
 from ioc.reports.cover import issuer_for
 from ioc.reports.files import file_name
 from ioc.reports.kinds import (
@@ -165,12 +167,7 @@ def write_report(
     frame = _statuses_as_text(frame)
     title = f"{kind.vi} / {kind.en} — {unit.name} ({unit.code}) — {Period.of(school_year, term)}"
     if fmt == "xlsx" and kind.name == "schools":  # large: its rows are spliced in
-        book = open_workbook(path)
-        try:
-            rows = bulk_sheet.add_sheet(book, frame, columns, sheet_name=kind.vi, title=title)
-        finally:
-            book.close()
-        bulk_sheet.splice(path, [rows])
+        write_xlsx(frame, path, columns, sheet_name=kind.vi, title=title, style=REPORT, bulk=True)
         return
     if fmt == "xlsx":
         write_xlsx(frame, path, columns, "vi", sheet_name=kind.vi, title=title)

@@ -5,36 +5,39 @@ as-of, filters, completeness, the signature block), the unit's indicators with s
 colours, reporting progress by child unit, one sheet per child unit, the school list with
 every indicator, and the definitions of every indicator. Headers are Vietnamese with English
 underneath, header rows frozen, data under an autofilter, number formats by indicator, widths
-to fit. Every sheet prints on A4 landscape (:mod:`ioc.reports.print_setup`). Text is
-neutralised (``ioc.exports.lists.neutralise``).
+to fit. Every sheet prints on A4 landscape (:mod:`ioc.reports.print_setup`). The sheets are
+written by :mod:`ioc.exports.writer`, which neutralises text as in every export.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
 
 from ioc.catalog.definitions import load_catalog
 from ioc.config import display_zone
-from ioc.domain.formats import as_local, local_datetime, zone_label
+from ioc.domain.formats import as_local, local_datetime, vn_count, zone_label
 from ioc.domain.period import Period
 from ioc.domain.units import Unit
-from ioc.exports.lists import (
-    Column,
-    neutralise,
+from ioc.exports import sheet_xml
+from ioc.exports.cells import LINE_POINTS, TITLE_POINTS, Column, Kind, neutralise, row_height
+from ioc.exports.writer import (
+    REPORT,
+    Workbook,
     open_workbook,
-    sheet_name_for,
+    sheet_head,
+    unique_sheet_name,
     write_sheet,
 )
-from ioc.reports import bulk_sheet, definitions, sheet_xml
+from ioc.reports import definitions
 from ioc.reports.cover import Issuer
 from ioc.reports.labels import (
     ALERT_STATUSES,
@@ -48,18 +51,13 @@ from ioc.reports.labels import (
     both,
     place_date,
 )
-from ioc.reports.print_setup import (
-    LINE_POINTS,
-    TITLE_POINTS,
-    PageText,
-    column_blocks,
-    page_setup,
-    row_height,
-)
-from ioc.reports.sheet_xml import ReadyRows
+from ioc.reports.print_setup import PageText, column_blocks, page_setup
 
 SUMMED_KINDS = ("sum", "schools", "shortfall")
 INDICATOR_WIDTH = 16
+#: the indicator sheets (titles at 16 points) and the definitions (one column frozen)
+KPI_STYLE = replace(REPORT, title_size=16)
+DEFINITIONS_STYLE = replace(KPI_STYLE, freeze_columns=1)
 
 
 @dataclass(frozen=True)
@@ -151,29 +149,23 @@ def local_text(moment: datetime | None) -> str:
 
 
 class _Formats:
-    """The workbook's cell formats, made once."""
+    """The workbook's own cell formats (the tables' come from the writer)."""
 
-    def __init__(self, book: xlsxwriter.Workbook) -> None:
+    def __init__(self, book: Workbook) -> None:
         self.book = book
-        self.title = book.add_format({"bold": True, "font_size": 16})
-        self.subtitle = book.add_format({"italic": True, "font_color": "#595959"})
         centred = {"align": "center", "valign": "top", "text_wrap": True}
-        self.heading = book.add_format(centred)
-        self.heading_bold = book.add_format(centred | {"bold": True})
-        self.motto = book.add_format(centred | {"bold": True, "underline": 1})
-        self.place_date = book.add_format(centred | {"italic": True})
-        self.cover_title = book.add_format(centred | {"bold": True, "font_size": 16})
-        self.cover_subtitle = book.add_format(centred | {"italic": True, "font_color": "#595959"})
-        self.label = book.add_format({"bold": True, "valign": "top"})
-        self.text = book.add_format({"valign": "top", "text_wrap": True})
-        self.header = book.add_format(
-            {"bold": True, "text_wrap": True, "valign": "top", "bottom": 1, "bg_color": "#DDEBF7"}
-        )
-        self._cache: dict[tuple[str, str], Format] = {}
+        self.heading = book.cell_style(**centred)
+        self.heading_bold = book.cell_style(**centred, bold=True)
+        self.motto = book.cell_style(**centred, bold=True, underline=1)
+        self.place_date = book.cell_style(**centred, italic=True)
+        self.cover_title = book.cell_style(**centred, bold=True, font_size=16)
+        self.cover_subtitle = book.cell_style(**centred, italic=True, font_color="#595959")
+        self.label = book.cell_style(bold=True, valign="top")
+        self.text = book.cell_style(valign="top", text_wrap=True)
+        self._numbers: dict[tuple[str, str], Format] = {}  # a lookup a cell: kept cheap
 
     def number(self, num_format: str, status: str = "") -> Format:
-        key = (num_format, status)
-        if key not in self._cache:
+        if (num_format, status) not in self._numbers:
             spec: dict[str, Any] = {"num_format": num_format}
             if status == "meets":
                 spec |= {"bg_color": "#C6EFCE", "font_color": "#006100"}
@@ -181,8 +173,8 @@ class _Formats:
                 spec |= {"bg_color": "#FFC7CE", "font_color": "#9C0006", "bold": True}
             elif status:
                 spec |= {"font_color": "#7F7F7F"}
-            self._cache[key] = self.book.add_format(spec)
-        return self._cache[key]
+            self._numbers[(num_format, status)] = self.book.cell_style(**spec)
+        return self._numbers[(num_format, status)]
 
 
 def _value_format(kind: str, unit_vi: str) -> str:
@@ -192,31 +184,19 @@ def _value_format(kind: str, unit_vi: str) -> str:
 
 
 def _write_kpi_sheet(
-    book: xlsxwriter.Workbook,
-    fmt: _Formats,
-    name: str,
-    title: str,
-    rows: pl.DataFrame,
-    page: PageText,
-) -> ReadyRows:
+    book: Workbook, fmt: _Formats, name: str, title: str, rows: pl.DataFrame, page: PageText
+) -> None:
     """One unit's indicators: a title row, a frozen two-language header, one row per
     indicator with its value formatted for its unit and its statuses coloured. xlsxwriter
     writes the sheet and its header; the indicator rows are spliced in after closing."""
-    ws = book.add_worksheet(name)
     labels = [f"{vi}\n{en}" for _, vi, en, _ in KPI_COLUMNS]
-    ws.set_row(0, TITLE_POINTS)
-    ws.set_row(1, row_height(zip(labels, KPI_WIDTHS, strict=True)))
-    ws.write_string(0, 0, neutralise(title), fmt.title)
-    for col, label in enumerate(labels):
-        ws.write_string(1, col, label, fmt.header)
+    ws = sheet_head(book, name, labels, KPI_WIDTHS, title=title, style=KPI_STYLE)
     catalog = load_catalog()
     kinds = {i.id: i.kind for i in catalog.indicators}
     order = {i.id: n for n, i in enumerate(catalog.indicators)}  # the catalog's order
     frame = rows.with_columns(
         (100 * pl.col("schools_contributing") / pl.col("schools_in_scope")).alias("coverage_pct")
     ).sort(pl.col("indicator_id").replace_strict(order, default=len(order)))
-    # style indices are given on first use, in the order xlsxwriter would give them
-    fmt.header._get_xf_index()
     letters = sheet_xml.column_letters(len(KPI_COLUMNS))
     lines = []
     for r, row in enumerate(frame.iter_rows(named=True), start=2):
@@ -237,15 +217,11 @@ def _write_kpi_sheet(
                 cells.append(sheet_xml.number_cell(ref, style, float(value)))
         height = row_height([(str(row["name_vi"] or ""), KPI_WIDTHS[1])])
         lines.append(sheet_xml.row_xml(r, cells, height if height > LINE_POINTS else None))
-    last = max(2, frame.height + 1)
-    ws.freeze_panes(2, 2)
-    ws.autofilter(1, 0, last, len(KPI_COLUMNS) - 1)
-    for col, width in enumerate(KPI_WIDTHS):
-        ws.set_column(col, col, width)
+    ws.autofilter(1, 0, max(2, frame.height + 1), len(KPI_COLUMNS) - 1)
     page_setup(ws, page, repeat_rows=2)
-    member = f"xl/worksheets/sheet{len(book.worksheets())}.xml"
     last_cell = f"{letters[-1]}{frame.height + 2}"
-    return sheet_xml.ReadyRows(member, "".join(lines).encode("utf-8"), last_cell)
+    xml = "".join(lines).encode("utf-8")
+    book.splice_later(sheet_xml.ReadyRows(book.last_member(), xml, last_cell))
 
 
 def cover_lines(data: WorkbookData) -> list[tuple[str, str]]:
@@ -270,14 +246,8 @@ def cover_lines(data: WorkbookData) -> list[tuple[str, str]]:
     total = data.completeness_total
     if total:
         lines += [
-            (
-                "Số trường phải báo cáo / Schools expected",
-                f"{total['schools_expected']:,}".replace(",", "."),
-            ),
-            (
-                "Số trường đã báo cáo / Schools reported",
-                f"{total['schools_reported']:,}".replace(",", "."),
-            ),
+            ("Số trường phải báo cáo / Schools expected", vn_count(total["schools_expected"])),
+            ("Số trường đã báo cáo / Schools reported", vn_count(total["schools_reported"])),
             ("Tỷ lệ đầy đủ / Completeness", _pct(total["completeness_pct"])),
             ("Tỷ lệ đúng hạn / Timeliness", _pct(total["timeliness_pct"])),
             ("Điểm chất lượng dữ liệu / Data-quality score", _pct(total["quality_score"], "")),
@@ -287,7 +257,7 @@ def cover_lines(data: WorkbookData) -> list[tuple[str, str]]:
     return lines
 
 
-def _write_cover(book: xlsxwriter.Workbook, fmt: _Formats, data: WorkbookData) -> None:
+def _write_cover(book: Workbook, fmt: _Formats, data: WorkbookData) -> None:
     """The cover as an administrative report's first page: the issuer (left) and the
     national motto (right), place and date, the title, the facts, the signature block."""
     cover = data.cover
@@ -336,23 +306,13 @@ def _pct(value: float | None, suffix: str = " %") -> str:
     return f"{value:.1f}".replace(".", ",") + suffix
 
 
-def _unique_name(name: str, taken: set[str]) -> str:
-    base = sheet_name_for(name)
-    candidate, n = base, 2
-    while candidate.lower() in taken:
-        tail = f" ({n})"
-        candidate, n = base[: 31 - len(tail)] + tail, n + 1
-    taken.add(candidate.lower())
-    return candidate
-
-
 def school_columns(indicator_ids: Sequence[str]) -> list[Column]:
     """The school list's columns: identity, places, then one per indicator."""
     catalog = load_catalog()
     columns = list(SCHOOL_COLUMNS)
     for ind_id in indicator_ids:
         ind = catalog.by_id[ind_id]
-        kind = "integer" if ind.kind in SUMMED_KINDS else "decimal"
+        kind: Kind = "integer" if ind.kind in SUMMED_KINDS else "decimal"
         decimals = 1 if ind.unit.vi == "%" else 2
         columns.append(
             Column(ind_id, f"{ind.vi} ({ind.unit.vi})\n{ind_id}", ind.en, kind, decimals)
@@ -360,16 +320,12 @@ def school_columns(indicator_ids: Sequence[str]) -> list[Column]:
     return columns
 
 
-def _write_definitions(book: xlsxwriter.Workbook, fmt: _Formats, name: str, cover: Cover) -> None:
+def _write_definitions(book: Workbook, fmt: _Formats, name: str, cover: Cover) -> None:
     """Every indicator's formula, norm and legal source: small, so written cell by cell,
     its long texts wrapped to print within the page's width."""
-    ws = book.add_worksheet(name)
     labels = [c.vi for c in DEFINITION_COLUMNS]
-    ws.set_row(0, TITLE_POINTS)
-    ws.set_row(1, row_height(zip(labels, DEFINITION_WIDTHS, strict=True)))
-    ws.write_string(0, 0, "Định nghĩa chỉ tiêu / Indicator definitions", fmt.title)
-    for col, label in enumerate(labels):
-        ws.write_string(1, col, label, fmt.header)
+    title = "Định nghĩa chỉ tiêu / Indicator definitions"
+    ws = sheet_head(book, name, labels, DEFINITION_WIDTHS, title=title, style=DEFINITIONS_STYLE)
     frame = definitions.definitions_frame(cover.school_year, cover.term)
     for row, values in enumerate(frame.select(c.name for c in DEFINITION_COLUMNS).iter_rows()):
         texts = [str(v or "") for v in values]
@@ -377,10 +333,7 @@ def _write_definitions(book: xlsxwriter.Workbook, fmt: _Formats, name: str, cove
         for col, value in enumerate(values):
             if value:
                 ws.write_string(row + 2, col, neutralise(str(value)), fmt.text)
-    ws.freeze_panes(2, 1)
     ws.autofilter(1, 0, max(2, frame.height + 1), len(DEFINITION_COLUMNS) - 1)
-    for col, width in enumerate(DEFINITION_WIDTHS):
-        ws.set_column(col, col, width)
     page_setup(ws, cover.page_text(), repeat_rows=2)
 
 
@@ -398,53 +351,46 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
         cover = data.cover
         page = cover.page_text()
         taken = {"bìa"}
-        progress: bulk_sheet.RowHeights | None = None
         _write_cover(book, fmt, data)
         period = f"{cover.school_year}/{cover.term}"
-        spliced: list[bulk_sheet.Splice] = [
-            _write_kpi_sheet(
-                book,
-                fmt,
-                _unique_name("Chỉ tiêu", taken),
-                f"{cover.unit.name} — {period}",
-                data.kpis,
-                page,
-            )
-        ]
+        name = unique_sheet_name("Chỉ tiêu", taken)
+        _write_kpi_sheet(book, fmt, name, f"{cover.unit.name} — {period}", data.kpis, page)
         if data.completeness_by_unit.height:
             write_sheet(
                 book,
                 data.completeness_by_unit,
                 COMPLETENESS_COLUMNS,
                 "vi",
-                sheet_name=_unique_name("Tiến độ báo cáo", taken),
+                sheet_name=unique_sheet_name("Tiến độ báo cáo", taken),
                 title=f"Tiến độ báo cáo / Reporting progress — {cover.unit.name} — {period}",
+                style=REPORT,
+                print_setup=lambda ws, _: page_setup(ws, page, repeat_rows=2),
             )
-            page_setup(book.worksheets()[-1], page, repeat_rows=2)
-            member = f"xl/worksheets/sheet{len(book.worksheets())}.xml"
-            header = row_height((c.vi, len(c.vi) + 3) for c in COMPLETENESS_COLUMNS)
-            progress = bulk_sheet.RowHeights(member, {0: TITLE_POINTS, 1: header})
         if data.children.height:
             for (code, unit_name), rows in data.children.group_by(
                 "unit_code", "unit_name", maintain_order=True
             ):
-                name = _unique_name(f"{code} {unit_name}", taken)
+                name = unique_sheet_name(f"{code} {unit_name}", taken)
                 title = f"{unit_name} ({code}) — {period}"
-                spliced.append(_write_kpi_sheet(book, fmt, name, title, rows, page))
+                _write_kpi_sheet(book, fmt, name, title, rows, page)
         ids = [c for c in data.schools.columns if c not in {c.name for c in SCHOOL_COLUMNS}]
         first = len(SCHOOL_COLUMNS)
-        schools = bulk_sheet.add_sheet(
+
+        def print_blocks(ws: Worksheet, widths: list[int]) -> None:
+            page_setup(ws, page, repeat_rows=2, fit_width=False)
+            column_blocks(ws, widths, _family_starts(ids, first), repeat_columns=2)
+
+        write_sheet(
             book,
             data.schools,
             school_columns(ids),
-            sheet_name=_unique_name("Danh sách trường", taken),
+            sheet_name=unique_sheet_name("Danh sách trường", taken),
             title=f"Danh sách trường / Schools — {cover.unit.name} — {period}",
+            style=REPORT,
             widths=dict.fromkeys(range(first, first + len(ids)), INDICATOR_WIDTH),
+            print_setup=print_blocks,
+            bulk=True,
         )
-        school_sheet = book.worksheets()[-1]
-        page_setup(school_sheet, page, repeat_rows=2, fit_width=False)
-        column_blocks(school_sheet, schools.widths, _family_starts(ids, first), repeat_columns=2)
-        _write_definitions(book, fmt, _unique_name("Định nghĩa", taken), cover)
+        _write_definitions(book, fmt, unique_sheet_name("Định nghĩa", taken), cover)
     finally:
         book.close()
-    bulk_sheet.splice(Path(target), [*spliced, schools, *([progress] if progress else [])])

@@ -1,5 +1,5 @@
-"""A DuckDB query streamed through ioc.exports.lists to files on disk, the way the API and scheduled
-reports use it, and read back with real readers."""
+"""A DuckDB query streamed through ioc.exports.writer to files on disk, the way the API and
+scheduled reports use it, and read back with real readers."""
 
 from __future__ import annotations
 
@@ -10,14 +10,10 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ioc.exports.lists import (
-    TRUNCATION_MARK,
-    arrow_frames,
-    columns_for,
-    csv_chunks,
-    neutralise,
-    write_xlsx,
-)
+from ioc.exports.cells import neutralise
+from ioc.exports.lists import columns_for
+from ioc.exports.rows import TRUNCATION_MARK, arrow_frames
+from ioc.exports.writer import csv_chunks, write_xlsx
 
 QUERY = """
 select

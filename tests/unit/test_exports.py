@@ -1,5 +1,6 @@
-"""Tests for ioc.exports.lists: files read back with real readers (csv, polars, fastexcel),
-and the XLSX sheet XML inspected for formulas, frozen panes, autofilter, widths, number formats."""
+"""Tests for ioc.exports.writer (and the list columns of ioc.exports.lists): files read back
+with real readers (csv, polars, fastexcel), and the XLSX sheet XML inspected for formulas,
+frozen panes, autofilter, widths, number formats."""
 
 from __future__ import annotations
 
@@ -18,16 +19,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ioc.exports import lists as exports
-from ioc.exports.lists import (
-    TRUNCATION_MARK,
-    Column,
-    columns_for,
+from ioc.exports import writer as exports
+from ioc.exports.cells import Column, column_widths, neutralise, neutralise_expr
+from ioc.exports.lists import columns_for
+from ioc.exports.rows import TRUNCATION_MARK, truncation_for
+from ioc.exports.writer import (
     csv_chunks,
-    neutralise,
-    neutralise_expr,
     open_workbook,
-    truncation_for,
+    unique_sheet_name,
     write_sheet,
     write_xlsx,
 )
@@ -448,6 +447,61 @@ def test_workbook_with_several_sheets(tmp_path: Path) -> None:
     assert reader.sheet_names == ["Huyện Mỹ Xuyên", "Kế-hoạch -2025-"]
     assert reader.load_sheet(1).to_polars().columns == [c.name for c in COLUMNS]
     assert exports.sheet_name_for("x" * 40) == "x" * 31
+
+
+@pytest.mark.parametrize("limit", [None, 0, 3])
+def test_xlsx_bulk_and_streamed_sheets_are_the_same_cells(
+    limit: int | None, tmp_path: Path
+) -> None:
+    """The two ways rows reach a sheet (xlsxwriter cell by cell, XML spliced in) give the
+    same values, number formats, filter range and truncation notice."""
+    frame = schools(6).with_columns(pl.col("school").fill_null("=1+1"))
+    files = {}
+    for bulk in (False, True):
+        path = tmp_path / f"bulk-{bulk}.xlsx"
+        result = write_xlsx(frame, path, COLUMNS, title="T", limit=limit, bulk=bulk)
+        assert result == exports.ExportResult(
+            6 if limit is None else limit, truncation_for(6, limit)
+        )
+        files[bulk] = path.read_bytes()
+    streamed, bulk_made = files[False], files[True]
+    assert read_xlsx(bulk_made, header_row=1).equals(read_xlsx(streamed, header_row=1))
+    assert cell_formats(bulk_made) == cell_formats(streamed)
+    refs = [sheet_xml(d).find("m:autoFilter", NS).get("ref") for d in files.values()]  # type: ignore[union-attr]
+    assert refs[0] == refs[1]
+    widths = [
+        [c.get("width") for c in sheet_xml(d).iterfind("m:cols/m:col", NS)] for d in files.values()
+    ]
+    assert widths[0] == widths[1]
+
+
+def test_xlsx_bulk_sheet_needs_a_file_and_a_frame() -> None:
+    with pytest.raises(TypeError, match="path"):
+        write_xlsx(schools(2), io.BytesIO(), COLUMNS, bulk=True)
+    with pytest.raises(TypeError, match="DataFrame"):
+        write_xlsx(schools(2).lazy(), io.BytesIO(), COLUMNS, bulk=True)
+
+
+def test_widths_fit_numbers_as_shown_and_the_longest_line() -> None:
+    sample = pl.DataFrame(
+        {
+            "n": [-1_234_567, 5],
+            "x": [0.5, float("nan")],
+            "t": ["ngắn\nmột dòng rất là dài ở đây", None],
+            "d": [dt.date(2024, 1, 1), None],
+        }
+    )
+    labels = ["Số", "Tỷ lệ", "Ghi chú", "Tiêu đề dài\nEnglish"]
+    # "-1,234,567.0" (12 + 1), the label (5 + 3) over "0.5", the longest line (25 + 1),
+    # the label's longest line (11 + 3) over a date (10 + 1)
+    assert column_widths(labels, sample) == [13, 8, 26, 14]
+    assert column_widths(["x" * 80], None) == [50]
+
+
+def test_unique_sheet_names() -> None:
+    taken: set[str] = set()
+    names = [unique_sheet_name(n, taken) for n in ("Bìa", "bìa", "a" * 40, "a" * 31)]
+    assert names == ["Bìa", "bìa (2)", "a" * 31, "a" * 27 + " (2)"]
 
 
 # --------------------------------------------------------------------------- columns_for

@@ -16,15 +16,16 @@ from pydantic import ValidationError
 
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings
-from ioc.exports.lists import Column, open_workbook
-from ioc.reports import bulk_sheet, sheet_xml
+from ioc.exports import sheet_xml
+from ioc.exports.cells import Column, text_lines
+from ioc.exports.writer import REPORT, open_workbook, write_sheet
 from ioc.reports.cover import Issuer, issuer_for
 from ioc.reports.cron import latest_due, next_after, trigger_for
 from ioc.reports.definitions import definitions_frame, formula
 from ioc.reports.files import file_name, prune
 from ioc.reports.labels import place_date
 from ioc.reports.periods import check_rule
-from ioc.reports.print_setup import PRINTABLE_WIDTH_IN, column_blocks, text_lines, width_inches
+from ioc.reports.print_setup import PRINTABLE_WIDTH_IN, column_blocks, width_inches
 from ioc.reports.produce import ReportRequest
 from ioc.reports.spec import ScheduleSpec
 from tests.xlsx_xml import NS, Book, text
@@ -163,9 +164,8 @@ def test_bulk_sheet_cells_read_back_and_text_is_neutralised(tmp_path: Path) -> N
     ]
     path = tmp_path / "bulk.xlsx"
     book = open_workbook(path)
-    pending = bulk_sheet.add_sheet(book, frame, columns, sheet_name="Trường", title="Tiêu đề")
+    write_sheet(book, frame, columns, sheet_name="Trường", title="Tiêu đề", style=REPORT, bulk=True)
     book.close()
-    bulk_sheet.splice(path, [pending])
     read = fastexcel.read_excel(path).load_sheet("Trường", header_row=1).to_polars()
     assert read.columns == ["Tên\nName", "Số\nCount", "Tỷ lệ\nShare"]
     assert read["Tên\nName"].to_list() == [
