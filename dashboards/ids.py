@@ -38,6 +38,7 @@ INGEST_REJECTS = "ingest-rejects"
 INGEST_POLL = "ingest-poll"  # dcc.Interval: follows the submitted jobs while they run
 INGEST_FOLLOWED = "ingest-followed"  # dcc.Store: the ids of the jobs submitted here
 INGEST_JOBS = "ingest-jobs"  # the caller's recent jobs
+INGEST_JOBS_WRAP = "ingest-jobs-wrap"  # holds the jobs grid, refreshed when a job ends
 TARGETS_GRID = "targets-grid"
 TARGETS_SAVE = "targets-save"
 TARGETS_RESULT = "targets-result"

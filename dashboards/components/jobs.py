@@ -78,9 +78,10 @@ def jobs_grid(jobs: list[dict[str, Any]], language: Lang, zone: str) -> Any:
     """The caller's recent jobs: what, when, how it went."""
 
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        return (number_col if kw.pop("numeric", False) else col)(
-            field, t(f"ingest.col_{key}", language), **kw
-        )
+        header = t(f"ingest.col_{key}", language)
+        if kw.pop("numeric", False):
+            return number_col(field, header, language, **kw)
+        return col(field, header, **kw)
 
     rows = [
         {

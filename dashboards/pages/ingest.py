@@ -85,7 +85,7 @@ def _body(page: Page | Bare, *, empty: bool) -> html.Div:
         jobs: Any = html.Section(
             [
                 html.H2(t("ingest.jobs", language)),
-                html.Div(_jobs_grid(page), id="ingest-jobs-wrap"),
+                html.Div(_jobs_grid(page), id=ids.INGEST_JOBS_WRAP),
             ],
             className="card",
         )
@@ -211,8 +211,8 @@ def _upload(
 @callback(
     Output(ids.INGEST_RESULT, "children"),
     Output(ids.INGEST_POLL, "disabled"),
-    Output("ingest-runs-wrap", "children"),
-    Output("ingest-jobs-wrap", "children"),
+    Output(ids.INGEST_RUNS_WRAP, "children"),
+    Output(ids.INGEST_JOBS_WRAP, "children"),
     Input(ids.INGEST_POLL, "n_intervals"),
     State(ids.INGEST_FOLLOWED, "data"),
     prevent_initial_call=True,

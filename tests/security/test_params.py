@@ -48,6 +48,7 @@ VALID = {  # a valid value for every parameter a route requires
     "part": "returns",
     "run_id": "1",
     "schedule_id": "1",
+    "job_id": "1",
     "number": "1",
 }
 

@@ -195,7 +195,10 @@ def test_an_operator_cannot_overwrite_a_school_registered_in_another_district(
     assert r.status_code == 201, r.text
     report = r.json()
     assert (report["accepted"], report["replaced"], report["rejected"]) == (0, 0, 1)
-    assert "school_registered_out_of_scope" in report["message"]
+    # the run says why in the rule's own words (issue 15), under the message's code
+    assert report["message_code"] == "out_of_scope"
+    assert "School registered outside the account's units" in report["message"]
+    assert "Trường đăng ký ngoài đơn vị của tài khoản" in report["message_vi"]
     rejects = leader.get(f"/api/v1/ingest/runs/{report['run_id']}/rejects").json()
     assert [x["rule"] for x in rejects] == ["school_registered_out_of_scope"]
     message = rejects[0]["message"]
@@ -224,7 +227,8 @@ def test_a_move_by_an_account_holding_both_places_is_accepted_and_recorded(
         assert r.status_code == 201, r.text
         report = r.json()
         assert (report["accepted"], report["replaced"], report["rejected"]) == (1, 1, 0)
-        assert "school_moved" in report["message"] and code in report["message"]
+        assert report["message_code"] == "moved" and code in report["message"]
+        assert "School moved between units" in report["message"]
         moved = [w for w in _warnings(server, report["run_id"]) if w["rule"] == "school_moved"]
         assert len(moved) == 1 and moved[0]["school_code"] == code
         assert "old district 941" in moved[0]["message"]
