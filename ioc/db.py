@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import hashlib
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
@@ -82,10 +83,47 @@ def connect_path(path: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     return conn
 
 
+def _schema_files(settings: Settings) -> list[Path]:
+    return sorted((settings.sql_dir / "schema").glob("*.sql"))
+
+
+def schema_fingerprint(settings: Settings) -> str:
+    """What the schema files say, as one hash: it changes with any table, view or macro."""
+    digest = hashlib.sha256()
+    for file in _schema_files(settings):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def apply_schema(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Run every ``sql/schema/*.sql`` (idempotent DDL) in file-name order."""
-    for file in sorted((settings.sql_dir / "schema").glob("*.sql")):
+    """Run every ``sql/schema/*.sql`` (idempotent DDL) in file-name order, and record the
+    fingerprint of what was applied."""
+    for file in _schema_files(settings):
         conn.execute(file.read_text(encoding="utf-8"))
+    conn.execute("delete from meta__schema")
+    conn.execute("insert into meta__schema values (?)", [schema_fingerprint(settings)])
+
+
+def upgrade_schema(settings: Settings) -> bool:
+    """Bring a published snapshot written by an older version up to this version's schema
+    (new tables, views and macros such as ``period_order``), without a new build: readers
+    keep their build id and caches. True if it had to; a missing snapshot is left alone."""
+    if not settings.published_db.exists():
+        return False
+    conn = connect_published(settings)
+    try:
+        has_table = scalar(
+            conn,
+            "select count(*) from duckdb_tables() where table_name = 'meta__schema'",
+        )
+        stored = scalar(conn, "select fingerprint from meta__schema") if has_table else None
+    finally:
+        conn.close()
+    if stored == schema_fingerprint(settings):
+        return False
+    with writer(settings, new_build=lambda: False):
+        pass  # the writer applies the schema to its copy and publishes it
+    return True
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from ioc import db
 from ioc.cli.output import console, err
 from ioc.config import get_settings
 
@@ -25,6 +26,8 @@ def serve(
     from ioc.api.main import create_app
 
     settings = get_settings()
+    if db.upgrade_schema(settings):  # a snapshot written by an older version
+        console.print("Dữ liệu đã được cập nhật theo phiên bản mới / snapshot schema upgraded")
     app = create_app(settings)
     local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     try:
