@@ -34,7 +34,7 @@ lint: setup ## ruff (lint + format check), import contracts, types (mypy), style
 
 .PHONY: test
 test: setup lint ## lint, then the tests (the slow ones: make test-slow)
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -m "not slow" --durations=12
 
 .PHONY: test-slow
 test-slow: setup ## the slow tests: the wall soak, schemathesis's stateful run, restarts (CI runs them)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 import httpx
+import pytest
 
 from ioc import db
 from ioc.config import Settings
@@ -57,6 +58,7 @@ def test_an_old_snapshot_is_upgraded_once_without_a_new_build(tmp_path: Path) ->
     assert db.upgrade_schema(settings) is False  # up to date: no copy, no publish
 
 
+@pytest.mark.slow  # a copy of the demo and a server of its own: CI runs it with the slow tests
 def test_the_server_upgrades_an_old_demo_snapshot_and_serves_its_periods(
     demo_settings: Settings, tmp_path: Path
 ) -> None:
