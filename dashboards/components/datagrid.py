@@ -56,6 +56,18 @@ def value_col(field: str, header: str, lang: str, **extra: Any) -> dict[str, Any
     return col(field, header, valueFormatter=_numbers(lang), **extra)
 
 
+def list_col(
+    field: str, header: str, lang: str, *, numeric: bool = False, **extra: Any
+) -> dict[str, Any]:
+    """A column of a run or job list: numbers formatted in ``lang`` when ``numeric``, the
+    offending ``value`` of a reject as a value, anything else as text."""
+    if numeric:
+        return number_col(field, header, lang, **extra)
+    if field == "value":
+        return value_col(field, header, lang, **extra)
+    return col(field, header, **extra)
+
+
 def text_col(field: str, header: str, **extra: Any) -> dict[str, Any]:
     """A column showing ``<field>_text`` and sorting on ``<field>`` (numbers)."""
     return {

@@ -8,7 +8,7 @@ from dash import html
 
 from dashboards import ids
 from dashboards.api_client import problem_of
-from dashboards.components.datagrid import col, grid, number_col
+from dashboards.components.datagrid import grid, list_col
 from dashboards.components.labels import catalog_text, run_status
 from dashboards.formats import datetime_text
 from dashboards.i18n import Lang, t
@@ -78,10 +78,7 @@ def jobs_grid(jobs: list[dict[str, Any]], language: Lang, zone: str) -> Any:
     """The caller's recent jobs: what, when, how it went."""
 
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        header = t(f"ingest.col_{key}", language)
-        if kw.pop("numeric", False):
-            return number_col(field, header, language, **kw)
-        return col(field, header, **kw)
+        return list_col(field, t(f"ingest.col_{key}", language), language, **kw)
 
     rows = [
         {

@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboards import ids
 from dashboards.api_client import ApiProblem
 from dashboards.components import states
-from dashboards.components.datagrid import col, grid, number_col, value_col
+from dashboards.components.datagrid import grid, list_col
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Bare, Page, frame, frame_bare, resolve
 from dashboards.components.jobs import ended, job_line, jobs_grid
@@ -134,12 +134,7 @@ def _runs_grid(page: Page | Bare) -> Any:
 
 def runs_grid(rows: list[dict[str, Any]], language: Lang) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        header = t(f"ingest.col_{key}", language)
-        if kw.pop("numeric", False):
-            return number_col(field, header, language, **kw)
-        if field == "value":
-            return value_col(field, header, language, **kw)
-        return col(field, header, **kw)
+        return list_col(field, t(f"ingest.col_{key}", language), language, **kw)
 
     rows = [
         {
@@ -266,12 +261,7 @@ def _rejects(selected: list[dict[str, Any]] | None) -> Any:
     ]
 
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        header = t(f"ingest.col_{key}", language)
-        if kw.pop("numeric", False):
-            return number_col(field, header, language, **kw)
-        if field == "value":
-            return value_col(field, header, language, **kw)
-        return col(field, header, **kw)
+        return list_col(field, t(f"ingest.col_{key}", language), language, **kw)
 
     return html.Div(
         [
