@@ -20,11 +20,12 @@ import polars as pl
 from ioc import db
 from ioc.catalog.messages import params
 from ioc.config import Settings
+from ioc.domain.units import SCHEMES, place_column
 from ioc.returns.validate import Checked
 
 PLACES = {  # the row's place columns, and the registry's, in each scheme
-    "legacy": ("province_code_legacy", "commune_code_legacy"),
-    "2025": ("province_code_2025", "commune_code_2025"),
+    scheme: (place_column(scheme, "province"), place_column(scheme, "commune"))
+    for scheme in SCHEMES
 }
 
 

@@ -87,6 +87,14 @@ def code_pattern(scheme: Scheme | None = None, *, national: bool = False) -> str
     return "^(" + "|".join(codes + ([NATIONAL_CODE] if national else [])) + ")$"
 
 
+def code_length(level: str) -> int:
+    """How many digits a code of the level has; UnitCodeError for a level that does not exist."""
+    length = next((n for name, n in CODE_LENGTH.items() if name == level), None)
+    if length is None:
+        raise UnitCodeError(f"unknown unit level {level!r}")
+    return length
+
+
 def code_lengths(scheme: Scheme | None = None) -> tuple[int, ...]:
     """The lengths a code of the scheme may have (of either scheme when None), shortest first."""
     levels = LEVELS[scheme] if scheme else tuple(CODE_LENGTH)

@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 from unidecode import unidecode
 
+from ioc.domain.units import code_length
 from ioc.geo.geometry import BBox, bbox, contains
 
 LEVELS: tuple[tuple[str, str], ...] = (
@@ -34,7 +35,6 @@ LEVELS: tuple[tuple[str, str], ...] = (
     ("legacy", "district"),
     ("legacy", "commune"),
 )
-CODE_WIDTH = {"province": 2, "district": 3, "commune": 5}
 NAME_KEYS = (
     "name",
     "name_vi",
@@ -195,7 +195,7 @@ def _match_one(
     key: tuple[str, str],
 ) -> Match | None:
     units = index.by_code.get(key, {})
-    for code in _codes_of(feature, CODE_WIDTH[key[1]]):
+    for code in _codes_of(feature, code_length(key[1])):
         unit = units.get(code)
         if unit is None:
             continue

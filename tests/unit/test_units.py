@@ -120,3 +120,11 @@ def test_every_unit_of_both_schemes_follows_the_code_rules() -> None:
     islands = admin.district_crosswalk()
     assert all(u.level_of(c) == "district" for c in islands["legacy_district_code"])
     assert set(islands["commune_code_2025"]) <= set(zones["code"])
+
+
+def test_a_level_has_one_code_length_and_an_unknown_level_is_refused() -> None:
+    from ioc.domain.units import UnitCodeError, code_length
+
+    assert [code_length(level) for level in ("province", "district", "commune")] == [2, 3, 5]
+    with pytest.raises(UnitCodeError):
+        code_length("ward")
