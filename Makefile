@@ -37,7 +37,7 @@ test: setup lint ## lint, then the tests (the slow ones: make test-slow)
 	$(BIN)/pytest -q -m "not slow" --durations=12
 
 .PHONY: test-slow
-test-slow: setup ## the slow tests: the wall soak, schemathesis's stateful run, restarts (CI runs them)
+test-slow: setup ## the slow tests: the wall soak, schemathesis's stateful run, restarts, a few long ones (CI runs them)
 	$(BIN)/pytest -q -m slow
 
 .PHONY: bench

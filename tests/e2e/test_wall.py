@@ -271,6 +271,7 @@ def test_the_screen_dims_at_night(dash_server: Any, browser: Any) -> None:
     context.close()
 
 
+@pytest.mark.slow  # keeps `make test` under 15 minutes; CI runs it (make test-slow)
 def test_screenshots_full_hd_and_4k(dash_server: Any, open_wall: Any) -> None:
     kinds = [p.kind for p in screens.resolve({}).panels]
     for viewport, suffix, shots in ((FULL_HD, "1920", kinds), (UHD, "3840", ("kpis", "map"))):

@@ -244,6 +244,7 @@ def test_run_now_delivers_to_a_folder_and_by_email(
     assert sorted(p.name for p in copied.iterdir()) == sorted(names)
 
 
+@pytest.mark.slow  # keeps `make test` under 15 minutes; CI runs it (make test-slow)
 def test_a_failing_report_is_retried_and_does_not_stop_the_others(server: Server) -> None:
     operator, admin = server.client("demo-operator"), server.client("demo-admin")
     due = (datetime.now(UTC) + timedelta(seconds=10)).replace(microsecond=0)

@@ -127,6 +127,7 @@ def test_add_with_a_typed_password(settings: Settings) -> None:
     assert login(settings, "op", typed) is not None
 
 
+@pytest.mark.slow  # keeps `make test` under 15 minutes; CI runs it (make test-slow)
 def test_refusals_exit_non_zero_and_change_nothing(settings: Settings) -> None:
     bad_unit = users(settings, "add", "x1", "--role", "analyst", "--unit", "legacy:999", code=2)
     assert "unknown unit legacy:999" in bad_unit.stderr
