@@ -83,6 +83,33 @@ class Settings(BaseSettings):
         default=2, description="Jobs (an upload's ingest) run at the same time by this server"
     )
 
+    # sources that are pulled (ioc.sources, ingest.pull)
+    sources_secrets_file: Path | None = Field(
+        default=None,
+        description="YAML file of source credentials ({entry: {key: value}}), read by the "
+        "server and never stored: a source names its entry",
+    )
+    sources_connect_timeout: float = Field(default=10.0, description="Pull: connect time-out (s)")
+    sources_read_timeout: float = Field(default=60.0, description="Pull: read time-out (s)")
+    sources_retries: int = Field(
+        default=6, description="Pull: retries of one request (429, 503, 5xx, network errors)"
+    )
+    sources_backoff_seconds: float = Field(
+        default=0.5, description="Pull: first retry wait, doubled each retry, with jitter"
+    )
+    sources_max_backoff_seconds: float = Field(
+        default=60.0, description="Pull: longest wait between retries (also caps Retry-After)"
+    )
+    sources_max_response_bytes: int = Field(
+        default=64 << 20, description="Pull: largest response body read (one page or file)"
+    )
+    sources_failing_after: int = Field(
+        default=3, description="A source whose last this many pulls failed is failing"
+    )
+    sources_time_limit_seconds: int = Field(
+        default=3600, description="Pull: longest a pull job may run before it is stopped"
+    )
+
     # reports: the issuing body on printed reports (cover, place and date, signature block)
     issuer_parent: str | None = Field(
         default=None,
