@@ -34,14 +34,6 @@ COUNTS = (
     "tombstones",
     "retries",
 )
-INTERRUPTED_ERROR = {
-    "code": "pull_interrupted",
-    "vi": "lần kéo dữ liệu bị dừng vì máy chủ đã dừng hoặc khởi động lại",
-    "en": "the pull was stopped by a server stop or restart",
-    "resource": None,
-    "page": None,
-    "field": None,
-}
 
 
 def start_pull(
@@ -89,8 +81,7 @@ def finish_pull(
         setattr(pull, name, int(report.get(name) or 0))
     resources: Mapping[str, Any] = report.get("resources") or {}
     pull.watermarks = {
-        name: [r.get("watermark_before"), r.get("watermark_after")]
-        for name, r in resources.items()
+        name: [r.get("watermark_before"), r.get("watermark_after")] for name, r in resources.items()
     }
     pull.reject_reasons = {k: int(v) for k, v in (report.get("reject_reasons") or {}).items()}
     pull.run_ids = [r["run_id"] for r in resources.values() if r.get("run_id") is not None]
@@ -101,13 +92,14 @@ def finish_pull(
     return pull
 
 
-def interrupt_unfinished(session: Session) -> int:
-    """Pulls left running by a server that stopped, now ``interrupted`` (at start)."""
+def interrupt_unfinished(session: Session, error: dict[str, Any]) -> int:
+    """Pulls left running by a server that stopped, now ``interrupted`` with ``error`` (at
+    start)."""
     now = utcnow()
     result = session.execute(
         update(SourcePull)
         .where(SourcePull.status == PullStatus.RUNNING)
-        .values(status=PullStatus.INTERRUPTED, finished_at=now, error=INTERRUPTED_ERROR)
+        .values(status=PullStatus.INTERRUPTED, finished_at=now, error=error)
     )
     session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # DML returns a CursorResult

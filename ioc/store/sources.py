@@ -79,9 +79,7 @@ def audit_detail(spec: SourceSpec) -> dict[str, Any]:
     return {"source": spec.name, **_scrub(_values(spec))}
 
 
-def add_source(
-    session: Session, spec: SourceSpec, *, actor: str, ip: str | None = None
-) -> Source:
+def add_source(session: Session, spec: SourceSpec, *, actor: str, ip: str | None = None) -> Source:
     if get_source(session, spec.name) is not None:
         raise SourceExists(spec.name)
     now = utcnow()
