@@ -9,6 +9,7 @@ from ioc.cli.demo import demo
 from ioc.cli.export import export
 from ioc.cli.ingest import ingest, rejects
 from ioc.cli.serve import serve
+from ioc.cli.sources import sources_app
 from ioc.cli.targets import targets_app
 from ioc.cli.users import users_app
 from ioc.cli.views import indicators, quality, summary
@@ -21,3 +22,4 @@ for command in (ingest, summary, rejects, demo, indicators, quality, export, ser
     app.command()(command)
 app.add_typer(users_app, name="users")
 app.add_typer(targets_app, name="targets")
+app.add_typer(sources_app, name="sources")

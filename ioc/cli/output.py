@@ -3,11 +3,18 @@ print about runs, rejects and findings, Vietnamese first."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
+import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
 
 from ioc.catalog.messages import Lang
+from ioc.config import display_zone
+from ioc.domain.formats import as_local
 
 console = Console()
 err = Console(stderr=True)
@@ -51,3 +58,26 @@ TEXTS: dict[str, dict[Lang, str]] = {
 
 def phrase(key: str, lang: Lang, **values: Any) -> str:
     return TEXTS[key][lang].format(**values)
+
+
+def local_iso(value: datetime | None) -> str | None:
+    """ISO 8601 in the display time zone, its offset saying which (2026-03-09T17:15:00+07:00)."""
+    return as_local(value, display_zone()).isoformat(timespec="seconds") if value else None
+
+
+def print_rows(rows: list[dict[str, Any]], as_json: bool, title: str) -> None:
+    """Rows as JSON, or as a table titled ``title`` (lists joined with commas)."""
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        console.print(f"no {escape(title)}")
+        return
+    table = Table(*rows[0].keys(), title=title)
+    for row in rows:
+        cells = (
+            ", ".join(v) if isinstance(v, list) else "" if v is None else str(v)
+            for v in row.values()
+        )
+        table.add_row(*(escape(c) for c in cells))
+    console.print(table)

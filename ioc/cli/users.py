@@ -16,12 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from ioc.cli.options import JsonOption
-from ioc.cli.output import console, err
-from ioc.config import display_zone, get_settings
-from ioc.domain.formats import as_local
+from ioc.cli.output import console, err, local_iso, print_rows
+from ioc.config import get_settings
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -109,11 +107,6 @@ def _show_secret(label: str, secret: str) -> None:
     typer.echo(f"{label} (shown once, store it now): {secret}")
 
 
-def _when(value: datetime | None) -> str | None:
-    """ISO 8601 in the display time zone, its offset saying which (2026-03-09T17:15:00+07:00)."""
-    return as_local(value, display_zone()).isoformat(timespec="seconds") if value else None
-
-
 def _user_row(session: Session, user: User) -> dict[str, Any]:
     from ioc.store import Limits, throttle
 
@@ -126,9 +119,9 @@ def _user_row(session: Session, user: User) -> dict[str, Any]:
         "role": user.role,
         "units": [f"{s}:{c}" for s, c in user.units],
         "active": user.is_active,
-        "locked_until": _when(slowed_until),
+        "locked_until": local_iso(slowed_until),
         "failed_logins": failures,
-        "created_at": _when(user.created_at),
+        "created_at": local_iso(user.created_at),
     }
 
 
@@ -138,28 +131,11 @@ def _token_row(token: ApiToken) -> dict[str, Any]:
         "username": token.user.username,
         "name": token.name,
         "prefix": token.prefix,
-        "created_at": _when(token.created_at),
-        "last_used_at": _when(token.last_used_at),
-        "expires_at": _when(token.expires_at),
-        "revoked_at": _when(token.revoked_at),
+        "created_at": local_iso(token.created_at),
+        "last_used_at": local_iso(token.last_used_at),
+        "expires_at": local_iso(token.expires_at),
+        "revoked_at": local_iso(token.revoked_at),
     }
-
-
-def _print_rows(rows: list[dict[str, Any]], as_json: bool, title: str) -> None:
-    if as_json:
-        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
-    if not rows:
-        console.print(f"no {title}")
-        return
-    table = Table(*rows[0].keys(), title=title)
-    for row in rows:
-        cells = (
-            ", ".join(v) if isinstance(v, list) else "" if v is None else str(v)
-            for v in row.values()
-        )
-        table.add_row(*(escape(c) for c in cells))
-    console.print(table)
 
 
 @users_app.command("add")
@@ -191,7 +167,7 @@ def list_(as_json: JsonOption = False) -> None:
 
     with _store() as session:
         rows = [_user_row(session, u) for u in store.list_users(session)]
-    _print_rows(rows, as_json, "accounts")
+    print_rows(rows, as_json, "accounts")
 
 
 @users_app.command("set-role")
@@ -270,13 +246,13 @@ def audit_log(
     with _store() as session:
         events = store.list_audit(session, limit=limit, action=action, username=user)
         rows = [_event_row(e) for e in events]
-    _print_rows(rows, as_json, "audit events")
+    print_rows(rows, as_json, "audit events")
 
 
 def _event_row(event: AuditEvent) -> dict[str, Any]:
     return {
         "id": event.id,
-        "at": _when(event.at),
+        "at": local_iso(event.at),
         "username": event.username,
         "action": event.action,
         "detail": json.dumps(event.detail, ensure_ascii=False) if event.detail else None,
@@ -314,7 +290,7 @@ def token_list(
     with _store() as session:
         tokens = store.list_tokens(session, user, include_revoked=not active)
         rows = [_token_row(t) for t in tokens]
-    _print_rows(rows, as_json, "tokens")
+    print_rows(rows, as_json, "tokens")
 
 
 @token_app.command("revoke")

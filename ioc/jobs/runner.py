@@ -93,10 +93,15 @@ class JobRunner:
 
     # ------------------------------------------------------------------ life cycle
 
-    def start(self) -> None:
+    def connect(self) -> None:
+        """Open the (migrated) store: enough for :meth:`run_now` in a command that runs one
+        job and leaves the jobs of a server alone (``start`` does it too)."""
         engine = store.make_engine(self.settings)
         store.migrate(engine)
         self._sessions = store.session_factory(engine)
+
+    def start(self) -> None:
+        self.connect()
         with self.session() as session:
             left = jobs.interrupt_unfinished(session, interrupted().body())
         for job in left:
