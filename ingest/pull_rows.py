@@ -63,7 +63,8 @@ def row_hash(row: dict[str, Any], fields: Iterable[str]) -> str:
 class Split:
     """The rows of a resource against what the source gave last time."""
 
-    changed: pl.DataFrame  # rows new or different (with ``_hash``)
+    hashed: pl.DataFrame  # every row, with its ``_hash``
+    changed: pl.DataFrame  # rows new or different
     unchanged: int
 
 
@@ -76,7 +77,7 @@ def split(rows: pl.DataFrame, fields: list[str], previous: pl.DataFrame) -> Spli
         previous.select(*KEY, pl.col("row_hash").alias(HASH)), on=[*KEY, HASH], how="semi"
     )
     changed = hashed.join(same.select(POSITION), on=POSITION, how="anti")
-    return Split(changed, same.height)
+    return Split(hashed, changed, same.height)
 
 
 def drift(rows: pl.DataFrame, previous: pl.DataFrame) -> dict[str, Any]:

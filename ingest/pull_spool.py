@@ -67,9 +67,9 @@ class Spool:
         with the pages of any other discarded)."""
         data = self._read()
         found = data.get(resource)
-        if found and found.get("mode") == mode and found.get("since") == since:
-            if len(self._page_files(resource)) == found.get("pages"):
-                return found
+        same = found and (found.get("mode"), found.get("since")) == (mode, since)
+        if same and found and len(self._page_files(resource)) == found.get("pages"):
+            return found
         for stale in self._page_files(resource):
             stale.unlink()
         fresh = {"mode": mode, "since": since, "pages": 0, "resume": None, "retries": 0}

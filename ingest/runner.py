@@ -86,13 +86,16 @@ def ingest_batches(
     progress: Progress | None = None,
     scope: Sequence[tuple[str, str]] | None = None,
     then: Callable[[duckdb.DuckDBPyConnection, list[FileReport]], None] | None = None,
+    publish: bool = True,
 ) -> list[FileReport]:
     """Load several batches in one writer session: one snapshot published at the end.
     ``then`` writes more in the same session once the files are in (a pulled file's
-    watermark), so that it is published with them."""
+    watermark), so that it is published with them; ``publish=False`` (a dry run) keeps
+    nothing."""
     settings = settings or get_settings()
     reports: list[FileReport] = []
-    with db.writer(settings, new_build=lambda: _stored_rows(reports)) as conn:
+    new_build = lambda: _stored_rows(reports)  # noqa: E731
+    with db.writer(settings, new_build=new_build, publish=publish) as conn:
         reference = open_session(conn, settings, scope)
         for batch in batches:
             sources = batch.sources or [str(p) for p in batch.paths]
