@@ -33,6 +33,7 @@ from ingest.runner import (
 )
 from ingest.sources.base import Fetcher
 from ioc import db
+from ioc.catalog import load_contract
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.returns.headers import Column, Table
@@ -252,8 +253,12 @@ def _run(
             settings=settings,
         )
     headers = _vendor_fields(spec, pulled.resource)
+    # a required field the source does not give is blank in every row (validation says so)
+    required = [f.name for f in load_contract().fields if f.required != "never"]
+    fields = [*fields, *(f for f in required if f not in fields)]
     columns = {f: Column(i, headers.get(f, f)) for i, f in enumerate(fields)}
-    data = changed.select(*fields, POSITION)
+    blank = [pl.lit(None, dtype=pl.String).alias(f) for f in fields if f not in changed.columns]
+    data = changed.with_columns(blank).select(*fields, POSITION)
     table = Table(None, columns, data, data.clear())
     return ingest_table(
         conn,

@@ -67,9 +67,7 @@ def check_schools(
             "school_code",
             pl.lit(field).alias("field"),
             (pl.col(err_col(field)) if not rule else pl.lit(rule)).alias("rule"),
-            pl.coalesce(pl.col(f"_text_{field}"), pl.col(field).cast(pl.String))
-            if field in TYPED
-            else pl.col(field).cast(pl.String).alias("value"),
+            _value(field),
             pl.lit(None, dtype=pl.String).alias("params"),
         )
         for field, rule, broken in checks
@@ -77,6 +75,13 @@ def check_schools(
     rejects = pl.concat(found, how="vertical_relaxed")
     accepted = typed.join(rejects.select("_row"), on="_row", how="anti")
     return accepted.select(*STORED, "_row", "_version", "_hash"), rejects
+
+
+def _value(field: str) -> pl.Expr:
+    """A reject's value: the text the source gave."""
+    if field in TYPED:
+        return pl.coalesce(pl.col(f"_text_{field}"), pl.col(field)).alias("value")
+    return pl.col(field).cast(pl.String).alias("value")
 
 
 def _places(typed: pl.DataFrame, units: pl.DataFrame) -> pl.DataFrame:
