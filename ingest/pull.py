@@ -80,9 +80,7 @@ def pull(
         if spec.kind == "http-file":
             _pull_file(spec, secret, settings, report, spool.workdir, full, dry_run)
         else:
-            if fetcher is None:
-                kinds = importlib.import_module("ingest.sources.kinds")
-                fetcher = kinds.fetcher_for(spec, secret, settings)
+            fetcher = fetcher or fetcher_of(spec, secret, settings)
             _pull_pages(spec, settings, report, spool, fetcher, full, dry_run, progress)
         report["status"] = "succeeded"
     except Exception as exc:  # any failure is the report's error
@@ -95,6 +93,13 @@ def pull(
             report["retries"] = max(report["retries"], fetcher.retries)
         report["duration_seconds"] = round(time.monotonic() - began, 3)
     return report
+
+
+def fetcher_of(spec: SourceSpec, secret: Mapping[str, SecretStr], settings: Settings) -> Fetcher:
+    """The fetcher of the source's kind (:mod:`ingest.sources.kinds`)."""
+    kinds = importlib.import_module("ingest.sources.kinds")
+    fetcher: Fetcher = kinds.fetcher_for(spec, secret, settings)
+    return fetcher
 
 
 def watermarks(settings: Settings, source: str) -> dict[str, str | None]:

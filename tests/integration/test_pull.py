@@ -15,12 +15,13 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 import pytest
 
 from ingest.pull import pull
+from ingest.pull_test import check_source
 from ingest.sources.base import Page, PullError, Tombstone
 from ioc.config import Settings
 from ioc.sources.spec import SourceSpec
@@ -169,7 +170,7 @@ def test_first_pull_then_delta(settings: Settings, work: Path) -> None:
     pages = [
         ([ROWS[9], changed[0], twice], ["20", "21", "22"], []),
         ([changed[1], changed[2], ROWS[10], later], ["23", "24", "20", "25"], []),
-        ([], [], [Tombstone(ROWS[5]["school_code"], YEAR, TERM, "26")]),
+        ([], [], [Tombstone(str(ROWS[5]["school_code"]), YEAR, TERM, "26")]),
     ]
     fetcher = ListFetcher(pages)
     delta = pull(SPEC, {}, settings, fetcher=fetcher, workdir=work)
@@ -315,15 +316,37 @@ def test_registry_pull(settings: Settings, work: Path) -> None:
     assert watermark(settings, "schools") == "5"
 
 
+def test_source_test_checks_the_first_page_and_stores_nothing(settings: Settings) -> None:
+    outside = school(90, commune="00004")
+    fetcher = ListFetcher([([ROWS[0], outside], ["1", "2"], []), ([ROWS[1]], ["3"], [])])
+    answer = check_source(SPEC, {}, settings, fetcher=fetcher)
+    assert answer == {
+        "ok": True,
+        "checks": [
+            {
+                "resource": "returns",
+                "ok": True,
+                "rows": 2,
+                "rejected": 1,
+                "message": "rejected: unit_out_of_scope: 1",
+            }
+        ],
+    }
+    assert not settings.published_db.exists()
+    fetcher.fail_at = 1
+    failed = check_source(SPEC, {}, settings, fetcher=fetcher)
+    assert failed["ok"] is False and failed["checks"][0]["message"]
+
+
 # -- the job, killed mid-pull ------------------------------------------------------------
 
 
 class _Sync(BaseHTTPRequestHandler):
     """The ``ioc-edu`` sync shape, one row a page, slowly."""
 
-    rows: list[dict[str, Any]] = []
+    rows: ClassVar[list[dict[str, Any]]] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         from urllib.parse import parse_qs, urlparse
 
         query = parse_qs(urlparse(self.path).query)
