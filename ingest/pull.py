@@ -122,7 +122,7 @@ class _Resource:
     """One resource of a pull while it is applied."""
 
     name: str
-    since: str | None
+    before: str | None  # its watermark
     fetched: Fetched
     report: dict[str, Any]
     run: FileReport | None = None
@@ -138,7 +138,7 @@ def _pull_pages(
     dry_run: bool,
     progress: Progress | None,
 ) -> None:
-    marks = {} if full else watermarks(settings, spec.name)
+    marks = watermarks(settings, spec.name)  # a full pull asks from none, reports from it
     done = 0
 
     def on_page(number: int) -> None:
@@ -147,10 +147,10 @@ def _pull_pages(
 
     resources: list[_Resource] = []
     for name in spec.resources:
-        since = marks.get(name)
-        fetched = spool.fetch(fetcher, name, report["mode"], since, on_page)
+        before = marks.get(name)
+        fetched = spool.fetch(fetcher, name, report["mode"], None if full else before, on_page)
         done += fetched.pages
-        resources.append(_Resource(name, since, fetched, {"watermark_before": since}))
+        resources.append(_Resource(name, before, fetched, {"watermark_before": before}))
     if progress:
         progress(done, "validating")
     stored = False
@@ -186,7 +186,7 @@ def _apply(
     pulled = Pulled(spec.name, spec.kind, name)
     out = resource.report | {
         "watermark_after": highest(
-            [resource.since, *fetched.rows[VERSION].to_list(), *tombstones[VERSION].to_list()]
+            [resource.before, *fetched.rows[VERSION].to_list(), *tombstones[VERSION].to_list()]
         ),
         "pages": fetched.pages,
         "resumed_after": fetched.resumed_after,
@@ -314,7 +314,7 @@ def _save_pulled(
     frame = kept.select(
         pl.lit(pulled.source).alias("source"),
         pl.lit(pulled.resource).alias("resource"),
-        pl.col("school_code").str.strip_chars(),
+        pl.col("school_code"),
         pl.col("school_year").fill_null(""),
         pl.col("term").fill_null(""),
         pl.col(VERSION).alias("version"),
@@ -358,8 +358,8 @@ def _pull_file(
     """An ``http-file`` source: a conditional GET from the file's validator (its watermark),
     then the file runner with the source's units as scope; 304 is an unchanged pull."""
     http_file = importlib.import_module("ingest.sources.http_file")
-    before = None if full else watermarks(settings, spec.name).get("returns")
-    got = http_file.fetch_file(spec, secret, settings, before, workdir / "files")
+    before = watermarks(settings, spec.name).get("returns")
+    got = http_file.fetch_file(spec, secret, settings, None if full else before, workdir / "files")
     pulled = Pulled(spec.name, spec.kind, "returns")
     part: dict[str, Any] = {"watermark_before": before, "watermark_after": got.validator}
     part |= dict.fromkeys(COUNTS, 0) | {"pages": 1, "run_id": None, "drift": None}
