@@ -14,6 +14,12 @@ Requests (``"do"`` says which):
   catalog) records one failed run for ``paths[0]`` (its ingest was stopped at a limit).
 * ``targets``: ``{"settings", "rows": [TargetRow, ...], "set_by", "source"}`` stores targets;
   answer ``{"saved": n}``, or ``{"invalid": "why"}`` for rows the data refuses.
+* ``pull``: ``{"settings", "source": SourceSpec, "secret": {key: value}, "full", "dry_run"}``
+  pulls the source (:mod:`ingest.pull`) with the working directory as its spool; answer
+  ``{"pull": PullReport}``, progress as for files (``done`` = pages). The secret's values
+  are never written anywhere.
+* ``test``: ``{"settings", "source", "secret"}`` fetches and checks the first page of each
+  resource, storing nothing (:mod:`ingest.pull_test`); answer ``{"test": {"ok", "checks"}}``.
 """
 
 from __future__ import annotations
@@ -24,10 +30,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
+from ingest.pull import pull
+from ingest.pull_test import check_source
 from ingest.runner import ingest, record_failure
 from ingest.targets import TargetRow, save_targets
 from ioc import db
 from ioc.config import Settings
+from ioc.sources.spec import SourceSpec
 
 PROGRESS = "progress.json"  # in the job's working directory
 
@@ -35,6 +46,20 @@ PROGRESS = "progress.json"  # in the job's working directory
 def run(request: dict[str, Any]) -> dict[str, Any]:
     settings = Settings(**request["settings"])
     do = request.get("do", "ingest")
+    if do in ("pull", "test"):
+        spec = SourceSpec.model_validate(request["source"])
+        secret = {k: SecretStr(str(v)) for k, v in (request.get("secret") or {}).items()}
+        if do == "test":
+            return {"test": check_source(spec, secret, settings)}
+        pulled = pull(
+            spec,
+            secret,
+            settings,
+            full=bool(request.get("full")),
+            dry_run=bool(request.get("dry_run")),
+            progress=lambda done, stage: _write_progress(done, 0, stage),
+        )
+        return {"pull": pulled}
     if do == "targets":
         rows = [TargetRow(**row) for row in request["rows"]]
         try:
@@ -73,7 +98,11 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 def _progress(names: list[str], name: str, stage: str) -> None:
     """Say how far the ingest is: files done before this one, and its stage."""
     done = names.index(name) if name in names else len(names)
-    text = json.dumps({"done": done, "total": len(names), "stage": stage.split()[0]})
+    _write_progress(done, len(names), stage.split()[0])
+
+
+def _write_progress(done: int, total: int, stage: str) -> None:
+    text = json.dumps({"done": done, "total": total, "stage": stage})
     fresh = Path(f"{PROGRESS}.tmp")
     fresh.write_text(text, encoding="utf-8")
     fresh.replace(PROGRESS)

@@ -10,11 +10,8 @@ publishes its runs without a new build (readers keep theirs, with its caches).
 
 from __future__ import annotations
 
-import getpass
-import json
-import socket
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,15 +19,22 @@ import duckdb
 import polars as pl
 
 from ingest import places
+from ingest.run_store import (
+    FileReport,
+    Pulled,
+    RunRecord,
+    column_names,
+    record_run,
+    say,
+    store_checked,
+)
 from ingest.sources.files import archive, file_meta, read_tables
 from ioc import db
 from ioc.catalog import load_contract, load_rules
-from ioc.catalog.messages import file_message, messages
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings, get_settings
 from ioc.domain.period import Period
 from ioc.geo import admin as geo
-from ioc.returns.changes import period_change_warnings
 from ioc.returns.headers import Table
 from ioc.returns.limits import LimitError
 from ioc.returns.names import file_name
@@ -42,24 +46,6 @@ from ioc.returns.validate import Checked, check
 Progress = Callable[[str, str], None]  # (file name, stage)
 
 
-@dataclass
-class FileReport:
-    path: str
-    run_id: int
-    status: str  # 'loaded' | 'failed' | 'rejected_strict'
-    rows_read: int = 0
-    accepted: int = 0
-    replaced: int = 0
-    rejected: int = 0
-    warnings: int = 0
-    message: str | None = None  # English; its code and parameters make it in any language
-    message_code: str | None = None  # the code of its text (``files`` of messages.yaml)
-    message_params: dict[str, object] | None = None
-    sheets: list[str] = field(default_factory=list)
-    school_codes: list[str] = field(default_factory=list)  # schools whose returns changed
-    refused_by: str | None = None  # the setting a file was refused by (above a limit)
-
-
 @dataclass(frozen=True)
 class Batch:
     """Files received together, with the period they cover if the files do not say."""
@@ -68,6 +54,7 @@ class Batch:
     period: Period | None = None
     received: date | None = None
     sources: Sequence[str] | None = None  # names the files were sent under, if not paths
+    pulled: Pulled | None = None  # the source the files were pulled from
 
 
 def ingest(
@@ -98,17 +85,18 @@ def ingest_batches(
     settings: Settings | None = None,
     progress: Progress | None = None,
     scope: Sequence[tuple[str, str]] | None = None,
+    then: Callable[[duckdb.DuckDBPyConnection, list[FileReport]], None] | None = None,
+    publish: bool = True,
 ) -> list[FileReport]:
-    """Load several batches in one writer session: one snapshot published at the end."""
+    """Load several batches in one writer session: one snapshot published at the end.
+    ``then`` writes more in the same session once the files are in (a pulled file's
+    watermark), so that it is published with them; ``publish=False`` (a dry run) keeps
+    nothing."""
     settings = settings or get_settings()
     reports: list[FileReport] = []
-    with db.writer(settings, new_build=lambda: _stored_rows(reports)) as conn:
-        ensure_units(conn, settings)
-        reference = Reference(
-            conn.sql("select * from core_geo__units").pl(),
-            places.registry(conn, settings),
-            places.scope_of(conn, settings, scope),
-        )
+    new_build = lambda: _stored_rows(reports)  # noqa: E731
+    with db.writer(settings, new_build=new_build, publish=publish) as conn:
+        reference = open_session(conn, settings, scope)
         for batch in batches:
             sources = batch.sources or [str(p) for p in batch.paths]
             for path, source in zip(batch.paths, sources, strict=True):
@@ -117,23 +105,49 @@ def ingest_batches(
                         conn,
                         Path(path),
                         source,
-                        batch.period,
+                        batch,
                         strict,
-                        batch.received,
                         settings,
                         progress,
                         reference,
                     )
                 )
-        if not any(r.status == "loaded" for r in reports):
-            return reports  # no returns changed: the registry and indicators stand
-        if progress:
-            progress("", "rebuilding the registry and indicators")
-        rebuild_core(conn, settings)
-        changed = {code for r in reports for code in r.school_codes}
-        if changed:
-            rebuild_indicators(conn, settings, changed)
+        if then is not None:
+            then(conn, reports)
+        finish_session(conn, settings, reports, progress)
     return reports
+
+
+def open_session(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    scope: Sequence[tuple[str, str]] | None,
+) -> Reference:
+    """Ready a writer session for runs: the units, and what every run is checked against."""
+    ensure_units(conn, settings)
+    return Reference(
+        conn.sql("select * from core_geo__units").pl(),
+        places.registry(conn, settings),
+        places.scope_of(conn, settings, scope),
+    )
+
+
+def finish_session(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    reports: Sequence[FileReport],
+    progress: Progress | None = None,
+) -> None:
+    """Rebuild the registry and the indicators of the schools whose returns changed (nothing
+    when no run loaded: the registry and indicators stand)."""
+    if not any(r.status == "loaded" for r in reports):
+        return
+    if progress:
+        progress("", "rebuilding the registry and indicators")
+    rebuild_core(conn, settings)
+    changed = {code for r in reports for code in r.school_codes}
+    if changed:
+        rebuild_indicators(conn, settings, changed)
 
 
 def ensure_units(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -180,10 +194,12 @@ def record_failure(
     with db.writer(settings, new_build=lambda: False) as conn:
         run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
         report = FileReport(source or str(path), run_id, "failed")
-        _say(report, code, {"file": path.name, **params})
-        meta = file_meta(path)
+        say(report, code, {"file": path.name, **params})
         given = Period.parse(period) if period else None
-        _record_run(conn, report, path, meta, given, strict, received, started, settings)
+        record = RunRecord(
+            file_name(path.name).safe, file_meta(path), given, strict, received, started
+        )
+        record_run(conn, report, record, settings)
     return report
 
 
@@ -200,56 +216,107 @@ def _ingest_file(
     conn: duckdb.DuckDBPyConnection,
     path: Path,
     source: str,
-    period: Period | None,
+    batch: Batch,
     strict: bool,
-    received: date | None,
     settings: Settings,
     progress: Progress | None,
     reference: Reference,
 ) -> FileReport:
-    started = datetime.now(UTC)
     run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
     report = FileReport(source, run_id, "failed")
-    meta = file_meta(path)
+    record = RunRecord(
+        batch.pulled.label if batch.pulled else file_name(path.name).safe,
+        file_meta(path),
+        batch.period,
+        strict,
+        batch.received,
+        datetime.now(UTC),
+        batch.pulled,
+    )
     try:
         if progress:
             progress(path.name, "reading")
         fmt, tables = read_tables(path, settings)
-        meta["file_format"] = fmt
+        record.meta["file_format"] = fmt
         report.sheets = [t.sheet or "" for t in tables]
         if progress:
             progress(path.name, "validating")
-        checked, text = _validate(tables, period, path, reference.units)
-        if reference.scope is not None:
-            checked = places.within(checked, reference.scope, reference.registry)
-        moved = places.moves(checked.accepted, reference.registry)
-        warnings = pl.concat([checked.warnings, moved], how="vertical_relaxed")
-        checked = Checked(checked.accepted, checked.rejects, warnings)
-        if progress:
-            progress(path.name, "writing")
-        conn.execute("begin transaction")
-        try:
-            _store(conn, run_id, tables, checked, text, strict, report, settings)
-            if report.message_code is None and (found := places.summary(checked.rejects, moved)):
-                _say(report, *found)
-            _record_run(conn, report, path, meta, period, strict, received, started, settings)
-            conn.execute("commit")
-        except BaseException:
-            conn.execute("rollback")
-            raise
+        columns = column_names(tables)
+        _load(conn, report, tables, columns, path, record, reference, settings, progress)
         archive(path, run_id, settings)
     except FileError as exc:
         report.status = "failed"
-        _say(report, exc.code, exc.values)
+        say(report, exc.code, exc.values)
         report.refused_by = exc.setting if isinstance(exc, LimitError) else None
-        _record_run(conn, report, path, meta, period, strict, received, started, settings)
+        record_run(conn, report, record, settings)
     return report
 
 
-def _say(report: FileReport, code: str, values: dict[str, object]) -> None:
-    """Give the run its message: the code, its parameters and the English text."""
-    report.message_code, report.message_params = code, values
-    report.message = file_message(code, "en", values)
+def ingest_table(
+    conn: duckdb.DuckDBPyConnection,
+    table: Table,
+    pulled: Pulled,
+    *,
+    source_file: str,
+    sha256: str,
+    reference: Reference,
+    settings: Settings,
+) -> FileReport:
+    """One run of pulled rows (a :class:`Table` in memory, ``_row`` = position in the pull,
+    each column's header the vendor's field) through the same validation, scope, rejects,
+    replacements and run record as a file, in the caller's writer session."""
+    run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
+    report = FileReport(source_file, run_id, "failed")
+    meta: dict[str, object] = {"sha256": sha256, "size_bytes": None, "file_format": "json"}
+    record = RunRecord(pulled.label, meta, None, False, None, datetime.now(UTC), pulled)
+    columns = column_names([table], as_written=True)
+    try:
+        _load(conn, report, [table], columns, Path(pulled.label), record, reference, settings)
+    except FileError as exc:
+        say(report, exc.code, exc.values)
+        record_run(conn, report, record, settings)
+    return report
+
+
+def check_tables(
+    tables: list[Table], period: Period | None, path: Path, reference: Reference
+) -> tuple[Checked, pl.DataFrame, pl.DataFrame]:
+    """Validate tables as a run does: the contract, then the scope; the checked rows, their
+    text and the warnings of schools that moved (:class:`FileError` when nothing can be
+    checked)."""
+    checked, text = _validate(tables, period, path, reference.units)
+    if reference.scope is not None:
+        checked = places.within(checked, reference.scope, reference.registry)
+    moved = places.moves(checked.accepted, reference.registry)
+    warnings = pl.concat([checked.warnings, moved], how="vertical_relaxed")
+    return Checked(checked.accepted, checked.rejects, warnings), text, moved
+
+
+def _load(
+    conn: duckdb.DuckDBPyConnection,
+    report: FileReport,
+    tables: list[Table],
+    columns: pl.DataFrame,
+    path: Path,
+    record: RunRecord,
+    reference: Reference,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> None:
+    """Validate and store one run's tables in its own transaction, with its run record."""
+    checked, text, moved = check_tables(tables, record.period, path, reference)
+    if progress:
+        progress(path.name, "writing")
+    conn.execute("begin transaction")
+    try:
+        store_checked(conn, report.run_id, columns, checked, text, record.strict, report, settings)
+        if report.message_code is None and (found := places.summary(checked.rejects, moved)):
+            say(report, *found)
+        record_run(conn, report, record, settings)
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
 
 
 def _validate(
@@ -267,115 +334,3 @@ def _validate(
     checked = check(typed, text, contract=contract, rules=load_rules(), units=units, period=given)
     totals = total_row_warnings(tables, typed, contract)
     return Checked(checked.accepted, checked.rejects, pl.concat([checked.warnings, totals])), text
-
-
-def _column_names(tables: list[Table]) -> pl.DataFrame:
-    rows = [
-        {"_sheet": t.sheet, "field": name, "column_name": col.ref(t.sheet is not None)}
-        for t in tables
-        for name, col in t.columns.items()
-    ]
-    return pl.DataFrame(
-        rows, schema={"_sheet": pl.String, "field": pl.String, "column_name": pl.String}
-    )
-
-
-def _issue_frame(issues: pl.DataFrame, columns: pl.DataFrame, run_id: int) -> pl.DataFrame:
-    joined = issues.join(columns, on=["_sheet", "field"], how="left", nulls_equal=True)
-    return joined.select(
-        pl.lit(run_id).alias("run_id"),
-        pl.col("_sheet").alias("sheet"),
-        pl.col("_row").alias("source_row"),
-        "school_code",
-        "column_name",
-        "field",
-        "rule",
-        "value",
-        "params",
-        messages(joined, "en").alias("message"),  # for readers of the store itself
-    )
-
-
-def _store(
-    conn: duckdb.DuckDBPyConnection,
-    run_id: int,
-    tables: list[Table],
-    checked: Checked,
-    text: pl.DataFrame,
-    strict: bool,
-    report: FileReport,
-    settings: Settings,
-) -> None:
-    columns = _column_names(tables)
-    raw = text.select(
-        pl.lit(run_id).alias("run_id"),
-        pl.col("_sheet").alias("sheet"),
-        pl.col("_row").alias("source_row"),
-        pl.struct(pl.all().exclude("_sheet", "_row")).struct.json_encode().alias("cells"),
-    )
-    db.insert_frame(conn, "raw_file__rows", raw)
-    db.insert_frame(conn, "ingest_rejects", _issue_frame(checked.rejects, columns, run_id))
-    report.rows_read = text.height
-    report.rejected = checked.rejects.select(pl.struct("_sheet", "_row").n_unique()).item()
-    if strict and report.rejected:
-        report.status = "rejected_strict"
-        _say(report, "strict_rejected", {"rows": report.rejected})
-        return
-    conn.register("incoming", checked.accepted)
-    conn.execute("create or replace temp table stage_returns as select * from incoming")
-    conn.unregister("incoming")
-    previous = db.query(conn, "ingest/previous_year_returns", settings)
-    warnings = pl.concat([checked.warnings, period_change_warnings(checked.accepted, previous)])
-    db.insert_frame(conn, "ingest_warnings", _issue_frame(warnings, columns, run_id))
-    before = db.scalar(conn, "select count(*) from ingest_replacements")
-    db.execute(conn, "ingest/record_replacements", settings, run_id=run_id)
-    after = db.scalar(conn, "select count(*) from ingest_replacements")
-    db.execute(conn, "ingest/delete_replaced", settings)
-    db.execute(conn, "ingest/insert_returns", settings, run_id=run_id)
-    conn.execute("drop table stage_returns")
-    report.status = "loaded"
-    report.accepted = checked.accepted.height
-    report.school_codes = checked.accepted["school_code"].to_list()
-    report.replaced = after - before
-    report.warnings = warnings.height
-
-
-def _record_run(
-    conn: duckdb.DuckDBPyConnection,
-    report: FileReport,
-    path: Path,
-    meta: dict[str, object],
-    period: Period | None,
-    strict: bool,
-    received: date | None,
-    started: datetime,
-    settings: Settings,
-) -> None:
-    conn.execute(
-        """insert into ingest_runs values
-        (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [
-            report.run_id,
-            report.path,
-            file_name(path.name).safe,
-            meta["sha256"],
-            meta["size_bytes"],
-            meta["file_format"],
-            None if period is None else str(period),
-            strict,
-            received or date.today(),
-            settings.user or getpass.getuser(),
-            socket.gethostname(),
-            started,
-            datetime.now(UTC),
-            report.status,
-            report.rows_read,
-            report.accepted,
-            report.replaced,
-            report.rejected,
-            report.warnings,
-            report.message,
-            report.message_code,
-            None if report.message_params is None else json.dumps(report.message_params),
-        ],
-    )

@@ -139,13 +139,14 @@ def _writer_lock(settings: Settings) -> Iterator[None]:
 
 @contextlib.contextmanager
 def writer(
-    settings: Settings, *, new_build: Callable[[], bool] = lambda: True
+    settings: Settings, *, new_build: Callable[[], bool] = lambda: True, publish: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection on a private copy of the snapshot, published on success.
 
     The copy is a new build (a ``meta__builds`` row: readers' build id, caches and ETags
     change) when ``new_build()``, asked at the end, says so. A session that only recorded
-    what failed is published without one: readers see its records, their build stays."""
+    what failed is published without one: readers see its records, their build stays.
+    ``publish=False`` (a dry run) discards the copy at the end instead."""
     with _writer_lock(settings):
         settings.build_dir.mkdir(parents=True, exist_ok=True)
         for stale in settings.build_dir.glob("ioc-*.duckdb*"):  # left by a killed writer
@@ -159,6 +160,8 @@ def writer(
             _configure(conn, settings)
             apply_schema(conn, settings)
             yield conn
+            if not publish:
+                raise _Discard
             if new_build():
                 conn.execute(
                     "insert into meta__builds values (?, ?)", [build_id, datetime.now(UTC)]
@@ -166,10 +169,17 @@ def writer(
             conn.execute("checkpoint")
             conn.close()
             work.replace(settings.published_db)
+        except _Discard:
+            conn.close()
+            work.unlink(missing_ok=True)
         except BaseException:
             conn.close()
             work.unlink(missing_ok=True)
             raise
+
+
+class _Discard(Exception):
+    """A session that is not to be published (a dry run) ends."""
 
 
 def insert_frame(conn: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

@@ -27,7 +27,7 @@ from ingest.demo.provinces import ALL, PROVINCES
 from ioc.domain.period import Period
 
 if TYPE_CHECKING:
-    from ingest.runner import FileReport
+    from ingest.run_store import FileReport
     from ioc.config import Settings
 
 __all__ = [

@@ -11,7 +11,8 @@ import pytest
 import xlsxwriter
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from ingest.runner import FileReport, ingest
+from ingest.run_store import FileReport
+from ingest.runner import ingest
 from ioc.config import Settings
 from tests.fixtures import SCHOOLS, table_rows, write_csv
 
