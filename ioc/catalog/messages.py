@@ -373,3 +373,27 @@ def run_messages(frame: pl.DataFrame) -> pl.DataFrame:
     details = [(_loads(raw) or {}).get("detail") for _, raw, _ in rows]
     added.append(pl.Series("message_detail", details, pl.String))
     return frame.with_columns(added).drop("message_params", strict=False)
+
+
+# -- why a pull of a source stopped (messages.yaml `sources`) -------------------------------
+_WHERE_PULL = {
+    "vi": {"source": "nguồn", "resource": "tài nguyên", "page": "trang"},
+    "en": {"source": "source", "resource": "resource", "page": "page"},
+}
+
+
+def source_message(
+    code: str, lang: Lang, values: Mapping[str, Any] | None = None, **where: object
+) -> str | None:
+    """A pull error's text in ``lang`` (None for a code the catalog lacks), after where it
+    happened (``source``, ``resource``, ``page`` given as keywords, when known)."""
+    text = load_messages().sources.get(code)
+    if text is None:
+        return None
+    try:
+        body = _FORMATTERS[lang].vformat(getattr(text, lang), (), dict(values or {}))
+    except (KeyError, IndexError):
+        return None
+    words = _WHERE_PULL[lang]
+    place = ", ".join(f"{words[k]} {where[k]}" for k in words if where.get(k) is not None)
+    return f"{place}: {body}" if place else body
