@@ -247,7 +247,7 @@ class Http:
             with self._client.stream(
                 method,
                 url,
-                params=params,
+                params=params or None,  # {} would drop the query of a next link
                 headers=headers,
                 data=form() if form else None,
                 extensions=extensions,

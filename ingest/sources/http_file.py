@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from email.message import Message
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
@@ -22,6 +21,8 @@ from ioc.sources.spec import FileMapping, SourceSpec
 
 DEFAULT_NAME = "return-file"
 SAFE = re.compile(r"[^\w.\- ]+")
+EXTENDED = re.compile(r"filename\*\s*=\s*([^']*)'[^']*'([^;]+)", re.I)
+PLAIN = re.compile(r'filename\s*=\s*(?:"([^"]*)"|([^;]+))', re.I)
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,15 @@ def file_name(disposition: str | None, url_path: str) -> str:
     """The file's name: ``Content-Disposition`` (``filename*`` before ``filename``), else the
     URL path's last part; only its base name, made safe."""
     name = ""
-    if disposition:
-        message = Message()
-        message["content-disposition"] = disposition
-        params = dict(message.get_params(header="content-disposition") or [])
-        extended = params.get("filename*")
-        if extended and "''" in extended:
-            name = unquote(extended.split("''", 1)[1])
-        else:
-            name = str(message.get_filename() or "")
+    extended = EXTENDED.search(disposition or "")
+    plain = PLAIN.search(disposition or "")
+    if extended:
+        try:
+            name = unquote(extended[2].strip(), encoding=extended[1] or "utf-8", errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            name = ""
+    if not name and plain:
+        name = plain[1] if plain[1] is not None else plain[2].strip()
     if not name:
         name = unquote(PurePosixPath(url_path).name)
     name = SAFE.sub("_", PurePosixPath(name.replace("\\", "/")).name).strip(" .")
