@@ -44,6 +44,10 @@ class _Signer:
     def check(self) -> None:
         """Every key it needs is in the secret (PullError naming the missing one)."""
 
+    def secrets(self) -> list[SecretStr]:
+        """Every value it may send (masked in log lines)."""
+        return list(self._secret.values())
+
     def prepare(self, http: Http, at: At) -> None:
         return None
 
@@ -123,6 +127,9 @@ class OAuth2(_Signer):
 
     def check(self) -> None:
         self._value("client_id"), self._value("client_secret")
+
+    def secrets(self) -> list[SecretStr]:
+        return super().secrets() + ([self._token] if self._token is not None else [])
 
     def _form(self) -> dict[str, str]:
         form = {

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import httpx
+from pydantic import SecretStr
 
 from ingest.sources.base import PullError
 from ioc.config import Settings
@@ -45,6 +47,8 @@ class Signer(Protocol):
     """What authenticates requests (:mod:`ingest.sources.auth`)."""
 
     secret_name: str
+
+    def secrets(self) -> list[SecretStr]: ...  # every value it may send (to mask in logs)
 
     def prepare(self, http: Http, at: At) -> None: ...  # credentials ready (e.g. a token)
 
@@ -97,6 +101,35 @@ def retry_after(value: str | None, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
+class _Mask(logging.Filter):
+    """Masks the credentials of the open clients in the lines of httpx and httpcore (whose
+    debug lines show response headers: a vendor may echo an API key in a ``Link``)."""
+
+    LOGGERS = ("httpx", "httpcore.connection", "httpcore.http11", "httpcore.http2", __name__)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.signers: dict[int, Signer] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not self.signers:
+            return True
+        text = masked = record.getMessage()
+        for signer in list(self.signers.values()):
+            for value in signer.secrets():
+                raw = value.get_secret_value()
+                for form in {raw, quote(raw, safe="")} if raw else ():
+                    masked = masked.replace(form, "***")
+        if masked != text:
+            record.msg, record.args = masked, ()
+        return True
+
+
+MASK = _Mask()
+for _name in _Mask.LOGGERS:
+    logging.getLogger(_name).addFilter(MASK)
+
+
 class _Signing(httpx.BaseTransport):
     """Puts the credentials on requests marked for signing, for their own origin only (a
     redirect elsewhere goes without them)."""
@@ -146,12 +179,15 @@ class Http:
         self._client = httpx.Client(
             transport=_Signing(inner, self), timeout=timeout, follow_redirects=True
         )
+        if signer is not None:
+            MASK.signers[id(self)] = signer
 
     def __repr__(self) -> str:
         return f"Http(source={self.source!r}, retries={self.retries})"
 
     def close(self) -> None:
         self._client.close()
+        MASK.signers.pop(id(self), None)
 
     def error(self, code: str, at: At, *, field: str | None = None, **params: object) -> PullError:
         return PullError(

@@ -386,12 +386,13 @@ def source_message(
     code: str, lang: Lang, values: Mapping[str, Any] | None = None, **where: object
 ) -> str | None:
     """A pull error's text in ``lang`` (None for a code the catalog lacks), after where it
-    happened (``source``, ``resource``, ``page`` given as keywords, when known)."""
+    happened: ``source``, ``resource``, ``page`` (and ``field``, which texts may show), as a
+    ``PullError.body()`` gives them."""
     text = load_messages().sources.get(code)
     if text is None:
         return None
     try:
-        body = _FORMATTERS[lang].vformat(getattr(text, lang), (), dict(values or {}))
+        body = _FORMATTERS[lang].vformat(getattr(text, lang), (), {**where, **(values or {})})
     except (KeyError, IndexError):
         return None
     words = _WHERE_PULL[lang]

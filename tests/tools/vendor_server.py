@@ -592,6 +592,7 @@ def vendor_server(
         host="127.0.0.1",
         port=port,
         log_config=None,
+        log_level="warning",
         access_log=False,  # its lines would hold an API key sent in the query
         lifespan="off",
         timeout_graceful_shutdown=1,
