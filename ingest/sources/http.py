@@ -151,9 +151,10 @@ class _Signing(httpx.BaseTransport):
 class _Retry(Exception):
     """An attempt that may be tried again: why, and how long to wait first."""
 
-    def __init__(self, code: str, delay: float, **params: object) -> None:
+    def __init__(self, code: str, delay: float, **params: Any) -> None:
         super().__init__(code)
-        self.code, self.delay, self.params = code, delay, params
+        self.code, self.delay = code, delay
+        self.params: dict[str, Any] = params
 
 
 class Http:

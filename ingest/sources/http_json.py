@@ -108,6 +108,10 @@ class HttpJsonFetcher:
     def retries(self) -> int:
         return self.http.retries
 
+    @retries.setter
+    def retries(self, value: int) -> None:  # a resumed pull goes on counting
+        self.http.retries = value
+
     def close(self) -> None:
         self.http.close()
 

@@ -46,6 +46,10 @@ class IocEduFetcher:
     def retries(self) -> int:
         return self.http.retries
 
+    @retries.setter
+    def retries(self, value: int) -> None:  # a resumed pull goes on counting
+        self.http.retries = value
+
     def close(self) -> None:
         self.http.close()
 
