@@ -7,6 +7,7 @@ cell would hold. A response that is not what the mapping says stops the pull wit
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from collections.abc import Iterator
@@ -25,13 +26,20 @@ from ioc.sources.spec import Mapping, ResourceMapping, SourceSpec
 MISSING = object()
 
 
+@functools.cache
+def steps(path: str) -> tuple[str, ...]:
+    return tuple(path.split(".")) if path else ()
+
+
 def dig(record: Any, path: str) -> Any:
     """The value at a dotted path (``dia_ban.ma_xa``); ``MISSING`` when a step is absent
     ("" is the record itself)."""
     value = record
-    for step in path.split(".") if path else []:
-        if isinstance(value, dict) and step in value:
-            value = value[step]
+    for step in steps(path):
+        if type(value) is dict:
+            value = value.get(step, MISSING)
+            if value is MISSING:
+                return MISSING
         elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
             value = value[int(step)]
         else:
@@ -42,6 +50,8 @@ def dig(record: Any, path: str) -> Any:
 def as_text(value: Any) -> str | None:
     """A vendor value as a file's cell would hold it: numbers without a trailing ``.0``,
     booleans as JSON spells them, null as None, objects as JSON."""
+    if type(value) is str:
+        return value
     if value is None or value is MISSING:
         return None
     if isinstance(value, bool):
@@ -227,7 +237,8 @@ class HttpJsonFetcher:
     def _row(mapping: ResourceMapping, record: dict[str, Any]) -> dict[str, str | None]:
         row: dict[str, str | None] = {}
         for field, path in mapping.fields.items():
-            text = as_text(dig(record, path))
+            value = record.get(path, MISSING) if "." not in path else dig(record, path)
+            text = value if type(value) is str else as_text(value)
             codes = mapping.values.get(field)
             if codes is not None and text is not None:
                 text = codes.get(text, text)  # unknown: the contract's validation says why

@@ -76,8 +76,9 @@ class IocEduFetcher:
             for index, item in enumerate(items, start=1):
                 if not isinstance(item, dict):
                     raise self.http.error("record_not_object", at, index=index, path="items")
-                page.rows.append({k: as_text(v) for k, v in item.items() if not k.startswith("_")})
-                page.versions.append(as_text(item.get("_version")))
+                row = {k: v if v is None or type(v) is str else as_text(v) for k, v in item.items()}
+                page.versions.append(as_text(row.pop("_version", None)))
+                page.rows.append({k: v for k, v in row.items() if not k.startswith("_")})
             if "next" not in body:
                 raise self.http.error("no_cursor", at, path="next")
             state["after"], state["number"] = body["next"], number

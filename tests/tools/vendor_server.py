@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import bisect
 import csv
+import functools
 import hashlib
 import io
 import math
@@ -107,6 +109,7 @@ REGISTRY = {
 T0 = datetime(2026, 1, 1, tzinfo=UTC)  # the vendor's clock: one second per change
 
 
+@functools.cache
 def _flags() -> tuple[set[str], set[str]]:
     values = load_contract().flag_values
     return {v.lower() for v in values[True]}, {v.lower() for v in values[False]}
@@ -128,6 +131,8 @@ def _vendor_value(kind: str, value: Any) -> Any:
     if value is None or value == "":
         return None
     text = str(value).strip()
+    if kind in ("text", "code", "enum"):
+        return text
     if kind == "count":
         return int(text) if text.lstrip("-").isdigit() else text
     if kind == "decimal":
@@ -141,22 +146,30 @@ def _vendor_value(kind: str, value: Any) -> Any:
     return text
 
 
+@functools.cache
+def _plan() -> list[tuple[str, str, tuple[str, ...], dict[str, str]]]:
+    """(field, type, vendor path steps, codes) of every contract field."""
+    codes = {"level": LEVELS, "ownership": OWNERSHIP, "term": TERMS}
+    return [
+        (f.name, f.type, tuple(vendor_path(f.name).split(".")), codes.get(f.name, {}))
+        for f in load_contract().fields
+    ]
+
+
 def to_vendor(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Rows in contract field names as the vendor's records (every contract field present,
     null when the row has none, so a page never lacks a mapped field)."""
-    fields = load_contract().fields
     out = []
     for row in rows:
         record: dict[str, Any] = {}
-        for f in fields:
-            value = _vendor_value(f.type, row.get(f.name))
-            if f.name == "level":
-                value = LEVELS.get(str(value), value)
-            elif f.name == "ownership":
-                value = OWNERSHIP.get(str(value), value)
-            elif f.name == "term":
-                value = TERMS.get(str(value), value)
-            _put(record, vendor_path(f.name), value)
+        for name, kind, path, codes in _plan():
+            value = _vendor_value(kind, row.get(name))
+            if codes:
+                value = codes.get(str(value), value)
+            target = record
+            for step in path[:-1]:
+                target = target.setdefault(step, {})
+            target[path[-1]] = value
         out.append(record)
     return out
 
@@ -319,11 +332,13 @@ class Vendor:
         self.tokens_issued = 0
         self.file: bytes | None = None  # the return file's bytes (None: made from the rows)
         self.random = random.Random(faults.seed)
+        self._listed: dict[tuple[str, bool], list[tuple[Key, _Stored]]] = {}
         self.replace(rows)
         self.update_schools(schools)
 
     # -- controls ------------------------------------------------------------------------
     def _next(self) -> int:
+        self._listed.clear()
         self.tick += 1
         return self.tick
 
@@ -364,11 +379,15 @@ class Vendor:
 
     # -- what the routes read ------------------------------------------------------------
     def listing(self, table: str, since_tick: int, with_deleted: bool) -> list[tuple[Key, _Stored]]:
+        """Rows (or schools) changed at ``since_tick`` or later, in the order of their
+        changes (a stored table keeps it: a change moves its row to the end)."""
         with self.lock:
-            items = list((self.rows if table == "rows" else self.schools).items())
-        return [
-            (k, s) for k, s in items if s.tick >= since_tick and (with_deleted or not s.deleted)
-        ]
+            found = self._listed.get((table, with_deleted))
+            if found is None:
+                stored = self.rows if table == "rows" else self.schools
+                found = [(k, s) for k, s in stored.items() if with_deleted or not s.deleted]
+                self._listed[(table, with_deleted)] = found
+        return found[bisect.bisect_left(found, since_tick, key=lambda item: item[1].tick) :]
 
 
 def stamp(tick: int) -> str:
@@ -452,7 +471,7 @@ def _window(request: Request, items: list[tuple[Key, _Stored]]) -> tuple[int, in
     mode, size = query.get("kieu", "cursor"), int(query.get("limit", "100"))
     if mode == "cursor":
         after = _decode(query["cursor"]) if query.get("cursor") else -1
-        start = next((i for i, (_, s) in enumerate(items) if s.tick > after), len(items))
+        start = bisect.bisect_right(items, after, key=lambda item: item[1].tick)
         more = start + size < len(items)
         return start, size, _encode(items[start + size - 1][1].tick) if more else None
     if mode == "offset":
@@ -519,10 +538,10 @@ class _Api:
         if resource not in ("returns", "schools"):
             return JSONResponse({"detail": "not found"}, status_code=404)
         query = request.query_params
-        items = self.vendor.listing("rows" if resource == "returns" else "schools", 0, False)
-        since = int(query.get("since") or 0)
+        table = "rows" if resource == "returns" else "schools"
+        items = self.vendor.listing(table, int(query.get("since") or 0), False)
         after = int(query.get("after") or -1)
-        chosen = [(k, s) for k, s in items if s.tick >= since and s.tick > after]
+        chosen = items[bisect.bisect_right(items, after, key=lambda item: item[1].tick) :]
         limit = int(query.get("limit") or 1000)
         page = chosen[:limit]
         out = [
@@ -530,7 +549,7 @@ class _Api:
             for _, s in page
         ]
         nxt = str(page[-1][1].tick) if len(chosen) > limit else None
-        version = max((s.tick for _, s in items), default=0)
+        version = self.vendor.tick
         self.vendor.requests.append((request.url.path, 200))
         return JSONResponse({"items": out, "next": nxt, "version": version})
 
