@@ -247,12 +247,11 @@ class Http:
                 request = (method, url, params, headers, form, signed)
                 with self._attempt(request, attempt) as response:
                     status = response.status_code
-                    if status in (401, 403) and signed and self.signer is not None:
-                        if not reauthenticated and self.signer.refresh():
-                            reauthenticated = True
+                    if status in (401, 403) or (status == 400 and not signed):
+                        renew = signed and self.signer is not None and not reauthenticated
+                        if renew and self.signer is not None and self.signer.refresh():
+                            reauthenticated = True  # one new token, one more attempt
                             continue
-                        raise self._refused(at, status)
-                    if status in (400, 401, 403) and not signed:
                         raise self._refused(at, status)
                     self._check(response, at, attempt)
                     content = keep(response, at)

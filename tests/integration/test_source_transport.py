@@ -380,3 +380,48 @@ def test_headers_of_retries_and_links() -> None:
     assert since_value("2026-12-04T09:12:00Z", 300) == "2026-12-04T09:07:00Z"
     assert since_value("2026-12-04T09:12:00+07:00", 60) == "2026-12-04T09:11:00+07:00"
     assert since_value("57", 300) == "57"
+
+
+def test_tokens_renewed_before_they_expire(fresh: Vendor) -> None:
+    fresh.faults.token_ttl = 0.4  # the token says so in expires_in: renewed before, no 401
+    fresh.faults.slow_seconds, fresh.faults.slow_requests = 0.15, -1
+    pages, _ = pull(fresh, size=50)
+    assert len(codes(pages)) == len(ROWS)
+    assert fresh.tokens_issued >= 2
+
+
+def test_the_registry_is_mapped_back() -> None:
+    schools = [
+        {
+            "school_code": r["school_code"],
+            "school_name": r["school_name"],
+            "level": r["level"],
+            "ownership": r["ownership"],
+            "province_code": "94",
+            "district_code": r["district_code"],
+            "commune_code": r["commune_code"],
+            "status": "closed" if i == 2 else "open",
+            "opened_year": "2019-2020",
+            "closed_year": "2024-2025" if i == 2 else None,
+            "email": f"c{i}@example.edu.vn",
+        }
+        for i, r in enumerate(ROWS[:7])
+    ]
+    with vendor_server([], schools=schools) as server:
+        spec = vendor_source(server.url, resources=["schools"])
+        fetcher = fetcher_for(spec, secret(), settings())
+        pages = list(fetcher.pages("schools", None, None))
+        fetcher.close()
+    assert [row for page in pages for row in page.rows] == schools
+    assert all(v for page in pages for v in page.versions)
+
+
+def test_a_refused_connection_is_unreachable() -> None:
+    from tests.tools.vendor_server import free_port
+
+    spec = vendor_source(f"http://127.0.0.1:{free_port()}", kind="ioc-edu")
+    fetcher = fetcher_for(spec, secret("bearer"), settings(sources_retries=2))
+    with pytest.raises(PullError) as caught:
+        next(fetcher.pages("returns", None, None))
+    assert (caught.value.code, caught.value.params["retries"]) == ("unreachable", 2)
+    assert fetcher.retries == 2
