@@ -425,3 +425,15 @@ def test_a_refused_connection_is_unreachable() -> None:
         next(fetcher.pages("returns", None, None))
     assert (caught.value.code, caught.value.params["retries"]) == ("unreachable", 2)
     assert fetcher.retries == 2
+
+
+def test_every_pull_error_has_its_words_in_the_catalog() -> None:
+    import re
+
+    from ioc.catalog.definitions import load_messages
+
+    root = Path(__file__).resolve().parents[2] / "ingest" / "sources"
+    text = "".join(p.read_text(encoding="utf-8") for p in root.glob("*.py"))
+    raised = set(re.findall(r'(?:error|PullError|_Retry)\(\s*"(\w+)"', text))
+    assert {"unreachable", "timeout", "too_many_retries", "field_missing"} <= raised
+    assert raised <= set(load_messages().sources)
