@@ -6,7 +6,6 @@ together (docs/pulls.md, "Flow of one pull"). The answer is the PullReport."""
 from __future__ import annotations
 
 import hashlib
-import importlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -32,6 +31,8 @@ from ingest.runner import (
     open_session,
 )
 from ingest.sources.base import Fetcher
+from ingest.sources.http_file import fetch_file
+from ingest.sources.kinds import fetcher_for
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.config import Settings
@@ -97,9 +98,7 @@ def pull(
 
 def fetcher_of(spec: SourceSpec, secret: Mapping[str, SecretStr], settings: Settings) -> Fetcher:
     """The fetcher of the source's kind (:mod:`ingest.sources.kinds`)."""
-    kinds = importlib.import_module("ingest.sources.kinds")
-    fetcher: Fetcher = kinds.fetcher_for(spec, secret, settings)
-    return fetcher
+    return fetcher_for(spec, secret, settings)
 
 
 def watermarks(settings: Settings, source: str) -> dict[str, str | None]:
@@ -357,9 +356,8 @@ def _pull_file(
 ) -> None:
     """An ``http-file`` source: a conditional GET from the file's validator (its watermark),
     then the file runner with the source's units as scope; 304 is an unchanged pull."""
-    http_file = importlib.import_module("ingest.sources.http_file")
     before = watermarks(settings, spec.name).get("returns")
-    got = http_file.fetch_file(spec, secret, settings, None if full else before, workdir / "files")
+    got = fetch_file(spec, secret, settings, None if full else before, workdir / "files")
     pulled = Pulled(spec.name, spec.kind, "returns")
     part: dict[str, Any] = {"watermark_before": before, "watermark_after": got.validator}
     part |= dict.fromkeys(COUNTS, 0) | {"pages": 1, "run_id": None, "drift": None}

@@ -129,7 +129,7 @@ class _Formatter(string.Formatter):
         return self.vformat(getattr(load_messages().parts[value["part"]], self.lang), (), args)
 
 
-_FORMATTERS = {lang: _Formatter(lang) for lang in LANGS}
+FORMATTERS = {lang: _Formatter(lang) for lang in LANGS}
 
 
 def bare(rule: str) -> str:
@@ -143,7 +143,7 @@ def rule_label(rule: str, lang: Lang) -> str:
     if found is None:
         return rule
     text, given = found
-    return _FORMATTERS[lang].vformat(getattr(text.label, lang), (), given)
+    return FORMATTERS[lang].vformat(getattr(text.label, lang), (), given)
 
 
 def message(
@@ -164,7 +164,7 @@ def message(
     text, given = found
     args = {**given, **(values or {}), "field": field, "value": value, "school": school}
     try:
-        return _FORMATTERS[lang].vformat(getattr(text.message, lang), (), args)
+        return FORMATTERS[lang].vformat(getattr(text.message, lang), (), args)
     except (KeyError, IndexError):
         return stored or rule_label(rule, lang)
 
@@ -325,12 +325,7 @@ def file_text(code: str, lang: Lang, values: Mapping[str, Any] | None = None) ->
     """The text of a file message code with its parameters (without the file's name)."""
     text = load_messages().files[code]
     args = {k: v for k, v in (values or {}).items() if k not in WHERE}
-    return _FORMATTERS[lang].vformat(getattr(text, lang), (), args)
-
-
-def source_text(code: str, lang: Lang, values: Mapping[str, Any] | None = None) -> str:
-    """The text of a ``sources`` message (a pull's error, a problem of the sources API)."""
-    return _FORMATTERS[lang].vformat(getattr(load_messages().sources[code], lang), (), values or {})
+    return FORMATTERS[lang].vformat(getattr(text, lang), (), args)
 
 
 def file_message(

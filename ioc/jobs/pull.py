@@ -23,7 +23,8 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from ioc import store
-from ioc.catalog.messages import LANGS, source_text
+from ioc.catalog.messages import LANGS
+from ioc.catalog.source_messages import source_text
 from ioc.jobs.isolated import JobFailed, JobStopped, Limits, run_job
 from ioc.jobs.runner import Context, JobProblem
 from ioc.jobs.upload import MODULE, PROGRESS, job_settings, progress_watcher

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from ioc.catalog.messages import LANGS, source_text
+from ioc.catalog.messages import LANGS
+from ioc.catalog.source_messages import source_text
 from ioc.jobs import pull
 from ioc.jobs.runner import JobRunner
 from ioc.reports.cron import trigger_for

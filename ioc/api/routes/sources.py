@@ -24,7 +24,7 @@ from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
 from ioc.api.routes.jobs import job_path, job_problem
 from ioc.api.scope import allowed_units
-from ioc.catalog.messages import source_text
+from ioc.catalog.source_messages import source_text
 from ioc.config import Settings
 from ioc.jobs import pull
 from ioc.reports.limits import fires_too_often
