@@ -367,7 +367,6 @@ class _Sync(BaseHTTPRequestHandler):
 
 @pytest.mark.slow
 def test_job_killed_mid_pull_then_resumed(settings: Settings, work: Path) -> None:
-    pytest.importorskip("ingest.sources.ioc_edu")  # the real fetcher (another part of issue 16)
     _Sync.rows = ROWS[:12]
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Sync)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -396,6 +395,7 @@ def test_job_killed_mid_pull_then_resumed(settings: Settings, work: Path) -> Non
         assert proc.stdin is not None
         proc.stdin.write(json.dumps(request))
         proc.stdin.close()
+        proc.stdin = None  # sent: communicate() must not flush it again
         return proc
 
     try:
