@@ -10,7 +10,9 @@ from typing import Any
 
 from dash import html
 
+from dashboards.api_client import problem_of
 from dashboards.components.attrs import data_attrs
+from dashboards.formats import vn_number
 from dashboards.i18n import Lang, t
 from ioc.domain.formats import WEEKDAYS, as_local, local_datetime
 from ioc.reports.cron import WEEKDAY_NAMES, next_after, trigger_for
@@ -168,3 +170,47 @@ def source_rows(rows: list[dict[str, Any]], language: Lang, zone: str) -> list[d
         }
         for r in rows
     ]
+
+
+def word(kind: str, value: Any, language: Lang) -> str:
+    """A code of the ledger in words (``sources.<kind>_<value>``), or as it is."""
+    try:
+        return t(f"sources.{kind}_{value}", language)
+    except KeyError:
+        return str(value or "—")
+
+
+def job_text(job: dict[str, Any], name: str, language: Lang) -> tuple[str, bool]:
+    """A pull's job in words, and whether it went well: waiting, its progress while it
+    runs, then the report's counts or its error in the reader's language."""
+    status = job.get("status")
+    if status == "queued":
+        return t("sources.job_waiting", language, name=name), True
+    if status == "running":
+        progress = job.get("progress") or {}
+        stage = word("stage", progress.get("stage") or "start", language)
+        return t("sources.job_working", language, name=name, stage=stage,
+                 done=vn_number(progress.get("done") or 0)), True  # fmt: skip
+    result = job.get("result") or {}
+    report = result.get("pull", result) if isinstance(result, dict) else {}
+    if status != "succeeded" or report.get("status") == "failed":
+        error = error_text(report.get("error"), language) if report.get("error") else ""
+        error = error or problem_of(500, job.get("problem") or {}).text(language)
+        return t("sources.job_failed", language, name=name, error=error), False
+    mode = word("mode", report.get("mode"), language)
+    if report.get("dry_run"):
+        mode += f", {t('sources.dry_run', language)}"
+    seconds = report.get("duration_seconds")
+    figures = {
+        k: vn_number(report.get(k)) if report.get(k) is not None else "—"
+        for k in ("fetched", "inserted", "replaced", "unchanged", "rejected", "retries")
+    }
+    done = t(
+        "sources.job_done",
+        language,
+        name=name,
+        mode=mode,
+        seconds=vn_number(seconds, 1) if seconds is not None else "—",
+        **figures,
+    )
+    return done, True

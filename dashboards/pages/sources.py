@@ -11,17 +11,19 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboards import ids
-from dashboards.api_client import ApiProblem, problem_of
+from dashboards.api_client import ApiProblem
 from dashboards.components import states
 from dashboards.components.attrs import data_attrs
 from dashboards.components.datagrid import grid, list_col, status_col
 from dashboards.components.frame import Bare, Page, frame, frame_bare, resolve
 from dashboards.components.source_texts import (
     error_text,
+    job_text,
     source_rows,
+    word,
 )
 from dashboards.context import api, lang
-from dashboards.formats import datetime_text, vn_number
+from dashboards.formats import datetime_text
 from dashboards.i18n import Lang, t
 from dashboards.pages.sources_form import EDITORS, admin_buttons, form_section
 
@@ -120,13 +122,6 @@ def _watermarks(marks: dict[str, Any] | None) -> str:
     )
 
 
-def _word(kind: str, value: Any, language: Lang) -> str:
-    try:
-        return t(f"sources.{kind}_{value}", language)
-    except KeyError:
-        return str(value or "—")
-
-
 def ledger(pulls: list[dict[str, Any]], language: Lang, zone: str) -> Any:
     """A source's pulls, newest first, with what each fetched and changed."""
     if not pulls:
@@ -140,10 +135,10 @@ def ledger(pulls: list[dict[str, Any]], language: Lang, zone: str) -> Any:
         {
             "id": p.get("id"),
             "started": datetime_text(p.get("started_at"), zone),
-            "trigger": _word("trigger", p.get("trigger"), language),
-            "mode": _word("mode", p.get("mode"), language)
+            "trigger": word("trigger", p.get("trigger"), language),
+            "mode": word("mode", p.get("mode"), language)
             + (f" · {t('sources.dry_run', language)}" if p.get("dry_run") else ""),
-            "status": _word("status", p.get("status"), language),
+            "status": word("status", p.get("status"), language),
             "status_code": p.get("status"),
             **{k: p.get(k) for k in counts},
             "watermark": _watermarks(p.get("watermarks")),
@@ -232,42 +227,6 @@ def _act(_p: Any, _d: Any, _f: Any, _t: Any, selected: list[dict[str, Any]] | No
         return states.error(problem, language), None, True
     text = t("sources.started", language, name=name, job=job)
     return html.Div(text, className="state ok"), {"job": job, "name": name}, False
-
-
-def job_text(job: dict[str, Any], name: str, language: Lang) -> tuple[str, bool]:
-    """A pull's job in words, and whether it went well: waiting, its progress while it
-    runs, then the report's counts or its error in the reader's language."""
-    status = job.get("status")
-    if status == "queued":
-        return t("sources.job_waiting", language, name=name), True
-    if status == "running":
-        progress = job.get("progress") or {}
-        stage = _word("stage", progress.get("stage") or "start", language)
-        return t("sources.job_working", language, name=name, stage=stage,
-                 done=vn_number(progress.get("done") or 0)), True  # fmt: skip
-    result = job.get("result") or {}
-    report = result.get("pull", result) if isinstance(result, dict) else {}
-    if status != "succeeded" or report.get("status") == "failed":
-        error = error_text(report.get("error"), language) if report.get("error") else ""
-        error = error or problem_of(500, job.get("problem") or {}).text(language)
-        return t("sources.job_failed", language, name=name, error=error), False
-    mode = _word("mode", report.get("mode"), language)
-    if report.get("dry_run"):
-        mode += f", {t('sources.dry_run', language)}"
-    seconds = report.get("duration_seconds")
-    figures = {
-        k: vn_number(report.get(k)) if report.get(k) is not None else "—"
-        for k in ("fetched", "inserted", "replaced", "unchanged", "rejected", "retries")
-    }
-    done = t(
-        "sources.job_done",
-        language,
-        name=name,
-        mode=mode,
-        seconds=vn_number(seconds, 1) if seconds is not None else "—",
-        **figures,
-    )
-    return done, True
 
 
 @callback(
