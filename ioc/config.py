@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     )
     reports_scheduler: bool = Field(
         default=True,
-        description="Run schedules in this server (set false on all but one instance)",
+        description="Run schedules (of reports, and the pulls of sources) in this server "
+        "(set false on all but one instance)",
     )
     reports_misfire_grace_seconds: int = Field(
         default=6 * 3600, description="A run missed by at most this much runs once at start"

@@ -20,10 +20,12 @@ from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
 from ioc.api.routes import auth, indicators, ingest, jobs, meta, reports, schools, targets, units
 from ioc.api.routes import boundaries as boundary_routes
 from ioc.api.routes.schedules import router as schedules_router
+from ioc.api.routes.sources import router as sources_router
 from ioc.api.snapshot import Snapshot
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings, get_settings
 from ioc.jobs.kinds import KINDS
+from ioc.jobs.pull_schedule import PullScheduler
 from ioc.jobs.runner import Hooks, JobRunner
 from ioc.reports.scheduler import ReportScheduler
 
@@ -36,10 +38,12 @@ def create_app(settings: Settings | None = None) -> Api:
         app.state.auth.start()
         app.state.reports.start()
         app.state.jobs.start()
+        app.state.pulls.start()
         load_catalog()  # read once, before any request needs it
         app.state.snapshot.current()  # open the published build now: its warm-up starts
         boundary_routes.warm(app)
         yield
+        app.state.pulls.shutdown()
         app.state.jobs.shutdown()
         app.state.reports.shutdown()
         app.state.snapshot.close()
@@ -69,6 +73,7 @@ def create_app(settings: Settings | None = None) -> Api:
     app.state.jobs = JobRunner(
         settings, KINDS, Hooks(published=snapshot.published, audit=app.state.auth.audit_event)
     )
+    app.state.pulls = PullScheduler(app.state.jobs)
     errors.install(app)
     for module in (meta, auth, units, indicators, schools, reports, targets, jobs, boundary_routes):
         app.include_router(module.router, prefix=PREFIX, responses=errors.PROBLEMS)
@@ -79,6 +84,11 @@ def create_app(settings: Settings | None = None) -> Api:
         schedules_router,
         prefix=PREFIX,
         responses=errors.PROBLEMS | errors.problem_responses(409, 410),
+    )
+    app.include_router(
+        sources_router,
+        prefix=PREFIX,
+        responses=errors.PROBLEMS | errors.problem_responses(409, 413),
     )
     # anything else under /api (any method) is answered by the API, never by the dashboard at /
     app.router.routes.append(Elsewhere("/api/{rest:path}", _elsewhere))

@@ -328,6 +328,11 @@ def file_text(code: str, lang: Lang, values: Mapping[str, Any] | None = None) ->
     return _FORMATTERS[lang].vformat(getattr(text, lang), (), args)
 
 
+def source_text(code: str, lang: Lang, values: Mapping[str, Any] | None = None) -> str:
+    """The text of a ``sources`` message (a pull's error, a problem of the sources API)."""
+    return _FORMATTERS[lang].vformat(getattr(load_messages().sources[code], lang), (), values or {})
+
+
 def file_message(
     code: str | None, lang: Lang, values: Mapping[str, Any] | None = None, stored: str | None = None
 ) -> str | None:

@@ -1,12 +1,14 @@
-"""The kinds of job the runner knows: each a function of :mod:`ioc.jobs` (pulls, report runs
-and recomputes join here as they come)."""
+"""The kinds of job the runner knows: each a function of :mod:`ioc.jobs` (report runs and
+recomputes join here as they come)."""
 
 from __future__ import annotations
 
-from ioc.jobs import targets, upload
+from ioc.jobs import pull, targets, upload
 from ioc.jobs.runner import Kind
 
 KINDS: dict[str, Kind] = {
     "ingest": upload.run,  # an uploaded return file
     "targets": targets.run,  # targets set through the API
+    "pull": pull.run,  # a source pulled (API, CLI or its schedule)
+    "source_test": pull.check,  # a source tried, nothing stored
 }

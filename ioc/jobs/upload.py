@@ -92,7 +92,7 @@ def _run(
     records its failed run, if it can); a job that failed is a 500 problem, recorded too."""
     limits = Limits(settings.ingest_memory_limit_mb << 20, settings.ingest_time_limit_seconds)
     try:
-        watch = _watcher(work / PROGRESS, context)
+        watch = progress_watcher(work / PROGRESS, context)
         (report,) = run_job(MODULE, job, work, limits, watch)["reports"]
         return report, None
     except JobStopped as exc:
@@ -125,7 +125,7 @@ def _run(
     return report, stopped
 
 
-def _watcher(path: Path, context: Context) -> Any:
+def progress_watcher(path: Path, context: Context) -> Any:
     """A function that passes on the job's progress (``progress.json``) when it changes."""
     seen: list[str] = []
 

@@ -1,5 +1,5 @@
 """SQLAlchemy models of the operational store: accounts, scopes, tokens, sessions, audit,
-login throttles, report schedules and their runs, jobs.
+login throttles, report schedules and their runs, jobs, sources and their pulls.
 
 Not for analytics (those live in DuckDB). Every timestamp is timezone-aware UTC.
 """
@@ -294,3 +294,72 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class PullStatus(enum.StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"  # left running by a server that stopped
+
+
+class Source(Base):
+    """A system the Department pulls from (``ioc.sources.spec.SourceSpec`` as stored). It
+    names an entry of the secrets file, never holds a credential."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    base_url: Mapped[str] = mapped_column(Text)
+    secret: Mapped[str | None] = mapped_column(String(200), default=None)
+    units: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # [{scheme, code}]
+    resources: Mapped[list[str]] = mapped_column(JSON)
+    cron: Mapped[str | None] = mapped_column(String(100), default=None)
+    reconcile_cron: Mapped[str | None] = mapped_column(String(100), default=None)
+    late_after_hours: Mapped[int] = mapped_column(Integer, default=48)
+    mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SourcePull(Base):
+    """One pull of a source (the ledger): what it fetched and did, from its PullReport."""
+
+    __tablename__ = "source_pulls"
+    __table_args__ = (
+        CheckConstraint(_in("status", PullStatus), name="status"),
+        CheckConstraint("mode IN ('delta', 'full')", name="mode"),
+        Index("ix_source_pulls_source_id", "source", "id"),
+        Index("ix_source_pulls_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))  # its name: the ledger outlives it
+    job_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    trigger: Mapped[str] = mapped_column(String(16))  # api | cli | schedule
+    started_by: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[str] = mapped_column(String(8))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default=PullStatus.RUNNING)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    duration_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    replaced: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    tombstones: Mapped[int] = mapped_column(Integer, default=0)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    #: {resource: [before, after]}
+    watermarks: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    reject_reasons: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    run_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    drift: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    #: {code, vi, en, resource, page, field}
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
