@@ -44,7 +44,7 @@ class SourceCalls:
         location = response.headers.get("Location", "")
         if location.rstrip("/").rsplit("/", 1)[-1].isdigit():
             return int(location.rstrip("/").rsplit("/", 1)[-1])
-        return int(response.json()["id"])
+        return int(response.json()["job_id"])
 
     def test_source(self, name: str) -> dict[str, Any]:
         """Connect, authenticate and map the first page of each resource: ``{"ok",

@@ -153,23 +153,28 @@ def _unit(unit: dict[str, Any] | str) -> str:
 
 def source_rows(rows: list[dict[str, Any]], language: Lang, zone: str) -> list[dict[str, Any]]:
     """The sources list's rows: name, kind, units, schedule and state in words, the last
-    successful pull ('cách đây 3 ngày (09:12 04/12/2026)') and the next one."""
-    return [
-        {
-            "id": r["name"],
-            "name": r["name"],
-            "kind": kind_label(r.get("kind"), language),
-            "units": ", ".join(_unit(u) for u in r.get("units") or []),
-            "schedule": cron_words(r.get("cron"), language),
-            "state": state_label(r.get("state"), language),
-            "state_code": r.get("state") or "never",
-            "last_success": when_text(r.get("last_success_at"), zone, language),
-            "next": local_datetime(r["next_pull_at"], zone)
-            if r.get("next_pull_at")
-            else next_pull(r.get("cron"), zone),
-        }
-        for r in rows
-    ]
+    successful pull ('cách đây 3 ngày (09:12 04/12/2026)') and the next one. A source of
+    ``GET /sources`` carries its state in ``status`` and its next fires in ``next_pulls``."""
+    shown = []
+    for r in rows:
+        status = r.get("status") or {}
+        planned = (r.get("next_pulls") or {}).get("cron")
+        shown.append(
+            {
+                "id": r["name"],
+                "name": r["name"],
+                "kind": kind_label(r.get("kind"), language),
+                "units": ", ".join(_unit(u) for u in r.get("units") or []),
+                "schedule": cron_words(r.get("cron"), language),
+                "state": state_label(status.get("state"), language),
+                "state_code": status.get("state") or "never",
+                "last_success": when_text(status.get("last_success_at"), zone, language),
+                "next": local_datetime(planned, zone)
+                if planned
+                else next_pull(r.get("cron"), zone),
+            }
+        )
+    return shown
 
 
 def word(kind: str, value: Any, language: Lang) -> str:

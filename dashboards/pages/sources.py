@@ -172,8 +172,8 @@ def ledger(pulls: list[dict[str, Any]], language: Lang, zone: str) -> Any:
 )
 def _show_ledger(selected: list[dict[str, Any]] | None) -> Any:
     language, client = lang(), api()
-    if not selected:
-        return states.empty(t("sources.pick", language))
+    if not selected:  # new rows (a pull ended, a source saved) lose it: keep the ledger shown
+        return no_update
     try:
         return ledger(client.source_pulls(selected[0]["name"]), language, client.display_zone())
     except ApiProblem as problem:
@@ -234,6 +234,7 @@ def _act(_p: Any, _d: Any, _f: Any, _t: Any, selected: list[dict[str, Any]] | No
     Output(ids.SOURCES_POLL, "disabled"),
     Output(ids.SOURCES_LEDGER, "children", allow_duplicate=True),
     Output(ids.SOURCES_GRID, "rowData", allow_duplicate=True),
+    Output(ids.SOURCES_GRID, "selectedRows"),
     Input(ids.SOURCES_POLL, "n_intervals"),
     State(ids.SOURCES_FOLLOWED, "data"),
     prevent_initial_call=True,
@@ -242,12 +243,12 @@ def _follow(_: int, followed: dict[str, Any] | None) -> Any:
     """The started pull's progress; once it ended, its outcome, and the ledger and the
     sources' states refreshed."""
     if not followed:
-        return no_update, True, no_update, no_update
+        return no_update, True, no_update, no_update, no_update
     language, client = lang(), api()
     try:
         job = client.job(int(followed["job"]))
     except ApiProblem as problem:
-        return states.error(problem, language), True, no_update, no_update
+        return states.error(problem, language), True, no_update, no_update, no_update
     text, good = job_text(job, followed["name"], language)
     line = html.Div(
         text,
@@ -257,11 +258,13 @@ def _follow(_: int, followed: dict[str, Any] | None) -> Any:
         **data_attrs(status=str(job.get("status"))),
     )
     if job.get("status") not in ("succeeded", "failed", "interrupted"):
-        return line, False, no_update, no_update
+        return line, False, no_update, no_update, no_update
     zone = client.display_zone()
     try:
         pulls: Any = ledger(client.source_pulls(followed["name"]), language, zone)
         listing: Any = source_rows(client.sources(), language, zone)
     except ApiProblem as problem:
-        pulls, listing = states.error(problem, language), no_update
-    return line, True, pulls, listing
+        pulls, listing = states.error(problem, language), None
+    # new rows lose the grid's selection: the followed source stays picked
+    picked = [r for r in listing if r["id"] == followed["name"]] if listing else no_update
+    return line, True, pulls, listing or no_update, picked

@@ -15,7 +15,7 @@ from dashboards.components.source_texts import (
     source_rows,
     trouble_text,
 )
-from dashboards.pages.sources_form import problems_by_field, spec_of
+from dashboards.pages.sources_form import form_section, problems_by_field, spec_of
 
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
 
@@ -75,8 +75,8 @@ def test_the_sources_list_in_words_and_local_time() -> None:
                 "kind": "http-json",
                 "units": [{"scheme": "legacy", "code": "94"}],
                 "cron": "0 2 * * *",
-                "state": "late",
-                "last_success_at": "2026-12-01T01:00:00Z",
+                "status": {"state": "late", "last_success_at": "2026-12-01T01:00:00Z"},
+                "next_pulls": {"cron": None, "reconcile_cron": None},
             }
         ],
         "vi",
@@ -133,3 +133,8 @@ def test_a_pulls_job_in_words() -> None:
     problem = {"code": "pull_failed", "message": {"vi": "Lỗi kéo", "en": "Pull failed"}}
     text, good = job_text({"status": "failed", "problem": problem}, "a", "en")
     assert not good and text == "«a»: the pull failed: Pull failed"
+
+
+def test_the_form_is_labelled_in_both_languages() -> None:
+    for language in ("vi", "en"):
+        form_section(language)  # every label is in the catalog
