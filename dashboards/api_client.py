@@ -13,6 +13,8 @@ from typing import Any, ClassVar, Literal, TypedDict
 
 import httpx
 
+from dashboards.api_sources import SourceCalls
+
 Scheme = Literal["legacy", "2025"]
 SCHEMES: tuple[Scheme, ...] = ("legacy", "2025")
 SESSION_COOKIE = "ioc_session"
@@ -22,9 +24,17 @@ DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # IOC_DISPLAY_TIMEZONE's default, while the A
 class ApiProblem(Exception):
     """An API error (problem+json) or an unreachable API, with vi/en text."""
 
-    def __init__(self, status: int, code: str, vi: str, en: str) -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        vi: str,
+        en: str,
+        errors: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(f"{status} {code}: {en}")
         self.status, self.code, self.vi, self.en = status, code, vi, en
+        self.errors = errors or []  # a 422's problems: {"parameter", "in", "reason"}
 
     def text(self, lang: str) -> str:
         return self.vi if lang == "vi" else self.en
@@ -120,7 +130,7 @@ class Credentials:
         return {}
 
 
-class Api:
+class Api(SourceCalls):
     """One caller's view of the API. Cheap to create; the connection pool is shared."""
 
     _pools: ClassVar[dict[str, httpx.Client]] = {}
@@ -372,6 +382,7 @@ def problem_of(status: int, body: dict[str, Any]) -> ApiProblem:
         str(body.get("code", "error")),
         str(message.get("vi") or body.get("detail") or body.get("title")),
         str(message.get("en") or body.get("detail") or body.get("title")),
+        [e for e in body.get("errors") or [] if isinstance(e, dict)],
     )
 
 

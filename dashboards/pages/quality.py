@@ -31,6 +31,7 @@ from dashboards.figures.unit import quality_bars
 from dashboards.formats import cell_value, date_text, value_text, vn_number
 from dashboards.i18n import t
 from dashboards.pages.quality_runs import rejects_parts, runs_section
+from dashboards.pages.quality_sources import sources_panel
 
 dash.register_page(
     __name__,
@@ -54,12 +55,14 @@ def layout(**query: Any) -> Any:
         report = page.api.quality(view.unit, view.scheme, view.period)
     except ApiProblem as problem:
         return frame(page, "/quality", states.error(problem, language), title)
+    sources = sources_panel(page.api, language)
     total = report.get("total") or {}
     if not total.get("schools_expected"):
-        empty = states.empty(t("state.no_returns", language))
+        empty = html.Div([sources, states.empty(t("state.no_returns", language))])
         return frame(page, "/quality", states.noted(page.unit, language, empty), title)
     body = html.Div(
         [
+            *([sources] if sources else []),
             _totals(page, report),
             _by_unit(page, report),
             _chase(page),

@@ -66,6 +66,8 @@ RUN_FIELDS = (
     "warnings",
 )
 FAILED = ("failed", "rejected_strict")
+SOURCE_FIELDS = ("name", "state", "last_success_at", "consecutive_failures")
+TROUBLE = ("failing", "late")  # the states of a source the wall shows
 
 
 def key(scheme: str, code: str) -> str:
@@ -108,6 +110,21 @@ def report_runs(api: Api, screen: Screen) -> list[dict[str, Any]]:
     return found[: screen.events]
 
 
+def troubled_sources(api: Api, screen: Screen) -> list[dict[str, Any]]:
+    """The pulled sources that are failing or late (name, state, last success, failures in
+    a row), for the "red now" panel and the ticker; none for an account that may not read
+    them (403) or an API without sources (404)."""
+    if not screen.events and not any(p.kind == "red_now" for p in screen.panels):
+        return []
+    try:
+        rows = api.sources_status()
+    except ApiProblem as problem:
+        if problem.status in (403, 404):
+            return []
+        raise
+    return [_pick(r, SOURCE_FIELDS) for r in rows if r.get("state") in TROUBLE]
+
+
 def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, Any]:
     """Everything the screen's panels draw, from the API. Raises ApiProblem."""
     now = now or datetime.now(UTC)
@@ -124,6 +141,7 @@ def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, 
         "runs": [],
         "failed_runs": [],
         "report_runs": [],
+        "sources": [],
     }
     if period is None:
         return snapshot
@@ -148,6 +166,7 @@ def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, 
         ]
         snapshot["runs"] = runs[: screen.events]
     snapshot["report_runs"] = report_runs(api, screen)
+    snapshot["sources"] = troubled_sources(api, screen)
     return snapshot
 
 

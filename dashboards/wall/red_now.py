@@ -1,5 +1,6 @@
 """The wall's "red now" panel: the indicators below their norm or target among the unit's
-children (worst first), the schools not reported yet, and the ingests that failed."""
+children (worst first), the schools not reported yet, and the ingests that failed (the
+pulled sources failing or late among them)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from dashboards.formats import counts, value_text, vn_number
 from dashboards.i18n import t
 from dashboards.wall.data import key
 from dashboards.wall.screens import Panel, Screen
-from dashboards.wall.ticker import local
+from dashboards.wall.ticker import local, source_line
 
 
 def below(rows: list[dict[str, Any]], indicators: tuple[str, ...] = ()) -> list[dict[str, Any]]:
@@ -156,16 +157,27 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
         **data_attrs(missing=str(missing), late=str(late)),
     )
     failed = snap.get("failed_runs") or []
+    sources = snap.get("sources") or []
+    bad_count = len(failed) + len(sources)
     failed_col = html.Div(
         [
             _head(
                 t("wall.failed", lang, days=screen.failed_days),
-                vn_number(len(failed)),
-                "bad" if failed else "ok",
+                vn_number(bad_count),
+                "bad" if bad_count else "ok",
             ),
-            html.Div("" if failed else t("wall.failed_none", lang), className="wall-sub"),
+            html.Div("" if bad_count else t("wall.failed_none", lang), className="wall-sub"),
             html.Ul(
                 [
+                    html.Li(
+                        source_line(r, screen, snap, lang, "wall_row"),
+                        className="wall-failed-row wall-source-row",
+                        id=f"{ids.WALL_RED_SOURCES}-{r['name']}",
+                        **data_attrs(source=r["name"], state=r["state"]),
+                    )
+                    for r in sources[: panel.rows]
+                ]
+                + [
                     html.Li(
                         t(
                             "wall.failed_run",
@@ -177,13 +189,13 @@ def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> ht
                         className="wall-failed-row",
                         **data_attrs(run=str(r["run_id"])),
                     )
-                    for r in failed[: panel.rows]
+                    for r in failed[: max(0, panel.rows - len(sources))]
                 ],
                 className="wall-failed-list",
             ),
         ],
         className="wall-col",
         id=ids.WALL_RED_FAILED,
-        **data_attrs(count=str(len(failed))),
+        **data_attrs(count=str(len(failed)), sources=str(len(sources))),
     )
     return html.Div([units_col, missing_col, failed_col], className="wall-red")

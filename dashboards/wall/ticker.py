@@ -1,5 +1,6 @@
 """The wall's clock-side texts: instants in the screen's time zone, and the events ticker
-(recent ingests, failures and report runs, newest first)."""
+(pulled sources failing or late first, then recent ingests, failures and report runs,
+newest first)."""
 
 from __future__ import annotations
 
@@ -57,7 +58,20 @@ def events(screen: Screen, snap: dict[str, Any], lang: str) -> list[tuple[str, s
         )
         found.append((r["finished_at"], text))
     found.sort(key=lambda item: item[0], reverse=True)
-    return found[: screen.events]
+    troubles = [(r.get("last_success_at") or "", source_line(r, screen, snap, lang, "wall_event"))
+                for r in snap.get("sources") or []]  # fmt: skip
+    return (troubles + found)[: screen.events]  # a source in trouble first: it lasts
+
+
+def source_line(
+    row: dict[str, Any], screen: Screen, snap: dict[str, Any], lang: str, key: str
+) -> str:
+    """A failing or late source, briefly: its name, state and last successful pull."""
+    state = t(f"sources.state_{row['state']}", lang).lower()
+    if not row.get("last_success_at"):
+        return t(f"sources.{key}_never", lang, name=row["name"], state=state)
+    when = local(row["last_success_at"], screen, snap, "%H:%M %d/%m")
+    return t(f"sources.{key}", lang, name=row["name"], state=state, when=when)
 
 
 def ticker(screen: Screen, snap: dict[str, Any], lang: str) -> html.Div:

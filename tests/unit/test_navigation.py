@@ -19,6 +19,7 @@ EVERYONE = [
     ("/ingest", "nav.ingest"),
     ("/targets", "nav.targets"),
     ("/schedules", "nav.schedules"),
+    ("/sources", "sources.nav"),  # pulled sources: admins, leaders and operators (issue 16)
 ]
 
 
@@ -32,9 +33,11 @@ def test_uploaders_see_every_page(role: str) -> None:
     assert menu(role) == EVERYONE
 
 
-@pytest.mark.parametrize("role", ["leader", "analyst"])
-def test_readers_see_no_ingest_page(role: str) -> None:
-    assert menu(role) == [entry for entry in EVERYONE if entry[0] != "/ingest"]
+@pytest.mark.parametrize(
+    ("role", "hidden"), [("leader", {"/ingest"}), ("analyst", {"/ingest", "/sources"})]
+)
+def test_readers_see_no_ingest_page(role: str, hidden: set[str]) -> None:
+    assert menu(role) == [entry for entry in EVERYONE if entry[0] not in hidden]
 
 
 def test_display_and_pages_outside_the_menu() -> None:

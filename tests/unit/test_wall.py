@@ -195,6 +195,9 @@ class FakeApi:
     def schedules(self) -> list:  # as the API answers a display account
         raise ApiProblem(403, "role_forbidden", "Không được phép", "Forbidden")
 
+    def sources_status(self) -> list:  # every pulled source is fine
+        return []
+
 
 def test_a_refresh_redraws_only_when_the_data_changed() -> None:
     screen = screens.resolve({"panels": "kpis", "dim": "0"})
