@@ -383,7 +383,8 @@ def _pull_file(
         return
     mapping = spec.mapping if isinstance(spec.mapping, FileMapping) else None
     period = Period.parse(mapping.period) if mapping and mapping.period else None
-    batch = Batch([Path(got.path)], period, sources=[pulled.label], pulled=pulled)
+    assert got.path is not None  # a 200 answer is a file
+    batch = Batch([got.path], period, sources=[pulled.label], pulled=pulled)
     run = ingest_batches([batch], settings=settings, scope=scope, then=save, publish=not dry_run)[0]
     part |= {
         "fetched": run.rows_read,

@@ -17,7 +17,7 @@ def error_of(exc: BaseException, source: str) -> dict[str, Any]:
     """The report's ``error``: code, vi, en, resource, page, field."""
     if isinstance(exc, PullError):
         where = {"source": exc.source, "resource": exc.resource, "page": exc.page}
-        words = {
+        words: dict[str, str] = {
             lang: source_message(exc.code, lang, {"field": exc.field, **exc.params}, **where)
             or str(exc)
             for lang in LANGS

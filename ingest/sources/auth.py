@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import httpx
 from pydantic import SecretStr
@@ -29,7 +29,9 @@ MARGIN, MAX_MARGIN = 0.1, 30.0
 class _Signer:
     """No authentication; the base of the others."""
 
-    def __init__(self, source: str, secret_name: str | None, secret: dict[str, SecretStr]) -> None:
+    def __init__(
+        self, source: str, secret_name: str | None, secret: Mapping[str, SecretStr]
+    ) -> None:
         self.source, self.secret_name, self._secret = source, secret_name or "-", secret
 
     def __repr__(self) -> str:
@@ -69,7 +71,7 @@ def _rebuilt(request: httpx.Request, url: httpx.URL, headers: dict[str, str]) ->
 
 
 class ApiKey(_Signer):
-    def __init__(self, auth: Auth, source: str, name: str | None, secret: dict[str, SecretStr]):
+    def __init__(self, auth: Auth, source: str, name: str | None, secret: Mapping[str, SecretStr]):
         super().__init__(source, name, secret)
         self.header, self.query = auth.header, auth.query
 
@@ -113,7 +115,7 @@ class OAuth2(_Signer):
         auth: Auth,
         source: str,
         name: str | None,
-        secret: dict[str, SecretStr],
+        secret: Mapping[str, SecretStr],
         base_url: str,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -169,7 +171,7 @@ def signer_for(
     auth: Auth,
     source: str,
     secret_name: str | None,
-    secret: dict[str, SecretStr],
+    secret: Mapping[str, SecretStr],
     base_url: str,
 ) -> _Signer:
     """The signer of a source's ``auth``, its secret checked for the keys it needs."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
@@ -35,7 +36,7 @@ class FetchedFile:
 
 def fetch_file(
     spec: SourceSpec,
-    secret: dict[str, SecretStr],
+    secret: Mapping[str, SecretStr],
     settings: Settings,
     validator: str | None,
     dest_dir: Path,

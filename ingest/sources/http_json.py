@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,8 @@ from ingest.sources.auth import signer_for
 from ingest.sources.base import Page, PullError, Tombstone
 from ingest.sources.http import At, Http, Reply, Sleep
 from ioc.config import Settings
-from ioc.sources.spec import Mapping, ResourceMapping, SourceSpec
+from ioc.sources.spec import Mapping as VendorMapping
+from ioc.sources.spec import ResourceMapping, SourceSpec
 
 MISSING = object()
 
@@ -100,12 +101,12 @@ class HttpJsonFetcher:
     def __init__(
         self,
         spec: SourceSpec,
-        secret: dict[str, SecretStr],
+        secret: Mapping[str, SecretStr],
         settings: Settings,
         *,
         sleep: Sleep = time.sleep,
     ) -> None:
-        if not isinstance(spec.mapping, Mapping):
+        if not isinstance(spec.mapping, VendorMapping):
             raise PullError("no_mapping", spec.name, name="*")
         self.spec, self.mapping = spec, spec.mapping
         signer = signer_for(self.mapping.auth, spec.name, spec.secret, secret, spec.base_url)

@@ -7,7 +7,7 @@ version, so no mapping is needed."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from pydantic import SecretStr
@@ -29,7 +29,7 @@ class IocEduFetcher:
     def __init__(
         self,
         spec: SourceSpec,
-        secret: dict[str, SecretStr],
+        secret: Mapping[str, SecretStr],
         settings: Settings,
         *,
         sleep: Sleep = time.sleep,

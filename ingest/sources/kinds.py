@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from pydantic import SecretStr
 
@@ -16,7 +17,11 @@ from ioc.sources.spec import SourceSpec
 
 
 def fetcher_for(
-    spec: SourceSpec, secret: dict[str, SecretStr], settings: Settings, *, sleep: Sleep = time.sleep
+    spec: SourceSpec,
+    secret: Mapping[str, SecretStr],
+    settings: Settings,
+    *,
+    sleep: Sleep = time.sleep,
 ) -> Fetcher:
     """The fetcher of an ``http-json`` or ``ioc-edu`` source (ValueError for another kind)."""
     if spec.kind == "http-json":

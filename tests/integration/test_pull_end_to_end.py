@@ -22,8 +22,14 @@ import yaml
 from ioc.catalog import load_contract
 from ioc.config import Settings
 from tests.conftest import IOC, REPO
-from tests.tools.vendor_server import CREDENTIALS, SECRETS, Faults, sample_rows, vendor_server
-from tests.tools.vendor_server import vendor_mapping
+from tests.tools.vendor_server import (
+    CREDENTIALS,
+    SECRETS,
+    Faults,
+    sample_rows,
+    vendor_mapping,
+    vendor_server,
+)
 
 SCHOOLS = 240
 PAGE = 20  # 12 pages
