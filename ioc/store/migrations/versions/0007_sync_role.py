@@ -50,8 +50,8 @@ def _replace(old: str, new: str) -> None:
             (old, new),
         )
         bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
-    finally:
-        bind.exec_driver_sql("PRAGMA writable_schema = OFF")
+    finally:  # off again, and this connection reads the new schema (pooled, it is reused)
+        bind.exec_driver_sql("PRAGMA writable_schema = RESET")
     stored = bind.exec_driver_sql(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'"
     ).scalar_one()
