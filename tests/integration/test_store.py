@@ -424,6 +424,7 @@ def test_demo_accounts_for_every_role(engine: Engine, session: Session) -> None:
             "demo-analyst-945": ("analyst", [("legacy", "945")]),
             "demo-operator": ("operator", [("legacy", "94")]),
             "demo-display": ("display", []),
+            "demo-sync": ("sync", []),
         }
         assert {r for r, _ in users.values()} == {r.value for r in store.Role}
         for name in users:

@@ -141,6 +141,7 @@ def _contract_text(frame: pl.DataFrame) -> pl.DataFrame:
     exprs = []
     for field in load_contract().fields:
         value = pl.col(field.name)
+        text: pl.Expr
         if field.type == "flag":
             text = pl.when(value).then(pl.lit("1")).when(~value).then(pl.lit("0"))
         elif field.type == "decimal":
