@@ -108,9 +108,7 @@ def test_pages_read_back_through_the_contract_are_the_published_returns(
     # every value is text (or blank), as a file holds it
     assert all(isinstance(v, str | None) for i in items for k, v in i.items() if k != "_version")
     assert any(re.fullmatch(r"\d+\.\d+", i["latitude"] or "") for i in items)
-    assert not any(
-        (v or "").endswith(".0") for i in items for k, v in i.items() if k != "_version"
-    )
+    assert not any((v or "").endswith(".0") for i in items for k, v in i.items() if k != "_version")
 
     contract = load_contract()
     text = pl.DataFrame(
@@ -174,9 +172,7 @@ def test_the_registry_pages(server: Any, tokens: dict[str, str]) -> None:
         assert item["commune_code"] == row[f"commune_code_{place}"]
 
 
-def test_a_scoped_sync_account_reads_only_its_schools(
-    server: Any, tokens: dict[str, str]
-) -> None:
+def test_a_scoped_sync_account_reads_only_its_schools(server: Any, tokens: dict[str, str]) -> None:
     items, _ = pages(client(server, tokens["945"]), "returns", limit=5000)
     seen = {i["school_code"] for i in items}
     inside = set(
