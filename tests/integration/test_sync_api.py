@@ -61,13 +61,18 @@ def client(server: Any, token: str | None = None, username: str | None = None) -
     return c
 
 
-def pages(c: httpx.Client, resource: str, **params: Any) -> tuple[list[dict[str, Any]], Any]:
+def pages(
+    c: httpx.Client, resource: str, timings: list[float] | None = None, **params: Any
+) -> tuple[list[dict[str, Any]], Any]:
     """Every record of a resource, following `next`; and the answers' version."""
     items: list[dict[str, Any]] = []
     after, version = None, None
     while True:
         query = {**params, **({"after": after} if after else {})}
+        started = time.perf_counter()
         r = c.get(f"/sync/{resource}", params=query)
+        if timings is not None:
+            timings.append(time.perf_counter() - started)
         assert r.status_code == 200, r.text
         body = r.json()
         assert set(body) == {"items", "next", "version"}
@@ -93,7 +98,9 @@ def test_pages_read_back_through_the_contract_are_the_published_returns(
     assert first.status_code == 200 and len(first.json()["items"]) == 1000
     print(f"\none page of 1000 returns: {elapsed * 1000:.0f} ms, {len(first.content)} bytes")
 
-    items, version = pages(c, "returns", limit=1000)
+    times: list[float] = []
+    items, version = pages(c, "returns", limit=1000, timings=times)
+    print(f"{len(times)} pages: median {sorted(times)[len(times) // 2] * 1000:.0f} ms")
     published = snapshot(
         server,
         "select * exclude (sheet, source_row) from core_school__period_returns "
