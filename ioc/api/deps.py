@@ -9,7 +9,7 @@ import duckdb
 from fastapi import Depends, Request
 
 from ioc.api.errors import ApiError
-from ioc.api.principal import Principal
+from ioc.api.principal import SYNC_ONLY, SYNC_READERS, Principal
 from ioc.api.snapshot import Snapshot
 from ioc.config import Settings
 
@@ -37,7 +37,28 @@ def client_ip(request: Request) -> str:
 
 async def get_principal(request: Request) -> Principal:
     """The account behind a bearer token or a session cookie (resolved already by the
-    middleware for a GET); 401 otherwise."""
+    middleware for a GET); 401 otherwise. A sync account is refused (403) here: it reads
+    /sync/* (:func:`get_sync_reader`) and nothing else."""
+    who = await _signed_in(request)
+    if who.role in SYNC_ONLY:
+        raise ApiError(
+            403,
+            "sync_only",
+            "Tài khoản đồng bộ chỉ được đọc dữ liệu đồng bộ (/sync)",
+            "A sync account may read the sync endpoints (/sync) only",
+        )
+    return who
+
+
+async def get_sync_reader(request: Request) -> Principal:
+    """The caller of a /sync/* route: a sync account, an admin or a leader (403 otherwise)."""
+    who = await _signed_in(request)
+    if who.role not in SYNC_READERS:
+        raise _forbidden(who)
+    return who
+
+
+async def _signed_in(request: Request) -> Principal:
     who: Principal | None = getattr(request.state, "principal", None)
     if who is None:
         headers = request.headers
@@ -53,18 +74,23 @@ async def get_principal(request: Request) -> Principal:
 def require(*roles: str) -> Callable[[Principal], Awaitable[Principal]]:
     async def check(who: Annotated[Principal, Depends(get_principal)]) -> Principal:
         if who.role not in roles:
-            raise ApiError(
-                403,
-                "role_forbidden",
-                "Vai trò của tài khoản không được làm việc này",
-                f"The {who.role} role may not do this",
-            )
+            raise _forbidden(who)
         return who
 
     return check
 
 
+def _forbidden(who: Principal) -> ApiError:
+    return ApiError(
+        403,
+        "role_forbidden",
+        "Vai trò của tài khoản không được làm việc này",
+        f"The {who.role} role may not do this",
+    )
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 CursorDep = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+SyncReaderDep = Annotated[Principal, Depends(get_sync_reader)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]

@@ -17,7 +17,18 @@ from ioc.api import errors, warm
 from ioc.api.auth import SESSION_COOKIE, AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
-from ioc.api.routes import auth, indicators, ingest, jobs, meta, reports, schools, targets, units
+from ioc.api.routes import (
+    auth,
+    indicators,
+    ingest,
+    jobs,
+    meta,
+    reports,
+    schools,
+    sync,
+    targets,
+    units,
+)
 from ioc.api.routes import boundaries as boundary_routes
 from ioc.api.routes.schedules import router as schedules_router
 from ioc.api.routes.sources import router as sources_router
@@ -75,7 +86,18 @@ def create_app(settings: Settings | None = None) -> Api:
     )
     app.state.pulls = PullScheduler(app.state.jobs)
     errors.install(app)
-    for module in (meta, auth, units, indicators, schools, reports, targets, jobs, boundary_routes):
+    for module in (
+        meta,
+        auth,
+        units,
+        indicators,
+        schools,
+        reports,
+        targets,
+        jobs,
+        boundary_routes,
+        sync,
+    ):
         app.include_router(module.router, prefix=PREFIX, responses=errors.PROBLEMS)
     app.include_router(
         ingest.router, prefix=PREFIX, responses=errors.PROBLEMS | errors.problem_responses(413, 415)

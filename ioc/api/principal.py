@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = ("admin", "leader", "analyst", "operator", "display")
+ROLES = ("admin", "leader", "analyst", "operator", "display", "sync")
 SEES_EVERYTHING = ("admin", "leader", "display")
+#: a sync account (another IOC-EDU instance pulling this one) reads /sync/* and nothing else;
+#: without unit scopes it reads every school
+SYNC_ONLY = ("sync",)
+#: who may read /sync/*
+SYNC_READERS = ("admin", "leader", "sync")
 
 
 @dataclass(frozen=True)
@@ -17,7 +22,7 @@ class Principal:
 
     @property
     def unrestricted(self) -> bool:
-        return self.role in SEES_EVERYTHING
+        return self.role in SEES_EVERYTHING or (self.role in SYNC_ONLY and not self.scopes)
 
     @property
     def sees_schools(self) -> bool:

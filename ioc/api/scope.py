@@ -48,6 +48,25 @@ def allowed_units(
     return spec.compute() if request is None else cached(request, *spec)
 
 
+def schools_in_scope(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    who: Principal,
+    request: Request | None = None,
+) -> list[str] | None:
+    """The registry schools placed in a restricted principal's units; None = every school."""
+    allowed = allowed_units(conn, settings, who, request)
+    if allowed is None:
+        return None
+    return db.query(
+        conn,
+        "queries/scope_schools",
+        settings,
+        schemes=allowed["scheme"].to_list(),
+        codes=allowed["code"].to_list(),
+    )["school_code"].to_list()
+
+
 async def allowed_units_async(
     request: Request, conn: duckdb.DuckDBPyConnection, settings: Settings, who: Principal
 ) -> pl.DataFrame | None:

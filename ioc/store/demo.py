@@ -41,6 +41,7 @@ DEMO_ACCOUNTS = (
     ),
     DemoAccount("demo-operator", Role.OPERATOR, "Cán bộ nhập liệu (demo)", (("legacy", "94"),)),
     DemoAccount("demo-display", Role.DISPLAY, "Màn hình trung tâm (demo)"),
+    DemoAccount("demo-sync", Role.SYNC, "Đồng bộ với hệ thống cấp trên (demo)"),
 )
 
 

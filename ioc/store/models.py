@@ -44,12 +44,13 @@ class Role(enum.StrEnum):
     ANALYST = "analyst"  # reads and exports within assigned units
     OPERATOR = "operator"  # ingest, targets, schedules within assigned units
     DISPLAY = "display"  # wall screen: read-only aggregates
+    SYNC = "sync"  # machine account of another IOC-EDU instance: reads /sync/* and nothing else
 
 
 #: Roles that must have at least one unit scope.
 SCOPED_ROLES = frozenset({Role.ANALYST, Role.OPERATOR})
 #: Roles that may have unit scopes (none means every unit).
-SCOPABLE_ROLES = frozenset({Role.ANALYST, Role.OPERATOR, Role.DISPLAY})
+SCOPABLE_ROLES = frozenset({Role.ANALYST, Role.OPERATOR, Role.DISPLAY, Role.SYNC})
 
 
 class Scheme(enum.StrEnum):

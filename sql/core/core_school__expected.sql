@@ -4,6 +4,12 @@
 -- closure, and an old province that skips a period stays expected in full. With whether a
 -- return came and whether its first receipt was on time ($dn_due / $cn_due: month-day of the
 -- due date).
+-- When a school registry has been pulled (raw_registry__schools has rows), it defines the
+-- schools it lists: an open school is expected in every period of the scheme its place is
+-- coded in from its opened_year (always when null) and before its closed_year, a closed one
+-- not after it closed (nor at all without a closed_year), and the carrying forward above no
+-- longer applies to them. Schools it does not list keep the rule above; any return makes its
+-- school expected in its period. An empty registry changes nothing.
 create or replace table core_school__expected as
 with all_returns as (
     select
@@ -42,6 +48,32 @@ periods as (
     select distinct school_year, term, period_order from returns
 ),
 
+-- the scheme of a period is the one its returns are coded in
+period_schemes as (
+    select school_year, term, any_value(scheme) as scheme from returns group by all
+),
+
+listed as (
+    select school_code, scheme, status, opened_year, closed_year from raw_registry__schools
+),
+
+listed_expected as (
+    select listed.school_code, period_schemes.school_year, period_schemes.term
+    from listed
+    inner join period_schemes on listed.scheme = period_schemes.scheme
+    where (listed.status = 'open' or listed.closed_year is not null)
+        and (
+            listed.opened_year is null
+            or period_first_year(period_schemes.school_year)
+            >= period_first_year(listed.opened_year)
+        )
+        and (
+            listed.closed_year is null
+            or period_first_year(period_schemes.school_year)
+            < period_first_year(listed.closed_year)
+        )
+),
+
 province_periods as (
     select distinct province, period_order from returns
 ),
@@ -62,6 +94,9 @@ expected as (
     inner join returns
         on returns.province = previous.province
         and returns.period_order = previous.last_order
+    anti join listed on returns.school_code = listed.school_code
+    union
+    select school_code, school_year, term from listed_expected
 ),
 
 receipts as (

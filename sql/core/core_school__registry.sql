@@ -6,12 +6,37 @@
 -- level that is ambiguous and the school is flagged, never guessed. A school in an old
 -- district without communes (the island districts) has no legacy commune: its place there is
 -- the district, which became one 2025 commune (đặc khu), so it is placed, not ambiguous.
+-- A school of the pulled registry (raw_registry__schools) that never sent a return is here
+-- too, with the registry's name, level, ownership and place (the other scheme's derived the
+-- same way), no period and 0 returns: coverage and the chase list count it as missing.
 create or replace table core_school__registry as
-with returns as (
+with reported as (
     select
         *,
-        period_order(school_year, term) as period_order
+        period_order(school_year, term) as period_order,
+        true as is_return
     from core_school__period_returns
+),
+
+listed_only as (
+    select
+        school_code,
+        school_name,
+        level,
+        ownership,
+        scheme,
+        province_code,
+        district_code,
+        commune_code,
+        false as is_return
+    from raw_registry__schools
+    anti join reported on raw_registry__schools.school_code = reported.school_code
+),
+
+returns as (
+    select * from reported
+    union all by name
+    select * from listed_only
 ),
 
 crosswalk as (
@@ -48,7 +73,7 @@ history as (
         school_code,
         min(period_order) as first_order,
         max(period_order) as last_order,
-        count(*) as returns_count,
+        count(*) filter (where is_return) as returns_count,
         arg_max(latitude, period_order) filter (
             where latitude is not null and longitude is not null
         ) as latitude,
@@ -65,14 +90,15 @@ legacy_reported as (
         province_code,
         district_code,
         commune_code,
-        coalesce(commune_code, district_code) as place
+        coalesce(commune_code, district_code) as place,
+        is_return
     from returns
     where scheme = 'legacy'
     qualify row_number() over (partition by school_code order by period_order desc) = 1
 ),
 
 new_reported as (
-    select school_code, province_code, commune_code
+    select school_code, province_code, commune_code, is_return
     from returns
     where scheme = '2025'
     qualify row_number() over (partition by school_code order by period_order desc) = 1
@@ -172,20 +198,26 @@ final as (
         coalesce(new_reported.commune_code, new_derived.commune_code_2025)
             as commune_code_2025,
         case
+            when not legacy_reported.is_return then 'registry'
             when legacy_reported.school_code is not null then 'reported'
             else coalesce(old_derived.method, 'unmapped')
         end as place_legacy_method,
         case
+            when not new_reported.is_return then 'registry'
             when new_reported.school_code is not null then 'reported'
             else coalesce(new_derived.method, 'unmapped')
         end as place_2025_method,
         history.latitude,
         history.longitude,
         history.returns_count,
-        format('{}-{}/{}', history.first_order // 2, history.first_order // 2 + 1,
-            case when history.first_order % 2 = 1 then 'CN' else 'DN' end) as first_period,
-        format('{}-{}/{}', history.last_order // 2, history.last_order // 2 + 1,
-            case when history.last_order % 2 = 1 then 'CN' else 'DN' end) as last_period
+        case when history.first_order is not null then format(
+            '{}-{}/{}', history.first_order // 2, history.first_order // 2 + 1,
+            case when history.first_order % 2 = 1 then 'CN' else 'DN' end
+        ) end as first_period,
+        case when history.last_order is not null then format(
+            '{}-{}/{}', history.last_order // 2, history.last_order // 2 + 1,
+            case when history.last_order % 2 = 1 then 'CN' else 'DN' end
+        ) end as last_period
     from latest
     inner join history on latest.school_code = history.school_code
     left join legacy_reported on latest.school_code = legacy_reported.school_code

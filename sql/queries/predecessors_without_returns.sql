@@ -10,7 +10,7 @@ with predecessors as (
 reporting as (
     select distinct province_code_legacy as code
     from core_school__registry
-    where province_code_legacy is not null
+    where province_code_legacy is not null and returns_count > 0
 )
 
 select predecessors.code, units.name, units.short_name

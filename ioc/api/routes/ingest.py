@@ -20,7 +20,7 @@ from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_ID
 from ioc.api.principal import Principal
 from ioc.api.routes.jobs import job_path, job_problem, job_view
-from ioc.api.scope import allowed_units
+from ioc.api.scope import schools_in_scope
 from ioc.catalog.messages import describe, run_messages
 from ioc.config import Settings
 from ioc.domain.period import PATTERN
@@ -187,7 +187,7 @@ def _runs(
     request: Request, cur: Any, settings: Settings, who: Principal, run_id: int | None
 ) -> pl.DataFrame:
     """Runs as ``who`` may read them (see ``RUNS_SCOPE``)."""
-    schools = _scope_schools(request, cur, settings, who)
+    schools = schools_in_scope(cur, settings, who, request)
     if schools is None:
         return run_messages(db.query(cur, "queries/ingest_runs", settings, run_id=run_id))
     rows = db.query(
@@ -206,22 +206,6 @@ def _runs(
             if name != "is_theirs"
         )
     )
-
-
-def _scope_schools(
-    request: Request, cur: Any, settings: Settings, who: Principal
-) -> list[str] | None:
-    """The registry schools of a scoped caller's units; None for an unrestricted one."""
-    allowed = allowed_units(cur, settings, who, request)
-    if allowed is None:
-        return None
-    return db.query(
-        cur,
-        "queries/scope_schools",
-        settings,
-        schemes=allowed["scheme"].to_list(),
-        codes=allowed["code"].to_list(),
-    )["school_code"].to_list()
 
 
 REJECTS_SCOPE = """Admins and leaders see every rejected row of the run. An operator, who is
@@ -255,7 +239,7 @@ def rejects(
 
     See ``REJECTS_SCOPE``: rows of schools in their units; rows naming no registry school
     only in a run they uploaded (``run_by`` is the uploading account); nothing else."""
-    schools = _scope_schools(request, cur, settings, who)
+    schools = schools_in_scope(cur, settings, who, request)
     rows = db.query(
         cur, "queries/rejects", settings, run_id=run_id, schools=schools, account=who.username
     )
