@@ -128,7 +128,8 @@ def ledger(pulls: list[dict[str, Any]], language: Lang, zone: str) -> Any:
         return states.empty(t("sources.no_pulls", language))
 
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
-        return list_col(field, t(f"sources.col_{key}", language), language, **kw)
+        header = t(f"sources.col_{key}", language)  # whole headers, on two lines if need be
+        return list_col(field, header, language, wrapHeaderText=True, autoHeaderHeight=True, **kw)
 
     counts = ("fetched", "inserted", "replaced", "unchanged", "rejected", "retries")
     rows = [
@@ -150,11 +151,11 @@ def ledger(pulls: list[dict[str, Any]], language: Lang, zone: str) -> Any:
     return grid(
         ids.SOURCES_LEDGER + "-grid",
         [
-            c("started", "started", minWidth=140),
+            c("started", "started", minWidth=160),
             c("trigger", "trigger", minWidth=110),
             c("mode", "mode", minWidth=120),
             status_col("status", t("sources.col_status", language), minWidth=110),
-            *(c(k, k, numeric=True, minWidth=90) for k in counts),
+            *(c(k, k, numeric=True, minWidth=105) for k in counts),
             c("watermark", "watermark", minWidth=260, tooltipField="watermark"),
             c("duration", "duration", numeric=True, minWidth=100),
             c("error", "error", minWidth=320, tooltipField="error", wrapText=True, autoHeight=True),
