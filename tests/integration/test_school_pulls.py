@@ -1,0 +1,171 @@
+"""Per school, when it was last pulled and from where (issue 16, the ledger): a small data dir
+holding one file of six Sóc Trăng schools and two of them pulled (twice) from the reference
+vendor server on loopback; the real API (`ioc serve`) answers each school's pulls, as JSON,
+CSV and XLSX, scoped like the school itself."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import polars as pl
+import pytest
+
+from ingest.pull import pull
+from ingest.runner import ingest
+from ioc import store
+from ioc.config import Settings
+from tests.conftest import serve
+from tests.fixtures import table_rows, write_csv
+from tests.tools.vendor_server import sample_rows, secret, vendor_mapping, vendor_server, vendor_source
+
+PASSWORD = "pulls-2026-pass!"
+FILE_PERIOD = "2024-2025/CN"
+PULLED = ("94100001", "94100002")  # sample_rows(2): the first two schools of the file
+FILE_ONLY = "94200001"  # old district 942: loaded from the file only
+CHANGED = PULLED[1]  # changed at the vendor between the two pulls
+
+
+@dataclass
+class Pulled:
+    """What the pulls did, read from their reports: to check the API's answer against."""
+
+    first: dict[str, Any]
+    second: dict[str, Any]
+    started: datetime
+    between: datetime
+    ended: datetime
+
+
+def pulled_data(settings: Settings, work: Path) -> Pulled:
+    """A data dir with the file, two pulls of the vendor (the second after a change of one
+    school) and accounts: a leader, an analyst of old district 942, an operator of 941."""
+    (report,) = ingest(
+        [write_csv(work / "truong-so-gd.csv", table_rows())], period=FILE_PERIOD, settings=settings
+    )
+    assert report.status == "loaded", report.message
+    rows = sample_rows(len(PULLED), school_year="2024-2025", term="DN")
+    assert tuple(r["school_code"] for r in rows) == PULLED
+    with vendor_server(rows) as vendor:
+        spec = vendor_source(vendor.url, mapping=vendor_mapping("cursor", size=50))
+        started = datetime.now(UTC)
+        first = pull(spec, secret(), settings, workdir=work / "pull")
+        assert first["status"] == "succeeded", first["error"]
+        between = datetime.now(UTC)
+        vendor.update([rows[1] | {"students": "777"}])
+        second = pull(spec, secret(), settings, workdir=work / "pull")
+        assert second["status"] == "succeeded", second["error"]
+        ended = datetime.now(UTC)
+    assert (first["inserted"], second["replaced"], second["unchanged"]) == (2, 1, 1), (first, second)
+    store.migrate(settings)
+    engine = store.make_engine(settings)
+    try:
+        with store.open_session(engine) as session:
+            store.create_user(session, "leader", PASSWORD, "leader")
+            store.create_user(session, "analyst-942", PASSWORD, "analyst", units=[("legacy", "942")])
+            store.create_user(
+                session, "operator-941", PASSWORD, "operator", units=[("legacy", "941")]
+            )
+    finally:
+        engine.dispose()
+    return Pulled(first, second, started, between, ended)
+
+
+@pytest.fixture(scope="module")
+def pulled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Pulled]]:
+    root = tmp_path_factory.mktemp("school-pulls")
+    made = pulled_data(Settings(data_dir=root / "data"), root)
+    for server in serve(Settings(data_dir=root / "data"), root / "served"):
+        yield server, made
+
+
+def signed_in(server: Any, username: str) -> httpx.Client:
+    c = httpx.Client(base_url=f"{server.base}/api/v1", timeout=30)
+    r = c.post("/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 200, r.text
+    return c
+
+
+def test_a_pulled_school_says_when_from_where_which_version_and_run(
+    pulled: tuple[Any, Pulled],
+) -> None:
+    server, made = pulled
+    leader = signed_in(server, "leader")
+    first = made.first["resources"]["returns"]
+    second = made.second["resources"]["returns"]
+
+    unchanged = leader.get(f"/schools/{PULLED[0]}").json()
+    (entry,) = unchanged["pulls"]
+    assert {k: entry[k] for k in ("source", "source_kind", "resource", "school_year", "term")} == {
+        "source": "vendor-a",
+        "source_kind": "http-json",
+        "resource": "returns",
+        "school_year": "2024-2025",
+        "term": "DN",
+    }
+    # unchanged by the second pull: still as the first pull stored it
+    assert entry["run_id"] == first["run_id"]
+    assert entry["version"] < first["watermark_after"]  # the vendor's stamp of that row
+    assert made.started <= datetime.fromisoformat(entry["pulled_at"]) <= made.between
+
+    (changed,) = leader.get(f"/schools/{CHANGED}").json()["pulls"]
+    assert changed["run_id"] == second["run_id"] != first["run_id"]
+    assert changed["version"] == second["watermark_after"] > first["watermark_after"]
+    assert made.between <= datetime.fromisoformat(changed["pulled_at"]) <= made.ended
+
+    # the files part names the source and resource of a pulled period, the file of the other
+    files = {(f["school_year"], f["term"]): f for f in unchanged_files(leader, PULLED[0])}
+    assert files[("2024-2025", "DN")]["source_name"] == "vendor-a"
+    assert files[("2024-2025", "DN")]["pull_resource"] == "returns"
+    assert files[("2024-2025", "CN")]["source_name"] is None
+    assert files[("2024-2025", "CN")]["file_name"] == "truong-so-gd.csv"
+
+    # a school only ever loaded from a file: no pulls
+    assert leader.get(f"/schools/{FILE_ONLY}").json()["pulls"] == []
+    assert leader.get(f"/schools/{FILE_ONLY}/pulls").json() == []
+
+
+def unchanged_files(client: httpx.Client, code: str) -> list[dict[str, Any]]:
+    r = client.get(f"/schools/{code}/files")
+    assert r.status_code == 200, r.text
+    return list(r.json())
+
+
+def test_pulls_as_a_list_in_every_format_and_by_period(pulled: tuple[Any, Pulled]) -> None:
+    server, _ = pulled
+    leader = signed_in(server, "leader")
+    body = leader.get(f"/schools/{CHANGED}").json()
+    assert leader.get(f"/schools/{CHANGED}/pulls").json() == body["pulls"]
+    assert leader.get(f"/schools/{CHANGED}/pulls", params={"period": "2024-2025/DN"}).json() == (
+        body["pulls"]
+    )
+    assert leader.get(f"/schools/{CHANGED}/pulls", params={"period": FILE_PERIOD}).json() == []
+
+    csv = leader.get(f"/schools/{CHANGED}/pulls.csv")
+    assert csv.status_code == 200 and "attachment" in csv.headers["content-disposition"]
+    from_csv = pl.read_csv(io.BytesIO(csv.content[3:]), infer_schema_length=None)
+    assert from_csv["source"].to_list() == ["vendor-a"]
+    assert [str(v) for v in from_csv["run_id"]] == [str(body["pulls"][0]["run_id"])]
+    xlsx = leader.get(f"/schools/{CHANGED}/pulls.xlsx")
+    assert xlsx.status_code == 200
+    frame = pl.read_excel(io.BytesIO(xlsx.content))
+    assert frame.height == 1 and frame.row(0)[0] == "vendor-a"
+    assert frame["version"].to_list() == [body["pulls"][0]["version"]]
+
+
+def test_pulls_are_scoped_like_the_school(pulled: tuple[Any, Pulled]) -> None:
+    server, _ = pulled
+    analyst = signed_in(server, "analyst-942")
+    for path in (f"/schools/{CHANGED}", f"/schools/{CHANGED}/pulls", f"/schools/{CHANGED}/pulls.csv"):
+        refused = analyst.get(path)
+        assert refused.status_code == 403 and refused.json()["code"] == "school_out_of_scope"
+    assert analyst.get(f"/schools/{FILE_ONLY}/pulls").json() == []
+    operator = signed_in(server, "operator-941")
+    assert operator.get(f"/schools/{CHANGED}/pulls").json()[0]["source"] == "vendor-a"
+    anonymous = httpx.get(f"{server.base}/api/v1/schools/{CHANGED}/pulls")
+    assert anonymous.status_code == 401
