@@ -22,9 +22,15 @@ from ioc import store
 from ioc.config import Settings
 from tests.conftest import serve
 from tests.fixtures import table_rows, write_csv
-from tests.tools.vendor_server import sample_rows, secret, vendor_mapping, vendor_server, vendor_source
+from tests.tools.vendor_server import (
+    sample_rows,
+    secret,
+    vendor_mapping,
+    vendor_server,
+    vendor_source,
+)
 
-PASSWORD = "pulls-2026-pass!"
+PASSWORD = "demo-2025!"  # as tests/e2e signs in
 FILE_PERIOD = "2024-2025/CN"
 PULLED = ("94100001", "94100002")  # sample_rows(2): the first two schools of the file
 FILE_ONLY = "94200001"  # old district 942: loaded from the file only
@@ -43,16 +49,24 @@ class Pulled:
 
 
 def pulled_data(settings: Settings, work: Path) -> Pulled:
-    """A data dir with the file, two pulls of the vendor (the second after a change of one
-    school) and accounts: a leader, an analyst of old district 942, an operator of 941."""
+    """A data dir with the file, two pulls of the vendor's returns and registry (the second
+    after a change of one school's return; the registry lists that school) and
+    accounts: a leader, an analyst of old district 942, an operator of 941."""
     (report,) = ingest(
         [write_csv(work / "truong-so-gd.csv", table_rows())], period=FILE_PERIOD, settings=settings
     )
     assert report.status == "loaded", report.message
     rows = sample_rows(len(PULLED), school_year="2024-2025", term="DN")
     assert tuple(r["school_code"] for r in rows) == PULLED
-    with vendor_server(rows) as vendor:
-        spec = vendor_source(vendor.url, mapping=vendor_mapping("cursor", size=50))
+    listed = {k: rows[1][k] for k in ("school_code", "school_name", "level", "ownership")}
+    listed |= {k: rows[1][k] for k in ("province_code", "district_code", "commune_code")}
+    listed |= {"status": "open", "opened_year": "2019-2020", "closed_year": None, "email": None}
+    with vendor_server(rows, schools=[listed]) as vendor:
+        spec = vendor_source(
+            vendor.url,
+            mapping=vendor_mapping("cursor", size=50),
+            resources=["returns", "schools"],
+        )
         started = datetime.now(UTC)
         first = pull(spec, secret(), settings, workdir=work / "pull")
         assert first["status"] == "succeeded", first["error"]
@@ -61,13 +75,17 @@ def pulled_data(settings: Settings, work: Path) -> Pulled:
         second = pull(spec, secret(), settings, workdir=work / "pull")
         assert second["status"] == "succeeded", second["error"]
         ended = datetime.now(UTC)
-    assert (first["inserted"], second["replaced"], second["unchanged"]) == (2, 1, 1), (first, second)
+    returns, listed_run = first["resources"]["returns"], first["resources"]["schools"]
+    assert (returns["inserted"], listed_run["inserted"]) == (2, 1), first
+    assert second["resources"]["returns"]["replaced"] == 1, second
     store.migrate(settings)
     engine = store.make_engine(settings)
     try:
         with store.open_session(engine) as session:
             store.create_user(session, "leader", PASSWORD, "leader")
-            store.create_user(session, "analyst-942", PASSWORD, "analyst", units=[("legacy", "942")])
+            store.create_user(
+                session, "analyst-942", PASSWORD, "analyst", units=[("legacy", "942")]
+            )
             store.create_user(
                 session, "operator-941", PASSWORD, "operator", units=[("legacy", "941")]
             )
@@ -99,8 +117,8 @@ def test_a_pulled_school_says_when_from_where_which_version_and_run(
     first = made.first["resources"]["returns"]
     second = made.second["resources"]["returns"]
 
-    unchanged = leader.get(f"/schools/{PULLED[0]}").json()
-    (entry,) = unchanged["pulls"]
+    body = leader.get(f"/schools/{PULLED[0]}").json()
+    (entry,) = body["pulls"]
     assert {k: entry[k] for k in ("source", "source_kind", "resource", "school_year", "term")} == {
         "source": "vendor-a",
         "source_kind": "http-json",
@@ -113,13 +131,23 @@ def test_a_pulled_school_says_when_from_where_which_version_and_run(
     assert entry["version"] < first["watermark_after"]  # the vendor's stamp of that row
     assert made.started <= datetime.fromisoformat(entry["pulled_at"]) <= made.between
 
-    (changed,) = leader.get(f"/schools/{CHANGED}").json()["pulls"]
+    # changed at the vendor: as the second pull stored it; and its registry row (no period)
+    by_resource = {p["resource"]: p for p in leader.get(f"/schools/{CHANGED}").json()["pulls"]}
+    changed, listed = by_resource.pop("returns"), by_resource.pop("schools")
+    assert not by_resource
     assert changed["run_id"] == second["run_id"] != first["run_id"]
     assert changed["version"] == second["watermark_after"] > first["watermark_after"]
     assert made.between <= datetime.fromisoformat(changed["pulled_at"]) <= made.ended
+    registry = made.first["resources"]["schools"]
+    assert (listed["school_year"], listed["term"]) == ("", "")
+    assert (listed["run_id"], listed["version"]) == (
+        registry["run_id"],
+        registry["watermark_after"],
+    )
+    assert made.started <= datetime.fromisoformat(listed["pulled_at"]) <= made.between
 
     # the files part names the source and resource of a pulled period, the file of the other
-    files = {(f["school_year"], f["term"]): f for f in unchanged_files(leader, PULLED[0])}
+    files = {(f["school_year"], f["term"]): f for f in files_of(leader, PULLED[0])}
     assert files[("2024-2025", "DN")]["source_name"] == "vendor-a"
     assert files[("2024-2025", "DN")]["pull_resource"] == "returns"
     assert files[("2024-2025", "CN")]["source_name"] is None
@@ -130,7 +158,7 @@ def test_a_pulled_school_says_when_from_where_which_version_and_run(
     assert leader.get(f"/schools/{FILE_ONLY}/pulls").json() == []
 
 
-def unchanged_files(client: httpx.Client, code: str) -> list[dict[str, Any]]:
+def files_of(client: httpx.Client, code: str) -> list[dict[str, Any]]:
     r = client.get(f"/schools/{code}/files")
     assert r.status_code == 200, r.text
     return list(r.json())
@@ -139,29 +167,33 @@ def unchanged_files(client: httpx.Client, code: str) -> list[dict[str, Any]]:
 def test_pulls_as_a_list_in_every_format_and_by_period(pulled: tuple[Any, Pulled]) -> None:
     server, _ = pulled
     leader = signed_in(server, "leader")
-    body = leader.get(f"/schools/{CHANGED}").json()
-    assert leader.get(f"/schools/{CHANGED}/pulls").json() == body["pulls"]
-    assert leader.get(f"/schools/{CHANGED}/pulls", params={"period": "2024-2025/DN"}).json() == (
-        body["pulls"]
-    )
+    pulls = leader.get(f"/schools/{CHANGED}").json()["pulls"]
+    assert leader.get(f"/schools/{CHANGED}/pulls").json() == pulls
+    of_period = leader.get(f"/schools/{CHANGED}/pulls", params={"period": "2024-2025/DN"})
+    assert of_period.json() == [p for p in pulls if p["resource"] == "returns"]
     assert leader.get(f"/schools/{CHANGED}/pulls", params={"period": FILE_PERIOD}).json() == []
 
     csv = leader.get(f"/schools/{CHANGED}/pulls.csv")
     assert csv.status_code == 200 and "attachment" in csv.headers["content-disposition"]
     from_csv = pl.read_csv(io.BytesIO(csv.content[3:]), infer_schema_length=None)
-    assert from_csv["source"].to_list() == ["vendor-a"]
-    assert [str(v) for v in from_csv["run_id"]] == [str(body["pulls"][0]["run_id"])]
-    xlsx = leader.get(f"/schools/{CHANGED}/pulls.xlsx")
+    assert from_csv["resource"].to_list() == [p["resource"] for p in pulls]
+    assert from_csv["run_id"].to_list() == [p["run_id"] for p in pulls]
+    xlsx = leader.get(f"/schools/{CHANGED}/pulls.xlsx", params={"headers": "vi"})
     assert xlsx.status_code == 200
     frame = pl.read_excel(io.BytesIO(xlsx.content))
-    assert frame.height == 1 and frame.row(0)[0] == "vendor-a"
-    assert frame["version"].to_list() == [body["pulls"][0]["version"]]
+    assert frame.columns[:3] == ["Nguồn dữ liệu", "Loại nguồn", "Loại dữ liệu"]
+    assert frame["Nguồn dữ liệu"].to_list() == ["vendor-a"] * len(pulls)
+    assert frame["Phiên bản tại nguồn"].to_list() == [p["version"] for p in pulls]
 
 
 def test_pulls_are_scoped_like_the_school(pulled: tuple[Any, Pulled]) -> None:
     server, _ = pulled
     analyst = signed_in(server, "analyst-942")
-    for path in (f"/schools/{CHANGED}", f"/schools/{CHANGED}/pulls", f"/schools/{CHANGED}/pulls.csv"):
+    for path in (
+        f"/schools/{CHANGED}",
+        f"/schools/{CHANGED}/pulls",
+        f"/schools/{CHANGED}/pulls.csv",
+    ):
         refused = analyst.get(path)
         assert refused.status_code == 403 and refused.json()["code"] == "school_out_of_scope"
     assert analyst.get(f"/schools/{FILE_ONLY}/pulls").json() == []

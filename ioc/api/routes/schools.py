@@ -161,9 +161,7 @@ def _profile(
     require_school_in_scope(cur, settings, who, school)
     returns = db.query(cur, "queries/school_returns", settings, school_code=school_code)
     ids = [i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")]
-    values = reported_values(
-        returns.drop(*RUN_COLUMNS), registry, load_catalog(), ids
-    )
+    values = reported_values(returns.drop(*RUN_COLUMNS), registry, load_catalog(), ids)
     files = (
         returns.select("school_year", "term", "run_id", *RUN_COLUMNS)
         .unique()
