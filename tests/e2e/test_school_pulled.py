@@ -1,6 +1,7 @@
 """The school page says where its data came from: for a school pulled from the reference
 vendor server, "Nguồn dữ liệu: kéo từ «vendor-a» lúc HH:MM dd/mm/yyyy (phiên bản …)" in the
-display time zone (Asia/Ho_Chi_Minh), for a period loaded from a file, the file; the files
+display time zone (Asia/Ho_Chi_Minh), and when its registry row was pulled; for a period
+loaded from a file, the file; the files
 card and the quality page's runs name the pull's source and resource in words."""
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def opened(browser: Any, console: Console, server: Any) -> Iterator[Callable[...
 def test_the_school_page_says_when_and_from_where_it_was_pulled(
     server: Any, opened: Callable[..., Any]
 ) -> None:
-    (pulled,) = api_get(server.base, "leader", f"/schools/{CHANGED}/pulls")
+    pulls = {p["resource"]: p for p in api_get(server.base, "leader", f"/schools/{CHANGED}/pulls")}
+    pulled, listed = pulls["returns"], pulls["schools"]
     local = local_datetime(pulled["pulled_at"], ZONE)
     page = opened(profile(CHANGED, "2024-2025/DN"))
     line = page.wait_for_selector("#school-source").inner_text()
@@ -66,6 +68,10 @@ def test_the_school_page_says_when_and_from_where_it_was_pulled(
     ), line
     assert local_datetime(pulled["pulled_at"], "UTC") not in line  # Vietnam is UTC+7
     assert "2024-2025, đầu năm" in line
+    registry = local_datetime(listed["pulled_at"], ZONE)
+    assert (
+        f"Danh mục trường: kéo từ «vendor-a» lúc {registry} (phiên bản {listed['version']})" in line
+    ), line
     assert problems(line, "school-source") == []  # no catalog key, no English
 
     # the files card: the pulled period by its source and resource, the other by its file
@@ -95,10 +101,13 @@ def test_a_period_from_a_file_names_the_file_and_the_runs_name_the_pull(
 
     runs = api_get(server.base, "leader", "/ingest/runs")
     pulls = [r for r in runs if r["source_name"] == "vendor-a"]
-    assert len(pulls) == 2
+    assert sorted(r["pull_resource"] for r in pulls) == ["returns", "returns", "schools"]
     quality = opened("/quality?unit=94&scheme=legacy&period=2024-2025/DN")
     quality.locator("#quality-runs").scroll_into_view_if_needed()
     quality.wait_for_selector("#quality-runs-grid .ag-row")
     shown = grid_cells(quality, "quality-runs-grid", "file")
+    words = {"returns": "báo cáo của trường", "schools": "danh mục trường"}
     for run in pulls:
-        assert shown[str(run["run_id"])] == "Kéo từ «vendor-a» · báo cáo của trường"
+        expected = f"Kéo từ «vendor-a» · {words[run['pull_resource']]}"
+        assert shown[str(run["run_id"])] == expected
+    assert shown[str(min(r["run_id"] for r in runs))] == "truong-so-gd.csv"
