@@ -100,14 +100,19 @@ def test_a_period_from_a_file_names_the_file_and_the_runs_name_the_pull(
     assert "kéo từ" not in line
 
     runs = api_get(server.base, "leader", "/ingest/runs")
-    pulls = [r for r in runs if r["source_name"] == "vendor-a"]
-    assert sorted(r["pull_resource"] for r in pulls) == ["returns", "returns", "schools"]
+    pulls = [r for r in runs if r["source_name"]]
+    assert sorted((r["source_name"], r["pull_resource"]) for r in pulls) == [
+        ("vendor-a", "returns"),
+        ("vendor-a", "returns"),
+        ("vendor-a", "schools"),
+        ("vendor-file", "returns"),  # a return file pulled from a URL
+    ]
     quality = opened("/quality?unit=94&scheme=legacy&period=2024-2025/DN")
     quality.locator("#quality-runs").scroll_into_view_if_needed()
     quality.wait_for_selector("#quality-runs-grid .ag-row")
     shown = grid_cells(quality, "quality-runs-grid", "file")
     words = {"returns": "báo cáo của trường", "schools": "danh mục trường"}
     for run in pulls:
-        expected = f"Kéo từ «vendor-a» · {words[run['pull_resource']]}"
+        expected = f"Kéo từ «{run['source_name']}» · {words[run['pull_resource']]}"
         assert shown[str(run["run_id"])] == expected
     assert shown[str(min(r["run_id"] for r in runs))] == "truong-so-gd.csv"

@@ -1,7 +1,8 @@
 """Per school, when it was last pulled and from where (issue 16, the ledger): a small data dir
-holding one file of six Sóc Trăng schools and two of them pulled (twice) from the reference
-vendor server on loopback; the real API (`ioc serve`) answers each school's pulls, as JSON,
-CSV and XLSX, scoped like the school itself."""
+holding one uploaded file of six Sóc Trăng schools, two of them pulled (twice) from the
+reference vendor server on loopback, and an older period of one of them pulled as a return
+file from a URL; the real API (`ioc serve`) answers each school's pulls, as JSON, CSV and
+XLSX, scoped like the school itself."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from tests.tools.vendor_server import (
 
 PASSWORD = "demo-2025!"  # as tests/e2e signs in
 FILE_PERIOD = "2024-2025/CN"
+URL_PERIOD = ("2023-2024", "CN")  # the period of the return file pulled from a URL
 PULLED = ("94100001", "94100002")  # sample_rows(2): the first two schools of the file
 FILE_ONLY = "94200001"  # old district 942: loaded from the file only
 CHANGED = PULLED[1]  # changed at the vendor between the two pulls
@@ -43,19 +45,26 @@ class Pulled:
 
     first: dict[str, Any]
     second: dict[str, Any]
+    from_url: dict[str, Any]  # the pull of source vendor-file (http-file)
     started: datetime
     between: datetime
     ended: datetime
 
 
 def pulled_data(settings: Settings, work: Path) -> Pulled:
-    """A data dir with the file, two pulls of the vendor's returns and registry (the second
-    after a change of one school's return; the registry lists that school) and
-    accounts: a leader, an analyst of old district 942, an operator of 941."""
+    """A data dir with the uploaded file, a return file of the first school pulled from a URL,
+    two pulls of the vendor's returns and registry (the second after a change of one school's
+    return; the registry lists that school) and accounts: a leader, an analyst of old
+    district 942, an operator of 941."""
     (report,) = ingest(
         [write_csv(work / "truong-so-gd.csv", table_rows())], period=FILE_PERIOD, settings=settings
     )
     assert report.status == "loaded", report.message
+    with vendor_server(sample_rows(1, school_year=URL_PERIOD[0], term=URL_PERIOD[1])) as files:
+        mapping = {"auth": {"type": "api_key"}, "path": "/files/bao-cao.csv"}
+        spec = vendor_source(files.url, name="vendor-file", kind="http-file", mapping=mapping)
+        from_url = pull(spec, secret("api_key"), settings, workdir=work / "file")
+        assert from_url["status"] == "succeeded", from_url["error"]
     rows = sample_rows(len(PULLED), school_year="2024-2025", term="DN")
     assert tuple(r["school_code"] for r in rows) == PULLED
     listed = {k: rows[1][k] for k in ("school_code", "school_name", "level", "ownership")}
@@ -91,7 +100,7 @@ def pulled_data(settings: Settings, work: Path) -> Pulled:
             )
     finally:
         engine.dispose()
-    return Pulled(first, second, started, between, ended)
+    return Pulled(first, second, from_url, started, between, ended)
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +127,7 @@ def test_a_pulled_school_says_when_from_where_which_version_and_run(
     second = made.second["resources"]["returns"]
 
     body = leader.get(f"/schools/{PULLED[0]}").json()
-    (entry,) = body["pulls"]
+    entry, from_url = body["pulls"]  # newest first
     assert {k: entry[k] for k in ("source", "source_kind", "resource", "school_year", "term")} == {
         "source": "vendor-a",
         "source_kind": "http-json",
@@ -130,6 +139,17 @@ def test_a_pulled_school_says_when_from_where_which_version_and_run(
     assert entry["run_id"] == first["run_id"]
     assert entry["version"] < first["watermark_after"]  # the vendor's stamp of that row
     assert made.started <= datetime.fromisoformat(entry["pulled_at"]) <= made.between
+    # the older period, a return file pulled from a URL: its run says when, its ETag which
+    url = made.from_url["resources"]["returns"]
+    assert {k: from_url[k] for k in ("source", "source_kind", "resource", "run_id")} == {
+        "source": "vendor-file",
+        "source_kind": "http-file",
+        "resource": "returns",
+        "run_id": url["run_id"],
+    }
+    assert (from_url["school_year"], from_url["term"]) == URL_PERIOD
+    assert from_url["version"] == url["watermark_after"] and from_url["version"].startswith('"')
+    assert datetime.fromisoformat(from_url["pulled_at"]) <= made.started
 
     # changed at the vendor: as the second pull stored it; and its registry row (no period)
     by_resource = {p["resource"]: p for p in leader.get(f"/schools/{CHANGED}").json()["pulls"]}
@@ -148,6 +168,7 @@ def test_a_pulled_school_says_when_from_where_which_version_and_run(
 
     # the files part names the source and resource of a pulled period, the file of the other
     files = {(f["school_year"], f["term"]): f for f in files_of(leader, PULLED[0])}
+    assert files[URL_PERIOD]["source_name"] == "vendor-file"
     assert files[("2024-2025", "DN")]["source_name"] == "vendor-a"
     assert files[("2024-2025", "DN")]["pull_resource"] == "returns"
     assert files[("2024-2025", "CN")]["source_name"] is None
