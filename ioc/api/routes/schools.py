@@ -35,7 +35,8 @@ PARTS = """`files`: per period, the run its figures came from: `file_name` and `
 file; for a pulled run also `source_name` and `pull_resource` (`file_name` is then
 'source: resource'). `pulls`: per source, resource and period (`''` for the registry), when
 the school was last pulled (`pulled_at`), the change `version` the source gave and the
-`run_id` that stored it; empty for a school only ever loaded from files."""
+`run_id` that stored it (a return file pulled from a URL: when its run finished and the
+file's ETag or Last-Modified); empty for a school only ever loaded from uploaded files."""
 SchoolCode = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$", max_length=40, examples=["94411001"])
 ]
