@@ -120,6 +120,7 @@ INGEST_STRICT = "ingest-strict"
 INGEST_RUNS_WRAP = "ingest-runs-wrap"
 # school profile (more)
 SCHOOL_NAME = "school-name"
+SCHOOL_SOURCE = "school-source"
 # indicator explorer (parts the tests read)
 EXPLORER_NUMERATOR = "explorer-numerator"
 EXPLORER_DENOMINATOR = "explorer-denominator"

@@ -1,5 +1,6 @@
 """The data-quality page's ingest runs card (operators, admins, leaders): the recent runs
-and, for the chosen one, its rejected rows with download links."""
+(a file's name, or the source and resource of a pull) and, for the chosen one, its rejected
+rows with download links."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from dashboards.components.labels import catalog_text, run_status
 from dashboards.context import api
 from dashboards.formats import cell_value, date_text, datetime_text, vn_number
 from dashboards.i18n import Lang, t
+from dashboards.pages.school_source import run_origin
 
 RUN_READERS = ("admin", "leader", "operator")
 RECENT_RUNS = 20
@@ -47,7 +49,7 @@ def runs_section(page: Page) -> html.Section:
             "id": str(r["run_id"]),
             "run": r["run_id"],
             "run_text": str(r["run_id"]),
-            "file": r.get("file_name") or "",
+            "file": run_origin(r, language),
             "received": r.get("received_date") or "",
             "received_text": date_text(r.get("received_date")),
             "finished": r.get("finished_at") or "",
@@ -78,7 +80,8 @@ def runs_section(page: Page) -> html.Section:
     with_rejects = [r for r in runs if (r.get("rows_rejected") or 0) > 0]
     options = [
         {
-            "label": f"#{r['run_id']} · {r.get('file_name')} ({vn_number(r.get('rows_rejected'))})",
+            "label": f"#{r['run_id']} · {run_origin(r, language) or '—'} "
+            f"({vn_number(r.get('rows_rejected'))})",
             "value": r["run_id"],
         }
         for r in with_rejects

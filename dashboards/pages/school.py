@@ -1,6 +1,6 @@
-"""A school's profile: identity and place in both unit schemes, its indicators against
-norms for the chosen period, every field over time, data-quality findings and the files
-its figures came from."""
+"""A school's profile: identity and place in both unit schemes, where its data came from
+(pulled from a source, or a file), its indicators against norms for the chosen period, every
+field over time, data-quality findings and the files its figures came from."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from dashboards.components.labels import catalog_text, enum_label
 from dashboards.formats import cell_value, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
 from dashboards.pages.school_files import files_section
+from dashboards.pages.school_source import source_lines
 from ioc.domain.period import Period
 from ioc.domain.units import LEVELS, levels_above, place_column
 
@@ -189,6 +190,7 @@ def _identity(page: Page, profile: dict[str, Any]) -> html.Section:
                 [html.Div([html.Dt(k), html.Dd(v)]) for k, v in facts],
                 className="facts",
             ),
+            source_lines(page, profile),
             html.Div(
                 [
                     html.Div([html.H3(t("school.place_legacy", language)), html.Ol(legacy)]),

@@ -1,5 +1,6 @@
-"""The school profile's files card: the return files its figures came from, one row per
-period and ingest run, newest first, with download links."""
+"""The school profile's files card: the return files its figures came from (or, for a pull,
+the source and resource), one row per period and ingest run, newest first, with download
+links."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page
 from dashboards.formats import date_text
 from dashboards.i18n import t
+from dashboards.pages.school_source import run_origin
 from ioc.domain.period import Period
 
 
@@ -26,7 +28,7 @@ def files_section(page: Page, code: str, profile: dict[str, Any]) -> html.Sectio
             {
                 "id": f"{Period.of(r['school_year'], r['term'])}/{r.get('run_id')}",
                 "period": str(Period.of(r["school_year"], r["term"])),
-                "file": r.get("file_name") or "—",
+                "file": run_origin(r, language) or "—",
                 "received": r.get("received_date") or "",
                 "received_text": date_text(r.get("received_date")),
                 "run": r.get("run_id"),

@@ -73,6 +73,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     "commune_name": ("Xã/phường", "Commune"),
     "province_code_legacy": ("Mã tỉnh (trước 01/7/2025)", "Province code (before 1 July 2025)"),
     "province_code_2025": ("Mã tỉnh (từ 01/7/2025)", "Province code (since 1 July 2025)"),
+    # a school's pulls and the runs of pulls (issue 16)
+    "source": ("Nguồn dữ liệu", "Source"),
+    "source_name": ("Nguồn dữ liệu", "Source"),
+    "source_kind": ("Loại nguồn", "Kind of source"),
+    "resource": ("Loại dữ liệu", "Resource"),
+    "pull_resource": ("Loại dữ liệu", "Resource"),
+    "version": ("Phiên bản tại nguồn", "Version at the source"),
+    "pulled_at": ("Thời điểm kéo", "Pulled at"),
 }
 _PERCENT_SUFFIXES = ("_pct", "_rate", "_percent")
 

@@ -1,5 +1,6 @@
--- Every return of one school, with the file each came from.
-select returns.*, runs.file_name, runs.received_date
+-- Every return of one school, with the file each came from (or, for a pulled run, its source
+-- and resource).
+select returns.*, runs.file_name, runs.received_date, runs.source_name, runs.pull_resource
 from core_school__period_returns as returns
 left join ingest_runs as runs on returns.run_id = runs.run_id
 where returns.school_code = $school_code

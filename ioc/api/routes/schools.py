@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 import polars as pl
@@ -28,6 +29,14 @@ from ioc.compute.indicators import reported_values
 
 router = APIRouter(prefix="/schools", tags=["schools"])
 SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
+# what a return's run says of where it came from (a file, or a source's resource when pulled)
+RUN_COLUMNS = ("file_name", "received_date", "source_name", "pull_resource")
+PARTS = """`files`: per period, the run its figures came from: `file_name` and `received_date` for a
+file; for a pulled run also `source_name` and `pull_resource` (`file_name` is then
+'source: resource'). `pulls`: per source, resource and period (`''` for the registry), when
+the school was last pulled (`pulled_at`), the change `version` the source gave and the
+`run_id` that stored it (a return file pulled from a URL: when its run finished and the
+file's ETag or Last-Modified); empty for a school only ever loaded from uploaded files."""
 SchoolCode = Annotated[
     str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$", max_length=40, examples=["94411001"])
 ]
@@ -94,7 +103,10 @@ async def list_schools(
     return Response(f"{head}{items}}}", media_type="application/json")
 
 
-@router.get("/{school_code}", summary="A school's profile: every field over time, its files")
+@router.get(
+    "/{school_code}",
+    summary="A school's profile: every field over time, its files, when it was last pulled",
+)
 def profile(
     cur: CursorDep,
     settings: SettingsDep,
@@ -108,12 +120,15 @@ def profile(
         "returns": parts["returns"].to_dicts(),
         "indicators": parts["indicators"].to_dicts(),
         "findings": parts["findings"].to_dicts(),
+        "pulls": json.loads(parts["pulls"].write_json()),  # times as its list says them
     }
 
 
 @router.get(
     "/{school_code}/{part}",
-    summary="One part of a school's profile as a list (returns, indicators, findings, files)",
+    summary="One part of a school's profile as a list (returns, indicators, findings, files, "
+    "pulls)",
+    description=PARTS,
 )
 def profile_part(
     request: Request,
@@ -121,7 +136,7 @@ def profile_part(
     settings: SettingsDep,
     who: PrincipalDep,
     school_code: SchoolCode,
-    part: Literal["returns", "indicators", "findings", "files"],
+    part: Literal["returns", "indicators", "findings", "files", "pulls"],
     period: OptionalPeriodQuery = None,
     format: Format = "json",
 ) -> Any:
@@ -147,11 +162,9 @@ def _profile(
     require_school_in_scope(cur, settings, who, school)
     returns = db.query(cur, "queries/school_returns", settings, school_code=school_code)
     ids = [i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")]
-    values = reported_values(
-        returns.drop("file_name", "received_date"), registry, load_catalog(), ids
-    )
+    values = reported_values(returns.drop(*RUN_COLUMNS), registry, load_catalog(), ids)
     files = (
-        returns.select("school_year", "term", "run_id", "file_name", "received_date")
+        returns.select("school_year", "term", "run_id", *RUN_COLUMNS)
         .unique()
         .sort("school_year", pl.col("term") != "DN")
     )
@@ -165,6 +178,7 @@ def _profile(
             db.query(cur, "queries/school_findings", settings, school_code=school_code)
         ),
         "files": files,
+        "pulls": db.query(cur, "queries/school_pulls", settings, school_code=school_code),
     }
 
 
