@@ -1,0 +1,300 @@
+"""Every kind of source, end to end, through the product's own entry points: a second IOC-EDU
+instance (`ioc-edu`, its sync API and a `sync` token) pulled into a fresh data directory; a
+return file served with an ETag (`http-file`, CSV and XLSX); a vendor's registry and returns
+(`http-json`) and the quality page's coverage; the server path (`POST /sources/{name}/pull`
+as an operator, ledger, state, dry run, full pull with drift, the published build); the
+schedule of a source; and bad configurations, each a clear error naming the source (and the
+page and field) that changes nothing.
+
+One demo server (``hub``) per module is both the IOC-EDU instance pulled from and the server
+whose sources are pulled; the reference vendor server (tests/tools/vendor_server.py) runs in
+this process."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import httpx
+import pytest
+import xlsxwriter
+import yaml
+
+from ioc.catalog import load_contract
+from ioc.config import Settings
+from ioc.sources.spec import REGISTRY_FIELDS
+from tests.conftest import IOC, REPO, run_ioc, serve, wait_for_job
+from tests.security.conftest import signed_in
+from tests.tools.vendor_server import SECRETS, registry_to_vendor, sample_rows, vendor_mapping
+from tests.tools.vendor_server import vendor_server as vendor_at
+
+SOURCES = "/api/v1/sources"
+YEAR = "2024-2025"  # Sóc Trăng (94) still has its legacy places
+PERIOD = f"{YEAR}/DN"
+ENV = {
+    "IOC_SOURCES_BACKOFF_SECONDS": "0.05",
+    "IOC_SOURCES_MAX_BACKOFF_SECONDS": "0.1",
+    "IOC_SOURCES_RETRIES": "1",
+    "IOC_SOURCES_CONNECT_TIMEOUT": "2",
+    "IOC_SOURCES_READ_TIMEOUT": "5",
+}
+
+
+# -- shared parts --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def secrets(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The secrets file of every instance here (read at each pull: tests add entries)."""
+    path = tmp_path_factory.mktemp("secrets") / "secrets.yaml"
+    path.write_text(yaml.safe_dump({"vendor": SECRETS["api_key"]}), encoding="utf-8")
+    return path
+
+
+def add_secret(secrets: Path, name: str, entry: dict[str, str]) -> None:
+    entries = yaml.safe_load(secrets.read_text(encoding="utf-8"))
+    secrets.write_text(yaml.safe_dump(entries | {name: entry}), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hub(
+    demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory, secrets: Path
+) -> Iterator[Any]:
+    """The demo behind `ioc serve`, scheduler on, a cron of every minute allowed."""
+    env = ENV | {
+        "IOC_SOURCES_SECRETS_FILE": str(secrets),
+        "IOC_REPORTS_MIN_INTERVAL_SECONDS": "60",
+    }
+    yield from serve(demo_settings, tmp_path_factory.mktemp("hub"), env)
+
+
+@pytest.fixture(scope="module")
+def admin(hub: Any) -> Iterator[httpx.Client]:
+    with closing(signed_in(hub.base, "demo-admin")) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def operator(hub: Any) -> Iterator[httpx.Client]:
+    with closing(signed_in(hub.base, "demo-operator")) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def vendor() -> Iterator[Any]:
+    """The vendor's returns of 2024-2025/DN in old districts 941-943 (codes the demo has
+    not) and no registry; API key authentication."""
+    with vendor_at(sample_rows(30, school_year=YEAR)) as server:
+        yield server
+
+
+def fresh_env(data: Path, secrets: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        **ENV,
+        "IOC_DATA_DIR": str(data),
+        "IOC_SOURCES_SECRETS_FILE": str(secrets),
+        "IOC_REPORTS_SCHEDULER": "false",
+    }
+
+
+def ioc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*IOC, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def declare(env: dict[str, str], where: Path, spec: dict[str, Any]) -> None:
+    path = where / f"{spec['name']}.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    added = ioc(env, "sources", "add", str(path))
+    assert added.returncode == 0, added.stdout + added.stderr
+
+
+def pull_cli(env: dict[str, str], name: str, *flags: str) -> tuple[int, dict[str, Any], str]:
+    """``ioc sources pull NAME --json``: exit status, the report, stderr."""
+    done = ioc(env, "sources", "pull", name, "--json", "--lang", "en", *flags)
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError:
+        raise AssertionError(done.stdout + done.stderr) from None
+    return done.returncode, report, done.stderr
+
+
+def pull_api(
+    client: httpx.Client, name: str, **params: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``POST /sources/{name}/pull`` followed to its end: the job and the PullReport."""
+    r = client.post(f"{SOURCES}/{name}/pull", params=params)
+    assert r.status_code == 202, r.text
+    job = wait_for_job(client, r.url.join(r.headers["Location"]), timeout=180)
+    if job["status"] == "succeeded":
+        return job, job["result"]
+    assert job["problem"] is not None, job
+    return job, job["problem"]["pull"]
+
+
+def spec_of(name: str, url: str, units: list[str], **more: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "base_url": url,
+        "secret": "vendor",
+        "units": [{"scheme": "legacy", "code": u} for u in units],
+        "reconcile_cron": None,
+        **more,
+    }
+
+
+def build_id(hub: Any) -> str:
+    return str(httpx.get(f"{hub.base}/api/v1/health", timeout=30).json()["build_id"])
+
+
+def text(value: Any) -> str | None:
+    """A stored value as the return file's cell would have said it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def returns_of(db: Path, where: str = "true") -> dict[tuple[str, str, str], dict[str, Any]]:
+    """Every contract field of the published returns (as text), by school and period."""
+    names = [f.name for f in load_contract().fields]
+    with duckdb.connect(str(db), read_only=True) as conn:
+        rows = conn.execute(
+            f"select school_year, term, {', '.join(names)} "
+            f"from core_school__period_returns where {where}"
+        ).fetchall()
+    return {
+        (r[2], r[0], r[1]): {n: text(v) for n, v in zip(names, r[2:], strict=True)} for r in rows
+    }
+
+
+def registry_of(db: Path) -> dict[str, dict[str, Any]]:
+    with duckdb.connect(str(db), read_only=True) as conn:
+        rows = conn.execute(
+            f"select {', '.join(REGISTRY_FIELDS)} from raw_registry__schools"
+        ).fetchall()
+    return {r[0]: dict(zip(REGISTRY_FIELDS, (text(v) for v in r), strict=True)) for r in rows}
+
+
+# -- 1. ioc-edu: a second IOC-EDU instance -------------------------------------------------
+DISTRICT = "945"
+
+
+def demo_schools(hub: Any, district: str) -> list[dict[str, Any]]:
+    """The schools of an old district as the demo's returns last placed them."""
+    with duckdb.connect(str(hub.data_dir / "ioc.duckdb"), read_only=True) as conn:
+        rows = conn.execute(
+            "select distinct on (school_code) school_code, school_name, level, ownership, "
+            "province_code, district_code, commune_code from core_school__period_returns "
+            "where district_code = ? and province_code = '94' "
+            "order by school_code, school_year desc, term",
+            [district],
+        ).fetchall()
+    names = ("school_code", "school_name", "level", "ownership")
+    names += ("province_code", "district_code", "commune_code")
+    return [dict(zip(names, r, strict=True)) for r in rows]
+
+
+def sync_token(hub: Any, username: str, role: str, unit: str) -> str:
+    settings = Settings(data_dir=hub.data_dir)
+    run_ioc(settings, "users", "add", username, "--role", role, "--unit", unit)
+    created = run_ioc(settings, "users", "token", "create", username, "--name", "tinh")
+    (line,) = [ln for ln in created.stdout.splitlines() if "(shown once" in ln]
+    return line.rsplit(" ", 1)[1]
+
+
+@pytest.fixture(scope="module")
+def registry_945(hub: Any, admin: httpx.Client, vendor: Any) -> dict[str, dict[str, Any]]:
+    """The hub's registry of district 945, pulled from the vendor (http-json, schools only):
+    six of the demo's schools, one of them closed, and two that never reported."""
+    schools = [s | {"status": "open", "email": None} for s in demo_schools(hub, DISTRICT)[:6]]
+    schools[0] |= {"status": "closed", "closed_year": YEAR}
+    place = {k: schools[1][k] for k in ("province_code", "district_code", "commune_code")}
+    for n in (1, 2):
+        schools.append(
+            {"school_code": f"9459990{n}", "school_name": f"Trường mới {n}", "level": "TH"}
+            | {"ownership": "cong_lap", "status": "open", "opened_year": "2019-2020"}
+            | place
+            | {"email": f"truong{n}@soctrang.edu.vn"}
+        )
+    vendor.update_schools(schools)
+    body = spec_of("danh-muc-945", vendor.url, [DISTRICT], kind="http-json")
+    body |= {"resources": ["schools"], "mapping": vendor_mapping(auth="api_key", size=4)}
+    assert admin.post(SOURCES, json=body).status_code == 201
+    job, report = pull_api(admin, "danh-muc-945")
+    assert job["status"] == "succeeded", report
+    assert report["resources"]["schools"]["inserted"] == len(schools), report
+    return {s["school_code"]: s for s in schools}
+
+
+def test_ioc_edu_pulls_another_instance(
+    hub: Any, registry_945: dict[str, dict[str, Any]], secrets: Path, tmp_path: Path
+) -> None:
+    add_secret(secrets, "tinh-94", {"token": sync_token(hub, "sync-945", "sync", "legacy:945")})
+    fresh = Settings(data_dir=tmp_path / "data")
+    env = fresh_env(fresh.data_dir, secrets)
+    spec = spec_of("tinh-94", hub.base, [DISTRICT], kind="ioc-edu", secret="tinh-94")
+    declare(env, tmp_path, spec | {"resources": ["returns", "schools"]})
+
+    status, report, stderr = pull_cli(env, "tinh-94")
+    assert status == 0 and report["status"] == "succeeded", (report, stderr)
+    # what the demo publishes of district 945, read from its snapshot directly
+    # (the schools of old district 945, in every period: the 2025-2026 returns coded in the
+    # 2025 scheme are within its territory too)
+    schools = "select school_code from core_school__period_returns where district_code = "
+    expected = returns_of(hub.data_dir / "ioc.duckdb", f"school_code in ({schools}'{DISTRICT}')")
+    assert len(expected) > 100
+    pulled = returns_of(fresh.published_db)
+    assert pulled.keys() == expected.keys()
+    for key, row in expected.items():
+        assert pulled[key] == row, key
+    returns = report["resources"]["returns"]
+    assert (returns["inserted"], returns["rejected"]) == (len(expected), 0), returns
+    assert registry_of(fresh.published_db) == {
+        code: registry_of(hub.data_dir / "ioc.duckdb")[code] for code in registry_945
+    }
+    assert report["resources"]["schools"]["inserted"] == len(registry_945)
+
+    # again: every row unchanged, no run, the same snapshot
+    before = fresh.published_db.read_bytes()
+    status, again, stderr = pull_cli(env, "tinh-94")
+    assert status == 0, (again, stderr)
+    assert again["unchanged"] == len(expected) + len(registry_945), again
+    assert (again["inserted"], again["replaced"], again["run_ids"]) == (0, 0, [])
+    for part in again["resources"].values():
+        assert part["watermark_after"] == part["watermark_before"] is not None
+    assert fresh.published_db.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("who", "role", "status"),
+    [("display", "display", 403), ("revoked", None, 401)],
+)
+def test_ioc_edu_with_a_wrong_token_names_the_source(
+    hub: Any, secrets: Path, tmp_path: Path, who: str, role: str | None, status: int
+) -> None:
+    token = sync_token(hub, f"tinh-{who}", role, "legacy:945") if role else "ioc_not-a-token"
+    add_secret(secrets, f"tinh-{who}", {"token": token})
+    env = fresh_env(tmp_path / "data", secrets)
+    spec = spec_of(f"tinh-{who}", hub.base, [DISTRICT], kind="ioc-edu", secret=f"tinh-{who}")
+    declare(env, tmp_path, spec)
+    code, report, stderr = pull_cli(env, f"tinh-{who}")
+    assert code == 1 and report["status"] == "failed"
+    error = report["error"]
+    assert error["code"] == "wrong_credentials", error
+    assert f"source tinh-{who}" in error["en"] and f"HTTP {status}" in error["en"]
+    assert f"'tinh-{who}'" in error["en"]  # the entry of the secrets file to check
+    assert f"source tinh-{who}" in stderr
+    assert token not in json.dumps(report) + stderr
+    assert not (tmp_path / "data" / "ioc.duckdb").exists()
