@@ -179,6 +179,14 @@ def returns_of(db: Path, where: str = "true") -> dict[tuple[str, str, str], dict
     }
 
 
+def builds(db: Path) -> list[str]:
+    """The snapshot's builds (a new one: readers' build id, caches and ETags change)."""
+    with duckdb.connect(str(db), read_only=True) as conn:
+        return [
+            r[0] for r in conn.execute("select build_id from meta__builds order by all").fetchall()
+        ]
+
+
 def registry_of(db: Path) -> dict[str, dict[str, Any]]:
     with duckdb.connect(str(db), read_only=True) as conn:
         rows = conn.execute(
@@ -261,20 +269,32 @@ def test_ioc_edu_pulls_another_instance(
         assert pulled[key] == row, key
     returns = report["resources"]["returns"]
     assert (returns["inserted"], returns["rejected"]) == (len(expected), 0), returns
-    assert registry_of(fresh.published_db) == {
-        code: registry_of(hub.data_dir / "ioc.duckdb")[code] for code in registry_945
-    }
-    assert report["resources"]["schools"]["inserted"] == len(registry_945)
+    # the registry: every school of 945 (reported or listed), as the sync API documents it:
+    # its place as last reported, status, years and e-mail as listed (open when not)
+    registry = registry_of(fresh.published_db)
+    listed = registry_of(hub.data_dir / "ioc.duckdb")
+    newest = {code: row for (code, year, _), row in expected.items() if year == "2025-2026"}
+    assert registry.keys() == {code for code, _, _ in expected} | set(registry_945)
+    for code, school in registry.items():
+        kept = listed.get(code, {"status": "open"})
+        for name in ("status", "opened_year", "closed_year", "email"):
+            assert school[name] == kept.get(name), (code, name)
+        place = newest.get(code) or listed.get(code)
+        if place is None:  # a school that stopped reporting before: placed as it last did
+            continue
+        for name in ("school_name", "level", "ownership", "province_code", "commune_code"):
+            assert school[name] == place[name], (code, name)
+    assert report["resources"]["schools"]["inserted"] == len(registry)
 
     # again: every row unchanged, no run, the same snapshot
-    before = fresh.published_db.read_bytes()
+    before = builds(fresh.published_db)
     status, again, stderr = pull_cli(env, "tinh-94")
     assert status == 0, (again, stderr)
-    assert again["unchanged"] == len(expected) + len(registry_945), again
+    assert again["unchanged"] == len(expected) + len(registry), again
     assert (again["inserted"], again["replaced"], again["run_ids"]) == (0, 0, [])
     for part in again["resources"].values():
         assert part["watermark_after"] == part["watermark_before"] is not None
-    assert fresh.published_db.read_bytes() == before
+    assert builds(fresh.published_db) == before
 
 
 @pytest.mark.parametrize(
@@ -298,3 +318,64 @@ def test_ioc_edu_with_a_wrong_token_names_the_source(
     assert f"source tinh-{who}" in stderr
     assert token not in json.dumps(report) + stderr
     assert not (tmp_path / "data" / "ioc.duckdb").exists()
+
+
+# -- 2. http-file: a return file served with an ETag ---------------------------------------
+def xlsx(rows: list[dict[str, Any]]) -> bytes:
+    names = [f.name for f in load_contract().fields]
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("Bao cao")
+    sheet.write_row(0, 0, names)
+    for i, row in enumerate(rows, start=1):
+        sheet.write_row(i, 0, ["" if row.get(n) is None else str(row[n]) for n in names])
+    book.close()
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("form", ["csv", pytest.param("xlsx", marks=pytest.mark.slow)])
+def test_http_file_is_loaded_then_unchanged_then_replaced(
+    secrets: Path, tmp_path: Path, form: str
+) -> None:
+    rows = sample_rows(12, school_year=YEAR)  # 4 schools in each of old districts 941-943
+    fresh = Settings(data_dir=tmp_path / "data")
+    env = fresh_env(fresh.data_dir, secrets)
+    with vendor_at(rows) as files:
+        if form == "xlsx":
+            files.file, files.file_name = xlsx(rows), "bao-cao-truong.xlsx"
+        mapping = {"auth": {"type": "api_key"}, "path": "/files/bao-cao.csv", "period": PERIOD}
+        spec = spec_of("tep-941", files.url, ["941"], kind="http-file", mapping=mapping)
+        declare(env, tmp_path, spec)
+
+        status, first, stderr = pull_cli(env, "tep-941")
+        assert status == 0, (first, stderr)
+        part = first["resources"]["returns"]
+        # the file runner, scoped to the source's units: the rows of 942 and 943 are refused
+        assert (part["fetched"], part["inserted"], part["rejected"]) == (12, 4, 8), part
+        assert part["watermark_after"].startswith('"')  # the ETag
+        assert set(returns_of(fresh.published_db)) == {
+            (r["school_code"], YEAR, "DN") for r in rows if r["district_code"] == "941"
+        }
+        published = builds(fresh.published_db)
+
+        status, second, _ = pull_cli(env, "tep-941")
+        assert status == 0 and files.statuses()[-1] == 304
+        part = second["resources"]["returns"]
+        etag = first["resources"]["returns"]["watermark_after"]
+        assert part["watermark_after"] == part["watermark_before"] == etag
+        assert (second["inserted"], second["replaced"], second["run_ids"]) == (0, 0, [])
+        assert builds(fresh.published_db) == published
+
+        changed = [dict(r, students=str(int(r["students"]) + 5)) for r in rows]
+        files.update(changed)
+        if form == "xlsx":
+            files.file = xlsx(changed)
+        status, third, _ = pull_cli(env, "tep-941")
+        assert status == 0 and files.statuses()[-1] == 200
+        part = third["resources"]["returns"]
+        assert (part["inserted"], part["replaced"], part["rejected"]) == (0, 4, 8), part
+        assert part["watermark_after"] != part["watermark_before"]
+        pulled = returns_of(fresh.published_db)
+        for row in changed:
+            if row["district_code"] == "941":
+                assert pulled[(row["school_code"], YEAR, "DN")]["students"] == row["students"]
