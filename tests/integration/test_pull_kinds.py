@@ -379,3 +379,164 @@ def test_http_file_is_loaded_then_unchanged_then_replaced(
         for row in changed:
             if row["district_code"] == "941":
                 assert pulled[(row["school_code"], YEAR, "DN")]["students"] == row["students"]
+
+
+# -- 3. a registry pulled through http-json: coverage counts the schools that never sent ---
+def test_registry_pulled_counts_missing_schools(
+    demo_settings: Settings, secrets: Path, tmp_path: Path
+) -> None:
+    rows = sample_rows(6, school_year=YEAR)  # 2 schools in each of old districts 941-943
+    listed = [{k: r[k] for k in REGISTRY_FIELDS if k in r} | {"status": "open"} for r in rows]
+    place = {k: rows[0][k] for k in ("province_code", "district_code", "commune_code")}
+    never = [f"9419990{n}" for n in range(1, 4)]  # in 941, never sent a return
+    listed += [
+        {"school_code": c, "school_name": f"Trường {c}", "level": "TH", "ownership": "cong_lap"}
+        | place
+        | {"status": "open"}
+        for c in never
+    ]
+    listed.append(listed[-1] | {"school_code": "94199909", "status": "closed"})  # not expected
+    fresh = Settings(data_dir=tmp_path / "data")
+    env = fresh_env(fresh.data_dir, secrets)
+    with vendor_at(rows, schools=listed) as server:
+        spec = spec_of("vendor-reg", server.url, ["94"], kind="http-json")
+        spec |= {"resources": ["schools", "returns"], "mapping": vendor_mapping(auth="api_key")}
+        declare(env, tmp_path, spec)
+        status, report, stderr = pull_cli(env, "vendor-reg")
+    assert status == 0, (report, stderr)
+    assert report["resources"]["schools"]["inserted"] == 10
+    assert report["resources"]["returns"]["inserted"] == 6
+    assert run_ioc(fresh, "users", "add", "chief", "--role", "admin").returncode == 0
+    created = run_ioc(fresh, "users", "token", "create", "chief", "--name", "test")
+    (line,) = [ln for ln in created.stdout.splitlines() if "(shown once" in ln]
+    token = line.rsplit(" ", 1)[1]
+    for server in serve(fresh, tmp_path / "served"):
+        c = httpx.Client(base_url=f"{server.base}/api/v1", timeout=60)
+        c.headers["Authorization"] = f"Bearer {token}"
+        params = {"unit": "94", "scheme": "legacy", "period": PERIOD}
+        quality = c.get("/quality", params=params)
+        assert quality.status_code == 200, quality.text
+        total = quality.json()["total"]
+        # by hand: 6 schools reported, 3 open ones never did, the closed one is not expected
+        assert (total["schools_expected"], total["schools_reported"]) == (9, 6), total
+        assert total["schools_missing"] == 3
+        by_unit = {u["unit_code"]: u for u in quality.json()["by_unit"]}
+        assert by_unit["941"]["schools_expected"] == 5, by_unit["941"]
+        assert by_unit["942"]["schools_missing"] == 0
+        chase = c.get("/quality/chase", params=params | {"unit": "941"}).json()
+        items = chase["items"] if isinstance(chase, dict) else chase
+        missing = sorted(i["school_code"] for i in items if i["status"] == "missing")
+        assert missing == never
+
+
+# -- 4. the server path --------------------------------------------------------------------
+def profile(client: httpx.Client, code: str) -> httpx.Response:
+    return client.get(f"/api/v1/schools/{code}")
+
+
+def test_a_pull_through_the_server(
+    hub: Any, admin: httpx.Client, operator: httpx.Client, vendor: Any
+) -> None:
+    rows = sample_rows(30, school_year=YEAR)
+    body = spec_of("vendor-a", vendor.url, ["94"], kind="http-json")
+    body["mapping"] = vendor_mapping(auth="api_key", size=7)  # 5 pages
+    assert admin.post(SOURCES, json=body).status_code == 201
+    build = build_id(hub)
+    assert profile(operator, rows[0]["school_code"]).status_code == 404
+
+    job, report = pull_api(operator, "vendor-a")
+    assert job["status"] == "succeeded", report
+    assert (report["inserted"], report["pages"], report["rejected"]) == (30, 5, 0), report
+    (row, *_) = operator.get(f"{SOURCES}/vendor-a/pulls").json()["items"]
+    assert (row["status"], row["trigger"], row["started_by"]) == (
+        "succeeded",
+        "api",
+        "demo-operator",
+    )
+    assert (row["inserted"], row["fetched"], row["pages"]) == (30, 30, 5)
+    mark = report["resources"]["returns"]["watermark_after"]
+    assert row["watermarks"] == {"returns": [None, mark]} and mark is not None
+    assert row["run_ids"] == report["run_ids"] and len(row["run_ids"]) == 1
+    (state,) = [s for s in operator.get(f"{SOURCES}/status").json() if s["name"] == "vendor-a"]
+    assert state["state"] == "ok" and state["consecutive_failures"] == 0
+    after = build_id(hub)
+    assert after != build
+    assert str(rows[0]["students"]) in profile(operator, rows[0]["school_code"]).text
+
+    # the source changes two rows and deletes one: a dry run says so, publishes nothing
+    changed = [dict(r, students=str(int(r["students"]) + 11)) for r in rows[:2]]
+    vendor.update(changed)
+    gone = rows[5]
+    vendor.delete([(gone["school_code"], YEAR, "DN")])
+    job, dry = pull_api(operator, "vendor-a", dry_run="true")
+    assert job["status"] == "succeeded" and dry["dry_run"] is True, dry
+    assert (dry["replaced"], dry["tombstones"]) == (2, 1), dry
+    assert build_id(hub) == after
+    assert changed[0]["students"] not in profile(operator, rows[0]["school_code"]).text
+
+    # a full pull: drift says what the source no longer holds, or holds differently
+    job, full = pull_api(operator, "vendor-a", full="true")
+    assert job["status"] == "succeeded", full
+    drift = full["resources"]["returns"]["drift"]
+    assert drift is not None, full
+    key = f"/{YEAR}/DN"
+    assert drift["missing_at_source"] == {"count": 1, "examples": [gone["school_code"] + key]}
+    assert drift["different"] == {"count": 2, "examples": [r["school_code"] + key for r in changed]}
+    assert drift["new_at_source"]["count"] == 0, drift
+    assert full["replaced"] == 2 and full["unchanged"] == 27, full
+    (row, *_) = operator.get(f"{SOURCES}/vendor-a/pulls").json()["items"]
+    assert row["mode"] == "full" and row["drift"] == full["resources"]["returns"]["drift"]
+    assert build_id(hub) not in (build, after)
+    assert changed[0]["students"] in profile(operator, rows[0]["school_code"]).text
+
+
+# -- 6. bad configuration ------------------------------------------------------------------
+def test_an_unknown_field_is_refused_at_declaration(admin: httpx.Client, vendor: Any) -> None:
+    mapping = vendor_mapping(auth="api_key")
+    mapping["resources"]["schools"]["fields"]["hieu_truong"] = "lien_he.hieu_truong"
+    body = spec_of("vendor-bad", vendor.url, ["94"], kind="http-json", mapping=mapping)
+    r = admin.post(SOURCES, json=body | {"resources": ["returns", "schools"]})
+    assert r.status_code == 422, r.text
+    assert "mapping.resources.schools.fields: unknown field 'hieu_truong'" in r.text
+    assert admin.get(f"{SOURCES}/vendor-bad").status_code == 404
+
+
+BAD = {
+    "unreachable": ({"base_url": "http://127.0.0.1:9"}, None, "unreachable", None),
+    "wrong-key": ({"secret": "wrong-key"}, None, "wrong_credentials", None),
+    "no-records": ({}, ("records", "ket_qua.danh_sach"), "no_records", None),
+    "no-field": ({}, ("fields", "so_hoc_sinh"), "field_missing", "students"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_a_bad_source_fails_clearly_and_changes_nothing(
+    hub: Any, admin: httpx.Client, vendor: Any, secrets: Path, case: str
+) -> None:
+    changes, mapped, code, field = BAD[case]
+    add_secret(secrets, "wrong-key", {"api_key": "ak-not-the-key"})
+    mapping = vendor_mapping(auth="api_key", size=7)
+    returns = mapping["resources"]["returns"]
+    if mapped == ("records", "ket_qua.danh_sach"):
+        returns["records"] = mapped[1]
+    elif mapped is not None:
+        returns["fields"]["students"] = "chi_so.so_hoc_sinh_tong"
+    name = f"bad-{case}"
+    body = spec_of(name, vendor.url, ["94"], kind="http-json", mapping=mapping) | changes
+    assert admin.post(SOURCES, json=body).status_code == 201
+    build = build_id(hub)
+    job, report = pull_api(admin, name)
+    assert job["status"] == "failed" and report["status"] == "failed"
+    error = report["error"]
+    assert error["code"] == code, error
+    assert error["en"].startswith(f"source {name}"), error
+    assert job["problem"]["code"] == code
+    if code not in ("unreachable",):
+        assert error["resource"] == "returns" and error["page"] == 1, error
+        assert "page 1" in error["en"]
+    if field is not None:
+        assert error["field"] == field and "so_hoc_sinh_tong" in error["en"], error
+    (state,) = [s for s in admin.get(f"{SOURCES}/status").json() if s["name"] == name]
+    assert state["state"] != "ok" and state["error"] is not None
+    assert build_id(hub) == build
+    assert "ak-not-the-key" not in json.dumps(report)
