@@ -19,6 +19,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,7 @@ from ioc.config import Settings
 from ioc.sources.spec import REGISTRY_FIELDS
 from tests.conftest import IOC, REPO, run_ioc, serve, wait_for_job
 from tests.security.conftest import signed_in
-from tests.tools.vendor_server import SECRETS, registry_to_vendor, sample_rows, vendor_mapping
+from tests.tools.vendor_server import SECRETS, sample_rows, vendor_mapping
 from tests.tools.vendor_server import vendor_server as vendor_at
 
 SOURCES = "/api/v1/sources"
@@ -209,8 +210,8 @@ def demo_schools(hub: Any, district: str) -> list[dict[str, Any]]:
             "order by school_code, school_year desc, term",
             [district],
         ).fetchall()
-    names = ("school_code", "school_name", "level", "ownership")
-    names += ("province_code", "district_code", "commune_code")
+    names = ["school_code", "school_name", "level", "ownership"]
+    names += ["province_code", "district_code", "commune_code"]
     return [dict(zip(names, r, strict=True)) for r in rows]
 
 
@@ -485,7 +486,7 @@ def test_a_pull_through_the_server(
     assert drift["new_at_source"]["count"] == 0, drift
     assert full["replaced"] == 2 and full["unchanged"] == 27, full
     (row, *_) = operator.get(f"{SOURCES}/vendor-a/pulls").json()["items"]
-    assert row["mode"] == "full" and row["drift"] == full["resources"]["returns"]["drift"]
+    assert row["mode"] == "full" and row["drift"] == {"returns": drift}
     assert build_id(hub) not in (build, after)
     assert changed[0]["students"] in profile(operator, rows[0]["school_code"]).text
 
@@ -537,6 +538,50 @@ def test_a_bad_source_fails_clearly_and_changes_nothing(
     if field is not None:
         assert error["field"] == field and "so_hoc_sinh_tong" in error["en"], error
     (state,) = [s for s in admin.get(f"{SOURCES}/status").json() if s["name"] == name]
-    assert state["state"] != "ok" and state["error"] is not None
+    assert state["consecutive_failures"] == 1 and state["last_success_at"] is None, state
     assert build_id(hub) == build
     assert "ak-not-the-key" not in json.dumps(report)
+
+
+# -- 5. schedules --------------------------------------------------------------------------
+def test_a_cron_of_every_minute_is_planned(admin: httpx.Client, vendor: Any) -> None:
+    """The plan, as the API says it (``next_pulls``): the next minute, then none once the
+    source is disabled."""
+    body = spec_of("vendor-cron", vendor.url, ["94"], kind="http-json", cron="* * * * *")
+    body["mapping"] = vendor_mapping(auth="api_key", size=50)
+    r = admin.post(SOURCES, json=body)
+    assert r.status_code == 201, r.text
+    planned = r.json()["next_pulls"]
+    assert planned["reconcile_cron"] is None and planned["cron"] is not None
+    at = datetime.fromisoformat(planned["cron"])
+    now = datetime.now(at.tzinfo)
+    assert at.second == 0 and 0 < (at - now).total_seconds() <= 60
+    r = admin.put(f"{SOURCES}/vendor-cron", json=body | {"enabled": False})
+    assert r.status_code == 200 and r.json()["next_pulls"]["cron"] is None
+    assert admin.delete(f"{SOURCES}/vendor-cron").status_code == 204
+
+
+@pytest.mark.slow
+def test_a_scheduled_pull_runs_once_per_due_time(admin: httpx.Client, vendor: Any) -> None:
+    """Waited for: the scheduler submits one pull job at each due minute."""
+    body = spec_of("vendor-minute", vendor.url, ["94"], kind="http-json", cron="* * * * *")
+    body["mapping"] = vendor_mapping(auth="api_key", size=50)
+    assert admin.post(SOURCES, json=body).status_code == 201
+    try:
+        deadline = time.monotonic() + 150
+        items: list[dict[str, Any]] = []
+        while time.monotonic() < deadline:
+            items = admin.get(f"{SOURCES}/vendor-minute/pulls").json()["items"]
+            ended = [i for i in items if i["status"] != "running"]
+            if len(ended) >= 2:
+                break
+            time.sleep(1)
+        assert len(items) >= 2, items
+        assert {i["trigger"] for i in items} == {"schedule"}
+        assert {i["started_by"] for i in items} == {"scheduler"}
+        assert all(i["status"] == "succeeded" for i in items[:2]), items
+        started = sorted(i["started_at"] for i in items)
+        minutes = [s[:16] for s in started]
+        assert len(minutes) == len(set(minutes)), minutes  # never twice in one due time
+    finally:
+        admin.delete(f"{SOURCES}/vendor-minute")
