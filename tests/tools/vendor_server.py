@@ -106,6 +106,7 @@ REGISTRY = {
     "closed_year": "nam_giai_the",
     "email": "lien_he.email",
 }
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 T0 = datetime(2026, 1, 1, tzinfo=UTC)  # the vendor's clock: one second per change
 
 
@@ -331,6 +332,7 @@ class Vendor:
         self.requests: list[tuple[str, int]] = []  # (path, status) of every data request
         self.tokens_issued = 0
         self.file: bytes | None = None  # the return file's bytes (None: made from the rows)
+        self.file_name = "bao-cao-truong.csv"  # its name (and so its type): .csv, .xlsx ...
         self.random = random.Random(faults.seed)
         self._listed: dict[tuple[str, bool], list[tuple[Key, _Stored]]] = {}
         self.replace(rows)
@@ -562,9 +564,11 @@ class _Api:
         if request.headers.get("if-none-match") == etag:
             self.vendor.requests.append((request.url.path, 304))
             return Response(status_code=304, headers=headers)
-        headers["Content-Disposition"] = 'attachment; filename="bao-cao-truong.csv"'
+        name = self.vendor.file_name
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
         self.vendor.requests.append((request.url.path, 200))
-        return Response(content, media_type="text/csv; charset=utf-8", headers=headers)
+        media = XLSX if name.endswith(".xlsx") else "text/csv; charset=utf-8"
+        return Response(content, media_type=media, headers=headers)
 
     def app(self) -> Starlette:
         return Starlette(
