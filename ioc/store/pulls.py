@@ -4,7 +4,8 @@ PullReport (docs/pulls.md), and what it says of each source's state. Each functi
 A source's state (:func:`state_of`), from its finished pulls that were not dry runs:
 
 - ``never``: none yet;
-- ``failing``: its last ``failing_after`` pulls failed (``IOC_SOURCES_FAILING_AFTER``);
+- ``failing``: its last ``failing_after`` pulls failed (``IOC_SOURCES_FAILING_AFTER``), or it
+  never succeeded and its last pull failed;
 - ``late``: no successful pull for ``late_after_hours`` (counted from its declaration when
   it never succeeded);
 - ``ok`` otherwise.
@@ -178,8 +179,8 @@ def _state(
     late_since = last_success or source.created_at
     if not pulls:
         state = "never"
-    elif failures >= max(1, failing_after):
-        state = "failing"
+    elif failures >= max(1, failing_after) or (failures and last_success is None):
+        state = "failing"  # failed too often, or never succeeded at all
     elif now - late_since > timedelta(hours=source.late_after_hours):
         state = "late"
     else:
