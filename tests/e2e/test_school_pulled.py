@@ -19,6 +19,9 @@ from tests.e2e.helpers import api_get, grid_cells, reveal
 from tests.e2e.test_vietnamese import problems
 from tests.integration.test_school_pulls import CHANGED, FILE_ONLY, pulled_data
 
+# a data dir built by pulls behind a browser (about 40 s): with the slow tests, as CI runs them
+pytestmark = pytest.mark.slow
+
 ZONE = "Asia/Ho_Chi_Minh"  # the display zone of Settings (IOC_DISPLAY_TIMEZONE)
 DESKTOP = {"width": 1440, "height": 900}
 

@@ -37,6 +37,9 @@ from tests.security.conftest import signed_in
 from tests.tools.vendor_server import SECRETS, sample_rows, vendor_mapping
 from tests.tools.vendor_server import vendor_server as vendor_at
 
+# every kind of source end to end (about 3 minutes): with the slow tests, as CI runs them
+pytestmark = pytest.mark.slow
+
 SOURCES = "/api/v1/sources"
 YEAR = "2024-2025"  # Sóc Trăng (94) still has its legacy places
 PERIOD = f"{YEAR}/DN"
@@ -561,7 +564,6 @@ def test_a_cron_of_every_minute_is_planned(admin: httpx.Client, vendor: Any) -> 
     assert admin.delete(f"{SOURCES}/vendor-cron").status_code == 204
 
 
-@pytest.mark.slow
 def test_a_scheduled_pull_runs_once_per_due_time(admin: httpx.Client, vendor: Any) -> None:
     """Waited for: the scheduler submits one pull job at each due minute."""
     body = spec_of("vendor-minute", vendor.url, ["94"], kind="http-json", cron="* * * * *")

@@ -50,6 +50,7 @@ VALID = {  # a valid value for every parameter a route requires
     "schedule_id": "1",
     "job_id": "1",
     "number": "1",
+    "name": "vendor-a",  # a source (none in the demo: its routes answer 404, never 500)
 }
 
 
