@@ -236,15 +236,55 @@ class HttpJsonFetcher:
 
     @staticmethod
     def _row(mapping: ResourceMapping, record: dict[str, Any]) -> dict[str, str | None]:
-        row: dict[str, str | None] = {}
-        for field, path in mapping.fields.items():
-            value = record.get(path, MISSING) if "." not in path else dig(record, path)
-            text = value if type(value) is str else as_text(value)
-            codes = mapping.values.get(field)
-            if codes is not None and text is not None:
-                text = codes.get(text, text)  # unknown: the contract's validation says why
-            row[field] = text
-        return row
+        names, groups, coded = _plan(mapping)
+        values: list[Any] = [MISSING] * len(names)
+        for parent, items in groups:
+            if parent is None:
+                for i, path in items:
+                    values[i] = record.get(path, MISSING) if "." not in path else dig(record, path)
+                continue
+            inner = record.get(parent, MISSING)
+            if type(inner) is dict:
+                for i, leaf in items:
+                    values[i] = inner.get(leaf, MISSING)
+            else:  # a list, or no object there: dig says what is
+                for i, leaf in items:
+                    values[i] = dig(record, f"{parent}.{leaf}")
+        for i, value in enumerate(values):
+            kind = type(value)
+            if kind is int:
+                values[i] = str(value)
+            elif kind is not str:
+                values[i] = None if value is None or value is MISSING else as_text(value)
+        for i, codes in coded:
+            text = values[i]
+            if text is not None:
+                values[i] = codes.get(text, text)  # unknown: the contract's validation says why
+        return dict(zip(names, values, strict=True))
+
+
+Group = tuple[str | None, list[tuple[int, str]]]  # an object, and (position, field) in it
+Plan = tuple[tuple[str, ...], list[Group], list[tuple[int, dict[str, str]]]]
+_PLANS: dict[int, tuple[ResourceMapping, Plan]] = {}
+
+
+def _plan(mapping: ResourceMapping) -> Plan:
+    """How a record of this resource is read: its fields in order, grouped by the object
+    holding them (a vendor nests most fields one level down: the object is looked up once a
+    record, not once a field), and the fields whose values are mapped. Made once a mapping."""
+    kept = _PLANS.get(id(mapping))
+    if kept is not None and kept[0] is mapping:
+        return kept[1]
+    names = tuple(mapping.fields)
+    groups: dict[str | None, list[tuple[int, str]]] = {}
+    for i, path in enumerate(mapping.fields.values()):
+        parent, _, leaf = path.partition(".")
+        nested = bool(leaf) and "." not in leaf
+        groups.setdefault(parent if nested else None, []).append((i, leaf if nested else path))
+    coded = [(i, mapping.values[f]) for i, f in enumerate(names) if f in mapping.values]
+    plan: Plan = (names, list(groups.items()), coded)
+    _PLANS[id(mapping)] = (mapping, plan)
+    return plan
 
 
 def next_link(values: list[str]) -> str | None:

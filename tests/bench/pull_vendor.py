@@ -56,6 +56,7 @@ def main() -> None:
     rows = national.generate(national.SCHOOLS, national.SEED).to_dicts()
     schools = registry_of(rows)
     vendor = Vendor(rows, schools, Faults())
+    vendor.prepare()
     app = _Api(vendor).app()
     rounds = [0]
 
@@ -68,6 +69,7 @@ def main() -> None:
             schools[i] = dict(schools[i], email=f"c{rows[i]['school_code']}.{rounds[0]}@moet.vn")
         vendor.update(rows[i] for i in picked)
         vendor.update_schools(schools[i] for i in picked)
+        vendor.prepare()
         return JSONResponse(
             {
                 "schools": [rows[i]["school_code"] for i in picked],
