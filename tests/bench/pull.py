@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,7 @@ from ioc.config import Settings
 from tests.bench import national
 from tests.bench.measure import ChildRun, child_env, fresh_data_dir, run_child, seconds, size
 from tests.bench.pull_vendor import CHANGE_PATH
+from tests.bench.server import load_average
 from tests.tools.vendor_server import SECRETS, vendor_mapping
 
 if TYPE_CHECKING:
@@ -44,9 +47,22 @@ FULL_LIMIT_S, DELTA_LIMIT_S = 30.0, 3.0
 GB = 1 << 30
 
 
+@dataclass(frozen=True)
+class Served:
+    """The vendor server's process: its URL, and the CPU it has used so far."""
+
+    url: str
+    pid: int
+
+    def cpu_s(self) -> float:
+        """User and system seconds of the server process (every thread) so far."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.contextmanager
-def vendor_process(log: Any) -> Iterator[str]:
-    """The vendor server in its own process, for the ``with`` block: its URL."""
+def vendor_process(log: Any) -> Iterator[Served]:
+    """The vendor server in its own process, for the ``with`` block."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.bench.pull_vendor"],
         cwd=national.REPO_ROOT,
@@ -61,7 +77,7 @@ def vendor_process(log: Any) -> Iterator[str]:
             raise RuntimeError(f"the vendor server did not start (it said {line!r})")
         url = line.removeprefix("READY ")
         log(f"vendor server (pid {process.pid}) on {url}")
-        yield url
+        yield Served(url, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -123,10 +139,13 @@ def _pull(ctx: Context, name: str, env: dict[str, str]) -> tuple[ChildRun, dict[
     return run, report
 
 
-def _log_pull(ctx: Context, label: str, run: ChildRun, report: dict[str, Any]) -> None:
+def _log_pull(
+    ctx: Context, label: str, run: ChildRun, report: dict[str, Any], server_s: float
+) -> None:
     ctx.log(
         f"  {label}: wall {seconds(run.wall_s)} (job's own {seconds(report['duration_seconds'])})"
-        f", cpu user {seconds(run.user_s)} + system {seconds(run.system_s)}, peak RSS "
+        f", cpu user {seconds(run.user_s)} + system {seconds(run.system_s)} (the server's "
+        f"{seconds(server_s)}), load average {load_average()}, peak RSS "
         f"{size(run.peak_rss)}; {report['pages']} pages, {report['retries']} retries, "
         f"{report['fetched']:,} fetched ({report['fetched'] / run.wall_s:,.0f} rows/s)"
     )
@@ -225,17 +244,20 @@ def pull(ctx: Context) -> Outcome:
     files = ctx.national
     provinces = _provinces(files.csv)
     errors: list[str] = []
-    with vendor_process(ctx.log) as url, fresh_data_dir(ctx.keep) as data_dir:
-        env = _declare(ctx, url, data_dir, provinces)
+    with vendor_process(ctx.log) as served, fresh_data_dir(ctx.keep) as data_dir:
+        env = _declare(ctx, served.url, data_dir, provinces)
+        server_before = served.cpu_s()
         full, report = _pull(ctx, "pull_full", env)
-        _log_pull(ctx, "full pull (from nothing to published)", full, report)
+        server_full = served.cpu_s() - server_before
+        _log_pull(ctx, "full pull (from nothing to published)", full, report, server_full)
         counts = _counts(data_dir)
         errors += _check_full(report, counts, files.rows)
-        changed = httpx.post(f"{url}{CHANGE_PATH}", params={"n": CHANGED}, timeout=60)
+        changed = httpx.post(f"{served.url}{CHANGE_PATH}", params={"n": CHANGED}, timeout=60)
         changed.raise_for_status()
         ctx.log(f"  changed at the source: {len(changed.json()['schools'])} schools")
+        server_before = served.cpu_s()
         delta, delta_report = _pull(ctx, "pull_delta", env)
-        _log_pull(ctx, "delta pull", delta, delta_report)
+        _log_pull(ctx, "delta pull", delta, delta_report, served.cpu_s() - server_before)
         after = _counts(data_dir)
         errors += _check_delta(delta_report, counts, after, files.rows)
         pulled_db = Settings(data_dir=data_dir).published_db
@@ -262,10 +284,14 @@ def pull(ctx: Context) -> Outcome:
         [
             Figure("full pull", full.wall_s if ok else None, "s", FULL_LIMIT_S),
             Figure("full pull peak RSS", full.peak_rss if ok else None, "bytes", 1 * GB),
+            Figure("full pull cpu", full.user_s + full.system_s, "s"),
+            Figure("server cpu", server_full, "s"),
             Figure("rows/s", report["fetched"] / full.wall_s, "n"),
             Figure("pages", report["pages"], "n"),
             Figure("retries", report["retries"], "n"),
             Figure("delta pull (500 changed)", delta.wall_s if ok else None, "s", DELTA_LIMIT_S),
+            Figure("delta pull cpu", delta.user_s + delta.system_s, "s"),
+            Figure("CLI start-up", ctx.cli_startup_s, "s"),
             Figure("csv ingest", csv.wall_s if csv.ok else None, "s"),
             Figure("pull/csv", full.wall_s / csv.wall_s if csv.ok else None, "x"),
         ],
