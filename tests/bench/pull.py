@@ -9,6 +9,8 @@ server's credentials; each pull is ``ioc sources pull NAME --json`` measured as 
 peak RSS of it and its job process). The results are checked before any figure is believed:
 the snapshot holds every row served and equals the CSV ingest's snapshot, and the delta
 replaced exactly the 500 changed schools of each resource and found the rest unchanged.
+With ``--profile`` each pull runs in-process under cProfile instead (``python -m
+tests.bench.pull``, :func:`main`): the CLI's job process is what pulls, out of cProfile's reach.
 """
 
 from __future__ import annotations
