@@ -11,6 +11,7 @@ import functools
 import json
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -140,37 +141,81 @@ class HttpJsonFetcher:
             state["since"] = asked
         number = int(state.get("number", 0))
         url = state.get("url") or f"{self.spec.base_url}/{mapping.path.lstrip('/')}"
-        while True:
-            number += 1
-            at = At(resource, number)
-            params = {} if paging.type == "link" and "url" in state else _params(mapping, state)
-            reply = self.http.get(url, at, params=params)
-            body = reply.json(self.http, at)
-            page = self._page(mapping, resource, at, body)
-            page.last = self._advance(mapping, state, page, reply, body, at)
-            if paging.type == "link" and not page.last:
-                url = state["url"]
-            state["number"] = number
-            page.resume = dict(state)
-            yield page
-            if page.last:
-                return
+        ahead: Future[tuple[Reply, Any]] | None = None
+        # the next page is asked for while this one is mapped and spooled (from page 2: a
+        # test or dry run that reads page 1 alone asks for no other)
+        with ThreadPoolExecutor(1, thread_name_prefix="next-page") as pool:
+            try:
+                while True:
+                    number += 1
+                    at = At(resource, number)
+                    if ahead is None:
+                        reply, body = self._get(url, at, self._query(mapping, state))
+                    else:
+                        reply, body = ahead.result()
+                        ahead = None
+                    last = self._last(mapping, resource, state, reply, body, at)
+                    if paging.type == "link" and not last:
+                        url = state["url"]
+                    state["number"] = number
+                    resume_at = dict(state)
+                    if not last and number > 1:
+                        query = self._query(mapping, state)
+                        ahead = pool.submit(self._get, url, At(resource, number + 1), query)
+                    page = self._page(mapping, resource, at, body)
+                    page.last, page.resume = last, resume_at
+                    yield page
+                    if last:
+                        return
+            finally:
+                if ahead is not None:  # the pull stopped: the page asked for is not wanted
+                    ahead.cancel()
+
+    def _get(self, url: str, at: At, params: dict[str, str]) -> tuple[Reply, Any]:
+        reply = self.http.get(url, at, params=params)
+        return reply, reply.json(self.http, at)
+
+    @staticmethod
+    def _query(mapping: ResourceMapping, state: dict[str, Any]) -> dict[str, str]:
+        return {} if mapping.paging.type == "link" and "url" in state else _params(mapping, state)
+
+    def _last(
+        self,
+        mapping: ResourceMapping,
+        resource: str,
+        state: dict[str, Any],
+        reply: Reply,
+        body: Any,
+        at: At,
+    ) -> bool:
+        """Moves ``state`` to the page after this one (before this one is mapped, so that
+        the next can be asked for meanwhile); True when this one was the last. A page that
+        is not what the mapping says raises its own error first."""
+        records = dig(body, mapping.records)
+        if not isinstance(records, list):
+            self._page(mapping, resource, at, body)  # raises no_records
+        try:
+            return self._advance(mapping, state, len(records), reply, body, at)
+        except PullError:
+            self._page(mapping, resource, at, body)
+            raise
 
     def _advance(
         self,
         mapping: ResourceMapping,
         state: dict[str, Any],
-        page: Page,
+        count: int,
         reply: Reply,
         body: Any,
         at: At,
     ) -> bool:
-        """Moves ``state`` to the page after this one; True when this one was the last."""
+        """Moves ``state`` to the page after this one (``count`` records); True when this
+        one was the last."""
         paging = mapping.paging
         if paging.type in ("page", "offset"):
             state["page"] = int(state.get("page", paging.first_page)) + 1
             state["offset"] = int(state.get("offset", 0)) + paging.size
-            return len(page.rows) + len(page.tombstones) < paging.size
+            return count < paging.size
         if paging.type == "cursor":
             cursor = dig(body, paging.next_cursor or "")
             if cursor is MISSING:
