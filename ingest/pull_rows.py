@@ -4,9 +4,9 @@ row's hash, and the drift a full pull finds (docs/pulls.md, "Watermarks and vers
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import Any
 
 import polars as pl
@@ -53,10 +53,19 @@ def latest(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
     return frame.select(pl.all().gather(keep)), frame.height - len(keep)
 
 
-def row_hash(row: dict[str, Any], fields: Iterable[str]) -> str:
-    """The hash of a row's mapped text (fields in name order, blanks left out)."""
-    text = {f: row.get(f) for f in sorted(fields) if row.get(f) not in (None, "")}
-    return hashlib.sha256(json.dumps(text, ensure_ascii=False).encode()).hexdigest()
+def row_hashes(rows: pl.DataFrame, fields: Iterable[str]) -> list[str]:
+    """The hash of each row's mapped text: SHA-256 of ``json.dumps`` of the dict of its
+    non-blank fields in name order (``{"a": "x", "b": "y"}``, ``ensure_ascii=False``),
+    spelled here without building a dict a row (a national pull hashes 100,000 rows)."""
+    names = sorted(fields)
+    quote = encode_basestring  # what json.dumps(ensure_ascii=False) quotes a str with
+    keys = [f"{quote(n)}: " for n in names]
+    sha = hashlib.sha256
+    hashes = []
+    for values in rows.select(names).iter_rows():
+        pairs = ", ".join([k + quote(v) for k, v in zip(keys, values, strict=True) if v])
+        hashes.append(sha(("{" + pairs + "}").encode()).hexdigest())
+    return hashes
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ class Split:
 def split(rows: pl.DataFrame, fields: list[str], previous: pl.DataFrame) -> Split:
     """Hash each row and keep those whose hash differs from ``previous`` (school_code,
     school_year, term, row_hash of ``ingest_pulled``)."""
-    hashes = [row_hash(r, fields) for r in rows.select(fields).iter_rows(named=True)]
+    hashes = row_hashes(rows, fields)
     hashed = rows.with_columns(pl.Series(HASH, hashes, dtype=pl.String))
     same = _keyed(hashed).join(
         previous.select(*KEY, pl.col("row_hash").alias(HASH)), on=[*KEY, HASH], how="semi"

@@ -11,6 +11,7 @@ import functools
 import json
 import time
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -140,37 +141,81 @@ class HttpJsonFetcher:
             state["since"] = asked
         number = int(state.get("number", 0))
         url = state.get("url") or f"{self.spec.base_url}/{mapping.path.lstrip('/')}"
-        while True:
-            number += 1
-            at = At(resource, number)
-            params = {} if paging.type == "link" and "url" in state else _params(mapping, state)
-            reply = self.http.get(url, at, params=params)
-            body = reply.json(self.http, at)
-            page = self._page(mapping, resource, at, body)
-            page.last = self._advance(mapping, state, page, reply, body, at)
-            if paging.type == "link" and not page.last:
-                url = state["url"]
-            state["number"] = number
-            page.resume = dict(state)
-            yield page
-            if page.last:
-                return
+        ahead: Future[tuple[Reply, Any]] | None = None
+        # the next page is asked for while this one is mapped and spooled (from page 2: a
+        # test or dry run that reads page 1 alone asks for no other)
+        with ThreadPoolExecutor(1, thread_name_prefix="next-page") as pool:
+            try:
+                while True:
+                    number += 1
+                    at = At(resource, number)
+                    if ahead is None:
+                        reply, body = self._get(url, at, self._query(mapping, state))
+                    else:
+                        reply, body = ahead.result()
+                        ahead = None
+                    last = self._last(mapping, resource, state, reply, body, at)
+                    if paging.type == "link" and not last:
+                        url = state["url"]
+                    state["number"] = number
+                    resume_at = dict(state)
+                    if not last and number > 1:
+                        query = self._query(mapping, state)
+                        ahead = pool.submit(self._get, url, At(resource, number + 1), query)
+                    page = self._page(mapping, resource, at, body)
+                    page.last, page.resume = last, resume_at
+                    yield page
+                    if last:
+                        return
+            finally:
+                if ahead is not None:  # the pull stopped: the page asked for is not wanted
+                    ahead.cancel()
+
+    def _get(self, url: str, at: At, params: dict[str, str]) -> tuple[Reply, Any]:
+        reply = self.http.get(url, at, params=params)
+        return reply, reply.json(self.http, at)
+
+    @staticmethod
+    def _query(mapping: ResourceMapping, state: dict[str, Any]) -> dict[str, str]:
+        return {} if mapping.paging.type == "link" and "url" in state else _params(mapping, state)
+
+    def _last(
+        self,
+        mapping: ResourceMapping,
+        resource: str,
+        state: dict[str, Any],
+        reply: Reply,
+        body: Any,
+        at: At,
+    ) -> bool:
+        """Moves ``state`` to the page after this one (before this one is mapped, so that
+        the next can be asked for meanwhile); True when this one was the last. A page that
+        is not what the mapping says raises its own error first."""
+        records = dig(body, mapping.records)
+        if not isinstance(records, list):
+            self._page(mapping, resource, at, body)  # raises no_records
+        try:
+            return self._advance(mapping, state, len(records), reply, body, at)
+        except PullError:
+            self._page(mapping, resource, at, body)
+            raise
 
     def _advance(
         self,
         mapping: ResourceMapping,
         state: dict[str, Any],
-        page: Page,
+        count: int,
         reply: Reply,
         body: Any,
         at: At,
     ) -> bool:
-        """Moves ``state`` to the page after this one; True when this one was the last."""
+        """Moves ``state`` to the page after this one (``count`` records); True when this
+        one was the last."""
         paging = mapping.paging
         if paging.type in ("page", "offset"):
             state["page"] = int(state.get("page", paging.first_page)) + 1
             state["offset"] = int(state.get("offset", 0)) + paging.size
-            return len(page.rows) + len(page.tombstones) < paging.size
+            return count < paging.size
         if paging.type == "cursor":
             cursor = dig(body, paging.next_cursor or "")
             if cursor is MISSING:
@@ -236,15 +281,55 @@ class HttpJsonFetcher:
 
     @staticmethod
     def _row(mapping: ResourceMapping, record: dict[str, Any]) -> dict[str, str | None]:
-        row: dict[str, str | None] = {}
-        for field, path in mapping.fields.items():
-            value = record.get(path, MISSING) if "." not in path else dig(record, path)
-            text = value if type(value) is str else as_text(value)
-            codes = mapping.values.get(field)
-            if codes is not None and text is not None:
-                text = codes.get(text, text)  # unknown: the contract's validation says why
-            row[field] = text
-        return row
+        names, groups, coded = _plan(mapping)
+        values: list[Any] = [MISSING] * len(names)
+        for parent, items in groups:
+            if parent is None:
+                for i, path in items:
+                    values[i] = record.get(path, MISSING) if "." not in path else dig(record, path)
+                continue
+            inner = record.get(parent, MISSING)
+            if type(inner) is dict:
+                for i, leaf in items:
+                    values[i] = inner.get(leaf, MISSING)
+            else:  # a list, or no object there: dig says what is
+                for i, leaf in items:
+                    values[i] = dig(record, f"{parent}.{leaf}")
+        for i, value in enumerate(values):
+            kind = type(value)
+            if kind is int:
+                values[i] = str(value)
+            elif kind is not str:
+                values[i] = None if value is None or value is MISSING else as_text(value)
+        for i, codes in coded:
+            text = values[i]
+            if text is not None:
+                values[i] = codes.get(text, text)  # unknown: the contract's validation says why
+        return dict(zip(names, values, strict=True))
+
+
+Group = tuple[str | None, list[tuple[int, str]]]  # an object, and (position, field) in it
+Plan = tuple[tuple[str, ...], list[Group], list[tuple[int, dict[str, str]]]]
+_PLANS: dict[int, tuple[ResourceMapping, Plan]] = {}
+
+
+def _plan(mapping: ResourceMapping) -> Plan:
+    """How a record of this resource is read: its fields in order, grouped by the object
+    holding them (a vendor nests most fields one level down: the object is looked up once a
+    record, not once a field), and the fields whose values are mapped. Made once a mapping."""
+    kept = _PLANS.get(id(mapping))
+    if kept is not None and kept[0] is mapping:
+        return kept[1]
+    names = tuple(mapping.fields)
+    groups: dict[str | None, list[tuple[int, str]]] = {}
+    for i, path in enumerate(mapping.fields.values()):
+        parent, _, leaf = path.partition(".")
+        nested = bool(leaf) and "." not in leaf
+        groups.setdefault(parent if nested else None, []).append((i, leaf if nested else path))
+    coded = [(i, mapping.values[f]) for i, f in enumerate(names) if f in mapping.values]
+    plan: Plan = (names, list(groups.items()), coded)
+    _PLANS[id(mapping)] = (mapping, plan)
+    return plan
 
 
 def next_link(values: list[str]) -> str | None:

@@ -1,24 +1,29 @@
 -- The registry's schools placed, in either unit scheme, in one of the units a scoped account
 -- may see. $schemes and $codes are those units (parallel lists, from queries/scope_units).
+-- Each place of a school is a row of its own, so that the units are found by an equi-join
+-- (a whole country's units against 53,000 schools is a hash join, not a nested loop).
 with allowed as (
     select
         unnest(cast($schemes as varchar[])) as scheme,
         unnest(cast($codes as varchar[])) as code
+),
+
+placed as (
+    select school_code, 'legacy' as scheme, province_code_legacy as code
+    from core_school__registry
+    union all
+    select school_code, 'legacy', district_code_legacy from core_school__registry
+    union all
+    select school_code, 'legacy', commune_code_legacy from core_school__registry
+    union all
+    select school_code, '2025', province_code_2025 from core_school__registry
+    union all
+    select school_code, '2025', commune_code_2025 from core_school__registry
 )
 
-select distinct registry.school_code
-from core_school__registry as registry
+select distinct placed.school_code
+from placed
 inner join allowed
-    on (
-        allowed.scheme = 'legacy'
-        and allowed.code in (
-            registry.province_code_legacy,
-            registry.district_code_legacy,
-            registry.commune_code_legacy
-        )
-    )
-    or (
-        allowed.scheme = '2025'
-        and allowed.code in (registry.province_code_2025, registry.commune_code_2025)
-    )
-order by registry.school_code
+    on placed.scheme = allowed.scheme
+    and placed.code = allowed.code
+order by placed.school_code

@@ -38,6 +38,7 @@ from tests.bench import (
     abuse_upload,
     history,
     national,
+    pull,
     report_pdf,
     wall_soak,
 )
@@ -1162,5 +1163,13 @@ TARGETS: list[Target] = [
         15,
         "PDF of the demo province's standard report (ioc export --format pdf): <= 5 s",
         report_pdf.report_pdf,
+    ),
+    Target(
+        "pull",
+        16,
+        "pull the registry and one period of 53,000 schools from the reference vendor server "
+        "in pages of 1,000: <= 30 s, <= 1 GB; a delta of 500 changed schools <= 3 s; "
+        "ratio to the CSV ingest",
+        pull.pull,
     ),
 ]
