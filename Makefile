@@ -34,7 +34,7 @@ lint: setup ## ruff (lint + format check), import contracts, types (mypy), style
 
 .PHONY: test
 test: setup lint ## lint, then the tests (the slow ones: make test-slow)
-	$(BIN)/pytest -q -m "not slow" --durations=12
+	$(BIN)/pytest -q -m "not slow" -n 2 --dist loadfile --durations=12
 
 .PHONY: test-slow
 test-slow: setup ## the slow tests: the wall soak, schemathesis's stateful run, restarts, a few long ones (CI runs them)

@@ -29,6 +29,7 @@ from pydantic import SecretStr
 
 from ingest.sources.base import PullError
 from ioc.config import Settings
+from ioc.sources.spec import SourceSpec
 
 log = logging.getLogger(__name__)
 Sleep = Callable[[float], None]
@@ -339,3 +340,25 @@ class Http:
             if size > limit:
                 raise self.error("body_too_large", at, limit=limit)
             yield chunk
+
+
+class OverHttp:
+    """What every fetcher over HTTP shares: its source, its client (whose retries it
+    counts, carried on by a resumed pull) and closing it."""
+
+    spec: SourceSpec
+    http: Http
+
+    def __repr__(self) -> str:  # never the secret
+        return f"{type(self).__name__}(source={self.spec.name!r})"
+
+    @property
+    def retries(self) -> int:
+        return self.http.retries
+
+    @retries.setter
+    def retries(self, value: int) -> None:
+        self.http.retries = value
+
+    def close(self) -> None:
+        self.http.close()

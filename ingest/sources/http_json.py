@@ -20,7 +20,7 @@ from pydantic import SecretStr
 
 from ingest.sources.auth import signer_for
 from ingest.sources.base import Page, PullError, Tombstone
-from ingest.sources.http import At, Http, Reply, Sleep
+from ingest.sources.http import At, Http, OverHttp, Reply, Sleep
 from ioc.config import Settings
 from ioc.sources.spec import Mapping as VendorMapping
 from ioc.sources.spec import ResourceMapping, SourceSpec
@@ -96,7 +96,7 @@ def _params(mapping: ResourceMapping, state: dict[str, Any]) -> dict[str, str]:
     return params
 
 
-class HttpJsonFetcher:
+class HttpJsonFetcher(OverHttp):
     """The pages of a vendor API's resources (the :class:`Fetcher` protocol)."""
 
     def __init__(
@@ -112,20 +112,6 @@ class HttpJsonFetcher:
         self.spec, self.mapping = spec, spec.mapping
         signer = signer_for(self.mapping.auth, spec.name, spec.secret, secret, spec.base_url)
         self.http = Http(spec.name, settings, signer, sleep=sleep)
-
-    def __repr__(self) -> str:
-        return f"HttpJsonFetcher(source={self.spec.name!r})"
-
-    @property
-    def retries(self) -> int:
-        return self.http.retries
-
-    @retries.setter
-    def retries(self, value: int) -> None:  # a resumed pull goes on counting
-        self.http.retries = value
-
-    def close(self) -> None:
-        self.http.close()
 
     def pages(
         self, resource: str, since: str | None, resume: dict[str, Any] | None

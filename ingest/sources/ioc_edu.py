@@ -14,7 +14,7 @@ from pydantic import SecretStr
 
 from ingest.sources.auth import signer_for
 from ingest.sources.base import Page
-from ingest.sources.http import At, Http, Sleep
+from ingest.sources.http import At, Http, OverHttp, Sleep
 from ingest.sources.http_json import as_text
 from ioc.config import Settings
 from ioc.sources.spec import Auth, SourceSpec
@@ -23,7 +23,7 @@ PAGE_SIZE = 1000
 PATH = "/api/v1/sync/{resource}"
 
 
-class IocEduFetcher:
+class IocEduFetcher(OverHttp):
     """The pages of another instance's returns or registry (the :class:`Fetcher` protocol)."""
 
     def __init__(
@@ -38,20 +38,6 @@ class IocEduFetcher:
         self.spec, self.page_size = spec, page_size
         signer = signer_for(Auth(type="bearer"), spec.name, spec.secret, secret, spec.base_url)
         self.http = Http(spec.name, settings, signer, sleep=sleep)
-
-    def __repr__(self) -> str:
-        return f"IocEduFetcher(source={self.spec.name!r})"
-
-    @property
-    def retries(self) -> int:
-        return self.http.retries
-
-    @retries.setter
-    def retries(self, value: int) -> None:  # a resumed pull goes on counting
-        self.http.retries = value
-
-    def close(self) -> None:
-        self.http.close()
 
     def pages(
         self, resource: str, since: str | None, resume: dict[str, Any] | None

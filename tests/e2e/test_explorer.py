@@ -100,7 +100,10 @@ def test_explorer_figures_match_the_api(dash_server: Any, open_as: Any) -> None:
     for name in (expected[0]["unit_name"], expected[-1]["unit_name"]):
         page.locator(".dash-dropdown-option", has_text=name).first.click()
     page.keyboard.press("Escape")
-    page.wait_for_selector("#explorer-compare-graph .js-plotly-plot")
+    page.wait_for_function(  # both chosen units drawn (a busy machine draws one first)
+        """() => { const g = document.querySelector('#explorer-compare-graph .js-plotly-plot');
+                   return g && g.data && g.data.length >= 2; }"""
+    )
     compared = {t["name"]: t["y"] for t in traces(page, "explorer-compare-graph")}
     for row in (expected[0], expected[-1]):
         their = api_get(
