@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from ingest.pull import fetcher_of, pull
-from ingest.sources.base import Fetcher, Page
+from ingest.pull_errors import error_of
+from ingest.sources.base import Fetcher, Page, PullError
 from ioc.config import Settings
 from ioc.sources.spec import SourceSpec
 
@@ -45,7 +46,15 @@ def check_source(
 ) -> dict[str, Any]:
     """``{"ok", "checks": [{"resource", "ok", "rows", "rejected", "message"}]}``."""
     if fetcher is None and spec.kind != "http-file":
-        fetcher = fetcher_of(spec, secret, settings)
+        try:
+            fetcher = fetcher_of(spec, secret, settings)
+        except PullError as exc:  # e.g. the secret lacks a key its authentication needs
+            error = error_of(exc, spec.name)
+            checks = [
+                {"resource": r, "ok": False, "rows": 0, "rejected": 0, "message": error["en"]}
+                for r in spec.resources
+            ]
+            return {"ok": False, "checks": checks}
     wrapped = None if fetcher is None else FirstPage(fetcher)
     with tempfile.TemporaryDirectory(prefix="source-test-") as scratch:
         report = pull(

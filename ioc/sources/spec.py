@@ -21,6 +21,8 @@ Kind = Literal["http-json", "http-file", "ioc-edu"]
 KINDS: tuple[Kind, ...] = ("http-json", "http-file", "ioc-edu")
 Resource = Literal["returns", "schools"]
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{1,39}$")
+URL = re.compile(r"^https?://[^\s/@]+(/[^\s]*)?$")  # no credentials in it
+RESERVED_NAMES = frozenset({"status"})  # paths of the sources API, not names of sources
 MAX_PAGE_SIZE = 10_000
 
 #: the fields of a registry record (resource ``schools``): a school of the network
@@ -40,7 +42,7 @@ REGISTRY_FIELDS = (
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class Auth(_Strict):
@@ -127,7 +129,7 @@ class FileMapping(_Strict):
 
 class UnitRef(_Strict):
     scheme: Literal["legacy", "2025"]
-    code: str
+    code: str = Field(pattern=r"^[0-9]{2,5}$")  # and the lengths of its scheme
 
     @model_validator(mode="after")
     def _code(self) -> UnitRef:
@@ -144,9 +146,9 @@ class UnitRef(_Strict):
 class SourceSpec(_Strict):
     """A source as an admin declares it (API body, CLI file, dashboard form)."""
 
-    name: str
+    name: str = Field(pattern=NAME.pattern, max_length=40)
     kind: Kind
-    base_url: str
+    base_url: str = Field(pattern=URL.pattern, max_length=2000)
     secret: str | None = None  # the entry of the secrets file holding its credentials
     units: list[UnitRef] = Field(min_length=1)  # what it may write: rows elsewhere are rejected
     resources: list[Resource] = ["returns"]
@@ -161,12 +163,14 @@ class SourceSpec(_Strict):
     def _name(cls, value: str) -> str:
         if not NAME.match(value):
             raise ValueError("name: 2-40 of a-z, 0-9, '-', '_', starting with a letter or digit")
+        if value in RESERVED_NAMES:
+            raise ValueError(f"name: {value!r} is reserved")
         return value
 
     @field_validator("base_url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if not re.match(r"^https?://[^\s/@]+(/[^\s]*)?$", value):
+        if not URL.match(value):
             raise ValueError("base_url must be an http(s) URL without credentials")
         return value.rstrip("/")
 

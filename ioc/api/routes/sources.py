@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import polars as pl
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from ioc.api.deps import PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
@@ -28,7 +29,7 @@ from ioc.catalog.source_messages import source_text
 from ioc.config import Settings
 from ioc.jobs import pull
 from ioc.reports.limits import fires_too_often
-from ioc.sources.spec import NAME, SourceSpec
+from ioc.sources.spec import NAME, RESERVED_NAMES, SourceSpec
 from ioc.store import pulls
 from ioc.store import sources as store
 from ioc.store.models import Source, SourcePull
@@ -39,6 +40,16 @@ Admin = Annotated[Principal, Depends(require("admin"))]
 Readers = Annotated[Principal, Depends(require("admin", "leader", "analyst", "operator"))]
 Pullers = Annotated[Principal, Depends(require("admin", "operator"))]
 Name = Annotated[str, PathParam(pattern=NAME.pattern, max_length=40, description="A source")]
+
+
+class _SourceName(StringConvertor):
+    """A source's name in a path: never one of the API's own paths (``/sources/status``
+    is the states, so no route of a source is found there, not even for PUT or DELETE)."""
+
+    regex = "(?!(?:" + "|".join(sorted(RESERVED_NAMES)) + ")(?:/|$))[^/]+"
+
+
+register_url_convertor("source", _SourceName())
 MAX_SPEC_BYTES = 256 << 10  # a declaration (its mapping included) is a few KiB
 _submitting = threading.Lock()  # one check-then-submit of a pull at a time in this server
 
@@ -175,14 +186,16 @@ def create(
     return _source_json(request, source, _states(request, settings, [source])[source.name])
 
 
-@router.get("/{name}", summary="One source")
+@router.get("/{name:source}", summary="One source")
 def get(request: Request, settings: SettingsDep, who: Readers, name: Name) -> dict[str, Any]:
     source = _found(request, settings, who, name)
     return _source_json(request, source, _states(request, settings, [source])[name])
 
 
 @router.put(
-    "/{name}", summary="Declare a source anew (the whole declaration)", dependencies=[SmallBody]
+    "/{name:source}",
+    summary="Declare a source anew (the whole declaration)",
+    dependencies=[SmallBody],
 )
 def update(
     request: Request, settings: SettingsDep, who: Admin, name: Name, spec: SourceSpec
@@ -203,7 +216,7 @@ def update(
     return _source_json(request, source, _states(request, settings, [source])[name])
 
 
-@router.delete("/{name}", summary="Delete a source (its ledger stays)", status_code=204)
+@router.delete("/{name:source}", summary="Delete a source (its ledger stays)", status_code=204)
 def delete(request: Request, settings: SettingsDep, who: Admin, name: Name) -> Response:
     _found(request, settings, who, name)
     with _session(request) as session:
@@ -213,7 +226,7 @@ def delete(request: Request, settings: SettingsDep, who: Admin, name: Name) -> R
 
 
 @router.post(
-    "/{name}/test",
+    "/{name:source}/test",
     summary="Try a source: connect, authenticate, fetch, map and validate a first page",
     description="Runs as a `source_test` job, waited for; nothing is stored.",
 )
@@ -226,7 +239,7 @@ def try_source(request: Request, settings: SettingsDep, who: Pullers, name: Name
 
 
 @router.post(
-    "/{name}/pull",
+    "/{name:source}/pull",
     summary="Pull a source now (in the background)",
     status_code=202,
     description="A `pull` job: 202 with its address in `Location`; 409 while a pull of the "
@@ -319,7 +332,7 @@ def _pull_row(item: dict[str, Any]) -> dict[str, Any]:
     return flat | {f"error_{k}": error.get(k) for k in ("code", "vi", "en")}
 
 
-@router.get("/{name}/pulls", summary="The ledger of a source's pulls, newest first")
+@router.get("/{name:source}/pulls", summary="The ledger of a source's pulls, newest first")
 def ledger(
     request: Request,
     settings: SettingsDep,
