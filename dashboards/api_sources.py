@@ -4,6 +4,7 @@ pull or a connection test."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -12,11 +13,9 @@ import httpx
 class SourceCalls:
     """Calls of :class:`~dashboards.api_client.Api` about sources (it gives the transport)."""
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        raise NotImplementedError
-
-    def get(self, path: str, **params: Any) -> Any:
-        raise NotImplementedError
+    # the transport, which Api defines (declared here for the type checker only)
+    _request: Callable[..., httpx.Response]
+    get: Callable[..., Any]
 
     # -- pulled sources --------------------------------------------------------------
     def sources(self) -> list[dict[str, Any]]:
