@@ -76,6 +76,11 @@ _COMPARED = re.compile(rf"({_NUMBER})( -> | > | < )({_NUMBER})")  # '9 -> 12', '
 _AS_WRITTEN = ("school_year", "term")
 
 
+def comma_list(text: str | None) -> list[str]:
+    """The items of a comma-separated form field (unit codes, e-mail addresses), trimmed."""
+    return [p.strip() for p in (text or "").split(",") if p.strip()]
+
+
 def _number(text: str) -> float | int:
     number = float(text)
     return int(number) if number.is_integer() else number

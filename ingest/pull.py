@@ -81,7 +81,7 @@ def pull(
         if spec.kind == "http-file":
             _pull_file(spec, secret, settings, report, spool.workdir, full, dry_run)
         else:
-            fetcher = fetcher or fetcher_of(spec, secret, settings)
+            fetcher = fetcher or fetcher_for(spec, secret, settings)
             _pull_pages(spec, settings, report, spool, fetcher, full, dry_run, progress)
         report["status"] = "succeeded"
     except Exception as exc:  # any failure is the report's error
@@ -94,11 +94,6 @@ def pull(
             report["retries"] = max(report["retries"], fetcher.retries)
         report["duration_seconds"] = round(time.monotonic() - began, 3)
     return report
-
-
-def fetcher_of(spec: SourceSpec, secret: Mapping[str, SecretStr], settings: Settings) -> Fetcher:
-    """The fetcher of the source's kind (:mod:`ingest.sources.kinds`)."""
-    return fetcher_for(spec, secret, settings)
 
 
 def watermarks(settings: Settings, source: str) -> dict[str, str | None]:

@@ -11,9 +11,10 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from ingest.pull import fetcher_of, pull
+from ingest.pull import pull
 from ingest.pull_errors import error_of
 from ingest.sources.base import Fetcher, Page, PullError
+from ingest.sources.kinds import fetcher_for
 from ioc.config import Settings
 from ioc.sources.spec import SourceSpec
 
@@ -47,7 +48,7 @@ def check_source(
     """``{"ok", "checks": [{"resource", "ok", "rows", "rejected", "message"}]}``."""
     if fetcher is None and spec.kind != "http-file":
         try:
-            fetcher = fetcher_of(spec, secret, settings)
+            fetcher = fetcher_for(spec, secret, settings)
         except PullError as exc:  # e.g. the secret lacks a key its authentication needs
             error = error_of(exc, spec.name)
             checks = [

@@ -13,7 +13,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import xlsxwriter
+
+from ioc.catalog import load_contract
 
 # Real Sóc Trăng (legacy province 94) districts and communes.
 SCHOOLS: list[dict[str, Any]] = [
@@ -275,3 +278,30 @@ def _write_schools(
                 ws.write_string(row, c, str(value))
         row += 1
     return row
+
+
+def stored_text(value: Any) -> str | None:
+    """A stored value as the return file's cell would have said it."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def published_returns(
+    db: Path, where: str = "true"
+) -> dict[tuple[str, str, str], dict[str, str | None]]:
+    """Every contract field of a snapshot's returns (as text), by school and period."""
+    names = [f.name for f in load_contract().fields]
+    with duckdb.connect(str(db), read_only=True) as conn:
+        rows = conn.execute(
+            f"select school_year, term, {', '.join(names)} "
+            f"from core_school__period_returns where {where}"
+        ).fetchall()
+    return {
+        (r[2], r[0], r[1]): {n: stored_text(v) for n, v in zip(names, r[2:], strict=True)}
+        for r in rows
+    }

@@ -14,7 +14,7 @@ from dashboards.components import states
 from dashboards.components.datagrid import col, grid, number_col
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.context import api, lang
-from dashboards.formats import datetime_text
+from dashboards.formats import comma_list, datetime_text
 from dashboards.i18n import t
 
 dash.register_page(
@@ -170,10 +170,6 @@ def _form(page: Page) -> html.Section:
     )
 
 
-def _split(text: str | None) -> list[str]:
-    return [p.strip() for p in (text or "").split(",") if p.strip()]
-
-
 @callback(
     Output(ids.SCHEDULE_CREATED, "children"),
     Output(ids.SCHEDULES_GRID_WRAP, "children", allow_duplicate=True),
@@ -207,11 +203,11 @@ def _create(
         "cron": cron or "",
         "kind": kind,
         "scheme": scheme,
-        "units": _split(units),
+        "units": comma_list(units),
         "period": period,
         "formats": formats or [],
         "folder": folder or None,
-        "email_to": _split(email),
+        "email_to": comma_list(email),
     }
     try:
         made = client.create_schedule(spec)

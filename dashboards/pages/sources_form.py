@@ -16,6 +16,7 @@ from dashboards.api_client import ApiProblem
 from dashboards.components import states
 from dashboards.components.source_texts import kind_label, source_rows
 from dashboards.context import api, lang
+from dashboards.formats import comma_list
 from dashboards.i18n import Lang, t
 
 EDITORS = ("admin",)
@@ -126,7 +127,7 @@ def spec_of(
         return None, t("sources.form_bad_mapping", language, error=str(exc).splitlines()[0])
     if mapping is not None and not isinstance(mapping, dict):
         return None, t("sources.form_bad_mapping", language, error=type(mapping).__name__)
-    codes = [c.strip() for c in (values.get("units") or "").split(",") if c.strip()]
+    codes = comma_list(values.get("units"))
     spec: dict[str, Any] = {
         "name": (values.get("name") or "").strip(),
         "kind": values.get("kind") or KINDS[0],

@@ -146,38 +146,65 @@ class SourceState:
 def state_of(
     session: Session, sources: Iterable[Source], now: datetime | None, failing_after: int
 ) -> dict[str, SourceState]:
-    """Each source's state at ``now`` (the rules above)."""
+    """Each source's state at ``now`` (the rules above), from three grouped queries and the
+    rows they name: never the whole ledger, which grows with every scheduled pull."""
     moment = clock(now)
     found = list(sources)
-    ended = [PullStatus.SUCCEEDED, PullStatus.FAILED]
-    pulls: dict[str, list[SourcePull]] = {s.name: [] for s in found}
-    query = (
-        select(SourcePull)
-        .where(
-            SourcePull.source.in_(list(pulls)),
-            SourcePull.status.in_(ended),
-            SourcePull.dry_run.is_(False),
-        )
-        .order_by(SourcePull.id.desc())
+    names = [s.name for s in found]
+    counted = (
+        SourcePull.source.in_(names),
+        SourcePull.status.in_([PullStatus.SUCCEEDED, PullStatus.FAILED]),
+        SourcePull.dry_run.is_(False),
     )
-    for pull in session.scalars(query):
-        pulls[pull.source].append(pull)
-    return {s.name: _state(s, pulls[s.name], moment, failing_after) for s in found}
+    newest = func.max(SourcePull.id)
+    last_ok_query = (
+        select(SourcePull.source, newest.label("ok_id"))
+        .where(*counted, SourcePull.status == PullStatus.SUCCEEDED)
+        .group_by(SourcePull.source)
+    )
+    last_ok: dict[str, int] = {row[0]: row[1] for row in session.execute(last_ok_query)}
+    latest_query = select(SourcePull.source, newest).where(*counted).group_by(SourcePull.source)
+    latest: dict[str, int] = {row[0]: row[1] for row in session.execute(latest_query)}
+    ok = last_ok_query.subquery()
+    failures_query = (
+        select(SourcePull.source, func.count())
+        .outerjoin(ok, ok.c.source == SourcePull.source)
+        .where(
+            *counted,
+            SourcePull.status == PullStatus.FAILED,
+            SourcePull.id > func.coalesce(ok.c.ok_id, 0),
+        )
+        .group_by(SourcePull.source)
+    )
+    failures: dict[str, int] = {row[0]: row[1] for row in session.execute(failures_query)}
+    wanted = set(last_ok.values()) | set(latest.values())
+    rows = {p.id: p for p in session.scalars(select(SourcePull).where(SourcePull.id.in_(wanted)))}
+    return {
+        s.name: _state(
+            s,
+            rows.get(last_ok.get(s.name, -1)),
+            rows.get(latest.get(s.name, -1)),
+            failures.get(s.name, 0),
+            moment,
+            failing_after,
+        )
+        for s in found
+    }
 
 
 def _state(
-    source: Source, pulls: list[SourcePull], now: datetime, failing_after: int
+    source: Source,
+    last_ok: SourcePull | None,
+    latest: SourcePull | None,
+    failures: int,
+    now: datetime,
+    failing_after: int,
 ) -> SourceState:
-    """``pulls``: the source's finished pulls, newest first."""
-    succeeded = [p for p in pulls if p.status == PullStatus.SUCCEEDED]
-    last_success = succeeded[0].finished_at if succeeded else None
-    failures = 0
-    for pull in pulls:
-        if pull.status == PullStatus.SUCCEEDED:
-            break
-        failures += 1
+    """``last_ok``, ``latest``: the source's last successful and last finished pull;
+    ``failures``: how many failed since the last success."""
+    last_success = last_ok.finished_at if last_ok else None
     late_since = last_success or source.created_at
-    if not pulls:
+    if latest is None:
         state = "never"
     elif failures >= max(1, failing_after) or (failures and last_success is None):
         state = "failing"  # failed too often, or never succeeded at all
@@ -189,7 +216,7 @@ def _state(
         name=source.name,
         state=state,
         last_success_at=last_success,
-        last_pull_at=pulls[0].finished_at if pulls else None,
+        last_pull_at=latest.finished_at if latest else None,
         consecutive_failures=failures,
-        error=pulls[0].error if pulls and failures else None,
+        error=latest.error if latest and failures else None,
     )

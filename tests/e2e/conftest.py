@@ -64,6 +64,35 @@ def console() -> Console:
     return Console()
 
 
+def open_page(
+    browser: Any,
+    console: Console,
+    contexts: list[Any],
+    base: str,
+    username: str | None,
+    path: str,
+    viewport: dict[str, int] = DESKTOP,
+    lang: str = "vi",
+    timeout_ms: int = 20_000,
+) -> Any:
+    """A page of the server at ``base``, signed in as ``username`` (None: not signed in), in
+    ``lang``, at ``path``; its console watched, its context added to ``contexts`` (the
+    caller closes them)."""
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
+    contexts.append(context)
+    cookies = [{"name": "ioc_lang", "value": lang, "url": base}]
+    if username:
+        cookies.append(
+            {"name": "ioc_session", "value": session_cookie(base, username), "url": base}
+        )
+    context.add_cookies(cookies)
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    console.watch(page)
+    page.goto(base + path)
+    return page
+
+
 @pytest.fixture
 def open_as(
     browser: Any, dash_server: Any, console: Console, request: pytest.FixtureRequest
@@ -75,23 +104,8 @@ def open_as(
     def opener(
         username: str | None, path: str = "/", viewport: dict[str, int] = DESKTOP, lang: str = "vi"
     ) -> Any:
-        context = browser.new_context(viewport=viewport, accept_downloads=True)
-        contexts.append(context)
-        cookies = [{"name": "ioc_lang", "value": lang, "url": dash_server.base}]
-        if username:
-            cookies.append(
-                {
-                    "name": "ioc_session",
-                    "value": session_cookie(dash_server.base, username),
-                    "url": dash_server.base,
-                }
-            )
-        context.add_cookies(cookies)
-        page = context.new_page()
-        page.set_default_timeout(20_000)
-        console.watch(page)
-        page.goto(dash_server.base + path)
-        return page
+        base = dash_server.base
+        return open_page(browser, console, contexts, base, username, path, viewport, lang)
 
     yield opener
     for context in contexts:

@@ -14,7 +14,7 @@ import pytest
 from ioc.config import Settings
 from ioc.domain.formats import local_datetime
 from tests.conftest import serve
-from tests.e2e.conftest import PHONE, Console, screenshot, session_cookie
+from tests.e2e.conftest import DESKTOP, PHONE, Console, open_page, screenshot
 from tests.e2e.helpers import api_get, grid_cells, reveal
 from tests.e2e.test_vietnamese import problems
 from tests.integration.test_school_pulls import CHANGED, FILE_ONLY, pulled_data
@@ -23,7 +23,6 @@ from tests.integration.test_school_pulls import CHANGED, FILE_ONLY, pulled_data
 pytestmark = pytest.mark.slow
 
 ZONE = "Asia/Ho_Chi_Minh"  # the display zone of Settings (IOC_DISPLAY_TIMEZONE)
-DESKTOP = {"width": 1440, "height": 900}
 
 
 def profile(code: str, period: str) -> str:
@@ -42,15 +41,9 @@ def opened(browser: Any, console: Console, server: Any) -> Iterator[Callable[...
     contexts: list[Any] = []
 
     def opener(path: str, viewport: dict[str, int] = DESKTOP) -> Any:
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        cookie = {"name": "ioc_session", "value": session_cookie(server.base, "leader")}
-        context.add_cookies([{**cookie, "url": server.base}])
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        console.watch(page)
-        page.goto(server.base + path)
-        return page
+        return open_page(
+            browser, console, contexts, server.base, "leader", path, viewport, timeout_ms=30_000
+        )
 
     yield opener
     for context in contexts:

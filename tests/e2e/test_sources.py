@@ -15,7 +15,7 @@ import pytest
 
 from ioc.config import Settings
 from tests.conftest import free_port, serve, wait_for_job
-from tests.e2e.conftest import DESKTOP, PHONE, Console, screenshot, session_cookie
+from tests.e2e.conftest import DESKTOP, PHONE, Console, open_page, screenshot, session_cookie
 from tests.e2e.helpers import grid_cells
 
 VIEW = "?unit=94&scheme=legacy&period=2024-2025/CN"
@@ -47,15 +47,9 @@ def opened(browser: Any, console: Console, server: Any) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def opener(username: str, path: str, viewport: dict[str, int] = DESKTOP) -> Any:
-        context = browser.new_context(viewport=viewport)
-        contexts.append(context)
-        cookie = {"name": "ioc_session", "value": session_cookie(server.base, username)}
-        context.add_cookies([{**cookie, "url": server.base}])
-        page = context.new_page()
-        page.set_default_timeout(30_000)
-        console.watch(page)
-        page.goto(server.base + path)
-        return page
+        return open_page(
+            browser, console, contexts, server.base, username, path, viewport, timeout_ms=30_000
+        )
 
     yield opener
     for context in contexts:

@@ -22,6 +22,7 @@ import yaml
 from ioc.catalog import load_contract
 from ioc.config import Settings
 from tests.conftest import IOC, REPO
+from tests.fixtures import published_returns
 from tests.tools.vendor_server import (
     CREDENTIALS,
     SECRETS,
@@ -50,33 +51,6 @@ def _ioc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*IOC, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
     )
-
-
-def _as_text(value: Any) -> str | None:
-    """A stored value as the return file's cell would have said it."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _snapshot(settings: Settings) -> dict[tuple[str, str, str], dict[str, str | None]]:
-    names = [f.name for f in load_contract().fields]
-    conn = duckdb.connect(str(settings.published_db), read_only=True)
-    try:
-        cursor = conn.execute(
-            f"select school_year, term, {', '.join(names)} from core_school__period_returns"
-        )
-        rows = cursor.fetchall()
-    finally:
-        conn.close()
-    return {
-        (r[2], r[0], r[1]): {n: _as_text(v) for n, v in zip(names, r[2:], strict=True)}
-        for r in rows
-    }
 
 
 def _expected(rows: list[dict[str, Any]]) -> dict[tuple[str, str, str], dict[str, str | None]]:
@@ -157,7 +131,7 @@ def test_pull_survives_faults_and_a_kill(settings: Settings, tmp_path: Path) -> 
         current = {k: dict(v) for k, v in _expected(rows).items()}
         current |= _expected(changed)
         # the deletion is recorded, never applied to published history
-        assert _snapshot(settings) == current
+        assert published_returns(settings.published_db) == current
         conn = duckdb.connect(str(settings.published_db), read_only=True)
         try:
             tombstones = conn.execute(

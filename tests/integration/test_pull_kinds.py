@@ -33,6 +33,7 @@ from ioc.catalog import load_contract
 from ioc.config import Settings
 from ioc.sources.spec import REGISTRY_FIELDS
 from tests.conftest import IOC, REPO, run_ioc, serve, wait_for_job
+from tests.fixtures import published_returns, stored_text
 from tests.security.conftest import signed_in
 from tests.tools.vendor_server import SECRETS, sample_rows, vendor_mapping
 from tests.tools.vendor_server import vendor_server as vendor_at
@@ -159,30 +160,6 @@ def build_id(hub: Any) -> str:
     return str(httpx.get(f"{hub.base}/api/v1/health", timeout=30).json()["build_id"])
 
 
-def text(value: Any) -> str | None:
-    """A stored value as the return file's cell would have said it."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def returns_of(db: Path, where: str = "true") -> dict[tuple[str, str, str], dict[str, Any]]:
-    """Every contract field of the published returns (as text), by school and period."""
-    names = [f.name for f in load_contract().fields]
-    with duckdb.connect(str(db), read_only=True) as conn:
-        rows = conn.execute(
-            f"select school_year, term, {', '.join(names)} "
-            f"from core_school__period_returns where {where}"
-        ).fetchall()
-    return {
-        (r[2], r[0], r[1]): {n: text(v) for n, v in zip(names, r[2:], strict=True)} for r in rows
-    }
-
-
 def builds(db: Path) -> list[str]:
     """The snapshot's builds (a new one: readers' build id, caches and ETags change)."""
     with duckdb.connect(str(db), read_only=True) as conn:
@@ -196,7 +173,9 @@ def registry_of(db: Path) -> dict[str, dict[str, Any]]:
         rows = conn.execute(
             f"select {', '.join(REGISTRY_FIELDS)} from raw_registry__schools"
         ).fetchall()
-    return {r[0]: dict(zip(REGISTRY_FIELDS, (text(v) for v in r), strict=True)) for r in rows}
+    return {
+        r[0]: dict(zip(REGISTRY_FIELDS, (stored_text(v) for v in r), strict=True)) for r in rows
+    }
 
 
 # -- 1. ioc-edu: a second IOC-EDU instance -------------------------------------------------
@@ -265,9 +244,11 @@ def test_ioc_edu_pulls_another_instance(
     # (the schools of old district 945, in every period: the 2025-2026 returns coded in the
     # 2025 scheme are within its territory too)
     schools = "select school_code from core_school__period_returns where district_code = "
-    expected = returns_of(hub.data_dir / "ioc.duckdb", f"school_code in ({schools}'{DISTRICT}')")
+    expected = published_returns(
+        hub.data_dir / "ioc.duckdb", f"school_code in ({schools}'{DISTRICT}')"
+    )
     assert len(expected) > 100
-    pulled = returns_of(fresh.published_db)
+    pulled = published_returns(fresh.published_db)
     assert pulled.keys() == expected.keys()
     for key, row in expected.items():
         assert pulled[key] == row, key
@@ -357,7 +338,7 @@ def test_http_file_is_loaded_then_unchanged_then_replaced(
         # the file runner, scoped to the source's units: the rows of 942 and 943 are refused
         assert (part["fetched"], part["inserted"], part["rejected"]) == (12, 4, 8), part
         assert part["watermark_after"].startswith('"')  # the ETag
-        assert set(returns_of(fresh.published_db)) == {
+        assert set(published_returns(fresh.published_db)) == {
             (r["school_code"], YEAR, "DN") for r in rows if r["district_code"] == "941"
         }
         published = builds(fresh.published_db)
@@ -379,7 +360,7 @@ def test_http_file_is_loaded_then_unchanged_then_replaced(
         part = third["resources"]["returns"]
         assert (part["inserted"], part["replaced"], part["rejected"]) == (0, 4, 8), part
         assert part["watermark_after"] != part["watermark_before"]
-        pulled = returns_of(fresh.published_db)
+        pulled = published_returns(fresh.published_db)
         for row in changed:
             if row["district_code"] == "941":
                 assert pulled[(row["school_code"], YEAR, "DN")]["students"] == row["students"]
