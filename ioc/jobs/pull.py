@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ioc import store
 from ioc.catalog.messages import LANGS
 from ioc.catalog.source_messages import source_text
+from ioc.config import Settings
 from ioc.jobs.isolated import JobFailed, JobStopped, Limits, run_job
 from ioc.jobs.runner import Context, JobProblem
 from ioc.jobs.upload import MODULE, PROGRESS, job_settings, progress_watcher
@@ -137,17 +138,10 @@ def _pull(context: Context, spec: SourceSpec, full: bool, dry_run: bool) -> dict
             spec, full, dry_run, error("source_secret_unavailable", spec.name, entry=spec.secret)
         )
     values = {k: v.get_secret_value() for k, v in secret.items()}
-    job = {
-        "do": "pull",
-        "settings": job_settings(settings, context.started_by),
-        "source": spec.model_dump(mode="json"),
-        "secret": values,
-        "full": full,
-        "dry_run": dry_run,
-    }
+    job = _job("pull", context, spec, values) | {"full": full, "dry_run": dry_run}
     work = settings.data_dir / "pulls" / spec.name
     work.mkdir(parents=True, exist_ok=True)
-    limits = Limits(settings.ingest_memory_limit_mb << 20, settings.sources_time_limit_seconds)
+    limits = _limits(settings)
     try:
         answer = run_job(MODULE, job, work, limits, progress_watcher(work / PROGRESS, context))
         return dict(answer["pull"])
@@ -159,6 +153,21 @@ def _pull(context: Context, spec: SourceSpec, full: bool, dry_run: bool) -> dict
     except (JobFailed, KeyError, TypeError, ValueError) as exc:
         log.error("the pull of source %s failed: %s", spec.name, redact(str(exc), values))
         return failed_report(spec, full, dry_run, error("pull_internal_error", spec.name))
+
+
+def _job(do: str, context: Context, spec: SourceSpec, secret: dict[str, str]) -> dict[str, Any]:
+    """The request of ``python -m ingest.job`` for the source (its credentials on stdin)."""
+    return {
+        "do": do,
+        "settings": job_settings(context.settings, context.started_by),
+        "source": spec.model_dump(mode="json"),
+        "secret": secret,
+    }
+
+
+def _limits(settings: Settings) -> Limits:
+    """A pull's limits: the memory of an upload's ingest, the time of a pull."""
+    return Limits(settings.ingest_memory_limit_mb << 20, settings.sources_time_limit_seconds)
 
 
 def redact(text: str, secret: dict[str, str]) -> str:
@@ -191,16 +200,10 @@ def check(context: Context) -> dict[str, Any]:
         err = error("source_secret_unavailable", name, entry=spec.secret)
         raise JobProblem(500, err["code"], err["vi"], err["en"]) from None
     values = {k: v.get_secret_value() for k, v in secret.items()}
-    job = {
-        "do": "test",
-        "settings": job_settings(settings, context.started_by),
-        "source": spec.model_dump(mode="json"),
-        "secret": values,
-    }
-    limits = Limits(settings.ingest_memory_limit_mb << 20, settings.sources_time_limit_seconds)
+    job = _job("test", context, spec, values)
     with tempfile.TemporaryDirectory(prefix="ioc-source-test-") as work:
         try:
-            return dict(run_job(MODULE, job, Path(work), limits))
+            return dict(run_job(MODULE, job, Path(work), _limits(settings)))
         except (JobStopped, JobFailed, ValueError) as exc:
             log.error("the test of source %s failed: %s", name, redact(str(exc), values))
             err = error("pull_internal_error", name)

@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from ioc.catalog.messages import LANGS
-from ioc.catalog.source_messages import source_text
 from ioc.jobs import pull
 from ioc.jobs.runner import JobRunner
 from ioc.reports.cron import trigger_for
@@ -42,7 +40,7 @@ class PullScheduler:
     def start(self) -> None:
         """After ``runner.start()``: close the ledger's interrupted pulls, plan the others."""
         with self.runner.session() as session:
-            left = pulls.interrupt_unfinished(session, interrupted())
+            left = pulls.interrupt_unfinished(session, pull.error("pull_interrupted", ""))
         if left:
             log.warning("%d pull(s) were interrupted by a server stop", left)
         if not self.settings.reports_scheduler:
@@ -123,12 +121,6 @@ class PullScheduler:
         except Exception:  # never leave the scheduler's thread
             log.exception("source %s: scheduled pull not submitted", name)
             return None
-
-
-def interrupted() -> dict[str, object]:
-    """The ledger's error of a pull a server stop left running."""
-    worded: dict[str, str] = {lang: source_text("pull_interrupted", lang) for lang in LANGS}
-    return {"code": "pull_interrupted", **worded, "resource": None, "page": None, "field": None}
 
 
 def _job_id(name: str, column: str) -> str:
