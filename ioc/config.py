@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     )
 
     # sources that are pulled (ioc.sources, ingest.pull)
+    approval: Literal["required", "off"] = Field(
+        default="required",
+        description="Official figures: 'required' counts approved returns only "
+        "(docs/approval.md); 'off' counts every return on receipt",
+    )
     sources_secrets_file: Path | None = Field(
         default=None,
         description="YAML file of source credentials ({entry: {key: value}}), read by the "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ROLES = ("admin", "leader", "analyst", "operator", "display", "sync")
+ROLES = ("admin", "leader", "analyst", "operator", "display", "sync", "approver")
 SEES_EVERYTHING = ("admin", "leader", "display")
 #: a sync account (another IOC-EDU instance pulling this one) reads /sync/* and nothing else;
 #: without unit scopes it reads every school

@@ -40,7 +40,7 @@ token_app = typer.Typer(
 )
 users_app.add_typer(token_app, name="token")
 
-ROLES_HELP = "admin | leader | analyst | operator | display | sync"
+ROLES_HELP = "admin | leader | analyst | operator | display | sync | approver"
 UnitsOption = Annotated[
     list[str] | None,
     typer.Option(

@@ -42,6 +42,10 @@ DEMO_ACCOUNTS = (
     DemoAccount("demo-operator", Role.OPERATOR, "Cán bộ nhập liệu (demo)", (("legacy", "94"),)),
     DemoAccount("demo-display", Role.DISPLAY, "Màn hình trung tâm (demo)"),
     DemoAccount("demo-sync", Role.SYNC, "Đồng bộ với hệ thống cấp trên (demo)"),
+    DemoAccount("demo-approver", Role.APPROVER, "Duyệt số liệu của Sở (demo)", (("2025", "92"),)),
+    DemoAccount(
+        "demo-checker-945", Role.APPROVER, "Phòng GD&ĐT huyện cũ 945 (demo)", (("legacy", "945"),)
+    ),
 )
 
 

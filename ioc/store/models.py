@@ -45,12 +45,13 @@ class Role(enum.StrEnum):
     OPERATOR = "operator"  # ingest, targets, schedules within assigned units
     DISPLAY = "display"  # wall screen: read-only aggregates
     SYNC = "sync"  # machine account of another IOC-EDU instance: reads /sync/* and nothing else
+    APPROVER = "approver"  # checks and approves returns within assigned units (docs/approval.md)
 
 
 #: Roles that must have at least one unit scope.
-SCOPED_ROLES = frozenset({Role.ANALYST, Role.OPERATOR})
+SCOPED_ROLES = frozenset({Role.ANALYST, Role.OPERATOR, Role.APPROVER})
 #: Roles that may have unit scopes (none means every unit).
-SCOPABLE_ROLES = frozenset({Role.ANALYST, Role.OPERATOR, Role.DISPLAY, Role.SYNC})
+SCOPABLE_ROLES = frozenset({Role.ANALYST, Role.OPERATOR, Role.DISPLAY, Role.SYNC, Role.APPROVER})
 
 
 class Scheme(enum.StrEnum):
@@ -364,3 +365,77 @@ class SourcePull(Base):
     drift: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     #: {code, vi, en, resource, page, field}
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class ReviewState(enum.StrEnum):
+    """A return's review state as stored (``received`` is also implicit: no row, or a row
+    whose content hash is not the return's any more). See docs/approval.md."""
+
+    RECEIVED = "received"
+    CHECKED = "checked"
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+
+class ReturnReview(Base):
+    """The current review state of one return (school, period): the last action's outcome.
+    Derived from ``review_events``; ``ioc.store.review_chain.verify`` replays the chain
+    against it."""
+
+    __tablename__ = "return_reviews"
+    __table_args__ = (
+        CheckConstraint(_in("state", ReviewState), name="state"),
+        Index("ix_return_reviews_period_state", "school_year", "term", "state"),
+    )
+
+    school_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    school_year: Mapped[str] = mapped_column(String(9), primary_key=True)
+    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64))  # of the return the action saw
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    approved_by: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class ReviewEvent(Base):
+    """One review action or lock change, chained: ``hash`` = sha256 of ``prev_hash`` and
+    the row's canonical JSON (``ioc.store.review_chain``). Never updated or deleted."""
+
+    __tablename__ = "review_events"
+    __table_args__ = (Index("ix_review_events_return", "school_code", "school_year", "term"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(16))  # check|approve|return|reopen|lock|unlock
+    school_code: Mapped[str | None] = mapped_column(String(16), default=None)
+    school_year: Mapped[str] = mapped_column(String(9))
+    term: Mapped[str] = mapped_column(String(4))
+    unit_scheme: Mapped[str | None] = mapped_column(String(8), default=None)  # lock/unlock
+    unit_code: Mapped[str | None] = mapped_column(String(8), default=None)
+    from_state: Mapped[str | None] = mapped_column(String(16), default=None)
+    to_state: Mapped[str | None] = mapped_column(String(16), default=None)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
+    #: what happened around the action, outside the chain (e.g. {"mail": "sent"})
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class PeriodLock(Base):
+    """A province's period locked by the Department: changes only by reopen or unlock."""
+
+    __tablename__ = "period_locks"
+    __table_args__ = (CheckConstraint(_in("unit_scheme", Scheme), name="unit_scheme"),)
+
+    unit_scheme: Mapped[str] = mapped_column(String(8), primary_key=True)
+    unit_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    school_year: Mapped[str] = mapped_column(String(9), primary_key=True)
+    term: Mapped[str] = mapped_column(String(4), primary_key=True)
+    locked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    locked_by: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str | None] = mapped_column(Text, default=None)

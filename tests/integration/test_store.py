@@ -127,7 +127,7 @@ def test_migrations_apply_twice_and_match_the_models(settings: Settings) -> None
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-            assert version == [("0007",)]
+            assert version == [("0008",)]
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
     finally:
@@ -425,6 +425,8 @@ def test_demo_accounts_for_every_role(engine: Engine, session: Session) -> None:
             "demo-operator": ("operator", [("legacy", "94")]),
             "demo-display": ("display", []),
             "demo-sync": ("sync", []),
+            "demo-approver": ("approver", [("2025", "92")]),
+            "demo-checker-945": ("approver", [("legacy", "945")]),
         }
         assert {r for r, _ in users.values()} == {r.value for r in store.Role}
         for name in users:

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from ioc.store.migrations.role_check import replace_role_check
+
 revision: str = "0007"
 down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -27,35 +29,9 @@ AFTER = "role IN ('admin', 'analyst', 'display', 'leader', 'operator', 'sync')"
 
 
 def upgrade() -> None:
-    _replace(BEFORE, AFTER)
+    replace_role_check(BEFORE, AFTER)
 
 
 def downgrade() -> None:
     op.execute("DELETE FROM users WHERE role = 'sync'")
-    _replace(AFTER, BEFORE)
-
-
-def _replace(old: str, new: str) -> None:
-    bind = op.get_bind()
-    if bind.dialect.name != "sqlite":
-        op.drop_constraint(op.f("ck_users_role"), "users", type_="check")
-        op.create_check_constraint(op.f("ck_users_role"), "users", new)
-        return
-    version = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
-    bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    try:
-        bind.exec_driver_sql(
-            "UPDATE sqlite_master SET sql = replace(sql, ?, ?) "
-            "WHERE type = 'table' AND name = 'users'",
-            (old, new),
-        )
-        bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
-    finally:  # off again, and this connection reads the new schema (pooled, it is reused)
-        bind.exec_driver_sql("PRAGMA writable_schema = RESET")
-    stored = bind.exec_driver_sql(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'"
-    ).scalar_one()
-    if new not in stored:
-        raise RuntimeError(f"ck_users_role is not {new!r} in the store: {stored}")
-    if bind.exec_driver_sql("PRAGMA quick_check").scalar_one() != "ok":
-        raise RuntimeError("the store failed its integrity check after widening ck_users_role")
+    replace_role_check(AFTER, BEFORE)
