@@ -13,6 +13,7 @@ from typing import Any, ClassVar, Literal, TypedDict
 
 import httpx
 
+from dashboards.api_reviews import ReviewCalls
 from dashboards.api_sources import SourceCalls
 
 Scheme = Literal["legacy", "2025"]
@@ -130,7 +131,7 @@ class Credentials:
         return {}
 
 
-class Api(SourceCalls):
+class Api(SourceCalls, ReviewCalls):
     """One caller's view of the API. Cheap to create; the connection pool is shared."""
 
     _pools: ClassVar[dict[str, httpx.Client]] = {}
@@ -226,6 +227,7 @@ class Api(SourceCalls):
         children: bool = False,
         family: str | None = None,
         indicator: str | None = None,
+        basis: str | None = None,  # 'official' (the API's default) or 'all'
     ) -> list[Value]:
         return self.get(
             "/indicators/values",
@@ -235,6 +237,7 @@ class Api(SourceCalls):
             children=str(children).lower(),
             family=family,
             indicator=indicator,
+            basis=basis,
         )
 
     def series(
