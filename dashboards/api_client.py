@@ -1,8 +1,6 @@
-"""Typed httpx client for the IOC-EDU API: the dashboard's only way to data.
-
-Each call forwards the browser's credentials (session cookie or display token), so the
-API applies the caller's role and unit scope; the dashboard never widens it.
-"""
+"""Typed httpx client for the IOC-EDU API: the dashboard's only way to data. Each call
+forwards the browser's credentials (session cookie or display token), so the API applies
+the caller's role and unit scope; the dashboard never widens it."""
 
 from __future__ import annotations
 
