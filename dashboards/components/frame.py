@@ -22,7 +22,7 @@ DEFAULT_INDICATOR = "NET_CLASS_SIZE"
 
 
 # who sees a menu entry unless its page names fewer roles (the display role has no menu)
-MENU_ROLES = ("admin", "leader", "analyst", "operator")
+MENU_ROLES = ("admin", "leader", "analyst", "operator", "approver")
 
 
 def menu(role: str) -> list[tuple[str, str]]:
