@@ -12,6 +12,7 @@ from dashboards.api_client import ApiProblem, Value
 from dashboards.components import states
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import FAMILIES
+from dashboards.components.review_marks import basis_of, marks
 from dashboards.components.tiles import BAD, gap, name_of, status_of, tile, unit_label
 from dashboards.formats import change_text, counts, value_text
 from dashboards.i18n import t
@@ -33,10 +34,13 @@ def layout(**query: Any) -> Any:
     page = resolve("/", query)
     if not isinstance(page, Page):
         return page
+    basis = basis_of(query)
     try:
-        own = page.api.values(page.unit["code"], page.unit["scheme"], page.period)
+        own = page.api.values(page.unit["code"], page.unit["scheme"], page.period, basis=basis)
         children = (
-            page.api.values(page.unit["code"], page.unit["scheme"], page.period, children=True)
+            page.api.values(
+                page.unit["code"], page.unit["scheme"], page.period, children=True, basis=basis
+            )
             if page.unit["children"]
             else []
         )
@@ -45,7 +49,11 @@ def layout(**query: Any) -> Any:
     if not any(row.get("value") is not None for row in own):
         empty = states.empty(t("state.no_returns", page.lang))
         return frame(page, "/", states.noted(page.unit, page.lang, empty))
-    body = html.Div([_attention(page, own, children), _tiles(page, own)], className="overview")
+    mark = marks(page.view, "/", own, basis, page.lang)
+    body = html.Div(
+        [*([mark] if mark else []), _attention(page, own, children), _tiles(page, own)],
+        className="overview",
+    )
     return frame(
         page, "/", states.noted(page.unit, page.lang, body), t("overview.title", page.lang)
     )

@@ -16,6 +16,7 @@ from dashboards.components.datagrid import fit_height
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import DEFAULT_INDICATOR, Page, frame, resolve
 from dashboards.components.indicators import FAMILIES
+from dashboards.components.review_marks import basis_of, marks
 from dashboards.components.tiles import tile
 from dashboards.context import View, api, lang
 from dashboards.figures.unit import trend
@@ -54,8 +55,9 @@ def layout(**query: Any) -> Any:
     if not isinstance(page, Page):
         return page
     language, view = page.lang, page.view
+    basis = basis_of(query)
     try:
-        own = page.api.values(page.unit["code"], page.unit["scheme"], page.period)
+        own = page.api.values(page.unit["code"], page.unit["scheme"], page.period, basis=basis)
     except ApiProblem as problem:
         return frame(page, "/unit", states.error(problem, language), t("unit.title", language))
     if not own:  # a unit without schools: nothing to rank or trace
@@ -79,6 +81,7 @@ def layout(**query: Any) -> Any:
         [
             dcc.Store(id=ids.UNIT_VIEW, data=state),
             dcc.Store(id=ids.UNIT_URL_SYNC),
+            marks(view, "/unit", own, basis, language),
             _kpis(page, own, view) if has_data else states.empty(t("state.no_returns", language)),
             ranking_section(page, view, own, kind, has_children, sees_schools),
             html.Div(
