@@ -32,6 +32,7 @@ from dashboards.formats import cell_value, date_text, value_text, vn_number
 from dashboards.i18n import t
 from dashboards.pages.quality_runs import rejects_parts, runs_section
 from dashboards.pages.quality_sources import sources_panel
+from dashboards.pages.review_chain import chain_panel
 
 dash.register_page(
     __name__,
@@ -56,6 +57,7 @@ def layout(**query: Any) -> Any:
     except ApiProblem as problem:
         return frame(page, "/quality", states.error(problem, language), title)
     sources = sources_panel(page.api, language)
+    chain = chain_panel(page.api, page.me["role"], language, page.zone)
     total = report.get("total") or {}
     if not total.get("schools_expected"):
         empty = html.Div([sources, states.empty(t("state.no_returns", language))])
@@ -63,6 +65,7 @@ def layout(**query: Any) -> Any:
     body = html.Div(
         [
             *([sources] if sources else []),
+            *([chain] if chain else []),
             _totals(page, report),
             _by_unit(page, report),
             _chase(page),
