@@ -19,7 +19,13 @@ from dashboards.context import api, lang
 from dashboards.formats import datetime_text, vn_number
 from dashboards.i18n import Lang, t
 from dashboards.pages.review_detail import detail_panel
-from dashboards.pages.review_queue import filters, queue_grid, queue_rows, summary_grid
+from dashboards.pages.review_queue import (
+    filters,
+    oldest,
+    queue_grid,
+    queue_rows,
+    summary_grid,
+)
 from ioc.domain.period import Period
 
 VIEWERS = ("approver", "admin", "leader")
@@ -54,11 +60,14 @@ def _body(page: Page) -> html.Div:
     period, acts = page.period, page.me["role"] in ACTORS
     summary = page.api.review_summary(period, unit["code"])
     queue = page.api.review_queue_all(period, unit["code"])
-    view = {"unit": unit["code"], "scheme": unit["scheme"], "period": period}
+    names = {
+        str(r.get("unit_code")): str(r.get("unit_name") or r.get("unit_code")) for r in summary
+    }
+    view = {"unit": unit["code"], "scheme": unit["scheme"], "period": period, "names": names}
     desk = html.Section(
         [
             html.H2(t("review.summary", language)),
-            summary_grid(summary, language),
+            summary_grid(summary, oldest(queue), language),
             *(_desk_tools(page) if acts else [html.P(t("review.read_only", language))]),
             states.loading(html.Div(id=ids.REVIEW_DESK_MESSAGE, role="status")),
         ],
@@ -69,7 +78,7 @@ def _body(page: Page) -> html.Div:
         [
             html.H2(t("review.queue", language)),
             filters(summary, language),
-            queue_grid(queue, language, page.zone),
+            queue_grid(queue, names, language, page.zone),
             html.P(t("review.zone", language, zone=page.zone), className="muted"),
         ],
         className="card rv-queue",
@@ -156,7 +165,7 @@ def _ok(text: str) -> html.Div:
 
 def _refreshed(client: Api, view: dict[str, Any], unit: str | None, state: str | None) -> Any:
     rows = client.review_queue_all(view["period"], unit or view["unit"], state or None)
-    return queue_rows(rows, lang(), client.display_zone())
+    return queue_rows(rows, view.get("names") or {}, lang(), client.display_zone())
 
 
 @callback(
@@ -184,7 +193,7 @@ def _show(client: Api, school: str, period: str) -> tuple[Any, Any]:
         "period": period,
         "hash": detail.get("content_hash"),
     }
-    return detail_panel(client, detail, language, client.display_zone(), acts), shown
+    return detail_panel(detail, language, client.display_zone(), acts), shown
 
 
 @callback(

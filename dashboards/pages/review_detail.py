@@ -9,7 +9,6 @@ from typing import Any
 from dash import dcc, html
 
 from dashboards import ids
-from dashboards.api_client import Api
 from dashboards.components import states
 from dashboards.components.attrs import data_attrs
 from dashboards.components.labels import catalog_text
@@ -26,24 +25,6 @@ OFFERED = {
     "returned": (),
     "approved": ("reopen",),
 }
-#: fields that say which return it is, not what it reports
-_KEYS = {"school_code", "school_year", "term", "run_id", "sheet", "source_row", "content_hash"}
-_FIELDS: dict[str, dict[str, Any]] = {}
-
-
-def field_catalog(client: Api) -> dict[str, dict[str, Any]]:
-    """The return's fields by name (labels and types), fetched once."""
-    if not _FIELDS:
-        _FIELDS.update({f["name"]: f for f in client.fields()["fields"]})
-    return _FIELDS
-
-
-def _figures_of(version: Any) -> dict[str, Any]:
-    """A version's figures: ``{"figures": {...}}`` or the figures themselves."""
-    if not isinstance(version, dict):
-        return {}
-    inner = version.get("figures")
-    return dict(inner) if isinstance(inner, dict) else dict(version)
 
 
 def _differs(a: Any, b: Any) -> bool:
@@ -55,42 +36,41 @@ def _differs(a: Any, b: Any) -> bool:
         return a != b
 
 
-def figures_table(
-    detail: dict[str, Any], fields: dict[str, dict[str, Any]], language: Lang
-) -> html.Div:
-    """This version, the replaced one and last year's, side by side: the changed fields
-    first (highlighted), every other field folded under them."""
-    own = _figures_of(detail.get("figures"))
-    replaced = _figures_of(detail.get("replaced"))
-    previous = _figures_of(detail.get("previous"))
-    prev_period = (detail.get("previous") or {}).get("period") if detail.get("previous") else None
+def figures_table(detail: dict[str, Any], language: Lang) -> html.Div:
+    """This version, the replaced one and last year's, side by side (the API's ``figures``:
+    per contract field its labels, ``value``, ``previous``, ``replaced``): the changed
+    fields first (highlighted), every other field folded under them."""
+    rows = [f for f in detail.get("figures") or [] if isinstance(f, dict)]
+    has_replaced = any(f.get("replaced") is not None for f in rows)
+    has_previous = any(f.get("previous") is not None for f in rows)
+    before = Period.maybe(str(detail.get("period") or "")) if detail.get("period") else None
     prev_head = (
-        t("review.previous", language, period=Period.parse(prev_period).label(language))
-        if prev_period and Period.is_valid(prev_period)
+        t("review.previous", language, period=before.previous_same_term.label(language))
+        if before
         else t("review.previous_plain", language)
     )
     heads = [t("review.field", language), t("review.this_version", language)]
-    heads += [t("review.replaced", language)] if replaced else []
-    heads += [prev_head] if previous else []
+    heads += [t("review.replaced", language)] if has_replaced else []
+    heads += [prev_head] if has_previous else []
     changed: list[html.Tr] = []
     same: list[html.Tr] = []
-    for name, meta in fields.items():
-        if name in _KEYS or (name not in own and name not in replaced):
-            continue
-        kind = str(meta.get("type") or "")
-        value = own.get(name)
-        cells = [html.Td(meta.get(language) or meta.get("vi") or name, className="rv-label")]
+    for f in rows:
+        name, kind, value = str(f.get("field")), str(f.get("type") or ""), f.get("value")
+        label = f.get(f"label_{language}") or f.get("label_vi") or name
+        cells = [html.Td(label, className="rv-label")]
         cells.append(html.Td(field_text(kind, name, value, language), className="num"))
         moved = False
-        if replaced:
-            flag = _differs(value, replaced.get(name))
+        if has_replaced:
+            flag = bool(f.get("changed")) or (
+                f.get("replaced") is not None and _differs(value, f.get("replaced"))
+            )
             moved |= flag
-            text = field_text(kind, name, replaced.get(name), language)
+            text = field_text(kind, name, f.get("replaced"), language)
             cells.append(html.Td(text, className="num rv-changed" if flag else "num"))
-        if previous:
-            flag = name in previous and _differs(value, previous.get(name))
+        if has_previous:
+            flag = f.get("previous") is not None and _differs(value, f.get("previous"))
             moved |= flag
-            text = field_text(kind, name, previous.get(name), language)
+            text = field_text(kind, name, f.get("previous"), language)
             cells.append(html.Td(text, className="num rv-moved" if flag else "num"))
         row = html.Tr(cells, **data_attrs(field=name, changed=str(moved).lower()))
         (changed if moved else same).append(row)
@@ -142,17 +122,17 @@ def effect_table(detail: dict[str, Any], language: Lang) -> html.Div | None:
     body = []
     for r in rows:
         unit = r.get("unit_name") or r.get("unit_code") or ""
-        name = r.get(f"name_{language}") or r.get("name_vi") or r.get("indicator_id") or ""
-        symbol = r.get(f"unit_{language}") or r.get("unit_vi")
-        count = bool(r.get("is_count"))
-        official = value_text(r.get("official"), symbol, count=count)
-        including = value_text(r.get("all", r.get("including")), symbol, count=count)
+        name = r.get(f"label_{language}") or r.get("label_vi") or r.get("field") or ""
+        official, including = r.get("official"), r.get("with_return")
         body.append(
             html.Tr(
                 [
                     html.Td(f"{unit} · {name}"),
-                    html.Td(official, className="num"),
-                    html.Td(including, className="num"),
+                    html.Td(value_text(official, count=True), className="num"),
+                    html.Td(
+                        value_text(including, count=True),
+                        className="num rv-changed" if official != including else "num",
+                    ),
                 ]
             )
         )
@@ -217,9 +197,7 @@ def actions(state: str, language: Lang) -> html.Div:
     )
 
 
-def detail_panel(
-    client: Api, detail: dict[str, Any], language: Lang, zone: str, acts: bool
-) -> html.Div:
+def detail_panel(detail: dict[str, Any], language: Lang, zone: str, acts: bool) -> html.Div:
     """The whole panel; ``acts``: the caller is an approver (the API still checks may())."""
     state = str(detail.get("state") or "received")
     name = detail.get("school_name") or detail.get("school_code")
@@ -241,7 +219,7 @@ def detail_panel(
             head,
             *([actions(state, language)] if acts else []),
             findings_list(detail, language),
-            figures_table(detail, field_catalog(client), language),
+            figures_table(detail, language),
             *([effect] if effect else []),
             history_list(detail, language, zone),
         ],

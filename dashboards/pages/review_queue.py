@@ -42,23 +42,39 @@ def _unit_name(row: dict[str, Any]) -> str:
     return str(row.get("unit_name") or row.get("unit_code") or "—")
 
 
-def summary_rows(rows: list[dict[str, Any]], language: Lang) -> list[dict[str, Any]]:
+def unit_of(row: dict[str, Any]) -> str | None:
+    """The child unit a queued return is in: its old district, or its 2025 commune."""
+    return row.get("district_code") or row.get("commune_code")
+
+
+def oldest(queue: list[dict[str, Any]]) -> dict[str, int]:
+    """Per child unit, the age in days of its oldest waiting return."""
+    ages: dict[str, int] = {}
+    for r in queue:
+        unit, age = unit_of(r), r.get("age_days")
+        if unit and age is not None:
+            ages[unit] = max(ages.get(unit, 0), int(age))
+    return ages
+
+
+def summary_rows(
+    rows: list[dict[str, Any]], ages: dict[str, int], language: Lang
+) -> list[dict[str, Any]]:
+    """The summary's rows; ``ages``: the oldest waiting return's age per unit."""
     out = []
     for r in rows:
-        by_state = r.get("by_state") or r.get("states") or {}
         row: dict[str, Any] = {"id": r.get("unit_code"), "unit": _unit_name(r)}
         for state in STATES:
-            row[state] = by_state.get(state, r.get(state)) or 0
+            row[state] = r.get(state) or 0
         row["pending"] = r.get("pending") or 0
         row["locked"] = t("review.locked_yes", language) if r.get("locked") else "—"
-        oldest = r.get("oldest_days", r.get("oldest_age_days"))
-        row["oldest"] = oldest
-        row["oldest_text"] = age_text(oldest, language) if row["pending"] else "—"
+        row["oldest"] = ages.get(str(r.get("unit_code")))
+        row["oldest_text"] = age_text(row["oldest"], language)
         out.append(row)
     return out
 
 
-def summary_grid(rows: list[dict[str, Any]], language: Lang) -> Any:
+def summary_grid(rows: list[dict[str, Any]], ages: dict[str, int], language: Lang) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
         header = t(f"review.col_{key}", language)
         return list_col(field, header, language, wrapHeaderText=True, autoHeaderHeight=True, **kw)
@@ -72,20 +88,23 @@ def summary_grid(rows: list[dict[str, Any]], language: Lang) -> Any:
             text_col("oldest", t("review.col_oldest", language), minWidth=105),
             c("locked", "locked", minWidth=90),
         ],
-        summary_rows(rows, language),
+        summary_rows(rows, ages, language),
         height=min(360, 60 + 42 * max(len(rows), 2)),
         lang=language,
     )
 
 
-def queue_rows(rows: list[dict[str, Any]], language: Lang, zone: str) -> list[dict[str, Any]]:
-    """The queue's rows: ids are school codes (one period per desk)."""
+def queue_rows(
+    rows: list[dict[str, Any]], names: dict[str, str], language: Lang, zone: str
+) -> list[dict[str, Any]]:
+    """The queue's rows (ids are school codes: one period per desk); ``names``: the child
+    units' names by code."""
     return [
         {
             "id": r.get("school_code"),
             "school_code": r.get("school_code"),
             "school": f"{r.get('school_name') or ''} ({r.get('school_code')})".strip(),
-            "unit": _unit_name(r),
+            "unit": names.get(unit_of(r) or "", unit_of(r) or "—"),
             "state": state_text(r.get("state"), language),
             "state_code": r.get("state"),
             "received": datetime_text(r.get("received_at"), zone),
@@ -98,7 +117,7 @@ def queue_rows(rows: list[dict[str, Any]], language: Lang, zone: str) -> list[di
     ]
 
 
-def queue_grid(rows: list[dict[str, Any]], language: Lang, zone: str) -> Any:
+def queue_grid(rows: list[dict[str, Any]], names: dict[str, str], language: Lang, zone: str) -> Any:
     def c(field: str, key: str, **kw: Any) -> dict[str, Any]:
         return list_col(field, t(f"review.col_{key}", language), language, **kw)
 
@@ -112,7 +131,7 @@ def queue_grid(rows: list[dict[str, Any]], language: Lang, zone: str) -> Any:
             text_col("age", t("review.col_age", language), minWidth=90),
             c("findings", "findings", numeric=True, minWidth=95),
         ],
-        queue_rows(rows, language, zone),
+        queue_rows(rows, names, language, zone),
         height=440,
         selectable=True,
         lang=language,
