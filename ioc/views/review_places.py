@@ -10,16 +10,8 @@ import duckdb
 from ioc import db
 from ioc.config import Settings
 from ioc.db import NotFound
+from ioc.domain.units import PLACE_COLUMN
 from ioc.reviews.levels import Place
-
-#: (scheme, level) -> the registry column holding the school's unit code there
-PLACE_COLUMNS: dict[tuple[str, str], str] = {
-    ("legacy", "province"): "province_code_legacy",
-    ("legacy", "district"): "district_code_legacy",
-    ("legacy", "commune"): "commune_code_legacy",
-    ("2025", "province"): "province_code_2025",
-    ("2025", "commune"): "commune_code_2025",
-}
 
 
 def places_of(
@@ -31,7 +23,7 @@ def places_of(
         return {}
     rows = db.query(conn, "queries/review_places", settings, school_codes=codes)
     return {
-        row["school_code"]: {key: row[column] for key, column in PLACE_COLUMNS.items()}
+        row["school_code"]: {key: row[column] for key, column in PLACE_COLUMN.items()}
         for row in rows.iter_rows(named=True)
     }
 
