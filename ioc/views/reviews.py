@@ -56,16 +56,21 @@ _SCHEME_PLACES = {
 
 
 def period_returns(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, period: Period
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    period: Period,
+    school_code: str | None = None,
 ) -> pl.DataFrame:
-    """Every return of the period (``queries/review_returns``), with its units in the
-    period's scheme as ``province_code``, ``district_code``, ``commune_code``."""
+    """Every return of the period (or ``school_code``'s alone; ``queries/review_returns``),
+    with its units in the period's scheme as ``province_code``, ``district_code``,
+    ``commune_code``."""
     rows = db.query(
         conn,
         "queries/review_returns",
         settings,
         school_year=period.school_year,
         term=period.term,
+        school_code=school_code,
     )
     province, district, commune = _SCHEME_PLACES[period.scheme]
     return rows.with_columns(

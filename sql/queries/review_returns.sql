@@ -1,22 +1,12 @@
 -- The returns of one period as the review desk lists them: the school, its units in both
 -- schemes (the registry's place), when its run was received, its findings and the content
 -- hash of the return (docs/approval.md). The review state is joined in Python from the store.
+-- $school_code: one school only, or null for every school of the period.
 with findings as (
     select school_code, count(*) as findings
     from out_quality__findings
     where school_year = $school_year and term = $term
     group by school_code
-),
-
-contract as (
-    select * exclude (run_id, sheet, source_row)
-    from core_school__period_returns
-    where school_year = $school_year and term = $term
-),
-
-hashes as (
-    select contract.school_code, md5(to_json(contract)::varchar) as content_hash
-    from contract
 )
 
 select
@@ -31,11 +21,11 @@ select
     registry.commune_code_2025,
     runs.finished_at as received_at,
     coalesce(findings.findings, 0)::integer as findings,
-    hashes.content_hash
+    returns.content_hash
 from core_school__period_returns as returns
-inner join hashes on returns.school_code = hashes.school_code
 left join core_school__registry as registry on returns.school_code = registry.school_code
 left join ingest_runs as runs on returns.run_id = runs.run_id
 left join findings on returns.school_code = findings.school_code
 where returns.school_year = $school_year and returns.term = $term
+    and ($school_code is null or returns.school_code = $school_code)
 order by returns.school_code
