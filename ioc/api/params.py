@@ -66,6 +66,13 @@ FamilyQuery = Annotated[
         description="Indicator family (catalog)",
     ),
 ]
+BasisQuery = Annotated[
+    Literal["official", "all"],
+    Query(
+        description="official: approved returns only (default); all: including the returns "
+        "waiting for approval (docs/approval.md)"
+    ),
+]
 SchemeQuery = Annotated[
     Literal["legacy", "2025"] | None,
     Query(description="Unit scheme; default: the scheme in force at the period"),

@@ -21,7 +21,7 @@ from ioc.compute.indicators import reported_values
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import Unit, place_column
-from ioc.views.indicators import level_values, stored_values
+from ioc.views.indicators import Basis, level_values, stored_values
 from ioc.views.units import unit_index
 
 NATIONAL_LEVELS = ("province", "district")  # levels computed for every unit at once
@@ -67,13 +67,14 @@ def level_batch(
     province: str | None,
     school_year: str,
     term: str,
+    basis: Basis = "official",
 ) -> Spec:
     """:func:`~ioc.views.indicators.level_values` of a level: every unit at once for the
     national levels, the units of one province otherwise."""
     if level in NATIONAL_LEVELS:
         province = None
     return Spec(
-        ("level-values", scheme, level, province, school_year, term),
+        ("level-values", scheme, level, province, school_year, term, basis),
         lambda: level_values(
             cur,
             settings,
@@ -82,6 +83,7 @@ def level_batch(
             province=province,
             school_year=school_year,
             term=term,
+            basis=basis,
         ),
     )
 
@@ -123,7 +125,9 @@ def unit_schools(frame: pl.DataFrame, unit: Unit) -> pl.DataFrame:
     return frame.filter(pl.col(column) == unit.code).drop(PROVINCE_COLUMNS)
 
 
-def series_batch(cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit) -> Spec:
+def series_batch(
+    cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, basis: Basis = "official"
+) -> Spec:
     """Every indicator of a unit in every period (both terms); for a province, computed for
     every province of the scheme at once."""
     codes: list[str] | None = None if unit.level == "province" else [unit.code]
@@ -148,9 +152,11 @@ def series_batch(cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit)
             unit_codes=units,
             school_years=None,
             term=None,
+            basis=basis,
         )
 
-    return Spec(("series", unit.scheme, unit.level, None if codes is None else unit.code), compute)
+    key = ("series", unit.scheme, unit.level, None if codes is None else unit.code, basis)
+    return Spec(key, compute)
 
 
 def unit_series(batch: pl.DataFrame, unit: Unit, indicator: str, term: str | None) -> pl.DataFrame:

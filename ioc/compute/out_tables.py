@@ -25,10 +25,15 @@ FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute every
 
 
 def _frame(
-    conn: duckdb.DuckDBPyConnection, name: str, settings: Settings, scope: pl.DataFrame | None
+    conn: duckdb.DuckDBPyConnection,
+    name: str,
+    settings: Settings,
+    scope: pl.DataFrame | None,
+    **more: str,
 ) -> pl.LazyFrame:
     """An input of the computation, limited in SQL to the provinces in ``scope``."""
-    params = {"all": scope is None, "provinces_2025": [], "provinces_legacy": []}
+    params: dict[str, object] = {"all": scope is None, "provinces_2025": [], "provinces_legacy": []}
+    params |= more
     if scope is not None:
         for scheme in ("2025", "legacy"):
             codes = scope.filter(pl.col("scheme") == scheme)["code"].to_list()
@@ -46,11 +51,21 @@ def rebuild_indicators(
     started = time.perf_counter()
     catalog = load_catalog()
     scope = _affected(conn, settings, changed_schools)
-    returns, registry, expected = (
-        _frame(conn, name, settings, scope) for name in ("returns", "registry", "expected")
+    registry, expected = (_frame(conn, name, settings, scope) for name in ("registry", "expected"))
+    returns = _frame(conn, "returns", settings, scope, basis="all")
+    every = unit_sums(prepare_schools(returns, registry, expected, catalog.norms), catalog)
+    official = every
+    if settings.approval != "off":  # off: every return counts on receipt, on both bases
+        approved = _frame(conn, "returns", settings, scope, basis="official")
+        official = unit_sums(prepare_schools(approved, registry, expected, catalog.norms), catalog)
+    sums = pl.concat(
+        [
+            official.with_columns(pl.lit("official").alias("basis")),
+            every.with_columns(pl.lit("all").alias("basis")),
+        ],
+        how="vertical_relaxed",
     )
-    sums = unit_sums(prepare_schools(returns, registry, expected, catalog.norms), catalog)
-    found = findings(returns, registry, load_rules().quality)
+    found = findings(returns, registry, load_rules().quality)  # of every return, once
     if scope is None:
         # the wide table's columns follow the catalog (indicator_id__part), so it is created
         # from the frame itself; the findings table's shape is in sql/out
@@ -95,10 +110,10 @@ def _affected(
         "select column_name from information_schema.columns "
         "where table_name = 'out_indicator__sums' order by ordinal_position"
     ).fetchall()
-    if [c for (c,) in columns] != sums_columns(load_catalog()):
+    if [c for (c,) in columns] != [*sums_columns(load_catalog()), "basis"]:
         return None  # the catalog changed: the table's shape changes with it
-    if not db.scalar(conn, "select count(*) from out_indicator__sums"):
-        return None
+    if not db.scalar(conn, "select count(*) from out_indicator__sums where basis = 'all'"):
+        return None  # empty, or made before the bases (sql/schema/64_out_indicator_basis.sql)
     provinces = db.query(
         conn, "indicators/affected_provinces", settings, school_codes=sorted(changed)
     )

@@ -122,6 +122,7 @@ def _national_rows(
         conn,
         "queries/indicator_sums",
         settings,
+        basis="official",  # reports read official figures (docs/approval.md)
         scheme=unit.scheme,
         level="province",
         unit_codes=provinces["unit_code"].to_list(),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import polars as pl
@@ -14,6 +14,8 @@ from ioc.compute.unit_values import finish_wide
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import Unit, child_level
+
+Basis = Literal["official", "all"]  # official: approved returns only (docs/approval.md)
 
 
 def norm_sources(catalog: Catalog, ind: Indicator, on: date) -> list[str]:
@@ -38,21 +40,29 @@ def stored_values(
     unit_codes: list[str],
     school_years: list[str] | None,
     term: str | None,
+    basis: Basis = "official",
 ) -> pl.DataFrame:
     """Long indicator rows (value, norm, target, status, change) for some units, computed
-    from the stored sums; previous-year rows must be among the years asked for."""
-    wide = db.query(
-        conn,
-        "queries/indicator_sums",
-        settings,
-        scheme=scheme,
-        level=level,
-        unit_codes=unit_codes,
-        school_years=school_years,
-        term=term,
-    )
+    from the stored sums of ``basis``; previous-year rows must be among the years asked for.
+    Each row says its ``basis`` and the unit's ``pending`` returns of its period (not counted
+    officially)."""
+    where = {
+        "scheme": scheme,
+        "level": level,
+        "unit_codes": unit_codes,
+        "school_years": school_years,
+        "term": term,
+    }
+    wide = db.query(conn, "queries/indicator_sums", settings, basis=basis, **where)
     targets = db.query(conn, "queries/unit_targets", settings, scheme=scheme, unit_codes=unit_codes)
-    return finish_wide(wide, load_catalog(), targets.lazy())
+    rows = finish_wide(wide, load_catalog(), targets.lazy())
+    pending = db.query(
+        conn, "queries/pending_returns", settings, off=settings.approval == "off", **where
+    )
+    keys = ["unit_code", "school_year", "term"]
+    return rows.join(pending, on=keys, how="left").with_columns(
+        pl.lit(basis).alias("basis"), pl.col("pending").fill_null(0)
+    )
 
 
 def catalog_frame(school_year: str, term: str) -> pl.DataFrame:
@@ -87,6 +97,7 @@ def level_values(
     province: str | None,
     school_year: str,
     term: str,
+    basis: Basis = "official",
 ) -> pl.DataFrame:
     """Every indicator of every unit of one level (within one province, if given) for a
     period, with unit and indicator names: the batch behind single-unit and children views."""
@@ -101,6 +112,7 @@ def level_values(
         unit_codes=units["unit_code"].to_list(),
         school_years=[school_year, Period.of(school_year, term).previous_same_term.school_year],
         term=term,
+        basis=basis,
     ).filter(pl.col("school_year") == school_year)
     return (
         rows.join(units, on="unit_code")
@@ -147,6 +159,7 @@ def indicator_values(
     *,
     children: bool = False,
     family: str | None = None,
+    basis: Basis = "official",
 ) -> list[dict[str, Any]]:
     """Every indicator (of one family, if given) for the unit or each child unit."""
     check_family(family)
@@ -159,6 +172,7 @@ def indicator_values(
         province=province,
         school_year=school_year,
         term=term,
+        basis=basis,
     )
     rows = values_for(batch, unit, children=children, family=family)
     first = ["unit_name", "scheme", "level", "unit_code"]

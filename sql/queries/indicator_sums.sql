@@ -1,9 +1,11 @@
--- Stored indicator sums (wide: one row per unit and period) for some units of one level,
--- for the given school years (all when $school_years is null) and term (both when null).
-select *
+-- Stored indicator sums (wide: one row per unit and period) on one basis ('official' |
+-- 'all') for some units of one level, for the given school years (all when $school_years is
+-- null) and term (both when null).
+select * exclude (basis)
 from out_indicator__sums
 where scheme = $scheme
     and level = $level
+    and basis = $basis
     and list_contains($unit_codes, unit_code)
     and ($school_years is null or list_contains($school_years, school_year))
     and ($term is null or term = $term)

@@ -65,6 +65,7 @@ create table if not exists core_school__period_returns (
     run_id integer not null,
     sheet varchar,
     source_row integer not null,
+    content_hash varchar,  -- md5 of the contract fields (return_hash, 63_macro_return_hash.sql)
     primary key (school_code, school_year, term)
 );
 

@@ -12,6 +12,7 @@ from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond_async
 from ioc.api.params import (
+    BasisQuery,
     FamilyQuery,
     IndicatorPath,
     IndicatorQuery,
@@ -41,6 +42,7 @@ async def values(
     children: bool = False,
     family: FamilyQuery = None,
     indicator: IndicatorQuery = None,
+    basis: BasisQuery = "official",
     format: Format = "json",
 ) -> Any:
     found, school_year, term = at.unit, at.school_year, at.term
@@ -56,6 +58,7 @@ async def values(
             province=province,
             school_year=school_year,
             term=term,
+            basis=basis,
         ),
     )
     rows = values_for(batch, found, children=children, family=family).drop("parent_code")
@@ -88,12 +91,13 @@ async def series(
     unit: UnitQuery,
     scheme: Literal["legacy", "2025"],
     term: Literal["DN", "CN"] | None = None,
+    basis: BasisQuery = "official",
     format: Format = "json",
 ) -> Any:
     _known(indicator)
     found = find_in(await fetch(request, units(cur, settings)), unit, scheme)
     await require_in_scope_async(request, cur, settings, who, scheme, unit)
-    batch = await fetch(request, series_batch(cur, settings, found))
+    batch = await fetch(request, series_batch(cur, settings, found, basis))
     rows = unit_series(batch, found, indicator, term)
     return await respond_async(request, rows, f"series_{indicator}_{unit}", format)
 
@@ -111,6 +115,7 @@ async def provinces(
     scheme: SchemeQuery = None,
     family: FamilyQuery = None,
     indicator: IndicatorQuery = None,
+    basis: BasisQuery = "official",
     format: Format = "json",
 ) -> Any:
     at = period_of(period)
@@ -130,6 +135,7 @@ async def provinces(
             province=None,
             school_year=school_year,
             term=term,
+            basis=basis,
         ),
     )
     rows = batch.drop("parent_code") if "parent_code" in batch.columns else batch

@@ -1,0 +1,92 @@
+"""The store's approvals and period locks, copied into the snapshot (docs/approval.md).
+
+Official figures count a return when its content hash equals the hash the store approved;
+the ingest runner refuses a changed approved return, or a change in a locked period. Both
+read the DuckDB tables ``core_return__approvals`` and ``core_period__locks``, which every
+writer session that builds replaces from the store (:func:`sync_approvals`), once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import duckdb
+import polars as pl
+from sqlalchemy import select
+
+from ioc import db, store
+from ioc.compute.out_tables import rebuild_indicators
+from ioc.config import Settings
+from ioc.store.models import PeriodLock, ReturnReview, ReviewState
+
+APPROVALS = {
+    "school_code": pl.String,
+    "school_year": pl.String,
+    "term": pl.String,
+    "content_hash": pl.String,
+    "approved_at": pl.Datetime("us", "UTC"),
+    "approved_by": pl.String,
+}
+LOCKS = {
+    "scheme": pl.String,
+    "province_code": pl.String,
+    "school_year": pl.String,
+    "term": pl.String,
+    "locked_at": pl.Datetime("us", "UTC"),
+    "locked_by": pl.String,
+}
+
+
+def read_store(settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Every approved review and every lock of the store (none when approval is off: every
+    return counts on receipt and nothing is frozen)."""
+    if settings.approval == "off":
+        return pl.DataFrame(schema=APPROVALS), pl.DataFrame(schema=LOCKS)
+    engine = store.make_engine(settings)
+    try:
+        store.migrate(engine)
+        with store.open_session(engine) as session:
+            reviews = session.scalars(
+                select(ReturnReview).where(ReturnReview.state == ReviewState.APPROVED)
+            ).all()
+            locks = session.scalars(select(PeriodLock)).all()
+            approved = [
+                (r.school_code, r.school_year, r.term, r.content_hash, r.approved_at, r.approved_by)
+                for r in reviews
+            ]
+            locked = [
+                (k.unit_scheme, k.unit_code, k.school_year, k.term, k.locked_at, k.locked_by)
+                for k in locks
+            ]
+    finally:
+        engine.dispose()
+    return (
+        pl.DataFrame(approved, schema=APPROVALS, orient="row"),
+        pl.DataFrame(locked, schema=LOCKS, orient="row"),
+    )
+
+
+def sync_approvals(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Replace the snapshot's approvals and locks with the store's."""
+    approved, locked = read_store(settings)
+    conn.execute("delete from core_return__approvals")
+    conn.execute("delete from core_period__locks")
+    db.insert_frame(conn, "core_return__approvals", approved)
+    db.insert_frame(conn, "core_period__locks", locked)
+
+
+def publish_reviews(settings: Settings, school_codes: Collection[str]) -> dict[str, Any]:
+    """After review actions: one writer session that copies the approvals and recomputes the
+    indicators of the schools acted on, published as a new build: ``{build_id, schools}``."""
+    schools = sorted(set(school_codes))
+    with db.writer(settings) as conn:
+        sync_approvals(conn, settings)
+        if db.scalar(conn, "select count(*) from core_school__period_returns"):
+            rebuild_indicators(conn, settings, changed_schools=schools)
+    conn = db.connect_published(settings)
+    try:
+        build = db.current_build(conn)
+    finally:
+        conn.close()
+    return {"build_id": build and build[0], "schools": len(schools)}
