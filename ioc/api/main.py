@@ -24,6 +24,7 @@ from ioc.api.routes import (
     jobs,
     meta,
     reports,
+    reviews,
     schools,
     sync,
     targets,
@@ -106,6 +107,11 @@ def create_app(settings: Settings | None = None) -> Api:
         schedules_router,
         prefix=PREFIX,
         responses=errors.PROBLEMS | errors.problem_responses(409, 410),
+    )
+    app.include_router(
+        reviews.router,
+        prefix=PREFIX,
+        responses=errors.PROBLEMS | errors.problem_responses(409, 413),
     )
     app.include_router(
         sources_router,

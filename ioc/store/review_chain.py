@@ -54,7 +54,10 @@ CHAINED = (
 @dataclass(frozen=True)
 class ChainProblem:
     """One thing wrong with the record: ``kind`` is edited | deleted | reordered |
-    unexplained | broken_head."""
+    unexplained | broken_head (its words: messages.yaml ``reviews``, ``chain_<kind>``);
+    ``detail`` names the row, e.g. ``review_events id=7`` or ``return_reviews
+    S1/2024-2025/CN (extra)`` (missing: the events leave a row the table lacks; extra: no
+    event explains the row; differs: the row is not what the events leave)."""
 
     event_id: int | None
     kind: str
@@ -117,20 +120,17 @@ def _walk(events: list[ReviewEvent]) -> list[ChainProblem]:
     known = {e.hash for e in events}
     previous = GENESIS
     for n, event in enumerate(events):
+        where = f"review_events id={event.id}"
         if event_hash(_fields(event)) != event.hash:
-            problems.append(
-                ChainProblem(
-                    event.id, "edited", f"event {event.id}: its fields do not match its hash"
-                )
-            )
+            problems.append(ChainProblem(event.id, "edited", where))
         if event.prev_hash != previous:
             if n == 0:
-                kind, text = "broken_head", "the first event does not start the chain"
+                kind = "broken_head"  # the first event does not start the chain
             elif event.prev_hash in known:
-                kind, text = "reordered", "its predecessor is not the event before it"
+                kind = "reordered"  # its predecessor is not the event before it
             else:
-                kind, text = "deleted", "its predecessor is missing (deleted or rewritten)"
-            problems.append(ChainProblem(event.id, kind, f"event {event.id}: {text}"))
+                kind = "deleted"  # its predecessor is missing (deleted or rewritten)
+            problems.append(ChainProblem(event.id, kind, where))
         previous = event.hash
     return problems
 
@@ -174,12 +174,8 @@ def _compare(
         if want == have:
             continue
         label = "/".join(str(k) for k in key)
-        if have is None:
-            text = f"{name} {label}: the row the events leave is missing"
-        elif want is None:
-            text = f"{name} {label}: no event explains this row"
-        else:
-            text = f"{name} {label}: the row differs from what the events leave"
+        how = "missing" if have is None else "extra" if want is None else "differs"
+        text = f"{name} {label} ({how})"
         problems.append(ChainProblem(event_id, "unexplained", text))
     return problems
 
