@@ -32,36 +32,52 @@ class ReviewCalls:
     get: Callable[..., Any]
 
     def review_queue(
-        self, period: str, unit: str | None = None, state: str | None = None, page: int = 1
+        self,
+        period: str,
+        unit: str,
+        scheme: str | None = None,
+        state: str | None = None,
+        page: int = 1,
+        size: int = 1000,
     ) -> dict[str, Any]:
-        """Returns waiting (received, checked, returned): ``{"total", "items"}``, each with
-        school, unit, state, received_at, age in days and findings."""
-        body = self.get("/reviews/queue", period=period, unit=unit, state=state, page=page)
-        if isinstance(body, list):
-            return {"total": len(body), "items": body}
-        return body
+        """Returns waiting (received, checked, returned; or ``state``) in a unit, oldest
+        first: ``{"total", "page", "size", "items"}``, each with the school, its place codes,
+        state, received_at, age_days, findings and content_hash."""
+        return self.get(
+            "/reviews/queue",
+            period=period,
+            unit=unit,
+            scheme=scheme,
+            state=state,
+            page=page,
+            size=size,
+        )
 
     def review_queue_all(
-        self, period: str, unit: str | None = None, state: str | None = None
+        self, period: str, unit: str, scheme: str | None = None, state: str | None = None
     ) -> list[dict[str, Any]]:
         """Every page of the queue."""
         items: list[dict[str, Any]] = []
         page = 1
         while True:
-            body = self.review_queue(period, unit, state, page)
+            body = self.review_queue(period, unit, scheme, state, page)
             rows = _items(body)
             items.extend(rows)
             if not rows or len(items) >= int(body.get("total") or 0):
                 return items
             page += 1
 
-    def review_summary(self, period: str, unit: str | None = None) -> list[dict[str, Any]]:
-        """Per child unit: returns by state, pending, locked, age of the oldest waiting."""
-        return _items(self.get("/reviews/summary", period=period, unit=unit))
+    def review_summary(
+        self, period: str, unit: str, scheme: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Per child unit: returns by state, ``pending``, ``locked``."""
+        return _items(self.get("/reviews/summary", period=period, unit=unit, scheme=scheme))
 
     def review(self, school_code: str, period: str) -> dict[str, Any]:
-        """One return: figures, state, hash, history, differences, findings, effect."""
-        return self.get(f"/reviews/{quote(school_code)}/{path_period(period)}")
+        """One return: its queue row (state, hash, school) flattened with ``figures``,
+        ``history``, ``findings``, ``effect``, ``period`` and ``previous_period``."""
+        body = self.get(f"/reviews/{quote(school_code)}/{path_period(period)}")
+        return {**(body.get("return") or {}), **body}
 
     def review_act(
         self,
@@ -76,9 +92,10 @@ class ReviewCalls:
         path = f"/reviews/{quote(school_code)}/{path_period(period)}/actions"
         return self._request("POST", path, json=body).json()
 
-    def approve_clean(self, unit: str, period: str) -> dict[str, Any]:
-        """Approve every waiting return of ``unit`` without findings: the counts."""
-        body = {"unit": unit, "period": period}
+    def approve_clean(self, unit: str, period: str, scheme: str | None = None) -> dict[str, Any]:
+        """Approve every waiting return of ``unit`` without findings: the counts
+        (``approved``, ``with_findings``, ``not_allowed``, ``refused``, ``remaining``)."""
+        body = {"unit": unit, "period": period, "scheme": scheme}
         return self._request("POST", "/reviews/approve-clean", json=body).json()
 
     def review_locks(self) -> list[dict[str, Any]]:

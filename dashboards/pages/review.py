@@ -58,8 +58,8 @@ def layout(**query: Any) -> Any:
 def _body(page: Page) -> html.Div:
     language, unit = page.lang, page.unit
     period, acts = page.period, page.me["role"] in ACTORS
-    summary = page.api.review_summary(period, unit["code"])
-    queue = page.api.review_queue_all(period, unit["code"])
+    summary = page.api.review_summary(period, unit["code"], unit["scheme"])
+    queue = page.api.review_queue_all(period, unit["code"], unit["scheme"])
     names = {
         str(r.get("unit_code")): str(r.get("unit_name") or r.get("unit_code")) for r in summary
     }
@@ -164,7 +164,9 @@ def _ok(text: str) -> html.Div:
 
 
 def _refreshed(client: Api, view: dict[str, Any], unit: str | None, state: str | None) -> Any:
-    rows = client.review_queue_all(view["period"], unit or view["unit"], state or None)
+    rows = client.review_queue_all(
+        view["period"], unit or view["unit"], view["scheme"], state or None
+    )
     return queue_rows(rows, view.get("names") or {}, lang(), client.display_zone())
 
 
@@ -274,7 +276,7 @@ def _approve_clean(
         return no_update, no_update
     language, client = lang(), api()
     try:
-        counts = client.approve_clean(unit or view["unit"], view["period"])
+        counts = client.approve_clean(unit or view["unit"], view["period"], view["scheme"])
         rows = _refreshed(client, view, unit, state)
     except ApiProblem as problem:
         return states.error(problem, language), no_update
@@ -282,7 +284,7 @@ def _approve_clean(
         "review.approve_clean_done",
         language,
         approved=vn_number(counts.get("approved") or 0),
-        skipped=vn_number(counts.get("skipped") or counts.get("with_findings") or 0),
+        skipped=vn_number(counts.get("with_findings") or 0),
     )
     return _ok(text), rows
 

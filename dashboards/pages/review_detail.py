@@ -43,9 +43,9 @@ def figures_table(detail: dict[str, Any], language: Lang) -> html.Div:
     rows = [f for f in detail.get("figures") or [] if isinstance(f, dict)]
     has_replaced = any(f.get("replaced") is not None for f in rows)
     has_previous = any(f.get("previous") is not None for f in rows)
-    before = Period.maybe(str(detail.get("period") or "")) if detail.get("period") else None
+    before = Period.maybe(detail.get("previous_period"))
     prev_head = (
-        t("review.previous", language, period=before.previous_same_term.label(language))
+        t("review.previous", language, period=before.label(language))
         if before
         else t("review.previous_plain", language)
     )
