@@ -18,6 +18,7 @@ from sqlalchemy import select
 from ioc import db, store
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
+from ioc.returns.validate import Checked
 from ioc.store.models import PeriodLock, ReturnReview, ReviewState
 
 APPROVALS = {
@@ -74,6 +75,44 @@ def sync_approvals(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     conn.execute("delete from core_period__locks")
     db.insert_frame(conn, "core_return__approvals", approved)
     db.insert_frame(conn, "core_period__locks", locked)
+
+
+def frozen_rejects(
+    conn: duckdb.DuckDBPyConnection, checked: Checked, settings: Settings
+) -> Checked:
+    """Move to the rejects the accepted rows that would change a frozen return: an approved
+    one (``approved_return``) or one of a locked province-period (``locked_period``), unless
+    their content is the same (``sql/ingest/frozen_rows.sql``)."""
+    frozen = db.scalar(
+        conn,
+        "select (select count(*) from core_return__approvals)"
+        " + (select count(*) from core_period__locks)",
+    )
+    if not frozen or checked.accepted.is_empty():
+        return checked
+    if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
+        return checked  # nothing stored yet: nothing to change
+    conn.execute(
+        "create or replace temp table hash_stage as "
+        "select * from core_school__period_returns limit 0"
+    )
+    conn.register("incoming", checked.accepted)
+    try:
+        conn.execute(
+            "insert into hash_stage by name select * exclude (_sheet, _row), "
+            "_sheet as sheet, _row as source_row, 0 as run_id from incoming"
+        )
+    finally:
+        conn.unregister("incoming")
+    refused = db.query(conn, "ingest/frozen_rows", settings, timezone=settings.display_timezone)
+    conn.execute("drop table hash_stage")
+    if refused.is_empty():
+        return checked
+    keys = ["_sheet", "_row"]
+    refused = refused.cast({"_row": checked.accepted.schema["_row"]})
+    accepted = checked.accepted.join(refused.select(keys), on=keys, how="anti", nulls_equal=True)
+    rejects = pl.concat([checked.rejects, refused], how="vertical_relaxed")
+    return Checked(accepted, rejects, checked.warnings)
 
 
 def publish_reviews(settings: Settings, school_codes: Collection[str]) -> dict[str, Any]:
