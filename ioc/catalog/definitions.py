@@ -204,6 +204,7 @@ class Messages(BaseModel):
     files: dict[str, Label] = {}  # why a whole file was not loaded, and run summaries
     parts: dict[str, Label] = {}  # pieces of file messages ({x:part}, {x:parts})
     sources: dict[str, Label] = {}  # pulls of sources and their API (docs/pulls.md)
+    reviews: dict[str, Label] = {}  # review and approval (docs/approval.md)
 
 
 def placeholders(template: str) -> set[tuple[str, str]]:
@@ -225,6 +226,7 @@ def load_messages() -> Messages:
     parts += [(f"file {code}", text) for code, text in messages.files.items()]
     parts += [(f"part {code}", text) for code, text in messages.parts.items()]
     parts += [(f"source {code}", text) for code, text in messages.sources.items()]
+    parts += [(f"review {code}", text) for code, text in messages.reviews.items()]
     for name, part in parts:
         vi, en = placeholders(part.vi), placeholders(part.en)
         if {p for p, _ in vi} != {p for p, _ in en}:

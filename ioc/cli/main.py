@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from ioc.cli.audit import audit_app
 from ioc.cli.demo import demo
 from ioc.cli.export import export
 from ioc.cli.ingest import ingest, rejects
@@ -23,3 +24,4 @@ for command in (ingest, summary, rejects, demo, indicators, quality, export, ser
 app.add_typer(users_app, name="users")
 app.add_typer(targets_app, name="targets")
 app.add_typer(sources_app, name="sources")
+app.add_typer(audit_app, name="audit")

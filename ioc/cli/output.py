@@ -53,6 +53,7 @@ TEXTS: dict[str, dict[Lang, str]] = {
     "loaded": {"vi": "đã nạp", "en": "loaded"},
     "failed": {"vi": "không đọc được tệp", "en": "file unreadable"},
     "rejected_strict": {"vi": "bị từ chối (chế độ nghiêm ngặt)", "en": "refused (strict mode)"},
+    "chain_problem": {"vi": "  {text}: {detail}", "en": "  {text}: {detail}"},
 }
 
 

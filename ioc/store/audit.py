@@ -32,6 +32,12 @@ class Action(enum.StrEnum):
     SCHEDULE_CHANGED = "schedule_changed"
     SCHEDULE_DELETED = "schedule_deleted"
     REPORT_RUN = "report_run"
+    REVIEW_CHECK = "review_check"  # review actions (docs/approval.md), recorded by the API
+    REVIEW_APPROVE = "review_approve"
+    REVIEW_RETURN = "review_return"
+    REVIEW_REOPEN = "review_reopen"
+    PERIOD_LOCK = "period_lock"
+    PERIOD_UNLOCK = "period_unlock"
 
 
 def _clip(value: str | None, length: int) -> str | None:

@@ -422,7 +422,8 @@ class ReviewEvent(Base):
     content_hash: Mapped[str | None] = mapped_column(String(64), default=None)
     #: what happened around the action, outside the chain (e.g. {"mail": "sent"})
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
-    prev_hash: Mapped[str] = mapped_column(String(64))
+    #: unique: two writers appending at once cannot both follow the same event
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 

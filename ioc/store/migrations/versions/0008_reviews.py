@@ -67,6 +67,8 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review_events")),
         sa.UniqueConstraint("hash", name=op.f("uq_review_events_hash")),
+        # one successor per event: concurrent appends cannot fork the chain
+        sa.UniqueConstraint("prev_hash", name=op.f("uq_review_events_prev_hash")),
     )
     op.create_index(
         "ix_review_events_return", "review_events", ["school_code", "school_year", "term"]
