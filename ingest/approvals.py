@@ -13,13 +13,12 @@ from typing import Any
 
 import duckdb
 import polars as pl
-from sqlalchemy import select
 
 from ioc import db, store
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
 from ioc.returns.validate import Checked
-from ioc.store.models import PeriodLock, ReturnReview, ReviewState
+from ioc.store import reviews
 
 APPROVALS = {
     "school_code": pl.String,
@@ -40,28 +39,25 @@ LOCKS = {
 
 
 def read_store(settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every approved review and every lock of the store (none when approval is off: every
-    return counts on receipt and nothing is frozen)."""
+    """Every approved review and every lock of the store (``ioc.store.reviews.frozen``); none
+    when approval is off (every return counts on receipt and nothing is frozen)."""
     if settings.approval == "off":
         return pl.DataFrame(schema=APPROVALS), pl.DataFrame(schema=LOCKS)
     engine = store.make_engine(settings)
     try:
         store.migrate(engine)
         with store.open_session(engine) as session:
-            reviews = session.scalars(
-                select(ReturnReview).where(ReturnReview.state == ReviewState.APPROVED)
-            ).all()
-            locks = session.scalars(select(PeriodLock)).all()
-            approved = [
-                (r.school_code, r.school_year, r.term, r.content_hash, r.approved_at, r.approved_by)
-                for r in reviews
-            ]
-            locked = [
-                (k.unit_scheme, k.unit_code, k.school_year, k.term, k.locked_at, k.locked_by)
-                for k in locks
-            ]
+            now = reviews.frozen(session)
     finally:
         engine.dispose()
+    approved = [
+        (k.school_code, k.school_year, k.term, r.content_hash, r.approved_at, r.approved_by)
+        for k, r in now.approved.items()
+    ]
+    locked = [
+        (k.unit_scheme, k.unit_code, k.school_year, k.term, k.locked_at, k.locked_by)
+        for k in now.locks
+    ]
     return (
         pl.DataFrame(approved, schema=APPROVALS, orient="row"),
         pl.DataFrame(locked, schema=LOCKS, orient="row"),
