@@ -25,6 +25,7 @@ YEAR, TERM = "2021-2022", "DN"
 PERIOD = f"{YEAR}/{TERM}"
 CHECKER = [("legacy", "941"), ("legacy", "942"), ("legacy", "943")]  # old districts
 APPROVER = [("legacy", "94")]
+HASHES = "select school_code, content_hash from core_school__period_returns order by 1"
 
 
 def students(settings: Settings, basis: str) -> tuple[Any, int]:
