@@ -15,6 +15,9 @@ from ingest.approvals import publish_reviews
 from ingest.runner import ingest
 from ioc import db, store
 from ioc.config import Settings
+from ioc.jobs import review
+from ioc.jobs.kinds import KINDS
+from ioc.jobs.runner import JobRunner
 from ioc.reviews.states import Action
 from ioc.store import reviews
 from ioc.views.indicators import indicator_values
@@ -56,8 +59,9 @@ def snapshot(settings: Settings, sql: str, params: list[Any] | None = None) -> l
         conn.close()
 
 
-def approve(settings: Settings, codes: list[str]) -> None:
-    """Check (old district) then approve (province) through the review service."""
+def approve(settings: Settings, codes: list[str], *, job: bool = False) -> None:
+    """Check (old district) then approve (province) through the review service, then publish
+    (through the ``review_publish`` job as the API does, if ``job``)."""
     hashes = dict(
         snapshot(
             settings,
@@ -101,7 +105,16 @@ def approve(settings: Settings, codes: list[str]) -> None:
                     place=places[code],
                 )
     engine.dispose()
-    publish_reviews(settings, codes)
+    if not job:
+        publish_reviews(settings, codes)
+        return
+    runner = JobRunner(settings, KINDS)
+    runner.connect()
+    build = snapshot(settings, "select max(build_id) from meta__builds")
+    done = runner.run_now("review_publish", "approver", review.request(codes))
+    assert done.status == "succeeded", done.problem
+    assert done.result is not None and done.result["schools"] == len(set(codes))
+    assert done.result["build_id"] not in (None, build[0][0])
 
 
 @pytest.fixture
@@ -121,7 +134,7 @@ def test_official_figures_count_approved_returns_only(loaded: Settings) -> None:
     assert official in (None, 0)  # nothing approved yet
 
     approved = {"94100001", "94200002"}
-    approve(loaded, sorted(approved))
+    approve(loaded, sorted(approved), job=True)
     assert students(loaded, "official") == (by_hand(approved), len(SCHOOLS) - 2)
     assert students(loaded, "all") == (by_hand(every), len(SCHOOLS) - 2)
     copied = snapshot(loaded, "select school_code, approved_by from core_return__approvals")
