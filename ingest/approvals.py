@@ -20,21 +20,21 @@ from ioc.config import Settings
 from ioc.returns.validate import Checked
 from ioc.store import reviews
 
-APPROVALS = {
-    "school_code": pl.String,
-    "school_year": pl.String,
-    "term": pl.String,
-    "content_hash": pl.String,
+APPROVALS: dict[str, pl.DataType] = {
+    "school_code": pl.String(),
+    "school_year": pl.String(),
+    "term": pl.String(),
+    "content_hash": pl.String(),
     "approved_at": pl.Datetime("us", "UTC"),
-    "approved_by": pl.String,
+    "approved_by": pl.String(),
 }
-LOCKS = {
-    "scheme": pl.String,
-    "province_code": pl.String,
-    "school_year": pl.String,
-    "term": pl.String,
+LOCKS: dict[str, pl.DataType] = {
+    "scheme": pl.String(),
+    "province_code": pl.String(),
+    "school_year": pl.String(),
+    "term": pl.String(),
     "locked_at": pl.Datetime("us", "UTC"),
-    "locked_by": pl.String,
+    "locked_by": pl.String(),
 }
 
 
