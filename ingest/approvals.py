@@ -13,54 +13,51 @@ from typing import Any
 
 import duckdb
 import polars as pl
-from sqlalchemy import select
 
 from ioc import db, store
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
-from ioc.store.models import PeriodLock, ReturnReview, ReviewState
+from ioc.returns.validate import Checked
+from ioc.store import reviews
 
-APPROVALS = {
-    "school_code": pl.String,
-    "school_year": pl.String,
-    "term": pl.String,
-    "content_hash": pl.String,
+APPROVALS: dict[str, pl.DataType] = {
+    "school_code": pl.String(),
+    "school_year": pl.String(),
+    "term": pl.String(),
+    "content_hash": pl.String(),
     "approved_at": pl.Datetime("us", "UTC"),
-    "approved_by": pl.String,
+    "approved_by": pl.String(),
 }
-LOCKS = {
-    "scheme": pl.String,
-    "province_code": pl.String,
-    "school_year": pl.String,
-    "term": pl.String,
+LOCKS: dict[str, pl.DataType] = {
+    "scheme": pl.String(),
+    "province_code": pl.String(),
+    "school_year": pl.String(),
+    "term": pl.String(),
     "locked_at": pl.Datetime("us", "UTC"),
-    "locked_by": pl.String,
+    "locked_by": pl.String(),
 }
 
 
 def read_store(settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Every approved review and every lock of the store (none when approval is off: every
-    return counts on receipt and nothing is frozen)."""
+    """Every approved review and every lock of the store (``ioc.store.reviews.frozen``); none
+    when approval is off (every return counts on receipt and nothing is frozen)."""
     if settings.approval == "off":
         return pl.DataFrame(schema=APPROVALS), pl.DataFrame(schema=LOCKS)
     engine = store.make_engine(settings)
     try:
         store.migrate(engine)
         with store.open_session(engine) as session:
-            reviews = session.scalars(
-                select(ReturnReview).where(ReturnReview.state == ReviewState.APPROVED)
-            ).all()
-            locks = session.scalars(select(PeriodLock)).all()
-            approved = [
-                (r.school_code, r.school_year, r.term, r.content_hash, r.approved_at, r.approved_by)
-                for r in reviews
-            ]
-            locked = [
-                (k.unit_scheme, k.unit_code, k.school_year, k.term, k.locked_at, k.locked_by)
-                for k in locks
-            ]
+            now = reviews.frozen(session)
     finally:
         engine.dispose()
+    approved = [
+        (k.school_code, k.school_year, k.term, r.content_hash, r.approved_at, r.approved_by)
+        for k, r in now.approved.items()
+    ]
+    locked = [
+        (k.unit_scheme, k.unit_code, k.school_year, k.term, k.locked_at, k.locked_by)
+        for k in now.locks
+    ]
     return (
         pl.DataFrame(approved, schema=APPROVALS, orient="row"),
         pl.DataFrame(locked, schema=LOCKS, orient="row"),
@@ -74,6 +71,44 @@ def sync_approvals(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     conn.execute("delete from core_period__locks")
     db.insert_frame(conn, "core_return__approvals", approved)
     db.insert_frame(conn, "core_period__locks", locked)
+
+
+def frozen_rejects(
+    conn: duckdb.DuckDBPyConnection, checked: Checked, settings: Settings
+) -> Checked:
+    """Move to the rejects the accepted rows that would change a frozen return: an approved
+    one (``approved_return``) or one of a locked province-period (``locked_period``), unless
+    their content is the same (``sql/ingest/frozen_rows.sql``)."""
+    frozen = db.scalar(
+        conn,
+        "select (select count(*) from core_return__approvals)"
+        " + (select count(*) from core_period__locks)",
+    )
+    if not frozen or checked.accepted.is_empty():
+        return checked
+    if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
+        return checked  # nothing stored yet: nothing to change
+    conn.execute(
+        "create or replace temp table hash_stage as "
+        "select * from core_school__period_returns limit 0"
+    )
+    conn.register("incoming", checked.accepted)
+    try:
+        conn.execute(
+            "insert into hash_stage by name select * exclude (_sheet, _row), "
+            "_sheet as sheet, _row as source_row, 0 as run_id from incoming"
+        )
+    finally:
+        conn.unregister("incoming")
+    refused = db.query(conn, "ingest/frozen_rows", settings, timezone=settings.display_timezone)
+    conn.execute("drop table hash_stage")
+    if refused.is_empty():
+        return checked
+    keys = ["_sheet", "_row"]
+    refused = refused.cast({"_row": checked.accepted.schema["_row"]})
+    accepted = checked.accepted.join(refused.select(keys), on=keys, how="anti", nulls_equal=True)
+    rejects = pl.concat([checked.rejects, refused], how="vertical_relaxed")
+    return Checked(accepted, rejects, checked.warnings)
 
 
 def publish_reviews(settings: Settings, school_codes: Collection[str]) -> dict[str, Any]:

@@ -18,6 +18,9 @@ Requests (``"do"`` says which):
   pulls the source (:mod:`ingest.pull`) with the working directory as its spool; answer
   ``{"pull": PullReport}``, progress as for files (``done`` = pages). The secret's values
   are never written anywhere.
+* ``review_publish``: ``{"settings", "school_codes"}`` copies the store's approvals into the
+  snapshot and recomputes the schools' indicators (:func:`ingest.approvals.publish_reviews`);
+  answer ``{"build_id", "schools"}``.
 * ``test``: ``{"settings", "source", "secret"}`` fetches and checks the first page of each
   resource, storing nothing (:mod:`ingest.pull_test`); answer ``{"test": {"ok", "checks"}}``.
 """
@@ -32,6 +35,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
+from ingest.approvals import publish_reviews
 from ingest.pull import pull
 from ingest.pull_test import check_source
 from ingest.runner import ingest, record_failure
@@ -60,6 +64,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             progress=lambda done, stage: _write_progress(done, 0, stage),
         )
         return {"pull": pulled}
+    if do == "review_publish":
+        return publish_reviews(settings, request["school_codes"])
     if do == "targets":
         rows = [TargetRow(**row) for row in request["rows"]]
         try:

@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from ingest import places
+from ingest.approvals import frozen_rejects, sync_approvals
 from ingest.run_store import (
     FileReport,
     Pulled,
@@ -123,8 +124,11 @@ def open_session(
     settings: Settings,
     scope: Sequence[tuple[str, str]] | None,
 ) -> Reference:
-    """Ready a writer session for runs: the units, and what every run is checked against."""
+    """Ready a writer session for runs: the units, the store's approvals and locks (read
+    once: what the runs may not change, what official figures count), and what every run is
+    checked against."""
     ensure_units(conn, settings)
+    sync_approvals(conn, settings)
     return Reference(
         conn.sql("select * from core_geo__units").pl(),
         places.registry(conn, settings),
@@ -305,6 +309,7 @@ def _load(
 ) -> None:
     """Validate and store one run's tables in its own transaction, with its run record."""
     checked, text, moved = check_tables(tables, record.period, path, reference)
+    checked = frozen_rejects(conn, checked, settings)
     if progress:
         progress(path.name, "writing")
     conn.execute("begin transaction")

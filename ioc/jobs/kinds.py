@@ -3,7 +3,7 @@ recomputes join here as they come)."""
 
 from __future__ import annotations
 
-from ioc.jobs import pull, targets, upload
+from ioc.jobs import pull, review, targets, upload
 from ioc.jobs.runner import Kind
 
 KINDS: dict[str, Kind] = {
@@ -11,4 +11,5 @@ KINDS: dict[str, Kind] = {
     "targets": targets.run,  # targets set through the API
     "pull": pull.run,  # a source pulled (API, CLI or its schedule)
     "source_test": pull.check,  # a source tried, nothing stored
+    "review_publish": review.run,  # approvals published after review actions (issue 17)
 }

@@ -76,6 +76,7 @@ def sync_returns(
         limit,
         school_year=at.school_year if at else None,
         term=at.term if at else None,
+        approved_only=settings.approval == "required",  # what is passed on is approved
     )
     return _answer(frame, "returns", limit, _contract_text)
 
@@ -103,7 +104,7 @@ def _page(
     since: int | None,
     after: str | None,
     limit: int,
-    **filters: str | None,
+    **filters: str | bool | None,
 ) -> pl.DataFrame:
     """``limit + 1`` records from the keyset ``after`` on, of the caller's schools."""
     schools = schools_in_scope(cur, settings, who, request)
@@ -137,7 +138,8 @@ def _answer(frame: pl.DataFrame, resource: str, limit: int, as_text: Any) -> Res
 
 def _contract_text(frame: pl.DataFrame) -> pl.DataFrame:
     """Every contract field as a return file holds it: whole numbers without a decimal
-    part, flags 1/0, codes and enum codes as stored; ``_version`` stays a number."""
+    part, flags 1/0, codes and enum codes as stored; the approval stamp (``approved_at`` in
+    ISO 8601, ``approved_by``; null when approval is off); ``_version`` stays a number."""
     exprs = []
     for field in load_contract().fields:
         value = pl.col(field.name)
@@ -154,7 +156,11 @@ def _contract_text(frame: pl.DataFrame) -> pl.DataFrame:
         else:
             text = value.cast(pl.String)
         exprs.append(text.alias(field.name))
-    return frame.select(*exprs, pl.col("_version"))
+    stamp = [
+        pl.col("approved_at").dt.to_string("%Y-%m-%dT%H:%M:%S%z").alias("approved_at"),
+        pl.col("approved_by"),
+    ]
+    return frame.select(*exprs, *stamp, pl.col("_version"))
 
 
 def _registry_text(frame: pl.DataFrame) -> pl.DataFrame:
