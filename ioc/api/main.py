@@ -24,6 +24,7 @@ from ioc.api.routes import (
     jobs,
     meta,
     reports,
+    review_locks,
     reviews,
     schools,
     sync,
@@ -108,11 +109,12 @@ def create_app(settings: Settings | None = None) -> Api:
         prefix=PREFIX,
         responses=errors.PROBLEMS | errors.problem_responses(409, 410),
     )
-    app.include_router(
-        reviews.router,
-        prefix=PREFIX,
-        responses=errors.PROBLEMS | errors.problem_responses(409, 413),
-    )
+    for review_routes in (review_locks, reviews):  # /reviews/locks before /reviews/{school}/..
+        app.include_router(
+            review_routes.router,
+            prefix=PREFIX,
+            responses=errors.PROBLEMS | errors.problem_responses(409, 413),
+        )
     app.include_router(
         sources_router,
         prefix=PREFIX,

@@ -113,7 +113,9 @@ def with_states(
 
     return frame.with_columns(
         pl.Series("state", states, pl.String),
-        ((pl.lit(now) - pl.col("received_at").dt.convert_time_zone("UTC")).dt.total_days()).cast(pl.Int32).alias("age_days"),
+        ((pl.lit(now) - pl.col("received_at").dt.convert_time_zone("UTC")).dt.total_days())
+        .cast(pl.Int32)
+        .alias("age_days"),
         pl.Series("reason", of("reason"), pl.String),
         pl.Series("updated_at", of("updated_at"), pl.Datetime("us", "UTC")),
         pl.Series("updated_by", of("updated_by"), pl.String),

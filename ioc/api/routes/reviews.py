@@ -8,21 +8,27 @@ action a ``review_publish`` job republishes the figures of the schools acted on.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import polars as pl
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi import Path as PathParam
-from pydantic import BaseModel, Field
 
 from ioc import db
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
-from ioc.api.params import UNIT_PATTERN, UNIT_TEXT, UnitPeriodDep, period_of
+from ioc.api.params import UnitPeriodDep, period_of
 from ioc.api.principal import Principal
 from ioc.api.routes.jobs import job_path
+from ioc.api.routes.review_models import (
+    MAX_BULK,
+    PERIOD_PATH,
+    ActionIn,
+    ActionOut,
+    BulkIn,
+    BulkOut,
+)
 from ioc.api.routes.schools import SchoolCode
 from ioc.api.scope import (
     require_in_scope,
@@ -32,22 +38,18 @@ from ioc.api.scope import (
 )
 from ioc.catalog.review_messages import review_text
 from ioc.config import Settings
-from ioc.domain.period import SCHOOL_YEARS, TERMS, Period
+from ioc.domain.period import Period
 from ioc.domain.units import PLACE_COLUMN
 from ioc.reviews import mail
 from ioc.reviews.levels import may
 from ioc.reviews.states import Action, ReviewError, State, Stored
-from ioc.store import review_chain
 from ioc.store import reviews as store
 from ioc.views import reviews as desk
 from ioc.views.review_places import place_of
 from ioc.views.units import find_unit, unit_index
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
-MAX_REASON = 1000  # characters of a reason
-MAX_BULK = 5000  # returns one approve-clean approves
 MAX_BODY_BYTES = 16 << 10  # an action's body is a few hundred bytes
-PERIOD_PATH = f"^({'|'.join(SCHOOL_YEARS)})-({'|'.join(TERMS)})$"
 PeriodPath = Annotated[
     str,
     PathParam(
@@ -59,9 +61,6 @@ PeriodPath = Annotated[
 ]
 Approvers = Annotated[Principal, Depends(require("approver"))]
 ChainReaders = Annotated[Principal, Depends(require("admin", "leader", "approver"))]
-Reason = Field(
-    default=None, max_length=MAX_REASON, description="Why (required to return, reopen, unlock)"
-)
 
 
 async def _small_body(request: Request) -> None:
@@ -78,86 +77,7 @@ async def _small_body(request: Request) -> None:
 SmallBody = Depends(_small_body)
 
 
-class ActionIn(BaseModel):
-    action: Literal["check", "approve", "return", "reopen"]
-    expected_hash: str = Field(
-        pattern=r"^[0-9a-f]{32}$", description="The content hash of the return the actor saw"
-    )
-    reason: str | None = Reason
-
-
-class ReviewOut(BaseModel):
-    school_code: str
-    school_year: str
-    term: str
-    state: str = Field(description="received | checked | returned | approved")
-    content_hash: str = Field(description="The content the review was taken on")
-    reason: str | None
-    updated_at: datetime
-    updated_by: str
-    approved_at: datetime | None
-    approved_by: str | None
-
-
-class ActionOut(BaseModel):
-    review: ReviewOut
-    event_id: int = Field(description="The review event recorded (the hash chain)")
-    mail: str | None = Field(description="A return's e-mail: sent | no_address | failed")
-    job: str | None = Field(description="The review_publish job republishing the figures")
-
-
-class BulkIn(BaseModel):
-    unit: str = Field(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)
-    period: str = Field(
-        pattern=PERIOD_PATH.replace(")-(", ")/("), max_length=12, description="e.g. 2024-2025/DN"
-    )
-    scheme: Literal["legacy", "2025"] | None = Field(
-        default=None, description="The unit's scheme; default: the period's"
-    )
-
-
-class BulkOut(BaseModel):
-    approved: int = Field(description="Returns approved by this call")
-    with_findings: int = Field(description="Waiting returns left alone: they have findings")
-    not_allowed: int = Field(description="Waiting returns the caller may not approve")
-    refused: dict[str, int] = Field(description="Returns the store refused, by error code")
-    remaining: int = Field(description=f"Clean returns beyond this call's {MAX_BULK}")
-    job: str | None
-
-
-class LockIn(BaseModel):
-    scheme: Literal["legacy", "2025"]
-    unit: str = Field(pattern=UNIT_PATTERN, max_length=5, description="A province. " + UNIT_TEXT)
-    period: str = Field(
-        pattern=PERIOD_PATH.replace(")-(", ")/("), max_length=12, description="e.g. 2024-2025/DN"
-    )
-    reason: str | None = Reason
-
-
-class LockOut(BaseModel):
-    unit_scheme: str
-    unit_code: str
-    school_year: str
-    term: str
-    locked_at: datetime
-    locked_by: str
-    reason: str | None
-
-
-class ChainProblemOut(BaseModel):
-    event_id: int | None
-    kind: str = Field(description="edited | deleted | reordered | unexplained | broken_head")
-    detail: str
-
-
-class ChainOut(BaseModel):
-    ok: bool
-    events: int
-    problems: list[ChainProblemOut]
-    checked_at: datetime
-
-
-def _problem(exc: ReviewError) -> ApiError:
+def review_problem(exc: ReviewError) -> ApiError:
     return ApiError(
         exc.status,
         exc.code,
@@ -166,7 +86,7 @@ def _problem(exc: ReviewError) -> ApiError:
     )
 
 
-def _session(request: Request) -> Any:
+def store_session(request: Request) -> Any:
     return request.app.state.jobs.session()
 
 
@@ -178,8 +98,8 @@ def _stored(
     return stored, detail
 
 
-def _states(request: Request, frame: pl.DataFrame, period: Period) -> pl.DataFrame:
-    with _session(request) as session:
+def states_of(request: Request, frame: pl.DataFrame, period: Period) -> pl.DataFrame:
+    with store_session(request) as session:
         reviews = store.reviews_of_period(session, period.school_year, period.term)
     return desk.with_states(frame, *_stored(reviews))
 
@@ -190,7 +110,7 @@ def _unit_returns(
     period = Period.of(at.school_year, at.term)
     rows = desk.in_unit(desk.period_returns(cur, settings, period), at.unit)
     rows = desk.in_schools(rows, schools_in_scope(cur, settings, who, request))
-    return _states(request, rows, period)
+    return states_of(request, rows, period)
 
 
 @router.get("/queue", summary="Returns waiting for review in a unit")
@@ -232,7 +152,7 @@ def summary(
 ) -> Any:
     require_schools(who)
     rows = _unit_returns(request, cur, settings, who, at)
-    with _session(request) as session:
+    with store_session(request) as session:
         locks = store.locks(session)
     locked = [
         (lk.unit_scheme, lk.unit_code)
@@ -243,26 +163,6 @@ def summary(
     return respond(
         request, out, f"review_summary_{at.unit.code}_{at.school_year}_{at.term}", format
     )
-
-
-@router.get("/locks", summary="Locked periods")
-def list_locks(request: Request, who: PrincipalDep, format: Format = "json") -> Any:
-    with _session(request) as session:
-        locks = store.locks(session)
-    frame = (
-        pl.DataFrame([lk.__dict__ for lk in locks], schema=list(LockOut.model_fields))
-        if locks
-        else pl.DataFrame(schema=dict.fromkeys(LockOut.model_fields, pl.String))
-    )
-    return respond(request, frame, "review_locks", format)
-
-
-@router.get(
-    "/chain", summary="The review record's hash chain: intact or not", response_model=ChainOut
-)
-def chain(request: Request, who: ChainReaders) -> Any:
-    with _session(request) as session:
-        return review_chain.verify(session)
 
 
 def _one(
@@ -280,7 +180,7 @@ def _one(
         )
     row = rows.row(0, named=True)
     require_school_in_scope(cur, settings, who, row)
-    return _states(request, rows, period).row(0, named=True)
+    return states_of(request, rows, period).row(0, named=True)
 
 
 @router.get(
@@ -294,17 +194,17 @@ def detail(
     school_code: SchoolCode,
     period: PeriodPath,
 ) -> dict[str, Any]:
-    at = _path_period(period)
+    at = path_period(period)
     row = _one(request, cur, settings, who, school_code, at)
     full, figures = desk.figures(cur, settings, school_code, at)
     key = store.ReturnKey(school_code, at.school_year, at.term)
     province = full["province_code"]
-    everyone = _states(
+    everyone = states_of(
         request,
         desk.period_returns(cur, settings, at).filter(pl.col("province_code") == province),
         at,
     )
-    with _session(request) as session:
+    with store_session(request) as session:
         history = [e.__dict__ for e in store.history(session, key)]
     return {
         "return": {k: row[k] for k in desk.QUEUE_COLUMNS},
@@ -320,7 +220,7 @@ def detail(
     }
 
 
-def _path_period(text: str) -> Period:
+def path_period(text: str) -> Period:
     year, _, term = text.rpartition("-")
     return period_of(f"{year}/{term}")
 
@@ -349,11 +249,11 @@ def act(
     body: Annotated[ActionIn, Body()],
 ) -> Any:
     if who.role != "approver":
-        raise _problem(ReviewError("review_forbidden", 403, action=body.action))
-    at = _path_period(period)
+        raise review_problem(ReviewError("review_forbidden", 403, action=body.action))
+    at = path_period(period)
     row = _one(request, cur, settings, who, school_code, at)
     key = store.ReturnKey(school_code, at.school_year, at.term)
-    with _session(request) as session:
+    with store_session(request) as session:
         try:
             review, event = store.act(
                 session,
@@ -368,7 +268,7 @@ def act(
                 place=place_of(cur, settings, school_code),
             )
         except ReviewError as exc:
-            raise _problem(exc) from exc
+            raise review_problem(exc) from exc
         sent = None
         if body.action == Action.RETURN:
             sent = mail.send_returned(
@@ -424,13 +324,13 @@ def approve_clean(
     require_in_scope(cur, settings, who, unit.scheme, unit.code, request)
     rows = desk.in_unit(desk.period_returns(cur, settings, at), unit)
     rows = desk.in_schools(rows, schools_in_scope(cur, settings, who, request))
-    waiting = desk.queue(_states(request, rows, at), (State.RECEIVED, State.CHECKED))
+    waiting = desk.queue(states_of(request, rows, at), (State.RECEIVED, State.CHECKED))
     places = {r["school_code"]: r for r in rows.to_dicts()}
     clean = waiting.filter(pl.col("findings") == 0)
     done: list[str] = []
     refused: dict[str, int] = {}
     not_allowed = 0
-    with _session(request) as session:
+    with store_session(request) as session:
         for school_code, content_hash in (
             clean.select("school_code", "content_hash").head(MAX_BULK).iter_rows()
         ):
@@ -474,81 +374,3 @@ def approve_clean(
 
 def _place(row: dict[str, Any]) -> dict[tuple[str, str], str | None]:
     return {key: row[column] for key, column in PLACE_COLUMN.items()}
-
-
-def _pending(
-    request: Request, cur: Any, settings: Settings, scheme: str, code: str, at: Period
-) -> int:
-    unit = find_unit(cur, settings, code, scheme)
-    rows = _states(request, desk.in_unit(desk.period_returns(cur, settings, at), unit), at)
-    return rows.filter(pl.col("state") != str(State.APPROVED)).height
-
-
-@router.post(
-    "/locks", summary="Lock a province's period", dependencies=[SmallBody], response_model=LockOut
-)
-def lock(
-    request: Request,
-    cur: CursorDep,
-    settings: SettingsDep,
-    who: Approvers,
-    body: Annotated[LockIn, Body()],
-) -> Any:
-    at = period_of(body.period)
-    pending = _pending(request, cur, settings, body.scheme, body.unit, at)
-    with _session(request) as session:
-        try:
-            done = store.lock(
-                session,
-                actor=who.username,
-                unit_scheme=body.scheme,
-                unit_code=body.unit,
-                school_year=at.school_year,
-                term=at.term,
-                pending=pending,
-                scopes=who.scopes,
-                reason=body.reason,
-            )
-        except ReviewError as exc:
-            raise _problem(exc) from exc
-    request.app.state.auth.audit_event(
-        "review_lock",
-        who.username,
-        {"unit": f"{body.scheme}:{body.unit}", "period": str(at)},
-        client_ip(request),
-    )
-    return done
-
-
-@router.delete(
-    "/locks/{scheme}/{unit}/{period}", summary="Unlock a province's period", status_code=204
-)
-def unlock(
-    request: Request,
-    who: Approvers,
-    scheme: Literal["legacy", "2025"],
-    unit: Annotated[str, PathParam(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)],
-    period: PeriodPath,
-    reason: Annotated[str, Query(min_length=1, max_length=MAX_REASON, description="Why")],
-) -> None:
-    at = _path_period(period)
-    with _session(request) as session:
-        try:
-            store.unlock(
-                session,
-                actor=who.username,
-                unit_scheme=scheme,
-                unit_code=unit,
-                school_year=at.school_year,
-                term=at.term,
-                reason=reason,
-                scopes=who.scopes,
-            )
-        except ReviewError as exc:
-            raise _problem(exc) from exc
-    request.app.state.auth.audit_event(
-        "review_unlock",
-        who.username,
-        {"unit": f"{scheme}:{unit}", "period": str(at)},
-        client_ip(request),
-    )

@@ -1,0 +1,156 @@
+"""The review desk's API over loopback (the real server, demo data, IOC_APPROVAL=required):
+the queue against the snapshot's rows, approve, double submit, stale hash, return with its
+e-mail to a local SMTP server, roles and scopes."""
+
+from __future__ import annotations
+
+import contextlib
+import email
+import shutil
+from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from typing import Any
+
+import duckdb
+import httpx
+import pytest
+from aiosmtpd.controller import Controller
+
+from ioc.config import Settings
+from ioc.store.demo import DEMO_PASSWORD
+from tests.conftest import free_port, serve
+
+PERIOD, PATH_PERIOD = "2025-2026/DN", "2025-2026-DN"
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture(scope="module")
+def inbox() -> Iterator[Inbox]:
+    handler, port = Inbox(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    handler.port = port  # type: ignore[attr-defined]
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture(scope="module")
+def server(
+    demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory, inbox: Inbox
+) -> Iterator[Any]:
+    """The demo with one school's contact address in the registry."""
+    source = tmp_path_factory.mktemp("review-src")
+    shutil.copytree(demo_settings.data_dir, source / "data")
+    db = duckdb.connect(str(Settings(data_dir=source / "data").published_db))
+    code = db.sql(
+        "select school_code from out_quality__findings where school_year = '2025-2026' "
+        "and term = 'DN' order by school_code limit 1"
+    ).fetchall()[0][0]
+    db.execute(
+        "insert into raw_registry__schools (school_code, school_name, level, ownership, scheme,"
+        " province_code, status, email) select school_code, school_name, level, ownership,"
+        " scheme, province_code, 'active', 'truong@example.vn' from core_school__period_returns"
+        " where school_code = ? limit 1",
+        [code],
+    )
+    db.close()
+    env = {
+        "IOC_APPROVAL": "required",
+        "IOC_SMTP_HOST": "127.0.0.1",
+        "IOC_SMTP_PORT": str(inbox.port),  # type: ignore[attr-defined]
+    }
+    for running in serve(
+        Settings(data_dir=source / "data"), tmp_path_factory.mktemp("review-api"), env
+    ):
+        running.contact_school = code
+        yield running
+
+
+@contextlib.contextmanager
+def client(server: Any, username: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=f"{server.base}/api/v1", timeout=60) as c:
+        r = c.post("/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+        assert r.status_code == 200, r.text
+        yield c
+
+
+def snapshot_returns(server: Any) -> dict[str, str]:
+    db = duckdb.connect(str(Settings(data_dir=server.data_dir).published_db), read_only=True)
+    rows = db.sql(
+        "select school_code, content_hash from core_school__period_returns "
+        "where school_year = '2025-2026' and term = 'DN' and province_code = '92'"
+    ).fetchall()
+    db.close()
+    return dict(rows)
+
+
+def test_queue_lists_the_snapshot_returns(server: Any) -> None:
+    with client(server, "demo-approver") as c:
+        pages = [
+            c.get(
+                "/reviews/queue", params={"unit": "92", "period": PERIOD, "size": 1000, "page": n}
+            )
+            for n in (1, 2)
+        ]
+        assert all(r.status_code == 200 for r in pages), pages[0].text
+        expected = snapshot_returns(server)
+        items = [i for r in pages for i in r.json()["items"]]
+        got = {i["school_code"]: i["content_hash"] for i in items}
+        assert pages[0].json()["total"] == len(expected) and got == expected
+        assert {i["state"] for i in items} == {"received"}
+        csv = c.get("/reviews/queue.csv", params={"unit": "92", "period": PERIOD})
+        assert csv.status_code == 200 and csv.headers["x-total-rows"] == str(len(expected))
+        summary = c.get("/reviews/summary", params={"unit": "92", "period": PERIOD}).json()
+        assert sum(u["returns"] for u in summary) == len(expected)
+        assert all(u["pending"] == u["returns"] and not u["locked"] for u in summary)
+
+
+def test_approve_double_submit_stale_and_roles(server: Any) -> None:
+    code, content_hash = sorted(snapshot_returns(server).items())[0]
+    url = f"/reviews/{code}/{PATH_PERIOD}/actions"
+    approve = {"action": "approve", "expected_hash": content_hash}
+    for other in ("demo-analyst", "demo-leader", "demo-operator", "demo-checker-945"):
+        with client(server, other) as c:
+            r = c.post(url, json=approve)
+            assert r.status_code == 403, (other, r.text)
+    with client(server, "demo-approver") as c:
+        stale = c.post(url, json={"action": "approve", "expected_hash": "0" * 32})
+        assert stale.status_code == 409 and stale.json()["code"] == "review_stale"
+        r = c.post(url, json=approve)
+        assert r.status_code == 200, r.text
+        assert r.json()["review"]["state"] == "approved"
+        again = c.post(url, json=approve)
+        assert again.status_code == 409 and again.json()["code"] == "review_state"
+        detail = c.get(f"/reviews/{code}/{PATH_PERIOD}").json()
+        assert detail["return"]["state"] == "approved"
+        assert [e["action"] for e in detail["history"]] == ["approve"]
+        lock = c.post("/reviews/locks", json={"scheme": "2025", "unit": "92", "period": PERIOD})
+        assert lock.status_code == 409 and lock.json()["code"] == "lock_pending"
+
+
+def test_return_mails_the_school(server: Any, inbox: Inbox) -> None:
+    code = server.contact_school
+    with client(server, "demo-approver") as c:
+        detail = c.get(f"/reviews/{code}/{PATH_PERIOD}").json()
+        assert detail["findings"]
+        body = {
+            "action": "return",
+            "expected_hash": detail["return"]["content_hash"],
+            "reason": "Số học sinh sai",
+        }
+        r = c.post(f"/reviews/{code}/{PATH_PERIOD}/actions", json=body)
+        assert r.status_code == 200, r.text
+        assert r.json()["mail"] == "sent" and r.json()["review"]["state"] == "returned"
+    sent = inbox.messages[-1]
+    assert sent["To"] == "truong@example.vn"
+    text = sent.get_content()
+    assert "Số học sinh sai" in text and code in text and "demo-approver" in text
