@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, text, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,8 @@ from ioc.store.models import PeriodLock, ReturnReview, ReviewEvent
 
 #: how often a transaction that lost the race for the chain's head is tried again
 ATTEMPTS = 5
+#: any constant: the PostgreSQL advisory lock that queues the writers of the review record
+_PG_REVIEW_LOCK = 0x10C_ED1
 _CHUNK = 500
 T = TypeVar("T")
 
@@ -220,13 +222,17 @@ def frozen(session: Session) -> Frozen:
 
 
 def _begin_write(session: Session) -> None:
-    """On SQLite, take the write lock before reading what the write depends on (pysqlite
-    would only take it at the first INSERT, after the reads)."""
+    """Queue the writers of the review record before they read what their write depends on:
+    on SQLite take the write lock now (pysqlite would take it only at the first INSERT,
+    after the reads); on PostgreSQL a transaction-level advisory lock. The unique prev_hash
+    still guards the chain if a writer comes in another way."""
     connection = session.connection()
     if connection.dialect.name == "sqlite":
         dbapi = connection.connection.dbapi_connection
         if dbapi is not None and not dbapi.in_transaction:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_REVIEW_LOCK})
 
 
 def _write(session: Session, work: Callable[[], T]) -> T:

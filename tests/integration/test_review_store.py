@@ -5,20 +5,15 @@ error code, and that a refused action changes nothing; SQLite, and PostgreSQL wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from ioc import store
-from ioc.config import Settings
 from ioc.reviews.states import Action, ReviewError
 from ioc.store import review_chain, reviews
 from ioc.store.reviews import ReturnKey
-from tests.integration.test_store import BACKENDS, database_url
 
 PERIOD = ("2025-2026", "DN")  # 2025 scheme: the commune may check, the Department approves
 LEGACY = ("2024-2025", "CN")  # legacy: the district checks (required), the Department approves
@@ -35,21 +30,6 @@ COMMUNE = [("2025", "31120")]  # a commune's checker (2025)
 DISTRICT = [("legacy", "925")]  # a district's checker (legacy)
 OUTSIDE = [("2025", "01"), ("legacy", "01"), ("2025", "00004")]  # other units
 TABLES = ("return_reviews", "review_events", "period_locks")
-
-
-@pytest.fixture(params=BACKENDS)
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    with database_url(request.param, tmp_path) as url:
-        made = store.make_engine(Settings(data_dir=tmp_path / "data", database_url=url))
-        store.migrate(made)
-        yield made
-        made.dispose()
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with store.open_session(engine) as opened:
-        yield opened
 
 
 def rows(session: Session) -> dict[str, list[tuple[Any, ...]]]:
@@ -107,7 +87,10 @@ def refused(session: Session, code: str, status: int, call: Any, *args: Any, **k
     assert rows(session) == before
 
 
-def test_a_return_goes_received_checked_approved_reopened_and_returned(session: Session) -> None:
+def test_a_return_goes_received_checked_approved_reopened_and_returned(
+    review_session: Session,
+) -> None:
+    session = review_session
     key = ReturnKey("S1", *PERIOD)
     checked, _ = act(session, Action.CHECK, scopes=COMMUNE, actor="commune")
     assert (checked.state, checked.updated_by, checked.approved_at) == ("checked", "commune", None)
@@ -139,7 +122,8 @@ def test_a_return_goes_received_checked_approved_reopened_and_returned(session: 
     assert review_chain.verify(session).ok
 
 
-def test_legacy_periods_need_the_district_check_before_approval(session: Session) -> None:
+def test_legacy_periods_need_the_district_check_before_approval(review_session: Session) -> None:
+    session = review_session
     refused(session, "review_unchecked", 409, act, Action.APPROVE, period=LEGACY)
     refused(session, "review_forbidden", 403, act, Action.CHECK, period=LEGACY, scopes=PROVINCE)
     refused(session, "review_forbidden", 403, act, Action.APPROVE, period=LEGACY, scopes=DISTRICT)
@@ -159,12 +143,14 @@ def test_legacy_periods_need_the_district_check_before_approval(session: Session
     ],
 )
 def test_approvers_act_only_at_their_level_within_their_units(
-    session: Session, action: Action, scopes: list[tuple[str, str]]
+    review_session: Session, action: Action, scopes: list[tuple[str, str]]
 ) -> None:
+    session = review_session
     refused(session, "review_forbidden", 403, act, action, scopes=scopes, reason="x")
 
 
-def test_bad_actions_get_their_code_and_change_nothing(session: Session) -> None:
+def test_bad_actions_get_their_code_and_change_nothing(review_session: Session) -> None:
+    session = review_session
     refused(session, "review_stale", 409, act, Action.APPROVE, content="h2", seen="h1")
     refused(session, "review_reason", 422, act, Action.RETURN, reason="  ")
     refused(session, "review_state", 409, act, Action.REOPEN, reason="x")  # not approved
@@ -175,11 +161,12 @@ def test_bad_actions_get_their_code_and_change_nothing(session: Session) -> None
     assert len(reviews.history(session, ReturnKey("S1", *PERIOD))) == 1
 
 
-def test_a_locked_period_changes_only_by_reopen_or_unlock(session: Session) -> None:
+def test_a_locked_period_changes_only_by_reopen_or_unlock(review_session: Session) -> None:
+    session = review_session
     act(session, Action.APPROVE)
     refused(session, "lock_pending", 409, lock, pending=3)
     refused(session, "lock_level", 422, lock, unit_code="31120")
-    refused(session, "review_forbidden", 403, lock, scopes=COMMUNE + [("2025", "01")])
+    refused(session, "review_forbidden", 403, lock, scopes=[*COMMUNE, ("2025", "01")])
     made = lock(session, reason="chốt số liệu")
     assert (made.unit_code, made.locked_by, made.reason) == ("92", "approver", "chốt số liệu")
     assert reviews.locked(session, PLACE, *PERIOD) == made
@@ -203,7 +190,8 @@ def test_a_locked_period_changes_only_by_reopen_or_unlock(session: Session) -> N
     assert review_chain.verify(session).ok
 
 
-def test_a_legacy_province_lock_holds_for_its_schools(session: Session) -> None:
+def test_a_legacy_province_lock_holds_for_its_schools(review_session: Session) -> None:
+    session = review_session
     lock(session, unit_scheme="legacy", school_year=LEGACY[0], term=LEGACY[1])
     refused(session, "period_locked", 409, act, Action.CHECK, period=LEGACY, scopes=DISTRICT)
     frozen = reviews.frozen(session)
@@ -211,8 +199,9 @@ def test_a_legacy_province_lock_holds_for_its_schools(session: Session) -> None:
 
 
 def test_frozen_holds_the_approved_returns_and_detail_stays_outside_the_chain(
-    session: Session,
+    review_session: Session,
 ) -> None:
+    session = review_session
     approved, event = act(session, Action.APPROVE)
     act(session, Action.RETURN, school="S2", reason="thiếu")
     reviews.set_detail(session, event.id, {"mail": "sent"})
