@@ -57,12 +57,24 @@ def _warm(
             if period.school_year not in years:
                 continue
             scheme = period.scheme
-            at = {"school_year": period.school_year, "term": period.term}
+            year, term = period.school_year, period.term
             for level in ("province", "district") if scheme == "legacy" else ("province",):
                 steps.append(
-                    level_batch(cur, settings, scheme=scheme, level=level, province=None, **at)
+                    level_batch(
+                        cur,
+                        settings,
+                        scheme=scheme,
+                        level=level,
+                        province=None,
+                        school_year=year,
+                        term=term,
+                    )
                 )
-            steps.append(period_schools(get, cur, settings, indicator=DEFAULT_INDICATOR, **at))
+            steps.append(
+                period_schools(
+                    get, cur, settings, indicator=DEFAULT_INDICATOR, school_year=year, term=term
+                )
+            )
         for scheme in ("legacy", "2025"):
             steps.append(series_batch(cur, settings, Unit(scheme, "province", "", "")))
         for step in steps:
