@@ -73,7 +73,10 @@ def test_a_return_approved_after_the_watermark_is_on_the_delta(
         next(server, None)
 
 
-def test_the_schools_export_shows_each_approval(instance: Settings, tmp_path: Path) -> None:
+def test_the_schools_export_shows_each_approval(
+    instance: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("IOC_APPROVAL", "required")
     out = tmp_path / "schools.xlsx"
     run_ioc(
         instance,
