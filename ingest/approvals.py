@@ -65,8 +65,16 @@ def read_store(settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def sync_approvals(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Replace the snapshot's approvals and locks with the store's."""
+    """Replace the snapshot's approvals and locks with the store's: an approval copied as it
+    was keeps its ``sync_version``; a new or changed one takes the session's next run id
+    (the change version of ``/sync/returns``, the sequence of the runs)."""
     approved, locked = read_store(settings)
+    version = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
+    kept = db.query(conn, "ingest/approval_versions", settings).with_columns(
+        pl.col("approved_at").dt.convert_time_zone("UTC")
+    )
+    approved = approved.join(kept, on=list(APPROVALS), how="left", nulls_equal=True)
+    approved = approved.with_columns(pl.col("sync_version").fill_null(version))
     conn.execute("delete from core_return__approvals")
     conn.execute("delete from core_period__locks")
     db.insert_frame(conn, "core_return__approvals", approved)

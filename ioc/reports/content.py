@@ -22,6 +22,7 @@ from ioc.compute.unit_values import finish_wide
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import Unit, child_level, is_national, place_column
+from ioc.reports.approvals import with_approvals
 from ioc.views.indicators import (
     batch_of,
     catalog_frame,
@@ -211,6 +212,9 @@ def school_rows(
         "district_name_legacy",
         pl.col(place_column(unit.scheme, "commune")).alias("commune_code"),
         "commune_name",
+    )
+    base = with_approvals(
+        conn, settings, base, {**params, "school_year": school_year, "term": term}
     )
     return base.join(wide.select("school_code", *ids), on="school_code", how="left")
 

@@ -38,6 +38,7 @@ from ioc.exports.writer import (
     write_sheet,
 )
 from ioc.reports import definitions
+from ioc.reports.approvals import review_columns
 from ioc.reports.cover import Issuer
 from ioc.reports.labels import (
     ALERT_STATUSES,
@@ -131,6 +132,7 @@ SCHOOL_COLUMNS = [
     Column("district_name_legacy", "Huyện cũ\nOld district", "Old district"),
     Column("commune_code", "Mã xã\nCommune code", "Commune code"),
     Column("commune_name", "Xã/phường\nCommune", "Commune"),
+    *review_columns(),
 ]
 #: the definitions sheet's columns: its cells in Vietnamese (the English name and formula
 #: stay in the PDF report and the API), its headers bilingual

@@ -1,5 +1,6 @@
 -- One page of the published returns for another IOC-EDU instance (GET /api/v1/sync/returns):
--- each with `_version`, the run that wrote it, in the order (_version, school_code,
+-- each with `_version`, the run that wrote it or the later version of its approval
+-- (core_return__approvals.sync_version, the same sequence), in the order (_version, school_code,
 -- school_year, term), from version $since (inclusive) and after the keyset of the previous
 -- page's last row ($after_*; null on the first page), of one period or all ($school_year,
 -- $term null), of the schools $schools (every school when $all). When $approved_only, only
@@ -11,7 +12,7 @@ with matching as (
         returns.* exclude (scheme, run_id, sheet, source_row, content_hash),
         approvals.approved_at,
         approvals.approved_by,
-        returns.run_id as _version
+        greatest(returns.run_id, approvals.sync_version) as _version
     from core_school__period_returns as returns
     left join core_return__approvals as approvals
         on approvals.school_code = returns.school_code
@@ -20,7 +21,7 @@ with matching as (
         and approvals.content_hash = returns.content_hash
     where ($all or returns.school_code in (select unnest(cast($schools as varchar[]))))
         and (not $approved_only or approvals.school_code is not null)
-        and ($since is null or returns.run_id >= $since)
+        and ($since is null or greatest(returns.run_id, approvals.sync_version) >= $since)
         and ($school_year is null or (returns.school_year = $school_year and returns.term = $term))
 ),
 

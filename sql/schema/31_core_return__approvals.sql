@@ -10,3 +10,8 @@ create table if not exists core_return__approvals (
     approved_by varchar,
     primary key (school_code, school_year, term)
 );
+
+-- The change version of an approval (GET /api/v1/sync/returns pages by it): the next run id
+-- of the writer session that first copied it or its change, so a return approved after a
+-- puller's watermark reaches the next delta pull.
+alter table core_return__approvals add column if not exists sync_version integer;
