@@ -162,11 +162,12 @@ def act_many(
             }
             result.acted.append(key)
         if events:
-            session.execute(insert(ReviewEvent), events)
+            # Core inserts (the table, not the class): no ORM bookkeeping for thousands of rows
+            session.execute(insert(ReviewEvent.__table__), events)
             new = [row for key, row in states.items() if key not in known]
             old = [row for key, row in states.items() if key in known]
             if new:
-                session.execute(insert(ReturnReview), new)
+                session.execute(insert(ReturnReview.__table__), new)
             if old:
                 session.execute(update(ReturnReview), old)
         return result

