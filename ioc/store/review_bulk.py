@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ioc.reviews.levels import Place, may, steps
@@ -23,6 +23,9 @@ from ioc.store import review_chain
 from ioc.store.models import PeriodLock, ReturnReview, ReviewEvent
 from ioc.store.reviews import _CHUNK, ReturnKey, _write
 from ioc.store.types import utcnow
+
+_EVENTS = cast(Table, ReviewEvent.__table__)
+_REVIEWS = cast(Table, ReturnReview.__table__)
 
 
 class BulkItem(NamedTuple):
@@ -163,11 +166,11 @@ def act_many(
             result.acted.append(key)
         if events:
             # Core inserts (the table, not the class): no ORM bookkeeping for thousands of rows
-            session.execute(insert(ReviewEvent.__table__), events)
+            session.execute(insert(_EVENTS), events)
             new = [row for key, row in states.items() if key not in known]
             old = [row for key, row in states.items() if key in known]
             if new:
-                session.execute(insert(ReturnReview.__table__), new)
+                session.execute(insert(_REVIEWS), new)
             if old:
                 session.execute(update(ReturnReview), old)
         return result

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -59,7 +58,7 @@ def test_past_periods_are_approved_in_full(demo: tuple[Settings, str]) -> None:
 def test_the_latest_period_counts_approved_returns_only(demo: tuple[Settings, str]) -> None:
     settings, printed = demo
     with _db(settings) as conn:
-        by_hand, waiting = conn.execute(
+        row = conn.execute(
             "select coalesce(sum(r.students) filter (where a.school_code is not null), 0),"
             " count(*) filter (where a.school_code is null)"
             " from core_school__period_returns r left join core_return__approvals a"
@@ -68,6 +67,8 @@ def test_the_latest_period_counts_approved_returns_only(demo: tuple[Settings, st
             " where r.school_year = ? and r.term = ?",
             list(LATEST),
         ).fetchone()
+        assert row is not None
+        by_hand, waiting = row
         assert _students(conn, "official", LATEST) == by_hand
         assert _students(conn, "all", LATEST) > by_hand
     found = re.search(r"Đã duyệt ([\d.]+) báo cáo; ([\d.]+) báo cáo chờ duyệt", printed)

@@ -59,7 +59,7 @@ def prepare(session: Session) -> None:
             expected_hash="h",
             reason=None,
             scheme="legacy",
-            scopes=DISTRICT + [("legacy", "930")],
+            scopes=[*DISTRICT, ("legacy", "930")],
             place=LOCKED if school == "S7" else HERE,
         )
     reviews.act(
