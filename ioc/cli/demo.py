@@ -19,6 +19,7 @@ def demo(
 ) -> None:
     """Build the demo (2025 Cần Thơ: old Cần Thơ, Hậu Giang, Sóc Trăng) from generated files."""
     from ingest.demo import build_demo
+    from ingest.demo.approvals import approve_demo
 
     settings = get_settings()
     if settings.published_db.exists():
@@ -41,6 +42,14 @@ def demo(
         f"{vn_number(loaded)} returns accepted, {vn_number(rejected)} rejected "
         "(planted data-quality problems; see 'ioc rejects')."
     )
+    started = time.perf_counter()
+    reviewed = approve_demo(settings)
+    if reviewed is not None:
+        console.print(
+            f"Đã duyệt {vn_number(reviewed.approved)} báo cáo; "
+            f"{vn_number(reviewed.pending)} báo cáo chờ duyệt "
+            f"({time.perf_counter() - started:.1f} s)."
+        )
     _demo_accounts(settings)
 
 
