@@ -77,11 +77,6 @@ def test_the_overview_marks_pending_returns_and_shows_them_on_request(
     screenshot(page, "review-overview-including-pending")
 
 
-@pytest.mark.xfail(
-    reason="review-api: GET /reviews/{school}/{period} and the queue still answer the state "
-    "before an action right after it (seen: returned, read back as received); lead to check",
-    strict=False,
-)
 def test_an_approver_returns_one_return_and_approves_another(server: Any, opened: Any) -> None:
     page = opened("demo-approver", "/review" + VIEW)
     page.wait_for_selector("#review-queue .ag-row")
