@@ -17,6 +17,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from ingest.approvals import publish_reviews
 from ioc.config import Settings
 from ioc.store.demo import DEMO_PASSWORD
 from tests.conftest import free_port, serve
@@ -43,13 +44,30 @@ def inbox() -> Iterator[Inbox]:
     controller.stop()
 
 
+def approval_demo(demo_settings: Settings, where: Any) -> Settings:
+    """A copy of the demo (built with approval off, where official figures are every
+    return's) whose official figures are recomputed with approval required: none approved."""
+    shutil.copytree(demo_settings.data_dir, where / "data")
+    settings = Settings(data_dir=where / "data", approval="required")
+    db = duckdb.connect(str(settings.published_db), read_only=True)
+    codes = [
+        c
+        for (c,) in db.sql(
+            "select distinct school_code from core_school__period_returns"
+        ).fetchall()
+    ]
+    db.close()
+    publish_reviews(settings, codes)
+    return settings
+
+
 @pytest.fixture(scope="module")
 def server(
     demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory, inbox: Inbox
 ) -> Iterator[Any]:
-    """The demo with one school's contact address in the registry."""
+    """The demo, approval required, with one school's contact address in the registry."""
     source = tmp_path_factory.mktemp("review-src")
-    shutil.copytree(demo_settings.data_dir, source / "data")
+    approval_demo(demo_settings, source)
     db = duckdb.connect(str(Settings(data_dir=source / "data").published_db))
     code = db.sql(
         "select school_code from out_quality__findings where school_year = '2025-2026' "
