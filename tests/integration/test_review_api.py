@@ -22,7 +22,7 @@ from ioc import store
 from ioc.config import Settings
 from ioc.store import reviews
 from ioc.store.demo import DEMO_PASSWORD
-from tests.conftest import free_port, serve
+from tests.conftest import free_port, serve, wait_for_job
 
 PERIOD, PATH_PERIOD = "2025-2026/DN", "2025-2026-DN"
 LEGACY, LEGACY_PATH = "2024-2025/CN", "2024-2025-CN"  # district checks, province approves
@@ -288,3 +288,46 @@ def test_approve_in_a_locked_period_is_refused(server: Any) -> None:
             "DELETE", f"/reviews/locks/legacy/93/{LEGACY_PATH}", params={"reason": "Kiểm thử"}
         )
         assert r.status_code == 204, r.text
+
+
+def _students(server: Any, schools: list[str] | None) -> int:
+    """NET_STUDENTS of province 92 summed straight from the returns (``schools``: of these)."""
+    db = duckdb.connect(str(Settings(data_dir=server.data_dir).published_db), read_only=True)
+    rows = db.sql(
+        "select school_code, students from core_school__period_returns "
+        "where school_year = '2025-2026' and term = 'DN' and province_code = '92'"
+    ).fetchall()
+    db.close()
+    return sum(n or 0 for code, n in rows if schools is None or code in schools)
+
+
+def _figure(c: httpx.Client, basis: str) -> Any:
+    params = {"unit": "92", "scheme": "2025", "period": PERIOD, "indicator": "NET_STUDENTS"}
+    r = c.get("/indicators/values", params={**params, "basis": basis})
+    assert r.status_code == 200, r.text
+    return r.json()[0]["value"]
+
+
+def test_the_official_figure_changes_only_after_approval_and_publish(server: Any) -> None:
+    with client(server, "demo-approver") as c:
+        for job in c.get("/jobs", params={"limit": 1000}).json()["items"]:  # earlier actions'
+            wait_for_job(c, f"{server.base}/api/v1/jobs/{job['id']}", timeout=120)
+        approved = [i["school_code"] for i in c.get(
+            "/reviews/queue",
+            params={"unit": "92", "period": PERIOD, "state": "approved", "size": 1000},
+        ).json()["items"]]  # fmt: skip
+        assert _figure(c, "official") == _students(server, approved)
+        assert _figure(c, "all") == _students(server, None)
+        waiting = c.get("/reviews/queue", params={"unit": "92", "period": PERIOD}).json()["items"]
+        item = next(i for i in waiting if i["findings"] == 0 and i["state"] == "received")
+        r = c.post(
+            f"/reviews/{item['school_code']}/{PATH_PERIOD}/actions",
+            json={"action": "approve", "expected_hash": item["content_hash"]},
+        )
+        assert r.status_code == 200, r.text
+        job = wait_for_job(c, f"{server.base}{r.json()['job']}", timeout=120)
+        assert job["status"] == "succeeded", job
+        now = [*approved, item["school_code"]]
+        assert _students(server, now) != _students(server, approved)
+        assert _figure(c, "official") == _students(server, now)
+        assert _figure(c, "all") == _students(server, None)
