@@ -191,7 +191,7 @@ def _queue(c: httpx.Client, unit: str, period: str, **params: Any) -> list[dict[
         params={"unit": unit, "scheme": "legacy", "period": period, "size": 1000, **params},
     )
     assert r.status_code == 200, r.text
-    return r.json()["items"]  # type: ignore[no-any-return]
+    return r.json()["items"]
 
 
 def _states(c: httpx.Client) -> dict[str, str]:
