@@ -20,8 +20,11 @@ from ioc.api.snapshot import Build
 API = "/api"
 PREFIX = f"{API}/v1"
 SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
+# answers not read from the build alone (review states live in the store and change
+# without a new build): never kept, never validated by the build's ETag
 NO_ETAG = tuple(
-    f"{PREFIX}{p}" for p in ("/auth", "/audit", "/health", "/ingest", "/jobs", "/schedules")
+    f"{PREFIX}{p}"
+    for p in ("/auth", "/audit", "/health", "/ingest", "/jobs", "/reviews", "/schedules")
 )
 Key = tuple[str, Principal, str, bytes]  # build id, verified caller, path, query
 PUBLIC = (f"{PREFIX}/health", f"{API}/openapi.json", f"{API}/docs")  # for anyone to keep

@@ -17,11 +17,16 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from ingest.approvals import publish_reviews
+from ioc import store
 from ioc.config import Settings
+from ioc.store import reviews
 from ioc.store.demo import DEMO_PASSWORD
-from tests.conftest import free_port, serve
+from tests.conftest import free_port, serve, wait_for_job
 
 PERIOD, PATH_PERIOD = "2025-2026/DN", "2025-2026-DN"
+LEGACY, LEGACY_PATH = "2024-2025/CN", "2024-2025-CN"  # district checks, province approves
+PROVINCE_APPROVERS = {"approver-93": ("legacy", "93"), "approver-94": ("legacy", "94")}
 
 
 class Inbox:
@@ -43,13 +48,30 @@ def inbox() -> Iterator[Inbox]:
     controller.stop()
 
 
+def approval_demo(demo_settings: Settings, where: Any) -> Settings:
+    """A copy of the demo (built with approval off, where official figures are every
+    return's) whose official figures are recomputed with approval required: none approved."""
+    shutil.copytree(demo_settings.data_dir, where / "data")
+    settings = Settings(data_dir=where / "data", approval="required")
+    db = duckdb.connect(str(settings.published_db), read_only=True)
+    codes = [
+        c
+        for (c,) in db.sql(
+            "select distinct school_code from core_school__period_returns"
+        ).fetchall()
+    ]
+    db.close()
+    publish_reviews(settings, codes)
+    return settings
+
+
 @pytest.fixture(scope="module")
 def server(
     demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory, inbox: Inbox
 ) -> Iterator[Any]:
-    """The demo with one school's contact address in the registry."""
+    """The demo, approval required, with one school's contact address in the registry."""
     source = tmp_path_factory.mktemp("review-src")
-    shutil.copytree(demo_settings.data_dir, source / "data")
+    approval_demo(demo_settings, source)
     db = duckdb.connect(str(Settings(data_dir=source / "data").published_db))
     code = db.sql(
         "select school_code from out_quality__findings where school_year = '2025-2026' "
@@ -63,6 +85,13 @@ def server(
         [code],
     )
     db.close()
+    engine = store.make_engine(Settings(data_dir=source / "data"))
+    try:
+        with store.open_session(engine) as session:
+            for username, unit in PROVINCE_APPROVERS.items():
+                store.create_user(session, username, DEMO_PASSWORD, "approver", units=[unit])
+    finally:
+        engine.dispose()
     env = {
         "IOC_APPROVAL": "required",
         "IOC_SMTP_HOST": "127.0.0.1",
@@ -154,3 +183,151 @@ def test_return_mails_the_school(server: Any, inbox: Inbox) -> None:
     assert sent["To"] == "truong@example.vn"
     text = sent.get_content()
     assert "Số học sinh sai" in text and code in text and "demo-approver" in text
+
+
+def _queue(c: httpx.Client, unit: str, period: str, **params: Any) -> list[dict[str, Any]]:
+    r = c.get(
+        "/reviews/queue",
+        params={"unit": unit, "scheme": "legacy", "period": period, "size": 1000, **params},
+    )
+    assert r.status_code == 200, r.text
+    return r.json()["items"]
+
+
+def _states(c: httpx.Client) -> dict[str, str]:
+    """Every legacy-period return's state, all three old provinces."""
+    states = ["received", "checked", "returned", "approved"]
+    return {
+        i["school_code"]: i["state"]
+        for unit in ("92", "93", "94")
+        for i in _queue(c, unit, LEGACY, state=states)
+    }
+
+
+def _act(c: httpx.Client, code: str, action: str, content_hash: str, **body: Any) -> Any:
+    return c.post(
+        f"/reviews/{code}/{LEGACY_PATH}/actions",
+        json={"action": action, "expected_hash": content_hash, **body},
+    )
+
+
+def test_scoped_approvers_act_only_within_their_units(server: Any) -> None:
+    with client(server, "demo-checker-945") as checker:
+        in_945 = [i for i in _queue(checker, "945", LEGACY) if i["findings"] == 0][:2]
+        assert len(in_945) == 2
+        for item in in_945:
+            r = _act(checker, item["school_code"], "check", item["content_hash"])
+            assert r.status_code == 200 and r.json()["review"]["state"] == "checked", r.text
+    with client(server, "approver-93") as other:
+        r = _act(other, in_945[0]["school_code"], "approve", in_945[0]["content_hash"])
+        assert r.status_code == 403, r.text
+        bulk = {"unit": "94", "scheme": "legacy", "period": LEGACY}
+        r = other.post("/reviews/approve-clean", json=bulk)
+        assert r.status_code == 403 and r.json()["code"] == "unit_out_of_scope", r.text
+    with client(server, "demo-leader") as reader:
+        before = _states(reader)
+    with client(server, "approver-94") as own:
+        r = own.post(
+            "/reviews/approve-clean", json={"unit": "94", "scheme": "legacy", "period": LEGACY}
+        )
+        assert r.status_code == 200, r.text
+        assert r.json()["approved"] == 2 and r.json()["job"].startswith("/api/v1/jobs/")
+    with client(server, "demo-leader") as reader:
+        after = _states(reader)
+    changed = {code for code in before if before[code] != after[code]}
+    assert changed == {i["school_code"] for i in in_945}
+    assert {after[code] for code in changed} == {"approved"}
+
+
+def test_reopen_needs_a_reason_and_a_province_approver(server: Any) -> None:
+    with client(server, "demo-leader") as reader:
+        approved = _queue(reader, "945", LEGACY, state=["approved"])
+    assert approved, "test_scoped_approvers_act_only_within_their_units approves two"
+    code, content_hash = approved[0]["school_code"], approved[0]["content_hash"]
+    with client(server, "approver-94") as approver:
+        r = _act(approver, code, "reopen", content_hash)
+        assert r.status_code == 422 and r.json()["code"] == "review_reason", r.text
+    with client(server, "demo-checker-945") as checker:
+        r = _act(checker, code, "reopen", content_hash, reason="Sai số liệu")
+        assert r.status_code == 403, r.text
+    with client(server, "approver-94") as approver:
+        r = _act(approver, code, "reopen", content_hash, reason="Sai số liệu")
+        assert r.status_code == 200 and r.json()["review"]["state"] == "received", r.text
+        history = approver.get(f"/reviews/{code}/{LEGACY_PATH}").json()["history"]
+        assert [e["action"] for e in history] == ["check", "approve", "reopen"]
+        assert history[-1]["reason"] == "Sai số liệu"
+
+
+def test_approve_in_a_locked_period_is_refused(server: Any) -> None:
+    """Province 93 locked through the store service (its 300 returns all approved first would
+    only slow this test); then unlocked through the API."""
+    settings = Settings(data_dir=server.data_dir)
+    engine = store.make_engine(settings)
+    try:
+        with store.open_session(engine) as session:
+            reviews.lock(
+                session,
+                actor="approver-93",
+                unit_scheme="legacy",
+                unit_code="93",
+                school_year="2024-2025",
+                term="CN",
+                pending=0,
+                scopes=[("legacy", "93")],
+            )
+    finally:
+        engine.dispose()
+    with client(server, "approver-93") as approver:
+        item = _queue(approver, "93", LEGACY)[0]
+        before = approver.get(f"/reviews/{item['school_code']}/{LEGACY_PATH}").json()
+        r = _act(approver, item["school_code"], "approve", item["content_hash"])
+        assert r.status_code == 409 and r.json()["code"] == "period_locked", r.text
+        after = approver.get(f"/reviews/{item['school_code']}/{LEGACY_PATH}").json()
+        assert after["return"] == before["return"] and after["history"] == before["history"]
+        r = approver.request(
+            "DELETE", f"/reviews/locks/legacy/93/{LEGACY_PATH}", params={"reason": "Kiểm thử"}
+        )
+        assert r.status_code == 204, r.text
+
+
+def _students(server: Any, schools: list[str] | None) -> int:
+    """NET_STUDENTS of province 92 summed straight from the returns (``schools``: of these)."""
+    db = duckdb.connect(str(Settings(data_dir=server.data_dir).published_db), read_only=True)
+    rows = db.sql(
+        "select school_code, students from core_school__period_returns "
+        "where school_year = '2025-2026' and term = 'DN' and province_code = '92'"
+    ).fetchall()
+    db.close()
+    return sum(n or 0 for code, n in rows if schools is None or code in schools)
+
+
+def _figure(c: httpx.Client, basis: str) -> Any:
+    params = {"unit": "92", "scheme": "2025", "period": PERIOD, "indicator": "NET_STUDENTS"}
+    r = c.get("/indicators/values", params={**params, "basis": basis})
+    assert r.status_code == 200, r.text
+    return r.json()[0]["value"]
+
+
+def test_the_official_figure_changes_only_after_approval_and_publish(server: Any) -> None:
+    with client(server, "demo-approver") as c:
+        for job in c.get("/jobs", params={"limit": 1000}).json()["items"]:  # earlier actions'
+            wait_for_job(c, f"{server.base}/api/v1/jobs/{job['id']}", timeout=120)
+        approved = [i["school_code"] for i in c.get(
+            "/reviews/queue",
+            params={"unit": "92", "period": PERIOD, "state": "approved", "size": 1000},
+        ).json()["items"]]  # fmt: skip
+        assert _figure(c, "official") == _students(server, approved)
+        assert _figure(c, "all") == _students(server, None)
+        waiting = c.get("/reviews/queue", params={"unit": "92", "period": PERIOD}).json()["items"]
+        item = next(i for i in waiting if i["findings"] == 0 and i["state"] == "received")
+        r = c.post(
+            f"/reviews/{item['school_code']}/{PATH_PERIOD}/actions",
+            json={"action": "approve", "expected_hash": item["content_hash"]},
+        )
+        assert r.status_code == 200, r.text
+        job = wait_for_job(c, f"{server.base}{r.json()['job']}", timeout=120)
+        assert job["status"] == "succeeded", job
+        now = [*approved, item["school_code"]]
+        assert _students(server, now) != _students(server, approved)
+        assert _figure(c, "official") == _students(server, now)
+        assert _figure(c, "all") == _students(server, None)

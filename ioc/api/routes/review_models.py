@@ -45,7 +45,7 @@ class ActionOut(BaseModel):
     review: ReviewOut
     event_id: int = Field(description="The review event recorded (the hash chain)")
     mail: str | None = Field(description="A return's e-mail: sent | no_address | failed")
-    job: str | None = Field(description="The review_publish job republishing the figures")
+    job: str = Field(description="The review_publish job republishing the figures")
 
 
 class BulkIn(BaseModel):
@@ -62,7 +62,7 @@ class BulkOut(BaseModel):
     not_allowed: int = Field(description="Waiting returns the caller may not approve")
     refused: dict[str, int] = Field(description="Returns the store refused, by error code")
     remaining: int = Field(description=f"Clean returns beyond this call's {MAX_BULK}")
-    job: str | None
+    job: str = Field(description="The review_publish job republishing the figures")
 
 
 class LockIn(BaseModel):

@@ -40,6 +40,7 @@ from ioc.catalog.review_messages import review_text
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import PLACE_COLUMN
+from ioc.jobs import review as review_job
 from ioc.reviews import mail
 from ioc.reviews.levels import may
 from ioc.reviews.states import Action, ReviewError, State, Stored
@@ -225,12 +226,10 @@ def path_period(text: str) -> Period:
     return period_of(f"{year}/{term}")
 
 
-def _publish(request: Request, who: Principal, schools: list[str]) -> str | None:
-    """Submit the review_publish job for ``schools``; its link (None if the kind is absent)."""
-    runner = request.app.state.jobs
-    if not schools or "review_publish" not in runner.kinds:
-        return None
-    return job_path(runner.submit("review_publish", who.username, {"schools": sorted(schools)}).id)
+def _publish(request: Request, who: Principal, schools: list[str]) -> str:
+    """Submit the review_publish job for ``schools``; its link."""
+    job = request.app.state.jobs.submit("review_publish", who.username, review_job.request(schools))
+    return job_path(job.id)
 
 
 @router.post(
