@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from dashboards.formats import vn_number, vn_value
 from dashboards.i18n import Lang, t
+
+#: fields of the return whose values are codes with labels
+ENUM_KEYS = {"level", "ownership", "area", "school_type"}
 
 
 def enum_label(field: str, code: Any, language: Lang) -> str:
@@ -38,3 +42,18 @@ def run_status(status: str | None, language: Lang) -> str:
         return t(f"ingest.status_{status}", language)
     except KeyError:
         return status
+
+
+def field_text(kind: str, name: str, value: Any, language: Lang) -> str:
+    """A return's value as a Vietnamese reader expects it."""
+    if value is None or value == "":
+        return "—"
+    if kind == "flag" or isinstance(value, bool):
+        return t("school.yes" if value else "school.no", language)
+    if kind == "enum" or name in ENUM_KEYS:
+        return enum_label(name, value, language)
+    if kind == "count":
+        return vn_number(value)
+    if kind == "decimal":
+        return vn_value(value)
+    return str(value)

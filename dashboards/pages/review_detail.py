@@ -11,11 +11,10 @@ from dash import dcc, html
 from dashboards import ids
 from dashboards.components import states
 from dashboards.components.attrs import data_attrs
-from dashboards.components.labels import catalog_text
+from dashboards.components.labels import catalog_text, field_text
 from dashboards.formats import datetime_text, value_text
 from dashboards.i18n import Lang, t
 from dashboards.pages.review_queue import state_text
-from dashboards.pages.school import field_text
 from ioc.domain.period import Period
 
 #: the actions each state offers (docs/approval.md, "A return's state")

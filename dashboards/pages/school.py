@@ -24,7 +24,7 @@ from dashboards.components.datagrid import (
 from dashboards.components.downloads import downloads
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import FAMILIES
-from dashboards.components.labels import catalog_text, enum_label
+from dashboards.components.labels import catalog_text, enum_label, field_text
 from dashboards.formats import cell_value, value_text, vn_number, vn_value
 from dashboards.i18n import Lang, t
 from dashboards.pages.school_files import files_section
@@ -46,7 +46,6 @@ NOT_OVER_TIME = {
     "school_year",
     "term",
 }
-ENUM_KEYS = {"level", "ownership", "area", "school_type"}
 _FIELDS: dict[str, Any] = {}
 
 
@@ -93,21 +92,6 @@ def _fields(page: Page) -> dict[str, Any]:
     if not _FIELDS:
         _FIELDS.update(page.api.fields())
     return _FIELDS
-
-
-def field_text(kind: str, name: str, value: Any, language: Lang) -> str:
-    """A return's value as a Vietnamese reader expects it."""
-    if value is None or value == "":
-        return "—"
-    if kind == "flag" or isinstance(value, bool):
-        return t("school.yes" if value else "school.no", language)
-    if kind == "enum" or name in ENUM_KEYS:
-        return enum_label(name, value, language)
-    if kind == "count":
-        return vn_number(value)
-    if kind == "decimal":
-        return vn_value(value)
-    return str(value)
 
 
 def may_open(me: Me, scheme: str, code: str, ancestors: list[str]) -> bool:

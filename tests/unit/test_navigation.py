@@ -18,6 +18,7 @@ EVERYONE = [
     ("/quality", "nav.quality"),
     ("/ingest", "nav.ingest"),
     ("/targets", "nav.targets"),
+    ("/review", "review.nav"),  # the review desk: approvers, admins and leaders (issue 17)
     ("/schedules", "nav.schedules"),
     ("/sources", "sources.nav"),  # pulled sources: admins, leaders and operators (issue 16)
 ]
@@ -28,15 +29,20 @@ def app() -> None:
     create_dash("http://127.0.0.1:9")  # registers the pages; nothing is requested
 
 
-@pytest.mark.parametrize("role", ["admin", "operator"])
-def test_uploaders_see_every_page(role: str) -> None:
-    assert menu(role) == EVERYONE
+def test_admins_see_every_page() -> None:
+    assert menu("admin") == EVERYONE
 
 
 @pytest.mark.parametrize(
-    ("role", "hidden"), [("leader", {"/ingest"}), ("analyst", {"/ingest", "/sources"})]
+    ("role", "hidden"),
+    [
+        ("operator", {"/review"}),
+        ("leader", {"/ingest"}),
+        ("analyst", {"/ingest", "/sources", "/review"}),
+        ("approver", {"/ingest", "/sources"}),
+    ],
 )
-def test_readers_see_no_ingest_page(role: str, hidden: set[str]) -> None:
+def test_each_role_sees_its_pages(role: str, hidden: set[str]) -> None:
     assert menu(role) == [entry for entry in EVERYONE if entry[0] not in hidden]
 
 
