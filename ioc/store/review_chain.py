@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ioc.reviews.states import LOCK, UNLOCK, State
@@ -99,16 +101,62 @@ def head(session: Session) -> str:
     return last or GENESIS
 
 
-def append(session: Session, *, prev_hash: str | None = None, **fields: Any) -> ReviewEvent:
-    """Add the next chained event to the session's transaction and flush it (the caller holds
-    the write lock on SQLite, retries on IntegrityError, and commits). ``prev_hash`` may be
-    given when the caller already knows the head (several events in one transaction)."""
+def chained(prev_hash: str, **fields: Any) -> ReviewEvent:
+    """The event following ``prev_hash``, its hash computed (not yet added to a session)."""
     fields.setdefault("at", utcnow())
-    fields["prev_hash"] = head(session) if prev_hash is None else prev_hash
-    event = ReviewEvent(**fields, hash=event_hash(fields))
+    fields["prev_hash"] = prev_hash
+    return ReviewEvent(**fields, hash=event_hash(fields))
+
+
+def append(session: Session, **fields: Any) -> ReviewEvent:
+    """Add the next chained event to the session's transaction and flush it (the caller
+    queues the writers, retries on IntegrityError, and commits)."""
+    event = chained(head(session), **fields)
     session.add(event)
     session.flush()
     return event
+
+
+# -- the writers' queue -------------------------------------------------------------------
+
+#: how often a transaction that lost the race for the chain's head is tried again
+ATTEMPTS = 5
+#: any constant: the PostgreSQL advisory lock that queues the writers of the review record
+_PG_REVIEW_LOCK = 0x10C_ED1
+T = TypeVar("T")
+
+
+def _begin_write(session: Session) -> None:
+    """Queue the writers of the review record before they read what their write depends on:
+    on SQLite take the write lock now (pysqlite would take it only at the first INSERT,
+    after the reads); on PostgreSQL a transaction-level advisory lock. The unique prev_hash
+    still guards the chain if a writer comes in another way."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        dbapi = connection.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_REVIEW_LOCK})
+
+
+def write(session: Session, work: Callable[[], T]) -> T:
+    """Run ``work`` as one transaction and commit; roll back on any error; retry when another
+    writer took the chain's head first."""
+    for attempt in range(ATTEMPTS):
+        try:
+            _begin_write(session)
+            result = work()
+            session.commit()
+            return result
+        except IntegrityError:
+            session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
 
 
 # -- verify ------------------------------------------------------------------------------
