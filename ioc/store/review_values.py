@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ioc.reviews.levels import Place
+from ioc.reviews.states import ReviewError
 from ioc.store.models import PeriodLock, ReturnReview, ReviewEvent
 
 
@@ -73,7 +75,8 @@ class Frozen:
     locks: list[Lock]
 
 
-def review_value(row: ReturnReview) -> Review:
+def review_value(row: ReturnReview | Any) -> Review:
+    """A review from a ``return_reviews`` row (ORM object or row)."""
     return Review(
         key=ReturnKey(row.school_code, row.school_year, row.term),
         state=row.state,
@@ -86,7 +89,7 @@ def review_value(row: ReturnReview) -> Review:
     )
 
 
-def lock_value(row: PeriodLock) -> Lock:
+def lock_value(row: PeriodLock | Any) -> Lock:
     return Lock(
         row.unit_scheme,
         row.unit_code,
@@ -98,7 +101,7 @@ def lock_value(row: PeriodLock) -> Lock:
     )
 
 
-def event_value(row: ReviewEvent) -> Event:
+def event_value(row: ReviewEvent | Any) -> Event:
     return Event(
         id=row.id,
         at=row.at,
@@ -115,3 +118,30 @@ def event_value(row: ReviewEvent) -> Event:
         content_hash=row.content_hash,
         detail=dict(row.detail) if row.detail is not None else None,
     )
+
+
+@dataclass(frozen=True)
+class Item:
+    """One return of :func:`act_many`: its key, its hash in the snapshot now, the hash the
+    actor saw, and the school's place."""
+
+    key: ReturnKey
+    content_hash: str
+    expected_hash: str
+    place: Place
+
+
+@dataclass(frozen=True)
+class Acted:
+    """What :func:`act_many` did: the reviews and events written, and each refused return's
+    error."""
+
+    done: list[tuple[Review, Event]]
+    refused: dict[ReturnKey, ReviewError]
+
+
+class RowOf:
+    """A dict read as a row (the values are made from what was written)."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)

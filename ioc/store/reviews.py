@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ioc.domain.units import UnitCodeError, level_in
@@ -23,11 +24,14 @@ from ioc.reviews.states import LOCK, UNLOCK, Action, ReviewError, State, Stored,
 from ioc.store import review_chain
 from ioc.store.models import PeriodLock, ReturnReview, ReviewEvent
 from ioc.store.review_values import (
+    Acted,
     Event,
     Frozen,
+    Item,
     Lock,
     ReturnKey,
     Review,
+    RowOf,
     event_value,
     lock_value,
     review_value,
@@ -35,6 +39,10 @@ from ioc.store.review_values import (
 from ioc.store.types import utcnow
 
 _CHUNK = 500
+#: the review rows as rows, not ORM objects: the writers change them in bulk, so an object
+#: the session still held would be stale
+_REVIEWS = select(*ReturnReview.__table__.columns)
+_PK = ["school_code", "school_year", "term"]
 
 
 # -- reads --------------------------------------------------------------------------------
@@ -47,10 +55,8 @@ def reviews_for(session: Session, keys: Iterable[ReturnKey]) -> dict[ReturnKey, 
 
 def reviews_of_period(session: Session, school_year: str, term: str) -> dict[ReturnKey, Review]:
     """Every stored review of a period."""
-    query = select(ReturnReview).where(
-        ReturnReview.school_year == school_year, ReturnReview.term == term
-    )
-    return {r.key: r for r in map(review_value, session.scalars(query))}
+    query = _REVIEWS.where(ReturnReview.school_year == school_year, ReturnReview.term == term)
+    return {r.key: r for r in map(review_value, session.execute(query))}
 
 
 def history(session: Session, key: ReturnKey) -> list[Event]:
@@ -68,34 +74,25 @@ def history(session: Session, key: ReturnKey) -> list[Event]:
 
 
 def approved(session: Session) -> list[Review]:
-    """Every approved review."""
-    query = select(ReturnReview).where(ReturnReview.state == State.APPROVED)
-    return [review_value(r) for r in session.scalars(query)]
+    """Every approved review, by school, year and term."""
+    query = _REVIEWS.where(ReturnReview.state == State.APPROVED).order_by(*_PK)
+    return [review_value(r) for r in session.execute(query)]
 
 
 def locks(session: Session) -> list[Lock]:
-    query = select(PeriodLock).order_by(
+    query = select(*PeriodLock.__table__.columns).order_by(
         PeriodLock.school_year, PeriodLock.term, PeriodLock.unit_scheme, PeriodLock.unit_code
     )
-    return [lock_value(r) for r in session.scalars(query)]
+    return [lock_value(r) for r in session.execute(query)]
+
+
+def _locks_by_key(session: Session) -> dict[tuple[str, str, str, str], Lock]:
+    return {(k.unit_scheme, k.unit_code, k.school_year, k.term): k for k in locks(session)}
 
 
 def locked(session: Session, place: Place, school_year: str, term: str) -> Lock | None:
     """The lock of a province containing the school (its place in either scheme)."""
-    pairs = [
-        (scheme, code)
-        for scheme in ("legacy", "2025")
-        if (code := place.get((scheme, "province"))) is not None
-    ]
-    if not pairs:
-        return None
-    query = select(PeriodLock).where(
-        tuple_(PeriodLock.unit_scheme, PeriodLock.unit_code).in_(pairs),
-        PeriodLock.school_year == school_year,
-        PeriodLock.term == term,
-    )
-    row = session.scalars(query.limit(1)).first()
-    return lock_value(row) if row is not None else None
+    return _lock_on(_locks_by_key(session), place, school_year, term)
 
 
 def frozen(session: Session) -> Frozen:
@@ -104,26 +101,6 @@ def frozen(session: Session) -> Frozen:
 
 
 # -- writes -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Item:
-    """One return of :func:`act_many`: its key, its hash in the snapshot now, the hash the
-    actor saw, and the school's place."""
-
-    key: ReturnKey
-    content_hash: str
-    expected_hash: str
-    place: Place
-
-
-@dataclass(frozen=True)
-class Acted:
-    """What :func:`act_many` did: the reviews and events written, and each refused return's
-    error."""
-
-    done: list[tuple[Review, Event]]
-    refused: dict[ReturnKey, ReviewError]
 
 
 def act(
@@ -174,91 +151,136 @@ def act_many(
     the events chained in the items' order."""
     action = Action(action)
     reason = reason.strip() if reason and reason.strip() else None
-    check_required = steps(scheme).check_required
 
     def work() -> Acted:
-        rows = _rows_for(session, [i.key for i in items])
-        held = {(k.unit_scheme, k.unit_code, k.school_year, k.term): k for k in locks(session)}
+        stored = {
+            key: Stored(State(row.state), row.content_hash)
+            for key, row in _rows_for(session, [i.key for i in items]).items()
+        }
+        held = _locks_by_key(session)
         prev, at = review_chain.head(session), utcnow()
-        done: list[tuple[ReturnReview, ReviewEvent]] = []
+        events: list[dict[str, Any]] = []
+        rows: dict[ReturnKey, dict[str, Any]] = {}
+        reviews_after: list[Review] = []
         refused: dict[ReturnKey, ReviewError] = {}
         for item in items:
             key = item.key
             try:
-                if not may(action, scheme, scopes, item.place):
-                    raise ReviewError("review_forbidden", 403, action=str(action))
-                if item.expected_hash != item.content_hash:
-                    raise ReviewError("review_stale", 409)
-                lock = _lock_on(held, item.place, key) if action is not Action.REOPEN else None
-                if lock is not None:
-                    raise ReviewError(
-                        "period_locked", 409, unit=lock.unit_code, locked_by=lock.locked_by
-                    )
-                row = rows.get(key)
-                stored = Stored(State(row.state), row.content_hash) if row is not None else None
-                before = current_state(stored, item.content_hash)
-                after = move(before, action, check_required=check_required, reason=reason)
+                before, after = _check(action, scheme, scopes, item, held, stored.get(key), reason)
             except ReviewError as error:
                 refused[key] = error
                 continue
-            event = review_chain.chained(
-                prev,
-                at=at,
-                actor=actor,
-                action=str(action),
-                school_code=key.school_code,
-                school_year=key.school_year,
-                term=key.term,
-                from_state=str(before),
-                to_state=str(after),
-                reason=reason,
-                content_hash=item.content_hash,
-            )
-            prev = event.hash
-            if row is None:
-                row = rows[key] = ReturnReview(
-                    school_code=key.school_code, school_year=key.school_year, term=key.term
-                )
-                session.add(row)
-            row.state = str(after)
-            row.content_hash = item.content_hash
-            row.reason = reason
-            row.updated_at = row.approved_at = at
-            row.updated_by = row.approved_by = actor
-            if after is not State.APPROVED:
-                row.approved_at = row.approved_by = None
-            done.append((row, event))
-        session.add_all([event for _, event in done])
-        session.flush()
-        return Acted([(review_value(r), event_value(e)) for r, e in done], refused)
+            fields = {
+                "at": at,
+                "actor": actor,
+                "action": str(action),
+                "school_code": key.school_code,
+                "school_year": key.school_year,
+                "term": key.term,
+                "unit_scheme": None,
+                "unit_code": None,
+                "from_state": str(before),
+                "to_state": str(after),
+                "reason": reason,
+                "content_hash": item.content_hash,
+                "prev_hash": prev,
+            }
+            prev = fields["hash"] = review_chain.event_hash(fields)
+            events.append(fields)
+            stored[key] = Stored(after, item.content_hash)
+            approved = after is State.APPROVED
+            rows[key] = row = {
+                "school_code": key.school_code,
+                "school_year": key.school_year,
+                "term": key.term,
+                "state": str(after),
+                "content_hash": item.content_hash,
+                "reason": reason,
+                "updated_at": at,
+                "updated_by": actor,
+                "approved_at": at if approved else None,
+                "approved_by": actor if approved else None,
+            }
+            reviews_after.append(review_value(RowOf(row)))
+        if not events:
+            return Acted([], refused)
+        last = session.scalar(select(func.max(ReviewEvent.id))) or 0
+        session.execute(insert(ReviewEvent), events)  # executemany: no RETURNING row by row
+        ids = _ids_after(session, last, [e["hash"] for e in events])
+        _upsert_rows(session, list(rows.values()))
+        done = [
+            (review, event_value(RowOf({**fields, "id": id_, "detail": None})))
+            for review, fields, id_ in zip(reviews_after, events, ids, strict=True)
+        ]
+        return Acted(done, refused)
 
     return review_chain.write(session, work)
 
 
-def _rows_for(session: Session, keys: Iterable[ReturnKey]) -> dict[ReturnKey, ReturnReview]:
-    """The stored review rows of ``keys``, fresh from the database."""
-    by_period: dict[tuple[str, str], list[str]] = defaultdict(list)
+def _check(
+    action: Action,
+    scheme: str,
+    scopes: Sequence[tuple[str, str]],
+    item: Item,
+    held: dict[tuple[str, str, str, str], Lock],
+    stored: Stored | None,
+    reason: str | None,
+) -> tuple[State, State]:
+    """The checks of :func:`act`, in its order: (state before, state after), or ReviewError."""
+    if not may(action, scheme, scopes, item.place):
+        raise ReviewError("review_forbidden", 403, action=str(action))
+    if item.expected_hash != item.content_hash:
+        raise ReviewError("review_stale", 409)
+    key = item.key
+    lock = (
+        None if action is Action.REOPEN else _lock_on(held, item.place, key.school_year, key.term)
+    )
+    if lock is not None:
+        raise ReviewError("period_locked", 409, unit=lock.unit_code, locked_by=lock.locked_by)
+    before = current_state(stored, item.content_hash)
+    check_required = steps(scheme).check_required
+    return before, move(before, action, check_required=check_required, reason=reason)
+
+
+def _rows_for(session: Session, keys: Iterable[ReturnKey]) -> dict[ReturnKey, Any]:
+    """The stored review rows of ``keys`` (rows, not ORM objects: always what the database
+    holds now)."""
+    by_period: dict[tuple[str, str], set[str]] = defaultdict(set)
     for key in keys:
-        by_period[(key.school_year, key.term)].append(key.school_code)
-    found: dict[ReturnKey, ReturnReview] = {}
+        by_period[(key.school_year, key.term)].add(key.school_code)
+    found: dict[ReturnKey, Any] = {}
     for (year, term), codes in by_period.items():
-        for start in range(0, len(codes), _CHUNK):
-            query = select(ReturnReview).where(
-                ReturnReview.school_year == year,
-                ReturnReview.term == term,
-                ReturnReview.school_code.in_(codes[start : start + _CHUNK]),
-            )
-            for row in session.scalars(query.execution_options(populate_existing=True)):
-                found[ReturnKey(row.school_code, row.school_year, row.term)] = row
+        period = _REVIEWS.where(ReturnReview.school_year == year, ReturnReview.term == term)
+        if len(codes) > _CHUNK:  # many: the whole period in one scan, not IN lists
+            rows = [r for r in session.execute(period) if r.school_code in codes]
+        else:
+            rows = list(session.execute(period.where(ReturnReview.school_code.in_(sorted(codes)))))
+        found.update((ReturnKey(r.school_code, year, term), r) for r in rows)
     return found
 
 
+def _upsert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert the review rows, or update those that exist (one executemany)."""
+    dialect = session.get_bind().dialect.name
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReturnReview)
+    changed = {c: upsert.excluded[c] for c in rows[0] if c not in _PK}
+    session.execute(upsert.on_conflict_do_update(index_elements=_PK, set_=changed), rows)
+
+
+def _ids_after(session: Session, last: int, hashes: list[str]) -> list[int]:
+    """The ids of the events with ``hashes``, in their order, written after event ``last``."""
+    query = select(ReviewEvent.hash, ReviewEvent.id).where(ReviewEvent.id > last)
+    found: dict[str, int] = dict(session.execute(query).all())
+    return [found[h] for h in hashes]
+
+
 def _lock_on(
-    held: dict[tuple[str, str, str, str], Lock], place: Place, key: ReturnKey
+    held: dict[tuple[str, str, str, str], Lock], place: Place, school_year: str, term: str
 ) -> Lock | None:
+    """The lock of the school's province (in either scheme) in the period, if any."""
     for scheme in ("legacy", "2025"):
         code = place.get((scheme, "province"))
-        if code is not None and (lock := held.get((scheme, code, key.school_year, key.term))):
+        if code is not None and (lock := held.get((scheme, code, school_year, term))):
             return lock
     return None
 
