@@ -7,6 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ioc.catalog.messages import Lang
+from ioc.catalog.review_messages import review_text
 from ioc.reviews.levels import may, steps
 from ioc.reviews.states import (
     LOCK,
@@ -114,3 +116,32 @@ def test_who_may_take_which_step(
 ) -> None:
     everything = [*Action, LOCK, UNLOCK]
     assert {a for a in everything if may(a, scheme, scopes, PLACE)} == allowed
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_review_error_and_reject_has_its_words(lang: Lang) -> None:
+    from datetime import UTC, datetime
+
+    values = {
+        "action": "approve",
+        "state": "approved",
+        "unit": "92",
+        "locked_by": "demo-approver",
+        "locked_at": datetime(2026, 3, 9, 10, 15, tzinfo=UTC),
+        "pending": 1234,
+        "approved_at": datetime(2026, 3, 9, 10, 15, tzinfo=UTC),
+        "approved_by": "demo-approver",
+        "events": 5,
+        "problems": 1,
+    }
+    codes = [
+        "review_forbidden", "review_stale", "review_state", "review_reason", "review_unchecked",
+        "period_locked", "lock_pending", "lock_level", "lock_missing", "approved_return",
+        "locked_period", "chain_ok", "chain_broken",
+    ]  # fmt: skip
+    texts = {code: review_text(code, lang, values) for code in codes}
+    assert all("{" not in text for text in texts.values())
+    if lang == "vi":
+        assert texts["review_state"] == "không thể duyệt báo cáo đang ở trạng thái 'đã duyệt'"
+        assert "17:15 09/03/2026" in texts["approved_return"]  # in the display zone
+        assert "1.234" in texts["lock_pending"]
