@@ -22,7 +22,15 @@ from ioc.config import Settings
 from ioc.reviews.states import Action, ReviewError, State, Stored, counts
 from ioc.store import review_chain, reviews
 from ioc.store.reviews import ReturnKey
-from tests.integration.test_review_store import COMMUNE, OUTSIDE, PERIOD, PLACE, PROVINCE, TABLES
+from tests.integration.test_review_store import (
+    COMMUNE,
+    OUTSIDE,
+    PERIOD,
+    PLACE,
+    PROVINCE,
+    TABLES,
+    rows,
+)
 
 SCHOOLS = ("S1", "S2")
 ACTORS = {"department": PROVINCE, "commune": COMMUNE, "other": OUTSIDE, "analyst": []}
@@ -51,14 +59,6 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     made.dispose()
 
 
-def dump(session: Session) -> dict[str, list[tuple[Any, ...]]]:
-    found = {
-        t: list(session.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))) for t in TABLES
-    }
-    session.rollback()
-    return found
-
-
 class Model:
     """The returns' versions, what happened to each version, and the lock."""
 
@@ -74,7 +74,7 @@ class Model:
 
 
 def run(session: Session, model: Model, step: tuple[Any, ...]) -> None:
-    before = dump(session)
+    before = rows(session)
     try:
         if step[0] == "change":
             change(model, step[1])
@@ -83,7 +83,7 @@ def run(session: Session, model: Model, step: tuple[Any, ...]) -> None:
         else:
             act(session, model, *step[1:])
     except ReviewError:
-        assert dump(session) == before  # (c) nothing changed
+        assert rows(session) == before  # (c) nothing changed
     check(session, model)
 
 

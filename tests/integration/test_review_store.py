@@ -35,7 +35,8 @@ TABLES = ("return_reviews", "review_events", "period_locks")
 def rows(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the review tables, as the database holds them."""
     found = {
-        t: list(session.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))) for t in TABLES
+        t: [tuple(r) for r in session.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))]
+        for t in TABLES
     }
     session.rollback()
     return found
