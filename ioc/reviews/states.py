@@ -57,7 +57,7 @@ def current_state(stored: Stored | None, content_hash: str) -> State:
     that changed since (or was never reviewed) is received."""
     if stored is None or stored.content_hash != content_hash:
         return State.RECEIVED
-    return stored.state
+    return State(stored.state)  # a Stored made from a Review's str state counts the same
 
 
 def counts(stored: Stored | None, content_hash: str) -> bool:

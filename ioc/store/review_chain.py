@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ioc.reviews.states import LOCK, UNLOCK, State
@@ -89,7 +91,7 @@ def event_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256((fields["prev_hash"] + canonical(fields)).encode("utf-8")).hexdigest()
 
 
-def _fields(event: ReviewEvent) -> dict[str, Any]:
+def _fields(event: Any) -> dict[str, Any]:
     return {name: getattr(event, name) for name in (*CHAINED, "prev_hash")}
 
 
@@ -99,22 +101,68 @@ def head(session: Session) -> str:
     return last or GENESIS
 
 
-def append(session: Session, *, prev_hash: str | None = None, **fields: Any) -> ReviewEvent:
-    """Add the next chained event to the session's transaction and flush it (the caller holds
-    the write lock on SQLite, retries on IntegrityError, and commits). ``prev_hash`` may be
-    given when the caller already knows the head (several events in one transaction)."""
+def chained(prev_hash: str, **fields: Any) -> ReviewEvent:
+    """The event following ``prev_hash``, its hash computed (not yet added to a session)."""
     fields.setdefault("at", utcnow())
-    fields["prev_hash"] = head(session) if prev_hash is None else prev_hash
-    event = ReviewEvent(**fields, hash=event_hash(fields))
+    fields["prev_hash"] = prev_hash
+    return ReviewEvent(**fields, hash=event_hash(fields))
+
+
+def append(session: Session, **fields: Any) -> ReviewEvent:
+    """Add the next chained event to the session's transaction and flush it (the caller
+    queues the writers, retries on IntegrityError, and commits)."""
+    event = chained(head(session), **fields)
     session.add(event)
     session.flush()
     return event
 
 
+# -- the writers' queue -------------------------------------------------------------------
+
+#: how often a transaction that lost the race for the chain's head is tried again
+ATTEMPTS = 5
+#: any constant: the PostgreSQL advisory lock that queues the writers of the review record
+_PG_REVIEW_LOCK = 0x10C_ED1
+T = TypeVar("T")
+
+
+def _begin_write(session: Session) -> None:
+    """Queue the writers of the review record before they read what their write depends on:
+    on SQLite take the write lock now (pysqlite would take it only at the first INSERT,
+    after the reads); on PostgreSQL a transaction-level advisory lock. The unique prev_hash
+    still guards the chain if a writer comes in another way."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        dbapi = connection.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_REVIEW_LOCK})
+
+
+def write(session: Session, work: Callable[[], T]) -> T:
+    """Run ``work`` as one transaction and commit; roll back on any error; retry when another
+    writer took the chain's head first."""
+    for attempt in range(ATTEMPTS):
+        try:
+            _begin_write(session)
+            result = work()
+            session.commit()
+            return result
+        except IntegrityError:
+            session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+        except BaseException:
+            session.rollback()
+            raise
+    raise AssertionError("unreachable")
+
+
 # -- verify ------------------------------------------------------------------------------
 
 
-def _walk(events: list[ReviewEvent]) -> list[ChainProblem]:
+def _walk(events: list[Any]) -> list[ChainProblem]:
     """Hashes and links, in id order."""
     problems: list[ChainProblem] = []
     known = {e.hash for e in events}
@@ -136,7 +184,7 @@ def _walk(events: list[ReviewEvent]) -> list[ChainProblem]:
 
 
 def _replay(
-    events: list[ReviewEvent],
+    events: list[Any],
 ) -> tuple[dict[tuple[Any, ...], Any], dict[tuple[Any, ...], Any]]:
     """What ``return_reviews`` and ``period_locks`` should hold after the events, with the id
     of the event that last set each row."""
@@ -184,7 +232,8 @@ def verify(session: Session) -> ChainReport:
     """Walk the chain and replay it against the state tables (a read: records nothing).
     Tail truncation (the newest events and their state rows removed together) cannot be seen
     from the chain alone."""
-    events = list(session.scalars(select(ReviewEvent).order_by(ReviewEvent.id)))
+    # rows, not ORM objects: quicker, and never an object the session held from before
+    events = list(session.execute(select(*ReviewEvent.__table__.columns).order_by(ReviewEvent.id)))
     problems = _walk(events)
     reviews, locks = _replay(events)
     have_reviews = {
@@ -197,11 +246,11 @@ def verify(session: Session) -> ChainReport:
             r.approved_at,
             r.approved_by,
         )
-        for r in session.scalars(select(ReturnReview))
+        for r in session.execute(select(*ReturnReview.__table__.columns))
     }
     have_locks = {
         (k.unit_scheme, k.unit_code, k.school_year, k.term): (k.locked_at, k.locked_by, k.reason)
-        for k in session.scalars(select(PeriodLock))
+        for k in session.execute(select(*PeriodLock.__table__.columns))
     }
     problems += _compare("return_reviews", reviews, have_reviews)
     problems += _compare("period_locks", locks, have_locks)

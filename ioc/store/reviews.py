@@ -4,20 +4,18 @@ the locked periods, every change chained in ``review_events`` (:mod:`ioc.store.r
 Functions take a ``Session`` and answer values, not ORM rows. The writers (:func:`act`,
 :func:`lock`, :func:`unlock`) are one transaction each: they take the write lock first on
 SQLite, check, write the state row and the chained event, and commit; on any error nothing
-changes. Two writers racing for the chain's head on PostgreSQL: the loser's event fails the
-unique ``prev_hash`` and its whole transaction is retried.
+changes (:func:`ioc.store.review_chain.write` queues the writers of the record).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, TypeVar
+from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import select, text, tuple_
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ioc.domain.units import UnitCodeError, level_in
@@ -25,119 +23,26 @@ from ioc.reviews.levels import Place, may, steps
 from ioc.reviews.states import LOCK, UNLOCK, Action, ReviewError, State, Stored, current_state, move
 from ioc.store import review_chain
 from ioc.store.models import PeriodLock, ReturnReview, ReviewEvent
+from ioc.store.review_values import (
+    Acted,
+    Event,
+    Frozen,
+    Item,
+    Lock,
+    ReturnKey,
+    Review,
+    RowOf,
+    event_value,
+    lock_value,
+    review_value,
+)
+from ioc.store.types import utcnow
 
-#: how often a transaction that lost the race for the chain's head is tried again
-ATTEMPTS = 5
-#: any constant: the PostgreSQL advisory lock that queues the writers of the review record
-_PG_REVIEW_LOCK = 0x10C_ED1
 _CHUNK = 500
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class ReturnKey:
-    """One return."""
-
-    school_code: str
-    school_year: str  # '2024-2025'
-    term: str  # 'DN' | 'CN' (as core_school__period_returns.term)
-
-
-@dataclass(frozen=True)
-class Review:
-    """A ``return_reviews`` row as a value."""
-
-    key: ReturnKey
-    state: str
-    content_hash: str
-    reason: str | None
-    updated_at: datetime
-    updated_by: str
-    approved_at: datetime | None
-    approved_by: str | None
-
-
-@dataclass(frozen=True)
-class Lock:
-    unit_scheme: str
-    unit_code: str
-    school_year: str
-    term: str
-    locked_at: datetime
-    locked_by: str
-    reason: str | None
-
-
-@dataclass(frozen=True)
-class Event:
-    """A ``review_events`` row as a value (without its hashes)."""
-
-    id: int
-    at: datetime
-    actor: str
-    action: str
-    school_code: str | None
-    school_year: str
-    term: str
-    unit_scheme: str | None
-    unit_code: str | None
-    from_state: str | None
-    to_state: str | None
-    reason: str | None
-    content_hash: str | None
-    detail: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class Frozen:
-    """What the ingest runner must not change."""
-
-    approved: dict[ReturnKey, Review]
-    locks: list[Lock]
-
-
-def _review(row: ReturnReview) -> Review:
-    return Review(
-        key=ReturnKey(row.school_code, row.school_year, row.term),
-        state=row.state,
-        content_hash=row.content_hash,
-        reason=row.reason,
-        updated_at=row.updated_at,
-        updated_by=row.updated_by,
-        approved_at=row.approved_at,
-        approved_by=row.approved_by,
-    )
-
-
-def _lock(row: PeriodLock) -> Lock:
-    return Lock(
-        row.unit_scheme,
-        row.unit_code,
-        row.school_year,
-        row.term,
-        row.locked_at,
-        row.locked_by,
-        row.reason,
-    )
-
-
-def _event(row: ReviewEvent) -> Event:
-    return Event(
-        id=row.id,
-        at=row.at,
-        actor=row.actor,
-        action=row.action,
-        school_code=row.school_code,
-        school_year=row.school_year,
-        term=row.term,
-        unit_scheme=row.unit_scheme,
-        unit_code=row.unit_code,
-        from_state=row.from_state,
-        to_state=row.to_state,
-        reason=row.reason,
-        content_hash=row.content_hash,
-        detail=dict(row.detail) if row.detail is not None else None,
-    )
+#: the review rows as rows, not ORM objects: the writers change them in bulk, so an object
+#: the session still held would be stale
+_REVIEWS = select(*ReturnReview.__table__.columns)
+_PK = ["school_code", "school_year", "term"]
 
 
 # -- reads --------------------------------------------------------------------------------
@@ -145,27 +50,13 @@ def _event(row: ReviewEvent) -> Event:
 
 def reviews_for(session: Session, keys: Iterable[ReturnKey]) -> dict[ReturnKey, Review]:
     """The stored reviews of ``keys`` (a return never reviewed has none)."""
-    by_period: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for key in set(keys):
-        by_period[(key.school_year, key.term)].append(key.school_code)
-    found: dict[ReturnKey, Review] = {}
-    for (year, term), codes in by_period.items():
-        for start in range(0, len(codes), _CHUNK):
-            query = select(ReturnReview).where(
-                ReturnReview.school_year == year,
-                ReturnReview.term == term,
-                ReturnReview.school_code.in_(codes[start : start + _CHUNK]),
-            )
-            found.update((r.key, r) for r in map(_review, session.scalars(query)))
-    return found
+    return {key: review_value(row) for key, row in _rows_for(session, set(keys)).items()}
 
 
 def reviews_of_period(session: Session, school_year: str, term: str) -> dict[ReturnKey, Review]:
     """Every stored review of a period."""
-    query = select(ReturnReview).where(
-        ReturnReview.school_year == school_year, ReturnReview.term == term
-    )
-    return {r.key: r for r in map(_review, session.scalars(query))}
+    query = _REVIEWS.where(ReturnReview.school_year == school_year, ReturnReview.term == term)
+    return {r.key: r for r in map(review_value, session.execute(query))}
 
 
 def history(session: Session, key: ReturnKey) -> list[Event]:
@@ -179,38 +70,29 @@ def history(session: Session, key: ReturnKey) -> list[Event]:
         )
         .order_by(ReviewEvent.id)
     )
-    return [_event(e) for e in session.scalars(query)]
+    return [event_value(e) for e in session.scalars(query)]
 
 
 def approved(session: Session) -> list[Review]:
-    """Every approved review."""
-    query = select(ReturnReview).where(ReturnReview.state == State.APPROVED)
-    return [_review(r) for r in session.scalars(query)]
+    """Every approved review, by school, year and term."""
+    query = _REVIEWS.where(ReturnReview.state == State.APPROVED).order_by(*_PK)
+    return [review_value(r) for r in session.execute(query)]
 
 
 def locks(session: Session) -> list[Lock]:
-    query = select(PeriodLock).order_by(
+    query = select(*PeriodLock.__table__.columns).order_by(
         PeriodLock.school_year, PeriodLock.term, PeriodLock.unit_scheme, PeriodLock.unit_code
     )
-    return [_lock(r) for r in session.scalars(query)]
+    return [lock_value(r) for r in session.execute(query)]
+
+
+def _locks_by_key(session: Session) -> dict[tuple[str, str, str, str], Lock]:
+    return {(k.unit_scheme, k.unit_code, k.school_year, k.term): k for k in locks(session)}
 
 
 def locked(session: Session, place: Place, school_year: str, term: str) -> Lock | None:
     """The lock of a province containing the school (its place in either scheme)."""
-    pairs = [
-        (scheme, code)
-        for scheme in ("legacy", "2025")
-        if (code := place.get((scheme, "province"))) is not None
-    ]
-    if not pairs:
-        return None
-    query = select(PeriodLock).where(
-        tuple_(PeriodLock.unit_scheme, PeriodLock.unit_code).in_(pairs),
-        PeriodLock.school_year == school_year,
-        PeriodLock.term == term,
-    )
-    row = session.scalars(query.limit(1)).first()
-    return _lock(row) if row is not None else None
+    return _lock_on(_locks_by_key(session), place, school_year, term)
 
 
 def frozen(session: Session) -> Frozen:
@@ -219,39 +101,6 @@ def frozen(session: Session) -> Frozen:
 
 
 # -- writes -------------------------------------------------------------------------------
-
-
-def _begin_write(session: Session) -> None:
-    """Queue the writers of the review record before they read what their write depends on:
-    on SQLite take the write lock now (pysqlite would take it only at the first INSERT,
-    after the reads); on PostgreSQL a transaction-level advisory lock. The unique prev_hash
-    still guards the chain if a writer comes in another way."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        dbapi = connection.connection.dbapi_connection
-        if dbapi is not None and not dbapi.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-    elif connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_REVIEW_LOCK})
-
-
-def _write(session: Session, work: Callable[[], T]) -> T:
-    """Run ``work`` as one transaction and commit; roll back on any error; retry when another
-    writer took the chain's head first."""
-    for attempt in range(ATTEMPTS):
-        try:
-            _begin_write(session)
-            result = work()
-            session.commit()
-            return result
-        except IntegrityError:
-            session.rollback()
-            if attempt == ATTEMPTS - 1:
-                raise
-        except BaseException:
-            session.rollback()
-            raise
-    raise AssertionError("unreachable")
 
 
 def act(
@@ -271,54 +120,169 @@ def act(
     (review_stale 409), the period's lock for actions other than reopen (period_locked 409),
     move() (review_state / review_reason / review_unchecked). Then upserts the review and
     appends the chained event, and commits. Nothing changes on any error."""
+    item = Item(key, content_hash, expected_hash, place)
+    acted = act_many(
+        session,
+        actor=actor,
+        action=action,
+        items=[item],
+        reason=reason,
+        scheme=scheme,
+        scopes=scopes,
+    )
+    if acted.refused:
+        raise acted.refused[key]
+    return acted.done[0]
+
+
+def act_many(
+    session: Session,
+    *,
+    actor: str,
+    action: Action,
+    items: Sequence[Item],
+    reason: str | None,
+    scheme: str,
+    scopes: Sequence[tuple[str, str]],
+) -> Acted:
+    """:func:`act` on many returns of one period's scheme in one transaction (e.g. approve
+    every clean return of a unit): each item is checked as :func:`act` checks it; a refused
+    item changes nothing and the others go on. One commit, one read of the states and locks,
+    the events chained in the items' order."""
     action = Action(action)
-    if not may(action, scheme, scopes, place):
-        raise ReviewError("review_forbidden", 403, action=str(action))
-    if expected_hash != content_hash:
-        raise ReviewError("review_stale", 409)
     reason = reason.strip() if reason and reason.strip() else None
 
-    def work() -> tuple[Review, Event]:
-        if action is not Action.REOPEN:
-            held = locked(session, place, key.school_year, key.term)
-            if held is not None:
-                raise ReviewError(
-                    "period_locked", 409, unit=held.unit_code, locked_by=held.locked_by
-                )
-        row = session.get(
-            ReturnReview, (key.school_code, key.school_year, key.term), populate_existing=True
-        )
-        stored = Stored(State(row.state), row.content_hash) if row is not None else None
-        before = current_state(stored, content_hash)
-        after = move(before, action, check_required=steps(scheme).check_required, reason=reason)
-        event = review_chain.append(
-            session,
-            actor=actor,
-            action=str(action),
-            school_code=key.school_code,
-            school_year=key.school_year,
-            term=key.term,
-            from_state=str(before),
-            to_state=str(after),
-            reason=reason,
-            content_hash=content_hash,
-        )
-        if row is None:
-            row = ReturnReview(
-                school_code=key.school_code, school_year=key.school_year, term=key.term
-            )
-            session.add(row)
-        row.state = str(after)
-        row.content_hash = content_hash
-        row.reason = reason
-        row.updated_at = event.at
-        row.updated_by = actor
-        row.approved_at = event.at if after is State.APPROVED else None
-        row.approved_by = actor if after is State.APPROVED else None
-        session.flush()
-        return _review(row), _event(event)
+    def work() -> Acted:
+        stored = {
+            key: Stored(State(row.state), row.content_hash)
+            for key, row in _rows_for(session, [i.key for i in items]).items()
+        }
+        held = _locks_by_key(session)
+        prev, at = review_chain.head(session), utcnow()
+        events: list[dict[str, Any]] = []
+        rows: dict[ReturnKey, dict[str, Any]] = {}
+        reviews_after: list[Review] = []
+        refused: dict[ReturnKey, ReviewError] = {}
+        for item in items:
+            key = item.key
+            try:
+                before, after = _check(action, scheme, scopes, item, held, stored.get(key), reason)
+            except ReviewError as error:
+                refused[key] = error
+                continue
+            fields = {
+                "at": at,
+                "actor": actor,
+                "action": str(action),
+                "school_code": key.school_code,
+                "school_year": key.school_year,
+                "term": key.term,
+                "unit_scheme": None,
+                "unit_code": None,
+                "from_state": str(before),
+                "to_state": str(after),
+                "reason": reason,
+                "content_hash": item.content_hash,
+                "prev_hash": prev,
+            }
+            prev = fields["hash"] = review_chain.event_hash(fields)
+            events.append(fields)
+            stored[key] = Stored(after, item.content_hash)
+            approved = after is State.APPROVED
+            rows[key] = row = {
+                "school_code": key.school_code,
+                "school_year": key.school_year,
+                "term": key.term,
+                "state": str(after),
+                "content_hash": item.content_hash,
+                "reason": reason,
+                "updated_at": at,
+                "updated_by": actor,
+                "approved_at": at if approved else None,
+                "approved_by": actor if approved else None,
+            }
+            reviews_after.append(review_value(RowOf(row)))
+        if not events:
+            return Acted([], refused)
+        last = session.scalar(select(func.max(ReviewEvent.id))) or 0
+        session.execute(insert(ReviewEvent), events)  # executemany: no RETURNING row by row
+        ids = _ids_after(session, last, [e["hash"] for e in events])
+        _upsert_rows(session, list(rows.values()))
+        done = [
+            (review, event_value(RowOf({**fields, "id": id_, "detail": None})))
+            for review, fields, id_ in zip(reviews_after, events, ids, strict=True)
+        ]
+        return Acted(done, refused)
 
-    return _write(session, work)
+    return review_chain.write(session, work)
+
+
+def _check(
+    action: Action,
+    scheme: str,
+    scopes: Sequence[tuple[str, str]],
+    item: Item,
+    held: dict[tuple[str, str, str, str], Lock],
+    stored: Stored | None,
+    reason: str | None,
+) -> tuple[State, State]:
+    """The checks of :func:`act`, in its order: (state before, state after), or ReviewError."""
+    if not may(action, scheme, scopes, item.place):
+        raise ReviewError("review_forbidden", 403, action=str(action))
+    if item.expected_hash != item.content_hash:
+        raise ReviewError("review_stale", 409)
+    key = item.key
+    lock = (
+        None if action is Action.REOPEN else _lock_on(held, item.place, key.school_year, key.term)
+    )
+    if lock is not None:
+        raise ReviewError("period_locked", 409, unit=lock.unit_code, locked_by=lock.locked_by)
+    before = current_state(stored, item.content_hash)
+    check_required = steps(scheme).check_required
+    return before, move(before, action, check_required=check_required, reason=reason)
+
+
+def _rows_for(session: Session, keys: Iterable[ReturnKey]) -> dict[ReturnKey, Any]:
+    """The stored review rows of ``keys`` (rows, not ORM objects: always what the database
+    holds now)."""
+    by_period: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for key in keys:
+        by_period[(key.school_year, key.term)].add(key.school_code)
+    found: dict[ReturnKey, Any] = {}
+    for (year, term), codes in by_period.items():
+        period = _REVIEWS.where(ReturnReview.school_year == year, ReturnReview.term == term)
+        if len(codes) > _CHUNK:  # many: the whole period in one scan, not IN lists
+            rows = [r for r in session.execute(period) if r.school_code in codes]
+        else:
+            rows = list(session.execute(period.where(ReturnReview.school_code.in_(sorted(codes)))))
+        found.update((ReturnKey(r.school_code, year, term), r) for r in rows)
+    return found
+
+
+def _upsert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert the review rows, or update those that exist (one executemany)."""
+    dialect = session.get_bind().dialect.name
+    upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(ReturnReview)
+    changed = {c: upsert.excluded[c] for c in rows[0] if c not in _PK}
+    session.execute(upsert.on_conflict_do_update(index_elements=_PK, set_=changed), rows)
+
+
+def _ids_after(session: Session, last: int, hashes: list[str]) -> list[int]:
+    """The ids of the events with ``hashes``, in their order, written after event ``last``."""
+    query = select(ReviewEvent.hash, ReviewEvent.id).where(ReviewEvent.id > last)
+    found: dict[str, int] = dict(session.execute(query).all())
+    return [found[h] for h in hashes]
+
+
+def _lock_on(
+    held: dict[tuple[str, str, str, str], Lock], place: Place, school_year: str, term: str
+) -> Lock | None:
+    """The lock of the school's province (in either scheme) in the period, if any."""
+    for scheme in ("legacy", "2025"):
+        code = place.get((scheme, "province"))
+        if code is not None and (lock := held.get((scheme, code, school_year, term))):
+            return lock
+    return None
 
 
 def set_detail(session: Session, event_id: int, detail: dict[str, Any]) -> None:
@@ -391,9 +355,9 @@ def lock(
         )
         session.add(row)
         session.flush()
-        return _lock(row)
+        return lock_value(row)
 
-    return _write(session, work)
+    return review_chain.write(session, work)
 
 
 def unlock(
@@ -431,4 +395,4 @@ def unlock(
         session.delete(held)
         session.flush()
 
-    _write(session, work)
+    review_chain.write(session, work)

@@ -35,7 +35,8 @@ TABLES = ("return_reviews", "review_events", "period_locks")
 def rows(session: Session) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of the review tables, as the database holds them."""
     found = {
-        t: list(session.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))) for t in TABLES
+        t: [tuple(r) for r in session.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2, 3, 4"))]
+        for t in TABLES
     }
     session.rollback()
     return found
@@ -208,4 +209,37 @@ def test_frozen_holds_the_approved_returns_and_detail_stays_outside_the_chain(
     reviews.set_detail(session, event.id, {"to": "a@b"})
     assert reviews.history(session, approved.key)[0].detail == {"mail": "sent", "to": "a@b"}
     assert reviews.frozen(session).approved == {approved.key: approved}
+    assert review_chain.verify(session).ok
+
+
+def test_act_many_approves_what_it_may_and_names_the_rest(review_session: Session) -> None:
+    session = review_session
+    act(session, Action.APPROVE, school="S2")
+    elsewhere = {**PLACE, ("2025", "province"): "01", ("legacy", "province"): "01"}
+    items = [
+        reviews.Item(ReturnKey("S1", *PERIOD), "h1", "h1", PLACE),
+        reviews.Item(ReturnKey("S2", *PERIOD), "h1", "h1", PLACE),  # already approved
+        reviews.Item(ReturnKey("S3", *PERIOD), "h2", "h1", PLACE),  # changed since shown
+        reviews.Item(ReturnKey("S4", *PERIOD), "h1", "h1", elsewhere),  # another province
+        reviews.Item(ReturnKey("S5", *PERIOD), "h1", "h1", PLACE),
+    ]
+    acted = reviews.act_many(
+        session,
+        actor="approver",
+        action=Action.APPROVE,
+        items=items,
+        reason=None,
+        scheme="2025",
+        scopes=PROVINCE,
+    )
+    assert [r.key.school_code for r, _ in acted.done] == ["S1", "S5"]
+    assert {k.school_code: e.code for k, e in acted.refused.items()} == {
+        "S2": "review_state",
+        "S3": "review_stale",
+        "S4": "review_forbidden",
+    }
+    events = [e for _, e in acted.done]
+    assert [e.id for e in events] == [2, 3] and events[0].at == events[1].at
+    assert [r.key.school_code for r in reviews.approved(session)] == ["S1", "S2", "S5"]
+    assert reviews.history(session, ReturnKey("S5", *PERIOD)) == [events[1]]
     assert review_chain.verify(session).ok
