@@ -22,8 +22,8 @@ from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import PLACE_COLUMN
 from ioc.reviews.states import Action
-from ioc.store.review_bulk import BulkItem, act_many
-from ioc.store.reviews import ReturnKey
+from ioc.store.review_values import Item
+from ioc.store.reviews import ReturnKey, act_many
 
 CHECKER = "demo-phong-gd"  # the old district offices (Phòng GD&ĐT), as one system actor
 APPROVER = "demo-approver"  # the Department (store.demo.DEMO_ACCOUNTS)
@@ -65,9 +65,9 @@ def _returns(settings: Settings) -> dict[Period, pl.DataFrame]:
         conn.close()
 
 
-def _items(at: Period, rows: pl.DataFrame) -> list[BulkItem]:
+def _items(at: Period, rows: pl.DataFrame) -> list[Item]:
     return [
-        BulkItem(
+        Item(
             ReturnKey(row["school_code"], at.school_year, at.term),
             row["content_hash"],
             row["content_hash"],
@@ -120,9 +120,9 @@ def approve_demo(settings: Settings) -> DemoReviews | None:
                     scheme=at.scheme,
                     scopes=DEPARTMENT,
                 )
-                approved += len(done.acted)
+                approved += len(done.done)
                 if at == latest:
-                    pending = rows.height - len(done.acted)
+                    pending = rows.height - len(done.done)
     finally:
         engine.dispose()
     schools = {code for rows in returns.values() for code in rows.get_column("school_code")}

@@ -37,6 +37,7 @@ from ioc.store.models import (
     UserScope,
     WebSession,
 )
+from ioc.store.review_models import PeriodLock, ReturnReview, ReviewEvent
 from ioc.store.scopes import parse_unit
 from ioc.store.throttle import Limits, Throttled
 from ioc.store.tokens import create_token, list_tokens, revoke_token, verify_token
@@ -59,6 +60,9 @@ __all__ = [
     "DemoAccounts",
     "InvalidInput",
     "Limits",
+    "PeriodLock",
+    "ReturnReview",
+    "ReviewEvent",
     "Role",
     "Scheme",
     "StoreError",

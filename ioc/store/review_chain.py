@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ioc.reviews.states import LOCK, UNLOCK, State
-from ioc.store.models import PeriodLock, ReturnReview, ReviewEvent
+from ioc.store.review_models import PeriodLock, ReturnReview, ReviewEvent
 from ioc.store.types import as_utc, utcnow
 
 #: the prev_hash of the first event

@@ -10,7 +10,7 @@ from typing import Any
 
 from ioc.reviews.levels import Place
 from ioc.reviews.states import ReviewError
-from ioc.store.models import PeriodLock, ReturnReview, ReviewEvent
+from ioc.store.review_models import PeriodLock, ReturnReview, ReviewEvent
 
 
 @dataclass(frozen=True)

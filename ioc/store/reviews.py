@@ -22,7 +22,7 @@ from ioc.domain.units import UnitCodeError, level_in
 from ioc.reviews.levels import Place, may, steps
 from ioc.reviews.states import LOCK, UNLOCK, Action, ReviewError, State, Stored, current_state, move
 from ioc.store import review_chain
-from ioc.store.models import PeriodLock, ReturnReview, ReviewEvent
+from ioc.store.review_models import PeriodLock, ReturnReview, ReviewEvent
 from ioc.store.review_values import (
     Acted,
     Event,

@@ -17,8 +17,8 @@ from ioc import store
 from ioc.config import Settings
 from ioc.reviews.states import Action
 from ioc.store import review_chain
-from ioc.store.models import ReviewEvent
 from ioc.store.review_chain import ChainProblem
+from ioc.store.review_models import ReviewEvent
 from tests.conftest import run_ioc
 from tests.integration.test_review_store import COMMUNE, act, lock
 

@@ -45,6 +45,7 @@ from ioc.reviews import mail
 from ioc.reviews.levels import may
 from ioc.reviews.states import Action, ReviewError, State, Stored
 from ioc.store import reviews as store
+from ioc.store.review_values import Item
 from ioc.views import reviews as desk
 from ioc.views.review_places import place_of
 from ioc.views.units import find_unit, unit_index
@@ -326,34 +327,31 @@ def approve_clean(
     waiting = desk.queue(states_of(request, rows, at), (State.RECEIVED, State.CHECKED))
     places = {r["school_code"]: r for r in rows.to_dicts()}
     clean = waiting.filter(pl.col("findings") == 0)
-    done: list[str] = []
-    refused: dict[str, int] = {}
+    items: list[Item] = []
     not_allowed = 0
+    for school_code, content_hash in (
+        clean.select("school_code", "content_hash").head(MAX_BULK).iter_rows()
+    ):
+        place = _place(places[school_code])
+        if not may(Action.APPROVE, at.scheme, who.scopes, place):
+            not_allowed += 1
+            continue
+        key = store.ReturnKey(school_code, at.school_year, at.term)
+        items.append(Item(key, content_hash, content_hash, place))
     with store_session(request) as session:
-        for school_code, content_hash in (
-            clean.select("school_code", "content_hash").head(MAX_BULK).iter_rows()
-        ):
-            place = _place(places[school_code])
-            if not may(Action.APPROVE, at.scheme, who.scopes, place):
-                not_allowed += 1
-                continue
-            try:
-                store.act(
-                    session,
-                    actor=who.username,
-                    action=Action.APPROVE,
-                    key=store.ReturnKey(school_code, at.school_year, at.term),
-                    content_hash=content_hash,
-                    expected_hash=content_hash,
-                    reason=None,
-                    scheme=at.scheme,
-                    scopes=who.scopes,
-                    place=place,
-                )
-            except ReviewError as exc:
-                refused[exc.code] = refused.get(exc.code, 0) + 1
-                continue
-            done.append(school_code)
+        acted = store.act_many(
+            session,
+            actor=who.username,
+            action=Action.APPROVE,
+            items=items,
+            reason=None,
+            scheme=at.scheme,
+            scopes=who.scopes,
+        )
+    done = [review.key.school_code for review, _ in acted.done]
+    refused: dict[str, int] = {}
+    for error in acted.refused.values():
+        refused[error.code] = refused.get(error.code, 0) + 1
     if done:
         request.app.state.auth.audit_event(
             "review_approve_clean",
