@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 
 from ioc import db, store
-from ioc.compute.out_tables import rebuild_indicators
+from ioc.compute.out_tables import approval_mode, rebuild_indicators
 from ioc.config import Settings
 from ioc.returns.validate import Checked
 from ioc.store import reviews
@@ -133,3 +133,17 @@ def publish_reviews(settings: Settings, school_codes: Collection[str]) -> dict[s
     finally:
         conn.close()
     return {"build_id": build and build[0], "schools": len(schools)}
+
+
+def approval_mode_changed(settings: Settings) -> bool:
+    """Were the published official figures computed under another ``IOC_APPROVAL`` than
+    this one (the setting changed since)? Nothing published: no."""
+    try:
+        conn = db.connect_published(settings)
+    except db.NoData:
+        return False
+    try:
+        has = db.scalar(conn, "select count(*) from core_school__period_returns")
+        return bool(has) and approval_mode(conn) != settings.approval
+    finally:
+        conn.close()

@@ -22,12 +22,19 @@ def serve(
     # the composition root: the one place the API and the dashboard meet
     from dashboards.app import mount
     from dashboards.wall.screens import ScreenError
+    from ingest.approvals import approval_mode_changed, publish_reviews
     from ioc.api.browser import BrowserProtection
     from ioc.api.main import create_app
 
     settings = get_settings()
     if db.upgrade_schema(settings):  # a snapshot written by an older version
         console.print("Dữ liệu đã được cập nhật theo phiên bản mới / snapshot schema upgraded")
+    if approval_mode_changed(settings):  # IOC_APPROVAL changed: official figures made again
+        publish_reviews(settings, [])
+        console.print(
+            f"Đã tính lại số liệu chính thức theo IOC_APPROVAL={settings.approval} / "
+            f"official figures recomputed for IOC_APPROVAL={settings.approval}"
+        )
     app = create_app(settings)
     local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     try:

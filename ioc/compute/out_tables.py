@@ -91,16 +91,23 @@ def rebuild_indicators(
         conn.unregister("schools")
         db.insert_frame(conn, "out_indicator__sums", sums)
         db.insert_frame(conn, "out_quality__findings", found)
+    conn.execute("delete from meta__approval")
+    conn.execute("insert into meta__approval values (?)", [settings.approval])
     _record(conn, started, sums.height, provinces)
     return sums.height
+
+
+def approval_mode(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """The approval mode the snapshot's official figures were computed under (None: never)."""
+    return db.scalar(conn, "select max(mode) from meta__approval")
 
 
 def _affected(
     conn: duckdb.DuckDBPyConnection, settings: Settings, changed: Collection[str] | None
 ) -> pl.DataFrame | None:
     """The provinces (scheme, code) to recompute, or None for a full rebuild."""
-    if changed is None:
-        return None
+    if changed is None or approval_mode(conn) != settings.approval:
+        return None  # everything asked, or official figures made under the other mode
     tables = {
         t for (t,) in conn.execute("select table_name from information_schema.tables").fetchall()
     }

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from ingest.approvals import publish_reviews
+from ingest.approvals import approval_mode_changed, publish_reviews
 from ingest.runner import ingest
 from ioc import db, store
 from ioc.config import Settings
@@ -200,3 +200,22 @@ def test_a_locked_period_refuses_a_new_return(loaded: Settings, tmp_path: Path) 
         loaded, "select school_code, rule from ingest_rejects where run_id = ?", [report.run_id]
     )
     assert (code, rule) == ("94100099", "locked_period")
+
+
+def test_switching_the_approval_setting_recomputes_official_figures(tmp_path: Path) -> None:
+    """Data loaded with IOC_APPROVAL=off counts every return officially; once the setting is
+    required, the next publish (``ioc serve`` does one at start) recomputes everything, so no
+    unapproved figure stays official, and back again."""
+    off = Settings(data_dir=tmp_path / "data", approval="off")
+    ingest([write_csv(tmp_path / "returns.csv", table_rows())], period=PERIOD, settings=off)
+    every = {s["school_code"] for s in SCHOOLS}
+    assert students(off, "official")[0] == by_hand(every)
+    required = off.model_copy(update={"approval": "required"})
+    assert approval_mode_changed(required) and not approval_mode_changed(off)
+    publish_reviews(required, [])
+    assert not approval_mode_changed(required)
+    assert students(required, "official")[0] in (None, 0)
+    assert students(required, "all")[0] == by_hand(every)
+    assert approval_mode_changed(off)
+    publish_reviews(off, [])
+    assert students(off, "official")[0] == by_hand(every)
