@@ -118,37 +118,45 @@ def effect_table(detail: dict[str, Any], language: Lang) -> html.Div | None:
     rows = [r for r in detail.get("effect") or [] if isinstance(r, dict)]
     if not rows:
         return None
-    body = []
+    changed: list[html.Tr] = []
+    same: list[html.Tr] = []
     for r in rows:
         unit = r.get("unit_name") or r.get("unit_code") or ""
         name = r.get(f"label_{language}") or r.get("label_vi") or r.get("field") or ""
         official, including = r.get("official"), r.get("with_return")
-        body.append(
-            html.Tr(
+        line = html.Tr(
+            [
+                html.Td(f"{unit} · {name}"),
+                html.Td(value_text(official, count=True), className="num"),
+                html.Td(
+                    value_text(including, count=True),
+                    className="num rv-changed" if official != including else "num",
+                ),
+            ]
+        )
+        (changed if official != including else same).append(line)
+    head = html.Tr(
+        [
+            html.Th(""),
+            html.Th(t("review.effect_official", language)),
+            html.Th(t("review.effect_all", language)),
+        ]
+    )
+    parts: list[Any] = [html.H3(t("review.effect", language))]
+    if changed:  # what approving it would change first; the totals it leaves alone folded
+        table = html.Table([html.Thead(head), html.Tbody(changed)], className="rv-table")
+        parts.append(html.Div(table, className="rv-scroll"))
+    if same:
+        table = html.Table([html.Thead(head), html.Tbody(same)], className="rv-table")
+        parts.append(
+            html.Details(
                 [
-                    html.Td(f"{unit} · {name}"),
-                    html.Td(value_text(official, count=True), className="num"),
-                    html.Td(
-                        value_text(including, count=True),
-                        className="num rv-changed" if official != including else "num",
-                    ),
+                    html.Summary(t("review.effect_same", language)),
+                    html.Div(table, className="rv-scroll"),
                 ]
             )
         )
-    head = html.Thead(
-        html.Tr(
-            [
-                html.Th(""),
-                html.Th(t("review.effect_official", language)),
-                html.Th(t("review.effect_all", language)),
-            ]
-        )
-    )
-    table = html.Table([head, html.Tbody(body)], className="rv-table")
-    return html.Div(
-        [html.H3(t("review.effect", language)), html.Div(table, className="rv-scroll")],
-        id=ids.REVIEW_EFFECT,
-    )
+    return html.Div(parts, id=ids.REVIEW_EFFECT)
 
 
 def history_list(detail: dict[str, Any], language: Lang, zone: str) -> html.Div:
