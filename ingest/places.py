@@ -54,7 +54,7 @@ def registry(conn: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFram
     if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
         columns = ["school_code", "district_code_legacy", *(c for p in PLACES.values() for c in p)]
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-    return db.query(conn, "ingest/registered_places", settings)
+    return db.query(conn, "queries/school_unit_codes", settings, school_codes=None)
 
 
 def scope_of(

@@ -142,7 +142,7 @@ def store_checked(
     after = db.scalar(conn, "select count(*) from ingest_replacements")
     db.execute(conn, "ingest/delete_replaced", settings)
     db.execute(conn, "ingest/insert_returns", settings, run_id=run_id)
-    db.execute(conn, "ingest/hash_returns", settings)
+    db.execute(conn, "schema/66_fill_return_hash", settings)
     conn.execute("drop table stage_returns")
     report.status = "loaded"
     report.accepted = checked.accepted.height

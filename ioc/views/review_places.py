@@ -1,5 +1,5 @@
 """The one reader of a school's :data:`~ioc.reviews.levels.Place`: its unit codes in both
-schemes, from the snapshot's ``core_school__registry`` (``queries/review_places``)."""
+schemes, from the snapshot's ``core_school__registry`` (``queries/school_unit_codes``)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def places_of(
     codes = sorted(set(school_codes))
     if not codes:
         return {}
-    rows = db.query(conn, "queries/review_places", settings, school_codes=codes)
+    rows = db.query(conn, "queries/school_unit_codes", settings, school_codes=codes)
     return {
         row["school_code"]: {key: row[column] for key, column in PLACE_COLUMN.items()}
         for row in rows.iter_rows(named=True)

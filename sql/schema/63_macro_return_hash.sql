@@ -6,17 +6,3 @@ create or replace macro return_hash(r) as md5(cast(to_json(r) as varchar));
 
 -- snapshots made before issue 17 gain the column, filled for the rows they hold
 alter table core_school__period_returns add column if not exists content_hash varchar;
-
-update core_school__period_returns as returns
-set content_hash = hashed.content_hash
-from (
-    select school_code, school_year, term, return_hash(contract) as content_hash
-    from (
-        select * exclude (run_id, sheet, source_row, content_hash)
-        from core_school__period_returns
-        where content_hash is null
-    ) as contract
-) as hashed
-where returns.school_code = hashed.school_code
-    and returns.school_year = hashed.school_year
-    and returns.term = hashed.term;

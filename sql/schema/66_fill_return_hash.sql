@@ -1,4 +1,5 @@
--- The content hash of the returns just written (return_hash, sql/schema/63_macro_return_hash.sql).
+-- The content hash of returns that have none: the rows an ingest just wrote, and those of a
+-- snapshot made before issue 17 (return_hash: sql/schema/63_macro_return_hash.sql).
 update core_school__period_returns as returns
 set content_hash = hashed.content_hash
 from (
