@@ -138,6 +138,7 @@ def _lock_state(client: Api, view: dict[str, Any], name: str, language: Lang) ->
             html.Button(
                 t(f"review.action_{action}", language),
                 id={"type": ids.REVIEW_LOCK, "action": action},
+                className="btn",
             ),
         ],
         id=ids.REVIEW_LOCK_STATE,
@@ -149,7 +150,9 @@ def _desk_tools(page: Page) -> list[Any]:
     language, unit = page.lang, page.unit
     tools: list[Any] = [
         html.Div(
-            html.Button(t("review.approve_clean", language), id=ids.REVIEW_CLEAN),
+            html.Button(
+                t("review.approve_clean", language), id=ids.REVIEW_CLEAN, className="btn primary"
+            ),
             className="toolbar",
         )
     ]

@@ -188,7 +188,7 @@ def actions(state: str, language: Lang) -> html.Div:
         html.Button(
             t(f"review.action_{action}", language),
             id={"type": ids.REVIEW_ACTION, "action": action},
-            className="primary" if action == "approve" else "",
+            className="btn primary" if action == "approve" else "btn",
         )
         for action in offered
     ]

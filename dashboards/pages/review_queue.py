@@ -124,10 +124,10 @@ def queue_grid(rows: list[dict[str, Any]], names: dict[str, str], language: Lang
     return grid(
         ids.REVIEW_QUEUE,
         [
-            c("school", "school", minWidth=220, pinned="left", tooltipField="school"),
+            c("school", "school", minWidth=200, pinned="left", tooltipField="school"),
             c("unit", "unit", minWidth=140),
             status_col("state", t("review.col_state", language), minWidth=120),
-            c("received", "received", minWidth=140),
+            c("received", "received", minWidth=150),
             text_col("age", t("review.col_age", language), minWidth=90),
             c("findings", "findings", numeric=True, minWidth=95),
         ],

@@ -60,7 +60,7 @@ def _body(page: Page | Bare) -> html.Div:
     except ApiProblem as problem:
         return html.Div(states.error(problem, language))
     buttons = [
-        html.Button(t("sources.pull_now", language), id=ids.SOURCES_PULL, className="primary"),
+        html.Button(t("sources.pull_now", language), id=ids.SOURCES_PULL, className="btn primary"),
         html.Button(t("sources.dry_run_button", language), id=ids.SOURCES_DRY_RUN),
         html.Button(t("sources.full", language), id=ids.SOURCES_FULL),
         html.Button(t("sources.test", language), id=ids.SOURCES_TEST),
