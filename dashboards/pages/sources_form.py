@@ -104,9 +104,13 @@ def form_section(language: Lang) -> html.Section:
             html.Div(
                 [
                     html.Button(
-                        t("sources.form_save", language), id=ids.SOURCE_SAVE, className="btn primary"
+                        t("sources.form_save", language),
+                        id=ids.SOURCE_SAVE,
+                        className="btn primary",
                     ),
-                    html.Button(t("sources.form_clear", language), id=ids.SOURCE_CLEAR),
+                    html.Button(
+                        t("sources.form_clear", language), id=ids.SOURCE_CLEAR, className="btn"
+                    ),
                 ],
                 className="toolbar",
             ),
