@@ -147,3 +147,14 @@ def test_the_desk_on_a_desk_and_a_phone(server: Any, opened: Any) -> None:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= viewport["width"] + 1, f"the page is wider than the {name}"
         screenshot(page, f"review-desk-{name}")
+
+
+def test_the_quality_page_says_whether_the_review_record_is_whole(server: Any, opened: Any) -> None:
+    verdict = api_get(server.base, "demo-leader", "/reviews/chain")
+    assert verdict["ok"]
+    page = opened("demo-leader", "/quality" + VIEW)
+    panel = page.wait_for_selector("#review-chain")
+    page.wait_for_selector(f"#review-chain :text('{vn_number(verdict['events'])} sự kiện')")
+    text = panel.inner_text()
+    assert "Nhật ký duyệt toàn vẹn" in text
+    assert "Z" not in text.split("kiểm tra lúc")[-1]  # a local time, not the API's UTC stamp
