@@ -3,13 +3,10 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from ioc.jobs.isolated import JobFailed, JobStopped, Limits, run_job
 from ioc.jobs.runner import Context, JobProblem
-from ioc.jobs.upload import MODULE, job_settings
+from ioc.jobs.upload import run_short
 
 
 def request(rows: list[dict[str, Any]], source: str) -> dict[str, Any]:
@@ -18,22 +15,15 @@ def request(rows: list[dict[str, Any]], source: str) -> dict[str, Any]:
 
 
 def run(context: Context) -> dict[str, Any]:
-    settings = context.settings
-    job = {
-        "do": "targets",
-        "settings": job_settings(settings, context.started_by),
-        "rows": context.request["rows"],
-        "set_by": context.started_by,
-        "source": context.request["source"],
-    }
-    limits = Limits(settings.ingest_memory_limit_mb << 20, settings.ingest_time_limit_seconds)
-    with tempfile.TemporaryDirectory(prefix="ioc-targets-") as work:
-        try:
-            answer = run_job(MODULE, job, Path(work), limits)
-        except (JobStopped, JobFailed) as exc:
-            raise JobProblem(
-                500, "targets_failed", "Lỗi hệ thống khi lưu chỉ tiêu", f"Targets not saved: {exc}"
-            ) from exc
+    given = context.request
+    answer = run_short(
+        context,
+        "targets",
+        ("targets_failed", "Lỗi hệ thống khi lưu chỉ tiêu", "Targets not saved"),
+        rows=given["rows"],
+        set_by=context.started_by,
+        source=given["source"],
+    )
     if "invalid" in answer:
         raise JobProblem(
             422,

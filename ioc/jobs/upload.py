@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -85,12 +86,31 @@ def job_settings(settings: Settings, user: str) -> dict[str, Any]:
     ).model_dump(mode="json", exclude={"smtp_password"})
 
 
+def ingest_limits(settings: Settings) -> Limits:
+    """The memory and time an ingest job may use (``IOC_INGEST_*_LIMIT_*``)."""
+    return Limits(settings.ingest_memory_limit_mb << 20, settings.ingest_time_limit_seconds)
+
+
+def run_short(context: Context, do: str, failed: tuple[str, str, str], **fields: Any) -> Any:
+    """Run ``python -m ingest.job`` for ``do`` with ``fields`` in a scratch directory under
+    the ingest's limits; its answer. A job stopped or failed is the 500 problem ``failed``
+    (code, vi, en; the English text gains what stopped it)."""
+    settings = context.settings
+    job = {"do": do, "settings": job_settings(settings, context.started_by), **fields}
+    with tempfile.TemporaryDirectory(prefix=f"ioc-{do}-") as work:
+        try:
+            return run_job(MODULE, job, Path(work), ingest_limits(settings))
+        except (JobStopped, JobFailed) as exc:
+            code, vi, en = failed
+            raise JobProblem(500, code, vi, f"{en}: {exc}") from exc
+
+
 def _run(
     job: dict[str, Any], work: Path, settings: Settings, context: Context
 ) -> tuple[dict[str, Any], str | None]:
     """The ingest job's report, and what stopped it if it was stopped (a second job then
     records its failed run, if it can); a job that failed is a 500 problem, recorded too."""
-    limits = Limits(settings.ingest_memory_limit_mb << 20, settings.ingest_time_limit_seconds)
+    limits = ingest_limits(settings)
     try:
         watch = progress_watcher(work / PROGRESS, context)
         (report,) = run_job(MODULE, job, work, limits, watch)["reports"]
