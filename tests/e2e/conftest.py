@@ -93,6 +93,23 @@ def open_page(
     return page
 
 
+def pages_on(
+    browser: Any, console: Console, base: str, viewport: dict[str, int] = DESKTOP
+) -> Iterator[Callable[..., Any]]:
+    """For a fixture over a server of its own: ``opener(username, path, viewport=...)`` gives
+    signed-in pages of the server at ``base`` (30 s timeouts); they are closed afterwards, and
+    none may have logged a console error."""
+    contexts: list[Any] = []
+
+    def opener(username: str, path: str, size: dict[str, int] = viewport) -> Any:
+        return open_page(browser, console, contexts, base, username, path, size, timeout_ms=30_000)
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert not console.errors, console.errors
+
+
 @pytest.fixture
 def open_as(
     browser: Any, dash_server: Any, console: Console, request: pytest.FixtureRequest

@@ -16,7 +16,7 @@ import pytest
 from dashboards.formats import vn_number
 from ioc.config import Settings
 from tests.conftest import serve
-from tests.e2e.conftest import PHONE, Console, open_page, screenshot
+from tests.e2e.conftest import PHONE, Console, pages_on, screenshot
 from tests.e2e.helpers import api_get, grid_cells
 from tests.integration.test_review_api import approval_demo
 
@@ -34,17 +34,7 @@ def server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 
 @pytest.fixture
 def opened(browser: Any, console: Console, server: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def opener(username: str, path: str, viewport: dict[str, int] = WIDE) -> Any:
-        return open_page(
-            browser, console, contexts, server.base, username, path, viewport, timeout_ms=30_000
-        )
-
-    yield opener
-    for context in contexts:
-        context.close()
-    assert not console.errors, console.errors
+    yield from pages_on(browser, console, server.base, WIDE)
 
 
 def _official(server: Any, basis: str = "official") -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pytest
 
 from ioc.config import Settings
 from tests.conftest import free_port, serve, wait_for_job
-from tests.e2e.conftest import DESKTOP, PHONE, Console, open_page, screenshot, session_cookie
+from tests.e2e.conftest import DESKTOP, PHONE, Console, pages_on, screenshot, session_cookie
 from tests.e2e.helpers import grid_cells
 
 VIEW = "?unit=94&scheme=legacy&period=2024-2025/CN"
@@ -44,17 +44,7 @@ def closed_url() -> str:
 
 @pytest.fixture
 def opened(browser: Any, console: Console, server: Any) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def opener(username: str, path: str, viewport: dict[str, int] = DESKTOP) -> Any:
-        return open_page(
-            browser, console, contexts, server.base, username, path, viewport, timeout_ms=30_000
-        )
-
-    yield opener
-    for context in contexts:
-        context.close()
-    assert not console.errors, console.errors
+    yield from pages_on(browser, console, server.base, DESKTOP)
 
 
 def _admin(server: Any) -> httpx.Client:
