@@ -9,7 +9,7 @@ import math
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -171,7 +171,9 @@ class AuthService:
         with self._session() as session:
             end_session(session, secret, ip)
 
-    def audit_event(self, action: str, username: str | None, detail: str, ip: str) -> None:
+    def audit_event(
+        self, action: str, username: str | None, detail: Mapping[str, Any] | str, ip: str
+    ) -> None:
         with self._session() as session:
             store.audit(session, action, username, detail, ip)
 

@@ -36,6 +36,7 @@ class Action(enum.StrEnum):
     REVIEW_APPROVE = "review_approve"
     REVIEW_RETURN = "review_return"
     REVIEW_REOPEN = "review_reopen"
+    REVIEW_APPROVE_CLEAN = "review_approve_clean"  # every clean return of a unit at once
     PERIOD_LOCK = "period_lock"
     PERIOD_UNLOCK = "period_unlock"
 

@@ -28,6 +28,7 @@ from ioc.domain.period import Period
 from ioc.reviews.states import ReviewError, State
 from ioc.store import review_chain
 from ioc.store import reviews as store
+from ioc.store.audit import Action as AuditAction
 from ioc.views import reviews as desk
 from ioc.views.units import find_unit
 
@@ -91,7 +92,7 @@ def lock(
         except ReviewError as exc:
             raise review_problem(exc) from exc
     request.app.state.auth.audit_event(
-        "review_lock",
+        AuditAction.PERIOD_LOCK,
         who.username,
         {"unit": f"{body.scheme}:{body.unit}", "period": str(at)},
         client_ip(request),
@@ -126,7 +127,7 @@ def unlock(
         except ReviewError as exc:
             raise review_problem(exc) from exc
     request.app.state.auth.audit_event(
-        "review_unlock",
+        AuditAction.PERIOD_UNLOCK,
         who.username,
         {"unit": f"{scheme}:{unit}", "period": str(at)},
         client_ip(request),

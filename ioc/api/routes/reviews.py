@@ -45,6 +45,7 @@ from ioc.reviews import mail
 from ioc.reviews.levels import may
 from ioc.reviews.states import Action, ReviewError, State, Stored
 from ioc.store import reviews as store
+from ioc.store.audit import Action as AuditAction
 from ioc.store.review_values import Item
 from ioc.views import reviews as desk
 from ioc.views.review_places import place_of
@@ -283,7 +284,7 @@ def act(
             )
             store.set_detail(session, event.id, {"mail": sent})
     request.app.state.auth.audit_event(
-        f"review_{body.action}",
+        AuditAction(f"review_{body.action}"),
         who.username,
         {"school_code": school_code, "period": str(at), "event_id": event.id},
         client_ip(request),
@@ -354,7 +355,7 @@ def approve_clean(
         refused[error.code] = refused.get(error.code, 0) + 1
     if done:
         request.app.state.auth.audit_event(
-            "review_approve_clean",
+            AuditAction.REVIEW_APPROVE_CLEAN,
             who.username,
             {"unit": f"{unit.scheme}:{unit.code}", "period": str(at), "approved": len(done)},
             client_ip(request),
