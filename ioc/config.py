@@ -84,6 +84,33 @@ class Settings(BaseSettings):
         default=2, description="Jobs (an upload's ingest) run at the same time by this server"
     )
 
+    # alerts (docs/alerts.md)
+    alerts_tick_seconds: int = Field(
+        default=60,
+        ge=5,
+        description="Alerts: the clock's interval: time-based rules, escalations, deliveries",
+    )
+    alerts_digest_minutes: int = Field(
+        default=15, ge=1, description="Alerts: one e-mail digest per person at most this often"
+    )
+    alerts_delivery_attempts: int = Field(
+        default=5,
+        ge=1,
+        description="Alerts: attempts of a delivery (mail, webhook) before it fails",
+    )
+    alerts_webhook_backoff_seconds: float = Field(
+        default=30.0, ge=0, description="Alerts: first webhook retry wait, doubled each attempt"
+    )
+    alerts_webhook_timeout: float = Field(
+        default=10.0, gt=0, description="Alerts: time-out of one webhook POST (s)"
+    )
+    alerts_max_rules_per_account: int = Field(
+        default=50, ge=1, description="Alerts: rules one account may add"
+    )
+    alerts_max_silence_days: int = Field(
+        default=90, ge=1, description="Alerts: longest silence, in days"
+    )
+
     # sources that are pulled (ioc.sources, ingest.pull)
     approval: Literal["required", "off"] = Field(
         default="required",

@@ -21,6 +21,7 @@ from ioc.store.accounts import (
     set_role,
     set_scopes,
 )
+from ioc.store.alert_models import Alert, AlertRule
 from ioc.store.audit import Action, audit, count_audit, list_audit
 from ioc.store.bootstrap import ensure_admin
 from ioc.store.demo import DEMO_DISPLAY_TOKEN, DEMO_PASSWORD, DemoAccounts, create_demo_accounts
@@ -55,6 +56,8 @@ __all__ = [
     "DEMO_PASSWORD",
     "SCOPED_ROLES",
     "Action",
+    "Alert",
+    "AlertRule",
     "ApiToken",
     "AuditEvent",
     "DemoAccounts",

@@ -93,6 +93,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(200), default="")
+    #: where alerts are mailed (docs/alerts.md); none: the account gets no mail
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
