@@ -42,6 +42,7 @@ DEFAULT_THRESHOLD: dict[str, float] = {
 Severity = Literal["info", "warning", "critical"]
 RuleLevel = Literal["school", "commune", "district", "province"]
 RouteRole = Literal["operator", "analyst", "approver", "leader", "admin"]
+ROUTE_DEFAULT: tuple[RouteRole, ...] = ("operator", "analyst", "approver")
 KEY = re.compile(r"^[a-z0-9_]{3,60}$")
 Number = StrictFloat | StrictInt
 
@@ -71,9 +72,7 @@ class RuleSpec(BaseModel):
     hold_builds: Annotated[int, Field(ge=1, le=100)] = 1
     hold_hours: Annotated[Number, Field(ge=0, le=24 * 365)] = 0.0
     escalate_after_hours: Annotated[Number, Field(gt=0, le=24 * 365)] | None = None
-    route_to: list[RouteRole] = Field(
-        default_factory=lambda: ["operator", "analyst", "approver"], min_length=1
-    )
+    route_to: list[RouteRole] = Field(default_factory=lambda: list(ROUTE_DEFAULT), min_length=1)
     units: list[RuleUnit] = Field(default_factory=list, max_length=200)
     enabled: bool = True
 
