@@ -9,10 +9,13 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ioc.catalog import _load_yaml
 from ioc.catalog.definitions import load_catalog
 from ioc.domain.units import LEVELS
+from ioc.store.alert_models import AlertRule
 
 Kind = Literal[
     "indicator_norm",
@@ -117,3 +120,13 @@ class RuleCatalog(BaseModel):
 def catalog_rules() -> tuple[RuleSpec, ...]:
     """The catalog's rules (read-only; a stored rule may not take one of their keys)."""
     return tuple(RuleCatalog.model_validate(_load_yaml("alerts.yaml")).rules)
+
+
+def rules_in_force(session: Session) -> list[RuleSpec]:
+    """The catalog's rules, then the stored ones (enabled or not), as specs."""
+    stored = session.scalars(select(AlertRule).order_by(AlertRule.key)).all()
+    fields = RuleSpec.model_fields
+    return [
+        *catalog_rules(),
+        *(RuleSpec.model_validate({name: getattr(row, name) for name in fields}) for row in stored),
+    ]

@@ -115,9 +115,12 @@ class Alert(Base):
         Index("ix_alerts_state_severity", "state", "severity"),
         Index("ix_alerts_rule_key_state", "rule_key", "state"),
         Index("ix_alerts_opened_at", "opened_at"),
+        Index("ix_alerts_key_id", "key", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    #: ``ioc.alerts.condition.open_key`` of its rule, subject and item, kept when it closes
+    key: Mapped[str] = mapped_column(String(200))
     open_key: Mapped[str | None] = mapped_column(String(200), unique=True, default=None)
     rule_key: Mapped[str] = mapped_column(String(60))
     kind: Mapped[str] = mapped_column(String(24))

@@ -106,6 +106,7 @@ def upgrade() -> None:
     op.create_table(
         "alerts",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("open_key", sa.String(length=200), nullable=True),
         sa.Column("rule_key", sa.String(length=60), nullable=False),
         sa.Column("kind", sa.String(length=24), nullable=False),
@@ -154,6 +155,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("alerts", schema=None) as batch_op:
         batch_op.create_index("ix_alerts_opened_at", ["opened_at"], unique=False)
+        batch_op.create_index("ix_alerts_key_id", ["key", "id"], unique=False)
         batch_op.create_index("ix_alerts_rule_key_state", ["rule_key", "state"], unique=False)
         batch_op.create_index("ix_alerts_state_severity", ["state", "severity"], unique=False)
 
@@ -268,6 +270,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_alerts_state_severity")
         batch_op.drop_index("ix_alerts_rule_key_state")
         batch_op.drop_index("ix_alerts_opened_at")
+        batch_op.drop_index("ix_alerts_key_id")
 
     op.drop_table("alerts")
     op.drop_table("alert_webhooks")
