@@ -39,6 +39,16 @@ class Action(enum.StrEnum):
     REVIEW_APPROVE_CLEAN = "review_approve_clean"  # every clean return of a unit at once
     PERIOD_LOCK = "period_lock"
     PERIOD_UNLOCK = "period_unlock"
+    ALERT_ACKNOWLEDGE = "alert_acknowledge"  # alerts (docs/alerts.md)
+    ALERT_RESOLVE = "alert_resolve"
+    ALERT_RULE_ADD = "alert_rule_add"
+    ALERT_RULE_CHANGE = "alert_rule_change"
+    ALERT_RULE_DELETE = "alert_rule_delete"
+    ALERT_SILENCE_ADD = "alert_silence_add"
+    ALERT_SILENCE_END = "alert_silence_end"
+    ALERT_WEBHOOK_ADD = "alert_webhook_add"
+    ALERT_WEBHOOK_DELETE = "alert_webhook_delete"
+    ALERT_EVALUATE = "alert_evaluate"
 
 
 def _clip(value: str | None, length: int) -> str | None:
