@@ -14,7 +14,7 @@ import polars as pl
 
 from ioc import db
 from ioc.alerts.condition import Condition
-from ioc.alerts.conditions_found import Found, day_text, sentences
+from ioc.alerts.conditions_found import Found, day_text, period_words, sentences
 from ioc.alerts.rules import INDICATOR_KINDS, RuleSpec
 from ioc.catalog.messages import LANGS, Lang
 from ioc.config import Settings
@@ -110,7 +110,7 @@ def indicator_found(build: Build, rule: RuleSpec) -> list[Found]:
         rows = rows.with_columns(
             reference.alias("reference"), relative_gap(pl.col("value"), reference).alias("gap")
         ).filter(pl.col("gap") >= limit)
-    period = str(build.period)
+    words = period_words(build.period)
     found = []
     for row in rows.iter_rows(named=True):
         gap = row["gap"] if math.isfinite(row["gap"]) else None
@@ -121,10 +121,10 @@ def indicator_found(build: Build, rule: RuleSpec) -> list[Found]:
             "reference": row["reference"],
             "previous": row["reference"],
             "share": None if gap is None else round(100 * gap, 1),
-            "period": period,
         }
         per_lang: dict[Lang, dict[str, str]] = {
-            lang: {"indicator": row[f"name_{lang}"], "unit": row[f"unit_{lang}"]} for lang in LANGS
+            lang: {"indicator": row[f"name_{lang}"], "unit": row[f"unit_{lang}"], **words[lang]}
+            for lang in LANGS
         }
         figures = {
             "indicator_id": row["indicator_id"],
@@ -159,6 +159,7 @@ def missing_found(build: Build, rule: RuleSpec) -> list[Found]:
     if period is None:
         return []
     where = {"school_year": period.school_year, "term": period.term, "today": build.today}
+    words = period_words(period)
     if rule.level == "school":
         schools = build.query("missing_schools", **where)
         return [
@@ -176,11 +177,8 @@ def missing_found(build: Build, rule: RuleSpec) -> list[Found]:
                     detail={
                         **sentences(
                             "missing_return_school",
-                            {
-                                "place": row["school_name"],
-                                "period": str(period),
-                                "due": day_text(row["due_date"]),
-                            },
+                            {"place": row["school_name"], "due": day_text(row["due_date"])},
+                            words,
                         ),
                         "figures": {"due_date": row["due_date"].isoformat()},
                     },
@@ -197,7 +195,6 @@ def missing_found(build: Build, rule: RuleSpec) -> list[Found]:
             "place": row["unit_name"],
             "missing": row["missing"],
             "expected": row["expected"],
-            "period": str(period),
             "due": day_text(row["due_date"]),
         }
         figures = {
@@ -217,7 +214,7 @@ def missing_found(build: Build, rule: RuleSpec) -> list[Found]:
             term=period.term,
             value=float(row["missing"]),
             threshold=rule.limit,
-            detail={**sentences("missing_returns", values), "figures": figures},
+            detail={**sentences("missing_returns", values, words), "figures": figures},
         )
         found.append(Found(condition, places=((rule.scheme, row["unit_code"]),)))
     return found

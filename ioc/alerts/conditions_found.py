@@ -4,6 +4,8 @@ the bilingual sentences of a condition's detail (messages.yaml ``alert_condition
 
 from __future__ import annotations
 
+import functools
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,6 +15,7 @@ from ioc.alerts.condition import Condition
 from ioc.catalog.definitions import load_messages
 from ioc.catalog.messages import FORMATTERS, LANGS, Lang
 from ioc.domain.formats import local_datetime
+from ioc.domain.period import Period
 
 #: a unit as alerts name it: (scheme, code)
 Place = tuple[str, str]
@@ -35,14 +38,28 @@ def sentences(
     per_lang: Mapping[Lang, Mapping[str, Any]] | None = None,
 ) -> dict[str, str]:
     """``{"vi": ..., "en": ...}`` of an ``alert_conditions`` message; ``per_lang`` holds the
-    values whose words differ by language (an indicator's name, its unit)."""
-    text = load_messages().alert_conditions[code]
-    return {
-        lang: FORMATTERS[lang].vformat(
-            getattr(text, lang), (), {**values, **(per_lang or {}).get(lang, {})}
+    values whose words differ by language (an indicator's name, its unit, the period). An
+    evaluation writes thousands: each template is parsed once."""
+    out: dict[str, str] = {}
+    for lang in LANGS:
+        given = {**values, **(per_lang or {}).get(lang, {})}
+        field = FORMATTERS[lang].format_field
+        out[lang] = "".join(
+            literal + ("" if name is None else field(given[name], spec))
+            for literal, name, spec in _template(code, lang)
         )
-        for lang in LANGS
-    }
+    return out
+
+
+@functools.cache
+def _template(code: str, lang: Lang) -> tuple[tuple[str, str | None, str], ...]:
+    text = getattr(load_messages().alert_conditions[code], lang)
+    return tuple((lit, name, spec or "") for lit, name, spec, _ in string.Formatter().parse(text))
+
+
+def period_words(period: Period) -> dict[Lang, dict[str, str]]:
+    """A period as each language names it in a sentence (``{period}``)."""
+    return {lang: {"period": period.message_label(lang)} for lang in LANGS}
 
 
 def day_text(day: date) -> str:
