@@ -12,9 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from ioc.alerts.engine import Active, Create, Plan, Resolved, Silence, condition_units
@@ -30,6 +30,10 @@ from ioc.store.alert_models import (
 
 SYSTEM = "system"  # the actor of an evaluation's events
 _CHUNK = 500
+#: the tables written, as Core tables: executemany without the ORM's per-row work
+_ALERTS = cast(Table, Alert.__table__)
+_UNITS = cast(Table, AlertUnit.__table__)
+_EVENTS = cast(Table, AlertEvent.__table__)
 #: any constant: the PostgreSQL advisory lock that queues the evaluations
 _PG_ALERTS_LOCK = 0x10C_ED2
 
@@ -164,6 +168,11 @@ def _event(alert_id: int, action: EventAction, now: datetime, **detail: Any) -> 
     }
 
 
+def _update(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One executemany: each row's columns set on the alert ``_id``."""
+    session.execute(update(_ALERTS).where(_ALERTS.c.id == bindparam("_id")), rows)
+
+
 def write(
     session: Session,
     plan: Plan,
@@ -176,16 +185,19 @@ def write(
     events: list[dict[str, Any]] = []
     if plan.create:
         rows = [_new_row(c, rules[c.condition.rule_key], now, build_id) for c in plan.create]
-        ids = session.scalars(
-            insert(Alert).returning(Alert.id, sort_by_parameter_order=True), rows
+        # RETURNING in batches, in any order: each id is matched to its alert by open key
+        returned = session.execute(
+            insert(_ALERTS).returning(_ALERTS.c.open_key, _ALERTS.c.id), rows
         ).all()
+        by_key: dict[str | None, int] = dict(returned)
+        ids = [by_key[c.condition.key] for c in plan.create]
         units = [
             {"alert_id": alert_id, "scheme": scheme, "unit_code": code}
             for alert_id, new in zip(ids, plan.create, strict=True)
             for scheme, code in condition_units(new.condition)
         ]
         if units:
-            session.execute(insert(AlertUnit), units)
+            session.execute(insert(_UNITS), units)
         events += [
             _event(
                 alert_id,
@@ -200,11 +212,11 @@ def write(
             if new.state == AlertState.OPEN
         ]
     if plan.hold:
-        session.execute(
-            update(Alert),
+        _update(
+            session,
             [
                 {
-                    "id": h.alert.id,
+                    "_id": h.alert.id,
                     "state": AlertState.OPEN if h.opens else h.alert.state,
                     "opened_at": now if h.opens else h.alert.opened_at,
                     "seen": h.seen,
@@ -234,11 +246,11 @@ def write(
             if h.opens
         ]
     if plan.recover:
-        session.execute(
-            update(Alert),
+        _update(
+            session,
             [
                 {
-                    "id": r.alert.id,
+                    "_id": r.alert.id,
                     "state": AlertState.RECOVERED,
                     "open_key": None,
                     "recovered_at": now,
@@ -252,10 +264,10 @@ def write(
         ]
     if plan.drop:
         for chunk in _chunks([a.id for a in plan.drop]):
-            session.execute(delete(AlertUnit).where(AlertUnit.alert_id.in_(chunk)))
-            session.execute(delete(Alert).where(Alert.id.in_(chunk)))
+            session.execute(delete(_UNITS).where(_UNITS.c.alert_id.in_(chunk)))
+            session.execute(delete(_ALERTS).where(_ALERTS.c.id.in_(chunk)))
     if plan.escalate:
-        session.execute(update(Alert), [{"id": a.id, "escalated_at": now} for a in plan.escalate])
+        _update(session, [{"_id": a.id, "escalated_at": now} for a in plan.escalate])
         events += [
             _event(
                 a.id,
@@ -267,16 +279,9 @@ def write(
             for a in plan.escalate
         ]
     if plan.silence:
-        session.execute(
-            update(Alert), [{"id": a.id, "silenced_until": until} for a, until in plan.silence]
-        )
+        _update(session, [{"_id": a.id, "silenced_until": until} for a, until in plan.silence])
     event_ids = (
-        list(
-            session.scalars(
-                insert(AlertEvent).returning(AlertEvent.id, sort_by_parameter_order=True),
-                events,
-            ).all()
-        )
+        sorted(session.scalars(insert(_EVENTS).returning(_EVENTS.c.id), events).all())
         if events
         else []
     )

@@ -60,7 +60,7 @@ def _evaluate(data_dir: str) -> dict[str, Any]:
         with store.open_session(engine) as session:
             for name, column in (("alerts", "state"), ("by_rule", "rule_key")):
                 query = f"SELECT {column}, count(*) FROM alerts GROUP BY 1 ORDER BY 1"
-                result[name] = dict(session.execute(text(query)).tuples().all())
+                result[name] = dict(session.execute(text(query)).all())
     finally:
         conn.close()
         engine.dispose()

@@ -179,7 +179,7 @@ def test_event_ids_are_the_events_to_deliver(engine: Engine) -> None:
     with store.open_session(engine) as session:
         opened = run(session, [cond("norm", "31120")], T0, "b1")
         gone = run(session, [], T0 + timedelta(days=1), "b2")
-        rows = session.execute(select(AlertEvent.id, AlertEvent.action)).tuples().all()
+        rows = session.execute(select(AlertEvent.id, AlertEvent.action)).all()
         assert dict(rows) == {
             opened.event_ids[0]: "open",
             gone.event_ids[0]: "recover",
