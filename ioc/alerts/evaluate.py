@@ -187,14 +187,17 @@ def _record_failure(
     exc: BaseException,
 ) -> None:
     duration = time.perf_counter() - started
-    session.add(
-        AlertEvaluation(
-            trigger=trigger,
-            build_id=build_id,
-            started_at=now,
-            finished_at=now + timedelta(seconds=duration),
-            duration_seconds=duration,
-            error=f"{type(exc).__name__}: {exc}"[:4000],
+    try:
+        session.add(
+            AlertEvaluation(
+                trigger=trigger,
+                build_id=build_id,
+                started_at=now,
+                finished_at=now + timedelta(seconds=duration),
+                duration_seconds=duration,
+                error=f"{type(exc).__name__}: {exc}"[:4000],
+            )
         )
-    )
-    session.commit()
+        session.commit()
+    except Exception:  # the store itself failing: the first error is the one raised
+        session.rollback()
