@@ -25,7 +25,7 @@ from ioc.alerts.conditions_store import run_found, source_found
 from ioc.alerts.rules import INDICATOR_KINDS, RuleSpec
 from ioc.config import Settings
 from ioc.domain.formats import as_local
-from ioc.domain.units import PLACE_COLUMN
+from ioc.domain.units import PLACE_COLUMN, place_column
 from ioc.store.types import as_utc
 
 #: kinds read from the build (skipped without a published one)
@@ -45,7 +45,7 @@ def find(
     zone = settings.display_timezone
     build = None
     if conn is not None:
-        build = build_kinds.Build(conn, settings, as_local(now, zone).date())
+        build = build_kinds.Build(conn, settings, as_local(now, zone).date(), rules)
     found: list[Found] = []
     for rule in rules:
         if not rule.enabled:
@@ -100,18 +100,13 @@ def _with_units(
             units |= reach[place]
         if item.school is not None:
             row = where.get(item.school, {})
-            mine = {
-                scheme: row.get(column) for (scheme, level), column in PLACE_COLUMN.items()
-                if level == "commune"
-            }
             units |= {
                 (scheme, row[column])
                 for (scheme, _), column in PLACE_COLUMN.items()
                 if row.get(column)
             }
-            if condition.unit_code is None:
-                commune = mine.get(condition.scheme or "2025")
-                condition = dataclasses.replace(condition, unit_code=commune)
+            if condition.unit_code is None:  # a school's unit: its commune in the rule's scheme
+                column = place_column(condition.scheme or "2025", "commune")
+                condition = dataclasses.replace(condition, unit_code=row.get(column))
         out.append(dataclasses.replace(condition, units=tuple(sorted(units))))
     return out
-

@@ -6,6 +6,7 @@ kind and level, not per unit."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date
 
 import duckdb
@@ -14,7 +15,7 @@ import polars as pl
 from ioc import db
 from ioc.alerts.condition import Condition
 from ioc.alerts.conditions_found import Found, day_text, sentences
-from ioc.alerts.rules import RuleSpec
+from ioc.alerts.rules import INDICATOR_KINDS, RuleSpec
 from ioc.catalog.messages import LANGS, Lang
 from ioc.config import Settings
 from ioc.domain.period import Period
@@ -26,18 +27,32 @@ MISSES = ("below", "above")
 
 class Build:
     """One evaluation's reading of the build: the latest period with returns, and each
-    (scheme, level)'s indicator values read once however many rules use them."""
+    (scheme, level)'s indicator values read once for all the rules that use them, with only
+    the indicators they name (every one when a rule names none)."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, settings: Settings, today: date) -> None:
+    def __init__(
+        self,
+        conn: duckdb.DuckDBPyConnection,
+        settings: Settings,
+        today: date,
+        rules: Sequence[RuleSpec],
+    ) -> None:
         self.conn, self.settings, self.today = conn, settings, today
         periods = db.query(conn, "queries/periods", settings)
         self.period = (
             None if periods.is_empty() else Period.of(periods["school_year"][0], periods["term"][0])
         )
+        self._wanted: dict[tuple[str, str], set[str] | None] = {}
+        for rule in (r for r in rules if r.kind in INDICATOR_KINDS):
+            key = (rule.scheme, rule.level)
+            if key in self._wanted and self._wanted[key] is None:
+                continue  # a rule of this level takes every indicator
+            named = set(rule.indicators)
+            self._wanted[key] = {*(self._wanted.get(key) or ()), *named} if named else None
         self._values: dict[tuple[str, str], pl.DataFrame] = {}
 
     def values(self, scheme: str, level: str) -> pl.DataFrame:
-        """Every indicator of every unit of a level in the latest period (official basis)."""
+        """The indicators of every unit of a level in the latest period (official basis)."""
         assert self.period is not None
         key = (scheme, level)
         if key not in self._values:
@@ -49,6 +64,7 @@ class Build:
                 province=None,
                 school_year=self.period.school_year,
                 term=self.period.term,
+                indicators=self._wanted.get(key),
             )
         return self._values[key]
 
@@ -76,7 +92,9 @@ def indicator_found(build: Build, rule: RuleSpec) -> list[Found]:
     if rule.indicators:
         rows = rows.filter(pl.col("indicator_id").is_in(rule.indicators))
     else:
-        rows = rows.filter(pl.col("norm_value").is_not_null() | pl.col("target_value").is_not_null())
+        rows = rows.filter(
+            pl.col("norm_value").is_not_null() | pl.col("target_value").is_not_null()
+        )
     limit = rule.limit
     if rule.kind == "change":
         reference = pl.col("previous_value")
@@ -236,5 +254,7 @@ def age_found(build: Build, rule: RuleSpec) -> list[Found]:
             },
         )
         places = () if school else ((rule.scheme, row["subject_code"]),)
-        found.append(Found(condition, places=places, school=row["subject_code"] if school else None))
+        found.append(
+            Found(condition, places=places, school=row["subject_code"] if school else None)
+        )
     return found

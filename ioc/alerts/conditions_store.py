@@ -44,9 +44,7 @@ def source_found(session: Session, rule: RuleSpec, now: datetime, zone: str) -> 
         hours = (now - since).total_seconds() / 3600
         if state.consecutive_failures >= failing_after:
             value, threshold = float(state.consecutive_failures), float(failing_after)
-            detail = sentences(
-                "source_failing", {"source": source.name, "failures": value}
-            )
+            detail = sentences("source_failing", {"source": source.name, "failures": value})
         elif hours > source.late_after_hours:
             value, threshold = round(hours, 1), float(source.late_after_hours)
             detail = sentences(
@@ -66,7 +64,8 @@ def source_found(session: Session, rule: RuleSpec, now: datetime, zone: str) -> 
             subject_kind="source",
             subject_code=source.name,
             subject_name=source.name,
-            **_one_unit(places),
+            scheme=_one(places)[0],
+            unit_code=_one(places)[1],
             value=value,
             threshold=threshold,
             detail={**detail, "figures": figures},
@@ -105,10 +104,13 @@ def _schedules(session: Session, rule: RuleSpec, zone: str) -> list[Found]:
             subject_kind="schedule",
             subject_code=str(schedule.id),
             subject_name=schedule.name,
-            **_one_unit(places),
+            scheme=_one(places)[0],
+            unit_code=_one(places)[1],
             threshold=rule.limit,
             detail={
-                **sentences("schedule_failed", {"name": schedule.name, "at": instant_text(at, zone)}),
+                **sentences(
+                    "schedule_failed", {"name": schedule.name, "at": instant_text(at, zone)}
+                ),
                 "figures": {"run_id": run.id, "failed_at": at.isoformat(), "error": run.error},
             },
         )
@@ -145,7 +147,8 @@ def _jobs(session: Session, rule: RuleSpec, now: datetime, zone: str) -> list[Fo
             subject_kind="job",
             subject_code=str(job.id),
             subject_name=f"{job.kind} #{job.id}",
-            **_one_unit(places),
+            scheme=_one(places)[0],
+            unit_code=_one(places)[1],
             threshold=rule.limit,
             detail={
                 **sentences("job_failed", values),
@@ -156,8 +159,6 @@ def _jobs(session: Session, rule: RuleSpec, now: datetime, zone: str) -> list[Fo
     return found
 
 
-def _one_unit(places: tuple[tuple[str, str], ...]) -> dict[str, str | None]:
-    """The unit a subject is about when it serves exactly one."""
-    if len(places) == 1:
-        return {"scheme": places[0][0], "unit_code": places[0][1]}
-    return {"scheme": None, "unit_code": None}
+def _one(places: tuple[tuple[str, str], ...]) -> tuple[str | None, str | None]:
+    """The (scheme, code) a subject is about when it serves exactly one unit."""
+    return places[0] if len(places) == 1 else (None, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any, Literal
 
@@ -10,7 +11,7 @@ import polars as pl
 
 from ioc import db
 from ioc.catalog.definitions import Catalog, Indicator, load_catalog
-from ioc.compute.unit_values import finish_wide
+from ioc.compute.unit_values import finish_wide, only_indicators
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import Unit, child_level
@@ -41,11 +42,12 @@ def stored_values(
     school_years: list[str] | None,
     term: str | None,
     basis: Basis = "official",
+    indicators: Collection[str] | None = None,
 ) -> pl.DataFrame:
     """Long indicator rows (value, norm, target, status, change) for some units, computed
     from the stored sums of ``basis``; previous-year rows must be among the years asked for.
     Each row says its ``basis`` and the unit's ``pending`` returns of its period (not counted
-    officially)."""
+    officially). ``indicators``: only these (all when None)."""
     where = {
         "scheme": scheme,
         "level": level,
@@ -54,6 +56,8 @@ def stored_values(
         "term": term,
     }
     wide = db.query(conn, "queries/indicator_sums", settings, basis=basis, **where)
+    if indicators is not None:
+        wide = only_indicators(wide, load_catalog(), indicators)
     targets = db.query(conn, "queries/unit_targets", settings, scheme=scheme, unit_codes=unit_codes)
     rows = finish_wide(wide, load_catalog(), targets.lazy())
     pending = db.query(
@@ -98,9 +102,11 @@ def level_values(
     school_year: str,
     term: str,
     basis: Basis = "official",
+    indicators: Collection[str] | None = None,
 ) -> pl.DataFrame:
-    """Every indicator of every unit of one level (within one province, if given) for a
-    period, with unit and indicator names: the batch behind single-unit and children views."""
+    """Every indicator (of ``indicators``, if given) of every unit of one level (within one
+    province, if given) for a period, with unit and indicator names: the batch behind
+    single-unit and children views."""
     units = db.query(
         conn, "queries/level_units", settings, scheme=scheme, level=level, province=province
     )
@@ -113,6 +119,7 @@ def level_values(
         school_years=[school_year, Period.of(school_year, term).previous_same_term.school_year],
         term=term,
         basis=basis,
+        indicators=indicators,
     ).filter(pl.col("school_year") == school_year)
     return (
         rows.join(units, on="unit_code")

@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from ingest.runner import ingest
@@ -72,7 +72,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 
 def rule(kind: str, **fields: Any) -> RuleSpec:
-    return RuleSpec.model_validate({"key": f"t_{kind}", "kind": kind, "vi": "x", "en": "x", **fields})
+    return RuleSpec.model_validate(
+        {"key": f"t_{kind}", "kind": kind, "vi": "x", "en": "x", **fields}
+    )
 
 
 def found(w: World, spec: RuleSpec, now: datetime = AFTER_DUE) -> list[Condition]:
@@ -85,7 +87,10 @@ def by_subject(conditions: list[Condition]) -> dict[tuple[str, str | None], Cond
 
 def test_a_unit_below_its_norm_by_the_gap_is_a_condition(world: World) -> None:
     spec = rule(
-        "indicator_norm", level="commune", scheme="legacy", indicators=["NET_CLASS_SIZE"],
+        "indicator_norm",
+        level="commune",
+        scheme="legacy",
+        indicators=["NET_CLASS_SIZE"],
         threshold=0.1,
     )
     got = by_subject(found(world, spec))
@@ -95,7 +100,10 @@ def test_a_unit_below_its_norm_by_the_gap_is_a_condition(world: World) -> None:
     assert hit.detail["figures"]["reference"] == pytest.approx(35.0)
     assert hit.detail["figures"]["gap"] == pytest.approx(5 / 35)
     assert (hit.school_year, hit.term, hit.scheme, hit.unit_code) == (
-        "2024-2025", "DN", "legacy", "31498",
+        "2024-2025",
+        "DN",
+        "legacy",
+        "31498",
     )
     assert "40" in hit.detail["vi"] and "35" in hit.detail["en"]
     assert "Sĩ số bình quân" in hit.detail["vi"] and "Average class size" in hit.detail["en"]
@@ -111,8 +119,9 @@ def test_a_unit_without_a_value_is_no_condition(world: World) -> None:
 
 
 def test_change_since_last_year_beyond_the_share(world: World) -> None:
-    spec = rule("change", level="commune", scheme="legacy", indicators=["NET_CLASS_SIZE"],
-                threshold=0.2)
+    spec = rule(
+        "change", level="commune", scheme="legacy", indicators=["NET_CLASS_SIZE"], threshold=0.2
+    )
     [hit] = found(world, spec)
     assert (hit.subject_code, hit.value) == ("31498", pytest.approx(40.0))
     assert hit.detail["figures"]["gap"] == pytest.approx(7 / 33)
@@ -125,7 +134,10 @@ def test_missing_returns_after_the_due_date_only(world: World) -> None:
     [hit] = found(world, spec)
     assert (hit.subject_code, hit.value, hit.threshold) == ("943", 1.0, 0.4)
     assert hit.detail["figures"] == {
-        "missing": 1, "expected": 2, "share": 0.5, "due_date": "2024-10-31",
+        "missing": 1,
+        "expected": 2,
+        "share": 0.5,
+        "due_date": "2024-10-31",
     }
     # 1 of 2 is a share of 0.5, not above 0.5
     assert found(world, spec.model_copy(update={"threshold": 0.5})) == []
@@ -135,7 +147,11 @@ def test_missing_returns_per_school(world: World) -> None:
     [hit] = found(world, rule("missing_returns", level="school"))
     assert (hit.subject_kind, hit.subject_code, hit.unit_code) == ("school", SILENT, "31531")
     assert set(hit.units) == {
-        ("legacy", "94"), ("legacy", "943"), ("legacy", "31531"), ("2025", "92"), ("2025", "31531"),
+        ("legacy", "94"),
+        ("legacy", "943"),
+        ("legacy", "31531"),
+        ("2025", "92"),
+        ("2025", "31531"),
     }
 
 
@@ -153,7 +169,11 @@ def test_the_units_of_a_2025_commune_and_of_a_legacy_district(world: World) -> N
     [commune] = found(world, rule("data_age", level="commune", scheme="2025", threshold=365))
     # the old district 943 and its commune 31531 hold all its schools; nothing bigger in 2025
     assert set(commune.units) == {
-        ("2025", "31531"), ("2025", "92"), ("legacy", "31531"), ("legacy", "943"), ("legacy", "94"),
+        ("2025", "31531"),
+        ("2025", "92"),
+        ("legacy", "31531"),
+        ("legacy", "943"),
+        ("legacy", "94"),
     }
     [district] = found(world, rule("missing_returns", level="district", scheme="legacy"))
     # 943's schools are in two 2025 communes: only the 2025 province holds them all
@@ -161,7 +181,12 @@ def test_the_units_of_a_2025_commune_and_of_a_legacy_district(world: World) -> N
     spec = rule("data_age", level="commune", scheme="2025", threshold=0)
     units = {c.subject_code: set(c.units) for c in found(world, spec)}
     # 2025 commune 31507 is wholly inside old district 941 (both its schools), not a commune
-    assert units["31507"] == {("2025", "31507"), ("2025", "92"), ("legacy", "941"), ("legacy", "94")}
+    assert units["31507"] == {
+        ("2025", "31507"),
+        ("2025", "92"),
+        ("legacy", "941"),
+        ("legacy", "94"),
+    }
 
 
 def test_a_rule_limited_to_units(world: World) -> None:
@@ -183,33 +208,46 @@ def clean_store(world: World) -> Iterator[Session]:
 
 def pull(source: str, status: str, at: datetime) -> SourcePull:
     return SourcePull(
-        source=source, trigger="schedule", started_by="schedule", mode="delta", status=status,
-        started_at=at - timedelta(minutes=1), finished_at=at,
+        source=source,
+        trigger="schedule",
+        started_by="schedule",
+        mode="delta",
+        status=status,
+        started_at=at - timedelta(minutes=1),
+        finished_at=at,
     )
 
 
 def source(name: str, created: datetime, units: list[dict[str, str]]) -> Source:
     return Source(
-        name=name, kind="http_json", base_url="https://example.invalid", units=units,
-        resources=["schools"], late_after_hours=48, created_by="admin", created_at=created,
+        name=name,
+        kind="http_json",
+        base_url="https://example.invalid",
+        units=units,
+        resources=["schools"],
+        late_after_hours=48,
+        created_by="admin",
+        created_at=created,
     )
 
 
 def test_a_failing_and_a_late_source(world: World, clean_store: Session) -> None:
     now = AFTER_DUE
     hours = lambda n: now - timedelta(hours=n)  # noqa: E731
-    clean_store.add_all([
-        source("failing", hours(500), [{"scheme": "legacy", "code": "943"}]),
-        source("twice", hours(500), []),
-        source("late", hours(500), []),
-        source("young", hours(10), []),
-        source("never", hours(60), []),
-        pull("failing", "succeeded", hours(6)),
-        *(pull("failing", "failed", hours(n)) for n in (3, 2, 1)),
-        pull("twice", "succeeded", hours(6)),
-        *(pull("twice", "failed", hours(n)) for n in (2, 1)),
-        pull("late", "succeeded", hours(50)),
-    ])
+    clean_store.add_all(
+        [
+            source("failing", hours(500), [{"scheme": "legacy", "code": "943"}]),
+            source("twice", hours(500), []),
+            source("late", hours(500), []),
+            source("young", hours(10), []),
+            source("never", hours(60), []),
+            pull("failing", "succeeded", hours(6)),
+            *(pull("failing", "failed", hours(n)) for n in (3, 2, 1)),
+            pull("twice", "succeeded", hours(6)),
+            *(pull("twice", "failed", hours(n)) for n in (2, 1)),
+            pull("late", "succeeded", hours(50)),
+        ]
+    )
     clean_store.commit()
     got = by_subject(found(world, rule("source_stale", threshold=3), now))
     assert set(got) == {("failing", None), ("late", None), ("never", None)}
@@ -225,28 +263,42 @@ def test_a_failed_report_run_and_failed_jobs_within_the_window(
     world: World, clean_store: Session
 ) -> None:
     now = AFTER_DUE
-    store.create_user(clean_store, "op943", "a-long-password-2025", "operator",
-                      units=[("legacy", "943")])
-    schedule = {"owner": "op943", "cron": "0 7 * * 1", "kind": "summary", "scheme": "legacy",
-                "unit_codes": ["943"], "period": "latest", "formats": ["xlsx"]}
+    store.create_user(
+        clean_store, "op943", "a-long-password-2025", "operator", units=[("legacy", "943")]
+    )
+    schedule = {
+        "owner": "op943",
+        "cron": "0 7 * * 1",
+        "kind": "summary",
+        "scheme": "legacy",
+        "unit_codes": ["943"],
+        "period": "latest",
+        "formats": ["xlsx"],
+    }
     failed = ReportSchedule(name="Weekly 943", **schedule)
     mended = ReportSchedule(name="Mended", **schedule)
     clean_store.add_all([failed, mended])
     clean_store.flush()
     run = {"trigger": "schedule", "started_at": now - timedelta(hours=30)}
-    clean_store.add_all([
-        ReportRun(schedule_id=failed.id, status="succeeded", **run),
-        ReportRun(schedule_id=failed.id, status="failed", error="disk full", **run),
-        ReportRun(schedule_id=mended.id, status="failed", **run),
-        ReportRun(schedule_id=mended.id, status="succeeded", **run),
-    ])
+    clean_store.add_all(
+        [
+            ReportRun(schedule_id=failed.id, status="succeeded", **run),
+            ReportRun(schedule_id=failed.id, status="failed", error="disk full", **run),
+            ReportRun(schedule_id=mended.id, status="failed", **run),
+            ReportRun(schedule_id=mended.id, status="succeeded", **run),
+        ]
+    )
     job = {"status": "failed", "request": {}, "created_at": now - timedelta(hours=40)}
-    clean_store.add_all([
-        Job(kind="ingest", started_by="op943", finished_at=now - timedelta(hours=2), **job),
-        Job(kind="pull", started_by="admin", finished_at=now - timedelta(hours=23), **job),
-        Job(kind="ingest", started_by="op943", finished_at=now - timedelta(hours=30), **job),
-        Job(kind="source_test", started_by="op943", finished_at=now - timedelta(hours=1), **job),
-    ])
+    clean_store.add_all(
+        [
+            Job(kind="ingest", started_by="op943", finished_at=now - timedelta(hours=2), **job),
+            Job(kind="pull", started_by="admin", finished_at=now - timedelta(hours=23), **job),
+            Job(kind="ingest", started_by="op943", finished_at=now - timedelta(hours=30), **job),
+            Job(
+                kind="source_test", started_by="op943", finished_at=now - timedelta(hours=1), **job
+            ),
+        ]
+    )
     clean_store.commit()
     got = found(world, rule("run_failed", threshold=24), now)
     assert [c.subject_kind for c in got] == ["schedule", "job", "job"]
@@ -265,3 +317,8 @@ def test_a_failed_report_run_and_failed_jobs_within_the_window(
 def test_without_a_build_the_build_kinds_are_skipped(world: World) -> None:
     rules = [rule("data_age", level="commune", scheme="2025", threshold=0)]
     assert find(None, world.session, world.settings, rules, AFTER_DUE) == []
+
+
+def test_indicator_rules_refuse_the_school_level() -> None:
+    with pytest.raises(ValidationError, match="level"):
+        rule("indicator_norm", level="school")
