@@ -168,6 +168,19 @@ def _event(alert_id: int, action: EventAction, now: datetime, **detail: Any) -> 
     }
 
 
+def _insert_units(session: Session, rows: list[tuple[int, str, str]]) -> None:
+    """The units of new alerts straight to the driver's executemany: plain integers and
+    text need none of SQLAlchemy's per-row processing (a national build: ~30,000 rows)."""
+    if not rows:
+        return
+    connection = session.connection()
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    connection.exec_driver_sql(
+        f"INSERT INTO {_UNITS.name} (alert_id, scheme, unit_code) VALUES ({mark}, {mark}, {mark})",
+        rows,
+    )
+
+
 def _update(session: Session, rows: list[dict[str, Any]]) -> None:
     """One executemany: each row's columns set on the alert ``_id``."""
     session.execute(update(_ALERTS).where(_ALERTS.c.id == bindparam("_id")), rows)
@@ -191,13 +204,14 @@ def write(
         ).all()
         by_key: dict[str | None, int] = dict(returned)
         ids = [by_key[c.condition.key] for c in plan.create]
-        units = [
-            {"alert_id": alert_id, "scheme": scheme, "unit_code": code}
-            for alert_id, new in zip(ids, plan.create, strict=True)
-            for scheme, code in condition_units(new.condition)
-        ]
-        if units:
-            session.execute(insert(_UNITS), units)
+        _insert_units(
+            session,
+            [
+                (alert_id, scheme, code)
+                for alert_id, new in zip(ids, plan.create, strict=True)
+                for scheme, code in condition_units(new.condition)
+            ],
+        )
         events += [
             _event(
                 alert_id,
