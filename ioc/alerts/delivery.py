@@ -104,11 +104,12 @@ def _digests(session: Session, settings: Settings, now: datetime, counts: Counte
         return
     last = _last_digests(session, people)
     interval = timedelta(minutes=settings.alerts_digest_minutes)
-    names = dict(
-        session.execute(
+    names = {
+        name: full
+        for name, full in session.execute(
             select(User.username, User.full_name).where(User.username.in_(sorted(people)))
-        ).tuples()
-    )
+        )
+    }
     rules = {rule.key: rule for rule in rules_in_force(session)}
     for person, deliveries in sorted(people.items()):
         if person in last and last[person] + interval > now:
