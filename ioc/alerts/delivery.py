@@ -104,12 +104,8 @@ def _digests(session: Session, settings: Settings, now: datetime, counts: Counte
         return
     last = _last_digests(session, people)
     interval = timedelta(minutes=settings.alerts_digest_minutes)
-    names = {
-        name: full
-        for name, full in session.execute(
-            select(User.username, User.full_name).where(User.username.in_(sorted(people)))
-        )
-    }
+    query = select(User.username, User.full_name).where(User.username.in_(sorted(people)))
+    names: dict[str, str] = dict(session.execute(query).all())  # type: ignore[arg-type]
     rules = {rule.key: rule for rule in rules_in_force(session)}
     for person, deliveries in sorted(people.items()):
         if person in last and last[person] + interval > now:
