@@ -105,7 +105,7 @@ def _digests(session: Session, settings: Settings, now: datetime, counts: Counte
     last = _last_digests(session, people)
     interval = timedelta(minutes=settings.alerts_digest_minutes)
     query = select(User.username, User.full_name).where(User.username.in_(sorted(people)))
-    names: dict[str, str] = dict(session.execute(query).all())  # type: ignore[arg-type]
+    names: dict[str, str] = dict(session.execute(query).all())
     rules = {rule.key: rule for rule in rules_in_force(session)}
     for person, deliveries in sorted(people.items()):
         if person in last and last[person] + interval > now:

@@ -88,7 +88,7 @@ class AlertScheduler:
                 if busy is not None:
                     log.info("alerts: evaluation skipped, job %s not ended", busy.id)
                     return None
-                trigger = "build" if self._build is not None else "clock"
+                trigger: alerts.Trigger = "build" if self._build is not None else "clock"
                 job = self.runner.submit(KIND, SCHEDULER, alerts.request(trigger, self._build))
                 self._build = None
                 return job.id

@@ -28,8 +28,8 @@ def request(trigger: Trigger, build_id: str | None) -> dict[str, Any]:
 
 
 def run(context: Context) -> dict[str, Any]:
-    """Answers ``{evaluation_id, build_id, opened, recovered, escalated, delivered, sent}``:
-    the evaluation, the deliveries it made and what was sent (``sent``: counts of
+    """Answers ``{evaluation_id, trigger, build_id, opened, recovered, escalated, delivered,
+    sent}``: the evaluation, the deliveries it made and what was sent (``sent``: the counts of
     :func:`ioc.alerts.delivery.send_due`)."""
     settings, given = context.settings, context.request
     trigger: Trigger = given["trigger"]
@@ -47,6 +47,7 @@ def run(context: Context) -> dict[str, Any]:
         engine.dispose()
     return {
         "evaluation_id": outcome.evaluation_id,
+        "trigger": trigger,
         "build_id": build_id,
         "opened": outcome.opened,
         "recovered": outcome.recovered,
