@@ -20,7 +20,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ioc.alerts import apply
+from ioc.alerts import apply, conditions
 from ioc.alerts.condition import Condition
 from ioc.alerts.engine import plan
 from ioc.alerts.rules import TIME_KINDS, Kind, RuleSpec, rules_in_force
@@ -30,8 +30,6 @@ from ioc.store.types import clock
 
 Trigger = Literal["build", "clock", "manual"]
 ALL_KINDS: frozenset[str] = frozenset(get_args(Kind))
-#: the kinds found in the store alone, evaluated without a published build
-STORE_KINDS: frozenset[str] = frozenset({"source_stale", "run_failed"})
 #: how often a reconciliation that lost a race for an open key is tried again
 ATTEMPTS = 3
 
@@ -54,7 +52,7 @@ def evaluated_kinds(trigger: Trigger, *, with_build: bool) -> frozenset[str]:
     """The kinds an evaluation looks at: a clock tick only the time-based ones; without a
     published build only those the store answers."""
     kinds = TIME_KINDS if trigger == "clock" else ALL_KINDS
-    return kinds if with_build else kinds & STORE_KINDS
+    return kinds if with_build else kinds - conditions.BUILD_KINDS
 
 
 def evaluate(
@@ -77,8 +75,6 @@ def evaluate(
         rules = rules_in_force(session)
         kinds = evaluated_kinds(trigger, with_build=conn is not None)
         enabled = [r for r in rules if r.enabled and r.kind in kinds]
-        from ioc.alerts import conditions  # TODO(merge alerts-conditions): import at the top
-
         found = conditions.find(conn, session, settings, enabled, now)
         session.rollback()  # end the reads: the write lock is taken afresh
         return reconcile(

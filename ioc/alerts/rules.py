@@ -85,6 +85,8 @@ class RuleSpec(BaseModel):
             raise ValueError("level: 'district' exists only in the legacy scheme")
         if self.level not in ("school", *LEVELS[self.scheme]):
             raise ValueError(f"level: {self.level!r} is not a level of scheme {self.scheme}")
+        if self.level == "school" and self.kind in INDICATOR_KINDS:
+            raise ValueError("level: indicator values are not stored per school")
         if self.indicators and self.kind not in INDICATOR_KINDS:
             raise ValueError(f"indicators: a {self.kind} rule takes no indicators")
         known = {i.id for i in load_catalog().indicators}

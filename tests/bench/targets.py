@@ -36,6 +36,7 @@ from tests.bench import (
     abuse_exports,
     abuse_login,
     abuse_upload,
+    alerts,
     history,
     national,
     pull,
@@ -1171,5 +1172,12 @@ TARGETS: list[Target] = [
         "in pages of 1,000: <= 30 s, <= 1 GB; a delta of 500 changed schools <= 3 s; "
         "ratio to the CSV ingest",
         pull.pull,
+    ),
+    Target(
+        "alerts_eval",
+        18,
+        "evaluate the catalog's alert rules (every level) on the national build after a build: "
+        "<= 3 s, <= 1 GB",
+        alerts.alerts_eval,
     ),
 ]
