@@ -172,7 +172,10 @@ def _line(session: Session, delivery: AlertDelivery, rules: dict[str, RuleSpec])
 
 def _webhooks(session: Session, settings: Settings, now: datetime, counts: Counter[str]) -> None:
     backoff = settings.alerts_webhook_backoff_seconds
+    down: set[str] = set()  # webhooks that failed this round: the rest wait for the next
     for delivery in _due(session, "webhook", now):
+        if delivery.recipient in down:
+            continue
         hook = session.scalar(select(AlertWebhook).where(AlertWebhook.name == delivery.recipient))
         alert = session.get(Alert, delivery.alert_id)
         event = session.get(AlertEvent, delivery.event_id)
@@ -186,6 +189,7 @@ def _webhooks(session: Session, settings: Settings, now: datetime, counts: Count
                 _sent(delivery, now)
             else:
                 log.warning("alert webhook %s (delivery %s): %s", hook.name, delivery.id, error)
+                down.add(hook.name)
                 wait = timedelta(seconds=backoff * 2**delivery.attempts)
                 _attempt_failed([delivery], error, now + wait, settings)
         counts[_outcome(delivery)] += 1

@@ -15,6 +15,7 @@ from ioc.catalog.messages import Lang
 from ioc.config import Settings
 from ioc.domain.formats import local_datetime, vn_value
 
+LISTED = 200  # events a mail lists; the others are counted
 EVENTS: dict[str, dict[Lang, str]] = {
     "open": {"vi": "mở", "en": "opened"},
     "escalate": {"vi": "leo thang", "en": "escalated"},
@@ -35,6 +36,10 @@ WORDS: dict[str, dict[Lang, str]] = {
     "intro": {
         "vi": "Có {n} sự kiện cảnh báo mới thuộc phạm vi của anh/chị:",
         "en": "{n} new alert event(s) within your units:",
+    },
+    "more": {
+        "vi": "... và {n} sự kiện khác: xem trang Cảnh báo.",
+        "en": "... and {n} more: see the Alerts page.",
     },
     "footer": {
         "vi": "Thư này được gửi tự động bởi IOC-EDU; xác nhận và xử lý cảnh báo trên trang "
@@ -95,7 +100,9 @@ def _line(line: Line, lang: Lang, zone: str) -> str:
 
 def _part(lines: Sequence[Line], lang: Lang, name: str, zone: str) -> str:
     intro = WORDS["intro"][lang].format(n=len(lines))
-    body = "\n\n".join(_line(line, lang, zone) for line in lines)
+    body = "\n\n".join(_line(line, lang, zone) for line in lines[:LISTED])
+    if len(lines) > LISTED:
+        body += "\n\n" + WORDS["more"][lang].format(n=len(lines) - LISTED)
     return f"{WORDS['greeting'][lang]} {name},\n\n{intro}\n\n{body}\n\n{WORDS['footer'][lang]}\n"
 
 
