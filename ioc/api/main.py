@@ -37,6 +37,7 @@ from ioc.api.routes.sources import router as sources_router
 from ioc.api.snapshot import Snapshot
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings, get_settings
+from ioc.jobs.alert_schedule import AlertScheduler
 from ioc.jobs.kinds import KINDS
 from ioc.jobs.pull_schedule import PullScheduler
 from ioc.jobs.runner import Hooks, JobRunner
@@ -52,10 +53,12 @@ def create_app(settings: Settings | None = None) -> Api:
         app.state.reports.start()
         app.state.jobs.start()
         app.state.pulls.start()
+        app.state.alert_schedule.start()  # before the snapshot opens its build: evaluated
         load_catalog()  # read once, before any request needs it
         app.state.snapshot.current()  # open the published build now: its warm-up starts
         boundary_routes.warm(app)
         yield
+        app.state.alert_schedule.shutdown()
         app.state.pulls.shutdown()
         app.state.jobs.shutdown()
         app.state.reports.shutdown()
@@ -87,6 +90,8 @@ def create_app(settings: Settings | None = None) -> Api:
         settings, KINDS, Hooks(published=snapshot.published, audit=app.state.auth.audit_event)
     )
     app.state.pulls = PullScheduler(app.state.jobs)
+    app.state.alert_schedule = AlertScheduler(app.state.jobs, look=snapshot.current)
+    snapshot.on_open(app.state.alert_schedule.opened)
     errors.install(app)
     for module in (
         meta,

@@ -108,3 +108,13 @@ def interrupt_unfinished(session: Session, problem: dict[str, Any]) -> list[Job]
         )
         session.commit()
     return jobs
+
+
+def unfinished_of(session: Session, kind: str) -> Job | None:
+    """The oldest job of ``kind`` still queued or running (None when there is none)."""
+    return session.scalar(
+        select(Job)
+        .where(Job.kind == kind, Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
+        .order_by(Job.id)
+        .limit(1)
+    )
