@@ -22,6 +22,7 @@ from ioc.compute.indicators import prepare_schools, sums_columns, unit_sums
 from ioc.config import Settings
 
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
+APPROVED = "is_approved"  # sql/indicators/returns.sql: the return counts on the official basis
 
 
 def _frame(
@@ -29,7 +30,7 @@ def _frame(
     name: str,
     settings: Settings,
     scope: pl.DataFrame | None,
-    **more: str,
+    **more: object,
 ) -> pl.LazyFrame:
     """An input of the computation, limited in SQL to the provinces in ``scope``."""
     params: dict[str, object] = {"all": scope is None, "provinces_2025": [], "provinces_legacy": []}
@@ -52,11 +53,13 @@ def rebuild_indicators(
     catalog = load_catalog()
     scope = _affected(conn, settings, changed_schools)
     registry, expected = (_frame(conn, name, settings, scope) for name in ("registry", "expected"))
-    returns = _frame(conn, "returns", settings, scope, basis="all")
+    # read once: the official basis is the returns approved (off: every one, on both bases)
+    flagged = _frame(conn, "returns", settings, scope, approved=settings.approval != "off")
+    returns = flagged.drop(APPROVED)
     every = unit_sums(prepare_schools(returns, registry, expected, catalog.norms), catalog)
     official = every
-    if settings.approval != "off":  # off: every return counts on receipt, on both bases
-        approved = _frame(conn, "returns", settings, scope, basis="official")
+    if settings.approval != "off":
+        approved = flagged.filter(APPROVED).drop(APPROVED)
         official = unit_sums(prepare_schools(approved, registry, expected, catalog.norms), catalog)
     sums = pl.concat(
         [
