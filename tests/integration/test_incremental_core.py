@@ -53,6 +53,18 @@ PLACES = [
     .to_dicts()
 ]
 HAU_GIANG = ("93", "930", "31318")
+# (district, commune) of the communes of old Bạc Liêu (95): another 2025 province (Cà Mau)
+BAC_LIEU = [
+    (unit["district_code"], unit["code"])
+    for unit in geo.units()
+    .filter(
+        (pl.col("scheme") == "legacy")
+        & (pl.col("level") == "commune")
+        & (pl.col("province_code") == "95")
+    )
+    .sort("code")
+    .to_dicts()
+]
 CORE = ("core_school__registry", "core_school__expected")
 OUT = ("out_indicator__sums", "out_quality__findings")
 
@@ -80,6 +92,27 @@ def school(n: int, *, bump: int = 0, place: tuple[str, str, str] | None = None) 
         "teachers": round(classes * 1.4) + n % 3,
         "classrooms": classes - n % 2,
     }
+
+
+def elsewhere(n: int, *, bump: int = 0) -> dict[str, Any]:
+    """School ``n`` of old Bạc Liêu: changes to Sóc Trăng's schools leave its units alone."""
+    district, commune = BAC_LIEU[n % len(BAC_LIEU)]
+    return school(n, bump=bump, place=("95", district, commune)) | {"school_code": f"95{n:06d}"}
+
+
+def indicator_steps(settings: Settings) -> int:
+    """How many indicator rebuilds recomputed some provinces only."""
+    found = db.connect_published(settings)
+    try:
+        return int(
+            db.scalar(
+                found,
+                "select count(*) from meta__build_steps "
+                "where step = 'indicators' and mode = 'incremental'",
+            )
+        )
+    finally:
+        found.close()
 
 
 def load(tmp: Path, settings: Settings, name: str, period: str, schools: list[dict]) -> None:
@@ -125,15 +158,16 @@ def tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_incremental_updates_equal_a_full_rebuild(tmp: Path) -> None:
     settings = Settings(data_dir=tmp / "data")
-    # first build: 150 schools of 94 and 93 in 2023-2024/DN (everything rebuilt)
-    load(tmp, settings, "p1", "2023-2024/DN", [school(n) for n in range(150)])
-    # a new period: 20 of them again, 3 new ones (the periods change: rebuilt in full)
+    # first build: 150 schools of 94 and 93, 30 of 95 in 2023-2024/DN (everything rebuilt)
+    others = [elsewhere(n) for n in range(30)]
+    load(tmp, settings, "p1", "2023-2024/DN", [school(n) for n in range(150)] + others)
+    # a new period: 140 of them again, 3 new ones (the periods change: rebuilt in full)
     load(
         tmp,
         settings,
         "p2",
         "2024-2025/DN",
-        [school(n) for n in range(140)] + [school(n) for n in (150, 151, 152)],
+        [school(n) for n in range(140)] + [school(n) for n in (150, 151, 152)] + others,
     )
     assert_same_as_full(settings, tmp, incremental_steps=0)
 
@@ -145,10 +179,21 @@ def test_incremental_updates_equal_a_full_rebuild(tmp: Path) -> None:
     changed.append(school(141))  # reported in 2023-2024 only: now back
     load(tmp, settings, "p2-fix", "2024-2025/DN", changed)
     assert_same_as_full(settings, tmp, incremental_steps=1)
+    assert indicator_steps(settings) == 1  # Cần Thơ's units only: Cà Mau's stand
+
+    # both provinces changed: every sum recomputed, the stored rows that differ rewritten
+    load(
+        tmp,
+        settings,
+        "p2-both",
+        "2024-2025/DN",
+        [school(9, bump=2), elsewhere(3, bump=5)],
+    )
+    assert_same_as_full(settings, tmp, incremental_steps=2)
 
     # an earlier period corrected: a school's old return changes its place history
     load(tmp, settings, "p1-fix", "2023-2024/DN", [school(7, bump=-3), school(8, place=HAU_GIANG)])
-    assert_same_as_full(settings, tmp, incremental_steps=2)
+    assert_same_as_full(settings, tmp, incremental_steps=3)
 
 
 def test_registry_opens_and_closes_schools_incrementally(tmp: Path) -> None:
