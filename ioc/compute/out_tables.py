@@ -26,6 +26,7 @@ APPROVED = "is_approved"  # sql/indicators/returns.sql: the return counts on the
 # a row of out_indicator__sums: one (unit, period) on one basis
 SUMS_KEY = ["scheme", "level", "unit_code", "province_code", "school_year", "term", "basis"]
 STORED, OLD = "__stored", "__old"  # while stored and new sums are compared
+SAME_WITHIN = 1e-12  # relative difference of a recomputed float sum still the stored one
 
 
 def _frame(
@@ -146,7 +147,10 @@ def _replace_changed(
 ) -> None:
     """Make the stored sums of the provinces in ``scope`` (all: None) those of ``sums``,
     rewriting only the rows whose values differ, or that are new or gone: writing the
-    table's few hundred columns is most of a rebuild's cost, and most units are unchanged."""
+    table's few hundred columns is most of a rebuild's cost, and most units are unchanged.
+    A sum within :data:`SAME_WITHIN` of the stored one is the same: the sums of fractional
+    parts come out in the last bits as the order of the additions falls, so a rebuild is no
+    closer to itself than that."""
     params: dict[str, object] = {"all": scope is None, "provinces_2025": [], "provinces_legacy": []}
     for scheme in ("2025", "legacy") if scope is not None else ():
         codes = scope.filter(pl.col("scheme") == scheme)["code"].to_list()
@@ -161,7 +165,7 @@ def _replace_changed(
         nulls_equal=True,
     )
     same = pl.col(STORED).fill_null(False) & pl.all_horizontal(
-        pl.col(c).eq_missing(pl.col(f"{c}{OLD}")) for c in values
+        _same(c, sums.schema[c]) for c in values
     )
     fresh = compared.filter(~same).select(sums.columns)
     gone = stored.select(SUMS_KEY).join(sums.select(SUMS_KEY), on=SUMS_KEY, how="anti")
@@ -169,6 +173,17 @@ def _replace_changed(
     db.execute(conn, "out/delete_sums_rows", settings)
     conn.unregister("replaced")
     db.insert_frame(conn, "out_indicator__sums", fresh)
+
+
+def _same(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Whether a recomputed value is the stored one (both null, or equal; floats within
+    :data:`SAME_WITHIN` of each other)."""
+    new, old = pl.col(column), pl.col(f"{column}{OLD}")
+    if not dtype.is_float():
+        return new.eq_missing(old)
+    close = (new - old).abs() <= SAME_WITHIN * pl.max_horizontal(new.abs(), old.abs())
+    either = new.is_null() | old.is_null()
+    return pl.when(either).then(new.is_null() & old.is_null()).otherwise(close)
 
 
 def _record(
