@@ -37,13 +37,19 @@ def _frame(
     **more: object,
 ) -> pl.LazyFrame:
     """An input of the computation, limited in SQL to the provinces in ``scope``."""
+    params = _provinces(scope) | more
+    return db.query(conn, f"indicators/{name}", settings, **params).lazy()
+
+
+def _provinces(scope: pl.DataFrame | None) -> dict[str, object]:
+    """The parameters of a query limited to the provinces in ``scope`` (None: every one):
+    ``$all``, ``$provinces_2025``, ``$provinces_legacy``."""
     params: dict[str, object] = {"all": scope is None, "provinces_2025": [], "provinces_legacy": []}
-    params |= more
     if scope is not None:
         for scheme in ("2025", "legacy"):
             codes = scope.filter(pl.col("scheme") == scheme)["code"].to_list()
             params[f"provinces_{scheme}"] = codes
-    return db.query(conn, f"indicators/{name}", settings, **params).lazy()
+    return params
 
 
 def rebuild_indicators(
@@ -151,11 +157,7 @@ def _replace_changed(
     A sum within :data:`SAME_WITHIN` of the stored one is the same: the sums of fractional
     parts come out in the last bits as the order of the additions falls, so a rebuild is no
     closer to itself than that."""
-    params: dict[str, object] = {"all": scope is None, "provinces_2025": [], "provinces_legacy": []}
-    for scheme in ("2025", "legacy") if scope is not None else ():
-        codes = scope.filter(pl.col("scheme") == scheme)["code"].to_list()
-        params[f"provinces_{scheme}"] = codes
-    stored = db.query(conn, "out/sums_of_provinces", settings, **params)
+    stored = db.query(conn, "out/sums_of_provinces", settings, **_provinces(scope))
     values = [c for c in sums.columns if c not in SUMS_KEY]
     compared = sums.join(
         stored.with_columns(pl.lit(True).alias(STORED)),

@@ -34,6 +34,7 @@ def run(jobs: JobRunner, trigger: pull.Trigger) -> tuple[dict[str, Any], Any]:
         "pull", "cli:test", pull.request("vendor-a", full=False, dry_run=False, trigger=trigger)
     )
     if job.problem is None:
+        assert job.result is not None
         return job.result, job
     return job.problem["extra"]["pull"], job
 
