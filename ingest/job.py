@@ -47,7 +47,9 @@ from ioc.sources.spec import SourceSpec
 PROGRESS = "progress.json"  # in the job's working directory
 
 
-def run(request: dict[str, Any]) -> dict[str, Any]:
+def run(request: dict[str, Any], work: Path = Path()) -> dict[str, Any]:
+    """The answer to ``request``; ``work`` is the job's working directory (its progress, a
+    pull's spool; the files of an ingest are named relative to it)."""
     settings = Settings(**request["settings"])
     do = request.get("do", "ingest")
     if do in ("pull", "test"):
@@ -61,7 +63,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             settings,
             full=bool(request.get("full")),
             dry_run=bool(request.get("dry_run")),
-            progress=lambda done, stage: _write_progress(done, 0, stage),
+            progress=lambda done, stage: _write_progress(work, done, 0, stage),
+            workdir=work.resolve(),
         )
         return {"pull": pulled}
     if do == "review_publish":
@@ -73,7 +76,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         except db.DataError as exc:
             return {"invalid": str(exc), "code": exc.code, "vi": exc.vi}
         return {"saved": saved}
-    paths = [Path(p) for p in request["paths"]]
+    paths = [work / p for p in request["paths"]]
     period, strict = request.get("period"), bool(request.get("strict"))
     if do == "failure":
         source = (request.get("sources") or [None])[0]
@@ -94,24 +97,24 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         settings=settings,
         scope=None if scope is None else [(s, c) for s, c in scope],
         sources=request.get("sources"),
-        progress=lambda name, stage: _progress(names, name, stage),
+        progress=lambda name, stage: _progress(work, names, name, stage),
         period=period,
         strict=strict,
     )
     return {"reports": [dataclasses.asdict(r) for r in reports]}
 
 
-def _progress(names: list[str], name: str, stage: str) -> None:
+def _progress(work: Path, names: list[str], name: str, stage: str) -> None:
     """Say how far the ingest is: files done before this one, and its stage."""
     done = names.index(name) if name in names else len(names)
-    _write_progress(done, len(names), stage.split()[0])
+    _write_progress(work, done, len(names), stage.split()[0])
 
 
-def _write_progress(done: int, total: int, stage: str) -> None:
+def _write_progress(work: Path, done: int, total: int, stage: str) -> None:
     text = json.dumps({"done": done, "total": total, "stage": stage})
-    fresh = Path(f"{PROGRESS}.tmp")
+    fresh = work / f"{PROGRESS}.tmp"
     fresh.write_text(text, encoding="utf-8")
-    fresh.replace(PROGRESS)
+    fresh.replace(work / PROGRESS)
 
 
 def main() -> None:

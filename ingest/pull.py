@@ -175,7 +175,10 @@ def _apply(
     rows, duplicates = latest(fetched.rows)
     tombstones, _ = latest(fetched.tombstones)
     fields = [c for c in rows.columns if c not in (VERSION, POSITION)]
-    previous = db.query(conn, "ingest/pulled_of", settings, source=spec.name, resource=name)
+    codes = [] if full else rows["school_code"].drop_nulls().unique().to_list()
+    previous = db.query(
+        conn, "ingest/pulled_of", settings, source=spec.name, resource=name, all=full, schools=codes
+    )
     parts = split(rows, fields, previous)
     pulled = Pulled(spec.name, spec.kind, name)
     out = resource.report | {

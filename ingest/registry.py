@@ -154,6 +154,7 @@ def load_schools(
     finally:
         conn.unregister("incoming")
     report.rows_read, report.accepted = rows.height, accepted.height
+    report.school_codes = accepted["school_code"].to_list()
     report.rejected = rejects["_row"].n_unique()
     meta: dict[str, object] = {"sha256": sha256, "size_bytes": None, "file_format": "json"}
     record = RunRecord(pulled.label, meta, None, False, None, started, pulled)

@@ -5,6 +5,7 @@ command as ``cli:NAME``; a pull or a test runs here and now as a job of the stor
 
 from __future__ import annotations
 
+import gc
 import getpass
 import json
 from pathlib import Path
@@ -218,6 +219,9 @@ def pull_(
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         _print_report(report, lang)
+    # the command's work is done and all it loaded lives until the process ends: frozen, the
+    # collector does not walk it once more at the exit (a quarter of a second of a delta pull)
+    gc.freeze()
     if job.problem is not None:
         raise typer.Exit(1)
 

@@ -22,6 +22,11 @@ from ioc.compute.indicators import prepare_schools, sums_columns, unit_sums
 from ioc.config import Settings
 
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
+APPROVED = "is_approved"  # sql/indicators/returns.sql: the return counts on the official basis
+# a row of out_indicator__sums: one (unit, period) on one basis
+SUMS_KEY = ["scheme", "level", "unit_code", "province_code", "school_year", "term", "basis"]
+STORED, OLD = "__stored", "__old"  # while stored and new sums are compared
+SAME_WITHIN = 1e-12  # relative difference of a recomputed float sum still the stored one
 
 
 def _frame(
@@ -29,16 +34,22 @@ def _frame(
     name: str,
     settings: Settings,
     scope: pl.DataFrame | None,
-    **more: str,
+    **more: object,
 ) -> pl.LazyFrame:
     """An input of the computation, limited in SQL to the provinces in ``scope``."""
+    params = _provinces(scope) | more
+    return db.query(conn, f"indicators/{name}", settings, **params).lazy()
+
+
+def _provinces(scope: pl.DataFrame | None) -> dict[str, object]:
+    """The parameters of a query limited to the provinces in ``scope`` (None: every one):
+    ``$all``, ``$provinces_2025``, ``$provinces_legacy``."""
     params: dict[str, object] = {"all": scope is None, "provinces_2025": [], "provinces_legacy": []}
-    params |= more
     if scope is not None:
         for scheme in ("2025", "legacy"):
             codes = scope.filter(pl.col("scheme") == scheme)["code"].to_list()
             params[f"provinces_{scheme}"] = codes
-    return db.query(conn, f"indicators/{name}", settings, **params).lazy()
+    return params
 
 
 def rebuild_indicators(
@@ -50,13 +61,19 @@ def rebuild_indicators(
     schools. Returns the number of (unit, period) rows written."""
     started = time.perf_counter()
     catalog = load_catalog()
-    scope = _affected(conn, settings, changed_schools)
+    # after an ingest, stored sums made by this catalog and approval mode are updated in part
+    usable = changed_schools is not None and _stored_usable(conn, settings)
+    scope = None
+    if usable and changed_schools is not None:
+        scope = _affected(conn, settings, changed_schools)
     registry, expected = (_frame(conn, name, settings, scope) for name in ("registry", "expected"))
-    returns = _frame(conn, "returns", settings, scope, basis="all")
+    # read once: the official basis is the returns approved (off: every one, on both bases)
+    flagged = _frame(conn, "returns", settings, scope, approved=settings.approval != "off")
+    returns = flagged.drop(APPROVED)
     every = unit_sums(prepare_schools(returns, registry, expected, catalog.norms), catalog)
     official = every
-    if settings.approval != "off":  # off: every return counts on receipt, on both bases
-        approved = _frame(conn, "returns", settings, scope, basis="official")
+    if settings.approval != "off":
+        approved = flagged.filter(APPROVED).drop(APPROVED)
         official = unit_sums(prepare_schools(approved, registry, expected, catalog.norms), catalog)
     sums = pl.concat(
         [
@@ -66,34 +83,27 @@ def rebuild_indicators(
         how="vertical_relaxed",
     )
     found = findings(returns, registry, load_rules().quality)  # of every return, once
-    if scope is None:
+    if not usable:
         # the wide table's columns follow the catalog (indicator_id__part), so it is created
         # from the frame itself; the findings table's shape is in sql/out
         conn.register("incoming", sums)
         conn.execute("create or replace table out_indicator__sums as select * from incoming")
         conn.unregister("incoming")
+    else:  # after an ingest: most units' sums are what they were; only the others are written
+        _replace_changed(conn, settings, sums, scope)
+    if scope is None:
         db.execute(conn, "out/out_quality__findings", settings)
-        db.insert_frame(conn, "out_quality__findings", found)
-        provinces = None
     else:
-        provinces = sums.select("scheme", "province_code").unique()
-        conn.register("provinces", provinces)
-        conn.execute(
-            "delete from out_indicator__sums as o using provinces as p "
-            "where o.scheme = p.scheme and o.province_code = p.province_code"
-        )
-        conn.unregister("provinces")
         conn.register("schools", registry.select("school_code").collect())
         conn.execute(
             "delete from out_quality__findings as f using schools as s "
             "where f.school_code = s.school_code"
         )
         conn.unregister("schools")
-        db.insert_frame(conn, "out_indicator__sums", sums)
-        db.insert_frame(conn, "out_quality__findings", found)
+    db.insert_frame(conn, "out_quality__findings", found)
     conn.execute("delete from meta__approval")
     conn.execute("insert into meta__approval values (?)", [settings.approval])
-    _record(conn, started, sums.height, provinces)
+    _record(conn, started, sums.height, scope)
     return sums.height
 
 
@@ -103,24 +113,9 @@ def approval_mode(conn: duckdb.DuckDBPyConnection) -> str | None:
 
 
 def _affected(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, changed: Collection[str] | None
+    conn: duckdb.DuckDBPyConnection, settings: Settings, changed: Collection[str]
 ) -> pl.DataFrame | None:
-    """The provinces (scheme, code) to recompute, or None for a full rebuild."""
-    if changed is None or approval_mode(conn) != settings.approval:
-        return None  # everything asked, or official figures made under the other mode
-    tables = {
-        t for (t,) in conn.execute("select table_name from information_schema.tables").fetchall()
-    }
-    if not {"out_indicator__sums", "out_quality__findings"} <= tables:
-        return None  # first build
-    columns = conn.execute(
-        "select column_name from information_schema.columns "
-        "where table_name = 'out_indicator__sums' order by ordinal_position"
-    ).fetchall()
-    if [c for (c,) in columns] != [*sums_columns(load_catalog()), "basis"]:
-        return None  # the catalog changed: the table's shape changes with it
-    if not db.scalar(conn, "select count(*) from out_indicator__sums where basis = 'all'"):
-        return None  # empty, or made before the bases (sql/schema/64_out_indicator_basis.sql)
+    """The provinces (scheme, code) of the changed schools, or None when they are most."""
     provinces = db.query(
         conn, "indicators/affected_provinces", settings, school_codes=sorted(changed)
     )
@@ -128,6 +123,69 @@ def _affected(
     if provinces.filter(pl.col("scheme") == "2025").height > FULL_REBUILD_SHARE * total:
         return None
     return provinces
+
+
+def _stored_usable(conn: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """Whether the stored sums and findings may be updated in part: made under this approval
+    mode, by the present catalog, and not empty."""
+    if approval_mode(conn) != settings.approval:
+        return False  # official figures made under the other mode
+    tables = {
+        t for (t,) in conn.execute("select table_name from information_schema.tables").fetchall()
+    }
+    if not {"out_indicator__sums", "out_quality__findings"} <= tables:
+        return False  # first build
+    columns = conn.execute(
+        "select column_name from information_schema.columns "
+        "where table_name = 'out_indicator__sums' order by ordinal_position"
+    ).fetchall()
+    if [c for (c,) in columns] != [*sums_columns(load_catalog()), "basis"]:
+        return False  # the catalog changed: the table's shape changes with it
+    # empty, or made before the bases (sql/schema/64_out_indicator_basis.sql)
+    return bool(db.scalar(conn, "select count(*) from out_indicator__sums where basis = 'all'"))
+
+
+def _replace_changed(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    sums: pl.DataFrame,
+    scope: pl.DataFrame | None,
+) -> None:
+    """Make the stored sums of the provinces in ``scope`` (all: None) those of ``sums``,
+    rewriting only the rows whose values differ, or that are new or gone: writing the
+    table's few hundred columns is most of a rebuild's cost, and most units are unchanged.
+    A sum within :data:`SAME_WITHIN` of the stored one is the same: the sums of fractional
+    parts come out in the last bits as the order of the additions falls, so a rebuild is no
+    closer to itself than that."""
+    stored = db.query(conn, "out/sums_of_provinces", settings, **_provinces(scope))
+    values = [c for c in sums.columns if c not in SUMS_KEY]
+    compared = sums.join(
+        stored.with_columns(pl.lit(True).alias(STORED)),
+        on=SUMS_KEY,
+        how="left",
+        suffix=OLD,
+        nulls_equal=True,
+    )
+    same = pl.col(STORED).fill_null(False) & pl.all_horizontal(
+        _same(c, sums.schema[c]) for c in values
+    )
+    fresh = compared.filter(~same).select(sums.columns)
+    gone = stored.select(SUMS_KEY).join(sums.select(SUMS_KEY), on=SUMS_KEY, how="anti")
+    conn.register("replaced", pl.concat([fresh.select(SUMS_KEY), gone]))
+    db.execute(conn, "out/delete_sums_rows", settings)
+    conn.unregister("replaced")
+    db.insert_frame(conn, "out_indicator__sums", fresh)
+
+
+def _same(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Whether a recomputed value is the stored one (both null, or equal; floats within
+    :data:`SAME_WITHIN` of each other)."""
+    new, old = pl.col(column), pl.col(f"{column}{OLD}")
+    if not dtype.is_float():
+        return new.eq_missing(old)
+    close = (new - old).abs() <= SAME_WITHIN * pl.max_horizontal(new.abs(), old.abs())
+    either = new.is_null() | old.is_null()
+    return pl.when(either).then(new.is_null() & old.is_null()).otherwise(close)
 
 
 def _record(

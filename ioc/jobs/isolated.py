@@ -5,14 +5,21 @@ keeps its memory and goes on serving.
 Memory is bounded by watching the job's resident set and killing it above the limit. Not an
 address-space or data rlimit: DuckDB, Polars and OpenBLAS reserve far more address space
 than they use, and an ingest of a few hundred megabytes fails under either.
+
+A caller that is itself a process run for this one job (a command of the CLI) may run the
+same module in its own process instead (:func:`run_here`): no second interpreter to start
+and import, the same request and answer; it has no limits, its process is the operator's.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,6 +99,32 @@ def run_job(
     if proc.returncode != 0:
         raise JobFailed(err.strip()[-4000:] or f"exit status {proc.returncode}")
     return json.loads(out.strip().splitlines()[-1])
+
+
+def run_here(
+    module: str, request: dict[str, Any], cwd: Path, watch: Callable[[], None] | None = None
+) -> Any:
+    """Run ``module``'s ``run(request, cwd)`` in this process: what :func:`run_job` would
+    answer (decoded from the same JSON), with ``watch`` called every ``WATCH_SECONDS`` from a
+    thread while it runs. No limits: for a process of its own that runs
+    only this job. Raises :class:`JobFailed` when the job raises."""
+    done = threading.Event()
+
+    def watching() -> None:
+        while not done.wait(WATCH_SECONDS):
+            if watch is not None:
+                watch()
+
+    watcher = threading.Thread(target=watching, name="ioc-job-watch", daemon=True)
+    watcher.start()
+    try:
+        answer = importlib.import_module(module).run(request, cwd)
+    except Exception as exc:
+        raise JobFailed(traceback.format_exc()[-4000:]) from exc
+    finally:
+        done.set()
+        watcher.join()
+    return json.loads(json.dumps(answer))
 
 
 def _kill(proc: subprocess.Popen[str]) -> None:

@@ -1,6 +1,8 @@
 """The ``pull`` and ``source_test`` jobs: a source pulled (or tried) by ``python -m ingest.job``
 (named, never imported: see :mod:`ioc.jobs.isolated`) in a process of its own, as
-docs/pulls.md says (steps 2 and 4).
+docs/pulls.md says (steps 2 and 4). A pull the CLI asked for (``ioc sources pull``) runs the
+same module in the command's process: that is already a process of its own, for this pull
+only, so a second interpreter would only add its start-up (:func:`ioc.jobs.isolated.run_here`).
 
 A pull opens its ledger row (:mod:`ioc.store.pulls`), loads the source's declaration from
 the store and its credentials from the secrets file, runs the job in
@@ -26,7 +28,7 @@ from ioc import store
 from ioc.catalog.messages import LANGS
 from ioc.catalog.source_messages import source_text
 from ioc.config import Settings
-from ioc.jobs.isolated import JobFailed, JobStopped, Limits, run_job
+from ioc.jobs.isolated import JobFailed, JobStopped, Limits, run_here, run_job
 from ioc.jobs.runner import Context, JobProblem
 from ioc.jobs.upload import MODULE, PROGRESS, job_settings, progress_watcher
 from ioc.sources.secrets import SecretError, load_secret
@@ -36,6 +38,7 @@ from ioc.store import pulls, sources
 log = logging.getLogger("ioc.jobs")
 Trigger = Literal["api", "cli", "schedule"]
 COUNTS = pulls.COUNTS
+HERE: frozenset[Trigger] = frozenset({"cli"})  # pulls run in the caller's own process
 STOPPED = {  # what stopped a pull: the error code and the setting
     "memory": ("pull_memory_limit", "IOC_INGEST_MEMORY_LIMIT_MB"),
     "time": ("pull_time_limit", "IOC_SOURCES_TIME_LIMIT_SECONDS"),
@@ -113,7 +116,7 @@ def run(context: Context) -> dict[str, Any]:
         ).id
     report = failed_report(spec, full, dry_run, error("pull_internal_error", name))
     try:
-        report = _pull(context, spec, full, dry_run)
+        report = _pull(context, spec, full, dry_run, here=given["trigger"] in HERE)
     finally:  # the ledger row is finished whatever happened
         with _session(context) as session:
             pulls.finish_pull(session, pull_id, report)
@@ -127,8 +130,11 @@ def run(context: Context) -> dict[str, Any]:
     return {**report, "pull_id": pull_id}
 
 
-def _pull(context: Context, spec: SourceSpec, full: bool, dry_run: bool) -> dict[str, Any]:
-    """The PullReport of the ingest job (a failed one for what stopped it)."""
+def _pull(
+    context: Context, spec: SourceSpec, full: bool, dry_run: bool, *, here: bool
+) -> dict[str, Any]:
+    """The PullReport of the ingest job (a failed one for what stopped it), run in a process
+    of its own, or in this one when ``here``."""
     settings = context.settings
     try:
         secret = load_secret(settings, spec.secret)
@@ -142,8 +148,12 @@ def _pull(context: Context, spec: SourceSpec, full: bool, dry_run: bool) -> dict
     work = settings.data_dir / "pulls" / spec.name
     work.mkdir(parents=True, exist_ok=True)
     limits = _limits(settings)
+    watch = progress_watcher(work / PROGRESS, context)
     try:
-        answer = run_job(MODULE, job, work, limits, progress_watcher(work / PROGRESS, context))
+        if here:
+            answer = run_here(MODULE, job, work, watch)
+        else:
+            answer = run_job(MODULE, job, work, limits, watch)
         return dict(answer["pull"])
     except JobStopped as exc:
         code, setting = STOPPED[exc.limit]

@@ -10,7 +10,9 @@
 -- not after it closed (nor at all without a closed_year), and the carrying forward above no
 -- longer applies to them. Schools it does not list keep the rule above; any return makes its
 -- school expected in its period. An empty registry changes nothing.
-create or replace table core_school__expected as
+-- Rows of every school when $all, else only of those in $schools (what periods exist and in
+-- which periods each old province reported are taken from every return either way; the
+-- runner rebuilds everything when those change: see legacy_province).
 with all_returns as (
     select
         school_code,
@@ -44,6 +46,10 @@ returns as (
     inner join school_province on all_returns.school_code = school_province.school_code
 ),
 
+chosen as (
+    select * from returns where $all or school_code in (select unnest($schools))
+),
+
 periods as (
     select distinct school_year, term, period_order from returns
 ),
@@ -55,6 +61,7 @@ period_schemes as (
 
 listed as (
     select school_code, scheme, status, opened_year, closed_year from raw_registry__schools
+    where $all or school_code in (select unnest($schools))
 ),
 
 listed_expected as (
@@ -87,26 +94,27 @@ previous as (
 ),
 
 expected as (
-    select school_code, school_year, term from returns
+    select school_code, school_year, term from chosen
     union
-    select returns.school_code, previous.school_year, previous.term
+    select chosen.school_code, previous.school_year, previous.term
     from previous
-    inner join returns
-        on returns.province = previous.province
-        and returns.period_order = previous.last_order
-    anti join listed on returns.school_code = listed.school_code
+    inner join chosen
+        on chosen.province = previous.province
+        and chosen.period_order = previous.last_order
+    anti join listed on chosen.school_code = listed.school_code
     union
     select school_code, school_year, term from listed_expected
 ),
 
 receipts as (
-    select returns.school_code, returns.school_year, returns.term, runs.received_date
-    from returns
-    inner join ingest_runs as runs on returns.run_id = runs.run_id
+    select chosen.school_code, chosen.school_year, chosen.term, runs.received_date
+    from chosen
+    inner join ingest_runs as runs on chosen.run_id = runs.run_id
     union all
     select replaced.school_code, replaced.school_year, replaced.term, runs.received_date
     from ingest_replacements as replaced
     inner join ingest_runs as runs on replaced.previous_run_id = runs.run_id
+    where $all or replaced.school_code in (select unnest($schools))
 ),
 
 first_receipt as (
@@ -120,7 +128,10 @@ final as (
         expected.school_code,
         expected.school_year,
         expected.term,
-        returns.school_code is not null as has_return,
+        chosen.school_code is not null as has_return,
+        -- the old province the school's returns count under (null: no return this period);
+        -- which periods each province reported in is what every school's rows depend on
+        chosen.province as legacy_province,
         first_receipt.first_received_date,
         case
             when expected.term = 'DN'
@@ -134,10 +145,10 @@ final as (
             )
         end as due_date
     from expected
-    left join returns
-        on expected.school_code = returns.school_code
-        and expected.school_year = returns.school_year
-        and expected.term = returns.term
+    left join chosen
+        on expected.school_code = chosen.school_code
+        and expected.school_year = chosen.school_year
+        and expected.term = chosen.term
     left join first_receipt
         on expected.school_code = first_receipt.school_code
         and expected.school_year = first_receipt.school_year

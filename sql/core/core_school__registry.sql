@@ -9,13 +9,15 @@
 -- A school of the pulled registry (raw_registry__schools) that never sent a return is here
 -- too, with the registry's name, level, ownership and place (the other scheme's derived the
 -- same way), no period and 0 returns: coverage and the chase list count it as missing.
-create or replace table core_school__registry as
+-- Every school when $all, else only those in $schools (each school's row is its own: the
+-- runner replaces the rows of the schools whose returns or registry records changed).
 with reported as (
     select
         *,
         period_order(school_year, term) as period_order,
         true as is_return
     from core_school__period_returns
+    where $all or school_code in (select unnest($schools))
 ),
 
 listed_only as (
@@ -31,6 +33,7 @@ listed_only as (
         false as is_return
     from raw_registry__schools
     anti join reported on raw_registry__schools.school_code = reported.school_code
+    where $all or raw_registry__schools.school_code in (select unnest($schools))
 ),
 
 returns as (

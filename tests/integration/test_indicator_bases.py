@@ -1,0 +1,83 @@
+"""The two bases of the indicator sums (docs/approval.md) come from one read of the returns,
+each flagged approved or not (sql/indicators/returns.sql): this proves the official basis
+equals sums of the approved returns alone (read on their own, as before the flag) and the
+``all`` basis sums of every return, in full and incremental rebuilds, on a real DuckDB file
+through the real ingest; and that with IOC_APPROVAL=off both are the same computation."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from ingest.runner import ingest
+from ioc import db
+from ioc.catalog.definitions import load_catalog
+from ioc.compute.indicators import prepare_schools, unit_sums
+from ioc.compute.out_tables import rebuild_indicators
+from ioc.config import Settings
+from tests.fixtures import SCHOOLS, table_rows, write_csv
+
+PERIOD = "2021-2022/DN"
+# the returns counted on a basis, read on their own: every one, or the approved ones only
+ALL = "select * exclude (run_id, sheet, source_row, content_hash) from core_school__period_returns"
+APPROVED = f"""{ALL} as r where exists (
+    select 1 from core_return__approvals as a
+    where a.school_code = r.school_code and a.school_year = r.school_year
+        and a.term = r.term and a.content_hash = r.content_hash)"""
+
+
+def by_hand(conn: duckdb.DuckDBPyConnection, returns_sql: str) -> pl.DataFrame:
+    """The sums of the returns ``returns_sql`` reads, for every school expected."""
+    catalog = load_catalog()
+    registry = conn.sql("select * from core_school__registry").pl().lazy()
+    expected = conn.sql(
+        "select school_code, school_year, term, has_return, is_on_time from core_school__expected"
+    ).pl()
+    returns = conn.sql(returns_sql).pl().lazy()
+    prepared = prepare_schools(returns, registry, expected.lazy(), catalog.norms)
+    return ordered(unit_sums(prepared, catalog))
+
+
+def ordered(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.sort(["scheme", "level", "unit_code", "school_year", "term"])
+
+
+def stored(conn: duckdb.DuckDBPyConnection, basis: str) -> pl.DataFrame:
+    found = conn.sql(f"select * from out_indicator__sums where basis = '{basis}'").pl()
+    return ordered(found.drop("basis"))
+
+
+def test_both_bases_equal_sums_of_their_own_returns(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", approval="required")
+    (report,) = ingest(
+        [write_csv(tmp_path / "returns.csv", table_rows())], period=PERIOD, settings=settings
+    )
+    assert report.status == "loaded"
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(settings.published_db, copy)
+    with duckdb.connect(str(copy)) as conn:
+        # half the schools approved, one of them since changed (its hash no longer approved)
+        codes = sorted(s["school_code"] for s in SCHOOLS)[::2]
+        conn.execute(
+            "insert into core_return__approvals (school_code, school_year, term, content_hash) "
+            "select school_code, school_year, term, "
+            "case when school_code = $changed then 'other' else content_hash end "
+            "from core_school__period_returns where school_code in (select unnest($codes))",
+            {"codes": codes, "changed": codes[0]},
+        )
+        for changed in (None, codes[:3]):  # a full rebuild, then the provinces of 3 schools
+            rebuild_indicators(conn, settings, changed)
+            official, every = stored(conn, "official"), stored(conn, "all")
+            assert_frame_equal(official, by_hand(conn, APPROVED), rel_tol=1e-12, abs_tol=1e-9)
+            assert_frame_equal(every, by_hand(conn, ALL), rel_tol=1e-12, abs_tol=1e-9)
+            assert not official.equals(every)  # the unapproved returns count in 'all' only
+
+        off = settings.model_copy(update={"approval": "off"})
+        rebuild_indicators(conn, off)
+        assert_frame_equal(stored(conn, "official"), stored(conn, "all"))
+        assert_frame_equal(stored(conn, "all"), by_hand(conn, ALL), rel_tol=1e-12, abs_tol=1e-9)
+        assert db.scalar(conn, "select mode from meta__approval") == "off"
