@@ -147,4 +147,3 @@ def delete_webhook(request: Request, who: Admins, name: WebhookName) -> Response
             raise alert_problem(exc) from exc
     audit(request, Action.ALERT_WEBHOOK_DELETE, who, {"name": name})
     return Response(status_code=204)
-

@@ -52,9 +52,7 @@ RuleKeys = Annotated[
     list[Annotated[str, Query(pattern=r"^[a-z0-9_]{3,60}$")]] | None,
     Query(max_length=50, description="Only these rules (repeatable)"),
 ]
-UnitFilter = Annotated[
-    str | None, Query(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)
-]
+UnitFilter = Annotated[str | None, Query(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)]
 #: the columns of the list's CSV/XLSX form
 EXPORT_COLUMNS = (
     "id",
@@ -113,7 +111,7 @@ def _unit(scheme: str | None, unit: str | None) -> tuple[str, str] | None:
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pl.DataFrame:
     """The rows as an export's frame: instants in UTC (shown in local time), ids whole."""
-    schema: dict[str, pl.DataType] = {
+    schema: dict[str, pl.DataType | type[pl.DataType]] = {
         c: pl.Datetime("us", "UTC")
         if c in TIMES
         else pl.Float64
@@ -155,7 +153,7 @@ def list_alerts(
     size: Annotated[int, Query(ge=1, le=1000)] = 50,
     format: Format = "json",
 ) -> Any:
-    states = tuple(state or (AlertState.OPEN, AlertState.ACKNOWLEDGED))
+    states: tuple[str, ...] = tuple(state or (AlertState.OPEN, AlertState.ACKNOWLEDGED))
     if "all" in states:
         states = tuple(s.value for s in AlertState if s != AlertState.PENDING)
     filters = store.Filters(
@@ -303,4 +301,3 @@ def resolve(
         {"alert_id": alert_id, "event_id": event.id, "build_id": build_id},
     )
     return AlertDetail.model_validate(out)
-
