@@ -104,8 +104,8 @@ def _in_force(now: datetime) -> Any:
 
 def silence_out(silence: AlertSilence, now: datetime, alerts: int = 0) -> dict[str, Any]:
     active = silence.ended_at is None and as_utc(silence.starts_at) <= now < as_utc(silence.ends_at)
-    fields = ("id", "rule_key", "scheme", "unit_code", "reason", "starts_at", "ends_at")
-    fields += ("created_by", "created_at", "ended_at", "ended_by")
+    fields: tuple[str, ...] = ("id", "rule_key", "scheme", "unit_code", "reason", "starts_at")
+    fields += ("ends_at", "created_by", "created_at", "ended_at", "ended_by")
     return {f: getattr(silence, f) for f in fields} | {"active": active, "alerts": alerts}
 
 

@@ -34,6 +34,7 @@ from ioc.store.alerts import AlertError
 from ioc.store.audit import Action
 
 router = APIRouter(prefix="/alerts/rules", tags=["alerts"])
+UNIT_FIELDS = frozenset(RuleUnit.model_fields)
 RuleKey = Annotated[str, PathParam(pattern=KEY.pattern, max_length=60)]
 
 
@@ -42,15 +43,17 @@ def spec_of(data: dict[str, Any]) -> RuleSpec:
     try:
         return RuleSpec.model_validate(data)
     except ValidationError as exc:
-        errors = []
+        errors: dict[str, dict[str, str]] = {}
         for error in exc.errors():
-            field = ".".join(str(p) for p in error["loc"])
+            loc = error["loc"]  # a field, then list indexes and a unit's fields, or a union's arm
+            kept = loc[:1] + tuple(p for p in loc[1:] if isinstance(p, int) or p in UNIT_FIELDS)
+            field = ".".join(str(p) for p in kept)
             reason = str(error["msg"]).removeprefix("Value error, ")
             head, sep, rest = reason.partition(": ")
             if not field and sep and head in RuleSpec.model_fields:
                 field, reason = head, rest
-            errors.append({"parameter": field, "in": "body", "reason": reason})
-        raise invalid(errors) from None
+            errors.setdefault(field, {"parameter": field, "in": "body", "reason": reason})
+        raise invalid(list(errors.values())) from None
 
 
 def invalid(errors: list[dict[str, str]]) -> ApiError:

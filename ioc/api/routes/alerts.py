@@ -15,6 +15,7 @@ import polars as pl
 from fastapi import APIRouter, Body, Query, Request
 from fastapi import Path as PathParam
 
+from ioc.alerts.rules import Kind
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_ID, MAX_PAGE, UNIT_PATTERN, UNIT_TEXT
@@ -134,7 +135,7 @@ def list_alerts(
     ] = None,
     severity: Annotated[list[SeverityName] | None, Query(max_length=3)] = None,
     rule: RuleKeys = None,
-    kind: Annotated[list[str] | None, Query(max_length=7, pattern=r"^[a-z_]{3,24}$")] = None,
+    kind: Annotated[list[Kind] | None, Query(max_length=7, description="Rule kinds")] = None,
     scheme: SchemeName | None = None,
     unit: UnitFilter = None,
     q: Annotated[
