@@ -19,87 +19,11 @@ import pytest
 
 from ioc import store
 from ioc.config import Settings
-from ioc.store.alert_models import Alert, AlertDelivery, AlertEvent, AlertRule
+from ioc.store.alert_models import Alert, AlertRule
 from ioc.store.audit import list_audit
 from ioc.store.demo import DEMO_PASSWORD
 from tests.conftest import serve
-from tests.integration.alert_rows import add_alert
-
-P94, D945, D941, P92 = ("legacy", "94"), ("legacy", "945"), ("legacy", "941"), ("2025", "92")
-
-
-def seed(settings: Settings) -> dict[str, int]:
-    """Alerts in old districts 945 and 941 of province 94 and at the province; their ids."""
-    engine = store.make_engine(settings)
-    try:
-        with store.open_session(engine) as s:
-            ids = {
-                "norm_945": add_alert(
-                    s,
-                    rule_key="norm_commune_key",
-                    subject_code="94501",
-                    subject_name="Xã An Thạnh 1",
-                    item="NET_CLASS_SIZE",
-                    units=[P94, P92, D945],
-                ).id,
-                "school_941": add_alert(
-                    s,
-                    rule_key="missing_returns_school",
-                    kind="missing_returns",
-                    subject_kind="school",
-                    subject_code="94111001",
-                    subject_name="Trường Tiểu học Phường 1",
-                    severity="critical",
-                    units=[P94, P92, D941],
-                ).id,
-                "stale": add_alert(
-                    s,
-                    rule_key="source_stale",
-                    kind="source_stale",
-                    subject_kind="source",
-                    subject_code="smas",
-                    severity="critical",
-                    state="acknowledged",
-                    acknowledged_by="demo-operator",
-                    units=[P94, P92],
-                ).id,
-                "recovered_945": add_alert(
-                    s,
-                    rule_key="data_age_province",
-                    kind="data_age",
-                    subject_code="94502",
-                    severity="info",
-                    state="recovered",
-                    units=[P94, P92, D945],
-                ).id,
-                "pending_945": add_alert(
-                    s,
-                    rule_key="change_commune",
-                    subject_code="94503",
-                    state="pending",
-                    units=[P94, P92, D945],
-                ).id,
-            }
-            alert = s.get(Alert, ids["norm_945"])
-            assert alert is not None
-            event = s.query(AlertEvent).filter_by(alert_id=alert.id).one()
-            s.add(
-                AlertDelivery(
-                    alert_id=alert.id,
-                    event_id=event.id,
-                    channel="email",
-                    recipient="demo-operator",
-                    address="demo-operator@so-gddt.example.vn",
-                    status="sent",
-                    attempts=1,
-                )
-            )
-            for name, unit in (("op-945", D945), ("op-941", D941)):
-                store.create_user(s, name, DEMO_PASSWORD, "operator", units=[unit])
-            s.commit()
-    finally:
-        engine.dispose()
-    return ids
+from tests.integration.alert_rows import D945, P92, P94, seed
 
 
 @pytest.fixture(scope="module")
