@@ -71,24 +71,6 @@ LIST_COLUMNS = (
     "reopened_from",
 )
 
-#: the columns of the history export (:func:`events`)
-EVENT_COLUMNS = (
-    "id",
-    "alert_id",
-    "at",
-    "actor",
-    "action",
-    "comment",
-    "rule_key",
-    "severity",
-    "subject_kind",
-    "subject_code",
-    "subject_name",
-    "scheme",
-    "unit_code",
-    "item",
-)
-
 
 class AlertError(ValueError):
     """An action the store refuses: ``code`` names the catalog's message (``alerts``)."""

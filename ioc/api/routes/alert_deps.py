@@ -5,7 +5,6 @@ parsed, and the export columns' headers."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -69,13 +68,3 @@ async def _small_body(request: Request) -> None:
 
 
 SmallBody = Depends(_small_body)
-
-
-@functools.cache
-def column_labels() -> dict[str, tuple[str, str]]:
-    """(vi, en) headers of the alert exports' columns (messages.yaml ``alerts.column_*``)."""
-    return {
-        code.removeprefix("column_"): (text.vi, text.en)
-        for code, text in load_messages().alerts.items()
-        if code.startswith("column_")
-    }

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import polars as pl
 from fastapi import APIRouter, Body, Query, Request
 from fastapi import Path as PathParam
 
@@ -26,7 +25,6 @@ from ioc.api.routes.alert_deps import (
     SummaryReaders,
     alert_problem,
     audit,
-    column_labels,
     problem,
     scopes_of,
     store_session,
@@ -43,6 +41,7 @@ from ioc.api.routes.alert_models import (
     SummaryOut,
 )
 from ioc.api.routes.jobs import job_path
+from ioc.store import alert_export as export
 from ioc.store import alerts as store
 from ioc.store.alert_models import AlertState
 from ioc.store.audit import Action
@@ -54,46 +53,6 @@ RuleKeys = Annotated[
     Query(max_length=50, description="Only these rules (repeatable)"),
 ]
 UnitFilter = Annotated[str | None, Query(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)]
-#: the columns of the list's CSV/XLSX form
-EXPORT_COLUMNS = (
-    "id",
-    "rule_key",
-    "rule_vi",
-    "rule_en",
-    "severity",
-    "state",
-    "subject_kind",
-    "subject_code",
-    "subject_name",
-    "scheme",
-    "unit_code",
-    "item",
-    "school_year",
-    "term",
-    "value",
-    "threshold",
-    "message_vi",
-    "message_en",
-    "opened_at",
-    "last_seen_at",
-    "acknowledged_at",
-    "acknowledged_by",
-    "resolved_at",
-    "resolved_by",
-    "recovered_at",
-    "escalated_at",
-    "silenced_until",
-)
-TIMES = (
-    "opened_at",
-    "last_seen_at",
-    "acknowledged_at",
-    "resolved_at",
-    "recovered_at",
-    "escalated_at",
-    "silenced_until",
-    "at",
-)
 
 
 def _unit(scheme: str | None, unit: str | None) -> tuple[str, str] | None:
@@ -108,21 +67,6 @@ def _unit(scheme: str | None, unit: str | None) -> tuple[str, str] | None:
             errors=[{"parameter": "scheme", "in": "query", "reason": "required with unit"}],
         )
     return scheme, unit
-
-
-def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pl.DataFrame:
-    """The rows as an export's frame: instants in UTC (shown in local time), ids whole."""
-    schema: dict[str, pl.DataType | type[pl.DataType]] = {
-        c: pl.Datetime("us", "UTC")
-        if c in TIMES
-        else pl.Float64
-        if c in ("value", "threshold")
-        else pl.Int64
-        if c in ("id", "alert_id", "reopened_from")
-        else pl.String
-        for c in columns
-    }
-    return pl.from_dicts([{c: r[c] for c in columns} for r in rows], schema=schema)
 
 
 @router.get("", summary="Alerts in the caller's units, filtered, counted, paged")
@@ -170,8 +114,8 @@ def list_alerts(
     with store_session(request) as session:
         if format != "json":
             rows = store.list_alerts(session, filters, scopes, sort=sort)
-            frame = _frame(rows, EXPORT_COLUMNS)
-            return respond(request, frame, "alerts", format, column_labels())
+            frame = export.frame(rows, export.LIST_COLUMNS)
+            return respond(request, frame, "alerts", format, export.column_labels())
         counted = store.counts(session, filters, scopes)
         items = store.list_alerts(
             session, filters, scopes, sort=sort, offset=(page - 1) * size, limit=size
@@ -220,8 +164,8 @@ def events(
             rules=tuple(rule or ()),
             unit=_unit(scheme, unit),
         )
-    columns = tuple(store.EVENT_COLUMNS)
-    return respond(request, _frame(rows, columns), "alert_events", format, column_labels())
+    frame = export.frame(rows, export.EVENT_COLUMNS)
+    return respond(request, frame, "alert_events", format, export.column_labels())
 
 
 @router.post(
