@@ -36,6 +36,7 @@ from tests.bench import (
     abuse_exports,
     abuse_login,
     abuse_upload,
+    alerts_page,
     history,
     national,
     pull,
@@ -1171,5 +1172,12 @@ TARGETS: list[Target] = [
         "in pages of 1,000: <= 30 s, <= 1 GB; a delta of 500 changed schools <= 3 s; "
         "ratio to the CSV ingest",
         pull.pull,
+    ),
+    Target(
+        "alerts_page",
+        18,
+        "GET /alerts (first page, JSON) with 10,000 open alerts over a province's communes, "
+        "as a scoped analyst and a leader: p95 <= 300 ms (50 requests each)",
+        alerts_page.alerts_page,
     ),
 ]
