@@ -89,7 +89,7 @@ def test_list_filters_counts_and_sort(server: Any) -> None:
         assert ranked[-1]["id"] == ids["norm_945"]
         paged = c.get("/alerts", params={"size": 1, "page": 2}).json()
         assert paged["total"] == 3 and len(paged["items"]) == 1
-        assert c.get("/alerts", params={"unit": "941"}).status_code == 422  # scheme missing
+        assert found(unit="92") == {ids[k] for k in ("norm_945", "school_941", "stale")}
         assert c.get("/alerts", params={"sort": "password"}).status_code == 422
 
 
@@ -112,6 +112,10 @@ def test_csv_and_xlsx_twins(server: Any) -> None:
         assert all(abs(now_local - s) < timedelta(hours=4) for s in stamps)
         events = c.get("/alerts/events.csv", params={"headers": "vi"})
         assert events.status_code == 200
+        since = {"since": (datetime.now(UTC) - timedelta(hours=3)).isoformat()}
+        assert len(c.get("/alerts/events", params=since).json()) >= 4
+        assert c.get("/alerts/events", params={"since": "2999-01-01"}).json() == []
+        assert c.get("/alerts/events", params={"until": "0.5"}).status_code == 422
         assert len(list(csv.reader(io.StringIO(events.content.decode("utf-8-sig"))))) >= 5
 
 
@@ -209,7 +213,8 @@ def test_rules_bad_input_named_and_nothing_stored(server: Any) -> None:
         r = c.patch(f"/alerts/rules/{RULE['key']}", json={"severity": "critical"})
         assert r.status_code == 200 and r.json()["severity"] == "critical"
         bad = c.patch(f"/alerts/rules/{RULE['key']}", json={"threshold": "abc"})
-        assert bad.status_code == 422 and bad.json()["errors"][0]["parameter"] == "threshold"
+        assert bad.status_code == 422
+        assert bad.json()["errors"][0]["parameter"].split(".")[0] == "threshold"
         assert c.patch("/alerts/rules/source_stale", json={"enabled": False}).status_code == 409
         assert c.delete(f"/alerts/rules/{RULE['key']}").status_code == 204
         assert c.delete(f"/alerts/rules/{RULE['key']}").status_code == 404
@@ -275,7 +280,7 @@ def test_evaluate_is_a_job(server: Any) -> None:
         assert c.post("/alerts/evaluate").status_code == 403
     with client(server, "demo-operator") as c:
         r = c.post("/alerts/evaluate")
-        if r.status_code == 503:  # the job kind is the DELIVERY helper's
+        if r.status_code == 409:  # the job kind is the DELIVERY helper's
             assert r.json()["code"] == "alert_evaluate_unavailable"
         else:
             assert r.status_code == 202 and r.json()["job"].endswith(str(r.json()["job_id"]))

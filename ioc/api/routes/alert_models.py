@@ -5,9 +5,9 @@ across fields run in the route, so a 422 names the field)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
 from ioc.alerts.rules import RuleSpec, RuleUnit
 from ioc.api.params import UNIT_PATTERN, UNIT_TEXT
@@ -133,11 +133,31 @@ class SummaryOut(BaseModel):
 
 
 class RuleIn(RuleSpec):
-    """A user rule: :class:`RuleSpec`'s fields (the route checks them across fields)."""
+    """A user rule: :class:`RuleSpec`'s fields, their JSON types strictly (``0`` is not
+    ``false``); the route checks them across fields."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     @model_validator(mode="after")
     def _consistent(self) -> RuleIn:  # checked by the route, which names the field
         return self
+
+
+def _patch_model() -> type[BaseModel]:
+    fields: dict[str, Any] = {
+        name: (Optional[info.annotation], Field(default=None, description=info.description))  # noqa: UP045 (a type made at run time)
+        for name, info in RuleSpec.model_fields.items()
+        if name != "key"
+    }
+    config = ConfigDict(extra="forbid", strict=True)
+    return create_model("RulePatch", __config__=config, **fields)
+
+
+if TYPE_CHECKING:  # a model made from RuleSpec's fields, each optional
+    RulePatch = BaseModel
+else:
+    RulePatch = _patch_model()
+RulePatch.__doc__ = "The fields of a stored rule to change (its key stays)."
 
 
 class RuleOut(RuleSpec):

@@ -27,7 +27,7 @@ from ioc.api.routes.alert_deps import (
     problem,
     store_session,
 )
-from ioc.api.routes.alert_models import RuleIn, RuleOut
+from ioc.api.routes.alert_models import RuleIn, RuleOut, RulePatch
 from ioc.api.scope import require_in_scope
 from ioc.store import alert_config as config
 from ioc.store.alerts import AlertError
@@ -124,13 +124,9 @@ def change_rule(
     request: Request,
     who: RuleWriters,
     key: RuleKey,
-    changes: Annotated[
-        dict[str, Any],
-        Body(description="The fields of the rule (RuleSpec) to change; the key stays"),
-    ],
+    body: Annotated[RulePatch, Body()],
 ) -> Any:
-    if changes.get("key", key) != key:
-        raise invalid([{"parameter": "key", "in": "body", "reason": "a rule's key cannot change"}])
+    changes = body.model_dump(exclude_unset=True)
     with store_session(request) as session:
         try:
             row = config.get_rule(session, key)

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Body, Query, Request
 from fastapi import Path as PathParam
 
 from ioc.alerts.rules import Kind
-from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_ID, MAX_PAGE, UNIT_PATTERN, UNIT_TEXT
 from ioc.api.routes.alert_deps import (
@@ -41,6 +41,7 @@ from ioc.api.routes.alert_models import (
     SummaryOut,
 )
 from ioc.api.routes.jobs import job_path
+from ioc.config import display_zone
 from ioc.store import alert_export as export
 from ioc.store import alerts as store
 from ioc.store.alert_models import AlertState
@@ -52,21 +53,29 @@ RuleKeys = Annotated[
     list[Annotated[str, Query(pattern=r"^[a-z0-9_]{3,60}$")]] | None,
     Query(max_length=50, description="Only these rules (repeatable)"),
 ]
+Instant = Annotated[
+    str | None,
+    Query(
+        pattern=r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?)?$",
+        max_length=32,
+        description="A date or an ISO 8601 instant, e.g. 2026-03-09T17:15:00+07:00 "
+        "(no offset: the Department's local time)",
+    ),
+]
+SchemeQuery = Annotated[SchemeName, Query(description="The scheme of `unit`")]
 UnitFilter = Annotated[str | None, Query(pattern=UNIT_PATTERN, max_length=5, description=UNIT_TEXT)]
 
 
-def _unit(scheme: str | None, unit: str | None) -> tuple[str, str] | None:
-    if unit is None:
+def _instant(text: str | None) -> datetime | None:
+    """An ISO 8601 date or instant (without a zone: the display zone's local time)."""
+    if text is None:
         return None
-    if scheme is None:
-        raise ApiError(
-            422,
-            "invalid_parameter",
-            "Tham số không hợp lệ: scheme (cần kèm theo unit)",
-            "Invalid parameter: scheme (required with unit)",
-            errors=[{"parameter": "scheme", "in": "query", "reason": "required with unit"}],
-        )
-    return scheme, unit
+    at = datetime.fromisoformat(text)
+    return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(display_zone()))
+
+
+def _unit(scheme: str, unit: str | None) -> tuple[str, str] | None:
+    return None if unit is None else (scheme, unit)
 
 
 @router.get("", summary="Alerts in the caller's units, filtered, counted, paged")
@@ -80,7 +89,7 @@ def list_alerts(
     severity: Annotated[list[SeverityName] | None, Query(max_length=3)] = None,
     rule: RuleKeys = None,
     kind: Annotated[list[Kind] | None, Query(max_length=7, description="Rule kinds")] = None,
-    scheme: SchemeName | None = None,
+    scheme: SchemeQuery = "2025",
     unit: UnitFilter = None,
     q: Annotated[
         str | None, Query(max_length=100, description="In the subject's name or code")
@@ -135,7 +144,7 @@ def list_alerts(
 def summary(
     request: Request,
     who: SummaryReaders,
-    scheme: SchemeName | None = None,
+    scheme: SchemeQuery = "2025",
     unit: UnitFilter = None,
     top: Annotated[int, Query(ge=0, le=100, description="The most severe, oldest N")] = 10,
 ) -> SummaryOut:
@@ -148,10 +157,10 @@ def summary(
 def events(
     request: Request,
     who: Readers,
-    since: Annotated[datetime | None, Query(description="From this instant")] = None,
-    until: Annotated[datetime | None, Query(description="Before this instant")] = None,
+    since: Instant = None,
+    until: Instant = None,
     rule: RuleKeys = None,
-    scheme: SchemeName | None = None,
+    scheme: SchemeQuery = "2025",
     unit: UnitFilter = None,
     format: Format = "json",
 ) -> Any:
@@ -159,8 +168,8 @@ def events(
         rows = store.events(
             session,
             scopes_of(who),
-            since=since,
-            until=until,
+            since=_instant(since),
+            until=_instant(until),
             rules=tuple(rule or ()),
             unit=_unit(scheme, unit),
         )
@@ -177,13 +186,13 @@ def events(
 def evaluate(request: Request, who: Evaluators) -> Any:
     jobs = request.app.state.jobs
     if "alerts" not in jobs.kinds:
-        raise problem("alert_evaluate_unavailable", 503)
+        raise problem("alert_evaluate_unavailable", 409)
     job = jobs.submit("alerts", who.username, {"trigger": "manual"})
     audit(request, Action.ALERT_EVALUATE, who, {"job_id": job.id})
     return {"job_id": job.id, "job": job_path(job.id)}
 
 
-@router.get("/{alert_id}", summary="One alert with its units, timeline and deliveries")
+@router.get("/{alert_id:int}", summary="One alert with its units, timeline and deliveries")
 def detail(request: Request, who: Readers, alert_id: AlertId) -> AlertDetail:
     with store_session(request) as session:
         alert = store.get_alert(session, alert_id, scopes_of(who))
@@ -199,7 +208,7 @@ def _current_build(request: Request) -> str | None:
 
 
 @router.post(
-    "/{alert_id}/acknowledge",
+    "/{alert_id:int}/acknowledge",
     summary="Acknowledge an open alert (who, comment)",
     dependencies=[SmallBody],
 )
@@ -223,7 +232,7 @@ def acknowledge(
 
 
 @router.post(
-    "/{alert_id}/resolve",
+    "/{alert_id:int}/resolve",
     summary="Resolve an open or acknowledged alert (who, comment required)",
     dependencies=[SmallBody],
 )
