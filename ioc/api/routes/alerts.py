@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi import Path as PathParam
 
 from ioc.alerts.rules import Kind
+from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_ID, MAX_PAGE, UNIT_PATTERN, UNIT_TEXT
 from ioc.api.routes.alert_deps import (
@@ -70,7 +71,16 @@ def _instant(text: str | None) -> datetime | None:
     """An ISO 8601 date or instant (without a zone: the display zone's local time)."""
     if text is None:
         return None
-    at = datetime.fromisoformat(text)
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(
+            422,
+            "invalid_parameter",
+            f"Tham số không hợp lệ: thời điểm {text}",
+            f"Invalid parameter: no such instant {text}",
+            errors=[{"parameter": "since/until", "in": "query", "reason": "no such date"}],
+        ) from None
     return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(display_zone()))
 
 
