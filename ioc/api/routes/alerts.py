@@ -88,7 +88,12 @@ def _unit(scheme: str, unit: str | None) -> tuple[str, str] | None:
     return None if unit is None else (scheme, unit)
 
 
-@router.get("", summary="Alerts in the caller's units, filtered, counted, paged")
+@router.get(
+    "",
+    summary="Alerts in the caller's units, filtered, counted, paged",
+    response_model=None,
+    responses={200: {"model": AlertPage, "description": "A page of alerts, and the counts"}},
+)
 def list_alerts(
     request: Request,
     who: Readers,
