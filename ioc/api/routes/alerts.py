@@ -202,7 +202,10 @@ def evaluate(request: Request, who: Evaluators) -> Any:
     jobs = request.app.state.jobs
     if "alerts" not in jobs.kinds:
         raise problem("alert_evaluate_unavailable", 409)
-    job = jobs.submit("alerts", who.username, {"trigger": "manual"})
+    # the request of ioc.jobs.alerts (the job kind's module): why it runs, on which build
+    job = jobs.submit(
+        "alerts", who.username, {"trigger": "manual", "build_id": _current_build(request)}
+    )
     audit(request, Action.ALERT_EVALUATE, who, {"job_id": job.id})
     return {"job_id": job.id, "job": job_path(job.id)}
 
