@@ -33,7 +33,9 @@ def server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) ->
     ids = seed(Settings(data_dir=source / "data"))
     secrets = source / "secrets.yaml"
     secrets.write_text("hook-a:\n  secret: s3cr3t-value\nno-key:\n  token: x\n", "utf-8")
-    env = {"IOC_SOURCES_SECRETS_FILE": str(secrets)}
+    # no evaluation by the clock or on the build: the alerts stay as written (off with the
+    # report scheduler), until test_evaluate_is_a_job (the last) asks for one
+    env = {"IOC_SOURCES_SECRETS_FILE": str(secrets), "IOC_REPORTS_SCHEDULER": "false"}
     for running in serve(
         Settings(data_dir=source / "data"), tmp_path_factory.mktemp("alerts-api"), env
     ):
