@@ -128,6 +128,7 @@ def test_detail_with_timeline_and_deliveries(server: Any) -> None:
         one = c.get(f"/alerts/{alert_id}").json()
         assert [e["action"] for e in one["events"]] == ["open"]
         assert {(u["scheme"], u["code"]) for u in one["units"]} == {P94, P92, D945}
+        assert {u["name"] for u in one["units"]} >= {"Thành phố Cần Thơ", "Tỉnh Sóc Trăng"}
         assert one["deliveries"][0]["address"] == "demo-operator@so-gddt.example.vn"
     with client(server, "demo-analyst") as c:
         one = c.get(f"/alerts/{alert_id}").json()

@@ -8,6 +8,7 @@ them does not exist for the caller: 404)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -217,7 +218,22 @@ def detail(request: Request, who: Readers, alert_id: AlertId) -> AlertDetail:
         if alert is None:
             raise problem("unknown_alert", 404, id=alert_id)
         out = store.alert_detail(session, alert, addresses=who.role == "admin")
-    return AlertDetail.model_validate(out)
+    return _detail(out)
+
+
+@functools.cache
+def _unit_names() -> dict[tuple[str, str], str]:
+    """Every unit's name by (scheme, code), from the package's unit list."""
+    from ioc.geo import admin
+
+    return {(s, c): n for s, c, n in admin.units().select("scheme", "code", "name").iter_rows()}
+
+
+def _detail(out: dict[str, Any]) -> AlertDetail:
+    """The alert's answer, its units named."""
+    names = _unit_names()
+    units = [u | {"name": names.get((u["scheme"], u["code"]))} for u in out["units"]]
+    return AlertDetail.model_validate(out | {"units": units})
 
 
 def _current_build(request: Request) -> str | None:
@@ -246,7 +262,7 @@ def acknowledge(
             raise alert_problem(exc) from exc
         out = store.alert_detail(session, alert, addresses=who.role == "admin")
     audit(request, Action.ALERT_ACKNOWLEDGE, who, {"alert_id": alert_id, "event_id": event.id})
-    return AlertDetail.model_validate(out)
+    return _detail(out)
 
 
 @router.post(
@@ -272,4 +288,4 @@ def resolve(
         who,
         {"alert_id": alert_id, "event_id": event.id, "build_id": build_id},
     )
-    return AlertDetail.model_validate(out)
+    return _detail(out)
