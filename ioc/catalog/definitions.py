@@ -206,6 +206,7 @@ class Messages(BaseModel):
     sources: dict[str, Label] = {}  # pulls of sources and their API (docs/pulls.md)
     reviews: dict[str, Label] = {}  # review and approval (docs/approval.md)
     alert_conditions: dict[str, Label] = {}  # what an alert's rule found (docs/alerts.md)
+    alerts: dict[str, Label] = {}  # alerts: the API's errors, export columns (docs/alerts.md)
 
 
 def placeholders(template: str) -> set[tuple[str, str]]:
@@ -229,6 +230,7 @@ def load_messages() -> Messages:
     parts += [(f"source {code}", text) for code, text in messages.sources.items()]
     parts += [(f"review {code}", text) for code, text in messages.reviews.items()]
     parts += [(f"alert {code}", text) for code, text in messages.alert_conditions.items()]
+    parts += [(f"alert {code}", text) for code, text in messages.alerts.items()]
     for name, part in parts:
         vi, en = placeholders(part.vi), placeholders(part.en)
         if {p for p, _ in vi} != {p for p, _ in en}:

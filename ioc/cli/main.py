@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import typer
 
+from ioc.cli.alerts import alerts_app
 from ioc.cli.audit import audit_app
 from ioc.cli.demo import demo
 from ioc.cli.export import export
@@ -25,3 +26,4 @@ app.add_typer(users_app, name="users")
 app.add_typer(targets_app, name="targets")
 app.add_typer(sources_app, name="sources")
 app.add_typer(audit_app, name="audit")
+app.add_typer(alerts_app, name="alerts")

@@ -118,6 +118,7 @@ def _user_row(session: Session, user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "role": user.role,
         "units": [f"{s}:{c}" for s, c in user.units],
+        "email": user.email,
         "active": user.is_active,
         "locked_until": local_iso(slowed_until),
         "failed_logins": failures,
@@ -144,6 +145,7 @@ def add(
     role: Annotated[str, typer.Option(help=ROLES_HELP)],
     unit: UnitsOption = None,
     full_name: Annotated[str, typer.Option(help="Name shown in the dashboard")] = "",
+    email: Annotated[str | None, typer.Option(help="E-mail address, where alerts go")] = None,
     prompt_password: PromptOption = False,
 ) -> None:
     """Create an account; prints a generated password once."""
@@ -153,7 +155,14 @@ def add(
     with _store() as session:
         password, generated = _password(prompt_password)
         user = store.create_user(
-            session, username, password, role, full_name=full_name, units=units, actor=_actor()
+            session,
+            username,
+            password,
+            role,
+            full_name=full_name,
+            units=units,
+            email=email,
+            actor=_actor(),
         )
         console.print(f"created {escape(user.username)} ({user.role})")
         if generated:
@@ -167,6 +176,8 @@ def list_(as_json: JsonOption = False) -> None:
 
     with _store() as session:
         rows = [_user_row(session, u) for u in store.list_users(session)]
+    if as_json:  # an address only for the accounts that have one
+        rows = [{k: v for k, v in r.items() if k != "email" or v} for r in rows]
     print_rows(rows, as_json, "accounts")
 
 
@@ -195,6 +206,19 @@ def set_units(username: str, unit: UnitsOption = None) -> None:
         user = store.set_scopes(session, username, units, actor=_actor())
         shown = ", ".join(f"{s}:{c}" for s, c in user.units) or "every unit"
         console.print(f"{escape(user.username)}: {shown}")
+
+
+@users_app.command("set-email")
+def set_email(
+    username: str,
+    email: Annotated[str | None, typer.Argument(help="The address; none clears it")] = None,
+) -> None:
+    """Set (or clear) an account's e-mail address, where its alerts are sent."""
+    from ioc import store
+
+    with _store() as session:
+        user = store.set_email(session, username, email, actor=_actor())
+        console.print(f"{escape(user.username)}: {escape(user.email or 'no e-mail address')}")
 
 
 @users_app.command("reset-password")

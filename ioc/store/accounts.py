@@ -16,6 +16,7 @@ from ioc.store.scopes import Unit, check_role, check_units
 from ioc.store.types import utcnow
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,63}")
+EMAIL = re.compile(r"[^@\s<>,;]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 
 
 def normalise_username(username: str) -> str:
@@ -74,11 +75,13 @@ def create_user(
     *,
     full_name: str = "",
     units: Iterable[Unit] = (),
+    email: str | None = None,
     actor: str | None = None,
     ip: str | None = None,
 ) -> User:
     """A new active account. Raises ``UserExists`` or ``InvalidInput``."""
     name = normalise_username(username)
+    address = check_email(email)
     role = check_role(role)
     checked = check_units(role, units)
     check_password(password)
@@ -89,12 +92,15 @@ def create_user(
         full_name=full_name.strip(),
         password_hash=passwords.hash_password(password),
         role=role,
+        email=address,
         is_active=True,
         created_at=utcnow(),
     )
     _replace_scopes(user, checked)
     session.add(user)
-    detail = {"user": name, "role": role, "units": _units_text(checked)}
+    detail: dict[str, object] = {"user": name, "role": role, "units": _units_text(checked)}
+    if address:
+        detail["email"] = address
     record(session, Action.USER_CREATED, actor, detail, ip)
     session.commit()
     return user
@@ -115,6 +121,31 @@ def _changed(
 ) -> None:
     record(session, Action.USER_CHANGED, actor, {"user": user.username, **change}, ip)
     session.commit()
+
+
+def check_email(email: str | None) -> str | None:
+    """An e-mail address (alerts are sent to it), trimmed; None or blank: none."""
+    if email is None or not email.strip():
+        return None
+    address = email.strip()
+    if len(address) > 254 or not EMAIL.fullmatch(address):
+        raise InvalidInput(f"bad e-mail address {address!r}: name@domain expected")
+    return address
+
+
+def set_email(
+    session: Session,
+    user: User | str,
+    email: str | None,
+    *,
+    actor: str | None = None,
+    ip: str | None = None,
+) -> User:
+    """The account's e-mail address (None or blank: none)."""
+    account = resolve_user(session, user)
+    account.email = check_email(email)
+    _changed(session, account, {"email": account.email}, actor, ip)
+    return account
 
 
 def set_password(

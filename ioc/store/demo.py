@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ioc.store.accounts import create_user, get_user, set_password, set_role
+from ioc.store.accounts import create_user, get_user, set_email, set_password, set_role
 from ioc.store.audit import Action, record
 from ioc.store.bootstrap import SYSTEM_ACTOR
 from ioc.store.models import ApiToken, Role
@@ -22,6 +22,7 @@ DEMO_PASSWORD = "demo-2025!"
 #: The wall-screen token of ``demo-display`` (a documented constant, like the password).
 DEMO_DISPLAY_TOKEN = "ioc_demo-display-soc-trang-94"
 DEMO_DISPLAY_TOKEN_NAME = "demo wall screen"
+DEMO_MAIL_DOMAIN = "so-gddt.example.vn"  # the demo accounts' addresses (a made-up domain)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,14 @@ class DemoAccount:
     role: str
     full_name: str
     units: tuple[Unit, ...] = ()
+
+    @property
+    def email(self) -> str | None:
+        """Where its alerts are sent (the screen and the sync account read, nobody reads
+        their mail)."""
+        if self.role in (Role.DISPLAY, Role.SYNC):
+            return None
+        return f"{self.username}@{DEMO_MAIL_DOMAIN}"
 
 
 DEMO_ACCOUNTS = (
@@ -84,11 +93,14 @@ def create_demo_accounts(session: Session) -> DemoAccounts:
                 account.role,
                 full_name=account.full_name,
                 units=account.units,
+                email=account.email,
                 actor=SYSTEM_ACTOR,
             )
             continue
         if user.role != account.role or user.units != list(account.units):
             set_role(session, user, account.role, units=account.units, actor=SYSTEM_ACTOR)
+        if user.email != account.email:
+            set_email(session, user, account.email, actor=SYSTEM_ACTOR)
         user.is_active = True
         set_password(session, user, DEMO_PASSWORD, actor=SYSTEM_ACTOR)
     _ensure_display_token(session)

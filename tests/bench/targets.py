@@ -37,6 +37,7 @@ from tests.bench import (
     abuse_login,
     abuse_upload,
     alerts,
+    alerts_page,
     history,
     national,
     pull,
@@ -1179,5 +1180,12 @@ TARGETS: list[Target] = [
         "evaluate the catalog's alert rules (every level) on the national build after a build: "
         "<= 3 s, <= 1 GB",
         alerts.alerts_eval,
+    ),
+    Target(
+        "alerts_page",
+        18,
+        "GET /alerts (first page, JSON) with 10,000 open alerts over a province's communes, "
+        "as a scoped analyst and a leader: p95 <= 300 ms (50 requests each)",
+        alerts_page.alerts_page,
     ),
 ]

@@ -428,6 +428,9 @@ def test_demo_accounts_for_every_role(engine: Engine, session: Session) -> None:
             "demo-approver": ("approver", [("2025", "92")]),
             "demo-checker-945": ("approver", [("legacy", "945")]),
         }
+        mail = {u.username: u.email for u in store.list_users(other)}
+        assert mail["demo-operator"] == "demo-operator@so-gddt.example.vn"
+        assert mail["demo-display"] is None and mail["demo-sync"] is None
         assert {r for r, _ in users.values()} == {r.value for r in store.Role}
         for name in users:
             assert store.authenticate(other, name, demo.password) is not None

@@ -165,6 +165,20 @@ def test_role_units_password_and_disable(settings: Settings) -> None:
     assert login(settings, "an", second) is None
 
 
+def test_email_added_changed_listed_and_checked(settings: Settings) -> None:
+    users(settings, "add", "op", "--role", "operator", "--unit", "legacy:94", "--email", "op@so.vn")
+    assert as_json(settings, "list")[0]["email"] == "op@so.vn"
+    users(settings, "set-email", "op", "can-bo@so-gddt.example.vn")
+    assert as_json(settings, "list")[0]["email"] == "can-bo@so-gddt.example.vn"
+    for bad in ("not-an-address", "a@b", "x y@so.vn"):
+        users(settings, "set-email", "op", bad, code=1)
+    users(settings, "add", "op2", "--role", "leader", "--email", "nope", code=1)
+    assert [r["username"] for r in as_json(settings, "list")] == ["op"]
+    users(settings, "set-email", "op")  # no address: cleared
+    assert "email" not in as_json(settings, "list")[0]
+    assert "can-bo" not in users(settings, "list").stdout
+
+
 def test_tokens_are_printed_once_verify_and_revoke(settings: Settings) -> None:
     users(settings, "add", "wall", "--role", "display")
     plaintext = secret(users(settings, "token", "create", "wall", "--name", "hall A"))

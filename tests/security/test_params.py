@@ -49,6 +49,7 @@ VALID = {  # a valid value for every parameter a route requires
     "run_id": "1",
     "schedule_id": "1",
     "job_id": "1",
+    "alert_id": "1",
     "number": "1",
     "name": "vendor-a",  # a source (none in the demo: its routes answer 404, never 500)
 }
