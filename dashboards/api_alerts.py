@@ -47,8 +47,8 @@ class AlertCalls:
         return self._request("POST", f"/alerts/{int(alert_id)}/resolve", json=body).json()
 
     def alerts_summary(self, scheme: str | None = None, unit: str | None = None) -> dict[str, Any]:
-        """Open alerts that are not silenced: ``open`` (their number), ``by_severity`` and
-        the most severe, oldest first (``items``)."""
+        """Open alerts that are not silenced: ``total``, by ``severity``, ``silenced`` (left
+        out) and ``top``: the most severe, then the oldest."""
         return self.get("/alerts/summary", scheme=scheme, unit=unit)
 
     def alert_rules(self) -> list[dict[str, Any]]:
@@ -62,7 +62,7 @@ class AlertCalls:
         return _items(self.get("/alerts/silences"))
 
     def create_silence(self, spec: dict[str, Any]) -> dict[str, Any]:
-        """``spec``: rule_key (or ``*``), scheme, unit_code, reason, ends_at (ISO)."""
+        """``spec``: rule_key (or ``*``), scheme, unit, reason, ends_at (ISO, with its zone)."""
         return self._request("POST", "/alerts/silences", json=spec).json()
 
     def end_silence(self, silence_id: int) -> None:
