@@ -7,7 +7,7 @@ threads that interactive requests need."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -38,10 +38,16 @@ async def _admitted(request: Request, format: Form = "json") -> AsyncIterator[Fo
 Format = Annotated[Form, Depends(_admitted)]
 
 
-def respond(request: Request, frame: pl.DataFrame, name: str, fmt: Form) -> Response:
+def respond(
+    request: Request,
+    frame: pl.DataFrame,
+    name: str,
+    fmt: Form,
+    labels: Mapping[str, tuple[str, str]] | None = None,
+) -> Response:
     if fmt == "json":
         return Response(frame.write_json(), media_type="application/json")
-    return export_response(request, frame, name, fmt)
+    return export_response(request, frame, name, fmt, labels)
 
 
 async def respond_async(request: Request, frame: pl.DataFrame, name: str, fmt: Form) -> Response:
@@ -51,8 +57,15 @@ async def respond_async(request: Request, frame: pl.DataFrame, name: str, fmt: F
     return await ExportGate.of(request.app).run(export_response, request, frame, name, fmt)
 
 
-def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Form) -> Response:
-    """The export's headers now; its file written on the export pool as it is sent."""
+def export_response(
+    request: Request,
+    frame: pl.DataFrame,
+    name: str,
+    fmt: Form,
+    labels: Mapping[str, tuple[str, str]] | None = None,
+) -> Response:
+    """The export's headers now; its file written on the export pool as it is sent
+    (``labels``: the columns' (vi, en) headers beyond :func:`ioc.exports.lists.columns_for`'s)."""
     from ioc.catalog.messages import localise
     from ioc.exports.lists import columns_for
     from ioc.exports.rows import truncation_for
@@ -74,7 +87,7 @@ def export_response(request: Request, frame: pl.DataFrame, name: str, fmt: Form)
         frame = localise(frame, headers_lang)
     nested = [n for n, t in frame.schema.items() if isinstance(t, pl.List)]
     frame = frame.with_columns(pl.col(n).list.join("; ") for n in nested)  # e.g. norm sources
-    columns = columns_for(frame)
+    columns = columns_for(frame, labels)
     audit = getattr(request.app.state, "audit_export", None)
     if audit is not None:
         audit(request, name, fmt, frame.height)

@@ -18,6 +18,9 @@ from ioc.api.auth import SESSION_COOKIE, AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
 from ioc.api.routes import (
+    alert_rules,
+    alert_silences,
+    alerts,
     auth,
     indicators,
     ingest,
@@ -120,6 +123,12 @@ def create_app(settings: Settings | None = None) -> Api:
         prefix=PREFIX,
         responses=errors.PROBLEMS | errors.problem_responses(409, 413),
     )
+    for alert_routes in (alert_rules, alert_silences, alerts):  # /alerts/{id} last
+        app.include_router(
+            alert_routes.router,
+            prefix=PREFIX,
+            responses=errors.PROBLEMS | errors.problem_responses(409, 413),
+        )
     # anything else under /api (any method) is answered by the API, never by the dashboard at /
     app.router.routes.append(Elsewhere("/api/{rest:path}", _elsewhere))
     return app

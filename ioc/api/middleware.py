@@ -24,7 +24,16 @@ SUFFIXES = {".csv": "csv", ".xlsx": "xlsx", ".json": "json"}
 # without a new build): never kept, never validated by the build's ETag
 NO_ETAG = tuple(
     f"{PREFIX}{p}"
-    for p in ("/auth", "/audit", "/health", "/ingest", "/jobs", "/reviews", "/schedules")
+    for p in (
+        "/alerts",
+        "/auth",
+        "/audit",
+        "/health",
+        "/ingest",
+        "/jobs",
+        "/reviews",
+        "/schedules",
+    )
 )
 Key = tuple[str, Principal, str, bytes]  # build id, verified caller, path, query
 PUBLIC = (f"{PREFIX}/health", f"{API}/openapi.json", f"{API}/docs")  # for anyone to keep

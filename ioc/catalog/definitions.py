@@ -205,6 +205,7 @@ class Messages(BaseModel):
     parts: dict[str, Label] = {}  # pieces of file messages ({x:part}, {x:parts})
     sources: dict[str, Label] = {}  # pulls of sources and their API (docs/pulls.md)
     reviews: dict[str, Label] = {}  # review and approval (docs/approval.md)
+    alerts: dict[str, Label] = {}  # alerts: the API's errors, export columns (docs/alerts.md)
 
 
 def placeholders(template: str) -> set[tuple[str, str]]:
@@ -227,6 +228,7 @@ def load_messages() -> Messages:
     parts += [(f"part {code}", text) for code, text in messages.parts.items()]
     parts += [(f"source {code}", text) for code, text in messages.sources.items()]
     parts += [(f"review {code}", text) for code, text in messages.reviews.items()]
+    parts += [(f"alert {code}", text) for code, text in messages.alerts.items()]
     for name, part in parts:
         vi, en = placeholders(part.vi), placeholders(part.en)
         if {p for p, _ in vi} != {p for p, _ in en}:
