@@ -38,7 +38,7 @@ dash.register_page(
     path="/alerts",
     title="IOC-EDU · Cảnh báo",
     name="alerts",
-    order=8,
+    order=9,
     menu=True,
     label="alerts.nav",
 )

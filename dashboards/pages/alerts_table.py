@@ -123,7 +123,7 @@ def alerts_grid(rows: list[dict[str, Any]], language: Lang) -> Any:
         ids.ALERTS_GRID,
         [
             severity,
-            c("rule", "rule", minWidth=200, tooltipField="message", wrapText=True, autoHeight=True),
+            c("rule", "rule", minWidth=200, tooltipField="message"),
             c("subject", "subject", minWidth=170, tooltipField="subject"),
             c("unit", "unit", minWidth=120),
             c("value", "value", minWidth=150),
