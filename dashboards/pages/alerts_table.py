@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from dashboards import ids
 from dashboards.components.attrs import data_attrs
-from dashboards.components.datagrid import col, grid, status_col
+from dashboards.components.datagrid import col, fit_height, grid, status_col
 from dashboards.components.downloads import downloads
 from dashboards.formats import number_text
 from dashboards.i18n import Lang, t
@@ -132,7 +132,7 @@ def alerts_grid(rows: list[dict[str, Any]], language: Lang) -> Any:
             c("ack_by", "ack_by", minWidth=120),
         ],
         rows,
-        height=460,
+        height=fit_height(len(rows)),
         selectable=True,
         lang=language,
     )

@@ -217,6 +217,7 @@ def test_the_overview_counts_and_the_wall_shows_the_open_alerts(
         first = wall.locator("#wall-red-alerts li[data-alert]").first
         assert first.get_attribute("data-severity") == "critical"  # the most severe first
         assert wall.locator(f"#wall-red-alerts li[data-alert='{alert_ids['cld']}']").count() == 1
+        screenshot(wall, "alerts-wall-red-now")
     finally:
         context.close()
 
