@@ -11,6 +11,7 @@ from typing import Any, ClassVar, Literal, TypedDict
 
 import httpx
 
+from dashboards.api_alerts import AlertCalls
 from dashboards.api_reviews import ReviewCalls
 from dashboards.api_sources import SourceCalls
 
@@ -129,7 +130,7 @@ class Credentials:
         return {}
 
 
-class Api(SourceCalls, ReviewCalls):
+class Api(AlertCalls, SourceCalls, ReviewCalls):
     """One caller's view of the API. Cheap to create; the connection pool is shared."""
 
     _pools: ClassVar[dict[str, httpx.Client]] = {}

@@ -91,6 +91,13 @@ def _in(lang: str, number: float | int) -> str:
     return text.translate(str.maketrans(",.", ".,")) if lang == "vi" else text
 
 
+def number_text(value: float | None, lang: str) -> str:
+    """A number in ``lang``'s format ('51,6', '1.268'; '51.6', '1,268'), up to 2 decimals."""
+    if value is None:
+        return "—"
+    return _in(lang, _number(repr(float(value))))
+
+
 def cell_value(value: Any, field: str | None, lang: str) -> float | int | str:
     """A finding's or reject's value for a grid (shown by ``value_col``): a number as a
     number (the grid formats it in the page's language and sorts it as one); a comparison

@@ -10,11 +10,12 @@ from dash import html
 from dashboards import ids
 from dashboards.api_client import ApiProblem, Value
 from dashboards.components import states
+from dashboards.components.attrs import data_attrs
 from dashboards.components.frame import Page, frame, resolve
 from dashboards.components.indicators import FAMILIES
 from dashboards.components.review_marks import basis_of, marks
 from dashboards.components.tiles import BAD, gap, name_of, status_of, tile, unit_label
-from dashboards.formats import change_text, counts, value_text
+from dashboards.formats import change_text, counts, value_text, vn_number
 from dashboards.i18n import t
 
 dash.register_page(
@@ -50,12 +51,35 @@ def layout(**query: Any) -> Any:
         empty = states.empty(t("state.no_returns", page.lang))
         return frame(page, "/", states.noted(page.unit, page.lang, empty))
     mark = marks(page.view, "/", own, basis, page.lang)
+    alerts = open_alerts(page)
     body = html.Div(
-        [*([mark] if mark else []), _attention(page, own, children), _tiles(page, own)],
+        [
+            *([alerts] if alerts else []),
+            *([mark] if mark else []),
+            _attention(page, own, children),
+            _tiles(page, own),
+        ],
         className="overview",
     )
     return frame(
         page, "/", states.noted(page.unit, page.lang, body), t("overview.title", page.lang)
+    )
+
+
+def open_alerts(page: Page) -> html.Div | None:
+    """'N cảnh báo đang mở' (not silenced) in the unit, a link to the alerts page; None when
+    the API says nothing of alerts to this account."""
+    try:
+        summary = page.api.alerts_summary(page.unit["scheme"], page.unit["code"])
+    except ApiProblem:
+        return None
+    n = int(summary.get("total") or 0)
+    text = t("alerts.overview_open", page.lang, n=vn_number(n))
+    return html.Div(
+        html.A(text, href=page.view.href("/alerts")),
+        id=ids.ALERTS_OPEN_COUNT,
+        className="al-open-count",
+        **data_attrs(open=str(n)),
     )
 
 

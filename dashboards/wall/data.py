@@ -67,6 +67,19 @@ RUN_FIELDS = (
 )
 FAILED = ("failed", "rejected_strict")
 SOURCE_FIELDS = ("name", "state", "last_success_at", "consecutive_failures")
+ALERT_FIELDS = (
+    "id",
+    "severity",
+    "rule_key",
+    "rule_vi",
+    "rule_en",
+    "subject_name",
+    "subject_code",
+    "unit_code",
+    "opened_at",
+    "message_vi",
+    "message_en",
+)
 TROUBLE = ("failing", "late")  # the states of a source the wall shows
 
 
@@ -125,6 +138,25 @@ def troubled_sources(api: Api, screen: Screen) -> list[dict[str, Any]]:
     return [_pick(r, SOURCE_FIELDS) for r in rows if r.get("state") in TROUBLE]
 
 
+def open_alerts(api: Api, screen: Screen) -> dict[str, Any] | None:
+    """The open alerts (not silenced) of the screen's unit for "red now": ``total``, by
+    ``severity`` and the ``top`` ones; None when no panel shows them or the API has none
+    for this account (403, 404)."""
+    if not any(p.kind == "red_now" for p in screen.panels):
+        return None
+    try:
+        summary = api.alerts_summary(screen.scheme, screen.unit)
+    except ApiProblem as problem:
+        if problem.status in (403, 404):
+            return None
+        raise
+    return {
+        "total": int(summary.get("total") or 0),
+        "severity": dict(summary.get("severity") or {}),
+        "top": [_pick(a, ALERT_FIELDS) for a in summary.get("top") or []],
+    }
+
+
 def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, Any]:
     """Everything the screen's panels draw, from the API. Raises ApiProblem."""
     now = now or datetime.now(UTC)
@@ -142,6 +174,7 @@ def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, 
         "failed_runs": [],
         "report_runs": [],
         "sources": [],
+        "alerts": None,
     }
     if period is None:
         return snapshot
@@ -167,6 +200,7 @@ def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, 
         snapshot["runs"] = runs[: screen.events]
     snapshot["report_runs"] = report_runs(api, screen)
     snapshot["sources"] = troubled_sources(api, screen)
+    snapshot["alerts"] = open_alerts(api, screen)
     return snapshot
 
 

@@ -1,4 +1,5 @@
-"""The wall's "red now" panel: the indicators below their norm or target among the unit's
+"""The wall's "red now" panel: first the open alerts of its unit (not silenced; the most
+severe, then the oldest), then the indicators below their norm or target among the unit's
 children (worst first), the schools not reported yet, and the ingests that failed (the
 pulled sources failing or late among them)."""
 
@@ -87,7 +88,75 @@ def _red_row(row: dict[str, Any], units: int, children: int, lang: str) -> html.
     )
 
 
+SEVERITIES = ("critical", "warning", "info")  # the most severe first
+
+
+def by_severity_then_age(alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Open alerts, the most severe first, then the longest open."""
+
+    def rank(a: dict[str, Any]) -> tuple[int, str, int]:
+        severity = a.get("severity")
+        order = SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+        return order, str(a.get("opened_at") or "~"), int(a.get("id") or 0)
+
+    return sorted(alerts, key=rank)
+
+
+def open_alerts(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.Div | None:
+    """The strip of open alerts above the panel's columns (None: the API has none for the
+    screen's account, so the panel is as it was)."""
+    summary = snap.get("alerts")
+    if summary is None:
+        return None
+    total = int(summary.get("total") or 0)
+    top = by_severity_then_age(summary.get("top") or [])
+    items: list[Any] = [
+        html.Li(
+            [
+                html.Span("", className=f"al-dot al-severity-{a.get('severity')}"),
+                html.Strong(a.get(f"rule_{lang}") or a.get("rule_vi") or a.get("rule_key")),
+                html.Span(
+                    a.get("subject_name") or a.get("subject_code"), className="wall-al-subject"
+                ),
+                html.Span(
+                    t(
+                        "alerts.wall_since",
+                        lang,
+                        at=local(a.get("opened_at"), screen, snap, "%H:%M %d/%m"),
+                    ),
+                    className="wall-al-since",
+                ),
+            ],
+            className=f"wall-al-row wall-al-{a.get('severity')}",
+            **data_attrs(alert=str(a.get("id")), severity=str(a.get("severity"))),
+        )
+        for a in top[: panel.rows]
+    ]
+    if total > len(items) and items:
+        more = vn_number(total - len(items))
+        items.append(html.Li(t("alerts.wall_more", lang, n=more), className="wall-more"))
+    return html.Div(
+        [
+            _head(t("alerts.wall_head", lang), vn_number(total), "bad" if total else "ok"),
+            html.Ul(items, className="wall-al-list")
+            if items
+            else html.Div(t("alerts.wall_none", lang), className="wall-sub"),
+        ],
+        className="wall-col wall-alerts",
+        id=ids.WALL_RED_ALERTS,
+        **data_attrs(count=str(total)),
+    )
+
+
 def red_now(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.Div:
+    columns = _columns(screen, panel, snap, lang)
+    alerts = open_alerts(screen, panel, snap, lang)
+    if alerts is None:
+        return columns
+    return html.Div([alerts, columns], className="wall-red-now")
+
+
+def _columns(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -> html.Div:
     place = snap["places"][key(*screen.place(panel))]
     rows = place.get("child_values") or []
     bad = below(rows, panel.indicators)

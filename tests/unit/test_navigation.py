@@ -21,6 +21,7 @@ EVERYONE = [
     ("/review", "review.nav"),  # the review desk: approvers, admins and leaders (issue 17)
     ("/schedules", "nav.schedules"),
     ("/sources", "sources.nav"),  # pulled sources: admins, leaders and operators (issue 16)
+    ("/alerts", "alerts.nav"),  # alerts: every role but display and sync (issue 18)
 ]
 
 
