@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 # sub-app does not slow down every other ``ioc`` command.
 
 alerts_app = typer.Typer(
-    help="Alerts: open ones, rules, exports.",
+    help="Alerts: open ones, rules, exports, an evaluation now.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
 )
@@ -124,6 +124,31 @@ def list_(
         total = sum(counted["state"].values())
         shown = ", ".join(f"{k} {v}" for k, v in sorted(counted["state"].items()))
         console.print(f"{len(rows)} of {total} ({shown})", highlight=False)
+
+
+@alerts_app.command("evaluate")
+def evaluate(as_json: JsonOption = False) -> None:
+    """Evaluate every rule on the published build now and send what is due (what the server
+    does after each build and on its clock)."""
+    import json
+
+    from ioc import store
+    from ioc.jobs.alerts import evaluate_and_deliver
+
+    settings = get_settings()
+    store.migrate(settings)
+    result = evaluate_and_deliver(settings, "manual")
+    if as_json:
+        console.print_json(json.dumps(result))
+        return
+    sent = result["sent"]
+    console.print(
+        f"evaluation {result['evaluation_id']} of build {result['build_id'] or '-'}: "
+        f"{result['opened']} opened, {result['recovered']} recovered, "
+        f"{result['escalated']} escalated; {result['delivered']} deliveries made, "
+        f"{sent.get('sent', 0)} sent, {sent.get('failed', 0)} failed",
+        highlight=False,
+    )
 
 
 @alerts_app.command("rules")

@@ -28,18 +28,25 @@ def request(trigger: Trigger, build_id: str | None) -> dict[str, Any]:
 
 
 def run(context: Context) -> dict[str, Any]:
-    """Answers ``{evaluation_id, trigger, build_id, opened, recovered, escalated, delivered,
-    sent}``: the evaluation, the deliveries it made and what was sent (``sent``: the counts of
-    :func:`ioc.alerts.delivery.send_due`)."""
-    settings, given = context.settings, context.request
-    trigger: Trigger = given["trigger"]
+    """Answers :func:`evaluate_and_deliver`'s result for the job's request."""
+    given = context.request
+    return evaluate_and_deliver(context.settings, given["trigger"], given.get("build_id"))
+
+
+def evaluate_and_deliver(
+    settings: Settings, trigger: Trigger, build_id: str | None = None
+) -> dict[str, Any]:
+    """One evaluation and its deliveries (the job's work; ``ioc alerts evaluate`` runs it in
+    the command). Answers ``{evaluation_id, trigger, build_id, opened, recovered, escalated,
+    delivered, sent}``: the evaluation, the deliveries it made and what was sent (``sent``:
+    the counts of :func:`ioc.alerts.delivery.send_due`)."""
     now = utcnow()
     engine = store.make_engine(settings)
     try:
         with ExitStack() as stack:
             session = stack.enter_context(store.open_session(engine))
             conn = _snapshot(stack, settings)
-            build_id = _build_of(conn) or given.get("build_id")
+            build_id = _build_of(conn) or build_id
             outcome = evaluate(session, conn, settings, trigger=trigger, build_id=build_id, now=now)
             delivered = enqueue(session, outcome.event_ids, settings, now)
             sent = send_due(session, settings, now)
