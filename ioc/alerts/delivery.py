@@ -40,7 +40,8 @@ DELIVERED = frozenset({EventAction.OPEN, EventAction.ESCALATE, EventAction.RECOV
 
 def enqueue(session: Session, event_ids: Sequence[int], settings: Settings, now: datetime) -> int:
     """One pending delivery per recipient of each event (an event that has deliveries
-    already is left alone); how many were made."""
+    already is left alone); how many were made. Without an SMTP server (``IOC_SMTP_HOST``)
+    no e-mail delivery is made: there is nothing to send it with."""
     ids = sorted(set(event_ids))
     events = [
         event
@@ -65,6 +66,8 @@ def enqueue(session: Session, event_ids: Sequence[int], settings: Settings, now:
         for to in directory.recipients(
             alert, units.get(alert.id, set()), event.action, route_to, now
         ):
+            if to.channel == "email" and not settings.smtp_host:
+                continue
             session.add(
                 AlertDelivery(
                     alert_id=alert.id,

@@ -296,6 +296,14 @@ def test_a_failing_mail_server_counts_attempts_until_failed(
     assert all(d.error for d in deliveries(session))
 
 
+def test_without_an_smtp_server_no_mail_is_queued(session: Session, tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, free_port(), smtp_host=None)
+    target = alert(session, "missing_returns_commune", None)
+    assert enqueue(session, [event(session, target, "open")], settings, T0) == 0
+    assert deliveries(session) == []
+    assert send_due(session, settings, T0) == {"digests": 0, "sent": 0, "retried": 0, "failed": 0}
+
+
 # ---------------------------------------------------------------------- webhooks
 
 
