@@ -114,9 +114,13 @@ def open_alerts(screen: Screen, panel: Panel, snap: dict[str, Any], lang: str) -
         html.Li(
             [
                 html.Span("", className=f"al-dot al-severity-{a.get('severity')}"),
-                html.Strong(a.get(f"rule_{lang}") or a.get("rule_vi") or a.get("rule_key")),
-                html.Span(
-                    a.get("subject_name") or a.get("subject_code"), className="wall-al-subject"
+                # what it found, in words (it names the place and the indicator); the rule's
+                # name alone would read the same for every indicator of a commune
+                html.Strong(
+                    a.get(f"message_{lang}")
+                    or a.get(f"rule_{lang}")
+                    or a.get("rule_vi")
+                    or a.get("rule_key")
                 ),
                 html.Span(
                     t(

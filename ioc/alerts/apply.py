@@ -87,6 +87,7 @@ def active_alerts(session: Session, *, with_units: bool) -> list[Active]:
         Alert.acknowledged_at,
         Alert.escalated_at,
         Alert.silenced_until,
+        Alert.last_build_id,
     ).where(Alert.open_key.is_not(None))
     return [
         Active(**row._mapping, units=tuple(units.get(row.id, ())))

@@ -144,8 +144,9 @@ def indicator_found(build: Build, rule: RuleSpec) -> list[Found]:
             school_year=build.period.school_year,
             term=build.period.term,
             value=row["value"],
-            threshold=limit,
-            detail={**sentences(code, values, per_lang), "figures": figures},
+            # what the value is held against: the norm or target (a change: the rule's share)
+            threshold=limit if rule.kind == "change" else row["reference"],
+            detail={**sentences(code, values, per_lang), "figures": figures | {"limit": limit}},
         )
         found.append(Found(condition, places=((rule.scheme, row["unit_code"]),)))
     return found

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ioc.alerts.condition import Condition
-from ioc.alerts.rules import RuleSpec
+from ioc.alerts.rules import TIME_KINDS, RuleSpec
 from ioc.store.alert_models import AlertState
 
 #: why an alert recovered (an ``alert_events`` detail ``reason``)
@@ -39,6 +39,7 @@ class Active:
     escalated_at: datetime | None = None
     silenced_until: datetime | None = None
     units: tuple[tuple[str, str], ...] = ()  # (scheme, code) containing its subject
+    last_build_id: str | None = None  # the build it was last seen on
 
 
 @dataclass(frozen=True)
@@ -177,7 +178,14 @@ def plan(
     result = Plan()
     for alert in active:
         _reconcile(
-            result, alert, rules.get(alert.rule_key), found.get(alert.key), kinds, in_force, now
+            result,
+            alert,
+            rules.get(alert.rule_key),
+            found.get(alert.key),
+            kinds,
+            in_force,
+            now,
+            build_id,
         )
     stored = {alert.key for alert in active}
     for key, condition in found.items():
@@ -204,9 +212,12 @@ def _reconcile(
     kinds: frozenset[str],
     in_force: Silences,
     now: datetime,
+    build_id: str | None,
 ) -> None:
     """One stored active alert: held again, gone, left alone (a kind not evaluated), or
-    closed because its rule was disabled or deleted; then whether it escalates."""
+    closed because its rule was disabled or deleted; then whether it escalates. A build's
+    condition counts towards ``hold_builds`` once per build (the same build evaluated
+    again by hand is not a second build); a time-based one once per evaluation."""
     if rule is None or not rule.enabled:
         _close(result, alert, RULE_DELETED if rule is None else RULE_DISABLED)
         return
@@ -218,7 +229,8 @@ def _reconcile(
         if until != alert.silenced_until:
             result.silence.append((alert, until))
     else:
-        seen = alert.seen + 1
+        again = rule.kind not in TIME_KINDS and build_id is not None
+        seen = alert.seen if again and alert.last_build_id == build_id else alert.seen + 1
         until = in_force.until(alert.rule_key, condition_units(condition))
         opens = alert.state == AlertState.PENDING and _hold_met(
             rule, seen, alert.first_seen_at, now

@@ -98,6 +98,7 @@ def test_a_unit_below_its_norm_by_the_gap_is_a_condition(world: World) -> None:
     hit = got[("31498", "NET_CLASS_SIZE")]
     assert hit.value == pytest.approx(40.0)
     assert hit.detail["figures"]["reference"] == pytest.approx(35.0)
+    assert hit.threshold == pytest.approx(35.0)  # shown beside the value: the norm
     assert hit.detail["figures"]["gap"] == pytest.approx(5 / 35)
     assert (hit.school_year, hit.term, hit.scheme, hit.unit_code) == (
         "2024-2025",

@@ -289,7 +289,9 @@ def test_two_evaluations_at_once_never_double_an_alert(engine: Engine) -> None:
     assert sorted(o.opened for o in outcomes) == [0, 300]
     with store.open_session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Alert)) == 300
-        assert session.scalar(select(func.max(Alert.seen))) == 2
+        assert (
+            session.scalar(select(func.max(Alert.seen))) == 1
+        )  # one build, however many times it is evaluated
         assert session.scalar(select(func.count()).select_from(AlertEvent)) == 300
 
 

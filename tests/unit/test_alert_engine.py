@@ -68,6 +68,7 @@ class Row:
     resolved_build_id: str | None = None
     reopened_from: int | None = None
     reason: str | None = None
+    last_build_id: str | None = None
 
 
 class World:
@@ -101,6 +102,7 @@ class World:
                 r.escalated_at,
                 r.silenced_until,
                 r.units,
+                r.last_build_id,
             )
             for r in self.rows.values()
             if r.state in ("pending", "open", "acknowledged")
@@ -137,13 +139,14 @@ class World:
                 now if new.state == "open" else None,
                 silenced_until=new.silenced_until,
                 reopened_from=new.reopened_from,
+                last_build_id=build,
             )
             self.rows[row.id] = row
             if new.state == "open":
                 self.events.append((row.id, "open"))
         for h in done.hold:
             row = self.rows[h.alert.id]
-            row.seen, row.silenced_until = h.seen, h.silenced_until
+            row.seen, row.silenced_until, row.last_build_id = h.seen, h.silenced_until, build
             if h.opens:
                 row.state, row.opened_at = "open", now
                 self.events.append((row.id, "open"))
@@ -205,6 +208,15 @@ def test_flapping_damped_by_hold_builds() -> None:
         and world.only().opened_at == T0 + timedelta(days=3)
     )
     assert world.events == [(2, "open")]
+
+
+def test_the_same_build_evaluated_again_is_not_a_second_build() -> None:
+    world = World(rule(hold_builds=2))
+    world.run([cond()], T0, "b1")
+    world.run([cond()], T0 + timedelta(minutes=5), "b1")  # by hand, same build
+    assert world.state(KEY) == "pending" and world.only().seen == 1
+    done = world.run([cond()], T0 + timedelta(hours=1), "b2")
+    assert done.opened == 1 and world.only().seen == 2
 
 
 def test_flapping_damped_by_hold_hours() -> None:
