@@ -110,11 +110,15 @@ def _declare(ctx: Context, url: str, data_dir: Path, units: list[str]) -> dict[s
     env = child_env(data_dir) | {
         "IOC_SOURCES_SECRETS_FILE": str(secrets),
         "IOC_REPORTS_SCHEDULER": "false",
+        # the national instance of the issue pulls returns already approved at the provinces:
+        # every return counts on receipt (docs/approval.md), said here, not inherited
+        "IOC_APPROVAL": "off",
     }
     added = run_child([str(IOC), "sources", "add", str(declared)], env=env)
     if not added.ok:
         raise RuntimeError(added.failure())
     ctx.log(f"  ioc sources add: {added.stdout.strip()} ({len(units)} provinces as units)")
+    ctx.log("  IOC_APPROVAL=off (a national instance pulling approved returns)")
     return env
 
 
