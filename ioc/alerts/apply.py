@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ioc.alerts.engine import Active, Create, Plan, Resolved, Silence, condition_units
@@ -27,6 +27,7 @@ from ioc.store.alert_models import (
     AlertUnit,
     EventAction,
 )
+from ioc.store.engine import write_lock
 
 SYSTEM = "system"  # the actor of an evaluation's events
 _CHUNK = 500
@@ -39,17 +40,9 @@ _PG_ALERTS_LOCK = 0x10C_ED2
 
 
 def begin_write(session: Session) -> None:
-    """Queue the evaluations before they read the alerts they reconcile: on SQLite take the
-    write lock now (pysqlite would take it only at the first write, after the reads); on
-    PostgreSQL a transaction-level advisory lock. The unique ``open_key`` still guards
-    against a double alert if a writer comes in another way."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        dbapi = connection.connection.dbapi_connection
-        if dbapi is not None and not dbapi.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-    elif connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_ALERTS_LOCK})
+    """Queue the evaluations before they read the alerts they reconcile (the unique
+    ``open_key`` still guards against a double alert)."""
+    write_lock(session, _PG_ALERTS_LOCK)
 
 
 # -- reads ----------------------------------------------------------------------------------

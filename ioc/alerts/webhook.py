@@ -16,32 +16,14 @@ import httpx
 from ioc.alerts.digest import link
 from ioc.config import Settings
 from ioc.sources.secrets import SecretError, load_secret
-from ioc.store.alert_models import Alert, AlertWebhook
+from ioc.store.alert_models import ALERT_FIELDS, Alert, AlertWebhook
 
-FIELDS = (
-    "id",
-    "rule_key",
-    "kind",
-    "severity",
-    "state",
-    "subject_kind",
-    "subject_code",
-    "subject_name",
-    "scheme",
-    "unit_code",
-    "item",
-    "school_year",
-    "term",
-    "value",
-    "threshold",
-    "detail",
-)
 TIMES = ("opened_at", "acknowledged_at", "resolved_at", "recovered_at", "escalated_at")
 
 
 def alert_json(alert: Alert) -> dict[str, Any]:
     """What a webhook is told of the alert."""
-    found: dict[str, Any] = {name: getattr(alert, name) for name in FIELDS}
+    found: dict[str, Any] = {name: getattr(alert, name) for name in ALERT_FIELDS}
     for name in TIMES:
         moment = getattr(alert, name)
         found[name] = moment.isoformat() if moment is not None else None

@@ -1,8 +1,9 @@
 """The ``pull`` and ``source_test`` jobs: a source pulled (or tried) by ``python -m ingest.job``
 (named, never imported: see :mod:`ioc.jobs.isolated`) in a process of its own, as
-docs/pulls.md says (steps 2 and 4). A pull the CLI asked for (``ioc sources pull``) runs the
-same module in the command's process: that is already a process of its own, for this pull
-only, so a second interpreter would only add its start-up (:func:`ioc.jobs.isolated.run_here`).
+docs/pulls.md says (steps 2 and 4). A delta pull the CLI asked for (``ioc sources pull`` of a
+source pulled before, without ``--full``) runs the same module in the command's process: that
+is already a process of its own, for this pull only, so a second interpreter would only add
+its start-up (:func:`ioc.jobs.isolated.run_here`).
 
 A pull opens its ledger row (:mod:`ioc.store.pulls`), loads the source's declaration from
 the store and its credentials from the secrets file, runs the job in
@@ -105,6 +106,10 @@ def run(context: Context) -> dict[str, Any]:
     name, full, dry_run = given["source"], bool(given["full"]), bool(given["dry_run"])
     spec = _spec(context, name)
     with _session(context) as session:
+        # a delta the CLI asked for runs in the command's process (its latency is the
+        # interpreter's start); a full fetch, the first one included, keeps a process of its
+        # own under the memory limit, like the server's pulls
+        here = given["trigger"] in HERE and not full and pulls.has_published(session, name)
         pull_id = pulls.start_pull(
             session,
             name,
@@ -116,7 +121,7 @@ def run(context: Context) -> dict[str, Any]:
         ).id
     report = failed_report(spec, full, dry_run, error("pull_internal_error", name))
     try:
-        report = _pull(context, spec, full, dry_run, here=given["trigger"] in HERE)
+        report = _pull(context, spec, full, dry_run, here=here)
     finally:  # the ledger row is finished whatever happened
         with _session(context) as session:
             pulls.finish_pull(session, pull_id, report)

@@ -157,6 +157,27 @@ class Alert(Base):
     reopened_from: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
+#: what an alert says about itself to a reader (the API's list, a webhook's body)
+ALERT_FIELDS: tuple[str, ...] = (
+    "id",
+    "rule_key",
+    "kind",
+    "severity",
+    "state",
+    "subject_kind",
+    "subject_code",
+    "subject_name",
+    "scheme",
+    "unit_code",
+    "item",
+    "school_year",
+    "term",
+    "value",
+    "threshold",
+    "detail",
+)
+
+
 class AlertUnit(Base):
     """Every unit (both schemes) that contains an alert's subject: who may see it."""
 

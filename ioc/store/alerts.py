@@ -18,6 +18,7 @@ from sqlalchemy.sql import Select
 
 from ioc.alerts.rules import rules_in_force
 from ioc.store.alert_models import (
+    ALERT_FIELDS,
     CLOSED_STATES,
     OPEN_STATES,
     SEVERITY_ORDER,
@@ -43,22 +44,7 @@ SORTS: dict[str, Any] = {
     "subject_code": Alert.subject_code,
 }
 LIST_COLUMNS = (
-    "id",
-    "rule_key",
-    "kind",
-    "severity",
-    "state",
-    "subject_kind",
-    "subject_code",
-    "subject_name",
-    "scheme",
-    "unit_code",
-    "item",
-    "school_year",
-    "term",
-    "value",
-    "threshold",
-    "detail",
+    *ALERT_FIELDS,
     "opened_at",
     "last_seen_at",
     "acknowledged_at",

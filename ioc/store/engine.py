@@ -81,6 +81,20 @@ def _lock_for_migration(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def write_lock(session: Session, advisory_key: int) -> None:
+    """Queue writers before they read what their write depends on: on SQLite take the write
+    lock now (pysqlite would take it only at the first write, after the reads); on
+    PostgreSQL a transaction-level advisory lock on ``advisory_key`` (one per kind of
+    writer). A unique constraint still guards against a writer that comes in another way."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        dbapi = connection.connection.dbapi_connection
+        if dbapi is not None and not dbapi.in_transaction:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": advisory_key})
+
+
 def migrate(settings_or_engine: Settings | Engine) -> None:
     """Upgrade the store to the newest revision (idempotent; SQLite and PostgreSQL)."""
     from alembic import command

@@ -143,6 +143,16 @@ class SourceState:
     error: dict[str, Any] | None  # the last pull's, when it failed
 
 
+def has_published(session: Session, source: str) -> bool:
+    """Whether a pull of the source succeeded and published before (the next is a delta)."""
+    query = select(SourcePull.id).where(
+        SourcePull.source == source,
+        SourcePull.status == PullStatus.SUCCEEDED,
+        SourcePull.dry_run.is_(False),
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
 def state_of(
     session: Session, sources: Iterable[Source], now: datetime | None, failing_after: int
 ) -> dict[str, SourceState]:

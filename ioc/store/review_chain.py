@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ioc.reviews.states import LOCK, UNLOCK, State
+from ioc.store.engine import write_lock
 from ioc.store.review_models import PeriodLock, ReturnReview, ReviewEvent
 from ioc.store.types import as_utc, utcnow
 
@@ -127,17 +128,9 @@ T = TypeVar("T")
 
 
 def _begin_write(session: Session) -> None:
-    """Queue the writers of the review record before they read what their write depends on:
-    on SQLite take the write lock now (pysqlite would take it only at the first INSERT,
-    after the reads); on PostgreSQL a transaction-level advisory lock. The unique prev_hash
-    still guards the chain if a writer comes in another way."""
-    connection = session.connection()
-    if connection.dialect.name == "sqlite":
-        dbapi = connection.connection.dbapi_connection
-        if dbapi is not None and not dbapi.in_transaction:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
-    elif connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_REVIEW_LOCK})
+    """Queue the writers of the review record before they read what their write depends on
+    (the unique prev_hash still guards the chain)."""
+    write_lock(session, _PG_REVIEW_LOCK)
 
 
 def write(session: Session, work: Callable[[], T]) -> T:

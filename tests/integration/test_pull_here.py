@@ -1,6 +1,7 @@
-"""A pull the CLI asks for runs the ingest job in the command's own process
-(:func:`ioc.jobs.isolated.run_here`), the server's in a process of its own: the same job and
-report either way, and the limits that guard the server's process are not the command's.
+"""A delta pull the CLI asks for runs the ingest job in the command's own process
+(:func:`ioc.jobs.isolated.run_here`); the server's pulls and the CLI's full fetches (the first
+pull included) run in a process of their own: the same job and report either way, and the
+limits that guard a process of its own are not the command's.
 Real store and snapshot in a fresh data dir, the reference vendor server on loopback."""
 
 from __future__ import annotations
@@ -28,10 +29,10 @@ def runner(settings: Settings) -> JobRunner:
     return jobs
 
 
-def run(jobs: JobRunner, trigger: pull.Trigger) -> tuple[dict[str, Any], Any]:
+def run(jobs: JobRunner, trigger: pull.Trigger, full: bool = False) -> tuple[dict[str, Any], Any]:
     """The pull's report (its job's result, or the failure's report) and the job."""
     job = jobs.run_now(
-        "pull", "cli:test", pull.request("vendor-a", full=False, dry_run=False, trigger=trigger)
+        "pull", "cli:test", pull.request("vendor-a", full=full, dry_run=False, trigger=trigger)
     )
     if job.problem is None:
         assert job.result is not None
@@ -69,9 +70,13 @@ def test_a_cli_pull_runs_here_and_a_server_pull_apart(tmp_path: Path) -> None:
         report, job = run(jobs, "api")  # the server's: a process of its own, under the limit
         assert report["status"] == "failed"
         assert report["error"]["code"] == "pull_memory_limit"
+        report, job = run(jobs, "cli")  # the command's first pull fetches everything: apart
+        assert report["error"]["code"] == "pull_memory_limit"
         assert not settings.published_db.exists()
 
-        report, job = run(jobs, "cli")  # the command's: this process, whose memory it is
+        limited = jobs.settings
+        jobs = runner(limited.model_copy(update={"ingest_memory_limit_mb": 4096}))
+        report, job = run(jobs, "cli")  # within the limit now
         assert job.problem is None and report["status"] == "succeeded", report
         assert (report["fetched"], report["inserted"], report["pages"]) == (40, 40, 3)
         assert report["resources"]["returns"]["run_id"] == 1
@@ -80,9 +85,10 @@ def test_a_cli_pull_runs_here_and_a_server_pull_apart(tmp_path: Path) -> None:
         assert not (settings.data_dir / "pulls" / "vendor-a" / "checkpoint.json").exists()
 
         vendor.update([dict(r, students=str(int(r["students"]) + 1)) for r in rows[:4]])
-        again = jobs.settings.model_copy(update={"ingest_memory_limit_mb": 4096})
-        jobs = runner(again)
-        report, job = run(jobs, "api")  # the same job apart, now within its limit
+        jobs = runner(limited)
+        report, job = run(jobs, "cli", full=True)  # a full fetch keeps a process of its own
+        assert report["error"]["code"] == "pull_memory_limit"
+        report, job = run(jobs, "cli")  # a delta runs in the command's process: its memory
         assert job.problem is None and report["status"] == "succeeded", report
         assert report["replaced"] == 4
 
