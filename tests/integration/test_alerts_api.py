@@ -9,6 +9,7 @@ import contextlib
 import csv
 import io
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from ioc.config import Settings
 from ioc.store.alert_models import Alert, AlertRule
 from ioc.store.audit import list_audit
 from ioc.store.demo import DEMO_PASSWORD
+from ioc.store.models import Job
 from tests.conftest import serve
 from tests.integration.alert_rows import D945, P92, P94, seed
 
@@ -284,7 +286,23 @@ def test_evaluate_is_a_job(server: Any) -> None:
         assert c.post("/alerts/evaluate").status_code == 403
     with client(server, "demo-operator") as c:
         r = c.post("/alerts/evaluate")
-        if r.status_code == 409:  # the job kind is the DELIVERY helper's
-            assert r.json()["code"] == "alert_evaluate_unavailable"
-        else:
-            assert r.status_code == 202 and r.json()["job"].endswith(str(r.json()["job_id"]))
+        assert r.status_code == 202 and r.json()["job"].endswith(str(r.json()["job_id"]))
+        first = r.json()["job_id"]
+        deadline = time.monotonic() + 60
+        while c.get(f"/jobs/{first}").json()["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline, "the evaluation did not finish"
+            time.sleep(0.2)
+        assert c.get(f"/jobs/{first}").json()["status"] == "succeeded"
+        # while one is queued or running, asking again queues nothing (a row the runner does
+        # not pick up: 'running' without a thread of this server)
+        engine = store.make_engine(Settings(data_dir=server.data_dir))
+        with store.open_session(engine) as session:
+            busy = Job(kind="alerts", status="running", started_by="x", request={})
+            session.add(busy)
+            session.commit()
+            r = c.post("/alerts/evaluate")
+            assert r.status_code == 409 and r.json()["code"] == "alert_evaluate_running"
+            assert str(busy.id) in r.json()["detail"]
+            busy.status = "interrupted"
+            session.commit()
+        engine.dispose()

@@ -48,6 +48,7 @@ from ioc.store import alert_export as export
 from ioc.store import alerts as store
 from ioc.store.alert_models import AlertState
 from ioc.store.audit import Action
+from ioc.store.jobs import unfinished_of
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 AlertId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="The alert's id")]
@@ -203,6 +204,10 @@ def evaluate(request: Request, who: Evaluators) -> Any:
     jobs = request.app.state.jobs
     if "alerts" not in jobs.kinds:
         raise problem("alert_evaluate_unavailable", 409)
+    with store_session(request) as session:  # one at a time: asking again queues nothing
+        running = unfinished_of(session, "alerts")
+    if running is not None:
+        raise problem("alert_evaluate_running", 409, job_id=running.id)
     # the request of ioc.jobs.alerts (the job kind's module): why it runs, on which build
     job = jobs.submit(
         "alerts", who.username, {"trigger": "manual", "build_id": _current_build(request)}
