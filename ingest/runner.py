@@ -33,7 +33,7 @@ from ingest.run_store import (
 from ingest.sources.files import archive, file_meta, read_tables
 from ioc import db
 from ioc.catalog import load_contract, load_rules
-from ioc.compute.out_tables import rebuild_indicators
+from ioc.compute.out_tables import provinces_of, rebuild_indicators
 from ioc.config import Settings, get_settings
 from ioc.domain.period import Period
 from ioc.geo import admin as geo
@@ -150,9 +150,12 @@ def finish_session(
     if progress:
         progress("", "rebuilding the registry and indicators")
     changed = {code for r in reports for code in r.school_codes}
+    # where the changed schools were before this session: a school that moved province
+    # leaves nothing behind in its old one
+    before = provinces_of(conn, settings, changed) if changed else None
     rebuild_core(conn, settings, changed or None)
     if changed:
-        rebuild_indicators(conn, settings, changed)
+        rebuild_indicators(conn, settings, changed, moved_from=before)
 
 
 def ensure_units(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -56,16 +56,19 @@ def rebuild_indicators(
     conn: duckdb.DuckDBPyConnection,
     settings: Settings,
     changed_schools: Collection[str] | None = None,
+    moved_from: pl.DataFrame | None = None,
 ) -> int:
     """Recompute indicator sums and findings: everything, or the provinces of the changed
-    schools. Returns the number of (unit, period) rows written."""
+    schools, where they are now and where they were (``moved_from``: :func:`provinces_of`
+    them before the core was rebuilt, so a school that left a province leaves nothing in
+    it). Returns the number of (unit, period) rows written."""
     started = time.perf_counter()
     catalog = load_catalog()
     # after an ingest, stored sums made by this catalog and approval mode are updated in part
     usable = changed_schools is not None and _stored_usable(conn, settings)
     scope = None
     if usable and changed_schools is not None:
-        scope = _affected(conn, settings, changed_schools)
+        scope = _affected(conn, settings, changed_schools, moved_from)
     registry, expected = (_frame(conn, name, settings, scope) for name in ("registry", "expected"))
     # read once: the official basis is the returns approved (off: every one, on both bases)
     flagged = _frame(conn, "returns", settings, scope, approved=settings.approval != "off")
@@ -112,13 +115,30 @@ def approval_mode(conn: duckdb.DuckDBPyConnection) -> str | None:
     return db.scalar(conn, "select max(mode) from meta__approval")
 
 
-def _affected(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, changed: Collection[str]
+def provinces_of(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, schools: Collection[str]
 ) -> pl.DataFrame | None:
-    """The provinces (scheme, code) of the changed schools, or None when they are most."""
-    provinces = db.query(
-        conn, "indicators/affected_provinces", settings, school_codes=sorted(changed)
-    )
+    """The provinces (scheme, code) the schools are in by the snapshot's registry as it
+    stands (None before the first build)."""
+    tables = {t for (t,) in conn.execute("select table_name from duckdb_tables()").fetchall()}
+    if "core_school__registry" not in tables:
+        return None
+    return db.query(conn, "indicators/affected_provinces", settings, school_codes=sorted(schools))
+
+
+def _affected(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    changed: Collection[str],
+    moved_from: pl.DataFrame | None,
+) -> pl.DataFrame | None:
+    """The provinces (scheme, code) of the changed schools, now and before, or None when
+    they are most."""
+    provinces = provinces_of(conn, settings, changed)
+    if provinces is None:
+        return None
+    if moved_from is not None:
+        provinces = pl.concat([provinces, moved_from]).unique()
     total = db.scalar(conn, "select count(distinct province_code_2025) from core_school__registry")
     if provinces.filter(pl.col("scheme") == "2025").height > FULL_REBUILD_SHARE * total:
         return None

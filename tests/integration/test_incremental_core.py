@@ -100,6 +100,16 @@ def elsewhere(n: int, *, bump: int = 0) -> dict[str, Any]:
     return school(n, bump=bump, place=("95", district, commune)) | {"school_code": f"95{n:06d}"}
 
 
+def communes_of(province: str) -> list[tuple[str, str]]:
+    """(district, commune) of every commune of a legacy province."""
+    found = geo.units().filter(
+        (pl.col("scheme") == "legacy")
+        & (pl.col("level") == "commune")
+        & (pl.col("province_code") == province)
+    )
+    return [(u["district_code"], u["code"]) for u in found.sort("code").to_dicts()]
+
+
 def indicator_steps(settings: Settings) -> int:
     """How many indicator rebuilds recomputed some provinces only."""
     found = db.connect_published(settings)
@@ -220,3 +230,22 @@ def test_registry_opens_and_closes_schools_incrementally(tmp: Path) -> None:
         assert rebuild_core(conn, settings, report.school_codes)  # the same province periods
         finish_session(conn, settings, [report])  # the same, and the indicators
     assert_same_as_full(settings, tmp / "registry", incremental_steps=2)
+
+
+def test_a_school_moving_to_another_2025_province_leaves_nothing_in_the_old_one(
+    tmp: Path,
+) -> None:
+    settings = Settings(data_dir=tmp / "moves")
+    # four 2025 provinces (Cần Thơ, Cà Mau, An Giang, Đồng Tháp): moving one school between
+    # two of them recomputes those two only, not everything
+    others = [
+        school(n, place=(legacy, *communes_of(legacy)[n % 5])) | {"school_code": f"{legacy}{n:06d}"}
+        for legacy in ("95", "89", "87")
+        for n in range(12)
+    ]
+    load(tmp, settings, "m1", "2024-2025/DN", [school(n) for n in range(40)] + others)
+    before = indicator_steps(settings)
+    moved = school(4, bump=3, place=("95", *BAC_LIEU[0]))  # from Sóc Trăng to Bạc Liêu
+    load(tmp, settings, "m1-move", "2024-2025/DN", [moved])
+    assert indicator_steps(settings) == before + 1  # incremental, not a full rebuild
+    assert_same_as_full(settings, tmp / "moves", incremental_steps=1)
