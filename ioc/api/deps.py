@@ -7,6 +7,7 @@ from typing import Annotated
 
 import duckdb
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from ioc.api.errors import ApiError
 from ioc.api.principal import SYNC_ONLY, SYNC_READERS, Principal
@@ -94,3 +95,10 @@ CursorDep = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 SyncReaderDep = Annotated[Principal, Depends(get_sync_reader)]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+
+
+def store_session(request: Request) -> Session:
+    """A session of the operational store for one request (the job runner's factory: one
+    engine per server process); use it as a context manager."""
+    session: Session = request.app.state.jobs.session()
+    return session

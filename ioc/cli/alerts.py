@@ -5,8 +5,6 @@ Mounted in ``ioc/cli/main.py`` with ``app.add_typer(alerts_app, name="alerts")``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -15,10 +13,11 @@ from rich.markup import escape
 
 from ioc.cli.options import JsonOption, LangOption
 from ioc.cli.output import console, err, local_iso, print_rows
+from ioc.cli.store_session import store_session
 from ioc.config import get_settings
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    pass
 
 # ioc.store (SQLAlchemy, Alembic) is imported inside the commands, so that mounting this
 # sub-app does not slow down every other ``ioc`` command.
@@ -45,20 +44,6 @@ UnitOption = Annotated[
 ]
 STATES = ("pending", "open", "acknowledged", "resolved", "recovered")
 SEVERITIES = ("info", "warning", "critical")
-
-
-@contextmanager
-def _store() -> Iterator[Session]:
-    from ioc import store
-
-    settings = get_settings()
-    store.migrate(settings)
-    engine = store.make_engine(settings)
-    try:
-        with store.open_session(engine) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def _filters(
@@ -102,7 +87,7 @@ def list_(
     from ioc.store import alerts as store
 
     filters = _filters(state, severity, rule, unit)
-    with _store() as session:
+    with store_session() as session:
         counted = store.counts(session, filters, None)
         found = store.list_alerts(session, filters, None, limit=limit)
     rows = [
@@ -156,7 +141,7 @@ def rules(as_json: JsonOption = False) -> None:
     """The rules in force: the catalog's, then those accounts added."""
     from ioc.store.alert_config import list_rules
 
-    with _store() as session:
+    with store_session() as session:
         found = list_rules(session)
     rows = [
         {
@@ -194,7 +179,7 @@ def export(
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise typer.BadParameter("the file must end in .csv or .xlsx", param_hint="--out")
     filters = _filters(state, severity, rule, unit)
-    with _store() as session:
+    with store_session() as session:
         if history:
             found = alerts.events(session, None, rules=filters.rules, unit=filters.unit)
             frame = alert_export.frame(found, alert_export.EVENT_COLUMNS)

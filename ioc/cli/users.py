@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,6 +17,7 @@ from rich.markup import escape
 
 from ioc.cli.options import JsonOption
 from ioc.cli.output import console, err, local_iso, print_rows
+from ioc.cli.store_session import store_session
 from ioc.config import get_settings
 
 if TYPE_CHECKING:
@@ -56,24 +55,6 @@ PromptOption = Annotated[
 
 def _actor() -> str:
     return f"cli:{get_settings().user or getpass.getuser()}"
-
-
-@contextmanager
-def _store() -> Iterator[Session]:
-    """The migrated store; a refused request ends the command with its message."""
-    from ioc import store
-
-    settings = get_settings()
-    store.migrate(settings)
-    engine = store.make_engine(settings)
-    try:
-        with store.open_session(engine) as session:
-            yield session
-    except store.StoreError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
 
 
 def _units(texts: list[str] | None) -> list[Unit]:
@@ -152,7 +133,7 @@ def add(
     from ioc import store
 
     units = _units(unit)
-    with _store() as session:
+    with store_session() as session:
         password, generated = _password(prompt_password)
         user = store.create_user(
             session,
@@ -174,7 +155,7 @@ def list_(as_json: JsonOption = False) -> None:
     """List accounts."""
     from ioc import store
 
-    with _store() as session:
+    with store_session() as session:
         rows = [_user_row(session, u) for u in store.list_users(session)]
     if as_json:  # an address only for the accounts that have one
         rows = [{k: v for k, v in r.items() if k != "email" or v} for r in rows]
@@ -191,7 +172,7 @@ def set_role(
     from ioc import store
 
     units = _units(unit) if unit else None
-    with _store() as session:
+    with store_session() as session:
         user = store.set_role(session, username, role, units=units, actor=_actor())
         console.print(f"{escape(user.username)} is now {user.role}")
 
@@ -202,7 +183,7 @@ def set_units(username: str, unit: UnitsOption = None) -> None:
     from ioc import store
 
     units = _units(unit)
-    with _store() as session:
+    with store_session() as session:
         user = store.set_scopes(session, username, units, actor=_actor())
         shown = ", ".join(f"{s}:{c}" for s, c in user.units) or "every unit"
         console.print(f"{escape(user.username)}: {shown}")
@@ -216,7 +197,7 @@ def set_email(
     """Set (or clear) an account's e-mail address, where its alerts are sent."""
     from ioc import store
 
-    with _store() as session:
+    with store_session() as session:
         user = store.set_email(session, username, email, actor=_actor())
         console.print(f"{escape(user.username)}: {escape(user.email or 'no e-mail address')}")
 
@@ -226,7 +207,7 @@ def reset_password(username: str, prompt_password: PromptOption = False) -> None
     """New password (a generated one is printed once); unlocks, ends web sessions."""
     from ioc import store
 
-    with _store() as session:
+    with store_session() as session:
         user = store.get_user(session, username)
         if user is None:
             raise store.UnknownUser(username)
@@ -242,7 +223,7 @@ def disable(username: str) -> None:
     """Refuse the account's logins, sessions and tokens."""
     from ioc import store
 
-    with _store() as session:
+    with store_session() as session:
         user = store.disable_user(session, username, actor=_actor())
         console.print(f"{escape(user.username)} disabled")
 
@@ -252,7 +233,7 @@ def enable(username: str) -> None:
     """Let a disabled account sign in again."""
     from ioc import store
 
-    with _store() as session:
+    with store_session() as session:
         user = store.enable_user(session, username, actor=_actor())
         console.print(f"{escape(user.username)} enabled")
 
@@ -267,7 +248,7 @@ def audit_log(
     """Show the newest audit events."""
     from ioc import store
 
-    with _store() as session:
+    with store_session() as session:
         events = store.list_audit(session, limit=limit, action=action, username=user)
         rows = [_event_row(e) for e in events]
     print_rows(rows, as_json, "audit events")
@@ -296,7 +277,7 @@ def token_create(
     from ioc import store
 
     expires_at = datetime.now(UTC) + timedelta(days=expires_days) if expires_days else None
-    with _store() as session:
+    with store_session() as session:
         plaintext, token = store.create_token(session, username, name, expires_at, actor=_actor())
         console.print(f"token {token.id} for {escape(token.user.username)}: {escape(token.name)}")
         _show_secret("Token", plaintext)
@@ -311,7 +292,7 @@ def token_list(
     """List tokens (never their secret: only the prefix)."""
     from ioc import store
 
-    with _store() as session:
+    with store_session() as session:
         tokens = store.list_tokens(session, user, include_revoked=not active)
         rows = [_token_row(t) for t in tokens]
     print_rows(rows, as_json, "tokens")
@@ -322,7 +303,7 @@ def token_revoke(token_id: Annotated[int, typer.Argument(help="Id from 'token li
     """Revoke a token at once."""
     from ioc import store
 
-    with _store() as session:
+    with store_session() as session:
         token = store.revoke_token(session, token_id, actor=_actor())
         if token is None:
             err.print(f"[red]error:[/red] no token {token_id}")

@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
 from ioc.api.deps import client_ip, require
 from ioc.api.errors import ApiError
@@ -50,11 +49,6 @@ def problem(code: str, status: int, **params: Any) -> ApiError:
 
 def alert_problem(exc: AlertError) -> ApiError:
     return problem(exc.code, exc.status, **exc.params)
-
-
-def store_session(request: Request) -> Session:
-    session: Session = request.app.state.jobs.session()
-    return session
 
 
 def audit(request: Request, action: Action, who: Principal, detail: Mapping[str, Any]) -> None:

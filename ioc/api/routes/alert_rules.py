@@ -15,6 +15,7 @@ from fastapi import Path as PathParam
 from pydantic import ValidationError
 
 from ioc.alerts.rules import KEY, RuleSpec, RuleUnit
+from ioc.api.deps import store_session
 from ioc.api.errors import ApiError
 from ioc.api.principal import Principal
 from ioc.api.routes.alert_deps import (
@@ -25,7 +26,6 @@ from ioc.api.routes.alert_deps import (
     alert_text,
     audit,
     problem,
-    store_session,
 )
 from ioc.api.routes.alert_models import RuleIn, RuleOut, RulePatch
 from ioc.api.scope import require_in_scope

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request, Response
 from fastapi import Path as PathParam
 
+from ioc.api.deps import store_session
 from ioc.api.params import MAX_ID
 from ioc.api.routes.alert_deps import (
     Admins,
@@ -16,7 +17,6 @@ from ioc.api.routes.alert_deps import (
     SmallBody,
     alert_problem,
     audit,
-    store_session,
 )
 from ioc.api.routes.alert_models import (
     WEBHOOK_NAME,

@@ -17,6 +17,7 @@ from fastapi import APIRouter, Body, Query, Request
 from fastapi import Path as PathParam
 
 from ioc.alerts.rules import Kind
+from ioc.api.deps import store_session
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_ID, MAX_PAGE, UNIT_PATTERN, UNIT_TEXT
@@ -29,7 +30,6 @@ from ioc.api.routes.alert_deps import (
     audit,
     problem,
     scopes_of,
-    store_session,
 )
 from ioc.api.routes.alert_models import (
     AcknowledgeIn,

@@ -9,7 +9,7 @@ import polars as pl
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi import Path as PathParam
 
-from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require
+from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require, store_session
 from ioc.api.listing import Format, respond
 from ioc.api.params import UNIT_PATTERN, UNIT_TEXT, period_of
 from ioc.api.principal import Principal
@@ -21,7 +21,6 @@ from ioc.api.routes.reviews import (
     path_period,
     review_problem,
     states_of,
-    store_session,
 )
 from ioc.config import Settings
 from ioc.domain.period import Period

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi import Path as PathParam
 
 from ioc import db
-from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require
+from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, client_ip, require, store_session
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.params import UnitPeriodDep, period_of
@@ -87,10 +87,6 @@ def review_problem(exc: ReviewError) -> ApiError:
         review_text(exc.code, "vi", exc.params),
         review_text(exc.code, "en", exc.params),
     )
-
-
-def store_session(request: Request) -> Any:
-    return request.app.state.jobs.session()
 
 
 def _stored(

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from starlette.convertors import StringConvertor, register_url_convertor
 
-from ioc.api.deps import PrincipalDep, SettingsDep, client_ip, require
+from ioc.api.deps import PrincipalDep, SettingsDep, client_ip, require, store_session
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_ID
@@ -83,12 +83,8 @@ def _within(request: Request, settings: Settings, who: Principal, source: Source
     return all((u["scheme"], u["code"]) in inside for u in source.units)
 
 
-def _session(request: Request) -> Any:
-    return request.app.state.jobs.session()
-
-
 def _found(request: Request, settings: Settings, who: Principal, name: str) -> Source:
-    with _session(request) as session:
+    with store_session(request) as session:
         source = store.get_source(session, name)
     if source is None or not _within(request, settings, who, source):
         raise _problem(404, "unknown_source", source=name)
@@ -107,7 +103,7 @@ def _state_json(state: pulls.SourceState) -> dict[str, Any]:
 
 
 def _states(request: Request, settings: Settings, found: list[Source]) -> dict[str, Any]:
-    with _session(request) as session:
+    with store_session(request) as session:
         states = pulls.state_of(session, found, utcnow(), settings.sources_failing_after)
     return {name: _state_json(s) for name, s in states.items()}
 
@@ -156,7 +152,7 @@ def _check_crons(settings: Settings, spec: SourceSpec) -> None:
 
 @router.get("/status", summary="Each source's state: never, ok, failing or late")
 def status(request: Request, settings: SettingsDep, who: PrincipalDep) -> list[dict[str, Any]]:
-    with _session(request) as session:
+    with store_session(request) as session:
         found = store.list_sources(session)
     found = [s for s in found if _within(request, settings, who, s)]
     return list(_states(request, settings, found).values())
@@ -164,7 +160,7 @@ def status(request: Request, settings: SettingsDep, who: PrincipalDep) -> list[d
 
 @router.get("", summary="Sources the caller may see, with their state")
 def list_sources(request: Request, settings: SettingsDep, who: Readers) -> list[dict[str, Any]]:
-    with _session(request) as session:
+    with store_session(request) as session:
         found = store.list_sources(session)
     found = [s for s in found if _within(request, settings, who, s)]
     states = _states(request, settings, found)
@@ -176,7 +172,7 @@ def create(
     request: Request, response: Response, settings: SettingsDep, who: Admin, spec: SourceSpec
 ) -> dict[str, Any]:
     _check_crons(settings, spec)
-    with _session(request) as session:
+    with store_session(request) as session:
         try:
             source = store.add_source(session, spec, actor=who.username, ip=client_ip(request))
         except store.SourceExists:
@@ -210,7 +206,7 @@ def update(
             errors=[{"parameter": "name", "in": "body", "reason": "differs from the address"}],
         )
     _check_crons(settings, spec)
-    with _session(request) as session:
+    with store_session(request) as session:
         source = store.update_source(session, spec, actor=who.username, ip=client_ip(request))
     request.app.state.pulls.sync(name)
     return _source_json(request, source, _states(request, settings, [source])[name])
@@ -219,7 +215,7 @@ def update(
 @router.delete("/{name:source}", summary="Delete a source (its ledger stays)", status_code=204)
 def delete(request: Request, settings: SettingsDep, who: Admin, name: Name) -> Response:
     _found(request, settings, who, name)
-    with _session(request) as session:
+    with store_session(request) as session:
         store.delete_source(session, name, actor=who.username, ip=client_ip(request))
     request.app.state.pulls.sync(name)
     return Response(status_code=204)
@@ -343,7 +339,7 @@ def ledger(
     format: Format = "json",
 ) -> Any:
     _found(request, settings, who, name)
-    with _session(request) as session:
+    with store_session(request) as session:
         total = pulls.count_pulls(session, name)
         items = [_pull_json(p) for p in pulls.list_pulls(session, name, limit, offset)]
     if format == "json":
