@@ -84,6 +84,27 @@ class Settings(BaseSettings):
         default=2, description="Jobs (an upload's ingest) run at the same time by this server"
     )
 
+    # several processes and machines (docs/scale.md)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        le=32,
+        description="Worker processes of 'ioc serve' (each answers requests; one of all the "
+        "processes sharing the store runs the schedules)",
+    )
+    lease_seconds: float = Field(
+        default=15.0,
+        ge=3,
+        le=600,
+        description="A process silent this long is dead: its scheduler lease and its running "
+        "jobs are taken over (heartbeats every third of it)",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="Server logs as text, or as JSON lines (one per request, with request id, "
+        "user, route, status and duration) for a log collector",
+    )
+
     # alerts (docs/alerts.md)
     alerts_tick_seconds: int = Field(
         default=60,

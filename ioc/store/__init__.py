@@ -25,6 +25,7 @@ from ioc.store.accounts import (
 from ioc.store.alert_models import Alert, AlertRule
 from ioc.store.audit import Action, audit, count_audit, list_audit
 from ioc.store.bootstrap import ensure_admin
+from ioc.store.cluster_models import Instance, Lease
 from ioc.store.demo import DEMO_DISPLAY_TOKEN, DEMO_PASSWORD, DemoAccounts, create_demo_accounts
 from ioc.store.engine import make_engine, migrate, open_session, session_factory, store_url
 from ioc.store.errors import InvalidInput, StoreError, UnknownUser, UserExists
@@ -62,7 +63,9 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "DemoAccounts",
+    "Instance",
     "InvalidInput",
+    "Lease",
     "Limits",
     "PeriodLock",
     "ReturnReview",

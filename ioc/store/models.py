@@ -254,6 +254,10 @@ class ReportRun(Base):
     __table_args__ = (
         CheckConstraint(_in("status", RunStatus), name="status"),
         Index("ix_report_runs_schedule_id_started_at", "schedule_id", "started_at"),
+        # a due run is started once, whichever process's scheduler fires it (docs/scale.md)
+        Index(
+            "uq_report_runs_schedule_due_attempt", "schedule_id", "due_at", "attempt", unique=True
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -298,6 +302,9 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    #: the instance (``ioc.store.cluster_models.Instance``) running it; a running job whose
+    #: instance stopped its heartbeat is interrupted by the others (docs/scale.md)
+    claimed_by: Mapped[str | None] = mapped_column(String(120), default=None)
 
 
 class PullStatus(enum.StrEnum):

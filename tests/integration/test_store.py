@@ -31,6 +31,8 @@ POSTGRES_URL = os.environ.get("IOC_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
 PASSWORD = "correct horse battery"
 TABLES = {
+    "instances",
+    "leases",
     "users",
     "user_scopes",
     "api_tokens",
@@ -127,7 +129,7 @@ def test_migrations_apply_twice_and_match_the_models(settings: Settings) -> None
         assert set(inspect(engine).get_table_names()) >= TABLES
         with engine.connect() as connection:
             version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
-            assert version == [("0009",)]
+            assert version == [("0010",)]
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
     finally:
