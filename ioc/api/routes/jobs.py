@@ -30,7 +30,7 @@ class JobOut(BaseModel):
     """A job; ``result`` once it succeeded, ``problem`` (RFC 9457) once it failed."""
 
     id: int
-    kind: str = Field(description="ingest | targets")
+    kind: str = Field(description="ingest | targets | pull | source_test | review_publish | alerts")
     status: str = Field(description="queued | running | succeeded | failed | interrupted")
     started_by: str
     name: str | None = Field(description="What it works on (an upload's file name)")
