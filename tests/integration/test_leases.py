@@ -113,10 +113,10 @@ with store.open_session(engine) as session:
 
 def test_contending_processes_never_both_win(settings: Settings, engine: Engine) -> None:
     now = datetime.now(UTC)
+    args = [str(settings.data_dir), settings.database_url or "", now.isoformat()]
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", CONTENDER, str(settings.data_dir)]
-            + [settings.database_url or "", now.isoformat(), f"p{i}"],
+            [sys.executable, "-c", CONTENDER, *args, f"p{i}"],
             cwd=REPO,
             stdout=subprocess.PIPE,
             text=True,
