@@ -71,7 +71,8 @@ def test_take_renew_expire_release(session: Session, engine: Engine) -> None:
 
 def _contend(settings: Settings, holders: list[str], now: datetime) -> list[int | None]:
     engine = store.make_engine(settings)
-    barrier, won = threading.Barrier(len(holders)), [None] * len(holders)
+    barrier = threading.Barrier(len(holders))
+    won: list[int | None] = [None] * len(holders)
 
     def take(i: int) -> None:
         with store.open_session(engine) as session:

@@ -33,7 +33,7 @@ class Cluster:
     PostgreSQL of IOC_TEST_POSTGRES_URL when ``database_url`` is given)."""
 
     def __init__(self, data: Path, database_url: str | None = None) -> None:
-        self.data, self.procs, self.ports = data, {}, {}
+        self.data = data
         self.env = {**os.environ, "IOC_DATA_DIR": str(data), **ENV}
         if database_url:
             self.env["IOC_DATABASE_URL"] = database_url
