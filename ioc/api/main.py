@@ -41,7 +41,9 @@ from ioc.api.snapshot import Snapshot
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings, get_settings
 from ioc.jobs.alert_schedule import AlertScheduler
+from ioc.jobs.duties import Duties
 from ioc.jobs.kinds import KINDS
+from ioc.jobs.presence import Presence
 from ioc.jobs.pull_schedule import PullScheduler
 from ioc.jobs.runner import Hooks, JobRunner
 from ioc.reports.scheduler import ReportScheduler
@@ -54,15 +56,17 @@ def create_app(settings: Settings | None = None) -> Api:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.auth.start()
         app.state.reports.start()
+        app.state.jobs.connect()
+        # known to the other processes before the runner claims a job; the scheduler if the
+        # lease is free: its alert schedule starts before the snapshot opens its build
+        app.state.presence.start()
         app.state.jobs.start()
         app.state.pulls.start()
-        app.state.alert_schedule.start()  # before the snapshot opens its build: evaluated
         load_catalog()  # read once, before any request needs it
         app.state.snapshot.current()  # open the published build now: its warm-up starts
         boundary_routes.warm(app)
         yield
-        app.state.alert_schedule.shutdown()
-        app.state.pulls.shutdown()
+        app.state.presence.stop()  # the schedules stop, the lease is given up
         app.state.jobs.shutdown()
         app.state.reports.shutdown()
         app.state.snapshot.close()
@@ -95,6 +99,16 @@ def create_app(settings: Settings | None = None) -> Api:
     app.state.pulls = PullScheduler(app.state.jobs)
     app.state.alert_schedule = AlertScheduler(app.state.jobs, look=snapshot.current)
     snapshot.on_open(app.state.alert_schedule.opened)
+    duties = Duties(app.state.jobs, app.state.reports, app.state.pulls, app.state.alert_schedule)
+    app.state.presence = Presence(
+        settings,
+        app.state.jobs.session,
+        duties.gain,
+        duties.loss,
+        on_held=duties.held,
+        build=lambda: build.build_id if (build := snapshot.current()) else None,
+    )
+    duties.fence(app.state.presence.holding)
     errors.install(app)
     for module in (
         meta,

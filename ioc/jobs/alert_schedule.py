@@ -6,8 +6,8 @@ running nothing is submitted, and a build that came meanwhile is evaluated at th
 (a build evaluation does the clock's work too).
 
 Each tick also looks at the published file, so a build published by another process is
-noticed without waiting for a request. Off with ``IOC_REPORTS_SCHEDULER=false`` (on all but
-one server sharing a store)."""
+noticed without waiting for a request. Runs only in the process holding the scheduler lease
+(:mod:`ioc.jobs.presence` starts and stops it); never with ``IOC_REPORTS_SCHEDULER=false``."""
 
 from __future__ import annotations
 
@@ -38,6 +38,8 @@ class AlertScheduler:
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.RLock()
         self._build: str | None = None  # a build opened and not yet submitted
+        #: whether this process still holds the scheduler lease (checked before a submit)
+        self.leading: Callable[[], bool] = lambda: self.on
 
     @property
     def on(self) -> bool:
@@ -81,6 +83,8 @@ class AlertScheduler:
 
     def submit(self) -> int | None:
         """Submit an ``alerts`` job unless one is queued or running; its id."""
+        if not self.leading():  # the lease may have run out before the heartbeat noticed
+            return None
         with self._lock:
             try:
                 with self.runner.session() as session:

@@ -6,9 +6,10 @@ A job has an id, a kind (a function of :data:`ioc.jobs.kinds.KINDS`), a status (
 running, succeeded, failed, interrupted), progress (steps done of a total, and a stage), a
 result or a problem, who started it and its times. Its state lives in the store
 (:mod:`ioc.store.jobs`), so that it survives a restart and any server sharing the store sees
-it; the runner of any of them may pick a queued job. At start, jobs left queued or running
-by a server that stopped are marked ``interrupted``; so are, on several servers sharing one
-store, the jobs of another server that is still running (start them one after the other).
+it; the runner of any of them may pick a queued job. Each job names the instance that
+submitted it, then the one running it (``claimed_by``): at start, and on each heartbeat of
+the scheduler (:mod:`ioc.jobs.presence`), jobs left queued or running by a process that
+stopped are marked ``interrupted``; those of live processes are left alone (docs/scale.md).
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from sqlalchemy.orm import Session, sessionmaker
 from ioc import store
 from ioc.catalog.messages import file_text
 from ioc.config import Settings
-from ioc.store import jobs
+from ioc.store import instances, jobs
+from ioc.store.instances import this_instance
 from ioc.store.models import Job, JobStatus
+from ioc.store.types import utcnow
 
 log = logging.getLogger("ioc.jobs")
 IDLE_SECONDS = 0.5  # how often an idle worker looks for a job queued by another server
@@ -95,19 +98,16 @@ class JobRunner:
 
     def connect(self) -> None:
         """Open the (migrated) store: enough for :meth:`run_now` in a command that runs one
-        job and leaves the jobs of a server alone (``start`` does it too)."""
+        job and leaves the jobs of a server alone (``start`` does it too, if not done)."""
+        if self._sessions is not None:
+            return
         engine = store.make_engine(self.settings)
         store.migrate(engine)
         self._sessions = store.session_factory(engine)
 
     def start(self) -> None:
         self.connect()
-        with self.session() as session:
-            left = jobs.interrupt_unfinished(session, interrupted().body())
-        for job in left:
-            self._remove(job.request)
-        if left:
-            log.warning("%d job(s) were interrupted by a server stop", len(left))
+        self.interrupt_orphans()
         for i in range(self.workers):
             thread = threading.Thread(target=self._work, name=f"ioc-job-{i}", daemon=True)
             thread.start()
@@ -126,6 +126,19 @@ class JobRunner:
         assert self._sessions is not None, "JobRunner.start() first"
         return self._sessions()
 
+    def interrupt_orphans(self) -> list[Job]:
+        """Mark ``interrupted`` the unfinished jobs of processes that stopped (dead or
+        unknown instances: :func:`ioc.store.instances.interrupt_orphans`); the jobs."""
+        with self.session() as session:
+            left = instances.interrupt_orphans(
+                session, utcnow(), self.settings.lease_seconds, interrupted().body()
+            )
+        for job in left:
+            self._remove(job.request)
+        if left:
+            log.warning("%d job(s) were interrupted by a server stop", len(left))
+        return left
+
     # ------------------------------------------------------------------ the interface
 
     def submit(self, kind: str, started_by: str, request: dict[str, Any]) -> Job:
@@ -133,7 +146,7 @@ class JobRunner:
         to the data directory; removed when it ends)."""
         assert kind in self.kinds, kind
         with self.session() as session:
-            job = jobs.add_job(session, kind, started_by, request)
+            job = jobs.add_job(session, kind, started_by, request, this_instance())
         self._wake.set()
         return job
 
@@ -141,8 +154,8 @@ class JobRunner:
         """Record a job and run it in the calling thread (short work a caller waits for);
         the ended job."""
         with self.session() as session:
-            job = jobs.add_job(session, kind, started_by, request)
-            jobs.claim(session, job.id)
+            job = jobs.add_job(session, kind, started_by, request, this_instance())
+            jobs.claim(session, job.id, this_instance())
         return self._run(job)
 
     def get(self, job_id: int) -> Job | None:
@@ -161,7 +174,7 @@ class JobRunner:
         while not self._stop.is_set():
             try:
                 with self.session() as session:
-                    job = jobs.claim_next(session, frozenset(self.kinds))
+                    job = jobs.claim_next(session, frozenset(self.kinds), this_instance())
             except Exception:  # the store is away for a moment: try again later
                 log.exception("no job could be claimed")
                 job = None

@@ -1,17 +1,71 @@
-"""Delivery of report files: a copy in a folder under the delivery root, and e-mail."""
+"""Delivery of report files: a copy in a folder under the delivery root, and e-mail (with
+the subject and body a scheduled run's mail has)."""
 
 from __future__ import annotations
 
 import mimetypes
 import shutil
 import smtplib
+import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 
+from ioc import db
 from ioc.config import Settings
+from ioc.domain.formats import local_datetime
+from ioc.reports.kinds import KINDS
+from ioc.store.models import ReportSchedule
+from ioc.store.types import utcnow
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    files: list[Path]
+    period: str | None
+    errors: list[str]
+    cancelled: bool = False  # the schedule was deleted during the run
+
+
+def deliver(
+    settings: Settings, schedule: ReportSchedule, outcome: Outcome
+) -> tuple[list[str], list[str]]:
+    """Deliver a run's files as the schedule says: where they went, and what failed."""
+    delivered: list[str] = []
+    errors: list[str] = []
+    if not outcome.files:
+        return delivered, errors
+    if schedule.folder:
+        try:
+            target = to_folder(settings, schedule.folder, outcome.files)
+            delivered.append(f"folder:{target}")
+        except Exception as exc:
+            errors.append(f"folder {schedule.folder}: {error_text(exc)}")
+    if schedule.email_to:
+        try:
+            mail = message(
+                settings,
+                schedule.email_to,
+                _subject(schedule, outcome.period),
+                _body(schedule, outcome, settings.display_timezone),
+                outcome.files,
+            )
+            send(settings, mail)
+            delivered.append("email:" + ", ".join(schedule.email_to))
+        except Exception as exc:
+            errors.append(f"e-mail: {error_text(exc)}")
+    return delivered, errors
+
+
+def error_text(exc: BaseException) -> str:
+    """What a run records of an error (the exception's type and text when unexpected)."""
+    text = str(exc) or type(exc).__name__
+    if not isinstance(exc, db.DataError | ValueError | OSError | RuntimeError):
+        text += "\n" + "".join(traceback.format_exception_only(exc)).strip()
+    return text
 
 
 def to_folder(settings: Settings, folder: str, files: Sequence[Path]) -> Path:
@@ -70,3 +124,23 @@ def send(settings: Settings, mail: EmailMessage) -> None:
             password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
             smtp.login(settings.smtp_username, password)
         smtp.send_message(mail)
+
+
+def _subject(schedule: ReportSchedule, period: str | None) -> str:
+    kind = KINDS[schedule.kind]
+    return f"[IOC-EDU] {schedule.name} — {kind.vi} / {kind.en} — {period or ''}".strip(" —")
+
+
+def _body(schedule: ReportSchedule, outcome: Outcome, zone: str) -> str:
+    kind = KINDS[schedule.kind]
+    made = local_datetime(utcnow(), zone)
+    lines = [
+        f"Báo cáo định kỳ «{schedule.name}»: {kind.vi}, kỳ {outcome.period}, lập lúc {made}.",
+        f"Scheduled report '{schedule.name}': {kind.en}, period {outcome.period}, made at {made}.",
+        "",
+        "Tệp đính kèm / Files:",
+        *(f"  {p.name}" for p in outcome.files),
+    ]
+    if outcome.errors:
+        lines += ["", "Lỗi / Errors:", *(f"  {e}" for e in outcome.errors)]
+    return "\n".join(lines)

@@ -1,4 +1,7 @@
-"""Schedules run inside the server by APScheduler 3.
+"""Schedules run inside the server by APScheduler 3, in the one process holding the scheduler
+lease (:mod:`ioc.jobs.presence`; :meth:`ReportScheduler.lead` and :meth:`~ReportScheduler.follow`).
+Every process runs the runs started by hand ("run now") and the API's ``next_run`` comes from
+the cron expression, whichever process answers.
 
 Jobs are derived from the store at start: each enabled schedule's first run time is the
 first cron time after the last due time it finished (or after it was created or changed),
@@ -9,19 +12,21 @@ records its status, times, files and error; a failed scheduled run is retried up
 error leaves the job function, so the scheduler keeps running. A schedule deleted during
 its run stops it before its next unit and before delivery, and the run ends quietly as
 cancelled (its record went with the schedule). A stored schedule firing more often than
-``IOC_REPORTS_MIN_INTERVAL_SECONDS`` (made before that limit) is not planned.
+``IOC_REPORTS_MIN_INTERVAL_SECONDS`` (made before that limit) is not planned. A schedule
+added, changed or deleted through another process is planned again at the holder's next
+heartbeat (:meth:`ReportScheduler.refresh`). A due run is started once (the store's unique
+``(schedule_id, due_at, attempt)``), even when two processes fire it during a hand-over.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import traceback
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -33,11 +38,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ioc import db, store
 from ioc.config import Settings
-from ioc.domain.formats import local_datetime
 from ioc.reports import delivery
 from ioc.reports.cron import latest_due, next_after, trigger_for
+from ioc.reports.delivery import Outcome
 from ioc.reports.files import prune
-from ioc.reports.kinds import KINDS
 from ioc.reports.limits import fires_too_often
 from ioc.reports.produce import ReportRequest, produce
 from ioc.store import schedules
@@ -58,14 +62,6 @@ def published(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         conn.close()
 
 
-@dataclass(frozen=True)
-class Outcome:
-    files: list[Path]
-    period: str | None
-    errors: list[str]
-    cancelled: bool = False  # the schedule was deleted during the run
-
-
 class ReportScheduler:
     """The schedules of the store, run in background threads of this process."""
 
@@ -74,17 +70,19 @@ class ReportScheduler:
         self._connect: Connect = connect or (lambda: published(settings))
         self._sessions: sessionmaker[Session] | None = None
         self._scheduler: BackgroundScheduler | None = None
+        self._leading = False
+        self._seen: dict[int, tuple[Any, ...]] = {}  # what each planned schedule was planned from
+        #: whether this process still holds the scheduler lease (checked before a due run)
+        self.leading: Callable[[], bool] = lambda: self._leading
 
     # ------------------------------------------------------------------ life cycle
 
     def start(self) -> None:
+        """Open the store and run the runs started by hand; :meth:`lead` plans the
+        schedules."""
         engine = store.make_engine(self.settings)
         store.migrate(engine)
         self._sessions = store.session_factory(engine)
-        with self.session() as session:
-            interrupted = schedules.close_interrupted_runs(session)
-        if interrupted:
-            log.warning("%d report run(s) were interrupted by a restart", interrupted)
         self._scheduler = BackgroundScheduler(
             timezone=ZoneInfo(self.settings.display_timezone),
             executors={"default": ThreadPoolExecutor(max(1, self.settings.reports_workers))},
@@ -95,16 +93,54 @@ class ReportScheduler:
             },
         )
         self._scheduler.start()
-        if self.settings.reports_scheduler:
-            with self.session() as session:
-                for schedule in schedules.list_schedules(session, enabled_only=True):
-                    try:
-                        self._plan(schedule)
-                    except ValueError:  # a cron the store holds but cannot be read
-                        log.exception("report schedule %s not planned", schedule.id)
+
+    def lead(self) -> None:
+        """This process holds the scheduler lease: plan the schedules and the retention."""
+        assert self._scheduler is not None
+        self._leading = True
+        self._seen = {}
+        self.refresh()
         self._scheduler.add_job(
-            self._prune, "interval", hours=PRUNE_HOURS, id="prune", next_run_time=utcnow()
+            self._prune,
+            "interval",
+            hours=PRUNE_HOURS,
+            id="prune",
+            next_run_time=utcnow(),
+            replace_existing=True,
         )
+
+    def follow(self) -> None:
+        """The lease is lost: plan nothing more (runs in progress and their retries end)."""
+        self._leading = False
+        if self._scheduler is None:
+            return
+        for job in self._scheduler.get_jobs():
+            if job.id == "prune" or job.id.startswith("schedule-"):
+                with contextlib.suppress(JobLookupError):
+                    self._scheduler.remove_job(job.id)
+        self._seen = {}
+
+    def refresh(self) -> None:
+        """Plan again the schedules added, changed or deleted since the last look (through
+        any process): the holder's heartbeat."""
+        if not self._leading:
+            return
+        with self.session() as session:
+            found = {s.id: s for s in schedules.list_schedules(session)}
+        now = {i: _planned_from(s) for i, s in found.items()}
+        for schedule_id in set(now) | set(self._seen):
+            if now.get(schedule_id) != self._seen.get(schedule_id):
+                self._replan(schedule_id, found.get(schedule_id))
+        self._seen = now
+
+    def close_orphaned_runs(self, started_before: datetime) -> int:
+        """Runs left 'running' by processes that stopped (started before the oldest live
+        process did) are failed; how many."""
+        with self.session() as session:
+            closed = schedules.close_interrupted_runs(session, started_before=started_before)
+        if closed:
+            log.warning("%d report run(s) were interrupted by a restart", closed)
+        return closed
 
     def shutdown(self) -> None:
         """Stop planning runs; a run in progress is closed as interrupted at the next start
@@ -146,19 +182,40 @@ class ReportScheduler:
         return max(handled, schedule.updated_at, floor)
 
     def sync(self, schedule_id: int) -> None:
-        """Plan a schedule again after it was created, changed or deleted."""
-        if self._scheduler is None:
+        """Plan a schedule again after it was created, changed or deleted through this
+        process (another process's edits: :meth:`refresh`)."""
+        if self._scheduler is None or not self._leading:
             return
-        with contextlib.suppress(JobLookupError):
-            self._scheduler.remove_job(_job_id(schedule_id))
         with self.session() as session:
             schedule = schedules.get_schedule(session, schedule_id)
-        if schedule is not None and schedule.enabled and self.settings.reports_scheduler:
-            self._plan(schedule)
+        self._replan(schedule_id, schedule)
+        if schedule is None:
+            self._seen.pop(schedule_id, None)
+        else:
+            self._seen[schedule_id] = _planned_from(schedule)
 
-    def next_run(self, schedule_id: int) -> datetime | None:
-        job = self._scheduler.get_job(_job_id(schedule_id)) if self._scheduler else None
-        return job.next_run_time if job is not None else None
+    def _replan(self, schedule_id: int, schedule: ReportSchedule | None) -> None:
+        assert self._scheduler is not None
+        with contextlib.suppress(JobLookupError):
+            self._scheduler.remove_job(_job_id(schedule_id))
+        if schedule is None or not schedule.enabled:
+            return
+        try:
+            self._plan(schedule)
+        except ValueError:  # a cron the store holds but cannot be read
+            log.exception("report schedule %s not planned", schedule_id)
+
+    def next_run(self, schedule: ReportSchedule) -> datetime | None:
+        """When the schedule runs next, from its cron expression (whichever process holds
+        the lease): None when it is disabled or would fire too often."""
+        now = utcnow()
+        if not schedule.enabled or fires_too_often(schedule.cron, self.settings, now):
+            return None
+        try:
+            trigger = trigger_for(schedule.cron, self.settings.display_timezone)
+        except ValueError:
+            return None
+        return next_after(trigger, max(self._since(schedule), now))
 
     def run_now(self, schedule_id: int) -> int:
         """Start a run at once in the background; returns its run id."""
@@ -173,6 +230,9 @@ class ReportScheduler:
     # ------------------------------------------------------------------ running
 
     def _due(self, schedule_id: int) -> None:
+        if not self.leading():  # the lease may have run out before the heartbeat noticed
+            log.warning("report schedule %s: due run left to the scheduler's holder", schedule_id)
+            return
         now = utcnow()
         due = now
         with contextlib.suppress(Exception):
@@ -214,13 +274,16 @@ class ReportScheduler:
                     run_id = schedules.start_run(
                         session, schedule_id, trigger=trigger, attempt=attempt, due_at=due_at
                     ).id
-                except IntegrityError:  # the schedule was deleted a moment ago
+                except IntegrityError:  # deleted a moment ago, or started by another process
+                    log.info(
+                        "report schedule %s: run due at %s not started here", schedule_id, due_at
+                    )
                     return
         outcome = self._produce(schedule, run_id)
         if outcome.cancelled:
             self._cancelled(schedule_id, run_id, outcome)
             return
-        delivered, errors = self._deliver(schedule, outcome)
+        delivered, errors = delivery.deliver(self.settings, schedule, outcome)
         errors = outcome.errors + errors
         if not errors:
             status = RunStatus.SUCCEEDED
@@ -300,39 +363,13 @@ class ReportScheduler:
                     done = produce(conn, self.settings, request, folder)
             except Exception as exc:
                 log.warning("schedule %s, unit %s: %s", schedule.id, code, exc)
-                errors.append(f"{code}: {_error_text(exc)}")
+                errors.append(f"{code}: {delivery.error_text(exc)}")
                 continue
             files += done.paths
             periods.append(f"{done.school_year}/{done.term}")
         if self._gone(schedule.id, run_id):
             return Outcome(files, None, errors, cancelled=True)
         return Outcome(files, ", ".join(dict.fromkeys(periods)) or None, errors)
-
-    def _deliver(self, schedule: ReportSchedule, outcome: Outcome) -> tuple[list[str], list[str]]:
-        delivered: list[str] = []
-        errors: list[str] = []
-        if not outcome.files:
-            return delivered, errors
-        if schedule.folder:
-            try:
-                target = delivery.to_folder(self.settings, schedule.folder, outcome.files)
-                delivered.append(f"folder:{target}")
-            except Exception as exc:
-                errors.append(f"folder {schedule.folder}: {_error_text(exc)}")
-        if schedule.email_to:
-            try:
-                mail = delivery.message(
-                    self.settings,
-                    schedule.email_to,
-                    _subject(schedule, outcome.period),
-                    _body(schedule, outcome, self.settings.display_timezone),
-                    outcome.files,
-                )
-                delivery.send(self.settings, mail)
-                delivered.append("email:" + ", ".join(schedule.email_to))
-            except Exception as exc:
-                errors.append(f"e-mail: {_error_text(exc)}")
-        return delivered, errors
 
     def _prune(self) -> None:
         try:
@@ -344,32 +381,10 @@ class ReportScheduler:
             log.info("report retention: %d old file(s) deleted", len(gone))
 
 
+def _planned_from(schedule: ReportSchedule) -> tuple[Any, ...]:
+    """What a schedule's plan depends on (a change means planning it again)."""
+    return (schedule.cron, schedule.enabled, schedule.updated_at)
+
+
 def _job_id(schedule_id: int) -> str:
     return f"schedule-{schedule_id}"
-
-
-def _error_text(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if not isinstance(exc, db.DataError | ValueError | OSError | RuntimeError):
-        text += "\n" + "".join(traceback.format_exception_only(exc)).strip()
-    return text
-
-
-def _subject(schedule: ReportSchedule, period: str | None) -> str:
-    kind = KINDS[schedule.kind]
-    return f"[IOC-EDU] {schedule.name} — {kind.vi} / {kind.en} — {period or ''}".strip(" —")
-
-
-def _body(schedule: ReportSchedule, outcome: Outcome, zone: str) -> str:
-    kind = KINDS[schedule.kind]
-    made = local_datetime(utcnow(), zone)
-    lines = [
-        f"Báo cáo định kỳ «{schedule.name}»: {kind.vi}, kỳ {outcome.period}, lập lúc {made}.",
-        f"Scheduled report '{schedule.name}': {kind.en}, period {outcome.period}, made at {made}.",
-        "",
-        "Tệp đính kèm / Files:",
-        *(f"  {p.name}" for p in outcome.files),
-    ]
-    if outcome.errors:
-        lines += ["", "Lỗi / Errors:", *(f"  {e}" for e in outcome.errors)]
-    return "\n".join(lines)

@@ -1,7 +1,9 @@
 """Jobs in the store: queued, claimed by one runner, advanced, ended. Each function commits.
 
 A job is claimed with a conditional update (``queued`` -> ``running``), so that runners of
-several servers sharing the store never run one job twice."""
+several servers sharing the store never run one job twice. ``claimed_by`` names the instance
+(:func:`ioc.store.instances.this_instance`) that submitted it, then the one running it: the
+jobs of an instance that stopped are interrupted (:func:`ioc.store.instances.interrupt_orphans`)."""
 
 from __future__ import annotations
 
@@ -14,8 +16,20 @@ from ioc.store.models import JOB_ENDED, Job, JobStatus
 from ioc.store.types import utcnow
 
 
-def add_job(session: Session, kind: str, started_by: str, request: dict[str, Any]) -> Job:
-    job = Job(kind=kind, started_by=started_by, request=request, status=JobStatus.QUEUED)
+def add_job(
+    session: Session,
+    kind: str,
+    started_by: str,
+    request: dict[str, Any],
+    claimed_by: str | None = None,
+) -> Job:
+    job = Job(
+        kind=kind,
+        started_by=started_by,
+        request=request,
+        status=JobStatus.QUEUED,
+        claimed_by=claimed_by,
+    )
     session.add(job)
     session.commit()
     return job
@@ -42,7 +56,9 @@ def count_jobs(session: Session, started_by: str | None) -> int:
     return session.scalar(query) or 0
 
 
-def claim_next(session: Session, kinds: frozenset[str]) -> Job | None:
+def claim_next(
+    session: Session, kinds: frozenset[str], claimed_by: str | None = None
+) -> Job | None:
     """The oldest queued job of these kinds, now running; None when there is none."""
     while True:
         job_id = session.scalar(
@@ -53,16 +69,16 @@ def claim_next(session: Session, kinds: frozenset[str]) -> Job | None:
         )
         if job_id is None:
             return None
-        if claim(session, job_id):
+        if claim(session, job_id, claimed_by):
             return session.get(Job, job_id, populate_existing=True)
 
 
-def claim(session: Session, job_id: int) -> bool:
-    """Mark a queued job running; False if another runner has it already."""
+def claim(session: Session, job_id: int, claimed_by: str | None = None) -> bool:
+    """Mark a queued job running (by ``claimed_by``); False if another runner has it already."""
     claimed = session.execute(
         update(Job)
         .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=utcnow())
+        .values(status=JobStatus.RUNNING, started_at=utcnow(), claimed_by=claimed_by)
     )
     session.commit()
     return bool(claimed.rowcount)  # type: ignore[attr-defined]  # CursorResult's
@@ -94,20 +110,6 @@ def finish(
         update(Job).where(Job.id == job_id).values(result=result, problem=problem, **values)
     )
     session.commit()
-
-
-def interrupt_unfinished(session: Session, problem: dict[str, Any]) -> list[Job]:
-    """Jobs left queued or running by a server that stopped, now ``interrupted``."""
-    unfinished = [JobStatus.QUEUED, JobStatus.RUNNING]
-    jobs = list(session.scalars(select(Job).where(Job.status.in_(unfinished))))
-    if jobs:
-        session.execute(
-            update(Job)
-            .where(Job.id.in_([j.id for j in jobs]), Job.status.in_(unfinished))
-            .values(status=JobStatus.INTERRUPTED, finished_at=utcnow(), stage=None, problem=problem)
-        )
-        session.commit()
-    return jobs
 
 
 def unfinished_of(session: Session, kind: str) -> Job | None:

@@ -93,14 +93,18 @@ def finish_pull(
     return pull
 
 
-def interrupt_unfinished(session: Session, error: dict[str, Any]) -> int:
-    """Pulls left running by a server that stopped, now ``interrupted`` with ``error`` (at
-    start)."""
+def interrupt_orphaned(session: Session, error: dict[str, Any]) -> int:
+    """Pulls left running whose job is no longer queued or running (its server stopped and
+    the job was interrupted, or it never had one), now ``interrupted`` with ``error``; the
+    pulls of jobs other servers are running are left alone."""
     now = utcnow()
+    unfinished = select(Job.id).where(Job.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]))
     result = session.execute(
         update(SourcePull)
         .where(SourcePull.status == PullStatus.RUNNING)
+        .where(SourcePull.job_id.is_(None) | SourcePull.job_id.not_in(unfinished))
         .values(status=PullStatus.INTERRUPTED, finished_at=now, error=error)
+        .execution_options(synchronize_session=False)
     )
     session.commit()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # DML returns a CursorResult

@@ -153,12 +153,17 @@ def finish_run(
     return run
 
 
-def close_interrupted_runs(session: Session) -> int:
-    """Runs left 'running' by a process that stopped are failed (at start, before any run)."""
+def close_interrupted_runs(session: Session, *, started_before: datetime | None = None) -> int:
+    """Runs left 'running' by a process that stopped are failed: all of them, or those
+    started before ``started_before`` (when the oldest process still running started: a
+    run started since may be one of theirs)."""
     now = utcnow()
+    running = ReportRun.status == RunStatus.RUNNING
+    if started_before is not None:
+        running = running & (ReportRun.started_at < started_before)
     result = session.execute(
         update(ReportRun)
-        .where(ReportRun.status == RunStatus.RUNNING)
+        .where(running)
         .values(status=RunStatus.FAILED, finished_at=now, error="interrupted by a restart")
     )
     session.commit()

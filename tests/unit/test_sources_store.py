@@ -145,10 +145,10 @@ def test_pulls_left_running_are_interrupted_at_start(session: Session) -> None:
     row = pulls.start_pull(
         session, "vendor-a", job_id=1, trigger="api", started_by="a", full=True, dry_run=False
     )
-    assert pulls.interrupt_unfinished(session, {"code": "pull_interrupted"}) == 1
+    assert pulls.interrupt_orphaned(session, {"code": "pull_interrupted"}) == 1
     session.refresh(row)
     assert row.status == "interrupted" and row.error == {"code": "pull_interrupted"}
-    assert pulls.interrupt_unfinished(session, {"code": "pull_interrupted"}) == 0
+    assert pulls.interrupt_orphaned(session, {"code": "pull_interrupted"}) == 0
 
 
 def test_a_queued_or_running_pull_job_of_the_source_is_found(session: Session) -> None:

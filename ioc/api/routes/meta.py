@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import metadata
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
 from ioc import db
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, SnapshotDep
@@ -21,7 +21,7 @@ VERSIONS = {name: metadata.version(name) for name in ("ioc-edu", "duckdb", "pola
     "/health",
     summary="Service health, build id, data as-of time and the display time zone (no sign-in)",
 )
-async def health(snapshot: SnapshotDep, settings: SettingsDep) -> dict[str, Any]:
+async def health(request: Request, snapshot: SnapshotDep, settings: SettingsDep) -> dict[str, Any]:
     build = snapshot.current()
     return {
         "status": "ok" if build else "no_data",
@@ -33,6 +33,8 @@ async def health(snapshot: SnapshotDep, settings: SettingsDep) -> dict[str, Any]
         # the zone every client shows times in (IOC_DISPLAY_TIMEZONE)
         "display_timezone": settings.display_timezone,
         "versions": VERSIONS,
+        # which process answered, and whether it runs the schedules (docs/scale.md)
+        **request.app.state.presence.status(),
     }
 
 

@@ -55,7 +55,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 
 def _schedule_json(schedule: ReportSchedule, reports: ReportScheduler) -> dict[str, Any]:
-    next_run, zone = reports.next_run(schedule.id), reports.settings.display_timezone
+    next_run, zone = reports.next_run(schedule), reports.settings.display_timezone
     return {
         "id": schedule.id,
         "name": schedule.name,

@@ -115,7 +115,7 @@ def _source_json(request: Request, source: Source, state: dict[str, Any]) -> dic
         "created_by": source.created_by,
         "created_at": _iso(source.created_at),
         "updated_at": _iso(source.updated_at),
-        "next_pulls": request.app.state.pulls.planned(source.name),
+        "next_pulls": request.app.state.pulls.planned(source),
         "status": state,
         "links": {
             "self": f"/api/v1/sources/{source.name}",
