@@ -9,7 +9,9 @@ seen, but keeps the build: its caches, ETags and warm-up stand."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -92,12 +94,23 @@ class Snapshot:
 
     def _open_linked(self, identity: tuple[int, int]) -> duckdb.DuckDBPyConnection:
         """Open this build through a hard link of its own: DuckDB caches open databases by
-        path, so reopening the published path would hand back the previous build."""
+        path, so reopening the published path would hand back the previous build.
+
+        Several processes, on one machine or several, share the data directory
+        (docs/scale.md): each link is named after its host and process, so two processes
+        opening the same build at once never collide. A process removes only its own host's
+        links to older builds; a reader still holding one keeps its file alive (on a
+        network file system too: the client that removes an open file keeps it), and a
+        link of another machine is that machine's to remove."""
         links = self.settings.build_dir
         links.mkdir(parents=True, exist_ok=True)
-        for stale in links.glob("read-*.duckdb"):
-            stale.unlink(missing_ok=True)  # open handles keep their file alive
-        link = links / f"read-{identity[0]}-{identity[1]}.duckdb"
+        host = socket.gethostname()
+        for stale in links.glob(f"read-*@{host}.duckdb"):
+            with contextlib.suppress(FileNotFoundError):  # another process removed it
+                if stale.stat().st_ino != identity[0]:
+                    stale.unlink()
+        link = links / f"read-{identity[0]}-{identity[1]}-{os.getpid()}@{host}.duckdb"
+        link.unlink(missing_ok=True)  # a process of an earlier boot with this pid
         os.link(self.settings.published_db, link)
         return db.connect_path(link, self.settings)
 
