@@ -43,8 +43,10 @@ LOAD_SECONDS = 10.0
 KILL_AFTER = 4.0  # seconds into the load
 CLIENTS = 4  # threads, each with an httpx client of its own
 #: from the publish (the file's rename) to every instance answering with the new build: a
-#: request finds it within RECHECK_SECONDS; the rest is room for a loaded CI machine
-PUBLISH_SEEN_WITHIN = 5.0
+#: request looks at the file when RECHECK_SECONDS have passed since the last look, and opens
+#: the new build before it answers (about a second in all, 3 s seen on a machine loaded 6x
+#: its cores); the bound is the issue's freshness goal, from a file landing to the wall
+PUBLISH_SEEN_WITHIN = 10.0
 assert RECHECK_SECONDS < PUBLISH_SEEN_WITHIN
 PATHS = [
     f"/api/v1/indicators/values?unit=94&period={PERIOD}",
@@ -301,12 +303,15 @@ def test_two_instances_behind_nginx_survive_a_kill_and_both_serve_a_new_build(
             text=True,
         )
         switched: dict[int, tuple[float, str | None]] = {}  # port: (when, the build it saw)
+        asked: dict[int, float] = {}  # port: how long the request that saw it took
         deadline = time.monotonic() + 300
         while len(switched) < 2 and time.monotonic() < deadline:
             for member in (back, second):
+                started = time.monotonic()
                 build = member.build_id()
                 if member.port not in switched and build != before:
                     switched[member.port] = (time.time(), build)
+                    asked[member.port] = time.monotonic() - started
             time.sleep(0.05)
         output, _ = writer.communicate(timeout=300)
         assert writer.returncode == 0, output
@@ -320,7 +325,10 @@ def test_two_instances_behind_nginx_survive_a_kill_and_both_serve_a_new_build(
         seen = {port: when - published_at for port, (when, _) in switched.items()}
         print(
             "new build served "
-            + ", ".join(f":{port} {s:.2f} s after its publish" for port, s in sorted(seen.items()))
+            + ", ".join(
+                f":{port} {s:.2f} s after its publish (that request took {asked[port]:.2f} s)"
+                for port, s in sorted(seen.items())
+            )
             + f" (bound {PUBLISH_SEEN_WITHIN:.0f} s)"
         )
         assert {build for _, build in switched.values()} == {current[0]}, switched
