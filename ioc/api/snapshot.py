@@ -9,7 +9,9 @@ seen, but keeps the build: its caches, ETags and warm-up stand."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -91,15 +93,28 @@ class Snapshot:
             return self._opened
 
     def _open_linked(self, identity: tuple[int, int]) -> duckdb.DuckDBPyConnection:
-        """Open this build through a hard link of its own: DuckDB caches open databases by
-        path, so reopening the published path would hand back the previous build."""
+        """Open this build through a hard link: DuckDB caches open databases by path, so
+        reopening the published path would hand back the previous build.
+
+        Every process serving this data directory (the workers of ``ioc serve --workers``,
+        other instances on a shared directory) links and opens under one file lock: one
+        process removing the links of older builds never removes a link another has made
+        but not opened yet (an open handle keeps its file alive). The links are named after
+        their host, and a process removes only its own host's: on a network file system the
+        client that removes an open file keeps it for its readers, but another machine's
+        readers would lose it (docs/scale.md, "Several machines")."""
         links = self.settings.build_dir
         links.mkdir(parents=True, exist_ok=True)
-        for stale in links.glob("read-*.duckdb"):
-            stale.unlink(missing_ok=True)  # open handles keep their file alive
-        link = links / f"read-{identity[0]}-{identity[1]}.duckdb"
-        os.link(self.settings.published_db, link)
-        return db.connect_path(link, self.settings)
+        host = socket.gethostname()
+        link = links / f"read-{identity[0]}-{identity[1]}@{host}.duckdb"
+        with (links / "read.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for stale in links.glob(f"read-*@{host}.duckdb"):
+                if stale != link:
+                    stale.unlink(missing_ok=True)
+            if not link.exists():  # another process may have linked this build already
+                os.link(self.settings.published_db, link)
+            return db.connect_path(link, self.settings)
 
     def published(self) -> None:
         """This process has just published a build: look at the file on the next request."""
