@@ -156,7 +156,20 @@ class JobRunner:
         with self.session() as session:
             job = jobs.add_job(session, kind, started_by, request, this_instance())
             jobs.claim(session, job.id, this_instance())
-        return self._run(job)
+        if self._threads:  # a server: its Presence says it is alive
+            return self._run(job)
+        # a command: alive to the servers sharing the store while its job runs, or they
+        # would interrupt the job as an orphan; never a candidate for the scheduler
+        from ioc.jobs.presence import Presence
+
+        presence = Presence(
+            self.settings.model_copy(update={"reports_scheduler": False}), self.session
+        )
+        presence.start()
+        try:
+            return self._run(job)
+        finally:
+            presence.stop()
 
     def get(self, job_id: int) -> Job | None:
         with self.session() as session:

@@ -86,3 +86,25 @@ def test_jobs_run_end_and_are_interrupted_by_a_restart(settings: Settings) -> No
             assert "khởi động lại" in job.problem["vi"] and "restart" in job.problem["en"]
     finally:
         restarted.shutdown()
+
+
+def test_a_commands_job_is_not_taken_for_an_orphan_while_it_runs(settings: Settings) -> None:
+    """``ioc sources pull`` runs its job in the command (run_now without start): a server
+    sharing the store sweeps orphans meanwhile and must leave that job alone."""
+    import threading
+
+    server = JobRunner(settings, {}, workers=1)
+    server.connect()
+    inside = threading.Event()
+    seen: dict[str, Any] = {}
+
+    def sweep_while_running(context: Context) -> dict[str, Any]:
+        seen["interrupted"] = [job.id for job in server.interrupt_orphans()]
+        inside.set()
+        return {"ok": True}
+
+    command = JobRunner(settings, {"pull": sweep_while_running}, workers=1)
+    command.connect()
+    ended = command.run_now("pull", "op", {})
+    assert inside.is_set() and seen["interrupted"] == []
+    assert (ended.status, ended.result) == ("succeeded", {"ok": True})
