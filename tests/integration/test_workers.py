@@ -185,6 +185,11 @@ def builds(server: Any, tmp_path_factory: pytest.TempPathFactory) -> Builds:
     )
 
 
+def test_workers_are_counted_from_one(settings: Settings) -> None:
+    result = run_ioc(settings, "serve", "--workers", "0", check=False)
+    assert result.returncode == 2 and "--workers" in result.stderr
+
+
 def test_answers_come_from_both_workers(server: Any) -> None:
     held = on_each_worker(server)
     assert len(held) == 2 and set(held) == workers_of(server.pid)
