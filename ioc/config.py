@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         default=200 * 1024 * 1024, description="Largest return file accepted"
     )
+    # of each worker when set; unset, the defaults are divided among IOC_WORKERS
     duckdb_threads: int = Field(default=2, description="DuckDB worker threads")
     duckdb_memory_limit: str = Field(default="2GB", description="DuckDB memory limit")
     home_unit: str | None = Field(

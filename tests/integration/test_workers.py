@@ -174,15 +174,20 @@ def builds(server: Any, tmp_path_factory: pytest.TempPathFactory) -> Builds:
     )
     published_at = time.monotonic()
     shutil.copyfile(server.data_dir / "ioc.duckdb", where / "b.duckdb")
-    conn = db.connect_path(where / "b.duckdb", Settings())
+    published = db.connect_path(where / "b.duckdb", Settings())
     try:
-        b_id = (db.current_build(conn) or ("",))[0]
+        b_id = (db.current_build(published) or ("",))[0]
     finally:
-        conn.close()
+        published.close()
     assert b_id and b_id != a_id
     return Builds(
         where / "a.duckdb", where / "b.duckdb", a_id, b_id, {a_id: a_students}, published_at
     )
+
+
+def test_workers_are_counted_from_one(settings: Settings) -> None:
+    result = run_ioc(settings, "serve", "--workers", "0", check=False)
+    assert result.returncode == 2 and "--workers" in result.stderr
 
 
 def test_answers_come_from_both_workers(server: Any) -> None:
@@ -289,7 +294,7 @@ def publish(server: Any, build: Path) -> None:
     """Put ``build`` in place of the published file with an atomic rename."""
     staged = server.data_dir / "build" / "staged.duckdb"
     shutil.copyfile(build, staged)
-    os.replace(staged, server.data_dir / "ioc.duckdb")
+    staged.replace(server.data_dir / "ioc.duckdb")
 
 
 @pytest.mark.slow
@@ -319,6 +324,7 @@ def test_a_worker_killed_is_replaced_and_the_other_keeps_answering(
             while len(workers := workers_of(running.pid)) < 2 or victim in workers:
                 assert time.monotonic() - killed_at < 30, "the killed worker was not replaced"
                 time.sleep(0.1)
+            replaced_at = time.monotonic()
             (new,) = workers - {survivor}
             held = on_each_worker(running)  # the new worker accepts connections: it serves
             serving_at = time.monotonic()
@@ -329,8 +335,8 @@ def test_a_worker_killed_is_replaced_and_the_other_keeps_answering(
             client.join(timeout=30)
         after = [status for at, status in answers if at >= killed_at]
         print(
-            f"worker {victim} killed: replaced by {new}, serving "
-            f"{serving_at - killed_at:.1f} s later; {len(after)} requests meanwhile, "
+            f"worker {victim} killed: replaced by {new} {replaced_at - killed_at:.1f} s later, "
+            f"serving {serving_at - killed_at:.1f} s later; {len(after)} requests meanwhile, "
             f"{sum(s != 200 for s in after)} failed"
         )
         assert sum(s != 200 for s in after) <= 1  # at most the one in flight on the victim
