@@ -15,6 +15,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable
+from typing import cast
 
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -36,7 +37,9 @@ class RequestLog:
     (its API calls verified the credential already)."""
 
     def __init__(self, app: ASGIApp, settings: Settings, remembered: Remembered) -> None:
-        self.app = ProxyHeadersMiddleware(app, trusted_hosts=settings.trusted_proxies)
+        proxy = ProxyHeadersMiddleware(app, trusted_hosts=settings.trusted_proxies)  # type: ignore[arg-type]  # uvicorn's ASGI typing, not Starlette's
+        self.trusted = proxy.trusted_hosts
+        self.app = cast(ASGIApp, proxy)
         self.json = settings.log_format == "json"
         self.remembered = remembered
 
@@ -80,7 +83,7 @@ class RequestLog:
     def _incoming(self, scope: Scope) -> str | None:
         """The client's request id, if a trusted proxy sent it in the allowed form."""
         peer = scope.get("client")
-        if peer is None or peer[0] not in self.app.trusted_hosts:
+        if peer is None or peer[0] not in self.trusted:
             return None
         for name, value in scope["headers"]:
             if name == HEADER:
@@ -105,4 +108,3 @@ def _route(scope: Scope, path: str) -> str:
     if isinstance(route, Route):
         return route.path
     return path
-

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from importlib import metadata
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from ioc import db
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, SnapshotDep
+from ioc.api.errors import RETRY_AFTER_SECONDS
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
 from ioc.domain.period import Period
+from ioc.store.instances import this_instance
 
 router = APIRouter(tags=["meta"])
 VERSIONS = {name: metadata.version(name) for name in ("ioc-edu", "duckdb", "polars", "fastapi")}
@@ -19,12 +22,23 @@ VERSIONS = {name: metadata.version(name) for name in ("ioc-edu", "duckdb", "pola
 
 @router.get(
     "/health",
-    summary="Service health, build id, data as-of time and the display time zone (no sign-in)",
+    summary="Service health: this process, its build and lag, the store, the data as-of time "
+    "and the display time zone (no sign-in)",
 )
-async def health(snapshot: SnapshotDep, settings: SettingsDep) -> dict[str, Any]:
+async def health(
+    request: Request, response: Response, snapshot: SnapshotDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """``status``: ``ok``, ``no_data`` or (with a 503) ``store_unavailable``."""
     build = snapshot.current()
+    published, lag = snapshot.freshness()
+    status = "ok" if build else "no_data"
+    if not await request.app.state.store_probe.reachable():
+        status = "store_unavailable"
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    presence = getattr(request.app.state, "presence", None)  # the scheduler's election
     return {
-        "status": "ok" if build else "no_data",
+        "status": status,
         "build_id": build.build_id if build else None,
         "data_as_of": build.built_at.isoformat() if build else None,
         # runs that loaded nothing are recorded without a new build: watchers of failed runs
@@ -33,6 +47,12 @@ async def health(snapshot: SnapshotDep, settings: SettingsDep) -> dict[str, Any]
         # the zone every client shows times in (IOC_DISPLAY_TIMEZONE)
         "display_timezone": settings.display_timezone,
         "versions": VERSIONS,
+        "instance": this_instance(),
+        "pid": os.getpid(),
+        **(presence.status() if presence is not None else {}),
+        # the newest build in the data directory, and how long it has waited for this process
+        "published_build_id": published,
+        "lag_seconds": round(lag, 3),
     }
 
 
