@@ -17,11 +17,13 @@ import uuid
 from collections.abc import Callable
 from typing import cast
 
+from fastapi.routing import APIRoute
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from ioc import logs
+from ioc.api.middleware import PREFIX
 from ioc.api.principal import Principal
 from ioc.config import Settings
 from ioc.store.instances import this_instance
@@ -105,6 +107,8 @@ def _route(scope: Scope, path: str) -> str:
     """The template of the API route that answered (``/api/v1/schools/{code}``); the path
     itself for the dashboard's pages and files (the dashboard's own routes are few)."""
     route = scope.get("route")
-    if isinstance(route, Route):
+    if isinstance(route, APIRoute):  # every API router is included under PREFIX (ioc.api.main)
+        return PREFIX + route.path
+    if isinstance(route, Route):  # added whole: /api/docs, /api/{rest:path}
         return route.path
     return path
