@@ -29,7 +29,7 @@ async def health(
     request: Request, response: Response, snapshot: SnapshotDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """``status``: ``ok``, ``no_data`` or (with a 503) ``store_unavailable``."""
-    build = snapshot.current()
+    build = request.state.build = snapshot.current()  # the request log names it
     published, lag = snapshot.freshness()
     status = "ok" if build else "no_data"
     if not await request.app.state.store_probe.reachable():
