@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
@@ -79,14 +79,10 @@ class AuthService:
         """The account behind a request's bearer token (Authorization header) or session
         cookie (Cookie header); None without a valid one. Answered from memory when verified
         recently, else from the store (in a worker thread, not on the event loop)."""
-        verify: Callable[[str], Principal | None]
-        if authorization[:7].lower() == "bearer ":
-            kind, secret, verify = "token:", authorization[7:].strip(), self._verify_token
-        elif SESSION_COOKIE in cookie and SESSION_COOKIE in (cookies := cookie_parser(cookie)):
-            kind, secret, verify = "session:", cookies[SESSION_COOKIE], self._verify_session
-        else:
+        credential = self._credential(authorization, cookie)
+        if credential is None:
             return None
-        key = kind + hashlib.sha256(secret.encode()).hexdigest()
+        key, secret, verify = credential
         known, who = self._fresh(key)
         if known:
             return who
@@ -98,6 +94,34 @@ class AuthService:
             self._verifying[key] = task
             task.add_done_callback(lambda _: self._verifying.pop(key, None))
         return await asyncio.shield(task)
+
+    def _credential(
+        self, authorization: str, cookie: str
+    ) -> tuple[str, str, Callable[[str], Principal | None]] | None:
+        """The key a credential is remembered by, its secret and how the store verifies it."""
+        verify: Callable[[str], Principal | None]
+        if authorization[:7].lower() == "bearer ":
+            kind, secret, verify = "token:", authorization[7:].strip(), self._verify_token
+        elif SESSION_COOKIE in cookie and SESSION_COOKIE in (cookies := cookie_parser(cookie)):
+            kind, secret, verify = "session:", cookies[SESSION_COOKIE], self._verify_session
+        else:
+            return None
+        return kind + hashlib.sha256(secret.encode()).hexdigest(), secret, verify
+
+    def remembered(self, authorization: str, cookie: str) -> Principal | None:
+        """Who these credentials were last verified as, from memory only (for the request
+        log: a dashboard request's own API calls verified them), never asking the store."""
+        credential = self._credential(authorization, cookie)
+        if credential is None:
+            return None
+        with self._lock:
+            hit = self._verified.get(credential[0])
+        return hit[1] if hit is not None else None
+
+    def ping(self) -> None:
+        """One round trip to the store (raises when it cannot be reached)."""
+        with self._session() as session:
+            session.execute(text("select 1"))
 
     async def _verify(
         self, key: str, verify: Callable[[str], Principal | None], secret: str

@@ -10,11 +10,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DisconnectionError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ioc.catalog.definitions import load_messages
 from ioc.db import DataError, NoData, NotFound
 
 PROBLEM = "application/problem+json"
+#: the store cannot be reached: how long a client should wait before it asks again
+RETRY_AFTER_SECONDS = 5
+#: what SQLAlchemy raises when the store does not answer (refused, cut, timed out, busy)
+STORE_AWAY = (OperationalError, DisconnectionError, PoolTimeout)
 log = logging.getLogger("ioc.api")
 STATUS_TEXT = {
     400: ("bad_request", "Yêu cầu không hợp lệ", "Bad request"),
@@ -74,7 +81,8 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
         404: "No such resource (unit, period, school, indicator, run, schedule, ...)",
         422: "A parameter or the body is invalid (`errors` says which and why)",
         429: "Too many requests; retry after the `Retry-After` seconds",
-        503: "No data published yet",
+        503: "No data published yet, or the operational store cannot be reached for the "
+        "moment (`store_unavailable`, with `Retry-After`)",
     }.items()
 }
 
@@ -147,6 +155,9 @@ def install(app: FastAPI) -> None:
             return problem(404, "not_found", "Không tìm thấy", str(exc))
         return problem(422, exc.code, exc.vi or "Yêu cầu không hợp lệ", str(exc))
 
+    for away in STORE_AWAY:
+        app.add_exception_handler(away, _store_unavailable)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
@@ -183,3 +194,22 @@ def install(app: FastAPI) -> None:
             "Lỗi hệ thống, vui lòng thử lại",
             "Internal error; the incident was logged",
         )
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The store is away (refused, cut, timed out): 503, and the next request tries again
+    (the engine checks a pooled connection before it hands it out)."""
+    log.warning(
+        "the store cannot be reached on %s %s: %s",
+        request.method,
+        request.url.path,
+        (str(exc).splitlines() or [""])[0],
+    )
+    text = load_messages().operations["store_unavailable"]
+    return problem(
+        503,
+        "store_unavailable",
+        text.vi,
+        text.en,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )

@@ -38,6 +38,7 @@ from ioc.api.routes import boundaries as boundary_routes
 from ioc.api.routes.schedules import router as schedules_router
 from ioc.api.routes.sources import router as sources_router
 from ioc.api.snapshot import Snapshot
+from ioc.api.store_probe import StoreProbe
 from ioc.catalog.definitions import load_catalog
 from ioc.config import Settings, get_settings
 from ioc.jobs.alert_schedule import AlertScheduler
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None, store_prepared: bool = False) -
     snapshot.on_open(lambda build, conn: warm.start(cache, settings, build, conn))
     app.state.auth = AuthService(settings, prepared=store_prepared)
     app.state.audit_export = app.state.auth.audit_export
+    app.state.store_probe = StoreProbe(app.state.auth.ping)
     app.state.reports = ReportScheduler(settings, connect=app.state.snapshot.connection)
     app.state.jobs = JobRunner(
         settings, KINDS, Hooks(published=snapshot.published, audit=app.state.auth.audit_event)

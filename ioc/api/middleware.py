@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any, NamedTuple
 
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ioc.api.principal import Principal
@@ -46,6 +47,7 @@ class Kept(NamedTuple):
     body: Message
     etag: str
     not_modified: Message
+    route: BaseRoute | None  # the route that answered (the request log names its template)
 
 
 class ResponseCache:
@@ -80,7 +82,14 @@ class ResponseCache:
                 self._items.move_to_end(key)
             return hit
 
-    def keep(self, build_id: str, key: Hashable, etag: str, sent: list[Message]) -> None:
+    def keep(
+        self,
+        build_id: str,
+        key: Hashable,
+        etag: str,
+        sent: list[Message],
+        route: BaseRoute | None = None,
+    ) -> None:
         start = sent[0] if sent else {}
         headers = dict(start.get("headers", []))
         body = [m for m in sent[1:] if m["type"] == "http.response.body"]
@@ -96,7 +105,7 @@ class ResponseCache:
         with self._lock:
             if build_id != self._build or key in self._items:
                 return
-            self._items[key] = Kept(start, body[0], etag, _not_modified(etag))
+            self._items[key] = Kept(start, body[0], etag, _not_modified(etag), route)
             self._bytes += size
             while self._bytes > self.max_bytes:
                 _, old = self._items.popitem(last=False)
@@ -125,8 +134,8 @@ class SuffixAndETag:
         if not path.startswith(API):
             await self.app(scope, receive, send)
             return
-        if scope["method"] == "HEAD":  # a GET whose body is not sent
-            scope, send = {**scope, "method": "GET"}, _without_body(send)
+        if scope["method"] == "HEAD":  # a GET whose body is not sent; the scope is changed in
+            scope["method"], send = "GET", _without_body(send)  # place: the log sees the route
         if scope["method"] != "GET" or not path.startswith(PREFIX) or path.startswith(NO_ETAG):
             await self.app(scope, receive, _private(send, path))
             return
@@ -138,10 +147,13 @@ class SuffixAndETag:
         key = (build.build_id, who, path, scope.get("query_string", b""))
         wanted = headers.get(b"if-none-match")
         hit = self.responses.get(key)
+        state = scope.setdefault("state", {})
+        state["principal"] = who
         if hit is None:
-            scope.setdefault("state", {})["principal"] = who
             await self._answer(scope, receive, send, key, wanted)
-        elif wanted is not None and _matches(wanted, hit.etag):
+            return
+        state["build"], scope["route"] = build, hit.route  # for the request log
+        if wanted is not None and _matches(wanted, hit.etag):
             await send(hit.not_modified)
             await send(NO_BODY)
         else:
@@ -183,7 +195,7 @@ class SuffixAndETag:
         await self.app(scope, receive, send_with_etag)
         build = scope["state"].get("build")
         if build is not None and build.build_id == key[0]:  # read from the build the key names
-            self.responses.keep(key[0], key, etag, sent)
+            self.responses.keep(key[0], key, etag, sent, scope.get("route"))
 
 
 async def _verified(

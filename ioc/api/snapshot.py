@@ -150,6 +150,25 @@ class Snapshot:
         except db.DataError:
             return None
 
+    def freshness(self) -> tuple[str | None, float]:
+        """The build of the published file, and how long it has waited for this process
+        (seconds since it was published; 0 when this process answers from it)."""
+        opened, identity = self._opened, self._file_identity()
+        if identity is None:
+            return None, 0.0
+        if opened is not None and opened.identity == identity:
+            return (opened.build.build_id if opened.build else None), 0.0
+        waited = max(0.0, time.time() - identity[1] / 1e9)
+        try:  # not opened here yet: read its build id on the side
+            conn = db.connect_path(self.settings.published_db, self.settings)
+            try:
+                current = db.current_build(conn)
+            finally:
+                conn.close()
+        except duckdb.Error:
+            current = None
+        return (current[0] if current else None), waited
+
     def close(self) -> None:
         """At shutdown: drop the open build (closed once its last cursor is)."""
         self._opened = None

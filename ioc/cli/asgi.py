@@ -14,6 +14,7 @@ import re
 
 from starlette.types import ASGIApp
 
+from ioc import logs
 from ioc.config import Settings, get_settings
 
 #: DuckDB's size units (``SET memory_limit``): decimal and binary multiples of a byte
@@ -38,16 +39,22 @@ def build(settings: Settings) -> ASGIApp:
     from dashboards.app import mount
     from ioc.api.browser import BrowserProtection
     from ioc.api.main import create_app
+    from ioc.api.request_log import RequestLog
 
     api = create_app(settings, store_prepared=True)
     scripts = mount(api, settings.api_url or "", settings.wall_screens)
-    return BrowserProtection(api, settings, scripts)
+    # outermost (uvicorn runs with proxy_headers=False): request ids and the request log
+    return RequestLog(
+        BrowserProtection(api, settings, scripts), settings, api.state.auth.remembered
+    )
 
 
 def app() -> ASGIApp:
     """uvicorn's factory, called once in each worker process: settings from the environment
     (``IOC_WORKERS`` and ``IOC_API_URL`` set by ``ioc serve``), DuckDB's share of this one."""
-    return build(worker_share(get_settings()))
+    settings = worker_share(get_settings())
+    logs.configure(settings)
+    return build(settings)
 
 
 def worker_share(settings: Settings) -> Settings:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from ioc import db
+from ioc import db, logs
 from ioc.cli.output import console, err
 from ioc.config import Settings, get_settings
 
@@ -39,11 +39,15 @@ def serve(
             "workers": workers or settings.workers,
         }
     )
+    logs.configure(settings)
     prepare(settings)
     count = "" if settings.workers == 1 else f", {settings.workers} workers"
     console.print(f"IOC-EDU on http://{host}:{port}/ (API documentation: /api/docs{count})")
     options: dict[str, Any] = {
-        "forwarded_allow_ips": settings.trusted_proxies,
+        # X-Forwarded-* from IOC_TRUSTED_PROXIES are believed inside the request log, which
+        # sees the peer first (ioc.api.request_log)
+        "proxy_headers": False,
+        "log_config": logs.uvicorn_log_config(settings),
         "host": host,
         "port": port,
         "log_level": "info",

@@ -20,6 +20,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Any constant; PostgreSQL advisory lock held while migrating, so that several API
 #: instances starting together upgrade one after the other.
 _PG_MIGRATION_LOCK = 0x10C_ED0
+CONNECT_TIMEOUT_SECONDS = 3  # PostgreSQL: a new connection that takes longer fails
+POOL_TIMEOUT_SECONDS = 10.0  # a request waits this long at most for a pooled connection
 
 
 def store_url(settings: Settings) -> str:
@@ -42,11 +44,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(settings_or_url: Settings | str) -> Engine:
     """An engine for the store (SQLite: foreign keys on, WAL, usable from any thread)."""
     url = settings_or_url if isinstance(settings_or_url, str) else store_url(settings_or_url)
-    if make_url(url).get_backend_name() == "sqlite":
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # a store that went away is noticed at once: a pooled connection is checked before use
+    # (pool_pre_ping), a new one waits at most CONNECT_TIMEOUT_SECONDS, a busy pool at most
+    # POOL_TIMEOUT_SECONDS; the caller answers 503 and the next request tries again
+    libpq = parsed.get_driver_name() in ("psycopg", "psycopg2")
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS} if libpq else {},
+    )
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

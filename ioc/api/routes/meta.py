@@ -5,10 +5,11 @@ from __future__ import annotations
 from importlib import metadata
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from ioc import db
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep, SnapshotDep
+from ioc.api.errors import RETRY_AFTER_SECONDS
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
 from ioc.domain.period import Period
@@ -19,12 +20,22 @@ VERSIONS = {name: metadata.version(name) for name in ("ioc-edu", "duckdb", "pola
 
 @router.get(
     "/health",
-    summary="Service health, build id, data as-of time and the display time zone (no sign-in)",
+    summary="Service health: this process, its build and lag, the store, the data as-of time "
+    "and the display time zone (no sign-in)",
 )
-async def health(request: Request, snapshot: SnapshotDep, settings: SettingsDep) -> dict[str, Any]:
-    build = snapshot.current()
+async def health(
+    request: Request, response: Response, snapshot: SnapshotDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """``status``: ``ok``, ``no_data`` or (with a 503) ``store_unavailable``."""
+    build = request.state.build = snapshot.current()  # the request log names it
+    published, lag = snapshot.freshness()
+    status = "ok" if build else "no_data"
+    if not await request.app.state.store_probe.reachable():
+        status = "store_unavailable"
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return {
-        "status": "ok" if build else "no_data",
+        "status": status,
         "build_id": build.build_id if build else None,
         "data_as_of": build.built_at.isoformat() if build else None,
         # runs that loaded nothing are recorded without a new build: watchers of failed runs
@@ -33,8 +44,11 @@ async def health(request: Request, snapshot: SnapshotDep, settings: SettingsDep)
         # the zone every client shows times in (IOC_DISPLAY_TIMEZONE)
         "display_timezone": settings.display_timezone,
         "versions": VERSIONS,
-        # which process answered, and whether it runs the schedules (docs/scale.md)
+        # which process answered (instance, pid), whether it runs the schedules (docs/scale.md)
         **request.app.state.presence.status(),
+        # the newest build in the data directory, and how long it has waited for this process
+        "published_build_id": published,
+        "lag_seconds": round(lag, 3),
     }
 
 
