@@ -46,7 +46,9 @@ class AlertScheduler:
         return self._scheduler is not None
 
     def start(self) -> None:
-        """After ``runner.start()``, before the snapshot opens its build."""
+        """When this process gains the scheduler lease: the build it serves now is evaluated
+        (it may have opened before, or been left unevaluated by the previous holder), then
+        the clock runs."""
         if not self.settings.reports_scheduler:
             return
         self._scheduler = BackgroundScheduler(
@@ -59,6 +61,15 @@ class AlertScheduler:
             name="alerts clock",
         )
         self._scheduler.start()
+        try:
+            build = self.look()
+        except Exception:  # the snapshot's trouble is the requests' business
+            log.exception("alerts: the snapshot could not be looked at")
+            build = None
+        if build is not None:
+            with self._lock:
+                self._build = build.build_id
+            self.submit()
 
     def shutdown(self) -> None:
         if self._scheduler is not None and self._scheduler.running:
