@@ -42,6 +42,7 @@ from tests.bench import (
     national,
     pull,
     report_pdf,
+    scale_api,
     wall_soak,
 )
 from tests.bench import api_load as api_bench
@@ -1187,5 +1188,12 @@ TARGETS: list[Target] = [
         "GET /alerts (first page, JSON) with 10,000 open alerts over a province's communes, "
         "as a scoped analyst and a leader: p95 <= 300 ms (50 requests each)",
         alerts_page.alerts_page,
+    ),
+    Target(
+        "api_scale",
+        19,
+        "the API mix with >= half of the requests on new URLs, 32 clients, 2 workers: "
+        "p95 <= 50 ms, peak RSS per worker <= 1 GB",
+        scale_api.api_scale,
     ),
 ]
