@@ -80,7 +80,8 @@ class Connection(Protocol):
 
 
 class RawConnection:
-    """One kept-alive HTTP/1.1 connection: GET with fixed headers, body by Content-Length,
+    """One kept-alive HTTP/1.1 connection: GET (or POST with a JSON body) with fixed headers,
+    the answer's body by Content-Length,
     chunked transfer coding or end of stream; reconnects after an error or a close."""
 
     def __init__(self, base_url: str, headers: dict[str, str]) -> None:
@@ -93,17 +94,28 @@ class RawConnection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, path: str) -> tuple[int, bytes]:
+        return await self.request(b"GET", path)
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """POST a JSON body (Dash callbacks: ``tests.bench.scale_users``)."""
+        return await self.request(b"POST", path, body)
+
+    async def request(self, method: bytes, path: str, body: bytes = b"") -> tuple[int, bytes]:
         try:
-            return await self._get(path)
+            return await self._send(method, path, body)
         except BaseException:
             await self.close()  # a half-read answer leaves the connection unusable
             raise
 
-    async def _get(self, path: str) -> tuple[int, bytes]:
+    async def _send(self, method: bytes, path: str, body: bytes) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
-        self.writer.write(b"GET " + path.encode("latin-1") + b" HTTP/1.1\r\n" + self.tail)
+        head = method + b" " + path.encode("latin-1") + b" HTTP/1.1\r\n"
+        if body:
+            length = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            head += length.encode("latin-1")
+        self.writer.write(head + self.tail + body)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status_line, *header_lines = head[:-4].split(b"\r\n")
         try:

@@ -98,9 +98,9 @@ def api_scale(ctx: Context) -> Outcome:
     """The mix with new URLs, 32 clients, two workers, on the national build."""
     from tests.bench.measure import seconds, size
     from tests.bench.server import leader_token, load_average
-    from tests.bench.targets import IOC, Figure, Outcome, _indent, _indicators_ready
+    from tests.bench.targets import IOC, Figure, Outcome, _indent
 
-    ready = _indicators_ready(ctx, ctx.history)
+    ready = scale_server.ready_snapshot(ctx)
     if ready is None:
         return Outcome(error="the full recompute before the load failed")
     clients, measured, warmup = ctx.load_clients, ctx.load_s, ctx.load_warmup_s

@@ -14,11 +14,16 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psutil
 
+from tests.bench import history
 from tests.bench.measure import GB, fresh_data_dir, run_child, size
 from tests.bench.server import Server, load_average
+
+if TYPE_CHECKING:
+    from tests.bench.targets import Context
 
 WORKERS = 2
 HELPERS = ("resource_tracker", "semaphore_tracker", "forkserver")  # not workers
@@ -69,6 +74,24 @@ def worker_line(server: Server, seen: list[Worker]) -> str:
 
 def peak_per_worker(seen: list[Worker]) -> float | None:
     return max((w.peak_rss for w in seen), default=None) or None
+
+
+def ready_snapshot(ctx: Context) -> Path | None:
+    """The national snapshot with indicators: the current engine's (made if missing, as every
+    target does), or, when only an older engine's is cached, that one as it is: what these
+    targets time (serving, switching builds, callbacks) does not depend on the engine's
+    version, and the cache is shared and costly to remake (the lead refreshes it)."""
+    from tests.bench.targets import _indicators_ready
+
+    current = history.indicators_snapshot(ctx.history)
+    older = sorted(current.parent.glob("ioc-indicators-*.duckdb"), key=lambda p: p.stat().st_mtime)
+    if not current.is_file() and older:
+        ctx.log(
+            f"no snapshot with indicators for this engine ({current.name}): using the cached "
+            f"{older[-1].name} of an older engine as it is (its figures serve as well)"
+        )
+        return older[-1]
+    return _indicators_ready(ctx, ctx.history)
 
 
 @contextlib.contextmanager
