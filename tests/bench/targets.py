@@ -43,6 +43,8 @@ from tests.bench import (
     pull,
     report_pdf,
     scale_api,
+    scale_build,
+    scale_dash,
     wall_soak,
 )
 from tests.bench import api_load as api_bench
@@ -1195,5 +1197,26 @@ TARGETS: list[Target] = [
         "the API mix with >= half of the requests on new URLs, 32 clients, 2 workers: "
         "p95 <= 50 ms, peak RSS per worker <= 1 GB",
         scale_api.api_scale,
+    ),
+    Target(
+        "dashboard_users",
+        19,
+        "50 simulated users replaying the dashboard's callbacks over HTTP on the national "
+        "build, 2 workers: callback p95 <= 500 ms, no errors",
+        scale_dash.dashboard_users,
+    ),
+    Target(
+        "first_after_build",
+        19,
+        "the first request of each kind (KPIs, children, schools, series, a page's data) on a "
+        "worker just switched to a new build (one province-period ingested): <= 100 ms each",
+        scale_build.first_after_build,
+    ),
+    Target(
+        "freshness",
+        19,
+        "from ioc ingest of one province's file to its figures served by the API and on the "
+        "wall, national build, 2 workers: <= 10 s each",
+        scale_build.freshness,
     ),
 ]
