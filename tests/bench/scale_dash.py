@@ -50,10 +50,13 @@ def places(snapshot: Path, count: int, seed: int = 19) -> tuple[Place, list[Plac
         ).fetchall()
     finally:
         conn.close()
-    first = next(r for r in rows if r[0] == TEMPLATE_PROVINCE)
-    template = Place(*first, PICKED[0])
+    province, district, school = next(r for r in rows if r[0] == TEMPLATE_PROVINCE)
+    template = Place(province, district, school, PICKED[0])
     rng = random.Random(seed)
-    drawn = [Place(*rng.choice(rows), rng.choice(PICKED)) for _ in range(count)]
+    drawn = []
+    for _ in range(count):
+        province, district, school = rng.choice(rows)
+        drawn.append(Place(province, district, school, rng.choice(PICKED)))
     return template, drawn
 
 
