@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
@@ -44,8 +45,11 @@ class AuthService:
     #: (a revoked token stops working within this many seconds)
     recheck_seconds = 10.0
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, prepared: bool = False) -> None:
         self.settings = settings
+        #: the store is migrated and has its first account already (``ioc serve`` did it
+        #: once, before starting its workers): :meth:`start` only opens it
+        self.prepared = prepared
         self._sessions: sessionmaker[Session] | None = None
         self._verified: dict[str, tuple[float, Principal | None]] = {}
         self._lock = threading.Lock()
@@ -104,17 +108,12 @@ class AuthService:
         return who
 
     def start(self) -> None:
-        """Migrate the store; on first start create 'admin' and print its password once."""
+        """Open the store; unless the serving command prepared it already (``prepared``),
+        prepare it here (:func:`prepare_store`)."""
         engine = store.make_engine(self.settings)
-        store.migrate(engine)
+        if not self.prepared:
+            prepare_store(engine)
         self._sessions = store.session_factory(engine)
-        password = store.ensure_admin(engine)
-        if password:
-            sys.stderr.write(
-                "\nIOC-EDU first start: account 'admin' created with password\n\n"
-                f"    {password}\n\nIt is shown only this once: change it with "
-                "'ioc users reset-password admin'.\n\n"
-            )
 
     def _session(self) -> Session:
         if self._sessions is None:
@@ -205,3 +204,15 @@ class AuthService:
                 for e in events
             ]
         return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def prepare_store(engine: Engine) -> None:
+    """Migrate the store; on first start create 'admin' and print its password once."""
+    store.migrate(engine)
+    password = store.ensure_admin(engine)
+    if password:
+        sys.stderr.write(
+            "\nIOC-EDU first start: account 'admin' created with password\n\n"
+            f"    {password}\n\nIt is shown only this once: change it with "
+            "'ioc users reset-password admin'.\n\n"
+        )

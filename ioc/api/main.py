@@ -47,7 +47,9 @@ from ioc.jobs.runner import Hooks, JobRunner
 from ioc.reports.scheduler import ReportScheduler
 
 
-def create_app(settings: Settings | None = None) -> Api:
+def create_app(settings: Settings | None = None, store_prepared: bool = False) -> Api:
+    """The API; ``store_prepared``: the store was migrated (and its first account made) by
+    the serving command before it started this process (see :func:`ioc.api.auth.prepare_store`)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -86,7 +88,7 @@ def create_app(settings: Settings | None = None) -> Api:
     snapshot.on_open(lambda build, conn: cache.switch(build.build_id))
     snapshot.on_open(lambda build, conn: responses.switch(build.build_id))
     snapshot.on_open(lambda build, conn: warm.start(cache, settings, build, conn))
-    app.state.auth = AuthService(settings)
+    app.state.auth = AuthService(settings, prepared=store_prepared)
     app.state.audit_export = app.state.auth.audit_export
     app.state.reports = ReportScheduler(settings, connect=app.state.snapshot.connection)
     app.state.jobs = JobRunner(

@@ -158,8 +158,13 @@ class SuffixAndETag:
         unchanged = False
 
         async def send_with_etag(message: Message) -> None:
-            nonlocal unchanged
+            nonlocal unchanged, etag
             if message["type"] == "http.response.start":
+                read: Build | None = scope["state"].get("build")
+                if read is not None and read.build_id != key[0]:
+                    # a newer build was opened after the key was made: the answer was read
+                    # from it (its cursor's), so its ETag names that build
+                    etag = _etag((read.build_id, *key[1:]))
                 kept = [(k, v) for k, v in message.get("headers", []) if k != b"cache-control"]
                 if message["status"] == 200 and _is_json(kept):
                     message = {**message, "headers": [*kept, *_validators(etag)]}

@@ -9,6 +9,7 @@ seen, but keeps the build: its caches, ETags and warm-up stand."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 import time
@@ -92,14 +93,23 @@ class Snapshot:
 
     def _open_linked(self, identity: tuple[int, int]) -> duckdb.DuckDBPyConnection:
         """Open this build through a hard link of its own: DuckDB caches open databases by
-        path, so reopening the published path would hand back the previous build."""
+        path, so reopening the published path would hand back the previous build.
+
+        Every process serving this data directory (the workers of ``ioc serve --workers``,
+        other instances on a shared directory) links and opens under one file lock: one
+        process removing the links of older builds never removes a link another has made
+        but not opened yet (an open handle keeps its file alive)."""
         links = self.settings.build_dir
         links.mkdir(parents=True, exist_ok=True)
-        for stale in links.glob("read-*.duckdb"):
-            stale.unlink(missing_ok=True)  # open handles keep their file alive
         link = links / f"read-{identity[0]}-{identity[1]}.duckdb"
-        os.link(self.settings.published_db, link)
-        return db.connect_path(link, self.settings)
+        with (links / "read.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for stale in links.glob("read-*.duckdb"):
+                if stale != link:
+                    stale.unlink(missing_ok=True)
+            if not link.exists():  # another process may have linked this build already
+                os.link(self.settings.published_db, link)
+            return db.connect_path(link, self.settings)
 
     def published(self) -> None:
         """This process has just published a build: look at the file on the next request."""

@@ -1,32 +1,77 @@
-"""``ioc serve``: the API and the dashboard in one process."""
+"""``ioc serve``: the API and the dashboard, in one process or in N worker processes."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import os
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from ioc import db
 from ioc.cli.output import console, err
-from ioc.config import get_settings
+from ioc.config import Settings, get_settings
+
+#: SIGTERM: requests in flight get this long to finish before the process stops
+GRACEFUL_SHUTDOWN_SECONDS = 30
 
 
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=32, help="Worker processes answering on the port (default IOC_WORKERS, 1)"
+        ),
+    ] = None,
 ) -> None:
     """Start the dashboard (http://HOST:PORT/) and the API (/api/v1, documented at /api/docs)."""
     import uvicorn
 
-    # the composition root: the one place the API and the dashboard meet
-    from dashboards.app import mount
-    from dashboards.wall.screens import ScreenError
-    from ingest.approvals import approval_mode_changed, publish_reviews
-    from ioc.api.browser import BrowserProtection
-    from ioc.api.main import create_app
+    from ioc.cli.asgi import build
 
     settings = get_settings()
+    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    settings = settings.model_copy(
+        update={
+            "api_url": settings.api_url or f"http://{local}:{port}",
+            "workers": workers or settings.workers,
+        }
+    )
+    prepare(settings)
+    count = "" if settings.workers == 1 else f", {settings.workers} workers"
+    console.print(f"IOC-EDU on http://{host}:{port}/ (API documentation: /api/docs{count})")
+    options: dict[str, Any] = {
+        "forwarded_allow_ips": settings.trusted_proxies,
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "access_log": False,
+        "http": "httptools",
+        "loop": "uvloop",
+        "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_SECONDS,
+    }
+    if settings.workers == 1:
+        uvicorn.run(build(settings), **options)
+        return
+    # each worker builds the application from the environment (ioc.cli.asgi.app)
+    os.environ["IOC_API_URL"] = str(settings.api_url)
+    os.environ["IOC_WORKERS"] = str(settings.workers)
+    uvicorn.run("ioc.cli.asgi:app", factory=True, workers=settings.workers, **options)
+
+
+def prepare(settings: Settings) -> None:
+    """The one-time work, done here once before any process serves: the snapshot's schema,
+    the official figures after an IOC_APPROVAL change, the wall screens file (exit 2 with
+    what is wrong in it), the store's migrations and its first account (whose password is
+    printed here, once)."""
+    from dashboards.wall.screens import ScreenError
+    from dashboards.wall.screens import load as load_screens
+    from ingest.approvals import approval_mode_changed, publish_reviews
+    from ioc import store
+    from ioc.api.auth import prepare_store
+
     if db.upgrade_schema(settings):  # a snapshot written by an older version
         console.print("Dữ liệu đã được cập nhật theo phiên bản mới / snapshot schema upgraded")
     if approval_mode_changed(settings):  # IOC_APPROVAL changed: official figures made again
@@ -35,21 +80,13 @@ def serve(
             f"Đã tính lại số liệu chính thức theo IOC_APPROVAL={settings.approval} / "
             f"official figures recomputed for IOC_APPROVAL={settings.approval}"
         )
-    app = create_app(settings)
-    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     try:
-        scripts = mount(app, settings.api_url or f"http://{local}:{port}", settings.wall_screens)
+        load_screens(settings.wall_screens)
     except ScreenError as exc:  # IOC_WALL_SCREENS: which file, which screen, what is wrong
         err.print(f"[red]error:[/red] {escape(str(exc))}", soft_wrap=True)
         raise typer.Exit(2) from exc
-    console.print(f"IOC-EDU on http://{host}:{port}/ (API documentation: /api/docs)")
-    uvicorn.run(
-        BrowserProtection(app, settings, scripts),
-        forwarded_allow_ips=settings.trusted_proxies,
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=False,
-        http="httptools",
-        loop="uvloop",
-    )
+    engine = store.make_engine(settings)
+    try:
+        prepare_store(engine)
+    finally:
+        engine.dispose()
