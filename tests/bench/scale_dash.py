@@ -16,6 +16,7 @@ import json
 import os
 import random
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -118,15 +119,25 @@ def dashboard_users(ctx: Context) -> Outcome:
                 f"~{THINK_S:g} s between steps; load average before {load_average()}"
             )
             env = dict(os.environ) | {COOKIES_ENV: ",".join(cookies)}
+            began = time.time()
             run = run_child(
                 [sys.executable, "-m", "tests.bench.scale_users", str(path)], env=env, timeout=900
             )
+            window = server.window(began, time.time())
             seen = scale_server.workers(server)
             alive = server.alive
             if not run.ok:
                 return Outcome(error=f"{run.failure(30)}\nserver log:\n{server.tail()}")
             report = json.loads(run.stdout.strip().splitlines()[-1])
             _log_report(ctx, report)
+            if window is not None:  # less dependent on the machine's other load than latencies
+                count = report["overall"]["count"]
+                ctx.log(
+                    f"  server CPU {window.server_cores:.2f} cores over {window.seconds:.0f} s, "
+                    f"{window.server_cores * window.seconds / max(1, count) * 1000:.0f} ms of CPU "
+                    f"per callback (the API requests it makes included); whole machine "
+                    f"{window.machine_cores:.2f} cores busy"
+                )
             ctx.log(f"  {scale_server.worker_line(server, seen)}")
             if not alive:
                 ctx.log(_indent(server.tail()))
