@@ -162,8 +162,11 @@ def run_load(
     clients: int,
     warmup_s: float,
     client: str = "raw",
+    once: dict[str, list[str]] | None = None,
+    once_share: float = 0.0,
 ) -> Load:
-    """``python -m tests.bench.load`` against the server, as a second process."""
+    """``python -m tests.bench.load`` against the server, as a second process (``once``,
+    ``once_share``: see :class:`tests.bench.load.Plan`)."""
     plan = Plan(
         base_url=server.base_url,
         seconds=seconds,
@@ -172,6 +175,8 @@ def run_load(
         weights={k: WEIGHTS.get(k, 1.0) for k in requests},
         warmup_s=warmup_s,
         client=client,
+        once=once or {},
+        once_share=once_share,
     )
     path = folder / f"plan-{name}.json"
     plan.write(path)

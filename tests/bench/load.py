@@ -7,7 +7,11 @@ weight per kind). The bearer token comes from the environment variable ``IOC_BEN
 
 Each client is a closed loop, like a browser tab that waits for an answer before asking
 again: one kept-alive HTTP/1.1 connection, a request of a random kind (by weight) for a random
-path of that kind, timed from sending to the last byte of the body. Requests started during
+path of that kind, timed from sending to the last byte of the body. With ``once`` (paths per
+kind, each asked at most once in the run) a share ``once_share`` of the requests of a kind take
+the next path of that list instead (drawn without replacement, shuffled by the seed, shared by
+all clients), so they really are the first request of their URL; when a kind's list runs out
+its requests go back to ``requests``. Requests started during
 the warm-up are counted apart. An error is any status other than 2xx or 304, or any
 exception (timeout, reset, ...; the client then reconnects). Prints one JSON line: per kind
 and overall, the count, requests/s over the measured window, latency percentiles (nearest
@@ -54,6 +58,8 @@ class Plan:
     seed: int = 4
     timeout_s: float = 30.0
     client: str = "raw"  # or "httpx"
+    once: dict[str, list[str]] = field(default_factory=dict)  # kind -> paths asked once at most
+    once_share: float = 0.0  # share of a kind's requests taken from ``once`` while it lasts
 
     @classmethod
     def read(cls, path: Path) -> Plan:
@@ -74,7 +80,8 @@ class Connection(Protocol):
 
 
 class RawConnection:
-    """One kept-alive HTTP/1.1 connection: GET with fixed headers, body by Content-Length,
+    """One kept-alive HTTP/1.1 connection: GET (or POST with a JSON body) with fixed headers,
+    the answer's body by Content-Length,
     chunked transfer coding or end of stream; reconnects after an error or a close."""
 
     def __init__(self, base_url: str, headers: dict[str, str]) -> None:
@@ -87,17 +94,28 @@ class RawConnection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def get(self, path: str) -> tuple[int, bytes]:
+        return await self.request(b"GET", path)
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """POST a JSON body (Dash callbacks: ``tests.bench.scale_users``)."""
+        return await self.request(b"POST", path, body)
+
+    async def request(self, method: bytes, path: str, body: bytes = b"") -> tuple[int, bytes]:
         try:
-            return await self._get(path)
+            return await self._send(method, path, body)
         except BaseException:
             await self.close()  # a half-read answer leaves the connection unusable
             raise
 
-    async def _get(self, path: str) -> tuple[int, bytes]:
+    async def _send(self, method: bytes, path: str, body: bytes) -> tuple[int, bytes]:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
-        self.writer.write(b"GET " + path.encode("latin-1") + b" HTTP/1.1\r\n" + self.tail)
+        head = method + b" " + path.encode("latin-1") + b" HTTP/1.1\r\n"
+        if body:
+            length = f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+            head += length.encode("latin-1")
+        self.writer.write(head + self.tail + body)
         head = await self.reader.readuntil(b"\r\n\r\n")
         status_line, *header_lines = head[:-4].split(b"\r\n")
         try:
@@ -199,6 +217,7 @@ class Tally:
             "mean_bytes": self.body_bytes / count if count else None,
             "first_count": len(first),  # requests for a URL not asked before in this run
             "first_p50_ms": pct(50, first),
+            "first_p95_ms": pct(95, first),
             "repeat_p50_ms": pct(50, repeats),
             "repeat_p95_ms": pct(95, repeats),
         }
@@ -225,6 +244,7 @@ async def _client(
     warmup: dict[str, Tally],
     last_done: list[float],
     seen: set[str],
+    once: dict[str, list[str]],
 ) -> None:
     rng = random.Random(plan.seed * 1000 + number)
     kinds = list(plan.requests)
@@ -233,7 +253,11 @@ async def _client(
     try:
         while (started := time.perf_counter()) < deadline:
             kind = rng.choices(kinds, weights)[0]
-            path = rng.choice(plan.requests[kind])
+            fresh = once.get(kind)
+            if fresh and rng.random() < plan.once_share:
+                path = fresh.pop()
+            else:
+                path = rng.choice(plan.requests[kind])
             new = path not in seen
             seen.add(path)
             error: str | None = None
@@ -270,10 +294,12 @@ async def drive(plan: Plan, token: str) -> dict[str, Any]:
     deadline = measure_from + plan.seconds
     last_done = [measure_from]
     seen: set[str] = set()
+    shuffle = random.Random(plan.seed)
+    once = {kind: shuffle.sample(paths, len(paths)) for kind, paths in plan.once.items()}
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     await asyncio.gather(
         *(
-            _client(plan, n, token, measure_from, deadline, tallies, warmup, last_done, seen)
+            _client(plan, n, token, measure_from, deadline, tallies, warmup, last_done, seen, once)
             for n in range(plan.clients)
         )
     )

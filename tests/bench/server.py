@@ -113,17 +113,29 @@ class Window:
 
 
 class Server:
-    """``ioc serve --port PORT`` with IOC_DATA_DIR = ``data_dir``; a context manager."""
+    """``ioc serve --port PORT [ARGS]`` with IOC_DATA_DIR = ``data_dir`` (and ``env`` on top);
+    a context manager."""
 
-    def __init__(self, ioc: Path, data_dir: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        ioc: Path,
+        data_dir: Path,
+        port: int | None = None,
+        *,
+        args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.ioc = ioc
         self.data_dir = data_dir
+        self.args = args or []
+        self.env = env or {}
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log_path = data_dir / "server.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.ps: psutil.Process | None = None
         self.samples: list[Sample] = []
+        self.peaks: dict[int, tuple[str, int]] = {}  # pid -> (command, peak RSS) of the tree
         self.ready_s: float | None = None
         self._stop = threading.Event()
         self._sampler: threading.Thread | None = None
@@ -141,12 +153,12 @@ class Server:
         self.stop()
 
     def start(self, timeout_s: float = 300) -> None:
-        command = [str(self.ioc), "serve", "--port", str(self.port)]
+        command = [str(self.ioc), "serve", "--port", str(self.port), *self.args]
         started = time.perf_counter()
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 command,
-                env=child_env(self.data_dir),
+                env=child_env(self.data_dir) | self.env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -204,7 +216,10 @@ class Server:
         rss, cpu, threads = 0, 0.0, 0
         for proc in tree:
             with contextlib.suppress(psutil.Error), proc.oneshot():
-                rss += proc.memory_info().rss
+                own = proc.memory_info().rss
+                rss += own
+                if own > self.peaks.get(proc.pid, ("", 0))[1]:
+                    self.peaks[proc.pid] = (" ".join(proc.cmdline()), own)
                 times = proc.cpu_times()
                 cpu += times.user + times.system
                 threads += proc.num_threads()

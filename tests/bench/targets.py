@@ -42,6 +42,9 @@ from tests.bench import (
     national,
     pull,
     report_pdf,
+    scale_api,
+    scale_build,
+    scale_dash,
     wall_soak,
 )
 from tests.bench import api_load as api_bench
@@ -1187,5 +1190,33 @@ TARGETS: list[Target] = [
         "GET /alerts (first page, JSON) with 10,000 open alerts over a province's communes, "
         "as a scoped analyst and a leader: p95 <= 300 ms (50 requests each)",
         alerts_page.alerts_page,
+    ),
+    Target(
+        "api_scale",
+        19,
+        "the API mix with >= half of the requests on new URLs, 32 clients, 2 workers: "
+        "p95 <= 50 ms, peak RSS per worker <= 1 GB",
+        scale_api.api_scale,
+    ),
+    Target(
+        "dashboard_users",
+        19,
+        "50 simulated users replaying the dashboard's callbacks over HTTP on the national "
+        "build, 2 workers: callback p95 <= 500 ms, no errors",
+        scale_dash.dashboard_users,
+    ),
+    Target(
+        "first_after_build",
+        19,
+        "the first request of each kind (KPIs, children, schools, series, a page's data) on a "
+        "worker just switched to a new build (one province-period ingested): <= 100 ms each",
+        scale_build.first_after_build,
+    ),
+    Target(
+        "freshness",
+        19,
+        "from ioc ingest of one province's file to its figures served by the API and on the "
+        "wall, national build, 2 workers: <= 10 s each",
+        scale_build.freshness,
     ),
 ]
