@@ -153,6 +153,8 @@ def _read_table(path: Path, settings: Settings, index: dict[str, str], enough: A
         if header is not None:
             found.append((grid, *header))
     if not found:
+        if fmt == "xlsx":  # a header merged over two rows is why, most often: say so
+            _check_markup(path, dict.fromkeys((g.sheet for g in grids), 1))
         labels = ", ".join(f"'{h}'" for h in _example_labels(index))
         raise FileError(path, "exam_no_header", labels=labels)
     if fmt == "xlsx":
@@ -226,7 +228,7 @@ def _check_markup(path: Path, headers: dict[str | None, int]) -> None:
             names = _sheet_names(archive)
             for member in archive.namelist():
                 sheet = names.get(member)
-                if SHEET_MEMBER.match(member) and sheet in headers:
+                if sheet is not None and SHEET_MEMBER.match(member) and sheet in headers:
                     with archive.open(member) as xml:
                         _scan_sheet(path, xml, sheet, headers[sheet])
     except (zipfile.BadZipFile, ET.ParseError, KeyError) as exc:
