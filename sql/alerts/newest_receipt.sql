@@ -10,7 +10,7 @@ with received as (
         max(runs.received_date) as newest
     from core_school__period_returns as returns
     inner join core_school__registry as registry on returns.school_code = registry.school_code
-    inner join ingest_runs as runs on returns.run_id = runs.run_id
+    inner join ingest_runs as runs on returns.run_id = runs.run_id and runs.kind = 'returns'
     group by all
 )
 

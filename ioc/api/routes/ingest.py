@@ -41,6 +41,7 @@ RunListReaders = Annotated[
 ]
 DISPLAY_RUN_COLUMNS = (
     "run_id",
+    "kind",  # 'returns', or 'exam' / 'exam_registrations' (docs/exams.md)
     "file_format",
     "period_given",
     "received_date",
