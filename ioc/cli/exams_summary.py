@@ -54,7 +54,7 @@ def exams_summary(
     year: Annotated[int, typer.Option(help="The exam's year, e.g. 2025")],
     scheme: Annotated[
         str | None,
-        typer.Option(help="legacy or 2025 (default: the scheme of the year's councils)"),
+        typer.Option(help="legacy or 2025 (default: 2025 from the 2025 exam on)"),
     ] = None,
     subject: Annotated[
         str | None, typer.Option(help="One subject (e.g. TOAN), with its score spectrum")

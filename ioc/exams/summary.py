@@ -14,12 +14,13 @@ from ioc.exams.catalog import load_exam_catalog
 from ioc.views.units import find_unit
 
 SCHOOL = "school"
-FIRST_2025_YEAR = 2026  # the 2025 exam (June) was sat under the old provinces' councils
+FIRST_2025_YEAR = 2025  # results published in mid-July 2025, after the reorganisation
 
 
 def default_scheme(year: int) -> str:
-    """The scheme a year's figures are shown in when none is asked for: the 2025 scheme
-    from the first exam after the reorganisation of 1 July 2025, legacy before it."""
+    """The scheme a year's figures are shown in when none is asked for: the 2025 scheme from
+    the first results published after the reorganisation of 1 July 2025 (the 2025 exam's
+    councils were still the old provinces'), legacy before it."""
     return "2025" if year >= FIRST_2025_YEAR else "legacy"
 
 
@@ -120,7 +121,9 @@ def _unit(
     except UnitCodeError:
         schools = db.query(conn, "exams/school_unit", settings, code=code)
         if not schools.height:
-            raise db.NotFound(f"{code} is neither a unit code nor a school of the registry")
+            raise db.NotFound(
+                f"{code} is neither a unit code nor a school of the registry"
+            ) from None
         school = schools.row(0, named=True)
         return {
             "code": code,
