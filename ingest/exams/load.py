@@ -23,7 +23,7 @@ import polars as pl
 from ingest.exams.read import ExamFile, read_registrations, read_results
 from ingest.exams.validate import CANDIDATE_COLUMNS, check_registrations, check_results
 from ingest.run_store import FileReport, RunRecord, issue_frame, record_run, say
-from ingest.runner import ensure_units, rebuild_core
+from ingest.runner import ensure_units
 from ingest.sources.files import archive, file_meta
 from ioc import db
 from ioc.config import Settings, get_settings
@@ -42,7 +42,7 @@ def rebuild_statistics(
 ) -> None:
     """The out_exam__* rows of ``years`` rebuilt from the candidates (E2's
     ``ioc.exams.stats``, docs/exams.md "Statistics")."""
-    from ioc.exams.stats import rebuild  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    from ioc.exams.stats import rebuild
 
     rebuild(conn, settings, years)
 
@@ -66,8 +66,6 @@ def ingest_exams(
     years: set[int] = set()
     with db.writer(settings, new_build=lambda: any(r.status != "failed" for r in reports)) as conn:
         ensure_units(conn, settings)
-        if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
-            rebuild_core(conn, settings)  # an exam-only snapshot: the (empty) registry
         for path in paths:
             reports.append(_run(conn, Path(path), "exam", settings, years, year, catalog))
         linked = year if year is not None else (min(years) if len(years) == 1 else None)
