@@ -12,7 +12,7 @@ Once the files are in, the statistics of the years touched are rebuilt in the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,28 +23,18 @@ import polars as pl
 from ingest.exams.read import ExamFile, read_registrations, read_results
 from ingest.exams.validate import CANDIDATE_COLUMNS, check_registrations, check_results
 from ingest.run_store import FileReport, RunRecord, issue_frame, record_run, say
-from ingest.runner import ensure_units
+from ingest.runner import ensure_units, rebuild_core
 from ingest.sources.files import archive, file_meta
 from ioc import db
 from ioc.config import Settings, get_settings
+from ioc.exams import stats
 from ioc.exams.catalog import ExamCatalog, load_exam_catalog
 from ioc.returns.errors import FileError
 from ioc.returns.limits import LimitError
 from ioc.returns.names import file_name
 from ioc.returns.validate import Checked
 
-Statistics = Callable[[duckdb.DuckDBPyConnection, Settings, Collection[int]], None]
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a year outside these is a typing error
-
-
-def rebuild_statistics(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, years: Collection[int]
-) -> None:
-    """The out_exam__* rows of ``years`` rebuilt from the candidates (E2's
-    ``ioc.exams.stats``, docs/exams.md "Statistics")."""
-    from ioc.exams.stats import rebuild
-
-    rebuild(conn, settings, years)
 
 
 def ingest_exams(
@@ -53,19 +43,19 @@ def ingest_exams(
     registrations: Sequence[Path] = (),
     year: int | None = None,
     settings: Settings | None = None,
-    statistics: Statistics = rebuild_statistics,
 ) -> list[FileReport]:
     """Load results files, then registration files; publish one snapshot with every file's
     run, and the statistics of the years loaded. ``year`` is the exam's year (else a JSON
     file's ``export_time``; a registration file takes the results' year when they have
-    one). ``statistics`` rebuilds the out_exam__* rows: the seam that stands in for E2's
-    ``ioc.exams.stats.rebuild`` in tests until branch exam-stats is merged."""
+    one)."""
     settings = settings or get_settings()
     catalog = load_exam_catalog()
     reports: list[FileReport] = []
     years: set[int] = set()
     with db.writer(settings, new_build=lambda: any(r.status != "failed" for r in reports)) as conn:
         ensure_units(conn, settings)
+        if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
+            rebuild_core(conn, settings)  # an exam-only snapshot: the (empty) registry
         for path in paths:
             reports.append(_run(conn, Path(path), "exam", settings, years, year, catalog))
         linked = year if year is not None else (min(years) if len(years) == 1 else None)
@@ -74,7 +64,7 @@ def ingest_exams(
                 _run(conn, Path(path), "exam_registrations", settings, years, linked, catalog)
             )
         if years:
-            statistics(conn, settings, sorted(years))
+            stats.rebuild(conn, settings, sorted(years))
     return reports
 
 

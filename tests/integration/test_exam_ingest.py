@@ -10,16 +10,13 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Collection
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
-import pytest
 import xlsxwriter
 
-from ingest.exams.load import Statistics, ingest_exams
+from ingest.exams.load import ingest_exams
 from ingest.run_store import FileReport
 from ingest.runner import ingest
 from ioc import db
@@ -31,21 +28,8 @@ from tests.fixtures import table_rows, write_csv
 from tests.real_data import EXAMS, real
 
 
-def _statistics() -> Statistics:
-    """E2's rebuild once branch exam-stats is merged; until then nothing (the seam of
-    ``ingest_exams``: this file tests what ingest stores)."""
-    try:
-        from ioc.exams.stats import rebuild  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-
-        def rebuild(conn: duckdb.DuckDBPyConnection, s: Settings, y: Collection[int]) -> None:
-            return None
-
-    return rebuild  # type: ignore[no-any-return,unused-ignore]
-
-
 def load(settings: Settings, *paths: Path, **kw: Any) -> list[FileReport]:
-    return ingest_exams(list(paths), settings=settings, statistics=_statistics(), **kw)
+    return ingest_exams(list(paths), settings=settings, **kw)
 
 
 def read(settings: Settings, statement: str) -> list[tuple[Any, ...]]:
@@ -312,9 +296,6 @@ def test_registrations_link_candidates_and_reject_unknown_schools(
 
 
 def test_the_command_loads_and_says_what_it_did(settings: Settings, tmp_path: Path) -> None:
-    pytest.importorskip(
-        "ioc.exams.stats"
-    )  # the statistics the command rebuilds (branch exam-stats)
     path = write_json(tmp_path / "r.json", [candidate("06000001"), candidate("06000001")])
     done = run_ioc(settings, "exams", "ingest", str(path), "--json")
     [report] = json.loads(done.stdout)
