@@ -18,7 +18,7 @@ import polars as pl
 from pydantic import SecretStr
 
 from ingest.pull_errors import error_of
-from ingest.pull_rows import HASH, drift, highest, latest, split
+from ingest.pull_rows import HASH, drift, highest, latest, named_schools, split
 from ingest.pull_spool import POSITION, VERSION, Fetched, Spool
 from ingest.registry import load_schools
 from ingest.run_store import FileReport, Pulled
@@ -38,7 +38,6 @@ from ioc.catalog import load_contract
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.returns.headers import Column, Table
-from ioc.returns.parse import typing_exprs
 from ioc.sources.spec import FileMapping, SourceSpec
 from ioc.sources.spec import Mapping as VendorMapping
 
@@ -150,7 +149,7 @@ def _pull_pages(
         progress(done, "validating")
     stored = False
     units = [(u.scheme, u.code) for u in spec.units]
-    named = None if full else _named_schools(resources)  # a full pull names every school
+    named = None if full else named_schools([r.fetched.rows for r in resources])
     with db.writer(settings, new_build=lambda: stored, publish=not dry_run) as conn:
         reference = open_session(conn, settings, units, named)
         if progress:
@@ -162,16 +161,6 @@ def _pull_pages(
     for resource in resources:
         _add(report, resource.name, resource.report)
     report["retries"] = sum(r.fetched.retries for r in resources)
-
-
-def _named_schools(resources: list[_Resource]) -> list[str]:
-    """The schools the fetched rows name, their codes read as validation reads them (what
-    the session's reference needs of the registry)."""
-    code = typing_exprs(load_contract(), ["school_code"])[0]
-    frames = [r.fetched.rows.select(code) for r in resources if "school_code" in r.fetched.rows]
-    if not frames:
-        return []
-    return pl.concat(frames).to_series().drop_nulls().unique().sort().to_list()
 
 
 def _apply(
