@@ -49,20 +49,25 @@ class Scope:
     schools: pl.DataFrame  # school_code
 
 
-def registry(conn: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
-    """Every registry school's place in both schemes (empty before the first load)."""
+def registry(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, schools: Sequence[str] | None = None
+) -> pl.DataFrame:
+    """Every registry school's place in both schemes (empty before the first load), or only
+    the places of ``schools`` when given."""
     if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
         columns = ["school_code", "district_code_legacy", *(c for p in PLACES.values() for c in p)]
         return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-    return db.query(conn, "queries/school_unit_codes", settings, school_codes=None)
+    return db.query(conn, "queries/school_unit_codes", settings, school_codes=schools)
 
 
 def scope_of(
     conn: duckdb.DuckDBPyConnection,
     settings: Settings,
     scope: Sequence[tuple[str, str]] | None,
+    schools: Sequence[str] | None = None,
 ) -> Scope | None:
-    """The scope units, expanded (``queries/scope_units``); None when unrestricted."""
+    """The scope units, expanded (``queries/scope_units``); None when unrestricted. Its
+    registry schools are those of ``schools`` only when given."""
     if scope is None:
         return None
     units = db.query(
@@ -75,16 +80,17 @@ def scope_of(
     places = units.filter(pl.col("level").is_in(["commune", "district"])).select(
         "scheme", pl.col("code").alias("place")
     )
-    schools = pl.DataFrame(schema={"school_code": pl.String})
+    inside = pl.DataFrame(schema={"school_code": pl.String})
     if db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
-        schools = db.query(
+        inside = db.query(
             conn,
             "queries/scope_schools",
             settings,
             schemes=units["scheme"].to_list(),
             codes=units["code"].to_list(),
+            school_codes=schools,
         )
-    return Scope(places, schools)
+    return Scope(places, inside)
 
 
 def within(checked: Checked, scope: Scope, places: pl.DataFrame) -> Checked:

@@ -18,7 +18,7 @@ import polars as pl
 from pydantic import SecretStr
 
 from ingest.pull_errors import error_of
-from ingest.pull_rows import HASH, drift, highest, latest, split
+from ingest.pull_rows import HASH, drift, highest, latest, named_schools, split
 from ingest.pull_spool import POSITION, VERSION, Fetched, Spool
 from ingest.registry import load_schools
 from ingest.run_store import FileReport, Pulled
@@ -148,8 +148,10 @@ def _pull_pages(
     if progress:
         progress(done, "validating")
     stored = False
+    units = [(u.scheme, u.code) for u in spec.units]
+    named = None if full else named_schools([r.fetched.rows for r in resources])
     with db.writer(settings, new_build=lambda: stored, publish=not dry_run) as conn:
-        reference = open_session(conn, settings, [(u.scheme, u.code) for u in spec.units])
+        reference = open_session(conn, settings, units, named)
         if progress:
             progress(done, "writing")
         for resource in resources:

@@ -12,6 +12,8 @@ from typing import Any
 import polars as pl
 
 from ingest.pull_spool import KEY, POSITION, VERSION
+from ioc.catalog import load_contract
+from ioc.returns.parse import typing_exprs
 
 HASH = "_hash"
 DRIFT_EXAMPLES = 20
@@ -108,3 +110,13 @@ def drift(rows: pl.DataFrame, previous: pl.DataFrame) -> dict[str, Any]:
         "different": part(different),
         "new_at_source": part(new),
     }
+
+
+def named_schools(fetched: Iterable[pl.DataFrame]) -> list[str]:
+    """The schools fetched rows name, their codes read as validation reads them: what a
+    delta's session needs of the registry (a full pull names every school: it asks for all)."""
+    code = typing_exprs(load_contract(), ["school_code"])[0]
+    frames = [rows.select(code) for rows in fetched if "school_code" in rows]
+    if not frames:
+        return []
+    return pl.concat(frames).to_series().drop_nulls().unique().sort().to_list()

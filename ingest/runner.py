@@ -124,16 +124,18 @@ def open_session(
     conn: duckdb.DuckDBPyConnection,
     settings: Settings,
     scope: Sequence[tuple[str, str]] | None,
+    schools: Sequence[str] | None = None,
 ) -> Reference:
     """Ready a writer session for runs: the units, the store's approvals and locks (read
     once: what the runs may not change, what official figures count), and what every run is
-    checked against."""
+    checked against. ``schools``: every school the session's rows name, when known before
+    (a pull's): the registry's places are read for those only."""
     ensure_units(conn, settings)
     sync_approvals(conn, settings)
     return Reference(
         conn.sql("select * from core_geo__units").pl(),
-        places.registry(conn, settings),
-        places.scope_of(conn, settings, scope),
+        places.registry(conn, settings, schools),
+        places.scope_of(conn, settings, scope, schools),
     )
 
 
@@ -179,7 +181,7 @@ class Reference:
     """What every file of a session is checked against."""
 
     units: pl.DataFrame  # both unit schemes
-    registry: pl.DataFrame  # where the registry places each school (ingest.places)
+    registry: pl.DataFrame  # where the registry places each school named (ingest.places)
     scope: places.Scope | None  # what a scoped account may write; None: unrestricted
 
 

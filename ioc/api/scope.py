@@ -64,6 +64,7 @@ def schools_in_scope(
         settings,
         schemes=allowed["scheme"].to_list(),
         codes=allowed["code"].to_list(),
+        school_codes=None,
     )["school_code"].to_list()
 
 

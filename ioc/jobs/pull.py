@@ -119,10 +119,12 @@ def run(context: Context) -> dict[str, Any]:
             full=full,
             dry_run=dry_run,
         ).id
-    report = failed_report(spec, full, dry_run, error("pull_internal_error", name))
+    report: dict[str, Any] | None = None
     try:
         report = _pull(context, spec, full, dry_run, here=here)
     finally:  # the ledger row is finished whatever happened
+        if report is None:
+            report = failed_report(spec, full, dry_run, error("pull_internal_error", name))
         with _session(context) as session:
             pulls.finish_pull(session, pull_id, report)
     if not dry_run:

@@ -87,7 +87,9 @@ class JobRunner:
         hooks: Hooks | None = None,
         workers: int | None = None,
     ) -> None:
-        self.settings, self.kinds, self.hooks = settings, dict(kinds), hooks or Hooks()
+        # kept as given, not copied: a kind's function is looked up when a job of it runs
+        # (:data:`ioc.jobs.kinds.KINDS` imports its module then)
+        self.settings, self.kinds, self.hooks = settings, kinds, hooks or Hooks()
         self.workers = max(1, settings.jobs_workers if workers is None else workers)
         self._sessions: sessionmaker[Session] | None = None
         self._stop = threading.Event()

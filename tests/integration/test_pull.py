@@ -286,6 +286,37 @@ def test_scope_dry_run_and_full_reconcile(settings: Settings, work: Path) -> Non
     assert ROWS[1]["school_code"] in returns(settings)  # never deleted
 
 
+def test_a_delta_checks_its_schools_against_the_whole_registry(
+    settings: Settings, work: Path
+) -> None:
+    """A delta reads the registry's places of the schools it names only: a school the
+    registry places outside the source's units is still refused, a move still warned, when
+    the vendor pads the codes (read as validation reads them)."""
+    wider = SourceSpec.model_validate(
+        SPEC.model_dump()
+        | {
+            "name": "vendor-b",
+            "units": [{"scheme": "2025", "code": "96"}, {"scheme": "2025", "code": "01"}],
+        }
+    )
+    elsewhere = school(90, commune="00004")  # registered in province 01
+    first = pull(
+        wider, {}, settings, fetcher=ListFetcher(paged([*ROWS, elsewhere], 7)), workdir=work
+    )
+    assert (first["status"], first["inserted"]) == ("succeeded", 21), first["error"]
+    inside = school(90, 301, commune=COMMUNES[0]) | {"school_code": f" {elsewhere['school_code']} "}
+    moved = school(1, 302, commune=COMMUNES[2]) | {"school_code": f" {ROWS[0]['school_code']}"}
+    delta = pull(SPEC, {}, settings, fetcher=ListFetcher(paged([inside, moved], 5)), workdir=work)
+    assert delta["status"] == "succeeded", delta["error"]
+    assert delta["reject_reasons"] == {"school_registered_out_of_scope": 1}
+    assert (delta["replaced"], delta["rejected"]) == (1, 1)
+    run = delta["resources"]["returns"]["run_id"]
+    assert snapshot(settings, f"select rule from ingest_warnings where run_id = {run}") == [
+        ("school_moved",)
+    ]
+    assert returns(settings)[ROWS[0]["school_code"]][2] == COMMUNES[2]
+
+
 def test_registry_pull(settings: Settings, work: Path) -> None:
     spec = SPEC.model_copy(update={"resources": ["schools"]})
     registry = [

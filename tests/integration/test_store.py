@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from argon2 import PasswordHasher
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session
 from ioc import store
 from ioc.config import Settings
 from ioc.store import passwords, schedules
+from ioc.store.engine import alembic_config, head_revisions
 from ioc.store.models import ApiToken, Base, ReportRun, ThrottleKind, User, WebSession
 
 POSTGRES_URL = os.environ.get("IOC_TEST_POSTGRES_URL")
@@ -132,6 +136,42 @@ def test_migrations_apply_twice_and_match_the_models(settings: Settings) -> None
             assert version == [("0010",)]
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_the_heads_read_from_the_revision_files_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    assert head_revisions() == set(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def test_a_store_at_head_is_migrated_without_alembic(settings: Settings) -> None:
+    """A command's start (``migrate`` of a store already up to date) imports no Alembic; a
+    store behind it is still upgraded."""
+    store.migrate(settings)
+    probe = (
+        "import sys; from ioc import store; from ioc.config import Settings; "
+        "store.migrate(Settings()); print('alembic' in sys.modules)"
+    )
+    env = os.environ | {"IOC_DATA_DIR": str(settings.data_dir)}
+    env |= {"IOC_DATABASE_URL": settings.database_url} if settings.database_url else {}
+    found = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    assert found.stdout.strip() == "False"
+    engine = store.make_engine(settings)
+    try:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0009")
+        assert "leases" not in inspect(engine).get_table_names()
+        store.migrate(engine)
+        assert "leases" in inspect(engine).get_table_names()
+        with engine.connect() as connection:
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+        assert version == [("0010",)]
     finally:
         engine.dispose()
 
