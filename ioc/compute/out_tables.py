@@ -18,7 +18,7 @@ from ioc import db
 from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.findings import findings
-from ioc.compute.indicators import prepare_schools, sums_columns, unit_sums
+from ioc.compute.indicators import BASES, sums_columns, sums_query
 from ioc.config import Settings
 
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
@@ -69,31 +69,24 @@ def rebuild_indicators(
     scope = None
     if usable and changed_schools is not None:
         scope = _affected(conn, settings, changed_schools, moved_from)
-    registry, expected = (_frame(conn, name, settings, scope) for name in ("registry", "expected"))
-    # read once: the official basis is the returns approved (off: every one, on both bases)
-    flagged = _frame(conn, "returns", settings, scope, approved=settings.approval != "off")
-    returns = flagged.drop(APPROVED)
-    every = unit_sums(prepare_schools(returns, registry, expected, catalog.norms), catalog)
-    official = every
-    if settings.approval != "off":
-        approved = flagged.filter(APPROVED).drop(APPROVED)
-        official = unit_sums(prepare_schools(approved, registry, expected, catalog.norms), catalog)
-    sums = pl.concat(
-        [
-            official.with_columns(pl.lit("official").alias("basis")),
-            every.with_columns(pl.lit("all").alias("basis")),
-        ],
-        how="vertical_relaxed",
-    )
-    found = findings(returns, registry, load_rules().quality)  # of every return, once
+    same_bases = settings.approval == "off"  # every return counts on both bases
+    query = sums_query(catalog, settings, same_bases=same_bases)
+    params = _provinces(scope) | {
+        "approved": not same_bases,
+        "bases": ["all"] if same_bases else list(BASES),
+    }
     if not usable:
         # the wide table's columns follow the catalog (indicator_id__part), so it is created
-        # from the frame itself; the findings table's shape is in sql/out
-        conn.register("incoming", sums)
-        conn.execute("create or replace table out_indicator__sums as select * from incoming")
-        conn.unregister("incoming")
+        # by the query itself; the findings table's shape is in sql/out
+        conn.execute(f"create or replace table out_indicator__sums as {query}", params)
+        rows = db.scalar(conn, "select count(*) from out_indicator__sums")
     else:  # after an ingest: most units' sums are what they were; only the others are written
+        sums = conn.sql(query, params=params).pl()
         _replace_changed(conn, settings, sums, scope)
+        rows = sums.height
+    registry = _frame(conn, "registry", settings, scope)
+    returns = _frame(conn, "returns", settings, scope, approved=False).drop(APPROVED)
+    found = findings(returns, registry, load_rules().quality)  # of every return, once
     if scope is None:
         db.execute(conn, "out/out_quality__findings", settings)
     else:
@@ -106,8 +99,8 @@ def rebuild_indicators(
     db.insert_frame(conn, "out_quality__findings", found)
     conn.execute("delete from meta__approval")
     conn.execute("insert into meta__approval values (?)", [settings.approval])
-    _record(conn, started, sums.height, scope)
-    return sums.height
+    _record(conn, started, rows, scope)
+    return rows
 
 
 def approval_mode(conn: duckdb.DuckDBPyConnection) -> str | None:
