@@ -159,23 +159,34 @@ def _num_den(ind: Indicator, norms: Norms) -> tuple[str, str]:
 
 
 def raw_columns(catalog: Catalog) -> list[str]:
-    """Per indicator: the school's numerator and denominator, null unless both are known,
-    it reported (but for completeness and timeliness) and it is in scope."""
+    """Per indicator: the school's numerator and denominator (``rn``, ``rd``) before
+    scoping, null unless it reported (but for completeness and timeliness)."""
     out = []
     for ind in catalog.indicators:
         n, d = _num_den(ind, catalog.norms)
         if ind.kind not in ("completeness", "timeliness"):
             n, d = (f"case when has_return then {x} end" for x in (n, d))
-        both = f"{q(_scope_key(ind))} and ({n}) is not null and ({d}) is not null"
+        out += [f"cast({n} as double) as {q(col(ind, 'rn'))}"]
+        out += [f"cast({d} as double) as {q(col(ind, 'rd'))}"]
+    return out
+
+
+def known_columns(catalog: Catalog) -> list[str]:
+    """Per indicator, from :func:`raw_columns`: n and d, both known or both null (in scope,
+    and both known before scoping)."""
+    out = []
+    for ind in catalog.indicators:
+        rn, rd = q(col(ind, "rn")), q(col(ind, "rd"))
+        both = f"{q(_scope_key(ind))} and {rn} is not null and {rd} is not null"
         out += [
-            f"case when {both} then cast({n} as double) end as {q(col(ind, 'n'))}",
-            f"case when {both} then cast({d} as double) end as {q(col(ind, 'd'))}",
+            f"case when {both} then {rn} end as {q(col(ind, 'n'))}",
+            f"case when {both} then {rd} end as {q(col(ind, 'd'))}",
         ]
     return out
 
 
 def school_columns(catalog: Catalog) -> list[str]:
-    """Per indicator, from :func:`raw_columns`: n, d, w (norm × d), dn (d where w is known)
+    """Per indicator, from :func:`known_columns`: n, d, w (norm × d), dn (d where w is known)
     and s (1 in scope, 0 out of it, null when scope cannot be told)."""
     out = []
     for ind in catalog.indicators:

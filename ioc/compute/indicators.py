@@ -58,25 +58,53 @@ def _school_stages(catalog: Catalog, rows: str) -> list[tuple[str, str]]:
         ("derived", f"select *, {derived} from school_rows"),
         ("shared", f"select *, {', '.join(sql.shared_columns(catalog))} from derived"),
         ("raw", f"select *, {', '.join(sql.raw_columns(catalog))} from shared"),
-        ("schools", f"select {ids}, {', '.join(sql.school_columns(catalog))} from raw"),
+        ("known", f"select *, {', '.join(sql.known_columns(catalog))} from raw"),
+        ("schools", f"select {ids}, {', '.join(sql.school_columns(catalog))} from known"),
     ]
 
 
 def _unit_stages(catalog: Catalog) -> list[tuple[str, str]]:
-    """The CTEs from ``schools`` to ``units``: the wide sums of every unit of every level."""
-    cell = ", ".join([*PLACE_COLUMNS, *PERIOD_COLUMNS, "basis"])
-    sums = ", ".join(sql.unit_sums(catalog))
-    levels = [
-        f"select '{scheme}' as scheme, '{level}' as level, {key} as unit_code, "
-        f"{province} as province_code, school_year, term, {sums}, basis from cells "
-        f"where {key} is not null and {province} is not null "
-        f"group by {key}, {province}, school_year, term, basis"
-        for scheme, level, key, province in GROUPINGS
-    ]
+    """The CTEs from ``schools`` to ``units``: the wide sums of every unit of every level,
+    the cells rolled up to each level in one pass (grouping sets)."""
+    period = ", ".join([*PERIOD_COLUMNS, "basis"])
+    cell = ", ".join([*PLACE_COLUMNS, period])
+    sets = ", ".join(
+        f"({key}, {province}, {period})" if key != province else f"({key}, {period})"
+        for _, _, key, province in GROUPINGS
+    )
+    which = f"grouping({', '.join(PLACE_COLUMNS)})"
+    keys = {
+        "scheme": [f"'{scheme}'" for scheme, _, _, _ in GROUPINGS],
+        "level": [f"'{level}'" for _, level, _, _ in GROUPINGS],
+        "unit_code": [key for _, _, key, _ in GROUPINGS],
+        "province_code": [province for _, _, _, province in GROUPINGS],
+    }
+    ids = [_grouping_id(key, province) for _, _, key, province in GROUPINGS]
+    named = ", ".join(
+        f"case grouped {' '.join(f'when {i} then {v}' for i, v in zip(ids, values))} end as {name}"
+        for name, values in keys.items()
+    )
+    measures = ", ".join(sql.q(c) for c in sql.sums_columns(catalog))
     return [
         ("cells", f"select {cell}, {', '.join(sql.cell_sums(catalog))} from schools group by {cell}"),
-        ("units", "\nunion all\n".join(levels)),
+        (
+            "rolled",
+            f"select {which} as grouped, {', '.join(PLACE_COLUMNS)}, {period}, "
+            f"{', '.join(sql.unit_sums(catalog))} from cells group by grouping sets ({sets})",
+        ),
+        (
+            "units",
+            f"select * from (select {named}, school_year, term, {measures}, basis from rolled) "
+            "where unit_code is not null and province_code is not null",
+        ),
     ]
+
+
+def _grouping_id(key: str, province: str) -> int:
+    """``grouping()`` of the place columns for the set that groups by ``key`` and
+    ``province`` (a bit set for each column not grouped by, the first column highest)."""
+    bits = [0 if c in (key, province) else 1 for c in PLACE_COLUMNS]
+    return int("".join(map(str, bits)), 2)
 
 
 def _with(stages: list[tuple[str, str]], select: str, materialized: set[str]) -> str:
