@@ -185,59 +185,87 @@ def known_columns(catalog: Catalog) -> list[str]:
     return out
 
 
+def _always(norm: Norm) -> bool:
+    """Whether the norm applies to every school (a rule without conditions): then ``w`` is
+    known wherever ``d`` is, so ``dn`` is ``d`` and ``wc`` is ``c``."""
+    conditions = ("levels", "ownership", "school_types", "area", "full_day", "valid_from", "valid_to")
+    return any(all(getattr(rule, c) is None for c in conditions) for rule in norm.rules)
+
+
 def school_columns(catalog: Catalog) -> list[str]:
-    """Per indicator, from :func:`known_columns`: n, d, w (norm × d), dn (d where w is known)
-    and s (1 in scope, 0 out of it, null when scope cannot be told)."""
-    out = []
+    """Per indicator, from :func:`known_columns`: n, d, w (norm × d) and dn (d where w is
+    known, unless it is always d); ``s`` is the indicator's scope column."""
+    out = [f"cast({q(k)} as uinteger) as {q(k)}" for k in sorted(_scopes(catalog))]
     for ind in catalog.indicators:
         n, d = q(col(ind, "n")), q(col(ind, "d"))
         out += [n, d]
         if ind.norm:
             w = f"{q('__norm_' + ind.norm)} * {d}"
-            out += [
-                f"{w} as {q(col(ind, 'w'))}",
-                f"case when {w} is not null then {d} end as {q(col(ind, 'dn'))}",
-            ]
-        out.append(f"cast({q(_scope_key(ind))} as uinteger) as {q(col(ind, 's'))}")
+            out.append(f"{w} as {q(col(ind, 'w'))}")
+            if not _always(catalog.norms.by_id[ind.norm]):
+                out.append(f"case when {w} is not null then {d} end as {q(col(ind, 'dn'))}")
     return out
 
 
-def sum_parts(ind: Indicator) -> list[str]:
-    """The parts summed (n, d, s, and w, dn where a norm applies)."""
-    return ["n", "d", "s", *(["w", "dn"] if ind.norm else [])]
+def _scopes(catalog: Catalog) -> set[str]:
+    return {_scope_key(i) for i in catalog.indicators}
 
 
-def count_parts(ind: Indicator) -> list[tuple[str, str]]:
-    """The parts counted: c (schools contributing, d known) and wc (norm known)."""
-    return [("c", "d"), *([("wc", "w")] if ind.norm else [])]
+def measures(catalog: Catalog) -> dict[str, tuple[str, str]]:
+    """Every stored column (:func:`sums_columns`) as (school column, 'sum' | 'count'): the
+    same measure of several indicators is summed once (a scope, a denominator counted)."""
+    out: dict[str, tuple[str, str]] = {}
+    for ind in catalog.indicators:
+        d = col(ind, "d")
+        out[col(ind, "n")] = (col(ind, "n"), "sum")
+        out[col(ind, "d")] = (d, "sum")
+        out[col(ind, "s")] = (_scope_key(ind), "sum")
+        if ind.norm:
+            always = _always(catalog.norms.by_id[ind.norm])
+            out[col(ind, "w")] = (col(ind, "w"), "sum")
+            out[col(ind, "dn")] = (d if always else col(ind, "dn"), "sum")
+        out[col(ind, "c")] = (d, "count")
+        if ind.norm:
+            out[col(ind, "wc")] = (d if always else col(ind, "w"), "count")
+    return out
+
+
+def distinct_measures(catalog: Catalog) -> dict[tuple[str, str], str]:
+    """Each distinct (school column, 'sum' | 'count') and the name of its sum."""
+    found = dict.fromkeys(measures(catalog).values())
+    return {m: f"__m{i}" for i, m in enumerate(found)}
+
+
+def _is_count(source: str, how: str) -> bool:
+    return how == "count" or source.startswith("__scope_")
 
 
 def cell_sums(catalog: Catalog) -> list[str]:
     """Sums of the school columns per cell (a sum of nothing is 0, as a count is)."""
     out = []
-    for ind in catalog.indicators:
-        for part in sum_parts(ind):
-            name = q(col(ind, part))
-            kind = "uinteger" if part == "s" else "double"
-            out.append(f"cast(coalesce(sum({name}), 0) as {kind}) as {name}")
-        for count, of in count_parts(ind):
-            out.append(f"cast(count({q(col(ind, of))}) as uinteger) as {q(col(ind, count))}")
+    for (source, how), name in distinct_measures(catalog).items():
+        if how == "count":
+            out.append(f"cast(count({q(source)}) as uinteger) as {name}")
+        else:
+            kind = "uinteger" if _is_count(source, how) else "double"
+            out.append(f"cast(coalesce(sum({q(source)}), 0) as {kind}) as {name}")
     return out
 
 
-def unit_sums(catalog: Catalog) -> list[str]:
-    """Sums of the cell sums per unit, in the stored order (:func:`sums_columns`)."""
-    out = []
-    for name in sums_columns(catalog):
-        kind = "double" if name.rsplit("__", 1)[1] in ("n", "d", "w", "dn") else "uinteger"
-        out.append(f"cast(sum({q(name)}) as {kind}) as {q(name)}")
-    return out
+def rolled_sums(catalog: Catalog) -> list[str]:
+    """Sums of cell sums (or of sums of cell sums), distinct measures only."""
+    return [
+        f"cast(sum({name}) as {'uinteger' if _is_count(*m) else 'double'}) as {name}"
+        for m, name in distinct_measures(catalog).items()
+    ]
+
+
+def stored_measures(catalog: Catalog) -> list[str]:
+    """The rolled sums as the stored columns, in order."""
+    names = distinct_measures(catalog)
+    return [f"{names[m]} as {q(c)}" for c, m in measures(catalog).items()]
 
 
 def sums_columns(catalog: Catalog) -> list[str]:
     """The measure columns of the stored wide table, in order (change with the catalog)."""
-    return [
-        col(ind, part)
-        for ind in catalog.indicators
-        for part in [*sum_parts(ind), *(c for c, _ in count_parts(ind))]
-    ]
+    return list(measures(catalog))

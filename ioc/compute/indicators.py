@@ -64,47 +64,43 @@ def _school_stages(catalog: Catalog, rows: str) -> list[tuple[str, str]]:
 
 
 def _unit_stages(catalog: Catalog) -> list[tuple[str, str]]:
-    """The CTEs from ``schools`` to ``units``: the wide sums of every unit of every level,
-    the cells rolled up to each level in one pass (grouping sets)."""
+    """The CTEs from ``schools`` to ``units``: the wide sums of every unit of every level.
+    Cells are summed to communes and districts; districts (with the cells of no district)
+    to provinces of the old scheme, communes (with the cells of no commune) to provinces of
+    the new one: the sums of a partition, so the same as from the cells."""
     period = ", ".join([*PERIOD_COLUMNS, "basis"])
     cell = ", ".join([*PLACE_COLUMNS, period])
-    sets = ", ".join(
-        f"({key}, {province}, {period})" if key != province else f"({key}, {period})"
-        for _, _, key, province in GROUPINGS
-    )
-    which = f"grouping({', '.join(PLACE_COLUMNS)})"
-    keys = {
-        "scheme": [f"'{scheme}'" for scheme, _, _, _ in GROUPINGS],
-        "level": [f"'{level}'" for _, level, _, _ in GROUPINGS],
-        "unit_code": [key for _, _, key, _ in GROUPINGS],
-        "province_code": [province for _, _, _, province in GROUPINGS],
+    rolled = ", ".join(sql.rolled_sums(catalog))
+    stored = ", ".join(sql.stored_measures(catalog))
+
+    def group(source: str, *keys: str) -> str:
+        return f"select {', '.join(keys)}, {period}, {rolled} from {source} group by all"
+
+    levels = {  # (scheme, level): the CTE holding its unit sums
+        ("legacy", "commune"): "communes_legacy",
+        ("legacy", "district"): "districts_legacy",
+        ("legacy", "province"): "provinces_legacy",
+        ("2025", "commune"): "communes_2025",
+        ("2025", "province"): "provinces_2025",
     }
-    ids = [_grouping_id(key, province) for _, _, key, province in GROUPINGS]
-    named = ", ".join(
-        f"case grouped {' '.join(f'when {i} then {v}' for i, v in zip(ids, values))} end as {name}"
-        for name, values in keys.items()
-    )
-    measures = ", ".join(sql.q(c) for c in sql.sums_columns(catalog))
+    units = [
+        f"select '{scheme}' as scheme, '{level}' as level, {key} as unit_code, "
+        f"{province} as province_code, school_year, term, {stored}, basis "
+        f"from {levels[(scheme, level)]} where {key} is not null and {province} is not null"
+        for scheme, level, key, province in GROUPINGS
+    ]
     return [
         ("cells", f"select {cell}, {', '.join(sql.cell_sums(catalog))} from schools group by {cell}"),
-        (
-            "rolled",
-            f"select {which} as grouped, {', '.join(PLACE_COLUMNS)}, {period}, "
-            f"{', '.join(sql.unit_sums(catalog))} from cells group by grouping sets ({sets})",
-        ),
-        (
-            "units",
-            f"select * from (select {named}, school_year, term, {measures}, basis from rolled) "
-            "where unit_code is not null and province_code is not null",
-        ),
+        ("communes_legacy", group("cells", "commune_code_legacy", "province_code_legacy")),
+        ("districts_legacy", group("cells", "district_code_legacy", "province_code_legacy")),
+        ("provinces_legacy", group("districts_legacy", "province_code_legacy")),
+        ("communes_2025", group("cells", "commune_code_2025", "province_code_2025")),
+        ("provinces_2025", group("communes_2025", "province_code_2025")),
+        ("units", "\nunion all\n".join(units)),
     ]
 
 
-def _grouping_id(key: str, province: str) -> int:
-    """``grouping()`` of the place columns for the set that groups by ``key`` and
-    ``province`` (a bit set for each column not grouped by, the first column highest)."""
-    bits = [0 if c in (key, province) else 1 for c in PLACE_COLUMNS]
-    return int("".join(map(str, bits)), 2)
+ROLLED = {"cells", "districts_legacy", "communes_2025"}  # read twice or more: materialized
 
 
 def _with(stages: list[tuple[str, str]], select: str, materialized: set[str]) -> str:
@@ -118,7 +114,7 @@ def _with(stages: list[tuple[str, str]], select: str, materialized: set[str]) ->
 def sums_query(catalog: Catalog, settings: Settings, *, same_bases: bool) -> str:
     """The wide sums of a snapshot (one row per unit, period and basis, ``basis`` last), with
     the parameters of ``sql/indicators``: ``$all``, ``$provinces_2025``,
-    ``$provinces_legacy``, ``$approved`` and ``$bases``. ``same_bases``: the official basis
+    ``$provinces_legacy``, ``$approved``, ``$bases`` and ``$school_year``. ``same_bases``: the official basis
     is every return (approval off): ``$bases`` is ``['all']`` and its sums are given on both."""
     inputs = [
         (name, db.sql(f"indicators/{name}", settings.sql_dir))
@@ -127,9 +123,9 @@ def sums_query(catalog: Catalog, settings: Settings, *, same_bases: bool) -> str
     rows = db.sql("indicators/school_rows", settings.sql_dir)
     stages = inputs + _school_stages(catalog, rows) + _unit_stages(catalog)
     if not same_bases:
-        return _with(stages, "select * from units", {"cells"})
+        return _with(stages, "select * from units", ROLLED)
     both = "select * replace ('official' as basis) from units union all select * from units"
-    return _with(stages, both, {"cells", "units"})
+    return _with(stages, both, ROLLED | {"units"})
 
 
 @contextmanager
@@ -165,10 +161,10 @@ def frame_sums(
     query = _with(
         _frame_stages(catalog, Settings()) + _unit_stages(catalog),
         f"select * exclude (basis) from units order by {', '.join(KEYS)}",
-        {"cells"},
+        ROLLED,
     )
     with _on_frames(returns, registry, expected) as conn:
-        return conn.sql(query, params={"bases": ["all"]}).pl()
+        return conn.sql(query, params={"bases": ["all"], "school_year": None}).pl()
 
 
 def compute(
@@ -194,20 +190,21 @@ def school_values(
     sub = catalog.model_copy(update={"indicators": chosen})
     query = _with(_frame_stages(sub, Settings()), "select * exclude (basis) from schools", set())
     with _on_frames(returns, registry, expected) as conn:
-        wide = conn.sql(query, params={"bases": ["all"]}).pl().lazy()
+        wide = conn.sql(query, params={"bases": ["all"], "school_year": None}).pl().lazy()
     parts = []
     for ind in chosen:
         n, d = pl.col(sql.col(ind, "n")), pl.col(sql.col(ind, "d"))
+        scope = pl.col(sql.measures(sub)[sql.col(ind, "s")][0])
         summed = ind.kind in ("sum", "schools", "shortfall")
         value = n if summed else pl.when(d != 0).then(ind.factor * n / d)
         norm = pl.lit(None, pl.Float64)
         if ind.norm:
-            w, dn = pl.col(sql.col(ind, "w")), pl.col(sql.col(ind, "dn"))
+            w, dn = pl.col(sql.col(ind, "w")), pl.col(sql.measures(sub)[sql.col(ind, "dn")][0])
             norm = w if summed else pl.when(dn != 0).then(w / dn)
         comparison = catalog.norms.by_id[ind.norm].comparison if ind.norm else None
         tolerance = catalog.norms.by_id[ind.norm].tolerance if ind.norm else 0.0
         parts.append(
-            wide.filter(pl.col(sql.col(ind, "s")) > 0).select(
+            wide.filter(scope > 0).select(
                 "school_code",
                 *PERIOD_COLUMNS,
                 pl.lit(ind.id).alias("indicator_id"),

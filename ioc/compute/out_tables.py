@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
+from typing import Any
 from datetime import UTC, datetime
 
 import duckdb
@@ -25,6 +26,7 @@ FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute every
 APPROVED = "is_approved"  # sql/indicators/returns.sql: the return counts on the official basis
 # a row of out_indicator__sums: one (unit, period) on one basis
 SUMS_KEY = ["scheme", "level", "unit_code", "province_code", "school_year", "term", "basis"]
+SCHOOL_YEARS = "select distinct school_year from core_school__expected order by school_year"
 STORED, OLD = "__stored", "__old"  # while stored and new sums are compared
 SAME_WITHIN = 1e-12  # relative difference of a recomputed float sum still the stored one
 
@@ -76,12 +78,9 @@ def rebuild_indicators(
         "bases": ["all"] if same_bases else list(BASES),
     }
     if not usable:
-        # the wide table's columns follow the catalog (indicator_id__part), so it is created
-        # by the query itself; the findings table's shape is in sql/out
-        conn.execute(f"create or replace table out_indicator__sums as {query}", params)
-        rows = db.scalar(conn, "select count(*) from out_indicator__sums")
+        rows = _write_by_year(conn, query, params)
     else:  # after an ingest: most units' sums are what they were; only the others are written
-        sums = conn.sql(query, params=params).pl()
+        sums = conn.sql(query, params=params | {"school_year": None}).pl()
         _replace_changed(conn, settings, sums, scope)
         rows = sums.height
     registry = _frame(conn, "registry", settings, scope)
@@ -101,6 +100,35 @@ def rebuild_indicators(
     conn.execute("insert into meta__approval values (?)", [settings.approval])
     _record(conn, started, rows, scope)
     return rows
+
+
+def _write_by_year(conn: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any]) -> int:
+    """Create ``out_indicator__sums`` from the sums ``query`` gives, one school year at a
+    time: a unit's sums never mix two years, and the grouping of one year at a time holds a
+    tenth of the memory. The wide table's columns follow the catalog (indicator_id__part), so
+    it is created by the query itself. Returns the rows written."""
+    years = [y for (y,) in conn.execute(SCHOOL_YEARS).fetchall()]
+    empty = params | {"school_year": None}
+    conn.execute(f"create or replace table out_indicator__sums as {query} with no data", empty)
+    conn.execute(f"prepare sums_of_year as insert into out_indicator__sums {query}")
+    try:
+        given = ", ".join(f"\"{name}\" := {_literal(value)}" for name, value in params.items())
+        for year in years:  # a prepared statement: planned once
+            conn.execute(f"execute sums_of_year({given}, school_year := {_literal(year)})")
+    finally:
+        conn.execute("deallocate sums_of_year")
+    return int(db.scalar(conn, "select count(*) from out_indicator__sums"))
+
+
+def _literal(value: object) -> str:
+    """A parameter of the sums query as SQL (text, boolean, list of texts or null)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]::varchar[]"
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def approval_mode(conn: duckdb.DuckDBPyConnection) -> str | None:

@@ -1,7 +1,8 @@
 -- One row per expected (school, period) and basis ($bases: 'official', 'all'): the return's
 -- fields (null when none came, and on the official basis when it is not approved), the
 -- school's places, and its level and ownership (the return's, else the registry's). Reads the
--- relations `expected`, `returns` (with is_approved) and `registry` the caller names.
+-- relations `expected`, `returns` (with is_approved) and `registry` the caller names; one
+-- school year ($school_year), or every one (null).
 select
     expected.school_code,
     expected.school_year,
@@ -24,4 +25,6 @@ left join returns
     and returns.school_year = expected.school_year
     and returns.term = expected.term
     and (bases.basis = 'all' or returns.is_approved)
+    and ($school_year is null or returns.school_year = $school_year)
 left join registry on registry.school_code = expected.school_code
+where $school_year is null or expected.school_year = $school_year
