@@ -83,13 +83,6 @@ def connect_path(path: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     return conn
 
 
-def connect_memory(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """An empty in-memory database, to run the product's SQL on frames it registers."""
-    conn = duckdb.connect()
-    _configure(conn, settings)
-    return conn
-
-
 def _schema_files(settings: Settings) -> list[Path]:
     return sorted((settings.sql_dir / "schema").glob("*.sql"))
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Collection
-from typing import Any
 from datetime import UTC, datetime
 
 import duckdb
@@ -19,14 +18,13 @@ from ioc import db
 from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.findings import findings
-from ioc.compute.indicators import BASES, sums_columns, sums_query
+from ioc.compute.indicators import prepare_schools, sums_columns, unit_sums
 from ioc.config import Settings
 
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
 APPROVED = "is_approved"  # sql/indicators/returns.sql: the return counts on the official basis
 # a row of out_indicator__sums: one (unit, period) on one basis
 SUMS_KEY = ["scheme", "level", "unit_code", "province_code", "school_year", "term", "basis"]
-SCHOOL_YEARS = "select distinct school_year from core_school__expected order by school_year"
 STORED, OLD = "__stored", "__old"  # while stored and new sums are compared
 SAME_WITHIN = 1e-12  # relative difference of a recomputed float sum still the stored one
 
@@ -71,21 +69,31 @@ def rebuild_indicators(
     scope = None
     if usable and changed_schools is not None:
         scope = _affected(conn, settings, changed_schools, moved_from)
-    same_bases = settings.approval == "off"  # every return counts on both bases
-    query = sums_query(catalog, settings, same_bases=same_bases)
-    params = _provinces(scope) | {
-        "approved": not same_bases,
-        "bases": ["all"] if same_bases else list(BASES),
-    }
-    if not usable:
-        rows = _write_by_year(conn, query, params)
-    else:  # after an ingest: most units' sums are what they were; only the others are written
-        sums = conn.sql(query, params=params | {"school_year": None}).pl()
-        _replace_changed(conn, settings, sums, scope)
-        rows = sums.height
-    registry = _frame(conn, "registry", settings, scope)
-    returns = _frame(conn, "returns", settings, scope, approved=False).drop(APPROVED)
+    registry, expected = (_frame(conn, name, settings, scope) for name in ("registry", "expected"))
+    # read once: the official basis is the returns approved (off: every one, on both bases)
+    flagged = _frame(conn, "returns", settings, scope, approved=settings.approval != "off")
+    returns = flagged.drop(APPROVED)
+    every = unit_sums(prepare_schools(returns, registry, expected, catalog.norms), catalog)
+    official = every
+    if settings.approval != "off":
+        approved = flagged.filter(APPROVED).drop(APPROVED)
+        official = unit_sums(prepare_schools(approved, registry, expected, catalog.norms), catalog)
+    sums = pl.concat(
+        [
+            official.with_columns(pl.lit("official").alias("basis")),
+            every.with_columns(pl.lit("all").alias("basis")),
+        ],
+        how="vertical_relaxed",
+    )
     found = findings(returns, registry, load_rules().quality)  # of every return, once
+    if not usable:
+        # the wide table's columns follow the catalog (indicator_id__part), so it is created
+        # from the frame itself; the findings table's shape is in sql/out
+        conn.register("incoming", sums)
+        conn.execute("create or replace table out_indicator__sums as select * from incoming")
+        conn.unregister("incoming")
+    else:  # after an ingest: most units' sums are what they were; only the others are written
+        _replace_changed(conn, settings, sums, scope)
     if scope is None:
         db.execute(conn, "out/out_quality__findings", settings)
     else:
@@ -98,37 +106,8 @@ def rebuild_indicators(
     db.insert_frame(conn, "out_quality__findings", found)
     conn.execute("delete from meta__approval")
     conn.execute("insert into meta__approval values (?)", [settings.approval])
-    _record(conn, started, rows, scope)
-    return rows
-
-
-def _write_by_year(conn: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any]) -> int:
-    """Create ``out_indicator__sums`` from the sums ``query`` gives, one school year at a
-    time: a unit's sums never mix two years, and the grouping of one year at a time holds a
-    tenth of the memory. The wide table's columns follow the catalog (indicator_id__part), so
-    it is created by the query itself. Returns the rows written."""
-    years = [y for (y,) in conn.execute(SCHOOL_YEARS).fetchall()]
-    empty = params | {"school_year": None}
-    conn.execute(f"create or replace table out_indicator__sums as {query} with no data", empty)
-    conn.execute(f"prepare sums_of_year as insert into out_indicator__sums {query}")
-    try:
-        given = ", ".join(f"\"{name}\" := {_literal(value)}" for name, value in params.items())
-        for year in years:  # a prepared statement: planned once
-            conn.execute(f"execute sums_of_year({given}, school_year := {_literal(year)})")
-    finally:
-        conn.execute("deallocate sums_of_year")
-    return int(db.scalar(conn, "select count(*) from out_indicator__sums"))
-
-
-def _literal(value: object) -> str:
-    """A parameter of the sums query as SQL (text, boolean, list of texts or null)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_literal(v) for v in value) + "]::varchar[]"
-    return "'" + str(value).replace("'", "''") + "'"
+    _record(conn, started, sums.height, scope)
+    return sums.height
 
 
 def approval_mode(conn: duckdb.DuckDBPyConnection) -> str | None:

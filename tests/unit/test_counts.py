@@ -6,15 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import duckdb
 import polars as pl
 import pytest
 
 from dashboards.formats import change_text, value_text
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
-from ioc.compute.indicator_sql import whole_people
-from ioc.compute.indicators import compute
+from ioc.compute.indicators import compute, whole_people
 from ioc.reports.definitions import definitions_frame
 
 CATALOG = load_catalog()
@@ -140,6 +138,5 @@ def test_a_department_may_round_up(rule: str, expected: tuple[float, ...]) -> No
     assert norm.rounding is not None
     changed = norm.model_copy(update={"rounding": norm.rounding.model_copy(update={"rule": rule})})
     needs = pl.DataFrame({"need": [26.6, 2.25, 1.9 * 15]})
-    rounded = f"select {whole_people('need', changed)} as need from needs"
-    got = duckdb.sql(rounded).pl()["need"].to_list()
+    got = needs.select(whole_people(pl.col("need"), changed))["need"].to_list()
     assert got == list(expected)
