@@ -20,8 +20,15 @@ from ioc.domain.period import PERIOD_COLUMNS, date_expr
 from ioc.domain.units import PLACE_COLUMN, PLACE_COLUMNS, place_column
 
 # what a norm's rule may be conditioned on (ioc/catalog/norms.yaml)
-NORM_CONDITIONS = ("levels", "ownership", "school_types", "area", "full_day")
-NORM_CONDITIONS += ("valid_from", "valid_to")
+NORM_CONDITIONS = (
+    "levels",
+    "ownership",
+    "school_types",
+    "area",
+    "full_day",
+    "valid_from",
+    "valid_to",
+)
 # (scheme, level, registry column of the unit, registry column of its province)
 GROUPINGS: list[tuple[str, str, str, str]] = [
     (scheme, level, column, place_column(scheme, "province"))
