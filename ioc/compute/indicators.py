@@ -10,7 +10,7 @@ norm that differs by level or school type is weighted by the schools' denominato
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -19,6 +19,16 @@ from ioc.compute.unit_values import finish_wide, status_expr
 from ioc.domain.period import PERIOD_COLUMNS, date_expr
 from ioc.domain.units import PLACE_COLUMN, PLACE_COLUMNS, place_column
 
+# what a norm's rule may be conditioned on (ioc/catalog/norms.yaml)
+NORM_CONDITIONS = (
+    "levels",
+    "ownership",
+    "school_types",
+    "area",
+    "full_day",
+    "valid_from",
+    "valid_to",
+)
 # (scheme, level, registry column of the unit, registry column of its province)
 GROUPINGS: list[tuple[str, str, str, str]] = [
     (scheme, level, column, place_column(scheme, "province"))
@@ -143,12 +153,36 @@ def school_exprs(catalog: Catalog) -> list[pl.Expr]:
         exprs += [n_ok.alias(_col(ind, "n")), d_ok.alias(_col(ind, "d"))]
         if ind.norm:
             w = pl.col(f"__norm_{ind.norm}") * d_ok
-            exprs += [
-                w.alias(_col(ind, "w")),
-                pl.when(w.is_not_null()).then(d_ok).alias(_col(ind, "dn")),
-            ]
-        exprs.append(scope.cast(pl.UInt32).alias(_col(ind, "s")))
+            exprs.append(w.alias(_col(ind, "w")))
+            if not _always(catalog.norms.by_id[ind.norm]):
+                exprs.append(pl.when(w.is_not_null()).then(d_ok).alias(_col(ind, "dn")))
     return exprs
+
+
+def _always(norm: Norm) -> bool:
+    """Whether the norm applies to every school (a rule without conditions): then ``w`` is
+    known wherever ``d`` is, so ``dn`` is ``d`` and ``wc`` is ``c``."""
+    return any(all(getattr(rule, c) is None for c in NORM_CONDITIONS) for rule in norm.rules)
+
+
+def measures(catalog: Catalog) -> dict[str, tuple[str, str]]:
+    """Every stored measure column (:func:`sums_columns`, in order) as the school column it
+    adds up and how ('sum' or 'count'): ``s`` is the sum of the indicator's scope mask, and
+    where the norm always applies ``dn`` is the sum of ``d`` and ``wc`` its count."""
+    out: dict[str, tuple[str, str]] = {}
+    for ind in catalog.indicators:
+        d = _col(ind, "d")
+        always = ind.norm is not None and _always(catalog.norms.by_id[ind.norm])
+        out[_col(ind, "n")] = (_col(ind, "n"), "sum")
+        out[d] = (d, "sum")
+        out[_col(ind, "s")] = (_scope_key(ind), "sum")
+        if ind.norm:
+            out[_col(ind, "w")] = (_col(ind, "w"), "sum")
+            out[_col(ind, "dn")] = (d if always else _col(ind, "dn"), "sum")
+        out[_col(ind, "c")] = (d, "count")
+        if ind.norm:
+            out[_col(ind, "wc")] = (d if always else _col(ind, "w"), "count")
+    return out
 
 
 def prepare_schools(
@@ -192,14 +226,18 @@ def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
     indicator the sums n, d, w, dn, s and the counts c (schools contributing) and wc.
 
     Schools are first summed per cell (their five places and the period), then cells are
-    rolled up to each level: every level is a function of the cell, so sums stay exact."""
+    rolled up to each level: every level is a function of the cell, so sums stay exact. A
+    measure several indicators share (a scope, a denominator counted) is summed once."""
+    stored = measures(catalog)
+    distinct = {m: f"__m{i}" for i, m in enumerate(dict.fromkeys(stored.values()))}
     cells = (
         schools.with_columns(shared_exprs(catalog))
         .with_columns(school_exprs(catalog))
         .group_by(*PLACE_COLUMNS, *PERIOD_COLUMNS)
-        .agg(agg for ind in catalog.indicators for agg in _sums(ind, stage="school"))
+        .agg(_school_sum(source, how).alias(name) for (source, how), name in distinct.items())
         .collect(engine="streaming")
     )
+    named = [pl.col(distinct[m]).alias(column) for column, m in stored.items()]
     parts = pl.collect_all(
         [
             cells.lazy()
@@ -209,14 +247,14 @@ def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
                 pl.col(province).alias("province_code"),
                 *PERIOD_COLUMNS,
             )
-            .agg(agg for ind in catalog.indicators for agg in _sums(ind, stage="cell"))
+            .agg(pl.col(name).sum() for name in distinct.values())
             .select(
                 pl.lit(scheme).alias("scheme"),
                 pl.lit(level).alias("level"),
                 "unit_code",
                 "province_code",
                 *PERIOD_COLUMNS,
-                pl.exclude("unit_code", "province_code", *PERIOD_COLUMNS),
+                *named,
             )
             for scheme, level, key, province in GROUPINGS
         ]
@@ -224,33 +262,19 @@ def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
     return pl.concat(parts, how="vertical")
 
 
+def _school_sum(source: str, how: str) -> pl.Expr:
+    """The sum of a school column over a cell: a count (of known values, or of schools in
+    a scope) is an unsigned integer, a sum of nothing is 0."""
+    if how == "count":
+        return pl.col(source).count().cast(pl.UInt32)
+    if source.startswith("__scope_"):
+        return pl.col(source).cast(pl.UInt32).sum()
+    return pl.col(source).sum()
+
+
 def sums_columns(catalog: Catalog) -> list[str]:
     """The columns of the stored wide table, in order (changes when the catalog does)."""
-    keys = ["scheme", "level", "unit_code", "province_code", *PERIOD_COLUMNS]
-    parts = []
-    for ind in catalog.indicators:
-        names = [
-            "n",
-            "d",
-            "s",
-            *(["w", "dn"] if ind.norm else []),
-            "c",
-            *(["wc"] if ind.norm else []),
-        ]
-        parts += [_col(ind, p) for p in names]
-    return keys + parts
-
-
-def _sums(ind: Indicator, stage: str) -> Iterable[pl.Expr]:
-    """Sums of a school frame (stage 'school') or of cells already summed (stage 'cell')."""
-    parts = ["n", "d", "s", *(["w", "dn"] if ind.norm else [])]
-    for part in parts:
-        yield pl.col(_col(ind, part)).sum().alias(_col(ind, part))
-    for count, of in (("c", "d"), *((("wc", "w"),) if ind.norm else ())):
-        if stage == "school":
-            yield pl.col(_col(ind, of)).count().cast(pl.UInt32).alias(_col(ind, count))
-        else:
-            yield pl.col(_col(ind, count)).sum().alias(_col(ind, count))
+    return ["scheme", "level", "unit_code", "province_code", *PERIOD_COLUMNS, *measures(catalog)]
 
 
 def compute(
@@ -283,18 +307,20 @@ def school_values(
         .lazy()
     )
     parts = []
+    stored = measures(sub)
     for ind in chosen:
         n, d = pl.col(_col(ind, "n")), pl.col(_col(ind, "d"))
+        scope = pl.col(stored[_col(ind, "s")][0])
         summed = ind.kind in ("sum", "schools", "shortfall")
         value = n if summed else pl.when(d != 0).then(ind.factor * n / d)
         norm = pl.lit(None, pl.Float64)
         if ind.norm:
-            w, dn = pl.col(_col(ind, "w")), pl.col(_col(ind, "dn"))
+            w, dn = pl.col(_col(ind, "w")), pl.col(stored[_col(ind, "dn")][0])
             norm = w if summed else pl.when(dn != 0).then(w / dn)
         comparison = catalog.norms.by_id[ind.norm].comparison if ind.norm else None
         tolerance = catalog.norms.by_id[ind.norm].tolerance if ind.norm else 0.0
         parts.append(
-            wide.filter(pl.col(_col(ind, "s")) > 0).select(
+            wide.filter(scope > 0).select(
                 "school_code",
                 *PERIOD_COLUMNS,
                 pl.lit(ind.id).alias("indicator_id"),

@@ -78,22 +78,31 @@ def rebuild_indicators(
     if settings.approval != "off":
         approved = flagged.filter(APPROVED).drop(APPROVED)
         official = unit_sums(prepare_schools(approved, registry, expected, catalog.norms), catalog)
-    sums = pl.concat(
-        [
-            official.with_columns(pl.lit("official").alias("basis")),
-            every.with_columns(pl.lit("all").alias("basis")),
-        ],
-        how="vertical_relaxed",
-    )
     found = findings(returns, registry, load_rules().quality)  # of every return, once
     if not usable:
         # the wide table's columns follow the catalog (indicator_id__part), so it is created
-        # from the frame itself; the findings table's shape is in sql/out
-        conn.register("incoming", sums)
-        conn.execute("create or replace table out_indicator__sums as select * from incoming")
-        conn.unregister("incoming")
+        # from the frames themselves, each basis read where it is (no copy of the two joined);
+        # the findings table's shape is in sql/out
+        conn.register("official_sums", official)
+        conn.register("every_sums", every)
+        conn.execute(
+            "create or replace table out_indicator__sums as "
+            "select *, 'official' as basis from official_sums "
+            "union all by name select *, 'all' as basis from every_sums"
+        )
+        conn.unregister("official_sums")
+        conn.unregister("every_sums")
+        rows = official.height + every.height
     else:  # after an ingest: most units' sums are what they were; only the others are written
+        sums = pl.concat(
+            [
+                official.with_columns(pl.lit("official").alias("basis")),
+                every.with_columns(pl.lit("all").alias("basis")),
+            ],
+            how="vertical_relaxed",
+        )
         _replace_changed(conn, settings, sums, scope)
+        rows = sums.height
     if scope is None:
         db.execute(conn, "out/out_quality__findings", settings)
     else:
@@ -106,8 +115,8 @@ def rebuild_indicators(
     db.insert_frame(conn, "out_quality__findings", found)
     conn.execute("delete from meta__approval")
     conn.execute("insert into meta__approval values (?)", [settings.approval])
-    _record(conn, started, sums.height, scope)
-    return sums.height
+    _record(conn, started, rows, scope)
+    return rows
 
 
 def approval_mode(conn: duckdb.DuckDBPyConnection) -> str | None:

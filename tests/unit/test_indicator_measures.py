@@ -1,0 +1,45 @@
+"""A measure several indicators share is summed once (ioc.compute.indicators.measures): the
+stored ``s`` of each indicator is still the count of its schools in scope, and ``dn`` and
+``wc`` are still the sum of the schools' ``d`` where ``w`` is known and the count of ``w``
+(for a norm that applies to every school they are summed as ``d`` and ``c``), as if each
+indicator were summed on its own."""
+
+from __future__ import annotations
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from ioc.compute.indicators import (
+    measures,
+    prepare_schools,
+    school_exprs,
+    shared_exprs,
+    unit_sums,
+)
+from tests.unit.test_indicators import CATALOG, frames
+
+KEYS = ["province_code_legacy", "school_year", "term"]
+
+
+def test_shared_measures_equal_each_indicators_own_sums() -> None:
+    returns, registry, expected, _ = frames()
+    schools = prepare_schools(returns, registry, expected, CATALOG.norms)
+    wide = schools.with_columns(shared_exprs(CATALOG)).with_columns(school_exprs(CATALOG))
+    scopes = measures(CATALOG)
+    own: list[pl.Expr] = []
+    for ind in CATALOG.indicators:
+        scope = pl.col(scopes[f"{ind.id}__s"][0])
+        own.append(scope.cast(pl.UInt32).sum().alias(f"{ind.id}__s"))
+        if ind.norm:
+            d, w = pl.col(f"{ind.id}__d"), pl.col(f"{ind.id}__w")
+            own.append(pl.when(w.is_not_null()).then(d).sum().alias(f"{ind.id}__dn"))
+            own.append(w.count().cast(pl.UInt32).alias(f"{ind.id}__wc"))
+    want = wide.group_by(KEYS).agg(own).collect()
+    got = (
+        unit_sums(schools, CATALOG)
+        .filter((pl.col("scheme") == "legacy") & (pl.col("level") == "province"))
+        .rename({"unit_code": "province_code_legacy"})
+        .select(want.columns)
+    )
+    assert want.height > 0 and any(c.endswith("__dn") for c in want.columns)
+    assert_frame_equal(got.sort(KEYS), want.sort(KEYS))
