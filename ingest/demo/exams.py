@@ -27,6 +27,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from ingest.demo.headline import headline
+from ingest.demo.population import School, population
+from ingest.demo.provinces import ALL
 from ioc.exams.catalog import load_exam_catalog
 
 GENERATOR_VERSION = "1"  # bump when the output for a seed changes (the bench cache's key)
@@ -85,6 +88,15 @@ ELECTIVE_ABSENT = 0.012
 ONE_PAPER_SHARE = 0.002  # candidates who sit one paper only (re-sitting to raise a score)
 UNUSED_NUMBER = 0.01  # candidate numbers never used (registered, never came)
 OFF_GRID = 0.001  # Ngữ văn papers averaged after a re-mark (6.66)
+# The demo: grade 12 is a little under a third of an upper-secondary school's pupils in the
+# school year before the exam; a few candidates sit with no school of the province (free
+# candidates, earlier years' pupils), unknown to the registration list.
+DEMO_SCHOOL_YEAR = ("2024-2025", "CN")
+GRADE_12 = 0.31
+FREE_CANDIDATES = 0.03
+SCHOOL_LEVEL = {"specialised": 1.3, "boarding": -0.3}  # ability offsets; others drawn
+# The real 2025 results of four councils, beside the repository (never copied into it).
+SHARED_RESULTS = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "exam_vn_2025"
 
 
 @dataclass(frozen=True)
@@ -263,3 +275,50 @@ def write_registrations(registrations: Sequence[tuple[str, str]], path: Path) ->
         writer.writerow(("SBD", "Mã trường"))
         writer.writerows(registrations)
     return path
+
+
+@dataclass(frozen=True)
+class ExamFiles:
+    """What the demo loads: results files (JSON), the registration list, and which of the
+    results are the real shared files."""
+
+    results: list[Path]
+    registrations: list[Path]
+    real: list[Path]
+
+
+def _school_offset(rng: random.Random, school: School) -> float:
+    if school.school_type in SCHOOL_LEVEL:
+        return SCHOOL_LEVEL[school.school_type]
+    minority = school.traits["minority"]
+    return (0.25 if school.area == "urban" else 0.0) - 0.8 * minority + rng.gauss(0, 0.2)
+
+
+def demo_council(province: str, seed: int = 94) -> CouncilResults:
+    """The 2025 results of one old province of the demo: its council (exam_councils.yaml),
+    the grade-12 pupils of its upper-secondary schools as candidates, linked to them."""
+    catalog = load_exam_catalog()
+    council = next(c for c, found in catalog.councils.items() if found.province == province)
+    rng = random.Random(f"ioc-demo-exams:{seed}:{province}")
+    schools = []
+    for school in population(seed, province)[0]:
+        if school.level != "THPT":
+            continue
+        pupils = headline(seed, school, *DEMO_SCHOOL_YEAR)["students"]
+        schools.append((school.code, round(pupils * GRADE_12), _school_offset(rng, school)))
+    free = round(FREE_CANDIDATES * sum(n for _, n, _ in schools))
+    return generate_council(council, seed, schools=schools, unlinked=free, level=-0.1)
+
+
+def write_demo_exams(out_dir: Path, seed: int = 94, *, shared: Path = SHARED_RESULTS) -> ExamFiles:
+    """The demo's exam files under ``out_dir``: one results file per old province, one
+    registration list (the merged Department's), and the real shared results when present."""
+    results, registrations = [], []
+    for province in sorted(ALL):
+        found = demo_council(province, seed)
+        council = found.head["province_code"]
+        results.append(write_results(found, out_dir / f"ket_qua_thi_{YEAR}_{council}.json"))
+        registrations += found.registrations
+    listing = write_registrations(registrations, out_dir / f"dang_ky_du_thi_{YEAR}.csv")
+    real = sorted(shared.glob("exam_results_*.json")) if shared.is_dir() else []
+    return ExamFiles(results + real, [listing], real)
