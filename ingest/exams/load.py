@@ -165,7 +165,8 @@ def _store(
     else:
         conn.register("incoming_registrations", accepted)
         try:
-            report.replaced = db.scalar(conn, db.sql("ingest/exam_registration_count", settings.sql_dir), {"year": year})
+            count = db.sql("ingest/exam_registration_count", settings.sql_dir)
+            report.replaced = db.scalar(conn, count, {"year": year})
             _execute(conn, "ingest/exam_insert_registrations", settings, year=year, run_id=run_id)
         finally:
             conn.unregister("incoming_registrations")
@@ -259,6 +260,7 @@ def _execute(conn: duckdb.DuckDBPyConnection, name: str, settings: Settings, **v
     """Each statement of ``sql/<name>.sql`` with the parameters it names (DuckDB prepares
     one statement at a time)."""
     for statement in db.sql(name, settings.sql_dir).split(";\n"):
-        code = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--"))
+        lines = statement.splitlines()
+        code = "\n".join(line for line in lines if not line.lstrip().startswith("--"))
         if code.strip():
             conn.execute(statement, {k: v for k, v in values.items() if f"${k}" in code})

@@ -129,7 +129,7 @@ def _read_json(path: Path, limits: ReadLimits) -> ExamFile:
         pl.int_range(1, len(data) + 1, dtype=pl.Int32).alias("_row"),
     )
     names = pl.DataFrame(
-        {"_sheet": [None] * len(fields), "field": list(fields), "column_name": list(fields.values())},
+        {"_sheet": None, "field": list(fields), "column_name": list(fields.values())},
         schema={"_sheet": pl.String, "field": pl.String, "column_name": pl.String},
     )
     head = {k: v for k, v in document.items() if k != "data"}

@@ -71,18 +71,19 @@ def check_results(rows: pl.DataFrame, catalog: ExamCatalog) -> Checked:
     warnings: list[pl.DataFrame] = []
     scores = []
     for subject in catalog.subjects:
-        cell = pl.col(subject.code).str.strip_chars().str.replace(",", ".", literal=True)
+        text = pl.col(subject.code).str.strip_chars().str.replace(",", ".", literal=True)
+        cell = pl.when(text != "").then(text)  # a blank cell: paper not taken
         number = cell.cast(pl.Float64, strict=False)
         hundredths = number * 100
-        taken = cell.is_not_null() & (number != NOT_TAKEN)
-        grid = int(round(subject.grid * 100))
+        taken = cell.is_not_null() & (number != NOT_TAKEN).fill_null(True)
+        grid = int(subject.grid * 100)
         frame = frame.with_columns(hundredths.alias(f"_h_{subject.code}"))
         h = pl.col(f"_h_{subject.code}")
         on_resolution = (h - h.round(0)).abs() < EPSILON
         in_range = (h >= -EPSILON) & (h <= 1000 + EPSILON)
         found += [
             _issue(frame, taken & number.is_null(), subject.code, "not_a_number"),
-            _issue(frame, taken & number.is_not_null() & ~in_range, subject.code, "exam_score_range"),
+            _issue(frame, taken & ~in_range, subject.code, "exam_score_range"),
             _issue(
                 frame,
                 taken & in_range & ~on_resolution,
@@ -95,14 +96,12 @@ def check_results(rows: pl.DataFrame, catalog: ExamCatalog) -> Checked:
         warnings.append(
             _issue(frame, off_grid, subject.code, "exam_off_grid", grid=pl.lit(float(subject.grid)))
         )
-        scores.append(
-            pl.when(taken).then((h.round(0) / 100)).otherwise(None).alias(subject.code)
-        )
+        score = (h.round(0) / 100).round(2)
+        scores.append(pl.when(taken).then(score).otherwise(None).alias(subject.code))
     rejects = pl.concat(found)
-    accepted = (
-        frame.join(rejects.select(KEY).unique(), on=KEY, how="anti", nulls_equal=True)
-        .select(*KEY, *CANDIDATE_COLUMNS, *scores)
-    )
+    accepted = frame.join(
+        rejects.select(KEY).unique(), on=KEY, how="anti", nulls_equal=True
+    ).select(*KEY, *CANDIDATE_COLUMNS, *scores)
     kept = pl.concat(warnings).join(accepted.select(KEY), on=KEY, how="semi", nulls_equal=True)
     return Checked(accepted, rejects, kept)
 
