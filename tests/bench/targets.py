@@ -38,6 +38,7 @@ from tests.bench import (
     abuse_upload,
     alerts,
     alerts_page,
+    exams,
     history,
     national,
     pull,
@@ -1187,5 +1188,19 @@ TARGETS: list[Target] = [
         "GET /alerts (first page, JSON) with 10,000 open alerts over a province's communes, "
         "as a scoped analyst and a leader: p95 <= 300 ms (50 requests each)",
         alerts_page.alerts_page,
+    ),
+    Target(
+        "exams",
+        20,
+        "a national exam year, 1.2 million candidates over 63 councils (the Ministry's JSON "
+        "and a registration list): ioc exams ingest with every statistic <= 20 s, <= 2 GB",
+        exams.exams,
+    ),
+    Target(
+        "exams_page",
+        20,
+        "the exam page's API calls for a province on that build, as the page makes them: "
+        "interactive <= 1 s",
+        exams.exams_page,
     ),
 ]
