@@ -21,7 +21,7 @@ import shutil
 import statistics
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import polars as pl
@@ -56,7 +56,7 @@ def _cohorts() -> dict[str, list[tuple[str, int, float]]]:
     """Per council, the registry's upper-secondary schools, their candidates (their pupils
     scaled so that the linked candidates are LINKED of CANDIDATES) and ability offsets."""
     schools = national.generate().filter(pl.col("level") == "THPT").sort("school_code")
-    factor = LINKED * CANDIDATES / schools["students"].sum()
+    factor = LINKED * CANDIDATES / int(schools["students"].sum())
     council_of = {c.province: code for code, c in load_exam_catalog().councils.items()}
     rng = random.Random(SEED)
     cohorts: dict[str, list[tuple[str, int, float]]] = {}
@@ -67,7 +67,7 @@ def _cohorts() -> dict[str, list[tuple[str, int, float]]]:
     return cohorts
 
 
-def ensure_files(log: national.Log = print) -> dict[str, object]:
+def ensure_files(log: national.Log = print) -> dict[str, Any]:
     """The cached results and registration list (generated when missing); their meta."""
     meta = FOLDER / "meta.json"
     if meta.is_file():
@@ -90,7 +90,7 @@ def ensure_files(log: national.Log = print) -> dict[str, object]:
         registrations += found.registrations
         candidates += len(found.rows)
     write_registrations(registrations, work / "registrations.csv")
-    info = {
+    info: dict[str, Any] = {
         "candidates": candidates,
         "linked": len(registrations),
         "councils": len(cohorts),
