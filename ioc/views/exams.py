@@ -45,7 +45,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "share_pct": ("Tỷ lệ bài thi (%)", "Share of papers (%)"),
     "asked": ("Đơn vị được hỏi", "The unit asked"),
     "combination": ("Tổ hợp", "Combination"),
-    "subjects": ("Các môn", "Subjects"),
+    "subjects": ("Mã các môn", "Subject codes"),
+    "subjects_vi": ("Các môn", "Subjects"),
     "language": ("Ngoại ngữ", "Foreign language"),
     "ge15": ("Số thí sinh tổng từ 15", "Totals ≥ 15"),
     "ge24": ("Số thí sinh tổng từ 24", "Totals ≥ 24"),
@@ -171,6 +172,10 @@ def combinations(
         {
             "combination": [c.code for c in catalog.combinations],
             "subjects": [", ".join(c.subjects) for c in catalog.combinations],
+            "subjects_vi": [
+                ", ".join(catalog.subject(code).vi for code in c.subjects)
+                for c in catalog.combinations
+            ],
             "language": [c.language for c in catalog.combinations],
         }
     )
@@ -204,17 +209,34 @@ def provinces(
     ).with_columns(pl.lit(scheme).alias("scheme"))
 
 
+def council_names() -> pl.DataFrame:
+    """(council_code, council_name) of every exam council (the Ministry's names)."""
+    councils = load_exam_catalog().councils
+    return pl.DataFrame(
+        {"council_code": list(councils), "council_name": [c.name for c in councils.values()]}
+    )
+
+
+def province_councils(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, *, year: int, unit: Unit
+) -> pl.DataFrame:
+    """The councils in a province's figures (a 2025 province: its predecessors', present
+    or not), named."""
+    rows = db.query(
+        conn,
+        "queries/exam_province_councils",
+        settings,
+        year=year,
+        scheme=unit.scheme,
+        unit=unit.code,
+    )
+    return rows.join(council_names(), on="council_code", how="left")
+
+
 def quality(conn: duckdb.DuckDBPyConnection, settings: Settings, *, year: int) -> pl.DataFrame:
     """Per council: the number range covered, the candidates linked, the outlier schools."""
-    catalog = load_exam_catalog()
-    names = pl.DataFrame(
-        {
-            "council_code": list(catalog.councils),
-            "council_name": [c.name for c in catalog.councils.values()],
-        }
-    )
     rows = db.query(conn, "queries/exam_quality", settings, year=year)
-    return rows.join(names, on="council_code", how="left").select(
+    return rows.join(council_names(), on="council_code", how="left").select(
         "council_code", "council_name", pl.exclude("council_code", "council_name")
     )
 
@@ -251,14 +273,7 @@ def summary(
         ranks = db.query(
             conn, "queries/exam_unit_ranks", settings, year=year, scheme=unit.scheme, unit=code
         )
-        councils = db.query(
-            conn,
-            "queries/exam_province_councils",
-            settings,
-            year=year,
-            scheme=unit.scheme,
-            unit=code,
-        )
+        councils = province_councils(conn, settings, year=year, unit=unit)
     return {
         "unit": {"scheme": unit.scheme, "level": level, "code": code, "name": unit.name},
         "year": year,
