@@ -17,7 +17,9 @@ import httpx
 import pytest
 
 from ioc.config import Settings
-from tests.conftest import serve
+from ioc.reports.exam_sheet import gather
+from ioc.views.units import find_unit
+from tests.conftest import run_ioc, serve
 from tests.integration.exam_rows import YEAR, fill
 from tests.integration.test_api import client
 
@@ -289,3 +291,43 @@ def test_scoped_accounts_see_only_their_units_among_the_others(server: Any) -> N
     assert [r["council_code"] for r in quality] == ["55", "59", "64"]
     ranks = merged.get("/exams/provinces", params={"year": YEAR, "scheme": "2025"}).json()
     assert [r["unit_code"] for r in ranks] == ["92"]
+
+
+def test_the_workbook_has_an_exam_sheet_for_the_exam_closing_its_year(
+    exam_data: Path, tmp_path: Path
+) -> None:
+    settings = Settings(data_dir=exam_data)
+    book = tmp_path / "bao-cao.xlsx"
+    run_ioc(settings, "export", "--unit", "94", "--period", "2024-2025/CN", "--out", str(book))
+    reader = fastexcel.read_excel(book)
+    assert reader.sheet_names[-2:] == ["Thi tốt nghiệp THPT", "Định nghĩa"]
+    cells = reader.load_sheet("Thi tốt nghiệp THPT", header_row=None).to_polars().rows()
+    assert cells[0][0] == "Thi tốt nghiệp THPT năm 2025 — Tỉnh Sóc Trăng"
+    assert cells[2][0].startswith("Hội đồng thi / Exam councils: 59 ")
+    with duckdb.connect(str(exam_data / "ioc.duckdb"), read_only=True) as conn:
+        (rank, ranked), *_ = conn.execute(
+            "select rank, ranked from out_exam__ranks where scheme = 'legacy' "
+            "and unit_code = '94' and subject = '*'"
+        ).fetchall()
+        toan, *_ = conn.execute(
+            "select candidates, mean, failing from out_exam__subject_stats where scheme = "
+            "'legacy' and level = 'province' and unit_code = '94' and subject = 'TOAN'"
+        ).fetchall()
+        unit = find_unit(conn, settings, "94", "legacy")
+        assert gather(conn, settings, unit, "2023-2024") is None  # no exam results of 2024
+        sheet = gather(conn, settings, unit, "2024-2025")
+    assert sheet is not None
+    assert cells[3][0].startswith(f"Xếp hạng theo điểm trung bình mọi bài thi: {rank}/{ranked} ")
+    subjects = next(i for i, row in enumerate(cells) if row[0] == "Mã môn thi\nSubject code")
+    first = cells[subjects + 1]
+    assert first[:2] == ("TOAN", "Toán")
+    assert (int(first[2]), float(first[3]), int(first[9])) == (
+        toan[0],
+        pytest.approx(toan[1]),
+        toan[2],
+    )
+    combos = [row[0] for row in cells if row[0] in ("A00", "A01", "C00", "D01")]
+    assert combos == ["A00", "A01", "C00", "D01"]
+    schools = next(i for i, row in enumerate(cells) if row[0] == "Xếp hạng\nRank")
+    listed = [row[2] for row in cells[schools + 1 :]]
+    assert listed == sheet.schools["school_code"].to_list() and len(listed) > 10
