@@ -42,7 +42,7 @@ def rebuild_statistics(
 ) -> None:
     """The out_exam__* rows of ``years`` rebuilt from the candidates (E2's
     ``ioc.exams.stats``, docs/exams.md "Statistics")."""
-    from ioc.exams.stats import rebuild  # type: ignore[import-not-found]  # branch exam-stats
+    from ioc.exams.stats import rebuild
 
     rebuild(conn, settings, years)
 

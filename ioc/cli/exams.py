@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from ioc.cli.exams_summary import exams_summary
 from ioc.cli.ingest import report_runs
 from ioc.cli.options import JsonOption, LangOption
 from ioc.config import get_settings
@@ -37,3 +38,6 @@ def ingest(
         paths, registrations=registrations or [], year=year, settings=get_settings()
     )
     report_runs(reports, lang, as_json=as_json)
+
+
+exams_app.command("summary")(exams_summary)
