@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ingest.demo.exams import YEAR, ExamFiles, write_demo_exams
 from ingest.demo.figures import demo_plan, generate_returns
 from ingest.demo.files import DemoBatch, write_demo_files
 from ingest.demo.population import DemoPlan
@@ -35,7 +36,9 @@ __all__ = [
     "PROVINCES",
     "DemoBatch",
     "DemoPlan",
+    "ExamFiles",
     "build_demo",
+    "build_demo_exams",
     "demo_plan",
     "generate_returns",
     "write_demo_files",
@@ -52,3 +55,16 @@ def build_demo(settings: Settings, seed: int = 94) -> list[FileReport]:
         [Batch(b.paths, Period.parse(b.period) if b.period else None, b.received) for b in batches],
         settings=settings,
     )
+
+
+def build_demo_exams(settings: Settings, seed: int = 94) -> tuple[ExamFiles, list[FileReport]]:
+    """Write the demo's exam results and registration list under ``settings.data_dir /
+    'demo' / 'exams'`` and load them, with the real shared results when present, through
+    the exam ingest (one writer session; the statistics rebuilt)."""
+    from ingest.exams.load import ingest_exams
+
+    files = write_demo_exams(settings.data_dir / "demo" / "exams", seed)
+    reports = ingest_exams(
+        files.results, registrations=files.registrations, year=YEAR, settings=settings
+    )
+    return files, reports

@@ -42,6 +42,7 @@ def demo(
         f"{vn_number(loaded)} returns accepted, {vn_number(rejected)} rejected "
         "(planted data-quality problems; see 'ioc rejects')."
     )
+    _demo_exams(settings)
     started = time.perf_counter()
     reviewed = approve_demo(settings)
     if reviewed is not None:
@@ -51,6 +52,29 @@ def demo(
             f"({time.perf_counter() - started:.1f} s)."
         )
     _demo_accounts(settings)
+
+
+def _demo_exams(settings: Settings) -> None:
+    from ingest.demo import build_demo_exams
+
+    started = time.perf_counter()
+    files, reports = build_demo_exams(settings)
+    real_paths = {str(p) for p in files.real}
+    results = reports[: len(files.results)]  # then the registration list's run
+    real = sum(r.accepted for r in results if r.path in real_paths)
+    demo = sum(r.accepted for r in results) - real
+    linked = sum(r.accepted for r in reports[len(files.results) :])
+    shared = (
+        f"; {vn_number(real)} thí sinh thật của {len(files.real)} tỉnh "
+        f"({files.real[0].parent}) để so sánh các tỉnh."
+        if files.real
+        else "; không có kết quả thật (../shared/data/real/exam_vn_2025) để so sánh."
+    )
+    console.print(
+        f"Thi tốt nghiệp THPT 2025 ({time.perf_counter() - started:.1f} s): "
+        f"{vn_number(demo)} thí sinh của 3 hội đồng thi demo (Cần Thơ, Hậu Giang, Sóc Trăng), "
+        f"{vn_number(linked)} gắn với trường THPT{shared}"
+    )
 
 
 def _demo_accounts(settings: Settings) -> None:

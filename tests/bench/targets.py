@@ -38,6 +38,7 @@ from tests.bench import (
     abuse_upload,
     alerts,
     alerts_page,
+    exams,
     history,
     national,
     pull,
@@ -1218,5 +1219,19 @@ TARGETS: list[Target] = [
         "from ioc ingest of one province's file to its figures served by the API and on the "
         "wall, national build, 2 workers: <= 10 s each",
         scale_build.freshness,
+    ),
+    Target(
+        "exams",
+        20,
+        "a national exam year, 1.2 million candidates over 63 councils (the Ministry's JSON "
+        "and a registration list): ioc exams ingest with every statistic <= 20 s, <= 2 GB",
+        exams.exams,
+    ),
+    Target(
+        "exams_page",
+        20,
+        "the exam page's API calls for a province on that build, as the page makes them: "
+        "interactive <= 1 s",
+        exams.exams_page,
     ),
 ]
