@@ -6,7 +6,7 @@ wall draw, in this one place."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import httpx
@@ -26,6 +26,20 @@ def years_of(body: Any) -> list[int]:
     """The years with exam results, newest first (a list of years or of ``{"year"}``)."""
     years = {int(y["year"] if isinstance(y, dict) else y) for y in _items(body)}
     return sorted(years, reverse=True)
+
+
+def candidates_of(summary: Mapping[str, Any]) -> int:
+    """The unit's candidates: as the summary states them, else the most papers of a subject
+    (every candidate sits Toán and Ngữ văn)."""
+    stated = summary.get("candidates")
+    if isinstance(stated, int | float):
+        return int(stated)
+    return max((int(s.get("candidates") or 0) for s in summary.get("subjects") or []), default=0)
+
+
+def rank_of(ranks: Sequence[Mapping[str, Any]], unit: str) -> Mapping[str, Any] | None:
+    """The unit's row among the provinces ranked (None: not a province loaded)."""
+    return next((r for r in ranks if r.get("unit_code") == unit), None)
 
 
 class ExamCalls:

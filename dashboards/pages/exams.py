@@ -12,6 +12,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem
+from dashboards.api_exams import rank_of
 from dashboards.components import states
 from dashboards.components.datagrid import fit_height, grid
 from dashboards.components.downloads import downloads
@@ -25,7 +26,6 @@ from dashboards.pages.exams_parts import (
     combinations_table,
     councils_note,
     kpis,
-    rank_of,
     school_columns,
     school_rows,
     subject_options,

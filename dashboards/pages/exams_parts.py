@@ -9,6 +9,7 @@ from typing import Any
 from dash import html
 
 from dashboards import ids
+from dashboards.api_exams import candidates_of
 from dashboards.components.attrs import data_attrs
 from dashboards.components.datagrid import col, link_col, md_link, number_col
 from dashboards.context import View
@@ -44,20 +45,6 @@ def subject_options(language: Lang) -> list[dict[str, str]]:
 def subject_row(summary: Mapping[str, Any], subject: str) -> Mapping[str, Any]:
     """The summary's statistics of one subject ({} when the unit has no paper in it)."""
     return next((s for s in summary.get("subjects") or [] if s.get("subject") == subject), {})
-
-
-def candidates_of(summary: Mapping[str, Any]) -> int:
-    """The unit's candidates: as the summary states them, else the most papers of a subject
-    (every candidate sits Toán and Ngữ văn)."""
-    stated = summary.get("candidates")
-    if isinstance(stated, int | float):
-        return int(stated)
-    return max((int(s.get("candidates") or 0) for s in summary.get("subjects") or []), default=0)
-
-
-def rank_of(ranks: Sequence[Mapping[str, Any]], unit: str) -> Mapping[str, Any] | None:
-    """The unit's row among the provinces ranked (None: not a province loaded)."""
-    return next((r for r in ranks if r.get("unit_code") == unit), None)
 
 
 def _kpi(label: str, value: str, foot: str, id_: str, raw: Any) -> html.Div:

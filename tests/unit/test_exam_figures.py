@@ -8,17 +8,15 @@ from typing import Any
 import pytest
 from dash import html
 
-from dashboards.api_exams import years_of
+from dashboards.api_exams import candidates_of, rank_of, years_of
 from dashboards.context import View
 from dashboards.figures.exams import bin_edges, failing, shares, spectrum, subject_name
 from dashboards.pages.exams_parts import (
-    candidates_of,
     choose_subject,
     choose_year,
     combinations_table,
     councils_note,
     kpis,
-    rank_of,
     school_rows,
 )
 
@@ -205,3 +203,17 @@ def test_pickers_fall_back_to_the_latest_year_and_to_mathematics() -> None:
 def test_years_are_read_from_either_list_form() -> None:
     assert years_of([2024, 2025]) == [2025, 2024]
     assert years_of({"items": [{"year": 2025}]}) == [2025]
+
+
+def test_the_wall_panel_shows_mean_rank_and_failing_or_is_skipped() -> None:
+    from dashboards.wall import exams as wall_exams
+
+    skipped = wall_exams.panel(None, "vi")
+    assert skipped.className == wall_exams.SKIP
+    shown = wall_exams.panel(
+        {"year": 2025, "candidates": 9876, "mean": 6.3512, "rank": 2, "ranked": 4, "failing": 1234},
+        "vi",
+    )
+    texts = _texts(shown)
+    assert {"6,35", "2", "1.234"} <= set(texts)
+    assert "Kỳ thi năm 2025 · 9.876 thí sinh" in texts and "Xếp hạng / 4 tỉnh đã nạp" in texts
