@@ -1,7 +1,7 @@
 """The API's calls about exam results (``/api/v1/exams``, docs/exams.md), mixed into
-:class:`dashboards.api_client.Api`: the years loaded, a unit's summary, a subject's score
-spectrum against the other provinces loaded, the combinations, the linked schools ranked
-and the provinces' ranks. Each answer is read into the plain rows the exam page and the
+:class:`dashboards.api_client.Api`: the years loaded, a unit's summary (its statistics,
+combinations and ranks), a subject's score spectrum against the other provinces loaded and
+the linked schools ranked. Each answer is read into the plain rows the exam page and the
 wall draw, in this one place."""
 
 from __future__ import annotations
@@ -29,17 +29,31 @@ def years_of(body: Any) -> list[int]:
 
 
 def candidates_of(summary: Mapping[str, Any]) -> int:
-    """The unit's candidates: as the summary states them, else the most papers of a subject
-    (every candidate sits Toán and Ngữ văn)."""
-    stated = summary.get("candidates")
-    if isinstance(stated, int | float):
-        return int(stated)
+    """The unit's candidates: those of its councils present (a province), else the most
+    papers of a subject (every candidate sits Toán and Ngữ văn)."""
+    councils = [c for c in summary.get("councils") or [] if c.get("present", True)]
+    if councils:
+        return sum(int(c.get("candidates") or 0) for c in councils)
     return max((int(s.get("candidates") or 0) for s in summary.get("subjects") or []), default=0)
 
 
-def rank_of(ranks: Sequence[Mapping[str, Any]], unit: str) -> Mapping[str, Any] | None:
-    """The unit's row among the provinces ranked (None: not a province loaded)."""
-    return next((r for r in ranks if r.get("unit_code") == unit), None)
+def rank_of(summary: Mapping[str, Any], subject: str) -> Mapping[str, Any] | None:
+    """The unit's rank among the provinces loaded in ``subject`` (``*``: all papers); None
+    for a unit that is not a province loaded."""
+    return next((r for r in summary.get("ranks") or [] if r.get("subject") == subject), None)
+
+
+def spectra_of(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The spectrum answer's rows (one per unit and bin, ``asked`` for the unit asked) as
+    the unit's ``{"name", "bins"}`` and the other provinces', in their order."""
+    own: dict[str, Any] = {"name": "", "bins": []}
+    others: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        code = str(row.get("unit_code"))
+        series = own if row.get("asked") else others.setdefault(code, {"name": "", "bins": []})
+        series["name"] = row.get("unit_name") or code
+        series["bins"].append({"bin_from": row["bin_from"], "papers": row.get("papers") or 0})
+    return own, list(others.values())
 
 
 class ExamCalls:
@@ -56,16 +70,16 @@ class ExamCalls:
         self, unit: str, year: int, scheme: str, subject: str | None = None
     ) -> dict[str, Any]:
         """The unit's figures of a year: ``unit``, ``councils``, ``subjects`` (per subject
-        its statistics and ``spectrum``), ``combinations``, ``rank``."""
+        its statistics and ``spectrum``), ``combinations``, ``ranks`` (a province's)."""
         return self.get("/exams/summary", unit=unit, year=year, scheme=scheme, subject=subject)
 
-    def exam_spectrum(self, unit: str, year: int, scheme: str, subject: str) -> dict[str, Any]:
-        """The subject's spectrum of the unit and, for a province, of every other province
-        loaded in the scheme, as shares of their papers per bin."""
-        return self.get("/exams/spectrum", unit=unit, year=year, scheme=scheme, subject=subject)
-
-    def exam_combinations(self, unit: str, year: int, scheme: str) -> list[dict[str, Any]]:
-        return _items(self.get("/exams/combinations", unit=unit, year=year, scheme=scheme))
+    def exam_spectrum(
+        self, unit: str, year: int, scheme: str, subject: str
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The subject's spectrum of the unit and of the other provinces loaded that the
+        caller may see (for a smaller unit: its province), as :func:`spectra_of` reads it."""
+        rows = self.get("/exams/spectrum", unit=unit, year=year, scheme=scheme, subject=subject)
+        return spectra_of(_items(rows))
 
     def exam_schools(self, unit: str, year: int, scheme: str, subject: str) -> list[dict[str, Any]]:
         """The unit's linked schools ranked by their mean in ``subject``, with each school's
@@ -79,7 +93,3 @@ class ExamCalls:
             size=SCHOOLS_SHOWN,
         )
         return _items(body)
-
-    def exam_provinces(self, year: int, scheme: str, subject: str) -> list[dict[str, Any]]:
-        """The provinces loaded, ranked by their mean in ``subject`` (``*``: all papers)."""
-        return _items(self.get("/exams/provinces", year=year, scheme=scheme, subject=subject))

@@ -161,9 +161,8 @@ def content(client: Api, view: View, year: int, subject: str, language: Lang) ->
     """Every part that depends on the year and the subject, from the API (a part the API
     refuses shows its readable error; the others still show)."""
     assert view.unit and view.scheme
-    unit, scheme = view.unit, view.scheme
     try:
-        summary = client.exam_summary(unit, year, scheme)
+        summary = client.exam_summary(view.unit, year, view.scheme)
     except ApiProblem as problem:
         error = states.error(problem, language)
         return {
@@ -187,24 +186,17 @@ def content(client: Api, view: View, year: int, subject: str, language: Lang) ->
             "combinations": None,
             "schools": None,
         }
-    ranks = _ranks(client, year, scheme, subject)
-    figure, note = spectrum_parts(client, view, year, subject, language)
+    province = (summary.get("unit") or {}).get("level", "province") == "province"
+    figure, note = spectrum_parts(client, view, year, subject, language, province=province)
     return {
         "councils": councils_note(summary, language),
-        "kpis": kpis(summary, subject, rank_of(ranks, unit), language),
+        "kpis": kpis(summary, subject, rank_of(summary, subject), language),
         "spectrum": figure,
         "spectrum_note": note,
         "failing": failing(subjects, lang=language),
         "combinations": _combinations(summary, language),
         "schools": schools_part(client, view, year, subject, language),
     }
-
-
-def _ranks(client: Api, year: int, scheme: str, subject: str) -> list[dict[str, Any]]:
-    try:
-        return client.exam_provinces(year, scheme, subject)
-    except ApiProblem:  # an account that may not see other provinces' ranks: no rank shown
-        return []
 
 
 def _combinations(summary: dict[str, Any], language: Lang) -> Any:
@@ -215,22 +207,22 @@ def _combinations(summary: dict[str, Any], language: Lang) -> Any:
 
 
 def spectrum_parts(
-    client: Api, view: View, year: int, subject: str, language: Lang
+    client: Api, view: View, year: int, subject: str, language: Lang, *, province: bool
 ) -> tuple[Any, Any]:
-    """The subject's spectrum figure and the note under it."""
+    """The subject's spectrum figure and the note under it (``province``: the unit is one,
+    compared with the other provinces loaded; else with its own province)."""
     assert view.unit and view.scheme
     try:
-        answer = client.exam_spectrum(view.unit, year, view.scheme, subject)
+        own, others = client.exam_spectrum(view.unit, year, view.scheme, subject)
     except ApiProblem as problem:
         return {}, states.error(problem, language)
-    own = answer.get("unit") or {}
-    others = answer.get("others") or []
-    if not own.get("bins"):
-        return {}, states.empty(
-            t("exams.no_papers", language, subject=subject_name(subject, language))
-        )
+    if not own["bins"]:
+        name = subject_name(subject, language)
+        return {}, states.empty(t("exams.no_papers", language, subject=name))
     figure = spectrum(own, others, subject=subject, lang=language)
-    key = "exams.spectrum_note" if others else "exams.spectrum_alone"
+    key = "exams.spectrum_alone"
+    if others:
+        key = "exams.spectrum_note" if province else "exams.spectrum_note_province"
     return figure, html.P(t(key, language), className="note")
 
 

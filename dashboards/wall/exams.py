@@ -39,10 +39,7 @@ def collect(api: Api, scheme: str, code: str) -> dict[str, Any] | None:
     weighted = sum(
         float(s["mean"]) * int(s["candidates"] or 0) for s in subjects if s.get("mean") is not None
     )
-    try:
-        rank = rank_of(api.exam_provinces(year, scheme, ALL_PAPERS), code)
-    except ApiProblem:  # an account that may not read the provinces' ranks
-        rank = None
+    rank = rank_of(summary, ALL_PAPERS)
     return {
         "year": year,
         "candidates": candidates_of(summary),

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from dash import html
 
-from dashboards.api_exams import candidates_of, rank_of, years_of
+from dashboards.api_exams import candidates_of, rank_of, spectra_of, years_of
 from dashboards.context import View
 from dashboards.figures.exams import bin_edges, failing, shares, spectrum, subject_name
 from dashboards.pages.exams_parts import (
@@ -91,7 +91,6 @@ def test_failing_lists_subjects_with_papers_most_failing_on_top() -> None:
 
 def _summary() -> dict[str, Any]:
     return {
-        "candidates": 12345,
         "subjects": [
             {
                 "subject": "TOAN",
@@ -110,6 +109,7 @@ def _summary() -> dict[str, Any]:
                 "failing": 3,
             },
         ],
+        "ranks": [{"subject": "TOAN", "mean": 6.35, "rank": 2, "ranked": 4}],
         "councils": [
             {"council_code": "06", "predecessor_code": "04", "present": True, "candidates": 12345},
             {"council_code": "07", "predecessor_code": "06", "present": False, "candidates": 0},
@@ -118,7 +118,7 @@ def _summary() -> dict[str, Any]:
 
 
 def test_kpis_show_candidates_mean_failing_and_rank_in_vietnamese_format() -> None:
-    rank = rank_of([{"unit_code": "04", "rank": 2, "ranked": 4}], "04")
+    rank = rank_of(_summary(), "TOAN")
     cards = kpis(_summary(), "TOAN", rank, "vi")
     values = [c.children[1].children for c in cards]
     assert values == ["12.345", "6,35", "7", "2/4"]
@@ -130,13 +130,25 @@ def test_kpis_show_candidates_mean_failing_and_rank_in_vietnamese_format() -> No
 def test_kpis_without_a_rank_or_papers_say_so() -> None:
     cards = kpis({"subjects": []}, "LI", None, "vi")
     assert [c.children[1].children for c in cards] == ["0", "—", "0", "—"]
-    assert rank_of([{"unit_code": "04", "rank": 1, "ranked": 1}], "945") is None
+    assert rank_of(_summary(), "LI") is None and rank_of({"ranks": []}, "*") is None
 
 
-def test_candidates_fall_back_to_the_most_papers_of_a_subject() -> None:
+def test_candidates_are_the_present_councils_else_the_most_papers_of_a_subject() -> None:
     summary = _summary()
-    del summary["candidates"]
+    assert candidates_of(summary) == 12345  # council 07 is not loaded
+    del summary["councils"]
     assert candidates_of(summary) == 12000
+
+
+def test_the_spectrum_answer_is_split_into_the_unit_and_the_others() -> None:
+    rows = [
+        {"unit_code": "04", "unit_name": "Cao Bằng", "bin_from": 5.0, "papers": 3, "asked": True},
+        {"unit_code": "02", "unit_name": "Hà Giang", "bin_from": 5.0, "papers": 1, "asked": False},
+        {"unit_code": "02", "unit_name": "Hà Giang", "bin_from": 6.0, "papers": 2, "asked": False},
+    ]
+    own, others = spectra_of(rows)
+    assert own == {"name": "Cao Bằng", "bins": [{"bin_from": 5.0, "papers": 3}]}
+    assert [o["name"] for o in others] == ["Hà Giang"] and len(others[0]["bins"]) == 2
 
 
 def test_combination_table_names_the_subjects_and_formats_the_numbers() -> None:
