@@ -84,7 +84,7 @@ def spectrum(
                 y=[theirs.get(e, 0.0) for e in edges],
                 name=str(other.get("name") or ""),
                 mode="lines",
-                line={"color": OTHERS[i % len(OTHERS)], "width": 2, "shape": "spline"},
+                line={"color": OTHERS[i % len(OTHERS)], "width": 2, "shape": "linear"},
                 customdata=[_bin_label(e, step) for e in edges],
                 hovertemplate="%{customdata}: %{y:.2f} %<extra>%{fullData.name}</extra>",
             )
@@ -92,7 +92,13 @@ def spectrum(
     fig.update_layout(
         bargap=0,
         hovermode="closest",
-        title={"text": subject_name(subject, lang), "x": 0, "font": {"size": 14}},
+        title={
+            "text": subject_name(subject, lang),
+            "x": 0,
+            "y": 0.99,
+            "yanchor": "top",
+            "font": {"size": 14},
+        },
     )
     fig.update_xaxes(
         range=[-0.05, 10.3],
@@ -101,7 +107,9 @@ def spectrum(
         automargin=True,
     )
     fig.update_yaxes(ticksuffix=" %", rangemode="tozero", automargin=True)
-    return styled(fig, height)
+    styled(fig, height)
+    fig.update_layout(margin={"t": 64})  # the subject's name above the legend
+    return fig
 
 
 def _bin_label(edge: float, step: float) -> str:

@@ -115,7 +115,7 @@ def _pct(part: Any, whole: int) -> str:
     return vn_number(100.0 * int(part or 0) / whole, 1) + " %" if whole else "—"
 
 
-def combinations_table(rows: Sequence[Mapping[str, Any]], language: Lang) -> html.Table:
+def combinations_table(rows: Sequence[Mapping[str, Any]], language: Lang) -> html.Div:
     """Per admission combination: its subjects, candidates, mean, median and spread of the
     totals, the shares of totals ≥ 15 and ≥ 24."""
     catalog = {c.code: c for c in load_exam_catalog().combinations}
@@ -137,13 +137,14 @@ def combinations_table(rows: Sequence[Mapping[str, Any]], language: Lang) -> htm
             _pct(r.get("ge24"), n),
         )
         body.append(html.Tr([html.Td(c) for c in cells], **data_attrs(combination=code)))
-    return html.Table(
+    table = html.Table(
         [
             html.Thead(html.Tr([html.Th(t(f"exams.col_{h}", language)) for h in heads])),
             html.Tbody(body),
         ],
-        className="table exam-combinations",
+        className="exam-combinations",
     )
+    return html.Div(table, className="exam-table-wrap")
 
 
 def school_columns(language: Lang) -> list[dict[str, Any]]:

@@ -192,7 +192,15 @@ def test_on_a_phone_the_page_fits_the_screen(opened: Callable[..., Any]) -> None
     page.wait_for_selector("#exams-kpi-mean")
     _figure(page, "exams-spectrum")
     reveal(page)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    wide = page.evaluate(
+        """w => [...document.querySelectorAll('main *')]
+            .filter(e => e.getBoundingClientRect().right > w + 1)
+            .filter(e => !e.closest('.exam-table-wrap, .ag-root-wrapper'))
+            .slice(0, 5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' '
+                + JSON.stringify(e.getBoundingClientRect()))""",
+        PHONE["width"],
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], wide
     screenshot(page, "exams-390")
 
 
