@@ -150,7 +150,7 @@ def combinations_table(rows: Sequence[Mapping[str, Any]], language: Lang) -> htm
 def school_columns(language: Lang) -> list[dict[str, Any]]:
     return [
         number_col("rank", t("exams.col_rank", language), language, maxWidth=90),
-        link_col("school", t("exams.col_school", language), minWidth=220),
+        link_col("school", t("exams.col_school", language), minWidth=260, flex=2),
         number_col("candidates", t("exams.col_papers", language), language),
         number_col("mean", t("exams.col_mean", language), language, sort="desc"),
         number_col("failing", t("exams.col_failing", language), language),
@@ -187,6 +187,11 @@ def _round(value: Any, digits: int) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
+def _council_name(code: str) -> str:
+    found = load_exam_catalog().councils.get(code)
+    return found.name.title() if found else ""  # the Ministry writes them in capitals
+
+
 def councils_note(summary: Mapping[str, Any], language: Lang) -> html.Div | None:
     """Which exam councils make up the figures (a 2025 province names its predecessors'
     councils, loaded or not)."""
@@ -198,7 +203,7 @@ def councils_note(summary: Mapping[str, Any], language: Lang) -> html.Div | None
             "exams.council_present" if c.get("present", True) else "exams.council_missing",
             language,
             council=c.get("council_code"),
-            province=c.get("predecessor_name") or c.get("predecessor_code") or "",
+            province=_council_name(str(c.get("council_code"))),
             n=vn_count(c.get("candidates")),
         )
         for c in councils

@@ -216,6 +216,9 @@ def test_the_wall_shows_the_exam_panel(exam_server: Any, opened: Callable[..., A
     assert page.text_content("#wall-exams-rank .wall-kpi-value") == str(everything["rank"])
     failing = sum(s["failing"] for s in summary["subjects"])
     assert page.text_content("#wall-exams-failing .wall-kpi-value") == vn_count(failing)
+    page.evaluate("window.iocWall.show(1)")
+    page.wait_for_timeout(1500)  # the cross-fade
+    screenshot(page, "wall-exams-1440")
 
 
 def test_without_exam_results_the_page_says_how_to_load_them(open_as: Any) -> None:
