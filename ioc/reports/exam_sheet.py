@@ -166,7 +166,8 @@ def write_exam_sheet(book: Workbook, name: str, sheet: ExamSheet, page: PageText
             "Rank by the mean of all papers among the provinces loaded",
             bold=True,
         )
-    rows.table("Theo môn thi / By subject", sheet.subjects, SUBJECT_COLUMNS)
+    ranked = SUBJECT_COLUMNS if unit.level == "province" else SUBJECT_COLUMNS[:-1]
+    rows.table("Theo môn thi / By subject", sheet.subjects, ranked)
     if sheet.combinations.height:
         rows.table(
             "Theo tổ hợp xét tuyển (tổng điểm ba môn) / By admission combination (totals)",
