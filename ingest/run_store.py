@@ -65,6 +65,7 @@ class RunRecord:
     received: date | None
     started: datetime
     pulled: Pulled | None = None
+    kind: str = "returns"  # what the run loaded: 'returns', 'exam', 'exam_registrations'
 
 
 def say(report: FileReport, code: str, values: dict[str, object]) -> None:
@@ -184,6 +185,7 @@ def record_run(
         "source_name": pulled and pulled.source,
         "source_kind": pulled and pulled.kind,
         "pull_resource": pulled and pulled.resource,
+        "kind": record.kind,
     }
     names = ", ".join(values)
     marks = ", ".join("?" for _ in values)

@@ -207,6 +207,7 @@ class Messages(BaseModel):
     reviews: dict[str, Label] = {}  # review and approval (docs/approval.md)
     alert_conditions: dict[str, Label] = {}  # what an alert's rule found (docs/alerts.md)
     alerts: dict[str, Label] = {}  # alerts: the API's errors, export columns (docs/alerts.md)
+    exam_api: dict[str, Label] = {}  # the exam routes' errors (docs/exams.md)
 
 
 def placeholders(template: str) -> set[tuple[str, str]]:
@@ -231,6 +232,7 @@ def load_messages() -> Messages:
     parts += [(f"review {code}", text) for code, text in messages.reviews.items()]
     parts += [(f"alert {code}", text) for code, text in messages.alert_conditions.items()]
     parts += [(f"alert {code}", text) for code, text in messages.alerts.items()]
+    parts += [(f"exam_api {code}", text) for code, text in messages.exam_api.items()]
     for name, part in parts:
         vi, en = placeholders(part.vi), placeholders(part.en)
         if {p for p, _ in vi} != {p for p, _ in en}:

@@ -21,6 +21,7 @@ import polars as pl
 from ioc.catalog import load_contract, load_rules
 from ioc.catalog.definitions import RuleText, load_messages
 from ioc.domain.period import TERM_NAMES, InvalidPeriod, Period
+from ioc.exams.catalog import load_exam_catalog
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
@@ -45,11 +46,14 @@ def _field_labels() -> dict[str, dict[str, str]]:
     labels = {f.name: {"vi": f.vi, "en": f.en} for f in load_contract().fields}
     for ratio in load_rules().quality.outlier_ratios:
         labels[ratio.id] = {"vi": ratio.vi, "en": ratio.en}
+    for subject in load_exam_catalog().subjects:  # the papers of exam results (issue 20)
+        labels[subject.code] = {"vi": subject.vi, "en": subject.en}
     return labels
 
 
 def field_label(name: str | None, lang: Lang) -> str | None:
-    """The label of a contract field or an outlier ratio (its name when the catalog has none)."""
+    """The label of a contract field, an outlier ratio or an exam subject (its name when the
+    catalog has none)."""
     if name is None:
         return None
     entry = _field_labels().get(name)

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from ioc import db
-from ioc.catalog.messages import describe
+from ioc.catalog.messages import Lang, describe, file_message
 from ioc.cli.options import JsonOption, LangOption, period_option
 from ioc.cli.output import TEXTS, console, err, phrase
 from ioc.config import get_settings
 from ioc.domain.formats import vn_number
+
+if TYPE_CHECKING:
+    from ingest.run_store import FileReport
 
 
 def ingest(
@@ -33,7 +38,6 @@ def ingest(
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from ingest.runner import ingest as run_ingest
-    from ioc.catalog.messages import file_message
 
     if period:
         period_option(period)
@@ -60,17 +64,28 @@ def ingest(
             settings=get_settings(),
             progress=advance,
         )
-    table = Table(*phrase("runs", lang).split("|"))
+    report_runs(reports, lang)
+
+
+def report_runs(reports: Sequence[FileReport], lang: Lang, *, as_json: bool = False) -> None:
+    """The runs of an ingest as a table (or JSON on stdout), their messages on stderr (in
+    ``lang``, from the message's catalog code; the English one without), and exit 1 when a
+    file failed."""
+    if as_json:
+        rows = [dataclasses.asdict(r) for r in reports]
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    else:
+        table = Table(*phrase("runs", lang).split("|"))
+        for r in reports:
+            table.add_row(
+                str(r.run_id),
+                Path(r.path).name,
+                phrase(r.status, lang) if r.status in TEXTS else r.status,
+                *map(vn_number, (r.rows_read, r.accepted, r.replaced, r.rejected, r.warnings)),
+            )
+        console.print(table)
     for r in reports:
-        table.add_row(
-            str(r.run_id),
-            Path(r.path).name,
-            phrase(r.status, lang) if r.status in TEXTS else r.status,
-            *map(vn_number, (r.rows_read, r.accepted, r.replaced, r.rejected, r.warnings)),
-        )
-    console.print(table)
-    for r in reports:
-        if r.message:  # in --lang, from the message's catalog code (the English one without)
+        if r.message:
             text = escape(file_message(r.message_code, lang, r.message_params, r.message) or "")
             err.print(f"[red]{text}[/red]" if r.status == "failed" else text)
     if any(r.rejected for r in reports):

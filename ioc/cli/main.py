@@ -8,6 +8,7 @@ import typer
 from ioc.cli.alerts import alerts_app
 from ioc.cli.audit import audit_app
 from ioc.cli.demo import demo
+from ioc.cli.exams import exams_app
 from ioc.cli.export import export
 from ioc.cli.ingest import ingest, rejects
 from ioc.cli.serve import serve
@@ -27,3 +28,4 @@ app.add_typer(targets_app, name="targets")
 app.add_typer(sources_app, name="sources")
 app.add_typer(audit_app, name="audit")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(exams_app, name="exams")

@@ -50,6 +50,7 @@ __all__ = [
     "commune_crosswalk",
     "communeless_districts",
     "district_crosswalk",
+    "province_successors",
     "units",
 ]
 
@@ -347,6 +348,18 @@ def district_crosswalk() -> pl.DataFrame:
     if missing:
         raise ValueError(f"districts without communes missing from the converter: {missing}")
     return pl.DataFrame(sorted(rows.values()), schema=_DISTRICT_CROSSWALK_SCHEMA, orient="row")
+
+
+@functools.cache
+def province_successors() -> dict[str, str]:
+    """Old province code -> the 2025 province it went into (all 63), from the communes of
+    :func:`commune_crosswalk`: a whole old province always went into one new one (raises if
+    an old province's communes reached two)."""
+    pairs = commune_crosswalk().select("legacy_province_code", "province_code_2025").unique()
+    successors = dict(pairs.iter_rows())
+    if len(successors) != pairs.height:
+        raise ValueError("an old province went into two 2025 provinces")
+    return dict(sorted(successors.items()))
 
 
 def communeless_districts() -> frozenset[str]:

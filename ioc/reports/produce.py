@@ -20,6 +20,7 @@ from ioc.exports.lists import columns_for
 from ioc.exports.writer import REPORT, csv_chunks, write_xlsx
 from ioc.reports import content
 from ioc.reports.cover import issuer_for
+from ioc.reports.exam_sheet import gather as gather_exams
 from ioc.reports.files import file_name
 from ioc.reports.kinds import (
     INDICATOR_TABLE,
@@ -224,6 +225,7 @@ def gather_workbook(
             if schools
             else pl.DataFrame()
         ),
+        exams=gather_exams(conn, settings, unit, school_year) if schools else None,
     )
 
 

@@ -3,11 +3,9 @@
 Sheets: cover (the issuer's heading, place and date, title, unit, period, generated at, data
 as-of, filters, completeness, the signature block), the unit's indicators with status
 colours, reporting progress by child unit, one sheet per child unit, the school list with
-every indicator, and the definitions of every indicator. Headers are Vietnamese with English
-underneath, header rows frozen, data under an autofilter, number formats by indicator, widths
-to fit. Every sheet prints on A4 landscape (:mod:`ioc.reports.print_setup`). The sheets are
-written by :mod:`ioc.exports.writer`, which neutralises text as in every export.
-"""
+every indicator, the exam results (:mod:`ioc.reports.exam_sheet`) and the definitions of
+every indicator. Headers in Vietnamese over English, frozen; data under an autofilter, number
+formats by indicator; A4 landscape (:mod:`ioc.reports.print_setup`); :mod:`ioc.exports.writer`."""
 
 from __future__ import annotations
 
@@ -40,6 +38,7 @@ from ioc.exports.writer import (
 from ioc.reports import definitions
 from ioc.reports.approvals import review_columns
 from ioc.reports.cover import Issuer
+from ioc.reports.exam_sheet import SHEET, ExamSheet, write_exam_sheet
 from ioc.reports.labels import (
     ALERT_STATUSES,
     LEVELS,
@@ -88,6 +87,7 @@ class WorkbookData:
     completeness_total: dict[str, Any] | None
     completeness_by_unit: pl.DataFrame
     schools: pl.DataFrame
+    exams: ExamSheet | None = None  # no exam results for the unit and year: no sheet
 
 
 # (source column, Vietnamese, English, cell kind)
@@ -393,6 +393,8 @@ def write_workbook(data: WorkbookData, target: Path) -> None:
             print_setup=print_blocks,
             bulk=True,
         )
+        if data.exams is not None:
+            write_exam_sheet(book, unique_sheet_name(SHEET, taken), data.exams, page)
         _write_definitions(book, fmt, unique_sheet_name("Định nghĩa", taken), cover)
     finally:
         book.close()

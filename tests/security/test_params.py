@@ -52,6 +52,8 @@ VALID = {  # a valid value for every parameter a route requires
     "alert_id": "1",
     "number": "1",
     "name": "vendor-a",  # a source (none in the demo: its routes answer 404, never 500)
+    "year": "2025",  # an exam year (none in the demo: the exam routes answer 404)
+    "subject": "TOAN",
 }
 VALID_IN_PATH = {"period": "2023-2024-DN"}  # a period in a path has no '/' (/reviews/...)
 

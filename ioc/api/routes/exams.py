@@ -21,7 +21,10 @@ from ioc.api.listing import Format, respond
 from ioc.api.params import MAX_PAGE, UNIT_TEXT, UnitQuery
 from ioc.api.scope import allowed_units, filter_units, require_in_scope, require_schools
 from ioc.api.views import units
+from ioc.catalog.definitions import load_messages
+from ioc.catalog.messages import FORMATTERS
 from ioc.domain.units import Unit, code_pattern
+from ioc.exams.summary import summary as exam_summary
 from ioc.views import exams
 from ioc.views.units import find_in
 
@@ -33,7 +36,10 @@ SCHOOL_SORTABLE = ("rank", "school_code", "school_name", "papers", "mean", "fail
                    "students_per_class", "teachers_per_class")  # fmt: skip
 
 YearQuery = Annotated[
-    int, Query(ge=2000, le=2100, description="Exam year (the national graduation exam's)")
+    int,
+    Query(
+        ge=2000, le=2100, description="Exam year (the national graduation exam's)", examples=[2025]
+    ),
 ]
 ExamSchemeQuery = Annotated[Literal["legacy", "2025"], Query(description="Unit scheme")]
 SubjectQuery = Annotated[
@@ -66,16 +72,20 @@ ProvinceQuery = Annotated[
 ]
 
 
+def _problem(status: int, code: str, **params: Any) -> ApiError:
+    """A problem whose texts are the catalog's (messages.yaml ``exam_api``)."""
+    vi, en = (
+        FORMATTERS[lang].vformat(getattr(load_messages().exam_api[code], lang), (), params)
+        for lang in ("vi", "en")
+    )
+    return ApiError(status, code, vi, en, **params)
+
+
 def _loaded(request: Request, cur: Any, settings: Any, year: int) -> None:
     """404 unless exam results of the year are loaded."""
     known = cached(request, ("exam-years",), lambda: exams.years(cur, settings)["year"].to_list())
     if year not in known:
-        raise ApiError(
-            404,
-            "unknown_exam_year",
-            f"Chưa có kết quả thi tốt nghiệp THPT năm {year}",
-            f"No exam results for {year}",
-        )
+        raise _problem(404, "unknown_exam_year", year=year)
 
 
 def _unit(
@@ -110,7 +120,9 @@ def summary(
     subject: SubjectQuery = None,
 ) -> dict[str, Any]:
     found = _unit(request, cur, settings, who, unit, scheme, year)
-    return exams.summary(cur, settings, unit=found, year=year, subject=subject)
+    return exam_summary(
+        cur, settings, unit=found.code, year=year, scheme=found.scheme, subject=subject
+    )
 
 
 @router.get(
@@ -130,15 +142,15 @@ def spectrum(
     format: Format = "json",
 ) -> Any:
     found = _unit(request, cur, settings, who, unit, scheme, year)
-    args = {"year": year, "scheme": scheme, "subject": subject}
-    own = exams.spectrum(cur, settings, level=found.level, units=[found.code], **args)
-    others = exams.spectrum(
-        cur,
-        settings,
-        level="province",
-        units=None if found.level == "province" else [found.province_code],
-        **args,
-    ).filter(pl.col("unit_code") != found.code)
+
+    def bins(level: str, codes: list[str] | None) -> pl.DataFrame:
+        return exams.spectrum(
+            cur, settings, year=year, scheme=scheme, level=level, units=codes, subject=subject
+        )
+
+    own = bins(found.level, [found.code])
+    compared = None if found.level == "province" else [found.province_code]
+    others = bins("province", compared).filter(pl.col("unit_code") != found.code)
     others = filter_units(
         others.with_columns(pl.lit(scheme).alias("scheme")),
         allowed_units(cur, settings, who, request),
@@ -246,13 +258,7 @@ def quality(
     if unit is not None:
         found = _unit(request, cur, settings, who, unit, scheme, year)
         if found.level != "province":
-            raise ApiError(
-                422,
-                "invalid_parameter",
-                f"{unit} không phải mã tỉnh/thành phố",
-                f"{unit} is not a province",
-                errors=[{"parameter": "unit", "in": "query", "reason": "not a province"}],
-            )
+            raise _problem(422, "exam_unit_not_province", unit=unit)
     _loaded(request, cur, settings, year)
     rows = exams.quality(cur, settings, year=year)
     if unit is not None:

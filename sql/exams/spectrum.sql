@@ -1,0 +1,13 @@
+-- out_exam__spectrum of the years rebuilt: papers (or combination totals) per bin of $step
+-- by the bin's lower edge; 10 (30 for a total) is a multiple of the step, so a bin of its own.
+insert into out_exam__spectrum by name
+select
+    year,
+    scheme,
+    level,
+    unit_code,
+    subject,
+    (floor(score / $step) * $step)::decimal(5, 2) as bin_from,
+    sum(papers)::integer as papers
+from exam_unit_counts
+group by all
