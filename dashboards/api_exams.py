@@ -1,8 +1,8 @@
 """The API's calls about exam results (``/api/v1/exams``, docs/exams.md), mixed into
 :class:`dashboards.api_client.Api`: the years loaded, a unit's summary (its statistics,
-combinations and ranks), a subject's score spectrum against the other provinces loaded and
-the linked schools ranked. Each answer is read into the plain rows the exam page and the
-wall draw, in this one place."""
+combinations and rank), a subject's score spectrum against the other provinces loaded, the
+linked schools and the provinces ranked. Each answer is read into the plain rows the exam
+page and the wall draw, in this one place."""
 
 from __future__ import annotations
 
@@ -29,18 +29,19 @@ def years_of(body: Any) -> list[int]:
 
 
 def candidates_of(summary: Mapping[str, Any]) -> int:
-    """The unit's candidates: those of its councils present (a province), else the most
-    papers of a subject (every candidate sits Toán and Ngữ văn)."""
+    """The unit's candidates: a province's, those of its councils present; a smaller unit's
+    (its linked candidates), the most papers of a subject (everyone sits Toán and Ngữ văn)."""
+    province = (summary.get("unit") or {}).get("level", "province") == "province"
     councils = [c for c in summary.get("councils") or [] if c.get("present", True)]
-    if councils:
+    if province and councils:
         return sum(int(c.get("candidates") or 0) for c in councils)
     return max((int(s.get("candidates") or 0) for s in summary.get("subjects") or []), default=0)
 
 
-def rank_of(summary: Mapping[str, Any], subject: str) -> Mapping[str, Any] | None:
-    """The unit's rank among the provinces loaded in ``subject`` (``*``: all papers); None
+def rank_of(ranks: Sequence[Mapping[str, Any]], unit: str) -> Mapping[str, Any] | None:
+    """The unit's row among the provinces ranked (:meth:`ExamCalls.exam_provinces`); None
     for a unit that is not a province loaded."""
-    return next((r for r in summary.get("ranks") or [] if r.get("subject") == subject), None)
+    return next((r for r in ranks if r.get("unit_code") == unit), None)
 
 
 def spectra_of(rows: Sequence[Mapping[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -69,8 +70,9 @@ class ExamCalls:
     def exam_summary(
         self, unit: str, year: int, scheme: str, subject: str | None = None
     ) -> dict[str, Any]:
-        """The unit's figures of a year: ``unit``, ``councils``, ``subjects`` (per subject
-        its statistics and ``spectrum``), ``combinations``, ``ranks`` (a province's)."""
+        """The unit's figures of a year: ``unit``, ``councils`` (of its province),
+        ``subjects`` (per subject its statistics and ``spectrum``), ``combinations`` and a
+        province's ``rank`` by the mean of all its papers."""
         return self.get("/exams/summary", unit=unit, year=year, scheme=scheme, subject=subject)
 
     def exam_spectrum(
@@ -93,3 +95,8 @@ class ExamCalls:
             size=SCHOOLS_SHOWN,
         )
         return _items(body)
+
+    def exam_provinces(self, year: int, scheme: str, subject: str) -> list[dict[str, Any]]:
+        """The provinces loaded that the caller may see, ranked by their mean in ``subject``
+        (``*``: all papers): ``unit_code``, ``rank``, ``ranked``, ``mean``."""
+        return _items(self.get("/exams/provinces", year=year, scheme=scheme, subject=subject))

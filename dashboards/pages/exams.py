@@ -190,13 +190,22 @@ def content(client: Api, view: View, year: int, subject: str, language: Lang) ->
     figure, note = spectrum_parts(client, view, year, subject, language, province=province)
     return {
         "councils": councils_note(summary, language),
-        "kpis": kpis(summary, subject, rank_of(summary, subject), language),
+        "kpis": kpis(summary, subject, _rank(client, view, year, subject), language),
         "spectrum": figure,
         "spectrum_note": note,
         "failing": failing(subjects, lang=language),
         "combinations": _combinations(summary, language),
         "schools": schools_part(client, view, year, subject, language),
     }
+
+
+def _rank(client: Api, view: View, year: int, subject: str) -> Any:
+    """The unit's rank among the provinces loaded in the subject (None: not a province)."""
+    assert view.unit and view.scheme
+    try:
+        return rank_of(client.exam_provinces(year, view.scheme, subject), view.unit)
+    except ApiProblem:  # the KPI says "—"; the other parts say what went wrong
+        return None
 
 
 def _combinations(summary: dict[str, Any], language: Lang) -> Any:

@@ -10,12 +10,11 @@ from dash import html
 
 from dashboards import ids
 from dashboards.api_client import Api, ApiProblem
-from dashboards.api_exams import candidates_of, rank_of
+from dashboards.api_exams import candidates_of
 from dashboards.components.attrs import data_attrs
 from dashboards.formats import vn_count, vn_number
 from dashboards.i18n import t
 
-ALL_PAPERS = "*"  # the ranks' subject for the mean of all papers (docs/exams.md)
 SKIP = "wall-skip"  # a panel body with this class is left out of the rotation
 
 
@@ -39,13 +38,13 @@ def collect(api: Api, scheme: str, code: str) -> dict[str, Any] | None:
     weighted = sum(
         float(s["mean"]) * int(s["candidates"] or 0) for s in subjects if s.get("mean") is not None
     )
-    rank = rank_of(summary, ALL_PAPERS)
+    rank = summary.get("rank") or {}
     return {
         "year": year,
         "candidates": candidates_of(summary),
-        "mean": (rank or {}).get("mean") or (weighted / papers if papers else None),
-        "rank": (rank or {}).get("rank"),
-        "ranked": (rank or {}).get("ranked"),
+        "mean": rank.get("mean") or (weighted / papers if papers else None),
+        "rank": rank.get("rank"),
+        "ranked": rank.get("ranked"),
         "failing": sum(int(s.get("failing") or 0) for s in subjects),
     }
 

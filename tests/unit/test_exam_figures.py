@@ -109,7 +109,7 @@ def _summary() -> dict[str, Any]:
                 "failing": 3,
             },
         ],
-        "ranks": [{"subject": "TOAN", "mean": 6.35, "rank": 2, "ranked": 4}],
+        "unit": {"code": "04", "level": "province"},
         "councils": [
             {"council_code": "06", "predecessor_code": "04", "present": True, "candidates": 12345},
             {"council_code": "07", "predecessor_code": "06", "present": False, "candidates": 0},
@@ -118,7 +118,9 @@ def _summary() -> dict[str, Any]:
 
 
 def test_kpis_show_candidates_mean_failing_and_rank_in_vietnamese_format() -> None:
-    rank = rank_of(_summary(), "TOAN")
+    rank = rank_of(
+        [{"unit_code": "02", "rank": 1}, {"unit_code": "04", "rank": 2, "ranked": 4}], "04"
+    )
     cards = kpis(_summary(), "TOAN", rank, "vi")
     values = [c.children[1].children for c in cards]
     assert values == ["12.345", "6,35", "7", "2/4"]
@@ -130,13 +132,13 @@ def test_kpis_show_candidates_mean_failing_and_rank_in_vietnamese_format() -> No
 def test_kpis_without_a_rank_or_papers_say_so() -> None:
     cards = kpis({"subjects": []}, "LI", None, "vi")
     assert [c.children[1].children for c in cards] == ["0", "—", "0", "—"]
-    assert rank_of(_summary(), "LI") is None and rank_of({"ranks": []}, "*") is None
+    assert rank_of([{"unit_code": "04", "rank": 1, "ranked": 1}], "945") is None
 
 
 def test_candidates_are_the_present_councils_else_the_most_papers_of_a_subject() -> None:
     summary = _summary()
     assert candidates_of(summary) == 12345  # council 07 is not loaded
-    del summary["councils"]
+    summary["unit"] = {"code": "945", "level": "district"}  # its linked candidates only
     assert candidates_of(summary) == 12000
 
 
