@@ -37,7 +37,7 @@ def test_the_bins_are_the_quarter_points_from_0_to_10() -> None:
 
 
 def test_shares_are_percent_of_the_units_papers() -> None:
-    bins = [{"bin_from": "6.25", "papers": 3}, {"bin_from": 8.0, "papers": 1}]
+    bins: list[dict[str, Any]] = [{"bin_from": "6.25", "papers": 3}, {"bin_from": 8.0, "papers": 1}]
     assert shares(bins) == {6.25: 75.0, 8.0: 25.0}
     assert shares([]) == {}
 
@@ -47,7 +47,7 @@ def test_spectrum_draws_the_unit_as_bars_and_each_other_province_as_a_line() -> 
         "name": "Cao Bằng",
         "bins": [{"bin_from": 1.0, "papers": 1}, {"bin_from": 5.0, "papers": 3}],
     }
-    others = [
+    others: list[dict[str, Any]] = [
         {"name": "Hà Giang", "bins": [{"bin_from": 5.0, "papers": 10}]},
         {
             "name": "Lạng Sơn",
