@@ -20,6 +20,9 @@ from tests.e2e.test_vietnamese import grid_problems, problems
 from tests.integration.exam_rows import YEAR, exam_snapshot
 
 DESK = {"width": 1440, "height": 900}
+# a snapshot loaded by `ioc exams ingest` behind its own server, and six pages in chromium
+# (about a minute): with the slow tests, as CI runs them (make test-slow)
+SLOW = pytest.mark.slow
 PROVINCE = f"/exams?unit=94&scheme=legacy&year={YEAR}"
 FIGURE = """id => {const g = document.querySelector('#' + id + ' .js-plotly-plot');
     return g && g.data ? {title: g.layout.title.text, traces: g.data.map(
@@ -48,6 +51,7 @@ def _shares(rows: list[dict[str, Any]], code: str) -> dict[float, float]:
     return {r["bin_from"]: r["share_pct"] for r in rows if r["unit_code"] == code}
 
 
+@SLOW
 def test_the_page_shows_the_provinces_results_as_the_api_has_them(
     exam_server: Any, opened: Callable[..., Any]
 ) -> None:
@@ -127,6 +131,7 @@ def test_the_page_shows_the_provinces_results_as_the_api_has_them(
     screenshot(page, "exams-1440")
 
 
+@SLOW
 def test_a_subject_change_redraws_the_histogram(
     exam_server: Any, opened: Callable[..., Any]
 ) -> None:
@@ -163,6 +168,7 @@ def test_a_subject_change_redraws_the_histogram(
     assert "Vật lí" in page.inner_text("#exams-kpi-mean .tile-name")
 
 
+@SLOW
 def test_a_district_account_sees_only_its_district(
     exam_server: Any, opened: Callable[..., Any]
 ) -> None:
@@ -192,6 +198,7 @@ def test_a_district_account_sees_only_its_district(
     assert page.locator("#exams-kpi-mean").count() == 0
 
 
+@SLOW
 def test_on_a_phone_the_page_fits_the_screen(opened: Callable[..., Any]) -> None:
     page = opened("demo-leader", PROVINCE, PHONE)
     page.wait_for_selector("#exams-kpi-mean")
@@ -209,6 +216,7 @@ def test_on_a_phone_the_page_fits_the_screen(opened: Callable[..., Any]) -> None
     screenshot(page, "exams-390")
 
 
+@SLOW
 def test_the_wall_shows_the_exam_panel(exam_server: Any, opened: Callable[..., Any]) -> None:
     page = opened("demo-leader", "/wall?panels=kpis,exams&dim=0&dwell=600")
     page.wait_for_selector("#wall-exams-mean", state="attached")
@@ -226,6 +234,7 @@ def test_the_wall_shows_the_exam_panel(exam_server: Any, opened: Callable[..., A
     screenshot(page, "wall-exams-1440")
 
 
+# over the shared demo server: in the quick suite
 def test_without_exam_results_the_page_says_how_to_load_them(open_as: Any) -> None:
     page = open_as("demo-leader", "/exams?unit=94&scheme=legacy", DESK)
     page.wait_for_selector("#exams-empty")
