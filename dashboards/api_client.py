@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Literal, TypedDict
 import httpx
 
 from dashboards.api_alerts import AlertCalls
+from dashboards.api_exams import ExamCalls
 from dashboards.api_reviews import ReviewCalls
 from dashboards.api_sources import SourceCalls
 
@@ -130,7 +131,7 @@ class Credentials:
         return {}
 
 
-class Api(AlertCalls, SourceCalls, ReviewCalls):
+class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
     """One caller's view of the API. Cheap to create; the connection pool is shared."""
 
     _pools: ClassVar[dict[str, httpx.Client]] = {}
@@ -308,8 +309,7 @@ class Api(AlertCalls, SourceCalls, ReviewCalls):
         tolerance: float | None = None,
     ) -> dict[str, Any] | None:
         """GeoJSON of a unit's children (every province without ``parent``), rings thinned
-        to ``tolerance`` degrees; None when no configured boundary file covers them (the map
-        then shows points)."""
+        to ``tolerance`` degrees; None (the map shows points) when no boundary file has them."""
         try:
             return self.get(
                 "/boundaries",

@@ -109,11 +109,23 @@
     s.wall.dataset.switches = String(s.switches);
   }
 
+  // a panel with nothing to show (the exam panel before any exam is loaded) has a body
+  // marked .wall-skip: the rotation passes it by
+  function next(from) {
+    for (var k = 1; k <= s.panels.length; k++) {
+      var i = (from + k) % s.panels.length;
+      if (!s.panels[i].querySelector(".wall-skip")) { return i; }
+    }
+    return from;
+  }
+
   function rotate(t) {
     if (s.panels.length < 2) { return; }
-    if (t - s.switchedAt >= (s.cfg.dwell[s.panel] || 20000)) {
+    var skipped = s.panels[s.panel].querySelector(".wall-skip");
+    if (skipped || t - s.switchedAt >= (s.cfg.dwell[s.panel] || 20000)) {
+      var i = next(s.panel);
       s.switchedAt = t;
-      show((s.panel + 1) % s.panels.length);
+      if (i !== s.panel) { show(i); }
     }
   }
 

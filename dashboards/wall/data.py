@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from dashboards.api_client import Api, ApiProblem
+from dashboards.wall import exams
 from dashboards.wall.screens import Screen
 from ioc.domain.period import Period
 
@@ -175,7 +176,12 @@ def collect(api: Api, screen: Screen, now: datetime | None = None) -> dict[str, 
         "report_runs": [],
         "sources": [],
         "alerts": None,
+        "exams": {},
     }
+    for panel in screen.panels:  # the exam's figures do not depend on the period
+        if panel.kind == "exams":
+            scheme, code = screen.place(panel)
+            snapshot["exams"][key(scheme, code)] = exams.collect(api, scheme, code)
     if period is None:
         return snapshot
     kinds_at: dict[tuple[str, str], set[str]] = {(screen.scheme, screen.unit): set()}

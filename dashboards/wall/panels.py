@@ -19,6 +19,7 @@ from dashboards.components.tiles import name_of, status_of
 from dashboards.figures import wall as figures
 from dashboards.formats import change_text, counts, value_text, vn_number
 from dashboards.i18n import t
+from dashboards.wall import exams
 from dashboards.wall.data import key
 from dashboards.wall.red_now import red_now
 from dashboards.wall.screens import Panel, Screen
@@ -239,6 +240,9 @@ def render(screen: Screen, snap: dict[str, Any], lang: str, scale: float = 1.0) 
             out.bodies[i] = red_now(screen, panel, snap, lang)
         elif panel.kind == "kpis":
             out.bodies[i] = kpis(screen, panel, snap, lang)
+        elif panel.kind == "exams":
+            found = (snap.get("exams") or {}).get(key(*screen.place(panel)))
+            out.bodies[i] = exams.panel(found, lang)
         else:
             draw = {"map": map_panel, "trends": trends_panel, "completeness": completeness_panel}
             out.bodies[i], out.figures[i] = draw[panel.kind](screen, panel, snap, lang, scale)

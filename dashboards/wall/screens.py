@@ -20,8 +20,8 @@ from ioc.domain.period import Period
 from ioc.domain.units import code_pattern
 
 SCREENS_FILE = Path(__file__).with_name("screens.yaml")
-PanelKind = Literal["red_now", "kpis", "map", "trends", "completeness"]
-PANEL_KINDS: tuple[PanelKind, ...] = ("red_now", "kpis", "map", "trends", "completeness")
+PanelKind = Literal["red_now", "kpis", "map", "trends", "completeness", "exams"]
+PANEL_KINDS: tuple[PanelKind, ...] = ("red_now", "kpis", "map", "trends", "completeness", "exams")
 DEFAULT_INDICATORS = {
     "kpis": ("NET_STUDENTS", "NET_SCHOOLS", "NET_CLASS_SIZE", "DQ_COMPLETENESS_PCT"),
     "map": ("FAC_SOLID_CLASSROOM_PCT",),

@@ -18,6 +18,7 @@ from ioc import db
 from ioc.config import Settings
 from ioc.domain.formats import vn_number
 from ioc.domain.units import Unit, is_national
+from ioc.exams.summary import summary
 from ioc.exports.cells import TITLE_POINTS, neutralise, row_height
 from ioc.exports.writer import REPORT, Workbook, sheet_name_for
 from ioc.reports.print_setup import PageText, page_setup
@@ -29,7 +30,7 @@ COUNT, SCORE, PCT = "#,##0", "0.00", "0.0"
 # (column, format) of each table; labels from ioc.views.exams.LABELS
 SUBJECT_COLUMNS = [
     ("subject", None),
-    ("name_vi", None),
+    ("vi", None),
     ("candidates", COUNT),
     ("mean", SCORE),
     ("median", SCORE),
@@ -71,7 +72,7 @@ class ExamSheet:
     subjects: pl.DataFrame
     combinations: pl.DataFrame
     overall: dict[str, Any] | None  # the unit's rank by the mean of all papers (a province)
-    councils: pl.DataFrame  # the exam councils in a province's figures
+    councils: list[dict[str, Any]]  # the exam councils of its province's figures
     schools: pl.DataFrame
 
 
@@ -88,27 +89,22 @@ def gather(
     year = exam_year(school_year)
     if is_national(unit) or year not in exams.years(conn, settings)["year"].to_list():
         return None
-    stats = exams.subject_stats(
-        conn, settings, year=year, scheme=unit.scheme, level=unit.level, units=[unit.code]
-    )
-    if stats.is_empty():
+    figures = summary(conn, settings, unit=unit.code, year=year, scheme=unit.scheme)
+    if not figures["subjects"]:
         return None
-    ranks = pl.DataFrame(schema={"subject": pl.String, "rank": pl.Int32})
-    overall, councils = None, pl.DataFrame()
-    if unit.level == "province":
-        councils = exams.province_councils(conn, settings, year=year, unit=unit)
-        ranks = db.query(
-            conn, "queries/exam_unit_ranks", settings, year=year, scheme=unit.scheme, unit=unit.code
-        )
-        whole = ranks.filter(pl.col("subject") == exams.ALL_PAPERS)
-        overall = whole.to_dicts()[0] if whole.height else None
+    subjects = pl.DataFrame(
+        [{k: v for k, v in s.items() if k != "spectrum"} for s in figures["subjects"]]
+    )
+    ranks = db.query(
+        conn, "queries/exam_unit_ranks", settings, year=year, scheme=unit.scheme, unit=unit.code
+    )
     return ExamSheet(
         year=year,
         unit=unit,
-        subjects=stats.join(ranks.select("subject", "rank"), on="subject", how="left"),
+        subjects=subjects.join(ranks.select("subject", "rank"), on="subject", how="left"),
         combinations=exams.combinations(conn, settings, year=year, unit=unit),
-        overall=overall,
-        councils=councils,
+        overall=figures["rank"],
+        councils=figures["councils"],
         schools=exams.schools(conn, settings, year=year, unit=unit, subject=exams.ALL_PAPERS),
     )
 
@@ -155,11 +151,11 @@ def write_exam_sheet(book: Workbook, name: str, sheet: ExamSheet, page: PageText
     rows.line(f"{SHEET} năm {sheet.year} — {unit.name}", bold=True, font_size=16)
     rows.line(f"National upper-secondary graduation exam {sheet.year} — {unit.name} ({unit.code})",
               italic=True, font_color="#595959")  # fmt: skip
-    if sheet.councils.height:
+    if sheet.councils:
         present = [
-            f"{row['council_code']} {str(row['council_name']).title()}"
+            f"{row['council_code']} {str(row['name']).title()}"
             + ("" if row["present"] else " (chưa có kết quả / not loaded)")
-            for row in sheet.councils.iter_rows(named=True)
+            for row in sheet.councils
         ]
         rows.line(f"Hội đồng thi / Exam councils: {'; '.join(present)}")
     if sheet.overall:
@@ -170,7 +166,8 @@ def write_exam_sheet(book: Workbook, name: str, sheet: ExamSheet, page: PageText
             "Rank by the mean of all papers among the provinces loaded",
             bold=True,
         )
-    rows.table("Theo môn thi / By subject", sheet.subjects, SUBJECT_COLUMNS)
+    ranked = SUBJECT_COLUMNS if unit.level == "province" else SUBJECT_COLUMNS[:-1]
+    rows.table("Theo môn thi / By subject", sheet.subjects, ranked)
     if sheet.combinations.height:
         rows.table(
             "Theo tổ hợp xét tuyển (tổng điểm ba môn) / By admission combination (totals)",

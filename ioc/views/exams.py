@@ -4,8 +4,6 @@ names of units, subjects and combinations from the catalogs."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import duckdb
 import polars as pl
 
@@ -22,8 +20,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "school_code": ("Mã trường", "School code"),
     "school_name": ("Tên trường", "School name"),
     "subject": ("Mã môn thi", "Subject code"),
-    "name_vi": ("Môn thi", "Subject"),
-    "name_en": ("Môn thi (tiếng Anh)", "Subject (English)"),
+    "vi": ("Môn thi", "Subject"),
     "papers": ("Số bài thi", "Papers"),
     "candidates": ("Số thí sinh", "Candidates"),
     "mean": ("Điểm trung bình", "Mean"),
@@ -75,60 +72,8 @@ def combination_codes() -> list[str]:
     return [c.code for c in load_exam_catalog().combinations]
 
 
-def subject_names() -> pl.DataFrame:
-    """(subject, name_vi, name_en) of every subject and combination (a combination is named
-    by its code and its papers)."""
-    catalog = load_exam_catalog()
-    rows = [(s.code, s.vi, s.en) for s in catalog.subjects]
-    for c in catalog.combinations:
-        papers = [catalog.subject(code) for code in c.subjects]
-        rows.append(
-            (
-                c.code,
-                f"{c.code} ({', '.join(p.vi for p in papers)})",
-                f"{c.code} ({', '.join(p.en for p in papers)})",
-            )
-        )
-    rows.append((ALL_PAPERS, "Tất cả các bài thi", "All papers"))
-    return pl.DataFrame(rows, schema=["subject", "name_vi", "name_en"], orient="row")
-
-
 def years(conn: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:
     return db.query(conn, "queries/exam_years", settings)
-
-
-def subject_stats(
-    conn: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    *,
-    year: int,
-    scheme: str,
-    level: str,
-    units: list[str] | None,
-    subject: str | None = None,
-) -> pl.DataFrame:
-    """Per subject statistics of units of a level (``units`` None: all of them), in the
-    catalog's subject order, with shares (%) of papers >= 5, >= 8, = 10 and failing."""
-    rows = db.query(
-        conn,
-        "queries/exam_subject_stats",
-        settings,
-        year=year,
-        scheme=scheme,
-        level=level,
-        units=units,
-        subject=subject,
-    )
-    order = {code: n for n, code in enumerate(subject_codes())}
-    shares = [
-        (100 * pl.col(c) / pl.col("candidates")).alias(f"{c}_pct")
-        for c in ("ge5", "ge8", "eq10", "failing")
-    ]
-    return (
-        rows.with_columns(shares)
-        .join(subject_names(), on="subject", how="left")
-        .sort("unit_code", pl.col("subject").replace_strict(order, default=len(order)))
-    )
 
 
 def spectrum(
@@ -217,68 +162,9 @@ def council_names() -> pl.DataFrame:
     )
 
 
-def province_councils(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, *, year: int, unit: Unit
-) -> pl.DataFrame:
-    """The councils in a province's figures (a 2025 province: its predecessors', present
-    or not), named."""
-    rows = db.query(
-        conn,
-        "queries/exam_province_councils",
-        settings,
-        year=year,
-        scheme=unit.scheme,
-        unit=unit.code,
-    )
-    return rows.join(council_names(), on="council_code", how="left")
-
-
 def quality(conn: duckdb.DuckDBPyConnection, settings: Settings, *, year: int) -> pl.DataFrame:
     """Per council: the number range covered, the candidates linked, the outlier schools."""
     rows = db.query(conn, "queries/exam_quality", settings, year=year)
     return rows.join(council_names(), on="council_code", how="left").select(
         "council_code", "council_name", pl.exclude("council_code", "council_name")
     )
-
-
-def summary(
-    conn: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    *,
-    unit: Unit,
-    year: int,
-    subject: str | None = None,
-) -> dict[str, Any]:
-    """The unit's figures of a year: councils present, per subject the statistics and
-    spectrum, the combinations, the ranks (a province)."""
-    level, code = unit.level, unit.code
-    stats = subject_stats(
-        conn, settings, year=year, scheme=unit.scheme, level=level, units=[code], subject=subject
-    )
-    subjects = []
-    for row in stats.drop("unit_code", "unit_name").to_dicts():
-        bins = spectrum(
-            conn,
-            settings,
-            year=year,
-            scheme=unit.scheme,
-            level=level,
-            units=[code],
-            subject=row["subject"],
-        )
-        subjects.append({**row, "spectrum": bins.select("bin_from", "papers").to_dicts()})
-    ranks = pl.DataFrame()
-    councils = pl.DataFrame()
-    if level == "province":
-        ranks = db.query(
-            conn, "queries/exam_unit_ranks", settings, year=year, scheme=unit.scheme, unit=code
-        )
-        councils = province_councils(conn, settings, year=year, unit=unit)
-    return {
-        "unit": {"scheme": unit.scheme, "level": level, "code": code, "name": unit.name},
-        "year": year,
-        "councils": councils.to_dicts(),
-        "subjects": subjects,
-        "combinations": combinations(conn, settings, year=year, unit=unit).to_dicts(),
-        "ranks": ranks.to_dicts(),
-    }

@@ -31,6 +31,8 @@ PAGES: dict[str, tuple[str | None, str, str]] = {
     "schedules": ("demo-operator", f"/schedules?{VIEW}", "#schedule-cron"),
     # the admin's menu is the longest: it must still fit the header's one row on a desk
     "alerts": ("demo-admin", f"/alerts?{VIEW}", "#alerts-filter-state"),
+    # the exam page before any exam result is loaded (its figures: tests/e2e/test_exams_page.py)
+    "exams": ("demo-admin", f"/exams?{VIEW}", "#exams-empty"),
     "login": (None, "/login", "#login-username"),
     "wall": ("demo-leader", "/wall?panels=kpis&dim=0", "#wall-kpi-NET_STUDENTS"),
 }
@@ -206,6 +208,7 @@ CHECKS: dict[str, Callable[[Any, str], None]] = {
     "targets": targets,
     "schedules": schedules,
     "alerts": lambda page, size: None,  # the frame's checks (width, header) are the point
+    "exams": lambda page, size: None,
     "login": login,
     "wall": wall,
 }

@@ -15,6 +15,7 @@ EVERYONE = [
     ("/map", "nav.map"),
     ("/unit", "nav.unit"),
     ("/indicator", "nav.explorer"),
+    ("/exams", "exams.nav"),  # the graduation exam's results: every role with a menu (issue 20)
     ("/quality", "nav.quality"),
     ("/ingest", "nav.ingest"),
     ("/targets", "nav.targets"),

@@ -57,7 +57,7 @@ def test_a_bad_screens_file_names_the_file_the_screen_and_the_field(tmp_path: Pa
     assert set(lines) == {
         f"{bad}: screen 'hall': refresh_s: Input should be greater than or equal to 1 (given: 0)",
         f"{bad}: screen 'hall': panels.1.kind: Input should be 'red_now', 'kpis', 'map', "
-        "'trends' or 'completeness' (given: 'pie')",
+        "'trends', 'completeness' or 'exams' (given: 'pie')",
     }
     bad.write_text("default: nope\nscreens:\n  ok:\n    panels: [{kind: kpis}]\n")
     with pytest.raises(screens.ScreenError, match="the default screen 'nope' is not defined"):

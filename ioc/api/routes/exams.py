@@ -24,6 +24,7 @@ from ioc.api.views import units
 from ioc.catalog.definitions import load_messages
 from ioc.catalog.messages import FORMATTERS
 from ioc.domain.units import Unit, code_pattern
+from ioc.exams.summary import summary as exam_summary
 from ioc.views import exams
 from ioc.views.units import find_in
 
@@ -119,7 +120,9 @@ def summary(
     subject: SubjectQuery = None,
 ) -> dict[str, Any]:
     found = _unit(request, cur, settings, who, unit, scheme, year)
-    return exams.summary(cur, settings, unit=found, year=year, subject=subject)
+    return exam_summary(
+        cur, settings, unit=found.code, year=year, scheme=found.scheme, subject=subject
+    )
 
 
 @router.get(
