@@ -325,3 +325,12 @@ def test_the_workbook_has_an_exam_sheet_for_the_exam_closing_its_year(
     schools = next(i for i, row in enumerate(cells) if row[0] == "Xếp hạng\nRank")
     listed = [row[2] for row in cells[schools + 1 :]]
     assert listed == sheet.schools["school_code"].to_list() and len(listed) > 10
+
+
+def test_the_2025_results_default_to_the_2025_scheme(leader: httpx.Client) -> None:
+    summary = leader.get("/exams/summary", params={"unit": "92", "year": YEAR}).json()
+    assert (summary["unit"]["scheme"], summary["unit"]["name"]) == ("2025", "Thành phố Cần Thơ")
+    ranks = leader.get("/exams/provinces", params={"year": YEAR}).json()
+    assert [r["unit_code"] for r in ranks] == ["92", "04"]
+    district = leader.get("/exams/summary", params={"unit": "945", "year": YEAR})
+    assert district.status_code == 404  # no districts in the 2025 scheme
