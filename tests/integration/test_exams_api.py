@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,21 @@ def server(exam_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 @pytest.fixture(scope="module")
-def leader(server: Any) -> httpx.Client:
-    return client(server, "demo-leader")
+def signed(server: Any) -> Callable[[str], httpx.Client]:
+    """A signed-in client per account, made once (signing in costs a password hash)."""
+    made: dict[str, httpx.Client] = {}
+
+    def of(who: str) -> httpx.Client:
+        if who not in made:
+            made[who] = client(server, who)
+        return made[who]
+
+    return of
+
+
+@pytest.fixture(scope="module")
+def leader(signed: Callable[[str], httpx.Client]) -> httpx.Client:
+    return signed("demo-leader")
 
 
 def rows(server: Any, sql: str, *params: Any) -> list[dict[str, Any]]:
@@ -256,14 +269,16 @@ def test_quality_per_council(server: Any, leader: httpx.Client) -> None:
     ],
 )
 def test_who_may_read_what_and_bad_requests(
-    server: Any, who: str, path: str, params: dict[str, Any], status: int
+    signed: Callable[[str], httpx.Client], who: str, path: str, params: dict[str, Any], status: int
 ) -> None:
-    answer = client(server, who).get(path, params=params)
+    answer = signed(who).get(path, params=params)
     assert answer.status_code == status, answer.text
 
 
-def test_scoped_accounts_see_only_their_units_among_the_others(server: Any) -> None:
-    district = client(server, "demo-analyst-945")
+def test_scoped_accounts_see_only_their_units_among_the_others(
+    signed: Callable[[str], httpx.Client],
+) -> None:
+    district = signed("demo-analyst-945")
     assert district.get("/exams/provinces", params={"year": YEAR, "scheme": "legacy"}).json() == []
     assert district.get("/exams/quality", params={"year": YEAR}).json() == []
     bins = district.get("/exams/spectrum", params={**CU_LAO_DUNG, "subject": "VAN"}).json()
@@ -272,7 +287,7 @@ def test_scoped_accounts_see_only_their_units_among_the_others(server: Any) -> N
     assert schools["total"] > 0
     assert {i["district_code_legacy"] for i in schools["items"]} == {"945"}
 
-    province = client(server, "demo-analyst")
+    province = signed("demo-analyst")
     ranks = province.get("/exams/provinces", params={"year": YEAR, "scheme": "legacy"}).json()
     assert [r["unit_code"] for r in ranks] == ["94"] and ranks[0]["ranked"] == 4
     bins = province.get("/exams/spectrum", params={**SOC_TRANG, "subject": "VAN"}).json()
@@ -280,7 +295,7 @@ def test_scoped_accounts_see_only_their_units_among_the_others(server: Any) -> N
     quality = province.get("/exams/quality", params={"year": YEAR}).json()
     assert [r["council_code"] for r in quality] == ["59"]
 
-    merged = client(server, "demo-approver")  # the 2025 city of Cần Thơ
+    merged = signed("demo-approver")  # the 2025 city of Cần Thơ
     quality = merged.get("/exams/quality", params={"year": YEAR}).json()
     assert [r["council_code"] for r in quality] == ["55", "59", "64"]
     ranks = merged.get("/exams/provinces", params={"year": YEAR, "scheme": "2025"}).json()
@@ -325,3 +340,12 @@ def test_the_workbook_has_an_exam_sheet_for_the_exam_closing_its_year(
     schools = next(i for i, row in enumerate(cells) if row[0] == "Xếp hạng\nRank")
     listed = [row[2] for row in cells[schools + 1 :]]
     assert listed == sheet.schools["school_code"].to_list() and len(listed) > 10
+
+
+def test_the_2025_results_default_to_the_2025_scheme(leader: httpx.Client) -> None:
+    summary = leader.get("/exams/summary", params={"unit": "92", "year": YEAR}).json()
+    assert (summary["unit"]["scheme"], summary["unit"]["name"]) == ("2025", "Thành phố Cần Thơ")
+    ranks = leader.get("/exams/provinces", params={"year": YEAR}).json()
+    assert [r["unit_code"] for r in ranks] == ["92", "04"]
+    district = leader.get("/exams/summary", params={"unit": "945", "year": YEAR})
+    assert district.status_code == 404  # no districts in the 2025 scheme

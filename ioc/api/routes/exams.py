@@ -24,6 +24,7 @@ from ioc.api.views import units
 from ioc.catalog.definitions import load_messages
 from ioc.catalog.messages import FORMATTERS
 from ioc.domain.units import Unit, code_pattern
+from ioc.exams.summary import default_scheme
 from ioc.exams.summary import summary as exam_summary
 from ioc.views import exams
 from ioc.views.units import find_in
@@ -41,7 +42,13 @@ YearQuery = Annotated[
         ge=2000, le=2100, description="Exam year (the national graduation exam's)", examples=[2025]
     ),
 ]
-ExamSchemeQuery = Annotated[Literal["legacy", "2025"], Query(description="Unit scheme")]
+ExamSchemeQuery = Annotated[
+    Literal["legacy", "2025"] | None,
+    Query(
+        description="Unit scheme; default: 2025 from the 2025 exam on (its results came out "
+        "after the reorganisation of 1 July 2025), legacy before"
+    ),
+]
 SubjectQuery = Annotated[
     str | None,
     Query(pattern=f"^({'|'.join(SUBJECTS)})$", max_length=32, description="Subject code"),
@@ -89,10 +96,11 @@ def _loaded(request: Request, cur: Any, settings: Any, year: int) -> None:
 
 
 def _unit(
-    request: Request, cur: Any, settings: Any, who: Any, code: str, scheme: str, year: int
+    request: Request, cur: Any, settings: Any, who: Any, code: str, scheme: str | None, year: int
 ) -> Unit:
-    """The unit (422 malformed, 404 unknown, 403 out of scope) of a loaded year (404)."""
-    found = find_in(cached(request, *units(cur, settings)), code, scheme)
+    """The unit (422 malformed, 404 unknown, 403 out of scope) of a loaded year (404), in the
+    scheme asked for or the year's own."""
+    found = find_in(cached(request, *units(cur, settings)), code, scheme or default_scheme(year))
     require_in_scope(cur, settings, who, found.scheme, found.code, request)
     _loaded(request, cur, settings, year)
     return found
@@ -116,7 +124,7 @@ def summary(
     who: PrincipalDep,
     unit: UnitQuery,
     year: YearQuery,
-    scheme: ExamSchemeQuery,
+    scheme: ExamSchemeQuery = None,
     subject: SubjectQuery = None,
 ) -> dict[str, Any]:
     found = _unit(request, cur, settings, who, unit, scheme, year)
@@ -137,22 +145,22 @@ def spectrum(
     who: PrincipalDep,
     unit: UnitQuery,
     year: YearQuery,
-    scheme: ExamSchemeQuery,
     subject: PaperQuery,
+    scheme: ExamSchemeQuery = None,
     format: Format = "json",
 ) -> Any:
     found = _unit(request, cur, settings, who, unit, scheme, year)
 
     def bins(level: str, codes: list[str] | None) -> pl.DataFrame:
         return exams.spectrum(
-            cur, settings, year=year, scheme=scheme, level=level, units=codes, subject=subject
+            cur, settings, year=year, scheme=found.scheme, level=level, units=codes, subject=subject
         )
 
     own = bins(found.level, [found.code])
     compared = None if found.level == "province" else [found.province_code]
     others = bins("province", compared).filter(pl.col("unit_code") != found.code)
     others = filter_units(
-        others.with_columns(pl.lit(scheme).alias("scheme")),
+        others.with_columns(pl.lit(found.scheme).alias("scheme")),
         allowed_units(cur, settings, who, request),
     ).drop("scheme")
     rows = pl.concat(
@@ -174,7 +182,7 @@ def combinations(
     who: PrincipalDep,
     unit: UnitQuery,
     year: YearQuery,
-    scheme: ExamSchemeQuery,
+    scheme: ExamSchemeQuery = None,
     format: Format = "json",
 ) -> Any:
     found = _unit(request, cur, settings, who, unit, scheme, year)
@@ -193,7 +201,7 @@ def schools(
     who: PrincipalDep,
     unit: UnitQuery,
     year: YearQuery,
-    scheme: ExamSchemeQuery,
+    scheme: ExamSchemeQuery = None,
     subject: RankedSubjectQuery = exams.ALL_PAPERS,
     sort: Annotated[
         str,
@@ -227,14 +235,15 @@ def provinces(
     settings: SettingsDep,
     who: PrincipalDep,
     year: YearQuery,
-    scheme: ExamSchemeQuery,
+    scheme: ExamSchemeQuery = None,
     subject: RankedSubjectQuery = exams.ALL_PAPERS,
     format: Format = "json",
 ) -> Any:
     _loaded(request, cur, settings, year)
-    rows = exams.provinces(cur, settings, year=year, scheme=scheme, subject=subject)
+    shown = scheme or default_scheme(year)
+    rows = exams.provinces(cur, settings, year=year, scheme=shown, subject=subject)
     rows = filter_units(rows, allowed_units(cur, settings, who, request)).drop("scheme")
-    name = f"exam_provinces_{scheme}_{year}_{'all' if subject == '*' else subject}"
+    name = f"exam_provinces_{shown}_{year}_{'all' if subject == '*' else subject}"
     return respond(request, rows, name, format, exams.LABELS)
 
 
