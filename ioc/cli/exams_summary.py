@@ -9,13 +9,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from ioc import db
 from ioc.cli.options import JsonOption
 from ioc.cli.output import console, err
 from ioc.config import get_settings
 from ioc.domain.formats import vn_number
+from ioc.exams.catalog import load_exam_catalog
 
 LEVELS = {
     "province": "tỉnh/thành phố",
@@ -111,9 +112,8 @@ def _print(result: dict[str, Any], *, spectrum: bool) -> None:
     if not result["subjects"]:
         console.print("Chưa có bài thi nào của đơn vị này (no papers for this unit)")
         return
-    table = Table(*SUBJECT_HEADERS, title="Theo môn thi")
-    for s in result["subjects"]:
-        table.add_row(
+    subjects = [
+        (
             s["vi"],
             vn_number(s["candidates"]),
             _decimal(s["mean"]),
@@ -125,13 +125,16 @@ def _print(result: dict[str, Any], *, spectrum: bool) -> None:
             vn_number(s["failing"]),
             f"{s['rank']}/{s['ranked']}" if s["rank"] else "",
         )
-    console.print(table)
+        for s in result["subjects"]
+    ]
+    console.print(_fit(_table(SUBJECT_HEADERS, "Theo môn thi", text=1), subjects))
     if result["combinations"]:
-        table = Table(*COMBINATION_HEADERS, title="Theo tổ hợp xét tuyển")
-        for c in result["combinations"]:
-            table.add_row(
+        catalog = load_exam_catalog()
+        combinations = [
+            (
                 c["combination"],
-                ", ".join(c["subjects"]) + (f" ({c['language']})" if c["language"] else ""),
+                ", ".join(catalog.subject(code).vi for code in c["subjects"])
+                + (f" ({catalog.foreign_languages[c['language']].vi})" if c["language"] else ""),
                 vn_number(c["candidates"]),
                 _decimal(c["mean"]),
                 _decimal(c["median"]),
@@ -139,10 +142,29 @@ def _print(result: dict[str, Any], *, spectrum: bool) -> None:
                 vn_number(c["ge15"]),
                 vn_number(c["ge24"]),
             )
-        console.print(table)
+            for c in result["combinations"]
+        ]
+        table = _table(COMBINATION_HEADERS, "Theo tổ hợp xét tuyển", text=2)
+        console.print(_fit(table, combinations))
     if spectrum:
         for s in result["subjects"]:
-            table = Table("Từ điểm", "Số bài", title=f"Phổ điểm {s['vi']}")
-            for b in s["spectrum"]:
-                table.add_row(_decimal(b["bin_from"]), vn_number(b["papers"]))
-            console.print(table)
+            bins = [(_decimal(b["bin_from"]), vn_number(b["papers"])) for b in s["spectrum"]]
+            console.print(_fit(_table(("Từ điểm", "Số bài"), f"Phổ điểm {s['vi']}", text=0), bins))
+
+
+def _table(headers: tuple[str, ...], title: str, *, text: int) -> Table:
+    """The first ``text`` columns wrap; numbers are right-aligned (:func:`_fit` keeps them
+    whole once the rows are in)."""
+    columns = [Column(h) if i < text else Column(h, justify="right") for i, h in enumerate(headers)]
+    return Table(*columns, title=title)
+
+
+def _fit(table: Table, rows: list[tuple[str, ...]]) -> Table:
+    """Add ``rows``; every column is at least as wide as its longest word (a number is never
+    cut, a header wraps between words)."""
+    for row in rows:
+        table.add_row(*row)
+    for i, column in enumerate(table.columns):
+        words = [w for cell in (column.header, *(r[i] for r in rows)) for w in str(cell).split()]
+        column.min_width = max((len(w) for w in words), default=1)
+    return table
