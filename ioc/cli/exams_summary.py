@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
@@ -159,7 +160,7 @@ def _table(headers: tuple[str, ...], title: str, *, text: int) -> Table:
     return Table(*columns, title=title)
 
 
-def _fit(table: Table, rows: list[tuple[str, ...]]) -> Table:
+def _fit(table: Table, rows: Sequence[tuple[str, ...]]) -> Table:
     """Add ``rows``; every column is at least as wide as its longest word (a number is never
     cut, a header wraps between words)."""
     for row in rows:
