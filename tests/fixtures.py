@@ -7,16 +7,20 @@ dicts, independently of the code under test.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import xlsxwriter
 
 from ioc.catalog import load_contract
+
+T = TypeVar("T")
 
 # Real Sóc Trăng (legacy province 94) districts and communes.
 SCHOOLS: list[dict[str, Any]] = [
@@ -305,3 +309,11 @@ def published_returns(
         (r[2], r[0], r[1]): {n: stored_text(v) for n, v in zip(names, r[2:], strict=True)}
         for r in rows
     }
+
+
+def run_coroutine(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` in a thread of its own: a test may share its worker with the browser
+    tests, whose Playwright keeps an event loop running in the main thread (where
+    ``asyncio.run`` then refuses to start)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -4,7 +4,6 @@ its body, and a captured callback body is made for another place by its codes on
 
 from __future__ import annotations
 
-import asyncio
 import json
 import threading
 from collections import Counter
@@ -16,6 +15,7 @@ import pytest
 
 from tests.bench.load import Plan, RawConnection, drive
 from tests.bench.scale_capture import Place, Step, substitute
+from tests.fixtures import run_coroutine
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -69,7 +69,7 @@ def test_once_urls_are_asked_at_most_once(recorder: str) -> None:
         once={"kind": once},
         once_share=1.0,
     )
-    report = asyncio.run(drive(plan, "token"))
+    report = run_coroutine(drive(plan, "token"))
     asked = {path: n for path, n in _Recorder.seen.items() if path.startswith("/new/")}
     assert asked and max(asked.values()) == 1
     if len(asked) == len(once):  # the list ran out: the rest went back to the repeated URL
@@ -86,7 +86,7 @@ def test_raw_connection_posts_its_body(recorder: str) -> None:
         finally:
             await conn.close()
 
-    status, body = asyncio.run(post())
+    status, body = run_coroutine(post())
     assert status == 200
     assert body == b'{"output":"a.b"}' == _Recorder.bodies[0]
 

@@ -5,7 +5,6 @@ is one line whatever the client sent."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -22,6 +21,7 @@ from ioc import logs
 from ioc.api.principal import Principal
 from ioc.api.request_log import RequestLog
 from ioc.config import Settings
+from tests.fixtures import run_coroutine
 
 GENERATED = re.compile(r"[0-9a-f]{32}")
 ALICE = Principal("alice", "analyst", ("94",), "session")
@@ -47,7 +47,7 @@ def call(
         async with httpx.AsyncClient(transport=transport, base_url="http://ioc") as client:
             return await client.get(path, headers=headers)
 
-    return asyncio.run(go())
+    return run_coroutine(go())
 
 
 def lines(caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
