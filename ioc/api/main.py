@@ -90,9 +90,10 @@ def create_app(settings: Settings | None = None, store_prepared: bool = False) -
     app.state.settings = settings
     app.state.snapshot = snapshot = Snapshot(settings)
     app.state.cache = cache = BuildCache()
+    # a new build is warmed before it is served (up to a few seconds), then switched to
+    snapshot.on_prepare(lambda build, conn: warm.start(cache, settings, build, conn))
     snapshot.on_open(lambda build, conn: cache.switch(build.build_id))
     snapshot.on_open(lambda build, conn: responses.switch(build.build_id))
-    snapshot.on_open(lambda build, conn: warm.start(cache, settings, build, conn))
     app.state.auth = AuthService(settings, prepared=store_prepared)
     app.state.audit_export = app.state.auth.audit_export
     app.state.store_probe = StoreProbe(app.state.auth.ping)

@@ -1,10 +1,13 @@
 """The default views of a newly opened build, computed in a background thread before anyone
 asks, so that the first dashboard or wall screen to open does not wait for them.
 
-For each period of the newest school years (in the scheme in force then): the indicators of
-every province and of every old district, and every school with the default indicator of a
-school list; and every province's series in both schemes. Anything else is computed on first
-request (then kept for the build). A newer build stops the warm-up of an older one."""
+First what the process waits for before it serves the build (:func:`start`'s event, see
+:meth:`ioc.api.snapshot.Snapshot.on_prepare`): the periods, the units, and the indicators of
+every province and of every old district in the newest period. Then, served already: for
+each period of the newest school years (in the scheme in force then), the same levels and
+every school with the default indicator of a school list; and every province's series in
+both schemes. Anything else is computed on first request (then kept for the build). A build
+no longer kept (a newer one is served or prepared) stops its warm-up."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import gc
 import logging
 import threading
 import time
+from typing import Any
 
 import duckdb
 
@@ -31,20 +35,29 @@ from ioc.domain.units import Unit
 
 log = logging.getLogger("ioc.api")
 SCHOOL_YEARS = 2  # the newest school years warmed
+READY: Any = object()  # among the steps: the default views are kept
 
 
 def start(
     cache: BuildCache, settings: Settings, build: Build, conn: duckdb.DuckDBPyConnection
-) -> None:
-    """Warm the cache for a build just opened, in a daemon thread with a cursor of its own."""
+) -> threading.Event:
+    """Warm the cache for a build just opened, in a daemon thread with a cursor of its own;
+    the event is set once the default views are kept (or the warm-up stopped or failed)."""
     cur = conn.cursor()
+    ready = threading.Event()
+    cache.prepare(build.build_id)
     threading.Thread(
-        target=_warm, args=(cache, settings, build, cur), name="ioc-warm", daemon=True
+        target=_warm, args=(cache, settings, build, cur, ready), name="ioc-warm", daemon=True
     ).start()
+    return ready
 
 
 def _warm(
-    cache: BuildCache, settings: Settings, build: Build, cur: duckdb.DuckDBPyConnection
+    cache: BuildCache,
+    settings: Settings,
+    build: Build,
+    cur: duckdb.DuckDBPyConnection,
+    ready: threading.Event,
 ) -> None:
     get = cache.getter(build.build_id)
     started = time.perf_counter()
@@ -53,7 +66,7 @@ def _warm(
         get(*units(cur, settings))
         years = list(dict.fromkeys(p.school_year for p in newest))[:SCHOOL_YEARS]
         steps = []
-        for period in newest:
+        for index, period in enumerate(newest):
             if period.school_year not in years:
                 continue
             scheme = period.scheme
@@ -70,6 +83,8 @@ def _warm(
                         term=term,
                     )
                 )
+            if index == 0:
+                steps.append(READY)
             steps.append(
                 period_schools(
                     get, cur, settings, indicator=DEFAULT_INDICATOR, school_year=year, term=term
@@ -78,13 +93,22 @@ def _warm(
         for scheme in ("legacy", "2025"):
             steps.append(series_batch(cur, settings, Unit(scheme, "province", "", "")))
         for step in steps:
-            if cache.build != build.build_id:
-                return  # a newer build is open
-            get(*step)
+            if not cache.keeps(build.build_id):
+                return  # a newer build is served or prepared
+            if step is READY:
+                ready.set()
+                log.info(
+                    "build %s: default views in %.1f s",
+                    build.build_id,
+                    time.perf_counter() - started,
+                )
+            else:
+                get(*step)
         log.info("build %s warmed in %.1f s", build.build_id, time.perf_counter() - started)
     except Exception:  # a failed warm-up only means first requests compute it themselves
         log.exception("warming build %s failed", build.build_id)
     finally:
+        ready.set()
         cur.close()
         # What exists now (modules, catalog, the caches' frames and indexes) lives as long as
         # the process: out of the collector's sight, a full collection scans only what came
