@@ -2,12 +2,13 @@
 asks, so that the first dashboard or wall screen to open does not wait for them.
 
 First what the process waits for before it serves the build (:func:`start`'s event, see
-:meth:`ioc.api.snapshot.Snapshot.on_prepare`): the periods, the units, and the indicators of
-every province and of every old district in the newest period. Then, served already: for
-each period of the newest school years (in the scheme in force then), the same levels and
-every school with the default indicator of a school list; and every province's series in
-both schemes. Anything else is computed on first request (then kept for the build). A build
-no longer kept (a newer one is served or prepared) stops its warm-up."""
+:meth:`ioc.api.snapshot.Snapshot.on_prepare`): the periods and the units; for the newest
+period and the periods the newest ingest run loaded (what the build most likely changed),
+the indicators of every province and of every old district, and every school with the
+default indicator of a school list; and every province's series in both schemes. Then,
+served already, the same for the other periods of the newest school years. Anything else
+is computed on first request (then kept for the build). A build no longer kept (a newer one
+is served or prepared) stops its warm-up."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ import gc
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Iterator
 
 import duckdb
 
-from ioc.api.cache import BuildCache
+from ioc import db
+from ioc.api.cache import BuildCache, Getter, Spec
 from ioc.api.snapshot import Build
 from ioc.api.views import (
     DEFAULT_INDICATOR,
@@ -35,7 +37,9 @@ from ioc.domain.units import Unit
 
 log = logging.getLogger("ioc.api")
 SCHOOL_YEARS = 2  # the newest school years warmed
-READY: Any = object()  # among the steps: the default views are kept
+READY = None  # among the steps: what is served first is kept
+LANDED = "queries/newest_run_periods"
+SCHEMES = ("legacy", "2025")
 
 
 def start(
@@ -64,38 +68,17 @@ def _warm(
     try:
         newest = [Period.parse(p) for p in get(*periods(cur, settings))]
         get(*units(cur, settings))
+        landed = [Period.of(y, t) for y, t in db.query(cur, LANDED, settings).iter_rows()]
         years = list(dict.fromkeys(p.school_year for p in newest))[:SCHOOL_YEARS]
-        steps = []
-        for index, period in enumerate(newest):
-            if period.school_year not in years:
-                continue
-            scheme = period.scheme
-            year, term = period.school_year, period.term
-            for level in ("province", "district") if scheme == "legacy" else ("province",):
-                steps.append(
-                    level_batch(
-                        cur,
-                        settings,
-                        scheme=scheme,
-                        level=level,
-                        province=None,
-                        school_year=year,
-                        term=term,
-                    )
-                )
-            if index == 0:
-                steps.append(READY)
-            steps.append(
-                period_schools(
-                    get, cur, settings, indicator=DEFAULT_INDICATOR, school_year=year, term=term
-                )
-            )
-        for scheme in ("legacy", "2025"):
-            steps.append(series_batch(cur, settings, Unit(scheme, "province", "", "")))
+        first = list(dict.fromkeys([*newest[:1], *landed]))  # before the build is served
+        later = [p for p in newest if p.school_year in years and p not in first]
+        steps: list[Spec | None] = [*_period_steps(get, cur, settings, first)]
+        steps += [series_batch(cur, settings, Unit(s, "province", "", "")) for s in SCHEMES]
+        steps += [READY, *_period_steps(get, cur, settings, later)]
         for step in steps:
             if not cache.keeps(build.build_id):
                 return  # a newer build is served or prepared
-            if step is READY:
+            if step is None:  # READY
                 ready.set()
                 log.info(
                     "build %s: default views in %.1f s",
@@ -114,3 +97,25 @@ def _warm(
         # the process: out of the collector's sight, a full collection scans only what came
         # after, instead of stopping every request for a few hundred milliseconds.
         gc.freeze()
+
+
+def _period_steps(
+    get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings, chosen: list[Period]
+) -> Iterator[Spec]:
+    """The indicators of every province (and old district, in the old scheme) of each
+    period, then every school of the period with the default indicator of a school list."""
+    for period in chosen:
+        year, term = period.school_year, period.term
+        for level in ("province", "district") if period.scheme == "legacy" else ("province",):
+            yield level_batch(
+                cur,
+                settings,
+                scheme=period.scheme,
+                level=level,
+                province=None,
+                school_year=year,
+                term=term,
+            )
+        yield period_schools(
+            get, cur, settings, indicator=DEFAULT_INDICATOR, school_year=year, term=term
+        )
