@@ -105,6 +105,23 @@ class Settings(BaseSettings):
         description="Server logs as text, or as JSON lines (one per request, with request id, "
         "user, route, status and duration) for a log collector",
     )
+    # what one serving process (each worker) holds besides DuckDB's own memory limit
+    cache_mb: int = Field(
+        default=256,
+        ge=0,
+        description="Answers computed from the build served (and the one being warmed) kept "
+        "in each worker, in MB",
+    )
+    response_cache_mb: int = Field(
+        default=64, ge=0, description="Whole JSON answers kept in each worker, in MB"
+    )
+    malloc_arena_max: int = Field(
+        default=2,
+        ge=0,
+        description="glibc malloc arenas of each worker (by default up to 8 per core, one per "
+        "thread that allocates at once: memory taken by many threads and never given back); "
+        "0: glibc's default",
+    )
 
     # alerts (docs/alerts.md)
     alerts_tick_seconds: int = Field(
