@@ -72,9 +72,11 @@ def _warm(
         years = list(dict.fromkeys(p.school_year for p in newest))[:SCHOOL_YEARS]
         first = list(dict.fromkeys([*newest[:1], *landed]))  # before the build is served
         later = [p for p in newest if p.school_year in years and p not in first]
-        steps: list[Spec | None] = [*_period_steps(get, cur, settings, first)]
+        steps: list[Spec | None] = [*_period_steps(get, cur, settings, first, levels=True)]
         steps += [series_batch(cur, settings, Unit(s, "province", "", "")) for s in SCHEMES]
-        steps += [READY, *_period_steps(get, cur, settings, later)]
+        steps += [*_period_steps(get, cur, settings, first, levels=False), READY]
+        steps += [*_period_steps(get, cur, settings, later, levels=True)]
+        steps += [*_period_steps(get, cur, settings, later, levels=False)]
         for step in steps:
             if not cache.keeps(build.build_id):
                 return  # a newer build is served or prepared
@@ -100,12 +102,22 @@ def _warm(
 
 
 def _period_steps(
-    get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings, chosen: list[Period]
+    get: Getter,
+    cur: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    chosen: list[Period],
+    levels: bool,
 ) -> Iterator[Spec]:
-    """The indicators of every province (and old district, in the old scheme) of each
-    period, then every school of the period with the default indicator of a school list."""
+    """Of each period: the indicators of every province (and old district, in the old
+    scheme) when ``levels``, else every school of the period with the default indicator of a
+    school list."""
     for period in chosen:
         year, term = period.school_year, period.term
+        if not levels:
+            yield period_schools(
+                get, cur, settings, indicator=DEFAULT_INDICATOR, school_year=year, term=term
+            )
+            continue
         for level in ("province", "district") if period.scheme == "legacy" else ("province",):
             yield level_batch(
                 cur,
@@ -116,6 +128,3 @@ def _period_steps(
                 school_year=year,
                 term=term,
             )
-        yield period_schools(
-            get, cur, settings, indicator=DEFAULT_INDICATOR, school_year=year, term=term
-        )
