@@ -3,7 +3,8 @@
 A build never changes once published, so anything derived from it alone (indicator rows
 of a level, the schools of a period with one indicator, a scope's units) can be reused by
 every later request until the build id changes. Access rules are applied after the cache,
-per request.
+per request. A new build's answers are kept from the moment it is opened, while it is warmed
+and the previous build is still served (:meth:`BuildCache.prepare`).
 
 A value is computed once even when many requests (or the warm-up thread) ask for it at the
 same time: the first computes, the others wait for its answer. The cache holds at most

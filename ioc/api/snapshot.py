@@ -34,7 +34,7 @@ from ioc.config import Settings
 
 log = logging.getLogger("ioc.api")
 RECHECK_SECONDS = 0.5  # how often the published file is checked for a new build
-SWITCH_WAIT_SECONDS = 4.0  # a new build is served after this long even if not yet warm
+SWITCH_WAIT_SECONDS = 2.0  # a new build is served after this long even if not yet warm
 
 
 @dataclass(frozen=True)
