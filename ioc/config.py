@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ioc.config_memory import MemorySettings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # MIT-licensed 2025 boundaries shipped with the package (see geo_data/ATTRIBUTION.md)
 PACKAGED_BOUNDARIES = Path(__file__).resolve().parent / "geo_data"
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, MemorySettings):
     model_config = SettingsConfigDict(
         env_prefix="IOC_", env_nested_delimiter="__", populate_by_name=True
     )
@@ -104,23 +106,6 @@ class Settings(BaseSettings):
         default="text",
         description="Server logs as text, or as JSON lines (one per request, with request id, "
         "user, route, status and duration) for a log collector",
-    )
-    # what one serving process (each worker) holds besides DuckDB's own memory limit
-    cache_mb: int = Field(
-        default=256,
-        ge=0,
-        description="Answers computed from the build served (and the one being warmed) kept "
-        "in each worker, in MB",
-    )
-    response_cache_mb: int = Field(
-        default=64, ge=0, description="Whole JSON answers kept in each worker, in MB"
-    )
-    malloc_arena_max: int = Field(
-        default=2,
-        ge=0,
-        description="glibc malloc arenas of each worker (by default up to 8 per core, one per "
-        "thread that allocates at once: memory taken by many threads and never given back); "
-        "0: glibc's default",
     )
 
     # alerts (docs/alerts.md)
