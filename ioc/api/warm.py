@@ -72,9 +72,11 @@ def _warm(
         years = list(dict.fromkeys(p.school_year for p in newest))[:SCHOOL_YEARS]
         first = list(dict.fromkeys([*newest[:1], *landed]))  # before the build is served
         later = [p for p in newest if p.school_year in years and p not in first]
+        # the quickest first: as many kinds as can be are computed when the wait runs out
         steps: list[Spec | None] = [*_period_steps(get, cur, settings, first, levels=True)]
+        steps += _period_steps(get, cur, settings, first, levels=False)
         steps += [series_batch(cur, settings, Unit(s, "province", "", "")) for s in SCHEMES]
-        steps += [*_period_steps(get, cur, settings, first, levels=False), READY]
+        steps.append(READY)
         steps += [*_period_steps(get, cur, settings, later, levels=True)]
         steps += [*_period_steps(get, cur, settings, later, levels=False)]
         for step in steps:
