@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ioc.config_memory import MemorySettings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # MIT-licensed 2025 boundaries shipped with the package (see geo_data/ATTRIBUTION.md)
 PACKAGED_BOUNDARIES = Path(__file__).resolve().parent / "geo_data"
 
 
-class Settings(BaseSettings):
+class Settings(BaseSettings, MemorySettings):
     model_config = SettingsConfigDict(
         env_prefix="IOC_", env_nested_delimiter="__", populate_by_name=True
     )

@@ -3,7 +3,8 @@
 A build never changes once published, so anything derived from it alone (indicator rows
 of a level, the schools of a period with one indicator, a scope's units) can be reused by
 every later request until the build id changes. Access rules are applied after the cache,
-per request.
+per request. A new build's answers are kept from the moment it is opened, while it is warmed
+and the previous build is still served (:meth:`BuildCache.prepare`).
 
 A value is computed once even when many requests (or the warm-up thread) ask for it at the
 same time: the first computes, the others wait for its answer. The cache holds at most
@@ -41,45 +42,67 @@ class _Entry:
 
 
 class BuildCache:
+    """The answers of the build this process serves and of the one it prepares (opened,
+    being warmed, not yet served: :meth:`ioc.api.snapshot.Snapshot.on_prepare`), in one
+    budget, least recently used out first; any other build's answers are computed, not kept."""
+
     def __init__(self, max_bytes: int = 256 << 20) -> None:
         self.max_bytes = max_bytes
         self._build: str | None = None
-        self._items: OrderedDict[Hashable, _Entry] = OrderedDict()
+        self._next: str | None = None
+        self._items: OrderedDict[tuple[str, Hashable], _Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
     @property
     def build(self) -> str | None:
-        """The build whose answers are kept (the newest opened)."""
+        """The build served (whose answers are kept)."""
         return self._build
 
-    def switch(self, build_id: str) -> None:
-        """A new build is open: what was kept for the previous one goes."""
+    def keeps(self, build_id: str) -> bool:
+        """Whether answers of ``build_id`` are kept: it is served or being prepared."""
+        return build_id in (self._build, self._next)
+
+    def prepare(self, build_id: str) -> None:
+        """A new build is open and warming before it is served: keep its answers too (those
+        of a build prepared before and never served go)."""
         with self._lock:
             if build_id != self._build:
-                self._items.clear()
-                self._bytes = 0
-                self._build = build_id
+                self._next = build_id
+                self._drop_others()
+
+    def switch(self, build_id: str) -> None:
+        """``build_id`` is served now: what was kept for any other build goes."""
+        with self._lock:
+            self._build, self._next = build_id, None
+            self._drop_others()
+
+    def _drop_others(self) -> None:
+        for key in [k for k in self._items if not self.keeps(k[0])]:
+            entry = self._items.pop(key)
+            if entry.ready.is_set():
+                self._bytes -= entry.size
 
     def peek(self, build_id: str, key: Hashable) -> Any:
         """The value if it is computed and kept, else MISSING (never computes nor waits)."""
         with self._lock:
-            entry = self._items.get(key) if build_id == self._build else None
+            entry = self._items.get((build_id, key))
             if entry is None or not entry.ready.is_set() or entry.failed:
                 return MISSING
-            self._items.move_to_end(key)
+            self._items.move_to_end((build_id, key))
             return entry.value
 
     def get(self, build_id: str, key: Hashable, compute: Callable[[], Any]) -> Any:
+        item = (build_id, key)
         with self._lock:
-            if build_id != self._build:
+            if not self.keeps(build_id):
                 entry, owner = None, False  # an older build: answer, keep nothing
-            elif key in self._items:
-                entry, owner = self._items[key], False
-                self._items.move_to_end(key)
+            elif item in self._items:
+                entry, owner = self._items[item], False
+                self._items.move_to_end(item)
             else:
                 entry, owner = _Entry(), True
-                self._items[key] = entry
+                self._items[item] = entry
         if entry is None:
             return compute()
         if not owner:
@@ -89,15 +112,15 @@ class BuildCache:
             value = compute()
         except BaseException:
             with self._lock:
-                if self._items.get(key) is entry:
-                    del self._items[key]
+                if self._items.get(item) is entry:
+                    del self._items[item]
             entry.failed = True
             entry.ready.set()
             raise
         entry.value, entry.size = value, size_of(value)
-        entry.ready.set()
         with self._lock:
-            if self._items.get(key) is entry:
+            entry.ready.set()  # under the lock: a dropped entry's size is never counted twice
+            if self._items.get(item) is entry:
                 self._bytes += entry.size
                 self._evict()
         return value

@@ -13,7 +13,7 @@ from starlette.routing import Match, Route
 from starlette.types import Receive, Scope, Send
 
 from ioc import __version__
-from ioc.api import errors, warm
+from ioc.api import errors, memory, warm
 from ioc.api.auth import SESSION_COOKIE, AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
@@ -75,7 +75,8 @@ def create_app(settings: Settings | None = None, store_prepared: bool = False) -
         app.state.reports.shutdown()
         app.state.snapshot.close()
 
-    responses = ResponseCache()
+    memory.limit_arenas(settings.malloc_arena_max)
+    responses = ResponseCache(max_bytes=settings.response_cache_mb << 20)
     app = Api(
         responses,
         title="IOC-EDU API",
@@ -90,10 +91,11 @@ def create_app(settings: Settings | None = None, store_prepared: bool = False) -
     )
     app.state.settings = settings
     app.state.snapshot = snapshot = Snapshot(settings)
-    app.state.cache = cache = BuildCache()
+    app.state.cache = cache = BuildCache(max_bytes=settings.cache_mb << 20)
+    # a new build is warmed before it is served (up to a few seconds), then switched to
+    snapshot.on_prepare(lambda build, conn: warm.start(cache, settings, build, conn))
     snapshot.on_open(lambda build, conn: cache.switch(build.build_id))
     snapshot.on_open(lambda build, conn: responses.switch(build.build_id))
-    snapshot.on_open(lambda build, conn: warm.start(cache, settings, build, conn))
     app.state.auth = AuthService(settings, prepared=store_prepared)
     app.state.audit_export = app.state.auth.audit_export
     app.state.store_probe = StoreProbe(app.state.auth.ping)

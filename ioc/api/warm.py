@@ -1,10 +1,14 @@
 """The default views of a newly opened build, computed in a background thread before anyone
 asks, so that the first dashboard or wall screen to open does not wait for them.
 
-For each period of the newest school years (in the scheme in force then): the indicators of
-every province and of every old district, and every school with the default indicator of a
-school list; and every province's series in both schemes. Anything else is computed on first
-request (then kept for the build). A newer build stops the warm-up of an older one."""
+First what the process waits for before it serves the build (:func:`start`'s event, see
+:meth:`ioc.api.snapshot.Snapshot.on_prepare`): the periods and the units; for the newest
+period and the periods the newest ingest run loaded (what the build most likely changed),
+the indicators of every province and of every old district, and every school with the
+default indicator of a school list; and every province's series in both schemes. Then,
+served already, the same for the other periods of the newest school years. Anything else
+is computed on first request (then kept for the build). A build no longer kept (a newer one
+is served or prepared) stops its warm-up."""
 
 from __future__ import annotations
 
@@ -12,10 +16,12 @@ import gc
 import logging
 import threading
 import time
+from collections.abc import Iterator
 
 import duckdb
 
-from ioc.api.cache import BuildCache
+from ioc import db
+from ioc.api.cache import BuildCache, Getter, Spec
 from ioc.api.snapshot import Build
 from ioc.api.views import (
     DEFAULT_INDICATOR,
@@ -31,62 +37,96 @@ from ioc.domain.units import Unit
 
 log = logging.getLogger("ioc.api")
 SCHOOL_YEARS = 2  # the newest school years warmed
+READY = None  # among the steps: what is served first is kept
+LANDED = "queries/newest_run_periods"
+SCHEMES = ("legacy", "2025")
 
 
 def start(
     cache: BuildCache, settings: Settings, build: Build, conn: duckdb.DuckDBPyConnection
-) -> None:
-    """Warm the cache for a build just opened, in a daemon thread with a cursor of its own."""
+) -> threading.Event:
+    """Warm the cache for a build just opened, in a daemon thread with a cursor of its own;
+    the event is set once the default views are kept (or the warm-up stopped or failed)."""
     cur = conn.cursor()
+    ready = threading.Event()
+    cache.prepare(build.build_id)
     threading.Thread(
-        target=_warm, args=(cache, settings, build, cur), name="ioc-warm", daemon=True
+        target=_warm, args=(cache, settings, build, cur, ready), name="ioc-warm", daemon=True
     ).start()
+    return ready
 
 
 def _warm(
-    cache: BuildCache, settings: Settings, build: Build, cur: duckdb.DuckDBPyConnection
+    cache: BuildCache,
+    settings: Settings,
+    build: Build,
+    cur: duckdb.DuckDBPyConnection,
+    ready: threading.Event,
 ) -> None:
     get = cache.getter(build.build_id)
     started = time.perf_counter()
     try:
         newest = [Period.parse(p) for p in get(*periods(cur, settings))]
         get(*units(cur, settings))
+        landed = [Period.of(y, t) for y, t in db.query(cur, LANDED, settings).iter_rows()]
         years = list(dict.fromkeys(p.school_year for p in newest))[:SCHOOL_YEARS]
-        steps = []
-        for period in newest:
-            if period.school_year not in years:
-                continue
-            scheme = period.scheme
-            year, term = period.school_year, period.term
-            for level in ("province", "district") if scheme == "legacy" else ("province",):
-                steps.append(
-                    level_batch(
-                        cur,
-                        settings,
-                        scheme=scheme,
-                        level=level,
-                        province=None,
-                        school_year=year,
-                        term=term,
-                    )
-                )
-            steps.append(
-                period_schools(
-                    get, cur, settings, indicator=DEFAULT_INDICATOR, school_year=year, term=term
-                )
-            )
-        for scheme in ("legacy", "2025"):
-            steps.append(series_batch(cur, settings, Unit(scheme, "province", "", "")))
+        first = list(dict.fromkeys([*newest[:1], *landed]))  # before the build is served
+        later = [p for p in newest if p.school_year in years and p not in first]
+        # the quickest first: as many kinds as can be are computed when the wait runs out
+        steps: list[Spec | None] = [*_period_steps(get, cur, settings, first, levels=True)]
+        steps += _period_steps(get, cur, settings, first, levels=False)
+        steps += [series_batch(cur, settings, Unit(s, "province", "", "")) for s in SCHEMES]
+        steps.append(READY)
+        steps += [*_period_steps(get, cur, settings, later, levels=True)]
+        steps += [*_period_steps(get, cur, settings, later, levels=False)]
         for step in steps:
-            if cache.build != build.build_id:
-                return  # a newer build is open
-            get(*step)
+            if not cache.keeps(build.build_id):
+                return  # a newer build is served or prepared
+            if step is None:  # READY
+                ready.set()
+                log.info(
+                    "build %s: default views in %.1f s",
+                    build.build_id,
+                    time.perf_counter() - started,
+                )
+            else:
+                get(*step)
         log.info("build %s warmed in %.1f s", build.build_id, time.perf_counter() - started)
     except Exception:  # a failed warm-up only means first requests compute it themselves
         log.exception("warming build %s failed", build.build_id)
     finally:
+        ready.set()
         cur.close()
         # What exists now (modules, catalog, the caches' frames and indexes) lives as long as
         # the process: out of the collector's sight, a full collection scans only what came
         # after, instead of stopping every request for a few hundred milliseconds.
         gc.freeze()
+
+
+def _period_steps(
+    get: Getter,
+    cur: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    chosen: list[Period],
+    levels: bool,
+) -> Iterator[Spec]:
+    """Of each period: the indicators of every province (and old district, in the old
+    scheme) when ``levels``, else every school of the period with the default indicator of a
+    school list."""
+    for period in chosen:
+        year, term = period.school_year, period.term
+        if not levels:
+            yield period_schools(
+                get, cur, settings, indicator=DEFAULT_INDICATOR, school_year=year, term=term
+            )
+            continue
+        for level in ("province", "district") if period.scheme == "legacy" else ("province",):
+            yield level_batch(
+                cur,
+                settings,
+                scheme=period.scheme,
+                level=level,
+                province=None,
+                school_year=year,
+                term=term,
+            )

@@ -4,12 +4,7 @@ select
     term,
     any_value(scheme) as scheme,
     count(*) as returns,
-    min(period_order) as period_order
-from (
-    select
-        *,
-        period_order(school_year, term) as period_order
-    from core_school__period_returns
-)
+    period_order(school_year, term) as period_order
+from core_school__period_returns
 group by school_year, term
 order by period_order desc

@@ -76,6 +76,28 @@ def test_the_cache_is_bounded_by_bytes() -> None:
     assert cache.get("b1", "c", lambda: "recomputed") is frame
 
 
+def test_a_build_being_prepared_is_kept_beside_the_served_one_in_one_budget() -> None:
+    frame = pl.DataFrame({"x": range(1000)})
+    cache = BuildCache(max_bytes=int(frame.estimated_size() * 3.5))
+    cache.switch("b1")
+    cache.get("b1", "a", lambda: frame)
+    cache.prepare("b2")  # warming, not yet served
+    assert cache.build == "b1" and cache.keeps("b1") and cache.keeps("b2")
+    assert cache.get("b2", "a", lambda: frame) is frame
+    assert cache.get("b2", "a", lambda: "recomputed") is frame  # kept
+    assert cache.get("b1", "a", lambda: "recomputed") is frame  # the served build's too
+    cache.prepare("b3")  # a newer build: the one prepared and never served goes
+    assert not cache.keeps("b2") and cache.get("b2", "a", lambda: "computed") == "computed"
+    cache.get("b3", "a", lambda: frame)
+    cache.switch("b3")
+    assert cache.build == "b3" and not cache.keeps("b1")
+    assert cache.get("b1", "a", lambda: "computed") == "computed"
+    assert cache.get("b3", "a", lambda: "recomputed") is frame
+    for key in ("b", "c", "d"):  # what was dropped no longer counts against the budget
+        cache.get("b3", key, lambda: frame)
+    assert cache.get("b3", "b", lambda: "recomputed") is frame
+
+
 ETAG = 'W/"b1-0123456789abcdef"'
 
 
