@@ -10,14 +10,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from ioc.config_memory import MemorySettings
+from ioc.config_serving import ServingSettings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # MIT-licensed 2025 boundaries shipped with the package (see geo_data/ATTRIBUTION.md)
 PACKAGED_BOUNDARIES = Path(__file__).resolve().parent / "geo_data"
 
 
-class Settings(BaseSettings, MemorySettings):
+class Settings(BaseSettings, ServingSettings):
     model_config = SettingsConfigDict(
         env_prefix="IOC_", env_nested_delimiter="__", populate_by_name=True
     )
@@ -85,27 +85,6 @@ class Settings(BaseSettings, MemorySettings):
     reports_workers: int = Field(default=2, description="Reports produced at the same time")
     jobs_workers: int = Field(
         default=2, description="Jobs (an upload's ingest) run at the same time by this server"
-    )
-
-    # several processes and machines (docs/scale.md)
-    workers: int = Field(
-        default=1,
-        ge=1,
-        le=32,
-        description="Worker processes of 'ioc serve' (each answers requests; one of all the "
-        "processes sharing the store runs the schedules)",
-    )
-    lease_seconds: float = Field(
-        default=15.0,
-        ge=3,
-        le=600,
-        description="A process silent this long is dead: its scheduler lease and its running "
-        "jobs are taken over (heartbeats every third of it)",
-    )
-    log_format: Literal["text", "json"] = Field(
-        default="text",
-        description="Server logs as text, or as JSON lines (one per request, with request id, "
-        "user, route, status and duration) for a log collector",
     )
 
     # alerts (docs/alerts.md)
