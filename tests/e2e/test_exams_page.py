@@ -6,9 +6,11 @@ screenshots at a desk and on a phone. Also the wall's exam panel."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import duckdb
 import pytest
 
 from dashboards.formats import vn_count, vn_number
@@ -234,8 +236,26 @@ def test_the_wall_shows_the_exam_panel(exam_server: Any, opened: Callable[..., A
     screenshot(page, "wall-exams-1440")
 
 
-# over the shared demo server: in the quick suite
-def test_without_exam_results_the_page_says_how_to_load_them(open_as: Any) -> None:
-    page = open_as("demo-leader", "/exams?unit=94&scheme=legacy", DESK)
+@pytest.fixture(scope="module")
+def bare_server(demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """`ioc serve` over a copy of the demo data without its exam results."""
+    root = tmp_path_factory.mktemp("no-exams")
+    data = root / "seed" / "data"
+    shutil.copytree(demo_settings.data_dir, data)
+    with duckdb.connect(str(Settings(data_dir=data).published_db)) as conn:
+        for (table,) in conn.execute("select table_name from duckdb_tables()").fetchall():
+            if table.startswith(("core_exam__", "out_exam__")):
+                conn.execute(f"delete from {table}")
+    yield from serve(Settings(data_dir=data), root / "served")
+
+
+@pytest.fixture
+def bare(browser: Any, console: Console, bare_server: Any) -> Iterator[Callable[..., Any]]:
+    yield from pages_on(browser, console, bare_server.base, DESK)
+
+
+@SLOW
+def test_without_exam_results_the_page_says_how_to_load_them(bare: Callable[..., Any]) -> None:
+    page = bare("demo-leader", "/exams?unit=94&scheme=legacy")
     page.wait_for_selector("#exams-empty")
     assert "ioc exams ingest" in page.inner_text("#exams-empty")

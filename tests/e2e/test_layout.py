@@ -31,8 +31,8 @@ PAGES: dict[str, tuple[str | None, str, str]] = {
     "schedules": ("demo-operator", f"/schedules?{VIEW}", "#schedule-cron"),
     # the admin's menu is the longest: it must still fit the header's one row on a desk
     "alerts": ("demo-admin", f"/alerts?{VIEW}", "#alerts-filter-state"),
-    # the exam page before any exam result is loaded (its figures: tests/e2e/test_exams_page.py)
-    "exams": ("demo-admin", f"/exams?{VIEW}", "#exams-empty"),
+    # the demo's exam results (their figures: tests/e2e/test_exams_page.py)
+    "exams": ("demo-admin", f"/exams?{VIEW}", "#exams-kpi-mean"),
     "login": (None, "/login", "#login-username"),
     "wall": ("demo-leader", "/wall?panels=kpis&dim=0", "#wall-kpi-NET_STUDENTS"),
 }

@@ -55,7 +55,7 @@ ENGLISH = (
     "students",
     "teachers",
 )
-FILE_NAME = re.compile(r"\S+\.(?:xlsx|xls|csv|ods|pdf)\b", re.IGNORECASE)
+FILE_NAME = re.compile(r"\S+\.(?:xlsx|xls|csv|ods|pdf|json)\b", re.IGNORECASE)
 SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/-])")
 
 

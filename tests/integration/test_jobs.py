@@ -115,7 +115,8 @@ def test_a_job_is_read_by_its_starter_or_an_admin_only(server: Any, tmp_path: Pa
 def test_a_stopped_job_fails_and_a_killed_server_leaves_it_interrupted(
     demo_settings: Settings, tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    env = {"IOC_INGEST_TIME_LIMIT_SECONDS": "0.5"}
+    # a process silent for IOC_LEASE_SECONDS is dead: its running jobs are interrupted then
+    env = {"IOC_INGEST_TIME_LIMIT_SECONDS": "0.5", "IOC_LEASE_SECONDS": "3"}
     first = serve(demo_settings, tmp_path_factory.mktemp("killed"), env)
     server = next(first)
     with closing(signed_in(server.base, "demo-admin")) as admin:
@@ -143,11 +144,18 @@ def test_a_stopped_job_fails_and_a_killed_server_leaves_it_interrupted(
     process.wait(10)
     with pytest.raises(StopIteration):
         next(first)  # its teardown
-    restarted = serve(Settings(data_dir=server.data_dir), tmp_path_factory.mktemp("restarted"))
+    restarted = serve(
+        Settings(data_dir=server.data_dir),
+        tmp_path_factory.mktemp("restarted"),
+        {"IOC_LEASE_SECONDS": "3"},
+    )
     again = next(restarted)
     try:
         with closing(signed_in(again.base, "demo-admin")) as admin:
-            job = admin.get(address).json()
+            deadline = time.monotonic() + 15  # the lease, then the holder's next heartbeat
+            while (job := admin.get(address).json())["status"] == "running":
+                assert time.monotonic() < deadline, job
+                time.sleep(0.2)
             assert job["status"] == "interrupted", job
             problem = job["problem"]
             assert problem["code"] == "job_interrupted" and problem["status"] == 503
