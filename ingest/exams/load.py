@@ -211,10 +211,10 @@ def _stated_council(head: dict[str, Any] | None) -> str | None:
 
 
 def _file_row(head: dict[str, Any], council: str, year: int, run_id: int) -> pl.DataFrame:
-    def number(key: str, kind: type) -> Any:
+    def number(key: str, kind: type) -> Any:  # the head's values are text (ingest.exams.read)
         try:
-            return kind(head[key]) if head.get(key) is not None else None
-        except (TypeError, ValueError):
+            return kind(float(head[key])) if head.get(key) is not None else None
+        except (TypeError, ValueError, OverflowError):
             return None
 
     exported = head.get("export_time")
