@@ -5,6 +5,8 @@
 -- combination's language). Every figure of a unit is computed from the counts of its own
 -- candidates' papers, never from smaller units' figures; 7 million papers of a national year
 -- become far fewer rows, and a mean, a median or a spectrum read from them is exact.
+-- The papers are grouped by the narrowest keys (a total by candidate, the counts by council
+-- and school); the places of a council and of a school are joined to the counts after.
 -- Registered by ioc.exams.stats: exam_provinces (every council, its old province and that
 -- province's successor), exam_school_places (school_places.sql), exam_combinations
 -- (one row per combination and subject).
@@ -14,23 +16,26 @@ with candidates as (
         candidates.year,
         candidates.candidate_no,
         candidates.council_code,
-        candidates.foreign_language,
         candidates.province_code_legacy,
-        provinces.province_code_2025,
-        registrations.school_code,
-        places.district_code_legacy,
-        places.commune_code_2025
+        candidates.foreign_language,
+        registrations.school_code
     from core_exam__candidates as candidates
-    inner join exam_provinces as provinces on candidates.council_code = provinces.council_code
     left join core_exam__registrations as registrations
         on candidates.year = registrations.year
         and candidates.candidate_no = registrations.candidate_no
-    left join exam_school_places as places on registrations.school_code = places.school_code
     where $all or candidates.year in (select unnest($years))
 ),
 
 papers as (
-    select candidates.*, scores.subject, scores.score::decimal(5, 2) as score
+    select
+        candidates.year,
+        candidates.candidate_no,
+        candidates.council_code,
+        candidates.province_code_legacy,
+        candidates.school_code,
+        candidates.foreign_language,
+        scores.subject,
+        scores.score::decimal(5, 2) as score
     from candidates
     inner join core_exam__scores as scores
         on candidates.year = scores.year and candidates.candidate_no = scores.candidate_no
@@ -38,30 +43,40 @@ papers as (
 
 totals as (
     select
-        papers.* exclude (subject, score),
+        papers.year,
+        any_value(papers.council_code) as council_code,
+        any_value(papers.province_code_legacy) as province_code_legacy,
+        any_value(papers.school_code) as school_code,
         combinations.code as subject,
         sum(papers.score)::decimal(5, 2) as score
     from papers
     inner join exam_combinations as combinations on papers.subject = combinations.subject
     where combinations.language is null or papers.foreign_language = combinations.language
-    group by all
+    group by papers.year, papers.candidate_no, combinations.code
     having count(*) = 3
+),
+
+counted as (
+    select year, council_code, province_code_legacy, school_code, subject, score, count(*) as papers
+    from (
+        select year, council_code, province_code_legacy, school_code, subject, score from papers
+        union all
+        select year, council_code, province_code_legacy, school_code, subject, score from totals
+    )
+    group by all
 )
 
 select
-    year,
-    council_code,
-    province_code_legacy,
-    province_code_2025,
-    school_code,
-    district_code_legacy,
-    commune_code_2025,
-    subject,
-    score,
-    count(*) as papers
-from (
-    select * from papers
-    union all by name
-    select * from totals
-)
-group by all
+    counted.year,
+    counted.council_code,
+    counted.province_code_legacy,
+    provinces.province_code_2025,
+    counted.school_code,
+    places.district_code_legacy,
+    places.commune_code_2025,
+    counted.subject,
+    counted.score,
+    counted.papers
+from counted
+inner join exam_provinces as provinces on counted.council_code = provinces.council_code
+left join exam_school_places as places on counted.school_code = places.school_code
