@@ -64,7 +64,7 @@ def check_results(rows: pl.DataFrame, catalog: ExamCatalog) -> Checked:
             pl.col("candidate_no").str.strip_chars().str.slice(0, 2).alias("council_code"),
         )
         .join(councils, on="council_code", how="left", maintain_order="left")
-        .with_columns(e for s in subjects for e in _hundredths(s))
+        .pipe(_with_hundredths, subjects)
     )
     sbd_ok = pl.col("candidate_no").str.contains(r"^\d{8}$").fill_null(False)
     council = pl.col("council").str.strip_chars()
@@ -112,13 +112,14 @@ def check_results(rows: pl.DataFrame, catalog: ExamCatalog) -> Checked:
         )
         score = pl.when(taken).then((h.round(0) / 100).round(2))
         scores.append(score.alias(subject.code))
-    flagged = _flag(frame, rejects, warnings)
+    flagged = _flag(frame, rejects, warnings).lazy()
     rejected = pl.any_horizontal(_flags(rejects))
-    bad = flagged.filter(rejected)
-    rejects_found = _issues(_with_duplicate_rows(bad), rejects)
-    good = flagged.filter(~rejected)
-    warned = _issues(good.filter(pl.any_horizontal(_flags(warnings))), warnings)
-    return Checked(good.select(*KEY, *CANDIDATE_COLUMNS, *scores), rejects_found, warned)
+    warned = ~rejected & pl.any_horizontal(_flags(warnings))
+    return Checked(
+        flagged.filter(~rejected).select(*KEY, *CANDIDATE_COLUMNS, *scores).collect(),
+        _issues(_with_duplicate_rows(flagged.filter(rejected).collect()), rejects),
+        _issues(flagged.filter(warned).collect(), warnings),
+    )
 
 
 def check_registrations(rows: pl.DataFrame, schools: pl.Series) -> Checked:
@@ -142,10 +143,10 @@ def check_registrations(rows: pl.DataFrame, schools: pl.Series) -> Checked:
         ),
         _duplicated(sbd_ok),
     ]
-    flagged = _flag(frame, rules, [])
+    flagged = _flag(frame, rules, []).lazy()
     rejected = pl.any_horizontal(_flags(rules))
-    rejects = _issues(_with_duplicate_rows(flagged.filter(rejected)), rules)
-    accepted = flagged.filter(~rejected).select(*KEY, "candidate_no", "school_code")
+    rejects = _issues(_with_duplicate_rows(flagged.filter(rejected).collect()), rules)
+    accepted = flagged.filter(~rejected).select(*KEY, "candidate_no", "school_code").collect()
     empty = pl.DataFrame(schema=dict.fromkeys(ISSUE_COLUMNS, pl.String)).cast({"_row": pl.Int32})
     return Checked(accepted, rejects, empty)
 
@@ -156,14 +157,28 @@ def _with_columns(rows: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     return rows.with_columns(missing) if missing else rows
 
 
-def _hundredths(subject: str) -> list[pl.Expr]:
-    """A score's text as a number of hundredths (``_h_``; null when it is not a number) and
-    whether the paper was taken (``_t_``: not blank, not -1)."""
-    text = pl.col(subject).str.strip_chars().str.replace(",", ".", literal=True)
-    cell = pl.when(text != "").then(text)  # a blank cell: paper not taken
-    number = cell.cast(pl.Float64, strict=False)
-    taken = cell.is_not_null() & (number != NOT_TAKEN).fill_null(True)
-    return [(number * 100).alias(f"_h_{subject}"), taken.alias(f"_t_{subject}")]
+def _with_hundredths(frame: pl.LazyFrame, subjects: list[str]) -> pl.LazyFrame:
+    """Each score's text as a number of hundredths (``_h_``; null when it is not a number)
+    and whether the paper was taken (``_t_``: not blank, not -1), in steps that compute each
+    of them once."""
+    text = {s: pl.col(f"_s_{s}") for s in subjects}
+    hundredths = {s: pl.col(f"_h_{s}") for s in subjects}
+    return (
+        frame.with_columns(
+            pl.col(s).str.strip_chars().str.replace(",", ".", literal=True).alias(f"_s_{s}")
+            for s in subjects
+        )
+        .with_columns(
+            (text[s].cast(pl.Float64, strict=False) * 100).alias(f"_h_{s}") for s in subjects
+        )
+        .with_columns(
+            ((text[s] != "") & (hundredths[s] != NOT_TAKEN * 100).fill_null(True))
+            .fill_null(False)  # blank: paper not taken
+            .alias(f"_t_{s}")
+            for s in subjects
+        )
+        .drop(text.values())
+    )
 
 
 def _duplicated(sbd_ok: pl.Expr) -> Rule:
