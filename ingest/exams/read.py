@@ -169,13 +169,13 @@ def _sampled_keys(text: str) -> set[str]:
     """The object keys in the first and last KEY_SAMPLE characters of a JSON file: its head
     and about a thousand candidates at each end (a candidate is some 300 characters)."""
     tail = text[-KEY_SAMPLE:] if len(text) > KEY_SAMPLE else ""
+    tail = tail[tail.find("{") + 1 :]  # from a row's start
     keys = set()
-    for part in (text[:KEY_SAMPLE], tail[tail.find("{") + 1 :]):  # the tail from a row's start
-        for found in JSON_KEY.finditer(part):
-            try:
-                keys.add(json.loads(f'"{found.group(1)}"'))
-            except json.JSONDecodeError:
-                continue  # a window cut inside a string
+    for written in set(JSON_KEY.findall(text[:KEY_SAMPLE])) | set(JSON_KEY.findall(tail)):
+        try:
+            keys.add(json.loads(f'"{written}"'))  # its escapes (\u00e1) read
+        except json.JSONDecodeError:
+            continue  # a window cut inside a string
     return keys
 
 
