@@ -38,6 +38,10 @@ from ioc.returns.validate import Checked
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a year outside these is a typing error
 CHECKPOINT_THRESHOLD = "64GB"  # in an ingest session: checkpointed when published only
+#: DuckDB's share of the session's memory unless IOC_DUCKDB_MEMORY_LIMIT says otherwise: a
+#: national year is held to 2 GB, and the files' frames (two at a time) and Python need the
+#: rest (the statistics spill to disk beyond it)
+MEMORY_LIMIT = "1GB"
 Read = tuple[ExamFile, Checked, int]  # a file read and checked, and the exam's year
 
 
@@ -60,6 +64,8 @@ def ingest_exams(
         # the session's own copy is checkpointed once, when it is published: not after
         # each file's commit (a national year's files would each rewrite the tables)
         conn.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+        if "duckdb_memory_limit" not in settings.model_fields_set:
+            conn.execute("set memory_limit = ?", [MEMORY_LIMIT])
         ensure_units(conn, settings)
         if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
             rebuild_core(conn, settings)  # an exam-only snapshot: the (empty) registry
