@@ -5,11 +5,10 @@
 -- combination's language). Every figure of a unit is computed from the counts of its own
 -- candidates' papers, never from smaller units' figures; 7 million papers of a national year
 -- become far fewer rows, and a mean, a median or a spectrum read from them is exact.
--- The papers are grouped by the narrowest keys (a total by candidate, the counts by council
--- and school); the places of a council and of a school are joined to the counts after.
--- Registered by ioc.exams.stats: exam_provinces (every council, its old province and that
--- province's successor), exam_school_places (school_places.sql), exam_combinations
--- (one row per combination and subject).
+-- The papers are counted by council and school; the places of a council and of a school are
+-- joined to the counts after. Registered by ioc.exams.stats: exam_provinces (every council,
+-- its old province and that province's successor), exam_school_places (school_places.sql),
+-- exam_totals (each candidate's total of each combination sat, in hundredths).
 create or replace temp table exam_counts as
 with candidates as (
     select
@@ -17,7 +16,6 @@ with candidates as (
         candidates.candidate_no,
         candidates.council_code,
         candidates.province_code_legacy,
-        candidates.foreign_language,
         registrations.school_code
     from core_exam__candidates as candidates
     left join core_exam__registrations as registrations
@@ -29,40 +27,32 @@ with candidates as (
 papers as (
     select
         candidates.year,
-        candidates.candidate_no,
         candidates.council_code,
         candidates.province_code_legacy,
         candidates.school_code,
-        candidates.foreign_language,
         scores.subject,
         scores.score::decimal(5, 2) as score
     from candidates
     inner join core_exam__scores as scores
         on candidates.year = scores.year and candidates.candidate_no = scores.candidate_no
-),
 
-totals as (
+    union all
+
     select
-        papers.year,
-        any_value(papers.council_code) as council_code,
-        any_value(papers.province_code_legacy) as province_code_legacy,
-        any_value(papers.school_code) as school_code,
-        combinations.code as subject,
-        sum(papers.score)::decimal(5, 2) as score
-    from papers
-    inner join exam_combinations as combinations on papers.subject = combinations.subject
-    where combinations.language is null or papers.foreign_language = combinations.language
-    group by papers.year, papers.candidate_no, combinations.code
-    having count(*) = 3
+        candidates.year,
+        candidates.council_code,
+        candidates.province_code_legacy,
+        candidates.school_code,
+        totals.combination,
+        (totals.hundredths / 100)::decimal(5, 2)
+    from candidates
+    inner join exam_totals as totals
+        on candidates.year = totals.year and candidates.candidate_no = totals.candidate_no
 ),
 
 counted as (
     select year, council_code, province_code_legacy, school_code, subject, score, count(*) as papers
-    from (
-        select year, council_code, province_code_legacy, school_code, subject, score from papers
-        union all
-        select year, council_code, province_code_legacy, school_code, subject, score from totals
-    )
+    from papers
     group by all
 )
 
