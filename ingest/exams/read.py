@@ -132,7 +132,7 @@ def _read_json(path: Path, limits: ReadLimits) -> ExamFile:
         for key in sorted(_sampled_keys(text))
         if normalize_label(key) in index
     }
-    schema = dict.fromkeys(HEAD_KEYS, pl.String)
+    schema: dict[str, pl.DataType] = {key: pl.String() for key in HEAD_KEYS}
     schema["data"] = pl.List(pl.Struct(dict.fromkeys(fields.values(), pl.String)))
     document = _parse_json(path, raw.removeprefix(BOM), schema)
     if document.height != 1 or document["data"][0] is None:
@@ -158,7 +158,7 @@ def _read_json(path: Path, limits: ReadLimits) -> ExamFile:
     return ExamFile("json", rows, names, head)
 
 
-def _parse_json(path: Path, body: bytes, schema: dict[str, Any]) -> pl.DataFrame:
+def _parse_json(path: Path, body: bytes, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     try:
         return pl.read_json(io.BytesIO(body), schema=schema)
     except pl.exceptions.PolarsError as exc:

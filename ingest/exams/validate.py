@@ -13,7 +13,7 @@ million candidates); the issue records are then built from the few flagged rows 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
 
 import polars as pl
 
@@ -28,7 +28,7 @@ CANDIDATE_COLUMNS = ["candidate_no", "council_code", "province_code_legacy", "fo
 EPSILON = 1e-6  # a float's error on a score of two decimals, in hundredths
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Rule:
     """A rule broken where ``broken``: an issue of ``rule`` on ``field``, with ``values`` in
     its message's parameters besides the candidate number."""
@@ -36,7 +36,7 @@ class Rule:
     field: str
     rule: str
     broken: pl.Expr
-    values: dict[str, pl.Expr] = field(default_factory=dict)
+    values: dict[str, pl.Expr] = dataclasses.field(default_factory=dict)
 
     @property
     def flag(self) -> str:
@@ -177,7 +177,7 @@ def _with_hundredths(frame: pl.LazyFrame, subjects: list[str]) -> pl.LazyFrame:
             .alias(f"_t_{s}")
             for s in subjects
         )
-        .drop(text.values())
+        .drop(f"_s_{s}" for s in subjects)
     )
 
 
