@@ -12,7 +12,9 @@ Once the files are in, the statistics of the years touched are rebuilt in the sa
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,12 @@ from ioc.returns.names import file_name
 from ioc.returns.validate import Checked
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a year outside these is a typing error
+CHECKPOINT_THRESHOLD = "64GB"  # in an ingest session: checkpointed when published only
+#: DuckDB's share of the session's memory unless IOC_DUCKDB_MEMORY_LIMIT says otherwise: a
+#: national year is held to 2 GB, and the files' frames (two at a time) and Python need the
+#: rest (the statistics spill to disk beyond it)
+MEMORY_LIMIT = "1GB"
+Read = tuple[ExamFile, Checked, int]  # a file read and checked, and the exam's year
 
 
 def ingest_exams(
@@ -53,19 +61,51 @@ def ingest_exams(
     reports: list[FileReport] = []
     years: set[int] = set()
     with db.writer(settings, new_build=lambda: any(r.status != "failed" for r in reports)) as conn:
+        # the session's own copy is checkpointed once, when it is published: not after
+        # each file's commit (a national year's files would each rewrite the tables)
+        conn.execute(f"set checkpoint_threshold = '{CHECKPOINT_THRESHOLD}'")
+        if "duckdb_memory_limit" not in settings.model_fields_set:
+            conn.execute("set memory_limit = ?", [MEMORY_LIMIT])
         ensure_units(conn, settings)
         if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
             rebuild_core(conn, settings)  # an exam-only snapshot: the (empty) registry
-        for path in paths:
-            reports.append(_run(conn, Path(path), "exam", settings, years, year, catalog))
+        for path, ahead in _read_ahead([Path(p) for p in paths], settings, year, catalog):
+            reports.append(_run(conn, path, "exam", settings, years, ahead.result))
         linked = year if year is not None else (min(years) if len(years) == 1 else None)
-        for path in registrations:
-            reports.append(
-                _run(conn, Path(path), "exam_registrations", settings, years, linked, catalog)
-            )
+        for path in map(Path, registrations):
+            checked = functools.partial(_read_registrations, conn, path, settings, linked)
+            reports.append(_run(conn, path, "exam_registrations", settings, years, checked))
         if years:
             stats.rebuild(conn, settings, sorted(years))
     return reports
+
+
+def _read_ahead(
+    paths: list[Path], settings: Settings, year: int | None, catalog: ExamCatalog
+) -> Iterator[tuple[Path, Future[Read]]]:
+    """Each results file with its reading and checking, the next file's started in a thread
+    while this one is stored (Polars and DuckDB work outside the GIL: two cores busy)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reads = [pool.submit(_read_results, p, settings, year, catalog) for p in paths[:1]]
+        for i, path in enumerate(paths):
+            if i + 1 < len(paths):
+                reads.append(pool.submit(_read_results, paths[i + 1], settings, year, catalog))
+            yield path, reads.pop(0)
+
+
+def _read_results(path: Path, settings: Settings, year: int | None, catalog: ExamCatalog) -> Read:
+    found = read_results(path, settings)
+    at = _year(path, found, year)
+    return found, check_results(found.rows, catalog), at
+
+
+def _read_registrations(
+    conn: duckdb.DuckDBPyConnection, path: Path, settings: Settings, year: int | None
+) -> Read:
+    found = read_registrations(path, settings)
+    if year is None:
+        raise FileError(path, "exam_no_year")
+    return found, check_registrations(found.rows, _registry(conn, settings)), year
 
 
 def _run(
@@ -74,9 +114,10 @@ def _run(
     kind: str,
     settings: Settings,
     years: set[int],
-    year: int | None,
-    catalog: ExamCatalog,
+    checked_file: Callable[[], Read],
 ) -> FileReport:
+    """One file's run: ``checked_file()`` gives it read and checked (or raises
+    :class:`FileError`: a failed run)."""
     run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
     report = FileReport(str(path), run_id, "failed")
     meta = file_meta(path)
@@ -84,16 +125,7 @@ def _run(
         file_name(path.name).safe, meta, None, False, None, datetime.now(UTC), kind=kind
     )
     try:
-        if kind == "exam":
-            found = read_results(path, settings)
-            at = _year(path, found, year)
-            checked = check_results(found.rows, catalog)
-        else:
-            found = read_registrations(path, settings)
-            if year is None:
-                raise FileError(path, "exam_no_year")
-            at = year
-            checked = check_registrations(found.rows, _registry(conn, settings))
+        found, checked, at = checked_file()
         meta["file_format"] = found.fmt
         conn.execute("begin transaction")
         try:
@@ -211,10 +243,10 @@ def _stated_council(head: dict[str, Any] | None) -> str | None:
 
 
 def _file_row(head: dict[str, Any], council: str, year: int, run_id: int) -> pl.DataFrame:
-    def number(key: str, kind: type) -> Any:
+    def number(key: str, kind: type) -> Any:  # the head's values are text (ingest.exams.read)
         try:
-            return kind(head[key]) if head.get(key) is not None else None
-        except (TypeError, ValueError):
+            return kind(float(head[key])) if head.get(key) is not None else None
+        except (TypeError, ValueError, OverflowError):
             return None
 
     exported = head.get("export_time")

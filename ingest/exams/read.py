@@ -17,6 +17,7 @@ written, and a merged header hides which column is which.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import zipfile
@@ -40,13 +41,24 @@ SHEET_MEMBER = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 FORMULA_START = re.compile(r"^[=+@]\s*[A-Za-z_]")  # a text cell that reads as a formula
+BOM = b"\xef\xbb\xbf"
+JSON_KEY = re.compile(r'"((?:[^"\\]|\\.){1,200})"\s*:')  # a key of a JSON object
+KEY_SAMPLE = 256 * 1024  # characters at each end of a JSON file whose keys are read
+#: what a JSON file states about itself, read as text beside its candidates
+HEAD_KEYS = (
+    "province_code",
+    "total_records",
+    "expected_max_sbd",
+    "coverage_percentage",
+    "export_time",
+)
 
 
 @dataclass(frozen=True)
 class ExamFile:
     """What a file holds: its format, its rows as text, the column each field came from
     (``_sheet``, ``field``, ``column_name``: how a reject names it), and what the file states
-    about itself (the JSON head; None for CSV/XLSX)."""
+    about itself (the JSON head's :data:`HEAD_KEYS` present, as text; None for CSV/XLSX)."""
 
     fmt: str
     rows: pl.DataFrame
@@ -105,44 +117,66 @@ def _is_json(path: Path) -> bool:
 
 
 def _read_json(path: Path, limits: ReadLimits) -> ExamFile:
+    """The shared JSON form, parsed by Polars straight into text columns: each key the
+    catalog knows is read as a string (a number as written: 6.35, -1), the others are
+    skipped. Which keys the candidates carry is read from the file's first and last rows."""
     check_size(path, path.stat().st_size, limits)
+    raw = path.read_bytes()
     try:
-        document = json.loads(path.read_bytes().decode("utf-8-sig"))
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileError(path, "exam_json_invalid", detail=str(exc)) from exc
-    except json.JSONDecodeError as exc:
-        raise FileError(path, "exam_json_invalid", detail=str(exc)) from exc
-    data = document.get("data") if isinstance(document, dict) else None
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise FileError(path, "exam_json_invalid", detail="no 'data' list of candidate objects")
     index = result_headers()
-    keys = {k for row in data[:1000] for k in row} | {k for row in data[-1000:] for k in row}
-    fields = {index[normalize_label(k)]: k for k in sorted(keys) if normalize_label(k) in index}
+    fields = {
+        index[normalize_label(key)]: key
+        for key in sorted(_sampled_keys(text))
+        if normalize_label(key) in index
+    }
+    schema: dict[str, pl.DataType] = {key: pl.String() for key in HEAD_KEYS}
+    schema["data"] = pl.List(pl.Struct(dict.fromkeys(fields.values(), pl.String)))
+    document = _parse_json(path, raw.removeprefix(BOM), schema)
+    if document.height != 1 or document["data"][0] is None:
+        raise FileError(path, "exam_json_invalid", detail="no 'data' list of candidate objects")
     if "candidate_no" not in fields:
         raise FileError(path, "exam_no_header", labels="'SBD'")
-    columns = {
-        field: pl.Series(field, [_text(row.get(key)) for row in data], dtype=pl.String)
-        for field, key in fields.items()
-    }
-    rows = pl.DataFrame(list(columns.values())).with_columns(
-        pl.lit(None, dtype=pl.String).alias("_sheet"),
-        pl.int_range(1, len(data) + 1, dtype=pl.Int32).alias("_row"),
+    cell = pl.col(list(fields)).str.strip_chars()
+    rows = (
+        document["data"][0]
+        .struct.unnest()
+        .rename({key: field for field, key in fields.items()})
+        .select(
+            pl.when(cell != "").then(cell).name.keep(),  # '' is no value
+            pl.lit(None, dtype=pl.String).alias("_sheet"),
+            pl.int_range(1, pl.len() + 1, dtype=pl.Int32).alias("_row"),
+        )
     )
     names = pl.DataFrame(
         {"_sheet": None, "field": list(fields), "column_name": list(fields.values())},
         schema={"_sheet": pl.String, "field": pl.String, "column_name": pl.String},
     )
-    head = {k: v for k, v in document.items() if k != "data"}
+    head = {k: v for k, v in document.drop("data").row(0, named=True).items() if v is not None}
     return ExamFile("json", rows, names, head)
 
 
-def _text(value: Any) -> str | None:
-    """A JSON value as the text a cell would hold (numbers as written, '' as no value)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value).strip() or None
+def _parse_json(path: Path, body: bytes, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    try:
+        return pl.read_json(io.BytesIO(body), schema=schema)
+    except pl.exceptions.PolarsError as exc:
+        raise FileError(path, "exam_json_invalid", detail=str(exc).splitlines()[0]) from exc
+
+
+def _sampled_keys(text: str) -> set[str]:
+    """The object keys in the first and last KEY_SAMPLE characters of a JSON file: its head
+    and about a thousand candidates at each end (a candidate is some 300 characters)."""
+    tail = text[-KEY_SAMPLE:] if len(text) > KEY_SAMPLE else ""
+    tail = tail[tail.find("{") + 1 :]  # from a row's start
+    keys = set()
+    for written in set(JSON_KEY.findall(text[:KEY_SAMPLE])) | set(JSON_KEY.findall(tail)):
+        try:
+            keys.add(json.loads(f'"{written}"'))  # its escapes (\u00e1) read
+        except json.JSONDecodeError:
+            continue  # a window cut inside a string
+    return keys
 
 
 def _read_table(path: Path, settings: Settings, index: dict[str, str], enough: Any) -> ExamFile:

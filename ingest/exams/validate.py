@@ -6,9 +6,14 @@ and which carry warnings. Nothing here touches a database.
 A score is text until checked: -1 or blank is a paper not taken; anything else must be a
 number from 0 to 10 in steps of 0.01 at most (``score_resolution``). Scores are compared in
 hundredths (integers), so 6.35 is on the 0.05 grid whatever its binary float is.
+
+Every rule is a flag column computed in one pass over the rows (a national year is over a
+million candidates); the issue records are then built from the few flagged rows only.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import polars as pl
 
@@ -23,112 +28,127 @@ CANDIDATE_COLUMNS = ["candidate_no", "council_code", "province_code_legacy", "fo
 EPSILON = 1e-6  # a float's error on a score of two decimals, in hundredths
 
 
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    """A rule broken where ``broken``: an issue of ``rule`` on ``field``, with ``values`` in
+    its message's parameters besides the candidate number."""
+
+    field: str
+    rule: str
+    broken: pl.Expr
+    values: dict[str, pl.Expr] = dataclasses.field(default_factory=dict)
+
+    @property
+    def flag(self) -> str:
+        """The boolean column of the rows that break it."""
+        return f"_broken__{self.field}__{self.rule}"
+
+
 def check_results(rows: pl.DataFrame, catalog: ExamCatalog) -> Checked:
     """Validate candidates' rows: ``accepted`` holds ``_sheet``, ``_row``,
     :data:`CANDIDATE_COLUMNS` and one Float64 column per subject of the catalog (null: paper
     not taken); ``rejects`` and ``warnings`` are issue frames (``ISSUE_COLUMNS``)."""
     subjects = [s.code for s in catalog.subjects]
     rows = _with_columns(rows, ["candidate_no", "council", "foreign_language", *subjects])
-    councils = pl.DataFrame(
+    councils = pl.LazyFrame(
         {
             "council_code": list(catalog.councils),
             "province_code_legacy": [c.province for c in catalog.councils.values()],
         }
     )
-    frame = rows.with_columns(
-        pl.col("candidate_no").str.strip_chars(),
-        pl.col("foreign_language").str.strip_chars().str.to_uppercase(),
-        pl.col("candidate_no").str.strip_chars().str.slice(0, 2).alias("council_code"),
-    ).join(councils, on="council_code", how="left")
+    frame = (
+        rows.lazy()
+        .with_columns(
+            pl.col("candidate_no").str.strip_chars(),
+            pl.col("foreign_language").str.strip_chars().str.to_uppercase(),
+            pl.col("candidate_no").str.strip_chars().str.slice(0, 2).alias("council_code"),
+        )
+        .join(councils, on="council_code", how="left", maintain_order="left")
+        .pipe(_with_hundredths, subjects)
+    )
     sbd_ok = pl.col("candidate_no").str.contains(r"^\d{8}$").fill_null(False)
     council = pl.col("council").str.strip_chars()
     council_text = pl.when(council.str.contains(r"^\d$")).then("0" + council).otherwise(council)
-    found: list[pl.DataFrame] = [
-        _issue(frame, ~sbd_ok, "candidate_no", "exam_candidate_no"),
-        _issue(
-            frame,
-            sbd_ok & pl.col("province_code_legacy").is_null(),
+    rejects = [
+        Rule("candidate_no", "exam_candidate_no", ~sbd_ok),
+        Rule(
             "candidate_no",
             "exam_unknown_council",
-            council=pl.col("council_code"),
+            sbd_ok & pl.col("province_code_legacy").is_null(),
+            {"council": pl.col("council_code")},
         ),
-        _issue(
-            frame,
-            sbd_ok & council.is_not_null() & (council_text != pl.col("council_code")),
+        Rule(
             "council",
             "exam_council_mismatch",
-            expected=pl.col("council_code"),
+            sbd_ok & council.is_not_null() & (council_text != pl.col("council_code")),
+            {"expected": pl.col("council_code")},
         ),
-        _issue(
-            frame,
-            pl.col("foreign_language").is_not_null()
-            & ~pl.col("foreign_language").is_in(list(catalog.foreign_languages)),
+        Rule(
             "foreign_language",
             "exam_unknown_language",
+            pl.col("foreign_language").is_not_null()
+            & ~pl.col("foreign_language").is_in(list(catalog.foreign_languages)),
         ),
-        _duplicates(frame, sbd_ok),
+        _duplicated(sbd_ok),
     ]
-    warnings: list[pl.DataFrame] = []
+    warnings = []
     scores = []
     for subject in catalog.subjects:
-        text = pl.col(subject.code).str.strip_chars().str.replace(",", ".", literal=True)
-        cell = pl.when(text != "").then(text)  # a blank cell: paper not taken
-        number = cell.cast(pl.Float64, strict=False)
-        hundredths = number * 100
-        taken = cell.is_not_null() & (number != NOT_TAKEN).fill_null(True)
-        grid = int(subject.grid * 100)
-        frame = frame.with_columns(hundredths.alias(f"_h_{subject.code}"))
-        h = pl.col(f"_h_{subject.code}")
+        h, taken = pl.col(f"_h_{subject.code}"), pl.col(f"_t_{subject.code}")
         on_resolution = (h - h.round(0)).abs() < EPSILON
         in_range = (h >= -EPSILON) & (h <= 1000 + EPSILON)
-        found += [
-            _issue(frame, taken & number.is_null(), subject.code, "not_a_number"),
-            _issue(frame, taken & ~in_range, subject.code, "exam_score_range"),
-            _issue(
-                frame,
-                taken & in_range & ~on_resolution,
-                subject.code,
-                "exam_score_resolution",
-                resolution=pl.lit(float(catalog.score_resolution)),
+        resolution = {"resolution": pl.lit(float(catalog.score_resolution))}
+        rejects += [
+            Rule(subject.code, "not_a_number", taken & h.is_null()),
+            Rule(subject.code, "exam_score_range", taken & ~in_range),
+            Rule(
+                subject.code, "exam_score_resolution", taken & in_range & ~on_resolution, resolution
             ),
         ]
+        grid = int(subject.grid * 100)
         off_grid = taken & in_range & on_resolution & (h.round(0).cast(pl.Int64) % grid != 0)
         warnings.append(
-            _issue(frame, off_grid, subject.code, "exam_off_grid", grid=pl.lit(float(subject.grid)))
+            Rule(subject.code, "exam_off_grid", off_grid, {"grid": pl.lit(float(subject.grid))})
         )
-        score = (h.round(0) / 100).round(2)
-        scores.append(pl.when(taken).then(score).otherwise(None).alias(subject.code))
-    rejects = pl.concat(found)
-    accepted = frame.join(
-        rejects.select(KEY).unique(), on=KEY, how="anti", nulls_equal=True
-    ).select(*KEY, *CANDIDATE_COLUMNS, *scores)
-    kept = pl.concat(warnings).join(accepted.select(KEY), on=KEY, how="semi", nulls_equal=True)
-    return Checked(accepted, rejects, kept)
+        score = pl.when(taken).then((h.round(0) / 100).round(2))
+        scores.append(score.alias(subject.code))
+    flagged = _flag(frame, rejects, warnings).lazy()
+    rejected = pl.any_horizontal(_flags(rejects))
+    warned = ~rejected & pl.any_horizontal(_flags(warnings))
+    return Checked(
+        flagged.filter(~rejected).select(*KEY, *CANDIDATE_COLUMNS, *scores).collect(),
+        _issues(_with_duplicate_rows(flagged.filter(rejected).collect()), rejects),
+        _issues(flagged.filter(warned).collect(), warnings),
+    )
 
 
 def check_registrations(rows: pl.DataFrame, schools: pl.Series) -> Checked:
     """Validate registration rows (candidate number, school code): ``accepted`` holds
     ``_sheet``, ``_row``, ``candidate_no``, ``school_code``; a school not among ``schools``
     (the registry's codes) is rejected."""
-    frame = _with_columns(rows, ["candidate_no", "school_code"]).with_columns(
-        pl.col("candidate_no").str.strip_chars(), pl.col("school_code").str.strip_chars()
+    frame = (
+        _with_columns(rows, ["candidate_no", "school_code"])
+        .lazy()
+        .with_columns(
+            pl.col("candidate_no").str.strip_chars(), pl.col("school_code").str.strip_chars()
+        )
     )
     sbd_ok = pl.col("candidate_no").str.contains(r"^\d{8}$").fill_null(False)
-    rejects = pl.concat(
-        [
-            _issue(frame, ~sbd_ok, "candidate_no", "exam_candidate_no"),
-            _issue(
-                frame,
-                ~pl.col("school_code").is_in(schools.implode()).fill_null(False),
-                "school_code",
-                "exam_unknown_school",
-            ),
-            _duplicates(frame, sbd_ok),
-        ]
-    )
-    accepted = frame.join(rejects.select(KEY).unique(), on=KEY, how="anti", nulls_equal=True)
+    rules = [
+        Rule("candidate_no", "exam_candidate_no", ~sbd_ok),
+        Rule(
+            "school_code",
+            "exam_unknown_school",
+            ~pl.col("school_code").is_in(schools.implode()).fill_null(False),
+        ),
+        _duplicated(sbd_ok),
+    ]
+    flagged = _flag(frame, rules, []).lazy()
+    rejected = pl.any_horizontal(_flags(rules))
+    rejects = _issues(_with_duplicate_rows(flagged.filter(rejected).collect()), rules)
+    accepted = flagged.filter(~rejected).select(*KEY, "candidate_no", "school_code").collect()
     empty = pl.DataFrame(schema=dict.fromkeys(ISSUE_COLUMNS, pl.String)).cast({"_row": pl.Int32})
-    return Checked(accepted.select(*KEY, "candidate_no", "school_code"), rejects, empty)
+    return Checked(accepted, rejects, empty)
 
 
 def _with_columns(rows: pl.DataFrame, names: list[str]) -> pl.DataFrame:
@@ -137,31 +157,68 @@ def _with_columns(rows: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     return rows.with_columns(missing) if missing else rows
 
 
-def _duplicates(frame: pl.DataFrame, sbd_ok: pl.Expr) -> pl.DataFrame:
-    """Every copy of a candidate number the file holds more than once."""
-    over = "candidate_no"
-    rows = pl.col("_row").cast(pl.String).implode().over(over).list.join(", ")
-    return _issue(
-        frame.with_columns(rows.alias("_rows"), pl.len().over(over).alias("_copies")),
-        sbd_ok & (pl.col("_copies") > 1),
-        "candidate_no",
-        "exam_duplicate_candidate",
-        rows=pl.col("_rows"),
+def _with_hundredths(frame: pl.LazyFrame, subjects: list[str]) -> pl.LazyFrame:
+    """Each score's text as a number of hundredths (``_h_``; null when it is not a number)
+    and whether the paper was taken (``_t_``: not blank, not -1), in steps that compute each
+    of them once."""
+    text = {s: pl.col(f"_s_{s}") for s in subjects}
+    hundredths = {s: pl.col(f"_h_{s}") for s in subjects}
+    return (
+        frame.with_columns(
+            pl.col(s).str.strip_chars().str.replace(",", ".", literal=True).alias(f"_s_{s}")
+            for s in subjects
+        )
+        .with_columns(
+            (text[s].cast(pl.Float64, strict=False) * 100).alias(f"_h_{s}") for s in subjects
+        )
+        .with_columns(
+            ((text[s] != "") & (hundredths[s] != NOT_TAKEN * 100).fill_null(True))
+            .fill_null(False)  # blank: paper not taken
+            .alias(f"_t_{s}")
+            for s in subjects
+        )
+        .drop(f"_s_{s}" for s in subjects)
     )
 
 
-def _issue(
-    frame: pl.DataFrame, broken: pl.Expr, field: str, rule: str, **values: pl.Expr
-) -> pl.DataFrame:
-    """The rows of ``frame`` where ``broken``, as issues of ``rule`` on ``field`` (the
-    candidate number in ``params``: an exam issue names no school)."""
-    detail = params(candidate_no=pl.col("candidate_no"), **values)
-    return frame.filter(broken.fill_null(False)).select(
-        pl.col("_sheet").cast(pl.String),
-        pl.col("_row").cast(pl.Int32),
-        pl.lit(None, dtype=pl.String).alias("school_code"),
-        pl.lit(field).alias("field"),
-        pl.lit(rule).alias("rule"),
-        pl.col(field).cast(pl.String).alias("value"),
-        detail,
+def _duplicated(sbd_ok: pl.Expr) -> Rule:
+    """Every copy of a candidate number the file holds more than once (the rows it is on:
+    ``_rows``, added by :func:`_with_duplicate_rows`)."""
+    broken = sbd_ok & pl.col("candidate_no").is_duplicated()
+    return Rule("candidate_no", "exam_duplicate_candidate", broken, {"rows": pl.col("_rows")})
+
+
+def _with_duplicate_rows(bad: pl.DataFrame) -> pl.DataFrame:
+    """The rejected rows with ``_rows``, the rows a candidate number is on: every copy of a
+    duplicated number is among them."""
+    rows = pl.col("_row").cast(pl.String).implode().over("candidate_no").list.join(", ")
+    return bad.with_columns(rows.alias("_rows"))
+
+
+def _flags(rules: list[Rule]) -> list[pl.Expr]:
+    return [pl.col(r.flag) for r in rules]
+
+
+def _flag(frame: pl.LazyFrame, rejects: list[Rule], warnings: list[Rule]) -> pl.DataFrame:
+    """The rows with one boolean column per rule."""
+    rules = [*rejects, *warnings]
+    return frame.with_columns(r.broken.fill_null(False).alias(r.flag) for r in rules).collect()
+
+
+def _issues(flagged: pl.DataFrame, rules: list[Rule]) -> pl.DataFrame:
+    """The issues of ``rules`` in the flagged rows, rule by rule (the candidate number in
+    ``params``: an exam issue names no school)."""
+    return pl.concat(
+        [
+            flagged.filter(pl.col(r.flag)).select(
+                pl.col("_sheet").cast(pl.String),
+                pl.col("_row").cast(pl.Int32),
+                pl.lit(None, dtype=pl.String).alias("school_code"),
+                pl.lit(r.field).alias("field"),
+                pl.lit(r.rule).alias("rule"),
+                pl.col(r.field).cast(pl.String).alias("value"),
+                params(candidate_no=pl.col("candidate_no"), **r.values),
+            )
+            for r in rules
+        ]
     )

@@ -5,63 +5,68 @@
 -- combination's language). Every figure of a unit is computed from the counts of its own
 -- candidates' papers, never from smaller units' figures; 7 million papers of a national year
 -- become far fewer rows, and a mean, a median or a spectrum read from them is exact.
--- Registered by ioc.exams.stats: exam_provinces (every council, its old province and that
--- province's successor), exam_school_places (school_places.sql), exam_combinations
--- (one row per combination and subject).
+-- The papers are counted by council and school; the places of a council and of a school are
+-- joined to the counts after. Registered by ioc.exams.stats: exam_provinces (every council,
+-- its old province and that province's successor), exam_school_places (school_places.sql),
+-- exam_totals (each candidate's total of each combination sat, in hundredths).
 create or replace temp table exam_counts as
 with candidates as (
     select
         candidates.year,
         candidates.candidate_no,
         candidates.council_code,
-        candidates.foreign_language,
         candidates.province_code_legacy,
-        provinces.province_code_2025,
-        registrations.school_code,
-        places.district_code_legacy,
-        places.commune_code_2025
+        registrations.school_code
     from core_exam__candidates as candidates
-    inner join exam_provinces as provinces on candidates.council_code = provinces.council_code
     left join core_exam__registrations as registrations
         on candidates.year = registrations.year
         and candidates.candidate_no = registrations.candidate_no
-    left join exam_school_places as places on registrations.school_code = places.school_code
     where $all or candidates.year in (select unnest($years))
 ),
 
 papers as (
-    select candidates.*, scores.subject, scores.score::decimal(5, 2) as score
+    select
+        candidates.year,
+        candidates.council_code,
+        candidates.province_code_legacy,
+        candidates.school_code,
+        scores.subject,
+        scores.score::decimal(5, 2) as score
     from candidates
     inner join core_exam__scores as scores
         on candidates.year = scores.year and candidates.candidate_no = scores.candidate_no
+
+    union all
+
+    select
+        candidates.year,
+        candidates.council_code,
+        candidates.province_code_legacy,
+        candidates.school_code,
+        totals.combination,
+        (totals.hundredths / 100)::decimal(5, 2)
+    from candidates
+    inner join exam_totals as totals
+        on candidates.year = totals.year and candidates.candidate_no = totals.candidate_no
 ),
 
-totals as (
-    select
-        papers.* exclude (subject, score),
-        combinations.code as subject,
-        sum(papers.score)::decimal(5, 2) as score
+counted as (
+    select year, council_code, province_code_legacy, school_code, subject, score, count(*) as papers
     from papers
-    inner join exam_combinations as combinations on papers.subject = combinations.subject
-    where combinations.language is null or papers.foreign_language = combinations.language
     group by all
-    having count(*) = 3
 )
 
 select
-    year,
-    council_code,
-    province_code_legacy,
-    province_code_2025,
-    school_code,
-    district_code_legacy,
-    commune_code_2025,
-    subject,
-    score,
-    count(*) as papers
-from (
-    select * from papers
-    union all by name
-    select * from totals
-)
-group by all
+    counted.year,
+    counted.council_code,
+    counted.province_code_legacy,
+    provinces.province_code_2025,
+    counted.school_code,
+    places.district_code_legacy,
+    places.commune_code_2025,
+    counted.subject,
+    counted.score,
+    counted.papers
+from counted
+inner join exam_provinces as provinces on counted.council_code = provinces.council_code
+left join exam_school_places as places on counted.school_code = places.school_code

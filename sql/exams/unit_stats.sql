@@ -3,7 +3,8 @@
 -- score of exam_unit_counts (unit_counts.sql). The sums of scores are exact (decimals), the
 -- median is the middle paper (the mean of the two middle ones for an even count).
 -- $at_least: the catalog's thresholds (5, 8); $failing_max: điểm liệt (1.0); totals of a
--- combination are counted at 15 and 24 (three papers at 5 and at 8).
+-- combination are counted at 15 and 24 (three papers at 5 and at 8). A school's figures
+-- (scheme NULL in exam_unit_counts) are computed once and given to each scheme.
 create or replace temp table exam_unit_stats as
 with reached as (
     select
@@ -14,29 +15,38 @@ with reached as (
     from exam_unit_counts as counts
     left join exam_subjects as subjects on counts.subject = subjects.code
     window unit as (partition by year, scheme, level, unit_code, subject)
+),
+
+stats as (
+    select
+        year,
+        scheme,
+        level,
+        unit_code,
+        subject,
+        sum(papers)::integer as candidates,
+        sum(papers * score)::double / sum(papers) as mean,
+        (
+            min(score) filter (where reached >= (n + 1) // 2)
+            + min(score) filter (where reached >= n // 2 + 1)
+        )::double / 2 as median,
+        sqrt(
+            greatest(
+                (sum(papers) * sum(papers * score * score) - sum(papers * score) ** 2)::double, 0
+            )
+        ) / sum(papers) as sd,
+        coalesce(sum(papers) filter (where score >= $at_least[1]), 0)::integer as ge5,
+        coalesce(sum(papers) filter (where score >= $at_least[2]), 0)::integer as ge8,
+        coalesce(sum(papers) filter (where score = 10), 0)::integer as eq10,
+        coalesce(sum(papers) filter (where score <= $failing_max), 0)::integer as failing,
+        coalesce(sum(papers) filter (where score % grid <> 0), 0)::integer as off_grid,
+        coalesce(sum(papers) filter (where score >= 15), 0)::integer as ge15,
+        coalesce(sum(papers) filter (where score >= 24), 0)::integer as ge24
+    from reached
+    group by year, scheme, level, unit_code, subject
 )
 
-select
-    year,
-    scheme,
-    level,
-    unit_code,
-    subject,
-    sum(papers)::integer as candidates,
-    sum(papers * score)::double / sum(papers) as mean,
-    (
-        min(score) filter (where reached >= (n + 1) // 2)
-        + min(score) filter (where reached >= n // 2 + 1)
-    )::double / 2 as median,
-    sqrt(
-        greatest((sum(papers) * sum(papers * score * score) - sum(papers * score) ** 2)::double, 0)
-    ) / sum(papers) as sd,
-    coalesce(sum(papers) filter (where score >= $at_least[1]), 0)::integer as ge5,
-    coalesce(sum(papers) filter (where score >= $at_least[2]), 0)::integer as ge8,
-    coalesce(sum(papers) filter (where score = 10), 0)::integer as eq10,
-    coalesce(sum(papers) filter (where score <= $failing_max), 0)::integer as failing,
-    coalesce(sum(papers) filter (where score % grid <> 0), 0)::integer as off_grid,
-    coalesce(sum(papers) filter (where score >= 15), 0)::integer as ge15,
-    coalesce(sum(papers) filter (where score >= 24), 0)::integer as ge24
-from reached
-group by year, scheme, level, unit_code, subject
+select stats.* replace (schemes.scheme as scheme)
+from stats
+inner join (values ('legacy'), ('2025')) as schemes (scheme)
+    on schemes.scheme = coalesce(stats.scheme, schemes.scheme)
