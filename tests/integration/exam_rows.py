@@ -41,6 +41,12 @@ def exam_snapshot(demo: Settings, where: Path) -> Settings:
     data = where / "data"
     shutil.copytree(demo.data_dir, data)
     settings = Settings(data_dir=data)
+    # only the councils below: the demo's own exam results go (the real provinces among them
+    # are there only when the shared files are beside the repository)
+    with duckdb.connect(str(settings.published_db)) as conn:
+        for (table,) in conn.execute("select table_name from duckdb_tables()").fetchall():
+            if table.startswith("core_exam__"):
+                conn.execute(f"delete from {table}")
     with duckdb.connect(str(settings.published_db), read_only=True) as conn:
         schools = conn.execute(
             "select school_code, province_code_legacy from core_school__registry "
