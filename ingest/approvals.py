@@ -15,7 +15,8 @@ import duckdb
 import polars as pl
 
 from ioc import db, store
-from ioc.compute.out_tables import approval_mode, rebuild_indicators
+from ioc.compute.bases import approval_mode
+from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
 from ioc.returns.validate import Checked
 from ioc.store import reviews
@@ -64,11 +65,14 @@ def read_store(settings: Settings) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
 
 
-def sync_approvals(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+def sync_approvals(conn: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     """Replace the snapshot's approvals and locks with the store's: an approval copied as it
     was keeps its ``sync_version``; a new or changed one takes the session's next run id
-    (the change version of ``/sync/returns``, the sequence of the runs)."""
+    (the change version of ``/sync/returns``, the sequence of the runs). Whether the
+    approved returns changed (the official sums of their schools then differ from them)."""
     approved, locked = read_store(settings)
+    returns = ["school_code", "school_year", "term", "content_hash"]
+    had = db.query(conn, "ingest/approved_returns", settings)
     version = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
     kept = db.query(conn, "ingest/approval_versions", settings).with_columns(
         pl.col("approved_at").dt.convert_time_zone("UTC")
@@ -79,6 +83,7 @@ def sync_approvals(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     conn.execute("delete from core_period__locks")
     db.insert_frame(conn, "core_return__approvals", approved)
     db.insert_frame(conn, "core_period__locks", locked)
+    return not had.sort(returns).equals(approved.select(returns).sort(returns))
 
 
 def frozen_rejects(

@@ -156,7 +156,8 @@ def _pull_pages(
             progress(done, "writing")
         for resource in resources:
             stored = _apply(conn, spec, resource, reference, settings, full) or stored
-        finish_session(conn, settings, [r.run for r in resources if r.run is not None])
+        runs = [r.run for r in resources if r.run is not None]
+        finish_session(conn, settings, runs, baseline=reference.baseline)
     spool.clear()
     for resource in resources:
         _add(report, resource.name, resource.report)

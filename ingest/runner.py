@@ -10,8 +10,7 @@ publishes its runs without a new build (readers keep theirs, with its caches).
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +20,7 @@ import polars as pl
 
 from ingest import places
 from ingest.approvals import frozen_rejects, sync_approvals
+from ingest.core_tables import ensure_units, rebuild_core
 from ingest.run_store import (
     FileReport,
     Pulled,
@@ -34,9 +34,9 @@ from ingest.sources.files import archive, file_meta, read_tables
 from ioc import db
 from ioc.catalog import load_contract, load_rules
 from ioc.compute.out_tables import provinces_of, rebuild_indicators
+from ioc.compute.sums_delta import Baseline
 from ioc.config import Settings, get_settings
 from ioc.domain.period import Period
-from ioc.geo import admin as geo
 from ioc.returns.headers import Table
 from ioc.returns.limits import LimitError
 from ioc.returns.names import file_name
@@ -116,7 +116,7 @@ def ingest_batches(
                 )
         if then is not None:
             then(conn, reports)
-        finish_session(conn, settings, reports, progress)
+        finish_session(conn, settings, reports, progress, reference.baseline)
     return reports
 
 
@@ -131,11 +131,14 @@ def open_session(
     checked against. ``schools``: every school the session's rows name, when known before
     (a pull's): the registry's places are read for those only."""
     ensure_units(conn, settings)
-    sync_approvals(conn, settings)
+    # approvals the snapshot did not have: the stored official sums no longer match them,
+    # so no difference can be taken from them (the provinces are recomputed instead)
+    approvals_changed = sync_approvals(conn, settings)
     return Reference(
         conn.sql("select * from core_geo__units").pl(),
         places.registry(conn, settings, schools),
         places.scope_of(conn, settings, scope, schools),
+        None if approvals_changed else Baseline(conn, settings),
     )
 
 
@@ -144,9 +147,11 @@ def finish_session(
     settings: Settings,
     reports: Sequence[FileReport],
     progress: Progress | None = None,
+    baseline: Baseline | None = None,
 ) -> None:
     """Rebuild the registry and the indicators of the schools whose returns changed (nothing
-    when no run loaded: the registry and indicators stand)."""
+    when no run loaded: the registry and indicators stand); ``baseline``: the session's
+    (:attr:`Reference.baseline`), what the schools added to the sums before it."""
     if not any(r.status == "loaded" for r in reports):
         return
     if progress:
@@ -155,20 +160,12 @@ def finish_session(
     # where the changed schools were before this session: a school that moved province
     # leaves nothing behind in its old one
     before = provinces_of(conn, settings, changed) if changed else None
-    rebuild_core(conn, settings, changed or None)
+    if baseline is not None:  # schools whose registry record alone changed: as they stand
+        baseline.capture(conn, changed)
+    if not rebuild_core(conn, settings, changed or None):
+        baseline = None  # every school's expected periods were made anew: no difference
     if changed:
-        rebuild_indicators(conn, settings, changed, moved_from=before)
-
-
-def ensure_units(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """Load both unit schemes and the crosswalks into a new snapshot (static reference data).
-
-    Each table is filled when empty, so a store made before a table existed gets it."""
-    if not db.scalar(conn, "select count(*) from core_geo__units"):
-        db.insert_frame(conn, "core_geo__units", geo.units())
-        db.insert_frame(conn, "core_geo__commune_crosswalk", geo.commune_crosswalk())
-    if not db.scalar(conn, "select count(*) from core_geo__district_crosswalk"):
-        db.insert_frame(conn, "core_geo__district_crosswalk", geo.district_crosswalk())
+        rebuild_indicators(conn, settings, changed, moved_from=before, baseline=baseline)
 
 
 def _stored_rows(reports: list[FileReport]) -> bool:
@@ -183,6 +180,7 @@ class Reference:
     units: pl.DataFrame  # both unit schemes
     registry: pl.DataFrame  # where the registry places each school named (ingest.places)
     scope: places.Scope | None  # what a scoped account may write; None: unrestricted
+    baseline: Baseline | None = None  # what the schools the session changes added before
 
 
 def record_failure(
@@ -211,65 +209,6 @@ def record_failure(
         )
         record_run(conn, report, record, settings)
     return report
-
-
-CORE_TABLES = ("core_school__registry", "core_school__expected")  # sql/core/<table>.sql
-
-
-def rebuild_core(
-    conn: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    schools: Collection[str] | None = None,
-) -> bool:
-    """Rebuild the derived core tables (registry, expected schools) from the returns: for
-    every school, or only the rows of ``schools`` (those whose returns or registry records
-    changed) when the tables are built and the periods each old province reported in stay
-    the same (every school's expected rows depend on those). Whether it was only the
-    schools' rows (a ``core`` row of ``meta__build_steps`` says so too)."""
-    started = time.perf_counter()
-    if schools and db.scalar(conn, db.sql("ingest/core_incremental_ready", settings.sql_dir)):
-        before = conn.execute(db.sql("ingest/province_periods", settings.sql_dir)).fetchall()
-        _core_rows(conn, settings, sorted(schools))
-        if conn.execute(db.sql("ingest/province_periods", settings.sql_dir)).fetchall() == before:
-            _record_core(conn, started, len(schools))
-            return True
-    _core_rows(conn, settings, None)
-    _record_core(conn, started, None)
-    return False
-
-
-def _core_rows(
-    conn: duckdb.DuckDBPyConnection, settings: Settings, schools: list[str] | None
-) -> None:
-    """Each core table built anew (``schools`` None), or its rows of ``schools`` replaced."""
-    due = load_rules().quality.due
-    values = {"dn_due": due["DN"], "cn_due": due["CN"], "all": schools is None}
-    values["schools"] = schools or []
-    for table in CORE_TABLES:
-        select = db.sql(f"core/{table}", settings.sql_dir)
-        params = {k: v for k, v in values.items() if f"${k}" in select}
-        if schools is None:
-            conn.execute(f"create or replace table {table} as {select}", params)
-            continue
-        conn.execute(
-            f"delete from {table} where school_code in (select unnest($schools))",
-            {"schools": schools},
-        )
-        conn.execute(f"insert into {table} by name {select}", params)
-
-
-def _record_core(conn: duckdb.DuckDBPyConnection, started: float, schools: int | None) -> None:
-    rows = db.scalar(conn, "select count(*) from core_school__expected")
-    conn.execute(
-        "insert into meta__build_steps values (?, 'core', ?, ?, ?, ?)",
-        [
-            datetime.now(UTC),
-            "full" if schools is None else "incremental",
-            None if schools is None else f"{schools} schools",
-            time.perf_counter() - started,
-            rows,
-        ],
-    )
 
 
 def _ingest_file(
@@ -366,6 +305,8 @@ def _load(
     """Validate and store one run's tables in its own transaction, with its run record."""
     checked, text, moved = check_tables(tables, record.period, path, reference)
     checked = frozen_rejects(conn, checked, settings)
+    if reference.baseline is not None:  # before their returns are replaced
+        reference.baseline.capture(conn, checked.accepted["school_code"].unique().to_list())
     if progress:
         progress(path.name, "writing")
     conn.execute("begin transaction")

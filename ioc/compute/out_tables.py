@@ -17,39 +17,23 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
+from ioc.compute.bases import (
+    APPROVED,
+    Contribution,
+    bases,
+    contribution,
+    inputs,
+    params,
+    stored_usable,
+    with_basis,
+)
 from ioc.compute.findings import findings
-from ioc.compute.indicators import prepare_schools, sums_columns, unit_sums
+from ioc.compute.sums_delta import SUMS_KEY, Baseline, updated
 from ioc.config import Settings
 
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
-APPROVED = "is_approved"  # sql/indicators/returns.sql: the return counts on the official basis
-# a row of out_indicator__sums: one (unit, period) on one basis
-SUMS_KEY = ["scheme", "level", "unit_code", "province_code", "school_year", "term", "basis"]
 STORED, OLD = "__stored", "__old"  # while stored and new sums are compared
 SAME_WITHIN = 1e-12  # relative difference of a recomputed float sum still the stored one
-
-
-def _frame(
-    conn: duckdb.DuckDBPyConnection,
-    name: str,
-    settings: Settings,
-    scope: pl.DataFrame | None,
-    **more: object,
-) -> pl.LazyFrame:
-    """An input of the computation, limited in SQL to the provinces in ``scope``."""
-    params = _provinces(scope) | more
-    return db.query(conn, f"indicators/{name}", settings, **params).lazy()
-
-
-def _provinces(scope: pl.DataFrame | None) -> dict[str, object]:
-    """The parameters of a query limited to the provinces in ``scope`` (None: every one):
-    ``$all``, ``$provinces_2025``, ``$provinces_legacy``."""
-    params: dict[str, object] = {"all": scope is None, "provinces_2025": [], "provinces_legacy": []}
-    if scope is not None:
-        for scheme in ("2025", "legacy"):
-            codes = scope.filter(pl.col("scheme") == scheme)["code"].to_list()
-            params[f"provinces_{scheme}"] = codes
-    return params
 
 
 def rebuild_indicators(
@@ -57,52 +41,33 @@ def rebuild_indicators(
     settings: Settings,
     changed_schools: Collection[str] | None = None,
     moved_from: pl.DataFrame | None = None,
+    baseline: Baseline | None = None,
 ) -> int:
     """Recompute indicator sums and findings: everything, or the provinces of the changed
     schools, where they are now and where they were (``moved_from``: :func:`provinces_of`
     them before the core was rebuilt, so a school that left a province leaves nothing in
-    it). Returns the number of (unit, period) rows written."""
+    it). When ``baseline`` took what the changed schools added to the stored sums before
+    the session changed them, the stored sums take the difference instead
+    (:mod:`ioc.compute.sums_delta`) unless the schools changed cells. Returns the number
+    of (unit, period) rows written."""
     started = time.perf_counter()
     catalog = load_catalog()
     # after an ingest, stored sums made by this catalog and approval mode are updated in part
-    usable = changed_schools is not None and _stored_usable(conn, settings)
+    usable = changed_schools is not None and stored_usable(conn, settings)
     scope = None
     if usable and changed_schools is not None:
         scope = _affected(conn, settings, changed_schools, moved_from)
-    registry, expected = (_frame(conn, name, settings, scope) for name in ("registry", "expected"))
-    # read once: the official basis is the returns approved (off: every one, on both bases)
-    flagged = _frame(conn, "returns", settings, scope, approved=settings.approval != "off")
-    returns = flagged.drop(APPROVED)
-    every = unit_sums(prepare_schools(returns, registry, expected, catalog.norms), catalog)
-    official = every
-    if settings.approval != "off":
-        approved = flagged.filter(APPROVED).drop(APPROVED)
-        official = unit_sums(prepare_schools(approved, registry, expected, catalog.norms), catalog)
-    found = findings(returns, registry, load_rules().quality)  # of every return, once
-    if not usable:
-        # the wide table's columns follow the catalog (indicator_id__part), so it is created
-        # from the frames themselves, each basis read where it is (no copy of the two joined);
-        # the findings table's shape is in sql/out
-        conn.register("official_sums", official)
-        conn.register("every_sums", every)
-        conn.execute(
-            "create or replace table out_indicator__sums as "
-            "select *, 'official' as basis from official_sums "
-            "union all by name select *, 'all' as basis from every_sums"
-        )
-        conn.unregister("official_sums")
-        conn.unregister("every_sums")
-        rows = official.height + every.height
-    else:  # after an ingest: most units' sums are what they were; only the others are written
-        sums = pl.concat(
-            [
-                official.with_columns(pl.lit("official").alias("basis")),
-                every.with_columns(pl.lit("all").alias("basis")),
-            ],
-            how="vertical_relaxed",
-        )
-        _replace_changed(conn, settings, sums, scope)
-        rows = sums.height
+    read = inputs(conn, settings, params(scope))
+    registry, _, flagged = read
+    rows = None
+    before = baseline.taken(changed_schools or ()) if usable and baseline else None
+    if baseline is not None and before is not None:
+        rows = _add_difference(conn, settings, before, baseline.schools)
+    differed = rows is not None
+    if rows is None:
+        official, every, _ = bases(read, settings, catalog)
+        rows = _write_sums(conn, settings, official, every, scope, anew=not usable)
+    found = findings(flagged.drop(APPROVED), registry, load_rules().quality)  # of every return
     if scope is None:
         db.execute(conn, "out/out_quality__findings", settings)
     else:
@@ -115,13 +80,60 @@ def rebuild_indicators(
     db.insert_frame(conn, "out_quality__findings", found)
     conn.execute("delete from meta__approval")
     conn.execute("insert into meta__approval values (?)", [settings.approval])
-    _record(conn, started, rows, scope)
+    _record(conn, started, rows, scope, len(changed_schools or ()) if differed else None)
     return rows
 
 
-def approval_mode(conn: duckdb.DuckDBPyConnection) -> str | None:
-    """The approval mode the snapshot's official figures were computed under (None: never)."""
-    return db.scalar(conn, "select max(mode) from meta__approval")
+def _write_sums(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    official: pl.DataFrame,
+    every: pl.DataFrame,
+    scope: pl.DataFrame | None,
+    *,
+    anew: bool,
+) -> int:
+    """Store the recomputed sums: the whole table ``anew``, or the rows of the provinces in
+    ``scope`` (None: every province) that changed."""
+    if anew:
+        # the wide table's columns follow the catalog (indicator_id__part), so it is created
+        # from the frames themselves, each basis read where it is (no copy of the two joined);
+        # the findings table's shape is in sql/out
+        conn.register("official_sums", official)
+        conn.register("every_sums", every)
+        conn.execute(
+            "create or replace table out_indicator__sums as "
+            "select *, 'official' as basis from official_sums "
+            "union all by name select *, 'all' as basis from every_sums"
+        )
+        conn.unregister("official_sums")
+        conn.unregister("every_sums")
+        return official.height + every.height
+    # after an ingest: most units' sums are what they were; only the others are written
+    sums = with_basis(official, every)
+    _replace_changed(conn, settings, sums, scope)
+    return sums.height
+
+
+def _add_difference(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    before: Contribution,
+    schools: Collection[str],
+) -> int | None:
+    """Add to the stored sums what ``schools`` add now minus what they added ``before``;
+    the rows written, or None when the difference cannot be taken."""
+    after = contribution(conn, settings, schools)
+    conn.register("units", after.sums.select(SUMS_KEY))
+    try:
+        stored = db.query(conn, "out/sums_of_units", settings)
+    finally:
+        conn.unregister("units")
+    changed = updated(stored, before, after)
+    if changed is None:
+        return None
+    _replace_rows(conn, settings, changed.select(SUMS_KEY), changed)
+    return changed.height
 
 
 def provinces_of(
@@ -154,26 +166,6 @@ def _affected(
     return provinces
 
 
-def _stored_usable(conn: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
-    """Whether the stored sums and findings may be updated in part: made under this approval
-    mode, by the present catalog, and not empty."""
-    if approval_mode(conn) != settings.approval:
-        return False  # official figures made under the other mode
-    tables = {
-        t for (t,) in conn.execute("select table_name from information_schema.tables").fetchall()
-    }
-    if not {"out_indicator__sums", "out_quality__findings"} <= tables:
-        return False  # first build
-    columns = conn.execute(
-        "select column_name from information_schema.columns "
-        "where table_name = 'out_indicator__sums' order by ordinal_position"
-    ).fetchall()
-    if [c for (c,) in columns] != [*sums_columns(load_catalog()), "basis"]:
-        return False  # the catalog changed: the table's shape changes with it
-    # empty, or made before the bases (sql/schema/64_out_indicator_basis.sql)
-    return bool(db.scalar(conn, "select count(*) from out_indicator__sums where basis = 'all'"))
-
-
 def _replace_changed(
     conn: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -186,7 +178,8 @@ def _replace_changed(
     A sum within :data:`SAME_WITHIN` of the stored one is the same: the sums of fractional
     parts come out in the last bits as the order of the additions falls, so a rebuild is no
     closer to itself than that."""
-    stored = db.query(conn, "out/sums_of_provinces", settings, **_provinces(scope))
+    given = {k: v for k, v in params(scope).items() if k != "schools"}
+    stored = db.query(conn, "out/sums_of_provinces", settings, **given)
     values = [c for c in sums.columns if c not in SUMS_KEY]
     compared = sums.join(
         stored.with_columns(pl.lit(True).alias(STORED)),
@@ -195,15 +188,21 @@ def _replace_changed(
         suffix=OLD,
         nulls_equal=True,
     )
-    same = pl.col(STORED).fill_null(False) & pl.all_horizontal(
-        _same(c, sums.schema[c]) for c in values
-    )
+    schema = sums.schema  # once: each lookup builds it anew
+    same = pl.col(STORED).fill_null(False) & pl.all_horizontal(_same(c, schema[c]) for c in values)
     fresh = compared.filter(~same).select(sums.columns)
     gone = stored.select(SUMS_KEY).join(sums.select(SUMS_KEY), on=SUMS_KEY, how="anti")
-    conn.register("replaced", pl.concat([fresh.select(SUMS_KEY), gone]))
+    _replace_rows(conn, settings, pl.concat([fresh.select(SUMS_KEY), gone]), fresh)
+
+
+def _replace_rows(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, keys: pl.DataFrame, rows: pl.DataFrame
+) -> None:
+    """Delete the stored sums of ``keys``, then insert ``rows``."""
+    conn.register("replaced", keys)
     db.execute(conn, "out/delete_sums_rows", settings)
     conn.unregister("replaced")
-    db.insert_frame(conn, "out_indicator__sums", fresh)
+    db.insert_frame(conn, "out_indicator__sums", rows)
 
 
 def _same(column: str, dtype: pl.DataType) -> pl.Expr:
@@ -218,18 +217,22 @@ def _same(column: str, dtype: pl.DataType) -> pl.Expr:
 
 
 def _record(
-    conn: duckdb.DuckDBPyConnection, started: float, rows: int, provinces: pl.DataFrame | None
+    conn: duckdb.DuckDBPyConnection,
+    started: float,
+    rows: int,
+    provinces: pl.DataFrame | None,
+    schools: int | None,
 ) -> None:
+    """The step's row: 'difference' (the sums took the difference of ``schools`` schools;
+    the findings of ``provinces`` were redone), 'incremental' (the provinces recomputed) or
+    'full'."""
     detail = None
     if provinces is not None:
         detail = ", ".join(f"{s}:{p}" for s, p in provinces.sort(pl.all()).iter_rows())
+    mode = "full" if provinces is None else "incremental"
+    if schools is not None:
+        mode, detail = "difference", f"{schools} schools; findings of {detail or 'every province'}"
     conn.execute(
         "insert into meta__build_steps values (?, 'indicators', ?, ?, ?, ?)",
-        [
-            datetime.now(UTC),
-            "full" if provinces is None else "incremental",
-            detail,
-            time.perf_counter() - started,
-            rows,
-        ],
+        [datetime.now(UTC), mode, detail, time.perf_counter() - started, rows],
     )

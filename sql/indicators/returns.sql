@@ -1,4 +1,5 @@
--- Returns of the schools in scope (all schools when $all), each with whether it counts on the
+-- Returns of the schools in scope (all schools when $all: else those of the provinces given and
+-- the schools named in $schools), each with whether it counts on the
 -- official basis (docs/approval.md): approved, and its content the content approved
 -- (core_return__approvals); $approved false when no return is asked about (approval off:
 -- every return counts on both bases).
@@ -12,7 +13,7 @@ select
             and approvals.content_hash = returns.content_hash
     ) as is_approved
 from core_school__period_returns as returns
-where ($all or returns.school_code in (
+where ($all or returns.school_code in (select unnest($schools)) or returns.school_code in (
     select school_code from core_school__registry
     where province_code_2025 in (select unnest($provinces_2025))
         or province_code_legacy in (select unnest($provinces_legacy))

@@ -343,7 +343,7 @@ def ensure_snapshot(schools: int = national.SCHOOLS, seed: int = SEED, log: Log 
 
 
 def _build(folder: Path, schools: int, seed: int, log: Log) -> History:
-    from ingest.runner import ensure_units, rebuild_core  # imports the whole store
+    from ingest.core_tables import ensure_units, rebuild_core
 
     seconds: dict[str, float] = {}
     started = time.perf_counter()

@@ -26,8 +26,7 @@ from tests.fixtures import SCHOOLS, table_rows, write_csv
 
 YEAR, TERM = "2021-2022", "DN"
 PERIOD = f"{YEAR}/{TERM}"
-CHECKER = [("legacy", "941"), ("legacy", "942"), ("legacy", "943")]  # old districts
-APPROVER = [("legacy", "94")]
+APPROVER = [("legacy", "94")]  # who locks the province
 HASHES = "select school_code, content_hash from core_school__period_returns order by 1"
 
 
@@ -59,15 +58,19 @@ def snapshot(settings: Settings, sql: str, params: list[Any] | None = None) -> l
         conn.close()
 
 
-def approve(settings: Settings, codes: list[str], *, job: bool = False) -> None:
-    """Check (old district) then approve (province) through the review service, then publish
-    (through the ``review_publish`` job as the API does, if ``job``)."""
+def approve(
+    settings: Settings, codes: list[str], *, job: bool = False, period: str = PERIOD
+) -> None:
+    """Check (by the school's old district) then approve (by its old province) through the
+    review service, then publish (through the ``review_publish`` job as the API does, if
+    ``job``)."""
+    year, term = period.split("/")
     hashes = dict(
         snapshot(
             settings,
             "select school_code, content_hash from core_school__period_returns "
             "where school_year = ? and term = ?",
-            [YEAR, TERM],
+            [year, term],
         )
     )
     conn = db.connect_published(settings)
@@ -87,10 +90,12 @@ def approve(settings: Settings, codes: list[str], *, job: bool = False) -> None:
     store.migrate(engine)
     with store.open_session(engine) as session:
         for code in codes:
-            key = reviews.ReturnKey(code, YEAR, TERM)
+            key = reviews.ReturnKey(code, year, term)
+            district = [("legacy", places[code][("legacy", "district")])]
+            province = [("legacy", places[code][("legacy", "province")])]
             for action, actor, scopes in (
-                (Action.CHECK, "checker", CHECKER),
-                (Action.APPROVE, "approver", APPROVER),
+                (Action.CHECK, "checker", district),
+                (Action.APPROVE, "approver", province),
             ):
                 reviews.act(
                     session,

@@ -18,13 +18,15 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from ingest.core_tables import rebuild_core
 from ingest.run_store import FileReport
-from ingest.runner import finish_session, ingest, rebuild_core
+from ingest.runner import finish_session, ingest
 from ioc import db
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
 from ioc.geo import admin as geo
 from tests.fixtures import VI, table_rows, write_csv
+from tests.integration.test_approval_snapshot import approve
 
 FIELDS = [
     "school_code",
@@ -125,6 +127,22 @@ def indicator_steps(settings: Settings) -> int:
         found.close()
 
 
+def last_indicator_mode(settings: Settings) -> str:
+    """How the last indicator rebuild went: 'full', 'incremental' (some provinces
+    recomputed) or 'difference' (the stored sums took the changed schools' difference)."""
+    found = db.connect_published(settings)
+    try:
+        return str(
+            db.scalar(
+                found,
+                "select mode from meta__build_steps where step = 'indicators' "
+                "order by finished_at desc limit 1",
+            )
+        )
+    finally:
+        found.close()
+
+
 def load(tmp: Path, settings: Settings, name: str, period: str, schools: list[dict]) -> None:
     rows = table_rows(schools, fields=FIELDS)
     assert rows[0] == [VI[f] for f in FIELDS]
@@ -191,7 +209,10 @@ def test_incremental_updates_equal_a_full_rebuild(tmp: Path) -> None:
     assert_same_as_full(settings, tmp, incremental_steps=1)
     assert indicator_steps(settings) == 1  # Cần Thơ's units only: Cà Mau's stand
 
-    # both provinces changed: every sum recomputed, the stored rows that differ rewritten
+    # schools moving unit cannot take a difference: their provinces were recomputed
+    assert last_indicator_mode(settings) == "incremental"
+
+    # both provinces changed, values only: the stored sums took the two schools' difference
     load(
         tmp,
         settings,
@@ -199,6 +220,7 @@ def test_incremental_updates_equal_a_full_rebuild(tmp: Path) -> None:
         "2024-2025/DN",
         [school(9, bump=2), elsewhere(3, bump=5)],
     )
+    assert last_indicator_mode(settings) == "difference"
     assert_same_as_full(settings, tmp, incremental_steps=2)
 
     # an earlier period corrected: a school's old return changes its place history
@@ -249,3 +271,22 @@ def test_a_school_moving_to_another_2025_province_leaves_nothing_in_the_old_one(
     load(tmp, settings, "m1-move", "2024-2025/DN", [moved])
     assert indicator_steps(settings) == before + 1  # incremental, not a full rebuild
     assert_same_as_full(settings, tmp / "moves", incremental_steps=1)
+
+
+def test_the_difference_keeps_the_official_basis_to_approved_returns(tmp: Path) -> None:
+    """With approval required, the stored sums take the difference of changed unapproved
+    returns on both bases, after approvals published in between, and equal a full rebuild
+    (whose official basis counts the approved returns only)."""
+    settings = Settings(data_dir=tmp / "approved", approval="required")
+    load(tmp, settings, "a1", "2021-2022/DN", [school(n) for n in range(150)])
+    approve(settings, [school(n)["school_code"] for n in range(0, 40, 3)], period="2021-2022/DN")
+    assert_same_as_full(settings, tmp / "approved", incremental_steps=0)
+    # unapproved schools change (an approved one sent unchanged is no change)
+    load(tmp, settings, "a2", "2021-2022/DN", [school(n, bump=4) for n in (1, 2, 4)] + [school(3)])
+    assert last_indicator_mode(settings) == "difference"
+    assert_same_as_full(settings, tmp / "approved", incremental_steps=1)
+    # more approvals, then one of the newly changed returns changes once more
+    approve(settings, [school(n)["school_code"] for n in (1, 5)], period="2021-2022/DN")
+    load(tmp, settings, "a3", "2021-2022/DN", [school(n, bump=9) for n in (2, 7)])
+    assert last_indicator_mode(settings) == "difference"
+    assert_same_as_full(settings, tmp / "approved", incremental_steps=2)

@@ -12,7 +12,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from ingest.runner import ingest, rebuild_core
+from ingest.core_tables import rebuild_core
+from ingest.runner import ingest
 from ioc import db
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings

@@ -1,0 +1,124 @@
+"""The inputs of the indicator sums as a snapshot holds them, and the sums on both bases.
+
+A unit's figures are kept on two bases (docs/approval.md): ``official``, the returns
+approved (approval off: every return), and ``all``, every return received. Both are sums
+over the unit's schools of the parts :func:`ioc.compute.indicators.unit_sums` adds up, so
+what a set of schools adds to them (a :class:`Contribution`) can be taken apart from the
+rest (:mod:`ioc.compute.sums_delta`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import duckdb
+import polars as pl
+
+from ioc import db
+from ioc.catalog.definitions import Catalog, load_catalog
+from ioc.compute.indicators import prepare_schools, sums_columns, unit_sums
+from ioc.config import Settings
+from ioc.domain.period import PERIOD_COLUMNS
+from ioc.domain.units import PLACE_COLUMNS
+
+APPROVED = "is_approved"  # sql/indicators/returns.sql: the return counts on the official basis
+CELL = ["school_code", *PLACE_COLUMNS, *PERIOD_COLUMNS]  # where a school is counted
+Inputs = tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]  # registry, expected, returns flagged
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What some schools add to the stored sums at one moment: their own unit sums on both
+    bases (``sums``: the stored table's columns) and the cells they are counted in (one row
+    per school and expected period, sorted)."""
+
+    sums: pl.DataFrame
+    cells: pl.DataFrame
+
+
+def params(scope: pl.DataFrame | None, schools: Collection[str] = ()) -> dict[str, object]:
+    """The parameters of a query limited to the provinces in ``scope`` (None, and no
+    ``schools``: every one) and the ``schools`` named: ``$all``, ``$provinces_2025``,
+    ``$provinces_legacy``, ``$schools``."""
+    found: dict[str, object] = {"all": scope is None and not schools, "schools": list(schools)}
+    found |= {"provinces_2025": [], "provinces_legacy": []}
+    if scope is not None:
+        for scheme in ("2025", "legacy"):
+            codes = scope.filter(pl.col("scheme") == scheme)["code"].to_list()
+            found[f"provinces_{scheme}"] = codes
+    return found
+
+
+def inputs(conn: duckdb.DuckDBPyConnection, settings: Settings, given: dict[str, object]) -> Inputs:
+    """The registry, expected periods and returns (flagged when approved) of the schools
+    ``given`` names (:func:`params`), read in SQL."""
+    registry, expected = (
+        db.query(conn, f"indicators/{name}", settings, **given).lazy()
+        for name in ("registry", "expected")
+    )
+    approved = settings.approval != "off"
+    flagged = db.query(conn, "indicators/returns", settings, **given, approved=approved)
+    return registry, expected, flagged.lazy()
+
+
+def bases(
+    read: Inputs, settings: Settings, catalog: Catalog
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.LazyFrame]:
+    """The unit sums on the official basis and on all returns, and the schools' prepared
+    rows. The official basis is the returns approved (approval off: every one, the same
+    sums)."""
+    registry, expected, flagged = read
+    schools = prepare_schools(flagged.drop(APPROVED), registry, expected, catalog.norms)
+    every = unit_sums(schools, catalog)
+    official = every
+    if settings.approval != "off":
+        approved = flagged.filter(APPROVED).drop(APPROVED)
+        official = unit_sums(prepare_schools(approved, registry, expected, catalog.norms), catalog)
+    return official, every, schools
+
+
+def with_basis(official: pl.DataFrame, every: pl.DataFrame) -> pl.DataFrame:
+    """Both bases in one frame, the stored table's shape (its last column ``basis``)."""
+    return pl.concat(
+        [
+            official.with_columns(pl.lit("official").alias("basis")),
+            every.with_columns(pl.lit("all").alias("basis")),
+        ],
+        how="vertical_relaxed",
+    )
+
+
+def contribution(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, schools: Collection[str]
+) -> Contribution:
+    """What ``schools`` add to the sums as the snapshot holds them now."""
+    read = inputs(conn, settings, params(None, sorted(schools)))
+    official, every, prepared = bases(read, settings, load_catalog())
+    cells = prepared.select(CELL).collect().sort(CELL, nulls_last=True)
+    return Contribution(with_basis(official, every), cells)
+
+
+def approval_mode(conn: duckdb.DuckDBPyConnection) -> str | None:
+    """The approval mode the snapshot's official figures were computed under (None: never)."""
+    return db.scalar(conn, "select max(mode) from meta__approval")
+
+
+def stored_usable(conn: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """Whether the stored sums and findings may be updated in part: made under this approval
+    mode, by the present catalog, and not empty."""
+    if approval_mode(conn) != settings.approval:
+        return False  # official figures made under the other mode
+    tables = {
+        t for (t,) in conn.execute("select table_name from information_schema.tables").fetchall()
+    }
+    if not {"out_indicator__sums", "out_quality__findings"} <= tables:
+        return False  # first build
+    columns = conn.execute(
+        "select column_name from information_schema.columns "
+        "where table_name = 'out_indicator__sums' order by ordinal_position"
+    ).fetchall()
+    if [c for (c,) in columns] != [*sums_columns(load_catalog()), "basis"]:
+        return False  # the catalog changed: the table's shape changes with it
+    # empty, or made before the bases (sql/schema/64_out_indicator_basis.sql)
+    return bool(db.scalar(conn, "select count(*) from out_indicator__sums where basis = 'all'"))
