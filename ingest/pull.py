@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -201,6 +201,9 @@ def _apply(
         "run_id": None,
         "drift": drift(parts.hashed, previous) if full else None,
     }
+    # the pages' rows are done with: freed before the changed ones go through the runner
+    resource.fetched = replace(fetched, rows=fetched.rows.clear())
+    del fetched, rows
     run = None
     if parts.changed.height:
         run = _run(conn, spec, pulled, parts.changed, fields, reference, settings)

@@ -51,6 +51,8 @@ def latest(frame: pl.DataFrame) -> tuple[pl.DataFrame, int]:
         rank = (version_key(version), i)
         if key not in best or rank >= best[key][0]:
             best[key] = (rank, i)
+    if len(best) == frame.height:  # no duplicate: the frame itself, not a copy of it
+        return frame, 0
     keep = sorted(i for _, i in best.values())
     return frame.select(pl.all().gather(keep)), frame.height - len(keep)
 
