@@ -42,6 +42,7 @@ CHECKPOINT_THRESHOLD = "64GB"  # in an ingest session: checkpointed when publish
 #: national year is held to 2 GB, and the files' frames (two at a time) and Python need the
 #: rest (the statistics spill to disk beyond it)
 MEMORY_LIMIT = "1GB"
+READ_AHEAD = 2  # results files read and checked in threads while one is stored
 Read = tuple[ExamFile, Checked, int]  # a file read and checked, and the exam's year
 
 
@@ -69,28 +70,34 @@ def ingest_exams(
         ensure_units(conn, settings)
         if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
             rebuild_core(conn, settings)  # an exam-only snapshot: the (empty) registry
-        for path, ahead in _read_ahead([Path(p) for p in paths], settings, year, catalog):
-            reports.append(_run(conn, path, "exam", settings, years, ahead.result))
-        linked = year if year is not None else (min(years) if len(years) == 1 else None)
-        for path in map(Path, registrations):
-            checked = functools.partial(_read_registrations, conn, path, settings, linked)
-            reports.append(_run(conn, path, "exam_registrations", settings, years, checked))
+        results, linking = [Path(p) for p in paths], [Path(p) for p in registrations]
+        schools = _registry(conn, settings) if linking else _none()
+        jobs: list[Callable[[], Any]] = [
+            functools.partial(_read_results, p, settings, year, catalog) for p in results
+        ]
+        jobs += [functools.partial(_read_registrations, p, settings, schools) for p in linking]
+        with ThreadPoolExecutor(max_workers=READ_AHEAD) as pool:
+            ahead = _ahead(pool, jobs)
+            for path in results:
+                reports.append(_run(conn, path, "exam", settings, years, next(ahead).result))
+            linked = year if year is not None else (min(years) if len(years) == 1 else None)
+            for path in linking:
+                checked = functools.partial(_linked, next(ahead), path, linked)
+                reports.append(_run(conn, path, "exam_registrations", settings, years, checked))
         if years:
             stats.rebuild(conn, settings, sorted(years))
     return reports
 
 
-def _read_ahead(
-    paths: list[Path], settings: Settings, year: int | None, catalog: ExamCatalog
-) -> Iterator[tuple[Path, Future[Read]]]:
-    """Each results file with its reading and checking, the next file's started in a thread
-    while this one is stored (Polars and DuckDB work outside the GIL: two cores busy)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        reads = [pool.submit(_read_results, p, settings, year, catalog) for p in paths[:1]]
-        for i, path in enumerate(paths):
-            if i + 1 < len(paths):
-                reads.append(pool.submit(_read_results, paths[i + 1], settings, year, catalog))
-            yield path, reads.pop(0)
+def _ahead(pool: ThreadPoolExecutor, jobs: list[Callable[[], Any]]) -> Iterator[Future[Any]]:
+    """Each job's future, in order, the next READ_AHEAD jobs running in the pool's threads
+    while the caller stores this one's file (Polars' JSON reader holds one core per file;
+    Polars and DuckDB work outside the GIL: both cores busy)."""
+    futures = [pool.submit(job) for job in jobs[:READ_AHEAD]]
+    for i in range(len(jobs)):
+        if i + READ_AHEAD < len(jobs):
+            futures.append(pool.submit(jobs[i + READ_AHEAD]))
+        yield futures.pop(0)
 
 
 def _read_results(path: Path, settings: Settings, year: int | None, catalog: ExamCatalog) -> Read:
@@ -100,12 +107,21 @@ def _read_results(path: Path, settings: Settings, year: int | None, catalog: Exa
 
 
 def _read_registrations(
-    conn: duckdb.DuckDBPyConnection, path: Path, settings: Settings, year: int | None
-) -> Read:
+    path: Path, settings: Settings, schools: pl.Series
+) -> tuple[ExamFile, Checked]:
+    """A registration file read and checked against the registry's schools (read before the
+    threads start: the results loaded meanwhile do not change it)."""
     found = read_registrations(path, settings)
+    return found, check_registrations(found.rows, schools)
+
+
+def _linked(read: Future[tuple[ExamFile, Checked]], path: Path, year: int | None) -> Read:
+    """A registration file read and checked, with the year of the results it links (known
+    once they are loaded)."""
+    found, checked = read.result()
     if year is None:
         raise FileError(path, "exam_no_year")
-    return found, check_registrations(found.rows, _registry(conn, settings)), year
+    return found, checked, year
 
 
 def _run(
@@ -164,8 +180,12 @@ def _no_year(path: Path) -> int:
 
 def _registry(conn: duckdb.DuckDBPyConnection, settings: Settings) -> pl.Series:
     if not db.scalar(conn, db.sql("ingest/has_registry", settings.sql_dir)):
-        return pl.Series("school_code", [], dtype=pl.String)
+        return _none()
     return db.query(conn, "ingest/registry_codes", settings)["school_code"]
+
+
+def _none() -> pl.Series:
+    return pl.Series("school_code", [], dtype=pl.String)
 
 
 def _store(
@@ -179,8 +199,10 @@ def _store(
 ) -> None:
     """One run's rows: rejects, warnings, and the candidates or links it loads or replaces."""
     run_id = report.run_id
-    db.insert_frame(conn, "ingest_rejects", issue_frame(checked.rejects, found.columns, run_id))
-    db.insert_frame(conn, "ingest_warnings", issue_frame(checked.warnings, found.columns, run_id))
+    issues = {"ingest_rejects": checked.rejects, "ingest_warnings": checked.warnings}
+    for table, found_issues in issues.items():
+        if found_issues.height:  # most files have none: no insert
+            db.insert_frame(conn, table, issue_frame(found_issues, found.columns, run_id))
     accepted = checked.accepted
     if kind == "exam":
         report.replaced = _store_results(conn, accepted, found, year, run_id, settings)
