@@ -2,7 +2,8 @@
 (``core_exam__*``), inside a writer session: docs/exams.md "Statistics" and "Data quality".
 
 The SQL is in ``sql/exams/``: the papers are first counted per score for each council and
-school (``counts``), then per unit of both schemes (``unit_counts``); every figure of a unit
+school (``counts``), then per unit of both schemes and subject (a numbered ``series``:
+``unit_counts``); every figure of a unit
 is read from its own counts, so a district's mean is the mean of its candidates' papers,
 never a mean of its schools' means."""
 
@@ -31,7 +32,7 @@ OUTPUTS = (  # (table, sql/exams statement filling it), in the order they are wr
     ("out_exam__quality", "quality"),
     ("out_exam__school_outliers", "school_outliers"),
 )
-TEMPORARY = ("exam_unit_stats", "exam_unit_counts", "exam_counts")
+TEMPORARY = ("exam_unit_stats", "exam_unit_counts", "exam_series", "exam_counts")
 
 
 def rebuild(
@@ -55,6 +56,7 @@ def rebuild(
                 [years is None, scope["years"]],
             )
         db.execute(conn, "exams/counts", settings, **scope)
+        db.execute(conn, "exams/series", settings)
         db.execute(conn, "exams/unit_counts", settings)
         db.execute(
             conn,

@@ -54,9 +54,18 @@ counted as (
     select year, council_code, province_code_legacy, school_code, subject, score, count(*) as papers
     from papers
     group by all
+),
+
+-- a cell: the candidates of a year, council and school (or of none); unit_counts.sql finds
+-- each cell's units once instead of each count's
+cells as (
+    select year, council_code, school_code, row_number() over ()::integer as cell
+    from counted
+    group by all
 )
 
 select
+    cells.cell,
     counted.year,
     counted.council_code,
     counted.province_code_legacy,
@@ -68,5 +77,9 @@ select
     counted.score,
     counted.papers
 from counted
+inner join cells
+    on counted.year = cells.year
+    and counted.council_code = cells.council_code
+    and counted.school_code is not distinct from cells.school_code
 inner join exam_provinces as provinces on counted.council_code = provinces.council_code
 left join exam_school_places as places on counted.school_code = places.school_code

@@ -10,6 +10,8 @@ with means as (
         coalesce(subject, '*') as subject,
         sum(papers * score)::double / sum(papers) as mean
     from exam_unit_counts
+    inner join (select distinct series, year, scheme, level, unit_code, subject from exam_series)
+        using (series)
     where level = 'province' and subject in (select code from exam_subjects)
     group by grouping sets ((year, scheme, unit_code, subject), (year, scheme, unit_code))
 )

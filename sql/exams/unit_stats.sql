@@ -4,26 +4,23 @@
 -- median is the middle paper (the mean of the two middle ones for an even count).
 -- $at_least: the catalog's thresholds (5, 8); $failing_max: điểm liệt (1.0); totals of a
 -- combination are counted at 15 and 24 (three papers at 5 and at 8). A school's figures
--- (scheme NULL in exam_unit_counts) are computed once and given to each scheme.
+-- (scheme NULL in exam_series) are computed once and given to each scheme.
 create or replace temp table exam_unit_stats as
 with reached as (
     select
         counts.*,
         sum(papers) over unit as n,
         sum(papers) over (unit order by score rows unbounded preceding) as reached,
-        subjects.grid
+        series.grid
     from exam_unit_counts as counts
-    left join exam_subjects as subjects on counts.subject = subjects.code
-    window unit as (partition by year, scheme, level, unit_code, subject)
+    inner join (select distinct series, grid from exam_series) as series
+        on counts.series = series.series
+    window unit as (partition by counts.series)
 ),
 
 stats as (
     select
-        year,
-        scheme,
-        level,
-        unit_code,
-        subject,
+        series,
         sum(papers)::integer as candidates,
         sum(papers * score)::double / sum(papers) as mean,
         (
@@ -43,10 +40,22 @@ stats as (
         coalesce(sum(papers) filter (where score >= 15), 0)::integer as ge15,
         coalesce(sum(papers) filter (where score >= 24), 0)::integer as ge24
     from reached
-    group by year, scheme, level, unit_code, subject
+    group by series
+),
+
+units as (
+    select distinct series, year, scheme, level, unit_code, subject
+    from exam_series
 )
 
-select stats.* replace (schemes.scheme as scheme)
+select
+    units.year,
+    schemes.scheme,
+    units.level,
+    units.unit_code,
+    units.subject,
+    stats.* exclude (series)
 from stats
+inner join units on stats.series = units.series
 inner join (values ('legacy'), ('2025')) as schemes (scheme)
-    on schemes.scheme = coalesce(stats.scheme, schemes.scheme)
+    on schemes.scheme = coalesce(units.scheme, schemes.scheme)
