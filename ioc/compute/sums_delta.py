@@ -24,25 +24,23 @@ from ioc.config import Settings
 # a row of out_indicator__sums: one (unit, period) on one basis
 SUMS_KEY = ["scheme", "level", "unit_code", "province_code", "school_year", "term", "basis"]
 BEFORE, DIFF = "__before", "__diff"
-# up to this share of the registry's schools changed in a session, the stored sums take the
-# difference; beyond it, recomputing the provinces costs less than taking it twice
-DIFFERENCE_SHARE = 0.1
+# up to this share of the schools of their provinces changed in a session, the stored sums
+# take the difference; beyond it, recomputing those provinces costs less than taking the
+# schools' sums twice (before and after)
+DIFFERENCE_SHARE = 0.25
 
 
 class Baseline:
     """What the schools a writer session changes added to the stored sums before it
     changed them. Off (nothing is taken) when the stored sums cannot be updated in part,
-    or once more than :data:`DIFFERENCE_SHARE` of the schools are changed."""
+    or once more than :data:`DIFFERENCE_SHARE` of the schools of their provinces are
+    changed."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         self.settings = settings
         self.schools: set[str] = set()
         self._parts: list[Contribution] = []
         self.on = stored_usable(conn, settings)
-        self._limit = 0.0
-        if self.on:
-            total = db.scalar(conn, "select count(*) from core_school__registry")
-            self._limit = DIFFERENCE_SHARE * total
 
     def capture(self, conn: duckdb.DuckDBPyConnection, schools: Collection[str]) -> None:
         """Take what ``schools`` add now, before the session changes them (each school once:
@@ -50,7 +48,11 @@ class Baseline:
         new = set(schools) - self.schools
         if not self.on or not new:
             return
-        if len(self.schools) + len(new) > self._limit:
+        taken = sorted(self.schools | new)
+        around = db.query(
+            conn, "indicators/schools_of_their_provinces", self.settings, school_codes=taken
+        ).item()
+        if len(taken) > DIFFERENCE_SHARE * around:
             self.on, self._parts = False, []
             return
         self._parts.append(contribution(conn, self.settings, new))
