@@ -47,8 +47,6 @@ def rebuild(
     for name, frame in inputs.items():
         conn.register(name, frame)
     try:
-        inputs["exam_totals"] = _totals(conn, settings, catalog, scope)
-        conn.register("exam_totals", inputs["exam_totals"])
         for table, _ in OUTPUTS:
             # the table name is one of OUTPUTS, never an input
             conn.execute(
@@ -110,47 +108,6 @@ def _inputs(
         "exam_combinations": combinations,
         "exam_school_places": _school_places(conn, settings),
     }
-
-
-def _totals(
-    conn: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    catalog: ExamCatalog,
-    scope: dict[str, object],
-) -> pl.DataFrame:
-    """Each candidate's total of each admission combination whose three papers it sat (the
-    foreign-language one in the combination's language), in hundredths: ``year``,
-    ``candidate_no``, ``combination``, ``hundredths``. A candidate's papers side by side
-    (a pivot: one group per candidate) rather than grouped by candidate and combination in
-    SQL (four times the groups)."""
-    papers = db.query(conn, "exams/combination_papers", settings, **scope)
-    schema = {"year": pl.Int16, "candidate_no": pl.String}
-    empty = pl.DataFrame(schema=schema | {"combination": pl.String, "hundredths": pl.Int32})
-    if papers.is_empty():
-        return empty
-    wide = papers.pivot(
-        on="subject", index=["year", "candidate_no"], values="hundredths", aggregate_function=None
-    ).join(
-        db.query(conn, "exams/candidate_languages", settings, **scope),
-        on=["year", "candidate_no"],
-        how="left",
-    )
-    totals = [empty]
-    for combination in catalog.combinations:
-        if not set(combination.subjects) <= set(wide.columns):
-            continue  # a subject nobody sat
-        sat = pl.all_horizontal(pl.col(combination.subjects).is_not_null())
-        if combination.language is not None:
-            sat &= pl.col("foreign_language") == combination.language
-        totals.append(
-            wide.filter(sat).select(
-                "year",
-                "candidate_no",
-                pl.lit(combination.code).alias("combination"),
-                pl.sum_horizontal(pl.col(combination.subjects).cast(pl.Int32)).alias("hundredths"),
-            )
-        )
-    return pl.concat(totals, how="vertical_relaxed")
 
 
 def _school_places(conn: duckdb.DuckDBPyConnection, settings: Settings) -> pl.DataFrame:

@@ -8,7 +8,7 @@
 -- The papers are counted by council and school; the places of a council and of a school are
 -- joined to the counts after. Registered by ioc.exams.stats: exam_provinces (every council,
 -- its old province and that province's successor), exam_school_places (school_places.sql),
--- exam_totals (each candidate's total of each combination sat, in hundredths).
+-- exam_combinations (each combination's three subjects, a row each, and its language).
 create or replace temp table exam_counts as
 with candidates as (
     select
@@ -16,12 +16,50 @@ with candidates as (
         candidates.candidate_no,
         candidates.council_code,
         candidates.province_code_legacy,
+        candidates.foreign_language,
         registrations.school_code
     from core_exam__candidates as candidates
     left join core_exam__registrations as registrations
         on candidates.year = registrations.year
         and candidates.candidate_no = registrations.candidate_no
     where $all or candidates.year in (select unnest($years))
+),
+
+-- each candidate's papers of the combinations' subjects side by side, in hundredths (one
+-- group per candidate: a candidate's papers of a combination are looked up in its lists)
+combination_papers as (
+    select
+        year,
+        candidate_no,
+        list(subject) as subjects,
+        list((score * 100)::smallint) as hundredths
+    from core_exam__scores
+    where
+        ($all or year in (select unnest($years)))
+        and subject in (select subject from exam_combinations)
+    group by year, candidate_no
+),
+
+combinations as (
+    select code, list(subject) as subjects, any_value(language) as language
+    from exam_combinations
+    group by code
+),
+
+-- each candidate's total of each combination whose three papers it sat (NULL: one missing);
+-- the language is checked against the candidate's below
+totals as (
+    select
+        papers.year,
+        papers.candidate_no,
+        combinations.code as combination,
+        combinations.language,
+        papers.hundredths[list_position(papers.subjects, combinations.subjects[1])]
+        + papers.hundredths[list_position(papers.subjects, combinations.subjects[2])]
+        + papers.hundredths[list_position(papers.subjects, combinations.subjects[3])]
+            as hundredths
+    from combination_papers as papers
+    cross join combinations
 ),
 
 papers as (
@@ -46,8 +84,11 @@ papers as (
         totals.combination,
         (totals.hundredths / 100)::decimal(5, 2)
     from candidates
-    inner join exam_totals as totals
+    inner join totals
         on candidates.year = totals.year and candidates.candidate_no = totals.candidate_no
+    where
+        totals.hundredths is not null
+        and (totals.language is null or candidates.foreign_language = totals.language)
 ),
 
 counted as (
@@ -56,8 +97,8 @@ counted as (
     group by all
 ),
 
--- a cell: the candidates of a year, council and school (or of none); unit_counts.sql finds
--- each cell's units once instead of each count's
+-- a cell: the candidates of a year, council and school (or of none); series.sql finds each
+-- cell's units once instead of each count's
 cells as (
     select year, council_code, school_code, row_number() over ()::integer as cell
     from counted
