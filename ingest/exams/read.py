@@ -42,7 +42,8 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 CELL_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
 FORMULA_START = re.compile(r"^[=+@]\s*[A-Za-z_]")  # a text cell that reads as a formula
 BOM = b"\xef\xbb\xbf"
-JSON_KEY = re.compile(r'"((?:[^"\\]|\\.){1,200})"\s*:')  # a key of a JSON object
+#: a key of a JSON object (possessive: a quoted text not followed by a colon fails at once)
+JSON_KEY = re.compile(r'"((?:[^"\\]|\\.){1,200}+)"\s*:')
 KEY_SAMPLE = 256 * 1024  # characters at each end of a JSON file whose keys are read
 #: what a JSON file states about itself, read as text beside its candidates
 HEAD_KEYS = (

@@ -64,7 +64,7 @@ def check_results(rows: pl.DataFrame, catalog: ExamCatalog) -> Checked:
             pl.col("candidate_no").str.strip_chars().str.slice(0, 2).alias("council_code"),
         )
         .join(councils, on="council_code", how="left", maintain_order="left")
-        .pipe(_with_hundredths, subjects)
+        .pipe(_with_hundredths, subjects, _with_commas(rows, subjects))
     )
     sbd_ok = pl.col("candidate_no").str.contains(r"^\d{8}$").fill_null(False)
     council = pl.col("council").str.strip_chars()
@@ -157,15 +157,24 @@ def _with_columns(rows: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     return rows.with_columns(missing) if missing else rows
 
 
-def _with_hundredths(frame: pl.LazyFrame, subjects: list[str]) -> pl.LazyFrame:
+def _with_commas(rows: pl.DataFrame, subjects: list[str]) -> set[str]:
+    """The subjects whose scores are written with a decimal comma somewhere (6,35): only
+    their texts are rewritten (few files have any; a national year's files have none)."""
+    return {s for s in subjects if rows[s].str.contains(",", literal=True).any()}
+
+
+def _with_hundredths(frame: pl.LazyFrame, subjects: list[str], commas: set[str]) -> pl.LazyFrame:
     """Each score's text as a number of hundredths (``_h_``; null when it is not a number)
     and whether the paper was taken (``_t_``: not blank, not -1), in steps that compute each
-    of them once."""
+    of them once. ``commas``: the subjects whose texts may hold a decimal comma."""
     text = {s: pl.col(f"_s_{s}") for s in subjects}
     hundredths = {s: pl.col(f"_h_{s}") for s in subjects}
+    stripped = {s: pl.col(s).str.strip_chars() for s in subjects}
     return (
         frame.with_columns(
-            pl.col(s).str.strip_chars().str.replace(",", ".", literal=True).alias(f"_s_{s}")
+            (stripped[s].str.replace(",", ".", literal=True) if s in commas else stripped[s]).alias(
+                f"_s_{s}"
+            )
             for s in subjects
         )
         .with_columns(
