@@ -1,11 +1,13 @@
 """Rebuild the exam statistics (``out_exam__*``) of some years from the candidates' papers
 (``core_exam__*``), inside a writer session: docs/exams.md "Statistics" and "Data quality".
 
-The SQL is in ``sql/exams/``: the papers are first counted per score for each council and
-school (``counts``), then per unit of both schemes and subject (a numbered ``series``:
-``unit_counts``); every figure of a unit
-is read from its own counts, so a district's mean is the mean of its candidates' papers,
-never a mean of its schools' means."""
+The SQL is in ``sql/exams/``: the papers (and each candidate's combination totals) are first
+counted per score for each cell, a year's council and school (``counts``); each cell's units
+of both schemes are listed once per subject as numbered series (``series``: a unit of a level
+and scheme, and a subject), and the counts summed per series and score (``unit_counts``), so
+the statistics group and sort by an integer. Every figure of a unit is read from its own
+counts, so a district's mean is the mean of its candidates' papers, never a mean of its
+schools' means."""
 
 from __future__ import annotations
 
