@@ -24,6 +24,7 @@ from tests.bench import api_load as api_bench
 from tests.bench import scale_server
 
 if TYPE_CHECKING:
+    from tests.bench.server import Server
     from tests.bench.targets import Context, Outcome
 
 API = api_bench.API
@@ -31,6 +32,8 @@ ONCE_SHARE = 0.6  # of each kind's requests, from the URLs never asked before
 ONCE_PER_KIND = 5000  # new URLs of each kind in the plan (about 2,000 are used in a minute)
 SORTS = ("school_code", "school_name", "level", "ownership", "value")
 PERIODS = [f"{y}-{y + 1}/{t}" for y in range(2016, 2025) for t in ("DN", "CN")]
+FLOOR_URL = f"{API}/periods"  # the cheapest authenticated request (a cached list)
+FLOOR_S = 8.0
 CHILD_INDICATORS = ("NET_CLASS_SIZE", "STF_QUALIFIED_PCT", "NET_STUDENTS", "WSH_PUPILS_PER_TOILET")
 
 
@@ -94,6 +97,36 @@ def scale_mix(snapshot: Path) -> tuple[dict[str, list[str]], dict[str, list[str]
     return requests, once, text
 
 
+def _floor(
+    ctx: Context, server: Server, token: str, folder: Path, clients: int
+) -> tuple[float | None, float | None]:
+    """What this machine gives the cheapest authenticated request under the same clients:
+    ``FLOOR_URL`` only (answered from the worker's cache after the first time), for
+    ``FLOOR_S`` seconds after a second's warm-up. No mix of real requests can do better than
+    this p95: (p95 ms, requests/s)."""
+    load = api_bench.run_load(
+        "floor",
+        server,
+        token,
+        {"floor": [FLOOR_URL]},
+        folder,
+        seconds=FLOOR_S,
+        clients=clients,
+        warmup_s=1.0,
+        client=ctx.load_client,
+    )
+    if load.report is None:
+        ctx.log(f"  floor: {load.run.failure(10)}")
+        return None, None
+    overall = load.overall
+    ctx.log(
+        f"  floor of this machine: GET {FLOOR_URL} only, {clients} clients, {FLOOR_S:g} s: "
+        f"p95 {overall['p95_ms']:.1f} ms, {overall['rps']:,.0f} req/s, "
+        f"{load.error_count} errors; {api_bench.machine_line(load)}"
+    )
+    return overall["p95_ms"], overall["rps"]
+
+
 def api_scale(ctx: Context) -> Outcome:
     """The mix with new URLs, 32 clients, two workers, on the national build."""
     from tests.bench.measure import seconds, size
@@ -135,6 +168,7 @@ def api_scale(ctx: Context) -> Outcome:
             alive = server.alive
             if load.report is None:
                 return Outcome(error=f"{load.run.failure(30)}\nserver log:\n{server.tail()}")
+            floor = _floor(ctx, server, token, data_dir, clients)
             ctx.log(_indent("\n".join(api_bench.table(load))))
             ctx.log(f"  {api_bench.machine_line(load)}; load average after {load_average()}")
             for line in api_bench.errors(load):
@@ -155,6 +189,8 @@ def api_scale(ctx: Context) -> Outcome:
             Figure("first-request p95", overall["first_p95_ms"], "ms"),
             Figure("repeated p95", overall["repeat_p95_ms"], "ms"),
             Figure("new-URL share", share, "x", 0.5, at_least=True),
+            Figure("floor p95", floor[0], "ms"),
+            Figure("floor throughput", floor[1], "req/s"),
             Figure("throughput", overall["rps"], "req/s"),
             Figure("errors", load.error_count, "n", 0),
             Figure("workers", len(seen), "n"),
