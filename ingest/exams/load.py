@@ -240,11 +240,7 @@ def _store_results(
     replaced = int(db.scalar(conn, db.sql("ingest/exam_council_count", settings.sql_dir), keys))
     _execute(conn, "ingest/exam_replace_councils", settings, **keys)
     subjects = [c for c in accepted.columns if c not in ("_sheet", "_row", *CANDIDATE_COLUMNS)]
-    scores = (
-        accepted.unpivot(index="candidate_no", on=subjects, variable_name="subject")
-        .drop_nulls("value")
-        .rename({"value": "score"})
-    )
+    scores = accepted.select("candidate_no", *subjects)  # unpivoted by DuckDB as inserted
     conn.register("incoming_candidates", accepted)
     conn.register("incoming_scores", scores)
     try:

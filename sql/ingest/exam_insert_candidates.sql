@@ -1,5 +1,6 @@
 -- The accepted candidates of a run (the frame `incoming_candidates`, ingest/exams/load.py)
--- and their papers (`incoming_scores`, one row per paper sat).
+-- and their papers (`incoming_scores`: the candidate number and one column per subject, NULL
+-- for a paper not taken; unpivoted here, one row per paper sat).
 insert into core_exam__candidates by name
 select
     cast($year as smallint) as year,
@@ -17,4 +18,8 @@ select
     candidate_no,
     subject,
     cast(score as decimal(4, 2)) as score
-from incoming_scores;
+from (
+    unpivot incoming_scores
+    on columns(* exclude (candidate_no))
+    into name subject value score
+);
