@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,10 @@ from ioc.returns.validate import Checked
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a year outside these is a typing error
 CHECKPOINT_THRESHOLD = "64GB"  # in an ingest session: checkpointed when published only
 #: DuckDB's share of the session's memory unless IOC_DUCKDB_MEMORY_LIMIT says otherwise: a
-#: national year is held to 2 GB, and the files' frames (two at a time) and Python need the
+#: national year is held to 2 GB, and the files' frames (three at a time) and Python need the
 #: rest (the statistics spill to disk beyond it)
 MEMORY_LIMIT = "1GB"
-READ_AHEAD = 2  # results files read and checked in threads while one is stored
+READ_AHEAD = 2  # files read, checked (and hashed) in threads while one is stored
 Read = tuple[ExamFile, Checked, int]  # a file read and checked, and the exam's year
 
 
@@ -72,24 +73,55 @@ def ingest_exams(
             rebuild_core(conn, settings)  # an exam-only snapshot: the (empty) registry
         results, linking = [Path(p) for p in paths], [Path(p) for p in registrations]
         schools = _registry(conn, settings) if linking else _none()
-        jobs: list[Callable[[], Any]] = [
-            functools.partial(_read_results, p, settings, year, catalog) for p in results
+        reads: list[tuple[Path, Callable[[], Any]]] = [
+            (p, functools.partial(_read_results, p, settings, year, catalog)) for p in results
         ]
-        jobs += [functools.partial(_read_registrations, p, settings, schools) for p in linking]
+        reads += [
+            (p, functools.partial(_read_registrations, p, settings, schools)) for p in linking
+        ]
+        jobs = [functools.partial(_prepare, path, read) for path, read in reads]
         with ThreadPoolExecutor(max_workers=READ_AHEAD) as pool:
             ahead = _ahead(pool, jobs)
             for path in results:
-                reports.append(_run(conn, path, "exam", settings, years, next(ahead).result))
+                done = next(ahead).result()
+                reports.append(_run(conn, path, "exam", settings, years, done.meta, done.result))
             linked = year if year is not None else (min(years) if len(years) == 1 else None)
             for path in linking:
-                checked = functools.partial(_linked, next(ahead), path, linked)
-                reports.append(_run(conn, path, "exam_registrations", settings, years, checked))
+                done = next(ahead).result()
+                checked = functools.partial(_linked, done.result, path, linked)
+                reports.append(
+                    _run(conn, path, "exam_registrations", settings, years, done.meta, checked)
+                )
         if years:
             stats.rebuild(conn, settings, sorted(years))
     return reports
 
 
-def _ahead(pool: ThreadPoolExecutor, jobs: list[Callable[[], Any]]) -> Iterator[Future[Any]]:
+@dataclass(frozen=True)
+class Prepared:
+    """A file as a thread prepared it: what its run records of it (its SHA-256 and size) and
+    what reading and checking it gave, or the :class:`FileError` that made it a failed run."""
+
+    meta: dict[str, object]
+    outcome: Any
+
+    def result(self) -> Any:
+        if isinstance(self.outcome, FileError):
+            raise self.outcome
+        return self.outcome
+
+
+def _prepare(path: Path, read: Callable[[], Any]) -> Prepared:
+    meta = file_meta(path)  # hashed here too: not on the storing thread
+    try:
+        return Prepared(meta, read())
+    except FileError as exc:
+        return Prepared(meta, exc)
+
+
+def _ahead(
+    pool: ThreadPoolExecutor, jobs: Sequence[Callable[[], Prepared]]
+) -> Iterator[Future[Prepared]]:
     """Each job's future, in order, the next READ_AHEAD jobs running in the pool's threads
     while the caller stores this one's file (Polars' JSON reader holds one core per file;
     Polars and DuckDB work outside the GIL: both cores busy)."""
@@ -115,10 +147,10 @@ def _read_registrations(
     return found, check_registrations(found.rows, schools)
 
 
-def _linked(read: Future[tuple[ExamFile, Checked]], path: Path, year: int | None) -> Read:
+def _linked(read: Callable[[], tuple[ExamFile, Checked]], path: Path, year: int | None) -> Read:
     """A registration file read and checked, with the year of the results it links (known
     once they are loaded)."""
-    found, checked = read.result()
+    found, checked = read()
     if year is None:
         raise FileError(path, "exam_no_year")
     return found, checked, year
@@ -130,13 +162,13 @@ def _run(
     kind: str,
     settings: Settings,
     years: set[int],
+    meta: dict[str, object],
     checked_file: Callable[[], Read],
 ) -> FileReport:
-    """One file's run: ``checked_file()`` gives it read and checked (or raises
-    :class:`FileError`: a failed run)."""
+    """One file's run: ``meta`` is what it records of the file, ``checked_file()`` gives it
+    read and checked (or raises :class:`FileError`: a failed run)."""
     run_id = db.scalar(conn, db.sql("ingest/next_run_id", settings.sql_dir))
     report = FileReport(str(path), run_id, "failed")
-    meta = file_meta(path)
     record = RunRecord(
         file_name(path.name).safe, meta, None, False, None, datetime.now(UTC), kind=kind
     )
