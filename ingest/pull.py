@@ -201,8 +201,7 @@ def _apply(
         "run_id": None,
         "drift": drift(parts.hashed, previous) if full else None,
     }
-    # the pages' rows are done with: freed before the changed ones go through the runner
-    resource.fetched = replace(fetched, rows=fetched.rows.clear())
+    resource.fetched = replace(fetched, rows=fetched.rows.clear())  # freed before the runner
     del fetched, rows
     run = None
     if parts.changed.height:
