@@ -89,6 +89,8 @@ def split(rows: pl.DataFrame, fields: list[str], previous: pl.DataFrame) -> Spli
     same = _keyed(hashed).join(
         previous.select(*KEY, pl.col("row_hash").alias(HASH)), on=[*KEY, HASH], how="semi"
     )
+    if same.is_empty():  # every row new or different (a first pull): no copy of them
+        return Split(hashed, hashed, 0)
     changed = hashed.join(same.select(POSITION), on=POSITION, how="anti")
     return Split(hashed, changed, same.height)
 
