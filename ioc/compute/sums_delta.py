@@ -71,14 +71,15 @@ class Baseline:
 
 
 def updated(stored: pl.DataFrame, before: Contribution, after: Contribution) -> pl.DataFrame | None:
-    """The stored rows (``stored``: those of the units the schools are in) with the
-    schools' difference added, only the rows it changes; None when the difference cannot
+    """The stored rows of the units the schools are in (``stored``: those rows, or more)
+    with the schools' difference added, only the rows it changes; None when the difference cannot
     be added: the schools changed cells, or a unit's stored row is missing."""
     if not before.cells.equals(after.cells):
         return None
     keys = after.sums.select(SUMS_KEY).sort(SUMS_KEY)
-    if not before.sums.select(SUMS_KEY).sort(SUMS_KEY).equals(keys) or stored.height != keys.height:
-        return None
+    stored = stored.join(keys, on=SUMS_KEY, how="semi", nulls_equal=True)
+    if not all(f.select(SUMS_KEY).sort(SUMS_KEY).equals(keys) for f in (before.sums, stored)):
+        return None  # a unit the schools were counted in, or its stored row, is missing
     values = [c for c in after.sums.columns if c not in SUMS_KEY]
     paired = after.sums.join(before.sums, on=SUMS_KEY, how="inner", suffix=BEFORE, nulls_equal=True)
     kinds = after.sums.schema  # once: each lookup builds it anew
