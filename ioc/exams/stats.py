@@ -34,7 +34,13 @@ OUTPUTS = (  # (table, sql/exams statement filling it), in the order they are wr
     ("out_exam__quality", "quality"),
     ("out_exam__school_outliers", "school_outliers"),
 )
-TEMPORARY = ("exam_unit_stats", "exam_unit_counts", "exam_series", "exam_counts")
+TEMPORARY = (
+    "exam_unit_stats",
+    "exam_unit_counts",
+    "exam_series_units",
+    "exam_series",
+    "exam_counts",
+)
 
 
 def rebuild(
@@ -57,6 +63,7 @@ def rebuild(
             )
         db.execute(conn, "exams/counts", settings, **scope)
         db.execute(conn, "exams/series", settings)
+        db.execute(conn, "exams/series_units", settings)
         db.execute(conn, "exams/unit_counts", settings)
         db.execute(
             conn,

@@ -9,22 +9,11 @@ with bins as (
         sum(papers)::integer as papers
     from exam_unit_counts
     group by all
-),
-
-units as (
-    select distinct series, year, scheme, level, unit_code, subject
-    from exam_series
 )
 
 select
-    units.year,
-    schemes.scheme,
-    units.level,
-    units.unit_code,
-    units.subject,
+    units.* exclude (series),
     bins.bin_from,
     bins.papers
 from bins
-inner join units on bins.series = units.series
-inner join (values ('legacy'), ('2025')) as schemes (scheme)
-    on schemes.scheme = coalesce(units.scheme, schemes.scheme)
+inner join exam_series_units as units on bins.series = units.series

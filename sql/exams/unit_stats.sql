@@ -41,21 +41,10 @@ stats as (
         coalesce(sum(papers) filter (where score >= 24), 0)::integer as ge24
     from reached
     group by series
-),
-
-units as (
-    select distinct series, year, scheme, level, unit_code, subject
-    from exam_series
 )
 
 select
-    units.year,
-    schemes.scheme,
-    units.level,
-    units.unit_code,
-    units.subject,
+    units.* exclude (series),
     stats.* exclude (series)
 from stats
-inner join units on stats.series = units.series
-inner join (values ('legacy'), ('2025')) as schemes (scheme)
-    on schemes.scheme = coalesce(units.scheme, schemes.scheme)
+inner join exam_series_units as units on stats.series = units.series
