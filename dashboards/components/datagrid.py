@@ -18,11 +18,13 @@ from dashboards.i18n import t
 LOCALES = {"vi": "vi-VN", "en": "en-US"}
 
 
-def _numbers(lang: str) -> dict[str, str]:
-    """A valueFormatter showing numbers in ``lang``'s format (up to 2 decimals) and any
-    other value as it is: the cell keeps its number, so it still sorts as one."""
+def _numbers(lang: str, decimals: int | None = None) -> dict[str, str]:
+    """A valueFormatter showing numbers in ``lang``'s format (up to 2 decimals, or exactly
+    ``decimals``) and any other value as it is: the cell keeps its number, so it still sorts
+    as one."""
     locale = LOCALES.get(lang, LOCALES["vi"])
-    return {"function": f"localNumber(params.value, '{locale}')"}  # assets/grid_numbers.js
+    digits = "" if decimals is None else f", {int(decimals)}"
+    return {"function": f"localNumber(params.value, '{locale}'{digits})"}  # grid_numbers.js
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>])")
@@ -38,13 +40,16 @@ def col(field: str, header: str, **extra: Any) -> dict[str, Any]:
     return {"field": field, "headerName": header, **extra}
 
 
-def number_col(field: str, header: str, lang: str, **extra: Any) -> dict[str, Any]:
-    """A raw number column, formatted in the browser in ``lang``, filtered as a number."""
+def number_col(
+    field: str, header: str, lang: str, *, decimals: int | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A raw number column, formatted in the browser in ``lang`` (with exactly ``decimals``
+    when given), filtered as a number."""
     return col(
         field,
         header,
         type="numericColumn",
-        valueFormatter=_numbers(lang),
+        valueFormatter=_numbers(lang, decimals),
         filter="agNumberColumnFilter",
         **extra,
     )

@@ -152,10 +152,20 @@ def school_columns(language: Lang) -> list[dict[str, Any]]:
         number_col("rank", t("exams.col_rank", language), language, maxWidth=90),
         link_col("school", t("exams.col_school", language), minWidth=260, flex=2),
         number_col("candidates", t("exams.col_papers", language), language),
-        number_col("mean", t("exams.col_mean", language), language, sort="desc"),
+        number_col("mean", t("exams.col_mean", language), language, decimals=2, sort="desc"),
         number_col("failing", t("exams.col_failing", language), language),
-        number_col("students_per_class", t("exams.col_students_per_class", language), language),
-        number_col("teachers_per_class", t("exams.col_teachers_per_class", language), language),
+        number_col(
+            "students_per_class",
+            t("exams.col_students_per_class", language),
+            language,
+            decimals=1,
+        ),
+        number_col(
+            "teachers_per_class",
+            t("exams.col_teachers_per_class", language),
+            language,
+            decimals=2,
+        ),
         col("school_code", t("exams.col_code", language), hide=True),
     ]
 

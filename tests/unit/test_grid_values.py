@@ -27,3 +27,8 @@ def test_grid_numbers_use_the_pages_locale() -> None:
     vi, en = value_col("value", "Giá trị", "vi"), number_col("n", "N", "en")
     assert vi["valueFormatter"]["function"] == "localNumber(params.value, 'vi-VN')"
     assert en["valueFormatter"]["function"] == "localNumber(params.value, 'en-US')"
+
+
+def test_a_column_may_show_a_fixed_number_of_decimals() -> None:
+    mean = number_col("mean", "Điểm TB", "vi", decimals=2)
+    assert mean["valueFormatter"]["function"] == "localNumber(params.value, 'vi-VN', 2)"
