@@ -65,13 +65,16 @@ def jumps(returns: pl.LazyFrame, rules: QualityRules) -> pl.LazyFrame:
     return pl.concat(parts) if parts else _empty()
 
 
+def peer_unit() -> pl.Expr:
+    """The unit whose schools a school's ratios are compared with (with its level and
+    period): its old district, else its 2025 province."""
+    return pl.coalesce("district_code_legacy", "province_code_2025")
+
+
 def outliers(returns: pl.LazyFrame, registry: pl.LazyFrame, rules: QualityRules) -> pl.LazyFrame:
     peers = ["level", "peer_unit", "school_year", "term"]
     frame = returns.join(
-        registry.select(
-            "school_code",
-            pl.coalesce("district_code_legacy", "province_code_2025").alias("peer_unit"),
-        ),
+        registry.select("school_code", peer_unit().alias("peer_unit")),
         on="school_code",
         how="left",
     )

@@ -27,7 +27,7 @@ from ioc.compute.bases import (
     stored_usable,
     with_basis,
 )
-from ioc.compute.findings import findings
+from ioc.compute.findings import findings, peer_unit
 from ioc.compute.sums_delta import SUMS_KEY, Baseline, updated
 from ioc.config import Settings
 
@@ -57,18 +57,23 @@ def rebuild_indicators(
     scope = None
     if usable and changed_schools is not None:
         scope = _affected(conn, settings, changed_schools, moved_from)
-    read = inputs(conn, settings, params(scope))
-    registry, _, flagged = read
-    rows = None
     before = baseline.taken(changed_schools or ()) if usable and baseline else None
+    added = None
     if baseline is not None and before is not None:
-        rows = _add_difference(conn, settings, before, baseline.schools)
-    differed = rows is not None
-    if rows is None:
+        added = _add_difference(conn, settings, before, baseline.schools)
+    differed = added is not None
+    if baseline is not None and added is not None:
+        rows = added
+        # a school's findings follow its own returns and its peers' (findings.peer_unit):
+        # those of the changed schools' peers are redone, where they are (no one moved)
+        read = inputs(conn, settings, params(None, _peers(conn, settings, baseline.schools)))
+    else:
+        read = inputs(conn, settings, params(scope))
         official, every, _ = bases(read, settings, catalog)
         rows = _write_sums(conn, settings, official, every, scope, anew=not usable)
+    registry, _, flagged = read
     found = findings(flagged.drop(APPROVED), registry, load_rules().quality)  # of every return
-    if scope is None:
+    if scope is None and not differed:
         db.execute(conn, "out/out_quality__findings", settings)
     else:
         conn.register("schools", registry.select("school_code").collect())
@@ -113,6 +118,14 @@ def _write_sums(
     sums = with_basis(official, every)
     _replace_changed(conn, settings, sums, scope)
     return sums.height
+
+
+def _peers(conn: duckdb.DuckDBPyConnection, settings: Settings, schools: set[str]) -> list[str]:
+    """Every school in the peer units of ``schools`` (``schools`` among them)."""
+    places = db.query(conn, "indicators/peer_places", settings)
+    theirs = places.filter(pl.col("school_code").is_in(sorted(schools))).select(peer_unit())
+    peers = places.filter(peer_unit().is_in(theirs.to_series().drop_nulls().implode()))
+    return sorted(set(peers["school_code"].to_list()) | schools)
 
 
 def _add_difference(

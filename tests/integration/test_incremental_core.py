@@ -290,3 +290,40 @@ def test_the_difference_keeps_the_official_basis_to_approved_returns(tmp: Path) 
     load(tmp, settings, "a3", "2021-2022/DN", [school(n, bump=9) for n in (2, 7)])
     assert last_indicator_mode(settings) == "difference"
     assert_same_as_full(settings, tmp / "approved", incremental_steps=2)
+
+
+def test_the_difference_redoes_the_findings_of_the_changed_schools_peers(tmp: Path) -> None:
+    """A school's outlier finding depends on its peers (same level, old district, period):
+    when a peer that had no class starts counting, an unchanged school becomes an outlier
+    among five, and the difference path finds it as a full rebuild does."""
+    settings = Settings(data_dir=tmp / "peers")
+    district, commune = PLACES[0]
+
+    def upper(n: int, classes: int, students: int) -> dict[str, Any]:
+        return school(n, place=("94", district, commune)) | {
+            "school_code": f"94{900000 + n}",
+            "level": "THPT",
+            "classes": classes,
+            "students": students,
+            "students_female": students // 2,
+        }
+
+    group = [upper(1, 10, 300), upper(2, 10, 310), upper(3, 10, 305), upper(4, 10, 450)]
+    group.append(upper(5, 0, 0))  # no class yet: no ratio, not a peer
+    load(tmp, settings, "g1", "2024-2025/DN", [school(n) for n in range(40)] + group)
+    outlier = "select count(*) from out_quality__findings where school_code = ? and rule = ?"
+    # four peers with a class: none is compared with the others
+    assert snapshot_scalar(settings, outlier, "94900004", "outlier") == 0
+    load(tmp, settings, "g2", "2024-2025/DN", [upper(5, 10, 308)])
+    assert last_indicator_mode(settings) == "difference"
+    # unchanged itself, an outlier among five now
+    assert snapshot_scalar(settings, outlier, "94900004", "outlier") >= 1
+    assert_same_as_full(settings, tmp / "peers", incremental_steps=1)
+
+
+def snapshot_scalar(settings: Settings, sql: str, *values: Any) -> int:
+    found = db.connect_published(settings)
+    try:
+        return int(found.execute(sql, list(values)).fetchone()[0])
+    finally:
+        found.close()
