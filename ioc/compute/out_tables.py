@@ -1,8 +1,10 @@
 """Rebuild the ``out_`` tables of a snapshot from its ``core_`` tables (inside a writer).
 
-After an ingest only the provinces whose schools changed are recomputed: every unit lies in
-one province of its scheme, and old provinces nest in new ones, so recomputing the whole
-2025 province(s) of the changed schools is exact for every unit it touches.
+After an ingest the stored sums take the changed schools' difference when they can
+(:mod:`ioc.compute.sums_delta`); otherwise only the provinces whose schools changed are
+recomputed: every unit lies in one province of its scheme, and old provinces nest in new
+ones, so recomputing the whole 2025 province(s) of the changed schools is exact for every
+unit it touches.
 """
 
 from __future__ import annotations
@@ -54,26 +56,25 @@ def rebuild_indicators(
     catalog = load_catalog()
     # after an ingest, stored sums made by this catalog and approval mode are updated in part
     usable = changed_schools is not None and stored_usable(conn, settings)
-    scope = None
-    if usable and changed_schools is not None:
-        scope = _affected(conn, settings, changed_schools, moved_from)
     before = baseline.taken(changed_schools or ()) if usable and baseline else None
-    added = None
+    rows = None
     if baseline is not None and before is not None:
-        added = _add_difference(conn, settings, before, baseline.schools)
-    differed = added is not None
-    if baseline is not None and added is not None:
-        rows = added
+        rows = _add_difference(conn, settings, before, baseline.schools)
+    scope, peers = None, None
+    if baseline is not None and rows is not None:
         # a school's findings follow its own returns and its peers' (findings.peer_unit):
         # those of the changed schools' peers are redone, where they are (no one moved)
-        read = inputs(conn, settings, params(None, _peers(conn, settings, baseline.schools)))
+        peers = _peers(conn, settings, baseline.schools)
+        read = inputs(conn, settings, params(None, peers))
     else:
+        if usable and changed_schools is not None:
+            scope = _affected(conn, settings, changed_schools, moved_from)
         read = inputs(conn, settings, params(scope))
         official, every, _ = bases(read, settings, catalog)
         rows = _write_sums(conn, settings, official, every, scope, anew=not usable)
     registry, _, flagged = read
     found = findings(flagged.drop(APPROVED), registry, load_rules().quality)  # of every return
-    if scope is None and not differed:
+    if scope is None and peers is None:
         db.execute(conn, "out/out_quality__findings", settings)
     else:
         conn.register("schools", registry.select("school_code").collect())
@@ -85,7 +86,8 @@ def rebuild_indicators(
     db.insert_frame(conn, "out_quality__findings", found)
     conn.execute("delete from meta__approval")
     conn.execute("insert into meta__approval values (?)", [settings.approval])
-    _record(conn, started, rows, scope, len(changed_schools or ()) if differed else None)
+    detail = None if peers is None else f"{len(changed_schools or ())} schools, {len(peers)} peers"
+    _record(conn, started, rows, scope, detail)
     return rows
 
 
@@ -234,17 +236,17 @@ def _record(
     started: float,
     rows: int,
     provinces: pl.DataFrame | None,
-    schools: int | None,
+    difference: str | None,
 ) -> None:
-    """The step's row: 'difference' (the sums took the difference of ``schools`` schools;
-    the findings of ``provinces`` were redone), 'incremental' (the provinces recomputed) or
-    'full'."""
-    detail = None
-    if provinces is not None:
+    """The step's row: 'difference' (the sums took the changed schools' difference, their
+    peers' findings were redone: ``difference`` says how many), 'incremental' (the
+    ``provinces`` recomputed) or 'full'."""
+    mode, detail = "full", None
+    if difference is not None:
+        mode, detail = "difference", difference
+    elif provinces is not None:
+        mode = "incremental"
         detail = ", ".join(f"{s}:{p}" for s, p in provinces.sort(pl.all()).iter_rows())
-    mode = "full" if provinces is None else "incremental"
-    if schools is not None:
-        mode, detail = "difference", f"{schools} schools; findings of {detail or 'every province'}"
     conn.execute(
         "insert into meta__build_steps values (?, 'indicators', ?, ?, ?, ?)",
         [datetime.now(UTC), mode, detail, time.perf_counter() - started, rows],
