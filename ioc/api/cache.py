@@ -18,7 +18,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple
 
-import polars as pl
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
@@ -141,7 +140,7 @@ class BuildCache:
 
 def size_of(value: Any) -> int:
     """Roughly how many bytes a cached value holds."""
-    if isinstance(value, pl.DataFrame):
+    if hasattr(value, "estimated_size"):  # a frame, or what holds one
         return int(value.estimated_size())
     if isinstance(value, dict):
         return sys.getsizeof(value) + sum(size_of(v) for v in value.values())

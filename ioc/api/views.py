@@ -16,12 +16,14 @@ import polars as pl
 
 from ioc import db
 from ioc.api.cache import Getter, Spec
+from ioc.api.slices import Indexed
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.indicators import reported_values
 from ioc.config import Settings
 from ioc.domain.period import Period
-from ioc.domain.units import Unit, place_column
+from ioc.domain.units import PLACE_COLUMNS, Unit, place_column
 from ioc.views.indicators import Basis, level_values, stored_values
+from ioc.views.quality import predecessors_without_returns
 from ioc.views.units import unit_index
 
 NATIONAL_LEVELS = ("province", "district")  # levels computed for every unit at once
@@ -38,6 +40,20 @@ SCHOOL_COLUMNS = (
 )
 # to cut by, not shown
 PROVINCE_COLUMNS = (place_column("legacy", "province"), place_column("2025", "province"))
+PLACE_KEYS = [(column,) for column in dict.fromkeys(PLACE_COLUMNS)]
+BATCH_KEYS = [("unit_code",), ("parent_code",)]  # a unit's rows, its children's
+SERIES_KEY = ("unit_code", "indicator_id")
+
+
+def predecessors(cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit) -> Spec:
+    """:func:`~ioc.views.quality.predecessors_without_returns` of a unit (none for a unit of
+    the old scheme, which is its own predecessor)."""
+    if unit.scheme != "2025":
+        return Spec(("predecessors", "legacy"), list)
+    return Spec(
+        ("predecessors", unit.scheme, unit.code),
+        lambda: predecessors_without_returns(cur, settings, unit),
+    )
 
 
 def periods(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
@@ -70,12 +86,12 @@ def level_batch(
     basis: Basis = "official",
 ) -> Spec:
     """:func:`~ioc.views.indicators.level_values` of a level: every unit at once for the
-    national levels, the units of one province otherwise."""
+    national levels, the units of one province otherwise; indexed by unit and by parent."""
     if level in NATIONAL_LEVELS:
         province = None
-    return Spec(
-        ("level-values", scheme, level, province, school_year, term, basis),
-        lambda: level_values(
+
+    def compute() -> Indexed:
+        rows = level_values(
             cur,
             settings,
             scheme=scheme,
@@ -84,8 +100,10 @@ def level_batch(
             school_year=school_year,
             term=term,
             basis=basis,
-        ),
-    )
+        )
+        return Indexed(rows, BATCH_KEYS)
+
+    return Spec(("level-values", scheme, level, province, school_year, term, basis), compute)
 
 
 def period_schools(
@@ -98,10 +116,10 @@ def period_schools(
     indicator: str,
 ) -> Spec:
     """Every school with a return in the period: its registry row, the units it is placed
-    in and one indicator's value and norm status, by school code (``get`` keeps the
-    registry)."""
+    in and one indicator's value and norm status, by school code, indexed by each place
+    column (:func:`unit_schools`; ``get`` keeps the registry)."""
 
-    def compute() -> pl.DataFrame:
+    def compute() -> Indexed:
         registry = get(("registry",), lambda: db.query(cur, "queries/registry", settings))
         returns = db.query(
             cur, "queries/period_returns", settings, school_year=school_year, term=term
@@ -110,29 +128,26 @@ def period_schools(
         base = registry.select(*SCHOOL_COLUMNS, *PROVINCE_COLUMNS).join(
             returns.select("school_code"), on="school_code", how="semi"
         )
-        return (
-            base.join(values.drop("school_year", "term"), on="school_code", how="left")
-            .sort("school_code")
-            .rechunk()
-        )
+        rows = base.join(values.drop("school_year", "term"), on="school_code", how="left")
+        return Indexed(rows.sort("school_code").rechunk(), PLACE_KEYS)
 
     return Spec(("schools", school_year, term, indicator), compute)
 
 
-def unit_schools(frame: pl.DataFrame, unit: Unit) -> pl.DataFrame:
+def unit_schools(everyone: Indexed, unit: Unit) -> pl.DataFrame:
     """The rows of :func:`period_schools` placed in one unit, without the province columns."""
-    column = place_column(unit.scheme, unit.level)
-    return frame.filter(pl.col(column) == unit.code).drop(PROVINCE_COLUMNS)
+    rows = everyone.rows((place_column(unit.scheme, unit.level),), unit.code)
+    return rows.drop(PROVINCE_COLUMNS)
 
 
 def series_batch(
     cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, basis: Basis = "official"
 ) -> Spec:
     """Every indicator of a unit in every period (both terms); for a province, computed for
-    every province of the scheme at once."""
+    every province of the scheme at once; indexed by (unit, indicator)."""
     codes: list[str] | None = None if unit.level == "province" else [unit.code]
 
-    def compute() -> pl.DataFrame:
+    def compute() -> Indexed:
         units = (
             codes
             or db.query(
@@ -144,7 +159,7 @@ def series_batch(
                 province=None,
             )["unit_code"].to_list()
         )
-        return stored_values(
+        rows = stored_values(
             cur,
             settings,
             scheme=unit.scheme,
@@ -154,14 +169,15 @@ def series_batch(
             term=None,
             basis=basis,
         )
+        return Indexed(rows, [SERIES_KEY])
 
     key = ("series", unit.scheme, unit.level, None if codes is None else unit.code, basis)
     return Spec(key, compute)
 
 
-def unit_series(batch: pl.DataFrame, unit: Unit, indicator: str, term: str | None) -> pl.DataFrame:
+def unit_series(batch: Indexed, unit: Unit, indicator: str, term: str | None) -> pl.DataFrame:
     """One indicator of one unit out of a :func:`series_batch`, oldest period first."""
-    rows = batch.filter((pl.col("unit_code") == unit.code) & (pl.col("indicator_id") == indicator))
+    rows = batch.rows(SERIES_KEY, (unit.code, indicator))
     if term is not None:
         rows = rows.filter(pl.col("term") == term)
     return rows.sort("school_year", pl.col("term") != "DN")

@@ -23,10 +23,17 @@ from ioc.api.params import (
     period_of,
 )
 from ioc.api.scope import allowed_units_async, filter_units, require_in_scope_async
-from ioc.api.views import level_batch, periods, series_batch, unit_series, units
+from ioc.api.views import (
+    level_batch,
+    periods,
+    predecessors,
+    series_batch,
+    unit_series,
+    units,
+)
 from ioc.catalog.definitions import load_catalog
-from ioc.views.indicators import batch_of, values_for
-from ioc.views.quality import predecessors_without_returns, without_reporting_shares
+from ioc.views.indicators import batch_of
+from ioc.views.quality import without_reporting_shares
 from ioc.views.units import find_in
 
 router = APIRouter(prefix="/indicators", tags=["indicators"])
@@ -48,21 +55,22 @@ async def values(
     found, school_year, term = at.unit, at.school_year, at.term
     level, province = batch_of(found, children)
     # one computation serves every unit of the batch (a whole level, or a province's units)
-    batch = await fetch(
-        request,
-        level_batch(
-            cur,
-            settings,
-            scheme=found.scheme,
-            level=level,
-            province=province,
-            school_year=school_year,
-            term=term,
-            basis=basis,
-        ),
+    batch = level_batch(
+        cur,
+        settings,
+        scheme=found.scheme,
+        level=level,
+        province=province,
+        school_year=school_year,
+        term=term,
+        basis=basis,
     )
-    rows = values_for(batch, found, children=children, family=family).drop("parent_code")
-    if not children and rows.height and predecessors_without_returns(cur, settings, found):
+    column = "parent_code" if children else "unit_code"
+    rows = (await fetch(request, batch)).rows((column,), found.code)
+    if family is not None:
+        rows = rows.filter(pl.col("family") == family)
+    rows = rows.drop("parent_code")
+    if not children and rows.height and await fetch(request, predecessors(cur, settings, found)):
         rows = without_reporting_shares(rows)
     if indicator is not None:
         _known(indicator)
@@ -138,7 +146,8 @@ async def provinces(
             basis=basis,
         ),
     )
-    rows = batch.drop("parent_code") if "parent_code" in batch.columns else batch
+    rows = batch.frame
+    rows = rows.drop("parent_code") if "parent_code" in rows.columns else rows
     if family is not None:
         rows = rows.filter(pl.col("family") == family)
     if indicator is not None:
