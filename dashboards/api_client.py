@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from http.cookiejar import DefaultCookiePolicy
-from typing import Any, ClassVar, Literal, TypedDict
+from typing import Any, ClassVar
 
 import httpx
 
@@ -15,8 +15,16 @@ from dashboards.api_alerts import AlertCalls
 from dashboards.api_exams import ExamCalls
 from dashboards.api_reviews import ReviewCalls
 from dashboards.api_sources import SourceCalls
+from dashboards.api_types import (
+    Health,
+    Me,
+    PeriodRow,
+    Scheme,
+    Unit,
+    UnitWithChildren,
+    Value,
+)
 
-Scheme = Literal["legacy", "2025"]
 SCHEMES: tuple[Scheme, ...] = ("legacy", "2025")
 SESSION_COOKIE = "ioc_session"
 DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # IOC_DISPLAY_TIMEZONE's default, while the API is unreachable
@@ -41,81 +49,6 @@ class ApiProblem(Exception):
         return self.vi if lang == "vi" else self.en
 
 
-class Unit(TypedDict):
-    scheme: Scheme
-    level: str
-    code: str
-    name: str
-    short_name: str
-    unit_type: str
-    parent_code: str | None
-    province_code: str
-    latitude: float | None
-    longitude: float | None
-
-
-class UnitWithChildren(Unit):
-    children: list[Unit]
-    counterparts: list[dict[str, Any]]
-
-
-class PeriodRow(TypedDict):
-    school_year: str
-    term: str
-    scheme: Scheme
-    returns: int
-    period: str
-
-
-class Value(TypedDict, total=False):
-    scheme: Scheme
-    level: str
-    unit_code: str
-    unit_name: str
-    school_year: str
-    term: str
-    indicator_id: str
-    family: str
-    name_vi: str
-    name_en: str
-    unit_vi: str
-    unit_en: str
-    direction: str
-    numerator: float | None
-    denominator: float | None
-    value: float | None
-    schools_contributing: int
-    schools_in_scope: int
-    norm_value: float | None
-    norm_status: str
-    target_value: float | None
-    target_status: str
-    previous_value: float | None
-    change: float | None
-    is_break: bool
-    norm_sources: list[str]
-
-
-class Me(TypedDict):
-    username: str
-    role: str
-    units: list[dict[str, str]]
-    home: UnitRef | None
-
-
-class UnitRef(TypedDict):
-    scheme: Scheme
-    code: str
-
-
-class Health(TypedDict):
-    status: str
-    build_id: str
-    data_as_of: str | None
-    display_timezone: str
-    versions: dict[str, str]
-
-
 @dataclass(frozen=True)
 class Credentials:
     """What the browser sent: a session cookie or a bearer (display) token."""
@@ -136,6 +69,8 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
 
     _pools: ClassVar[dict[str, httpx.Client]] = {}
     _zones: ClassVar[dict[str, str]] = {}  # display time zone of each API
+    _healths: ClassVar[dict[str, Health]] = {}  # each API's health of its latest build seen
+    _catalogs: ClassVar[dict[str, dict[str, Any]]] = {}  # each API's indicator catalog
 
     def __init__(self, base_url: str, credentials: Credentials, timeout: float = 30.0) -> None:
         if base_url not in Api._pools:
@@ -150,6 +85,7 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
         self._http = Api._pools[base_url]
         self._base = base_url
         self.credentials = credentials
+        self._build: str | None = None  # the build the last periods() was read from
 
     # -- transport -------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -197,6 +133,16 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
             Api._zones[self._base] = health["display_timezone"]
         return health
 
+    def build_health(self) -> Health:
+        """The health of the build the last :meth:`periods` was read from (its ETag names
+        it), asked once per build rather than on every page: ``data_as_of`` is the build's
+        and the time zone the API's, the same until the next build."""
+        kept = Api._healths.get(self._base)
+        if kept is not None and self._build is not None and kept.get("build_id") == self._build:
+            return kept
+        health = Api._healths[self._base] = self.health()
+        return health
+
     def display_zone(self) -> str:
         """The time zone the API says times are shown in (kept from its last health)."""
         if self._base not in Api._zones:
@@ -206,10 +152,16 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
 
     # -- reference -------------------------------------------------------------------
     def periods(self) -> list[PeriodRow]:
-        return self.get("/periods")
+        response = self._request("GET", "/periods")
+        self._build = build_of(response.headers.get("etag"))
+        return response.json()
 
     def catalog(self) -> dict[str, Any]:
-        return self.get("/catalog/indicators")
+        """The indicator definitions and norms (the API's package files, the same for every
+        caller and build): asked once per process, with the first caller's credentials."""
+        if self._base not in Api._catalogs:
+            Api._catalogs[self._base] = self.get("/catalog/indicators")
+        return Api._catalogs[self._base]
 
     def unit(self, scheme: Scheme, code: str) -> UnitWithChildren:
         return self.get(f"/units/{scheme}/{code}")
@@ -374,6 +326,12 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
     def schedule_runs(self, schedule_id: int, limit: int = 50) -> dict[str, Any]:
         """A schedule's runs, newest first: ``{"total", "limit", "offset", "items"}``."""
         return self.get(f"/schedules/{schedule_id}/runs", limit=limit)
+
+
+def build_of(etag: str | None) -> str | None:
+    """The build an answer was read from: its ETag is ``W/"BUILD-HASH"``."""
+    build = (etag or "").removeprefix("W/").strip('"').rpartition("-")[0]
+    return build or None
 
 
 def problem_of(status: int, body: dict[str, Any]) -> ApiProblem:

@@ -39,6 +39,14 @@ class ServingSettings(BaseModel):
         description="Answers computed from the build served (and the one being warmed) kept "
         "in each worker, in MB",
     )
+    computations: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="Answers a worker computes at once (each uses every core through DuckDB "
+        "and Polars); other requests needing one wait, requests answered from the cache do "
+        "not. More use more memory at once, not less time",
+    )
     response_cache_mb: int = Field(
         default=64, ge=0, description="Whole JSON answers kept in each worker, in MB"
     )

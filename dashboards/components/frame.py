@@ -100,7 +100,7 @@ def resolve(path: str, query: dict[str, Any], *, bare: bool = False) -> Page | B
             scheme=scheme, unit=code, period=period, indicator=view.indicator or DEFAULT_INDICATOR
         )
         unit = client.unit(scheme, code) if code and scheme else None
-        health = client.health()
+        health = client.build_health()
     except ApiProblem as problem:
         if problem.code == "no_data":
             page = Bare(client, language, me)

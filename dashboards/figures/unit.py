@@ -10,6 +10,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
+from dashboards.figures.build import figure
 from dashboards.formats import value_text, vn_number
 from dashboards.i18n import t
 from ioc.domain.period import Period
@@ -27,17 +28,22 @@ def year_ticks(rows: Sequence[Mapping[str, Any]], lang: str) -> tuple[list[str],
     return values, texts
 
 
-def styled(fig: go.Figure, height: int) -> go.Figure:
+def shared_layout(height: int) -> dict[str, Any]:
     """The layout every figure of these pages shares: white, Vietnamese separators."""
-    fig.update_layout(
-        template="plotly_white",
-        separators=",.",
-        height=height,
-        margin={"l": 8, "r": 8, "t": 36, "b": 8},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        hoverlabel={"namelength": -1},
-        font={"family": "Segoe UI, Noto Sans, Roboto, Arial, sans-serif", "size": 12},
-    )
+    return {
+        "template": "plotly_white",
+        "separators": ",.",
+        "height": height,
+        "margin": {"l": 8, "r": 8, "t": 36, "b": 8},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        "hoverlabel": {"namelength": -1},
+        "font": {"family": "Segoe UI, Noto Sans, Roboto, Arial, sans-serif", "size": 12},
+    }
+
+
+def styled(fig: go.Figure, height: int) -> go.Figure:
+    """``fig`` with :func:`shared_layout`."""
+    fig.update_layout(**shared_layout(height))
     return fig
 
 
@@ -49,12 +55,14 @@ def trend(
     break_before: str | None,
 ) -> go.Figure:
     """One indicator for one unit across periods: the value, its norm and target, and a
-    vertical line where the 2025 reorganisation falls (before period ``break_before``)."""
+    vertical line where the 2025 reorganisation falls (before period ``break_before``).
+
+    Made in one go (:func:`~dashboards.figures.build.figure`): about 1 ms of CPU instead
+    of 17 ms with ``add_trace``/``update_layout``."""
     points = [Period.of(r["school_year"], r["term"]) for r in rows]
     labels = [p.short_label(lang) for p in points]
     periods = [str(p) for p in points]
-    fig = go.Figure()
-    fig.add_trace(
+    traces: list[go.Scatter] = [
         go.Scatter(
             x=labels,
             y=[r.get("value") for r in rows],
@@ -74,14 +82,14 @@ def trend(
             + t("unit.coverage", lang)
             + ": %{customdata[1]}<extra></extra>",
         )
-    )
+    ]
     for key, label, color in (
         ("norm_value", t("unit.norm", lang), MUTED),
         ("target_value", t("unit.target", lang), OK),
     ):
         ys = [r.get(key) for r in rows]
         if any(y is not None for y in ys):
-            fig.add_trace(
+            traces.append(
                 go.Scatter(
                     x=labels,
                     y=ys,
@@ -92,37 +100,49 @@ def trend(
                     hovertemplate="%{customdata}<extra>" + label + "</extra>",
                 )
             )
+    layout: dict[str, Any] = {}
     if break_before in periods and periods.index(break_before) > 0:
         at = periods.index(break_before) - 0.5
-        fig.add_shape(
-            type="line",
-            xref="x",
-            yref="paper",
-            x0=at,
-            x1=at,
-            y0=0,
-            y1=1,
-            line={"color": BAD, "width": 2, "dash": "dot"},
-        )
-        fig.add_annotation(
-            x=at,
-            y=1,
-            xref="x",
-            yref="paper",
-            text=t("common.break_2025", lang),
-            showarrow=False,
-            xanchor="right",
-            yanchor="top",
-            font={"color": BAD, "size": 11},
-            bgcolor="rgba(255,255,255,.85)",
-        )
-    fig.update_layout(hovermode="x unified")
+        layout["shapes"] = [
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": at,
+                "x1": at,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": BAD, "width": 2, "dash": "dot"},
+            }
+        ]
+        layout["annotations"] = [
+            {
+                "x": at,
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "text": t("common.break_2025", lang),
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "top",
+                "font": {"color": BAD, "size": 11},
+                "bgcolor": "rgba(255,255,255,.85)",
+            }
+        ]
     tickvals, ticktext = year_ticks(rows, lang)
-    fig.update_xaxes(
-        type="category", tickangle=0, automargin=True, tickvals=tickvals, ticktext=ticktext
-    )
-    fig.update_yaxes(title_text=unit or None, rangemode="tozero", automargin=True)
-    return styled(fig, 340)
+    layout |= {
+        "hovermode": "x unified",
+        "xaxis": {
+            "type": "category",
+            "tickangle": 0,
+            "automargin": True,
+            "tickvals": tickvals,
+            "ticktext": ticktext,
+        },
+        "yaxis": {"title": {"text": unit or None}, "rangemode": "tozero", "automargin": True},
+        **shared_layout(340),
+    }
+    return figure(traces, layout)
 
 
 def quality_bars(rows: list[dict[str, Any]], *, lang: str) -> go.Figure:

@@ -45,8 +45,9 @@ class BuildCache:
     being warmed, not yet served: :meth:`ioc.api.snapshot.Snapshot.on_prepare`), in one
     budget, least recently used out first; any other build's answers are computed, not kept."""
 
-    def __init__(self, max_bytes: int = 256 << 20) -> None:
+    def __init__(self, max_bytes: int = 256 << 20, computations: int = 1) -> None:
         self.max_bytes = max_bytes
+        self._computing = _Slots(computations)
         self._build: str | None = None
         self._next: str | None = None
         self._items: OrderedDict[tuple[str, Hashable], _Entry] = OrderedDict()
@@ -103,12 +104,17 @@ class BuildCache:
                 entry, owner = _Entry(), True
                 self._items[item] = entry
         if entry is None:
-            return compute()
+            with self._computing:
+                return compute()
         if not owner:
             entry.ready.wait()
-            return compute() if entry.failed else entry.value
+            if entry.failed:
+                with self._computing:
+                    return compute()
+            return entry.value
         try:
-            value = compute()
+            with self._computing:
+                value = compute()
         except BaseException:
             with self._lock:
                 if self._items.get(item) is entry:
@@ -136,6 +142,26 @@ class BuildCache:
     def getter(self, build_id: str) -> Getter:
         """``get`` for one build: ``getter(build_id)(key, compute)``."""
         return lambda key, compute: self.get(build_id, key, compute)
+
+
+class _Slots:
+    """At most ``n`` computations at once across threads; a computation that asks for another
+    value (through the cache) while it holds a slot computes it in that slot."""
+
+    def __init__(self, n: int) -> None:
+        self._free = threading.BoundedSemaphore(n)
+        self._held = threading.local()
+
+    def __enter__(self) -> None:
+        depth = getattr(self._held, "depth", 0)
+        if depth == 0:
+            self._free.acquire()
+        self._held.depth = depth + 1
+
+    def __exit__(self, *exc: object) -> None:
+        self._held.depth -= 1
+        if self._held.depth == 0:
+            self._free.release()
 
 
 def size_of(value: Any) -> int:

@@ -91,7 +91,9 @@ def create_app(settings: Settings | None = None, store_prepared: bool = False) -
     )
     app.state.settings = settings
     app.state.snapshot = snapshot = Snapshot(settings)
-    app.state.cache = cache = BuildCache(max_bytes=settings.cache_mb << 20)
+    app.state.cache = cache = BuildCache(
+        max_bytes=settings.cache_mb << 20, computations=settings.computations
+    )
     # a new build is warmed before it is served (up to a few seconds), then switched to
     snapshot.on_prepare(lambda build, conn: warm.start(cache, settings, build, conn))
     snapshot.on_open(lambda build, conn: cache.switch(build.build_id))

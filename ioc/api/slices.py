@@ -29,11 +29,13 @@ class Indexed:
     def rows(self, key: Key, value: Hashable) -> pl.DataFrame:
         """The rows whose ``key`` columns equal ``value`` (a tuple for several columns), in
         the frame's order; empty, with the columns, when none does."""
+        return self.frame[self.positions(key, value)]
+
+    def positions(self, key: Key, value: Hashable) -> pl.Series:
+        """The row numbers of :meth:`rows`, in increasing order."""
         order, spans = self._indexes[key]
-        span = spans.get(value)
-        if span is None:
-            return self.frame.clear()
-        return self.frame[order.slice(*span)]
+        offset, length = spans.get(value, (0, 0))
+        return order.slice(offset, length)
 
     def estimated_size(self) -> int:
         """Bytes held, for the cache's budget."""

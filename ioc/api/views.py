@@ -43,6 +43,7 @@ PROVINCE_COLUMNS = (place_column("legacy", "province"), place_column("2025", "pr
 PLACE_KEYS = [(column,) for column in dict.fromkeys(PLACE_COLUMNS)]
 BATCH_KEYS = [("unit_code",), ("parent_code",)]  # a unit's rows, its children's
 SERIES_KEY = ("unit_code", "indicator_id")
+RETURNED = "returned"  # of a period's school rows: the school sent a return
 
 
 def predecessors(cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit) -> Spec:
@@ -86,7 +87,9 @@ def level_batch(
     basis: Basis = "official",
 ) -> Spec:
     """:func:`~ioc.views.indicators.level_values` of a level: every unit at once for the
-    national levels, the units of one province otherwise; indexed by unit and by parent."""
+    national levels, the units of one province otherwise; indexed by unit and by parent.
+    Kept without the indicators' descriptions, which an answer adds to the rows it keeps
+    (:func:`~ioc.views.indicators.describe_rows`): half the memory."""
     if level in NATIONAL_LEVELS:
         province = None
 
@@ -100,10 +103,28 @@ def level_batch(
             school_year=school_year,
             term=term,
             basis=basis,
+            described=False,
         )
         return Indexed(rows, BATCH_KEYS)
 
     return Spec(("level-values", scheme, level, province, school_year, term, basis), compute)
+
+
+def registry(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
+    """Every school of the registry, as the indicators read it."""
+    return Spec(("registry",), lambda: db.query(cur, "queries/registry", settings))
+
+
+def school_places(get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
+    """Every school of the registry (what a school list shows of it, and the units it is
+    placed in) in school code order, indexed by each place column: the rows every
+    :func:`period_schools` is aligned with."""
+
+    def compute() -> Indexed:
+        rows = get(*registry(cur, settings)).select(*SCHOOL_COLUMNS, *PROVINCE_COLUMNS)
+        return Indexed(rows.sort("school_code").rechunk(), PLACE_KEYS)
+
+    return Spec(("school-places",), compute)
 
 
 def period_schools(
@@ -115,29 +136,49 @@ def period_schools(
     term: str,
     indicator: str,
 ) -> Spec:
-    """Every school with a return in the period: its registry row, the units it is placed
-    in and one indicator's value and norm status, by school code, indexed by each place
-    column (:func:`unit_schools`; ``get`` keeps the registry)."""
+    """One indicator's value and norm status of every school of the registry in a period, row
+    for row with :func:`school_places` (``returned``: whether the school sent a return; null
+    values where it did not or the indicator does not apply). The schools' names and places
+    are kept once, not once per period (:func:`unit_schools` puts them side by side)."""
 
-    def compute() -> Indexed:
-        registry = get(("registry",), lambda: db.query(cur, "queries/registry", settings))
+    def compute() -> pl.DataFrame:
+        schools = get(*registry(cur, settings))
+        places = get(*school_places(get, cur, settings)).frame.select("school_code")
         returns = db.query(
             cur, "queries/period_returns", settings, school_year=school_year, term=term
         )
-        values = reported_values(returns, registry, load_catalog(), [indicator])
-        base = registry.select(*SCHOOL_COLUMNS, *PROVINCE_COLUMNS).join(
-            returns.select("school_code"), on="school_code", how="semi"
+        values = reported_values(returns, schools, load_catalog(), [indicator])
+        returned = returns.select("school_code", pl.lit(True).alias(RETURNED))
+        return (
+            places.join(returned, on="school_code", how="left", maintain_order="left")
+            .join(
+                values.drop("school_year", "term"),
+                on="school_code",
+                how="left",
+                maintain_order="left",
+            )
+            .drop("school_code")
+            .with_columns(
+                pl.col(RETURNED).fill_null(False),
+                pl.col("indicator_id").cast(pl.Enum([indicator])),
+            )
+            .rechunk()
         )
-        rows = base.join(values.drop("school_year", "term"), on="school_code", how="left")
-        return Indexed(rows.sort("school_code").rechunk(), PLACE_KEYS)
 
     return Spec(("schools", school_year, term, indicator), compute)
 
 
-def unit_schools(everyone: Indexed, unit: Unit) -> pl.DataFrame:
-    """The rows of :func:`period_schools` placed in one unit, without the province columns."""
-    rows = everyone.rows((place_column(unit.scheme, unit.level),), unit.code)
-    return rows.drop(PROVINCE_COLUMNS)
+def unit_schools(places: Indexed, period: pl.DataFrame, unit: Unit) -> pl.DataFrame:
+    """The schools placed in one unit that sent a return in the period of ``period`` (a
+    :func:`period_schools`), with their registry columns and the indicator's value, in school
+    code order, without the province columns."""
+    at = places.positions((place_column(unit.scheme, unit.level),), unit.code)
+    rows = pl.concat([places.frame[at].drop(PROVINCE_COLUMNS), period[at]], how="horizontal")
+    return (
+        rows.filter(pl.col(RETURNED))
+        .drop(RETURNED)
+        .with_columns(pl.col("indicator_id").cast(pl.String))
+    )
 
 
 def series_batch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import date
 from typing import Any, Literal
@@ -69,8 +70,10 @@ def stored_values(
     )
 
 
+@functools.cache
 def catalog_frame(school_year: str, term: str) -> pl.DataFrame:
-    """Names, units, direction and the norm sources in force, one row per indicator."""
+    """Names, units, direction and the norm sources in force, one row per indicator (the
+    same frame for every caller of a period: never change it in place)."""
     catalog = load_catalog()
     on = Period.of(school_year, term).date
     return pl.DataFrame(
@@ -103,10 +106,12 @@ def level_values(
     term: str,
     basis: Basis = "official",
     indicators: Collection[str] | None = None,
+    described: bool = True,
 ) -> pl.DataFrame:
     """Every indicator (of ``indicators``, if given) of every unit of one level (within one
     province, if given) for a period, with unit and indicator names: the batch behind
-    single-unit and children views."""
+    single-unit and children views. Without the indicators' names, units and norm sources
+    unless ``described`` (:func:`described` adds them to the rows kept)."""
     units = db.query(
         conn, "queries/level_units", settings, scheme=scheme, level=level, province=province
     )
@@ -121,11 +126,14 @@ def level_values(
         basis=basis,
         indicators=indicators,
     ).filter(pl.col("school_year") == school_year)
-    return (
-        rows.join(units, on="unit_code")
-        .join(catalog_frame(school_year, term), on="indicator_id")
-        .sort("unit_code", "indicator_id")
-    )
+    rows = rows.join(units, on="unit_code").sort("unit_code", "indicator_id")
+    return describe_rows(rows, school_year, term) if described else rows
+
+
+def describe_rows(rows: pl.DataFrame, school_year: str, term: str) -> pl.DataFrame:
+    """Indicator rows of a period with each indicator's names, unit, direction and the norm
+    sources in force (:func:`catalog_frame`), in the same order."""
+    return rows.join(catalog_frame(school_year, term), on="indicator_id", maintain_order="left")
 
 
 def values_for(

@@ -153,3 +153,29 @@ def test_concurrent_requests_share_one_verification(tmp_path: Path) -> None:
     with ThreadPoolExecutor(1) as pool:
         answers = pool.submit(asyncio.run, many()).result()
     assert calls == ["ioc_x"] and answers == [Principal("lead", "leader")] * 5
+
+
+def test_computations_at_once_are_bounded_and_nested_ones_do_not_wait() -> None:
+    cache = BuildCache(computations=2)
+    cache.switch("b1")
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def compute(key: str) -> str:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        try:
+            threading.Event().wait(0.02)
+            # a computation that needs another value computes it in its own slot
+            inner = cache.get("b1", f"inner-{key}", lambda: f"in-{key}")
+            return f"{key}:{inner}"
+        finally:
+            with lock:
+                running -= 1
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda k: cache.get("b1", k, lambda: compute(k)), "abcdefgh"))
+    assert answers == [f"{k}:in-{k}" for k in "abcdefgh"]
+    assert most == 2

@@ -32,7 +32,7 @@ from ioc.api.views import (
     units,
 )
 from ioc.catalog.definitions import load_catalog
-from ioc.views.indicators import batch_of
+from ioc.views.indicators import batch_of, describe_rows
 from ioc.views.quality import without_reporting_shares
 from ioc.views.units import find_in
 
@@ -67,6 +67,7 @@ async def values(
     )
     column = "parent_code" if children else "unit_code"
     rows = (await fetch(request, batch)).rows((column,), found.code)
+    rows = describe_rows(rows, school_year, term)
     if family is not None:
         rows = rows.filter(pl.col("family") == family)
     rows = rows.drop("parent_code")
@@ -146,7 +147,7 @@ async def provinces(
             basis=basis,
         ),
     )
-    rows = batch.frame
+    rows = describe_rows(batch.frame, school_year, term)
     rows = rows.drop("parent_code") if "parent_code" in rows.columns else rows
     if family is not None:
         rows = rows.filter(pl.col("family") == family)

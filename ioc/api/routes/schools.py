@@ -22,7 +22,7 @@ from ioc.api.params import (
     period_of,
 )
 from ioc.api.scope import require_school_in_scope, require_schools
-from ioc.api.views import DEFAULT_INDICATOR, period_schools, unit_schools
+from ioc.api.views import DEFAULT_INDICATOR, period_schools, school_places, unit_schools
 from ioc.catalog.definitions import load_catalog
 from ioc.catalog.messages import describe
 from ioc.compute.indicators import reported_values
@@ -75,13 +75,13 @@ async def list_schools(
         )
     found, school_year, term = at.unit, at.school_year, at.term
     # every school of the period computed once, then cut to the unit asked for
-    everyone = await fetch(
+    get = getter(request)
+    places = await fetch(request, school_places(get, cur, settings))
+    period = await fetch(
         request,
-        period_schools(
-            getter(request), cur, settings, school_year=school_year, term=term, indicator=indicator
-        ),
+        period_schools(get, cur, settings, school_year=school_year, term=term, indicator=indicator),
     )
-    rows = unit_schools(everyone, found)
+    rows = unit_schools(places, period, found)
     for column, wanted in (
         ("level", level),
         ("ownership", ownership),
