@@ -6,10 +6,11 @@ peak RSS of each worker <= 1 GB.
 The repeated part is ``api_load``'s mix (period 2024-2025/DN, legacy scheme) plus, for the
 school list, two sort orders and the second page. The new part (``Plan.once``, each URL
 asked at most once, drawn without replacement) covers the same kinds on other periods,
-units, indicators, sort orders and pages: every indicator of an old province or district
-in another period; the children of a province for another period and indicator; a page (1
-to 3) of a district's schools in any period, sorted by any column either way; the series of
-every other indicator of an old or a 2025 province.
+units, indicators, sort orders and pages: every indicator (or one family's) of an old
+province or district in another period; the children of a province for another period and
+any indicator; a page (1 to 3) of a district's schools in any period, sorted by any column
+either way; the series (both terms or one) of every other indicator of an old or a 2025
+province.
 """
 
 from __future__ import annotations
@@ -29,12 +30,11 @@ if TYPE_CHECKING:
 
 API = api_bench.API
 ONCE_SHARE = 0.6  # of each kind's requests, from the URLs never asked before
-ONCE_PER_KIND = 5000  # new URLs of each kind in the plan (about 2,000 are used in a minute)
+ONCE_PER_KIND = 40_000  # new URLs of each kind: 60 % of a minute at 4,000 req/s
 SORTS = ("school_code", "school_name", "level", "ownership", "value")
 PERIODS = [f"{y}-{y + 1}/{t}" for y in range(2016, 2025) for t in ("DN", "CN")]
 FLOOR_URL = f"{API}/periods"  # the cheapest authenticated request (a cached list)
 FLOOR_S = 8.0
-CHILD_INDICATORS = ("NET_CLASS_SIZE", "STF_QUALIFIED_PCT", "NET_STUDENTS", "WSH_PUPILS_PER_TOILET")
 
 
 def scale_mix(snapshot: Path) -> tuple[dict[str, list[str]], dict[str, list[str]], str]:
@@ -52,17 +52,19 @@ def scale_mix(snapshot: Path) -> tuple[dict[str, list[str]], dict[str, list[str]
     new = geo.units().filter(scheme="2025", level="province")["code"].to_list()
     others = [p for p in PERIODS if p != base]
     indicators = [i.id for i in load_catalog().indicators]
+    families = ["", *(f"&family={f.id}" for f in load_catalog().families)]
     once = {
         "kpis": [
-            f"{API}/indicators/values?unit={u}&period={p}&scheme=legacy"
+            f"{API}/indicators/values?unit={u}&period={p}&scheme=legacy{family}"
             for u in [*legacy, *districts]
             for p in others
+            for family in families
         ],
         "children": [
             f"{API}/indicators/values?unit={u}&period={p}&scheme=legacy&children=true&indicator={i}"
             for u in legacy
             for p in others
-            for i in CHILD_INDICATORS
+            for i in indicators
         ],
         "schools": [
             f"{API}/schools?unit={d}&period={p}&scheme=legacy&page={page}&size=50&sort={sign}{s}"
@@ -73,10 +75,11 @@ def scale_mix(snapshot: Path) -> tuple[dict[str, list[str]], dict[str, list[str]
             for page in (1, 2, 3)
         ],
         "series": [
-            f"{API}/indicators/{i}/series?unit={u}&scheme={scheme}"
+            f"{API}/indicators/{i}/series?unit={u}&scheme={scheme}{term}"
             for scheme, units in (("legacy", legacy), ("2025", new))
             for u in units
             for i in indicators
+            for term in ("", "&term=DN", "&term=CN")
             if (scheme, i) != ("legacy", api_bench.SERIES_INDICATOR)
         ],
     }
