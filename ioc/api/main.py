@@ -14,6 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from ioc import __version__
 from ioc.api import errors, memory, warm
+from ioc.api.activity import Activity
 from ioc.api.auth import SESSION_COOKIE, AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
@@ -95,7 +96,9 @@ def create_app(settings: Settings | None = None, store_prepared: bool = False) -
         max_bytes=settings.cache_mb << 20, computations=settings.computations
     )
     # a new build is warmed before it is served (up to a few seconds), then switched to
-    snapshot.on_prepare(lambda build, conn: warm.start(cache, settings, build, conn))
+    snapshot.on_prepare(
+        lambda build, conn: warm.start(cache, settings, build, conn, app.activity.wait_quiet)
+    )
     snapshot.on_open(lambda build, conn: cache.switch(build.build_id))
     snapshot.on_open(lambda build, conn: responses.switch(build.build_id))
     app.state.auth = AuthService(settings, prepared=store_prepared)
@@ -218,6 +221,7 @@ class Api(FastAPI):
     def __init__(self, responses: ResponseCache, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.front = SuffixAndETag(super().__call__, responses)
+        self.activity = Activity()  # requests in flight: the warm-up of a served build waits
 
     def openapi(self) -> dict[str, Any]:
         """The document, with what FastAPI cannot infer: errors as problem+json, the CSV and
@@ -235,7 +239,14 @@ class Api(FastAPI):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         scope["app"] = self
-        await self.front(scope, receive, send)
+        if scope["type"] != "http":
+            await self.front(scope, receive, send)
+            return
+        self.activity.begin()
+        try:
+            await self.front(scope, receive, send)
+        finally:
+            self.activity.end()
 
 
 EXPORTS = {

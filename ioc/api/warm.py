@@ -6,7 +6,8 @@ First what the process waits for before it serves the build (:func:`start`'s eve
 period and the periods the newest ingest run loaded (what the build most likely changed),
 the indicators of every province and of every old district, and every school with the
 default indicator of a school list; and every province's series in both schemes. Then,
-served already, the same for the other periods of the newest school years. Anything else
+served already, the same for the other periods of the newest school years, each step only
+after a pause in the requests (the warm-up gives way to what users ask). Anything else
 is computed on first request (then kept for the build). A build no longer kept (a newer one
 is served or prepared) stops its warm-up."""
 
@@ -16,7 +17,7 @@ import gc
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import duckdb
 
@@ -42,16 +43,28 @@ LANDED = "queries/newest_run_periods"
 SCHEMES = ("legacy", "2025")
 
 
+QUIET_SECONDS = 0.25  # without a request in flight, before a step of a served build's warm-up
+Quiet = Callable[[float, float], bool]  # (pause, timeout): whether requests paused
+
+
 def start(
-    cache: BuildCache, settings: Settings, build: Build, conn: duckdb.DuckDBPyConnection
+    cache: BuildCache,
+    settings: Settings,
+    build: Build,
+    conn: duckdb.DuckDBPyConnection,
+    quiet: Quiet = lambda pause, timeout: True,
 ) -> threading.Event:
     """Warm the cache for a build just opened, in a daemon thread with a cursor of its own;
-    the event is set once the default views are kept (or the warm-up stopped or failed)."""
+    the event is set once the default views are kept (or the warm-up stopped or failed).
+    After that, each step waits for ``quiet(pause, timeout)``."""
     cur = conn.cursor()
     ready = threading.Event()
     cache.prepare(build.build_id)
     threading.Thread(
-        target=_warm, args=(cache, settings, build, cur, ready), name="ioc-warm", daemon=True
+        target=_warm,
+        args=(cache, settings, build, cur, ready, quiet),
+        name="ioc-warm",
+        daemon=True,
     ).start()
     return ready
 
@@ -62,6 +75,7 @@ def _warm(
     build: Build,
     cur: duckdb.DuckDBPyConnection,
     ready: threading.Event,
+    quiet: Quiet,
 ) -> None:
     get = cache.getter(build.build_id)
     started = time.perf_counter()
@@ -90,6 +104,9 @@ def _warm(
                     time.perf_counter() - started,
                 )
             else:
+                while cache.build == build.build_id and not quiet(QUIET_SECONDS, 1.0):
+                    if not cache.keeps(build.build_id):
+                        return
                 get(*step)
         log.info("build %s warmed in %.1f s", build.build_id, time.perf_counter() - started)
     except Exception:  # a failed warm-up only means first requests compute it themselves
