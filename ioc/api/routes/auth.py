@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from typing import Annotated, Any
 
 import duckdb
@@ -12,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ioc import db
 from ioc.api.auth import SESSION_COOKIE, HashingBusy
+from ioc.api.cache import Getter
 from ioc.api.deps import PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError, problem
 from ioc.api.params import MAX_ID
@@ -28,6 +30,11 @@ class Login(BaseModel):
     password: str = Field(min_length=1, max_length=200)
 
 
+def _compute(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """A getter without a cache (no build to file the answer under)."""
+    return compute()
+
+
 def _me(who: Principal, home: dict[str, str] | None = None) -> dict[str, Any]:
     """The account; ``home`` is the unit its dashboard opens on."""
     return {
@@ -38,25 +45,32 @@ def _me(who: Principal, home: dict[str, str] | None = None) -> dict[str, Any]:
     }
 
 
-def _home(cur: duckdb.DuckDBPyConnection, settings: Settings, who: Principal) -> dict[str, str]:
+def _home(
+    cur: duckdb.DuckDBPyConnection, settings: Settings, who: Principal, get: Getter
+) -> dict[str, str]:
     """The first unit in scope; for unscoped roles the configured home, else the
-    province with the most schools."""
+    province with the most schools (looked up once per build, through ``get``)."""
     if who.scopes:
         scheme, code = who.scopes[0]
         return {"scheme": scheme, "code": code}
     if settings.home_unit:
         scheme, _, code = settings.home_unit.partition(":")
         return {"scheme": scheme, "code": code}
-    code = db.scalar(cur, db.sql("queries/home_province", settings.sql_dir))
+    code = get(
+        ("home-province",),
+        lambda: db.scalar(cur, db.sql("queries/home_province", settings.sql_dir)),
+    )
     return {"scheme": "legacy", "code": str(code)} if code else {}
 
 
-def _home_in(snapshot: Snapshot, settings: Settings, who: Principal) -> dict[str, str] | None:
+def _home_in(request: Request, settings: Settings, who: Principal) -> dict[str, str] | None:
     """The account's home unit; None on an installation without data yet (signing in, the
     ingest page and the first upload work before any data is published)."""
+    snapshot: Snapshot = request.app.state.snapshot
     try:
-        with snapshot.cursor() as (_, cur):
-            return _home(cur, settings, who)
+        with snapshot.cursor() as (build, cur):
+            get = request.app.state.cache.getter(build.build_id) if build else _compute
+            return _home(cur, settings, who, get)
     except db.NoData:
         return None
 
@@ -98,7 +112,7 @@ async def login(body: Login, request: Request, settings: SettingsDep) -> JSONRes
             "Wrong username or password",
         )
     who, secret = result
-    home = await run_in_threadpool(_home_in, request.app.state.snapshot, settings, who)
+    home = await run_in_threadpool(_home_in, request, settings, who)
     response = JSONResponse(_me(who, home))
     response.set_cookie(
         SESSION_COOKIE,
@@ -129,7 +143,7 @@ def logout(request: Request, who: PrincipalDep) -> Response:
 
 @router.get("/auth/me", summary="The signed-in account (home null before any data)")
 def me(request: Request, who: PrincipalDep, settings: SettingsDep) -> dict[str, Any]:
-    return _me(who, _home_in(request.app.state.snapshot, settings, who))
+    return _me(who, _home_in(request, settings, who))
 
 
 @router.get("/audit", summary="Audit log (admins)")
