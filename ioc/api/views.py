@@ -16,7 +16,7 @@ import polars as pl
 
 from ioc import db
 from ioc.api.cache import Getter, Spec
-from ioc.api.slices import Indexed
+from ioc.api.slices import Indexed, as_text, compact
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.indicators import reported_values
 from ioc.config import Settings
@@ -143,7 +143,7 @@ def period_schools(
 
     def compute() -> pl.DataFrame:
         schools = get(*registry(cur, settings))
-        places = get(*school_places(get, cur, settings)).frame.select("school_code")
+        places = as_text(get(*school_places(get, cur, settings)).frame.select("school_code"))
         returns = db.query(
             cur, "queries/period_returns", settings, school_year=school_year, term=term
         )
@@ -158,10 +158,8 @@ def period_schools(
                 maintain_order="left",
             )
             .drop("school_code")
-            .with_columns(
-                pl.col(RETURNED).fill_null(False),
-                pl.col("indicator_id").cast(pl.Enum([indicator])),
-            )
+            .with_columns(pl.col(RETURNED).fill_null(False))
+            .pipe(compact)
             .rechunk()
         )
 
@@ -173,12 +171,8 @@ def unit_schools(places: Indexed, period: pl.DataFrame, unit: Unit) -> pl.DataFr
     :func:`period_schools`), with their registry columns and the indicator's value, in school
     code order, without the province columns."""
     at = places.positions((place_column(unit.scheme, unit.level),), unit.code)
-    rows = pl.concat([places.frame[at].drop(PROVINCE_COLUMNS), period[at]], how="horizontal")
-    return (
-        rows.filter(pl.col(RETURNED))
-        .drop(RETURNED)
-        .with_columns(pl.col("indicator_id").cast(pl.String))
-    )
+    rows = pl.concat([places.take(at).drop(PROVINCE_COLUMNS), period[at]], how="horizontal")
+    return as_text(rows.filter(pl.col(RETURNED)).drop(RETURNED))
 
 
 def series_batch(

@@ -147,7 +147,7 @@ async def provinces(
             basis=basis,
         ),
     )
-    rows = describe_rows(batch.frame, school_year, term)
+    rows = describe_rows(batch.whole(), school_year, term)
     rows = rows.drop("parent_code") if "parent_code" in rows.columns else rows
     if family is not None:
         rows = rows.filter(pl.col("family") == family)
