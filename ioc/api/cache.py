@@ -175,6 +175,11 @@ def size_of(value: Any) -> int:
     return sys.getsizeof(value)
 
 
+def uncached(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """A :data:`Getter` that keeps nothing (no build to file the answer under)."""
+    return compute()
+
+
 def _build_id(request: Request) -> str | None:
     """The build this request reads (its cursor's)."""
     build = getattr(request.state, "build", None) or request.app.state.snapshot.current()
@@ -185,7 +190,7 @@ def getter(request: Request) -> Getter:
     """The cache of the build this request reads, or no cache without one."""
     build_id = _build_id(request)
     if build_id is None:
-        return lambda key, compute: compute()
+        return uncached
     return request.app.state.cache.getter(build_id)
 
 

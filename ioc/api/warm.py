@@ -52,7 +52,7 @@ def start(
     settings: Settings,
     build: Build,
     conn: duckdb.DuckDBPyConnection,
-    quiet: Quiet = lambda pause, timeout: True,
+    quiet: Quiet,
 ) -> threading.Event:
     """Warm the cache for a build just opened, in a daemon thread with a cursor of its own;
     the event is set once the default views are kept (or the warm-up stopped or failed).

@@ -111,7 +111,7 @@ def level_values(
     """Every indicator (of ``indicators``, if given) of every unit of one level (within one
     province, if given) for a period, with unit and indicator names: the batch behind
     single-unit and children views. Without the indicators' names, units and norm sources
-    unless ``described`` (:func:`described` adds them to the rows kept)."""
+    unless ``described`` (:func:`describe_rows` adds them to the rows kept)."""
     units = db.query(
         conn, "queries/level_units", settings, scheme=scheme, level=level, province=province
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from typing import Annotated, Any
 
 import duckdb
@@ -13,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ioc import db
 from ioc.api.auth import SESSION_COOKIE, HashingBusy
-from ioc.api.cache import Getter
+from ioc.api.cache import Getter, uncached
 from ioc.api.deps import PrincipalDep, SettingsDep, client_ip, require
 from ioc.api.errors import ApiError, problem
 from ioc.api.params import MAX_ID
@@ -28,11 +27,6 @@ router = APIRouter(tags=["auth"])
 class Login(BaseModel):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=200)
-
-
-def _compute(key: Hashable, compute: Callable[[], Any]) -> Any:
-    """A getter without a cache (no build to file the answer under)."""
-    return compute()
 
 
 def _me(who: Principal, home: dict[str, str] | None = None) -> dict[str, Any]:
@@ -69,7 +63,7 @@ def _home_in(request: Request, settings: Settings, who: Principal) -> dict[str, 
     snapshot: Snapshot = request.app.state.snapshot
     try:
         with snapshot.cursor() as (build, cur):
-            get = request.app.state.cache.getter(build.build_id) if build else _compute
+            get = request.app.state.cache.getter(build.build_id) if build else uncached
             return _home(cur, settings, who, get)
     except db.NoData:
         return None

@@ -56,8 +56,8 @@ def quality(
 
     def counted() -> dict[str, Any]:  # what is answered of the lists: their lengths
         report = quality_report(cur, settings, found, school_year, term)
-        chase, found_rows = report.pop("chase_list"), report.pop("findings")
-        return report | {"chase_count": len(chase), "findings_count": len(found_rows)}
+        chase, findings = report.pop("chase_list"), report.pop("findings")
+        return report | {"chase_count": len(chase), "findings_count": len(findings)}
 
     # the build's report, kept for the build; the caller's scope applies after
     key = ("quality", found.scheme, found.code, school_year, term)
