@@ -23,7 +23,7 @@ from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import PLACE_COLUMNS, Unit, place_column
 from ioc.views.indicators import Basis, level_values, stored_values
-from ioc.views.quality import predecessors_without_returns
+from ioc.views.quality import level_figures, predecessors_without_returns
 from ioc.views.units import unit_index
 
 NATIONAL_LEVELS = ("province", "district")  # levels computed for every unit at once
@@ -54,6 +54,17 @@ def predecessors(cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit)
     return Spec(
         ("predecessors", unit.scheme, unit.code),
         lambda: predecessors_without_returns(cur, settings, unit),
+    )
+
+
+def quality(
+    cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, school_year: str, term: str
+) -> Spec:
+    """:func:`~ioc.views.quality.level_figures` of the unit's level in a period: every unit of
+    the level at once."""
+    return Spec(
+        ("quality", unit.scheme, unit.level, school_year, term),
+        lambda: level_figures(cur, settings, unit.scheme, unit.level, school_year, term),
     )
 
 
@@ -175,38 +186,64 @@ def unit_schools(places: Indexed, period: pl.DataFrame, unit: Unit) -> pl.DataFr
     return as_text(rows.filter(pl.col(RETURNED)).drop(RETURNED))
 
 
+def pending(cur: duckdb.DuckDBPyConnection, settings: Settings, scheme: str, level: str) -> Spec:
+    """The returns not counted officially of every unit of a level in every period (one
+    query over every return, shared by the level's series)."""
+    return Spec(
+        ("pending", scheme, level),
+        lambda: db.query(
+            cur,
+            "queries/pending_returns",
+            settings,
+            off=settings.approval == "off",
+            scheme=scheme,
+            level=level,
+            unit_codes=None,
+            school_years=None,
+            term=None,
+        ),
+    )
+
+
 def series_batch(
-    cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, basis: Basis = "official"
+    get: Getter,
+    cur: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    unit: Unit,
+    indicator: str,
+    basis: Basis = "official",
 ) -> Spec:
-    """Every indicator of a unit in every period (both terms); for a province, computed for
-    every province of the scheme at once; indexed by (unit, indicator)."""
-    codes: list[str] | None = None if unit.level == "province" else [unit.code]
+    """Series in every period (both terms), indexed by (unit, indicator): for a province,
+    every indicator of every province of the scheme at once; below, the one indicator of
+    every unit of the level (of the unit's province, under the national levels)."""
+    province = unit.level == "province"
+    within = None if unit.level in NATIONAL_LEVELS else unit.province_code
+    wanted = None if province else [indicator]
 
     def compute() -> Indexed:
-        units = (
-            codes
-            or db.query(
-                cur,
-                "queries/level_units",
-                settings,
-                scheme=unit.scheme,
-                level=unit.level,
-                province=None,
-            )["unit_code"].to_list()
-        )
+        codes = db.query(
+            cur,
+            "queries/level_units",
+            settings,
+            scheme=unit.scheme,
+            level=unit.level,
+            province=within,
+        )["unit_code"].to_list()
         rows = stored_values(
             cur,
             settings,
             scheme=unit.scheme,
             level=unit.level,
-            unit_codes=units,
+            unit_codes=codes,
             school_years=None,
             term=None,
             basis=basis,
+            indicators=wanted,
+            pending=get(*pending(cur, settings, unit.scheme, unit.level)),
         )
         return Indexed(rows, [SERIES_KEY])
 
-    key = ("series", unit.scheme, unit.level, None if codes is None else unit.code, basis)
+    key = ("series", unit.scheme, unit.level, within, None if province else indicator, basis)
     return Spec(key, compute)
 
 

@@ -89,7 +89,10 @@ def _warm(
         # the quickest first: as many kinds as can be are computed when the wait runs out
         steps: list[Spec | None] = [*_period_steps(get, cur, settings, first, levels=True)]
         steps += _period_steps(get, cur, settings, first, levels=False)
-        steps += [series_batch(cur, settings, Unit(s, "province", "", "")) for s in SCHEMES]
+        steps += [
+            series_batch(get, cur, settings, Unit(s, "province", "", ""), DEFAULT_INDICATOR)
+            for s in SCHEMES
+        ]
         steps.append(READY)
         steps += [*_period_steps(get, cur, settings, later, levels=True)]
         steps += [*_period_steps(get, cur, settings, later, levels=False)]

@@ -4,8 +4,6 @@ the same term of the previous school year (``is_break`` where that crosses 1 Jul
 
 from __future__ import annotations
 
-from collections.abc import Collection
-
 import polars as pl
 
 from ioc.catalog.definitions import Catalog
@@ -16,14 +14,6 @@ def finish_wide(wide: pl.DataFrame, catalog: Catalog, targets: pl.LazyFrame) -> 
     """Long rows (one per unit, period and indicator) with values, norm and target status and
     the change since the same term of the previous year, from the stored wide sums."""
     return finish(_long(wide, catalog).lazy(), catalog, targets).select(OUT_COLUMNS).collect()
-
-
-def only_indicators(wide: pl.DataFrame, catalog: Catalog, ids: Collection[str]) -> pl.DataFrame:
-    """The wide sums without the measure columns of indicators other than ``ids``."""
-    known = {i.id for i in catalog.indicators}
-    return wide.select(
-        c for c in wide.columns if c.split("__")[0] not in known or c.split("__")[0] in ids
-    )
 
 
 LONG_PARTS = {

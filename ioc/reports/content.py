@@ -30,7 +30,7 @@ from ioc.views.indicators import (
     values_for,
 )
 from ioc.views.quality import completeness as unit_completeness
-from ioc.views.quality import score
+from ioc.views.quality import scored
 from ioc.views.units import find_unit
 
 #: indicators whose school-level value says nothing (a count of one school, or reporting)
@@ -129,6 +129,7 @@ def _national_rows(
         unit_codes=provinces["unit_code"].to_list(),
         school_years=[school_year, Period.of(school_year, term).previous_same_term.school_year],
         term=term,
+        indicators=None,
     )
     summed = wide.group_by("scheme", "school_year", "term").agg(pl.exclude(SUM_KEYS).sum())
     summed = summed.select(
@@ -169,12 +170,8 @@ def completeness(
         "school_year": school_year,
         "term": term,
     }
-    by_unit = score(
-        db.query(conn, "queries/quality_by_unit", settings, child_level="province", **params)
-    )
-    whole = score(
-        db.query(conn, "queries/quality_by_unit", settings, child_level="country", **params)
-    )
+    by_unit = scored(conn, settings, "province", **params)
+    whole = scored(conn, settings, "country", **params)
     return (whole.to_dicts()[0] if whole.height else None), by_unit
 
 

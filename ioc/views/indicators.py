@@ -12,7 +12,7 @@ import polars as pl
 
 from ioc import db
 from ioc.catalog.definitions import Catalog, Indicator, load_catalog
-from ioc.compute.unit_values import finish_wide, only_indicators
+from ioc.compute.unit_values import finish_wide
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import Unit, child_level
@@ -44,11 +44,13 @@ def stored_values(
     term: str | None,
     basis: Basis = "official",
     indicators: Collection[str] | None = None,
+    pending: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Long indicator rows (value, norm, target, status, change) for some units, computed
     from the stored sums of ``basis``; previous-year rows must be among the years asked for.
     Each row says its ``basis`` and the unit's ``pending`` returns of its period (not counted
-    officially). ``indicators``: only these (all when None)."""
+    officially; read from ``pending``, the rows of ``queries/pending_returns`` for at least
+    these units and periods, when given). ``indicators``: only these (all when None)."""
     where = {
         "scheme": scheme,
         "level": level,
@@ -56,14 +58,16 @@ def stored_values(
         "school_years": school_years,
         "term": term,
     }
-    wide = db.query(conn, "queries/indicator_sums", settings, basis=basis, **where)
-    if indicators is not None:
-        wide = only_indicators(wide, load_catalog(), indicators)
+    wanted = None if indicators is None else list(indicators)
+    wide = db.query(
+        conn, "queries/indicator_sums", settings, basis=basis, indicators=wanted, **where
+    )
     targets = db.query(conn, "queries/unit_targets", settings, scheme=scheme, unit_codes=unit_codes)
     rows = finish_wide(wide, load_catalog(), targets.lazy())
-    pending = db.query(
-        conn, "queries/pending_returns", settings, off=settings.approval == "off", **where
-    )
+    if pending is None:
+        pending = db.query(
+            conn, "queries/pending_returns", settings, off=settings.approval == "off", **where
+        )
     keys = ["unit_code", "school_year", "term"]
     return rows.join(pending, on=keys, how="left").with_columns(
         pl.lit(basis).alias("basis"), pl.col("pending").fill_null(0)

@@ -37,6 +37,18 @@ def score(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: columns of ``queries/quality_by_unit`` for the figures of a whole level, not shown
+LEVEL_ONLY = ("parent_code", "schools_to_chase")
+
+
+def scored(
+    conn: duckdb.DuckDBPyConnection, settings: Settings, child_level: str, **params: Any
+) -> pl.DataFrame:
+    """Scored rows of ``queries/quality_by_unit`` as they are shown."""
+    rows = db.query(conn, "queries/quality_by_unit", settings, child_level=child_level, **params)
+    return score(rows.drop(LEVEL_ONLY))
+
+
 def _params(unit: Unit, school_year: str, term: str) -> dict[str, str]:
     return {
         "scheme": unit.scheme,
@@ -54,13 +66,7 @@ def completeness(
     none without expected schools)."""
     params = _params(unit, school_year, term)
     below = child_level(unit.scheme, unit.level) or unit.level
-    by_unit = score(
-        db.query(conn, "queries/quality_by_unit", settings, child_level=below, **params)
-    )
-    whole = score(
-        db.query(conn, "queries/quality_by_unit", settings, child_level=unit.level, **params)
-    )
-    return by_unit, whole
+    return scored(conn, settings, below, **params), scored(conn, settings, unit.level, **params)
 
 
 def predecessors_without_returns(
@@ -93,6 +99,17 @@ def without_reporting_shares(rows: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _head(
+    unit: Unit, school_year: str, term: str, total: dict[str, Any] | None, missing: list[Any]
+) -> dict[str, Any]:
+    return {
+        "unit": {"scheme": unit.scheme, "level": unit.level, "code": unit.code, "name": unit.name},
+        "period": str(Period.of(school_year, term)),
+        "total": _partial(total) if missing else total,
+        "predecessors_without_returns": missing,
+    }
+
+
 def quality_report(
     conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit, school_year: str, term: str
 ) -> dict[str, Any]:
@@ -102,12 +119,61 @@ def quality_report(
     found = describe(db.query(conn, "queries/unit_findings", settings, **params))
     missing = predecessors_without_returns(conn, settings, unit)
     total = whole.to_dicts()[0] if whole.height else None
-    return {
-        "unit": {"scheme": unit.scheme, "level": unit.level, "code": unit.code, "name": unit.name},
-        "period": str(Period.of(school_year, term)),
-        "total": _partial(total) if missing else total,
-        "predecessors_without_returns": missing,
+    return _head(unit, school_year, term, total, missing) | {
         "by_unit": by_unit.to_dicts(),
         "chase_list": chase.to_dicts(),
         "findings": found.to_dicts(),
+    }
+
+
+def level_figures(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    scheme: str,
+    level: str,
+    school_year: str,
+    term: str,
+) -> dict[str, dict[str, Any]]:
+    """What :func:`quality_report` says of every unit of a level in a period, computed at
+    once, by unit code: ``by_unit`` (its child units' scored rows), ``total`` (its own),
+    ``chase_count`` and ``findings_count`` (the lengths of its lists). A unit without
+    expected schools or findings is absent."""
+    period = {"scheme": scheme, "level": level, "school_year": school_year, "term": term}
+    params = period | {"code": None}
+    below = child_level(scheme, level) or level
+    known = pl.col("parent_code").is_not_null()
+    children = score(
+        db.query(conn, "queries/quality_by_unit", settings, child_level=below, **params)
+    ).filter(known)
+    whole = score(
+        db.query(conn, "queries/quality_by_unit", settings, child_level=level, **params)
+    ).filter(known)
+    figures: dict[str, dict[str, Any]] = {}
+    for (code,), rows in children.partition_by("parent_code", as_dict=True).items():
+        figures[str(code)] = {"by_unit": rows.drop(LEVEL_ONLY).to_dicts()}
+    for row in whole.to_dicts():
+        own = figures.setdefault(row["parent_code"], {"by_unit": []})
+        own["chase_count"] = row["schools_to_chase"]
+        own["total"] = {k: v for k, v in row.items() if k not in LEVEL_ONLY}
+    findings = db.query(conn, "queries/findings_by_unit", settings, **period)
+    for code, count in findings.iter_rows():
+        figures.setdefault(code, {"by_unit": []})["findings_count"] = count
+    return figures
+
+
+def unit_figures(
+    figures: dict[str, dict[str, Any]],
+    unit: Unit,
+    school_year: str,
+    term: str,
+    missing: list[dict[str, str]],
+) -> dict[str, Any]:
+    """A unit's :func:`quality_report` out of its level's :func:`level_figures`, with the
+    lengths of its chase list and findings instead of the lists; ``missing``: its
+    :func:`predecessors_without_returns`."""
+    own = figures.get(unit.code, {})
+    return _head(unit, school_year, term, own.get("total"), missing) | {
+        "by_unit": own.get("by_unit", []),
+        "chase_count": own.get("chase_count", 0),
+        "findings_count": own.get("findings_count", 0),
     }

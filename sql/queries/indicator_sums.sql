@@ -1,7 +1,14 @@
 -- Stored indicator sums (wide: one row per unit and period) on one basis ('official' |
 -- 'all') for some units of one level, for the given school years (all when $school_years is
--- null) and term (both when null).
-select * exclude (basis)
+-- null) and term (both when null); the measure columns of the indicators $indicators only
+-- (every indicator's when null).
+select columns(
+    lambda c: c != 'basis' and (
+        $indicators is null
+        or not contains(c, '__')
+        or list_contains($indicators, split_part(c, '__', 1))
+    )
+)
 from out_indicator__sums
 where scheme = $scheme
     and level = $level

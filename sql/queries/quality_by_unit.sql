@@ -1,6 +1,6 @@
--- Reporting completeness and timeliness, and schools with findings, for each child unit of
--- a unit (or the unit itself when $child_level = $level) in one period; every school of the
--- country when $code is null.
+-- Reporting completeness and timeliness, schools with findings and schools to chase (not on
+-- time), for each child unit of a unit (or the unit itself when $child_level = $level) in one
+-- period; of every unit of $level when $code is null, each row under its parent_code.
 with registry as (
     select
         *,
@@ -10,7 +10,7 @@ with registry as (
 ),
 
 expected as (
-    select expected.*, registry.child_code
+    select expected.*, registry.unit_code as parent_code, registry.child_code
     from core_school__expected as expected
     inner join registry on expected.school_code = registry.school_code
     where ($code is null or registry.unit_code = $code)
@@ -33,13 +33,15 @@ flagged as (
 
 final as (
     select
+        expected.parent_code,
         coalesce(expected.child_code, '') as unit_code,
         count(*) as schools_expected,
         count(*) filter (where has_return) as schools_reported,
         count(*) filter (where is_on_time) as schools_on_time,
         count(*) filter (where not has_return) as schools_missing,
         count(*) filter (where has_return and not is_on_time) as schools_late,
-        count(flagged.school_code) filter (where has_return) as schools_with_findings
+        count(flagged.school_code) filter (where has_return) as schools_with_findings,
+        count(*) filter (where not is_on_time) as schools_to_chase
     from expected
     left join flagged on expected.school_code = flagged.school_code
     group by all
@@ -51,4 +53,4 @@ select
 from final
 left join core_geo__units as units
     on units.scheme = $scheme and units.level = $child_level and final.unit_code = units.code
-order by final.unit_code
+order by final.parent_code, final.unit_code

@@ -340,3 +340,30 @@ def test_an_unknown_api_path_is_a_404_problem_not_a_dashboard_page(api_server: A
     assert r.status_code == 404
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["code"] == "no_such_resource"
+
+
+@pytest.mark.parametrize(("unit", "scheme"), [("945", "legacy"), ("94", "legacy")])
+def test_a_series_agrees_with_each_period_of_the_unit(
+    leader: httpx.Client, unit: str, scheme: str
+) -> None:
+    """A district's series is computed for every district of the level at once (one
+    indicator), a province's for every indicator of every province: each period of it is
+    what the unit's own indicators of that period say, pending returns included."""
+    series = leader.get(
+        "/indicators/STF_QUALIFIED_PCT/series", params={"unit": unit, "scheme": scheme}
+    ).json()
+    assert len(series) >= 4 and {r["unit_code"] for r in series} == {unit}
+    compared = ("value", "numerator", "denominator", "schools_in_scope", "pending", "change")
+    checked = 0
+    for row in series:
+        period = f"{row['school_year']}/{row['term']}"
+        own = leader.get(
+            "/indicators/values", params={"unit": unit, "scheme": scheme, "period": period}
+        )
+        if own.status_code == 404:  # a period of the other scheme only
+            continue
+        by_id = {r["indicator_id"]: r for r in own.json()}
+        expected = by_id["STF_QUALIFIED_PCT"]
+        assert {k: row[k] for k in compared} == {k: expected[k] for k in compared}, period
+        checked += 1
+    assert checked >= 4

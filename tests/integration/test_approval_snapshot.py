@@ -224,3 +224,28 @@ def test_switching_the_approval_setting_recomputes_official_figures(tmp_path: Pa
     assert approval_mode_changed(off)
     publish_reviews(off, [])
     assert students(off, "official")[0] == by_hand(every)
+
+
+def test_a_district_series_counts_its_pending_returns(loaded: Settings) -> None:
+    """The API's series of a district (every district of the level at once, one indicator,
+    with the returns not yet approved counted per district): official figures and pending
+    returns by hand, after one school of district 941 is approved."""
+    from ioc.api.cache import uncached
+    from ioc.api.views import series_batch, unit_series
+
+    approve(loaded, ["94100001"])
+    conn = db.connect_published(loaded)
+    try:
+        got = {}
+        for district in ("941", "942", "943"):
+            unit = as_unit(unit_row(conn, loaded, district, "legacy"))
+            batch = uncached(*series_batch(uncached, conn, loaded, unit, "NET_STUDENTS"))
+            [row] = unit_series(batch, unit, "NET_STUDENTS", TERM).to_dicts()
+            got[district] = (row["numerator"], row["pending"])
+    finally:
+        conn.close()
+    assert got == {
+        "941": (by_hand({"94100001"}), 1),
+        "942": (0, 2),
+        "943": (0, 2),
+    }

@@ -7,7 +7,7 @@ from typing import Any, Literal
 import polars as pl
 from fastapi import APIRouter, Request
 
-from ioc.api.cache import fetch
+from ioc.api.cache import fetch, getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond_async
@@ -106,7 +106,9 @@ async def series(
     _known(indicator)
     found = find_in(await fetch(request, units(cur, settings)), unit, scheme)
     await require_in_scope_async(request, cur, settings, who, scheme, unit)
-    batch = await fetch(request, series_batch(cur, settings, found, basis))
+    batch = await fetch(
+        request, series_batch(getter(request), cur, settings, found, indicator, basis)
+    )
     rows = unit_series(batch, found, indicator, term)
     return await respond_async(request, rows, f"series_{indicator}_{unit}", format)
 

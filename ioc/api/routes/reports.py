@@ -8,13 +8,14 @@ import polars as pl
 from fastapi import APIRouter, Request
 
 from ioc import db
-from ioc.api.cache import cached
+from ioc.api import views
+from ioc.api.cache import cached, getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.listing import Format, respond
 from ioc.api.params import UnitPeriod, UnitPeriodDep
 from ioc.api.scope import allowed_units, filter_units, require_schools
 from ioc.catalog.messages import describe
-from ioc.views.quality import quality_report
+from ioc.views.quality import unit_figures
 from ioc.views.summary import summary as build_summary
 
 router = APIRouter(tags=["reports"])
@@ -54,14 +55,11 @@ def quality(
 ) -> Any:
     found, school_year, term = at.unit, at.school_year, at.term
 
-    def counted() -> dict[str, Any]:  # what is answered of the lists: their lengths
-        report = quality_report(cur, settings, found, school_year, term)
-        chase, findings = report.pop("chase_list"), report.pop("findings")
-        return report | {"chase_count": len(chase), "findings_count": len(findings)}
-
-    # the build's report, kept for the build; the caller's scope applies after
-    key = ("quality", found.scheme, found.code, school_year, term)
-    report = cached(request, key, counted)
+    # every unit of the level's figures, kept for the build; the caller's scope applies after
+    get = getter(request)
+    figures = get(*views.quality(cur, settings, found, school_year, term))
+    missing = get(*views.predecessors(cur, settings, found))
+    report = unit_figures(figures, found, school_year, term, missing)
     rows = pl.DataFrame(report["by_unit"], infer_schema_length=None)
     if rows.height:
         rows = filter_units(
