@@ -86,7 +86,27 @@ def units(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
     return Spec(("units",), lambda: unit_index(cur, settings))
 
 
+def pending(cur: duckdb.DuckDBPyConnection, settings: Settings, scheme: str, level: str) -> Spec:
+    """The returns not counted officially of every unit of a level in every period (one
+    query over every return, shared by the level's series)."""
+    return Spec(
+        ("pending", scheme, level),
+        lambda: db.query(
+            cur,
+            "queries/pending_returns",
+            settings,
+            off=settings.approval == "off",
+            scheme=scheme,
+            level=level,
+            unit_codes=None,
+            school_years=None,
+            term=None,
+        ),
+    )
+
+
 def level_batch(
+    get: Getter,
     cur: duckdb.DuckDBPyConnection,
     settings: Settings,
     *,
@@ -96,13 +116,18 @@ def level_batch(
     school_year: str,
     term: str,
     basis: Basis = "official",
+    indicator: str | None = None,
 ) -> Spec:
     """:func:`~ioc.views.indicators.level_values` of a level: every unit at once for the
-    national levels, the units of one province otherwise; indexed by unit and by parent.
-    Kept without the indicators' descriptions, which an answer adds to the rows it keeps
+    national levels; below them, every indicator of one province's units, or (``indicator``
+    given) that indicator of every unit of the level. Indexed by unit and by parent. Kept
+    without the indicators' descriptions, which an answer adds to the rows it keeps
     (:func:`~ioc.views.indicators.describe_rows`): half the memory."""
-    if level in NATIONAL_LEVELS:
+    national = level in NATIONAL_LEVELS
+    if national or indicator is not None:
         province = None
+    if national:
+        indicator = None
 
     def compute() -> Indexed:
         rows = level_values(
@@ -114,11 +139,14 @@ def level_batch(
             school_year=school_year,
             term=term,
             basis=basis,
+            indicators=None if indicator is None else [indicator],
             described=False,
+            pending=get(*pending(cur, settings, scheme, level)),
         )
         return Indexed(rows, BATCH_KEYS)
 
-    return Spec(("level-values", scheme, level, province, school_year, term, basis), compute)
+    key = ("level-values", scheme, level, province, school_year, term, basis, indicator)
+    return Spec(key, compute)
 
 
 def registry(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
@@ -184,25 +212,6 @@ def unit_schools(places: Indexed, period: pl.DataFrame, unit: Unit) -> pl.DataFr
     at = places.positions((place_column(unit.scheme, unit.level),), unit.code)
     rows = pl.concat([places.take(at).drop(PROVINCE_COLUMNS), period[at]], how="horizontal")
     return as_text(rows.filter(pl.col(RETURNED)).drop(RETURNED))
-
-
-def pending(cur: duckdb.DuckDBPyConnection, settings: Settings, scheme: str, level: str) -> Spec:
-    """The returns not counted officially of every unit of a level in every period (one
-    query over every return, shared by the level's series)."""
-    return Spec(
-        ("pending", scheme, level),
-        lambda: db.query(
-            cur,
-            "queries/pending_returns",
-            settings,
-            off=settings.approval == "off",
-            scheme=scheme,
-            level=level,
-            unit_codes=None,
-            school_years=None,
-            term=None,
-        ),
-    )
 
 
 def series_batch(

@@ -367,3 +367,19 @@ def test_a_series_agrees_with_each_period_of_the_unit(
         assert {k: row[k] for k in compared} == {k: expected[k] for k in compared}, period
         checked += 1
     assert checked >= 4
+
+
+@pytest.mark.parametrize(("unit", "scheme"), [("945", "legacy"), ("92", "2025"), ("94", "legacy")])
+def test_one_indicator_of_children_equals_it_among_all(
+    leader: httpx.Client, unit: str, scheme: str
+) -> None:
+    """Children asked for one indicator are computed for every unit of their level at once,
+    all their indicators for their province's units: both give the same rows."""
+    params = {"unit": unit, "scheme": scheme, "period": "2023-2024/DN", "children": "true"}
+    if scheme == "2025":
+        params["period"] = "2025-2026/DN"
+    every = leader.get("/indicators/values", params=params).json()
+    for indicator in ("STF_QUALIFIED_PCT", "NET_STUDENTS"):
+        one = leader.get("/indicators/values", params=params | {"indicator": indicator}).json()
+        assert len(one) >= 3
+        assert one == [r for r in every if r["indicator_id"] == indicator]

@@ -54,8 +54,12 @@ async def values(
 ) -> Any:
     found, school_year, term = at.unit, at.school_year, at.term
     level, province = batch_of(found, children)
-    # one computation serves every unit of the batch (a whole level, or a province's units)
+    if indicator is not None:
+        _known(indicator)
+    # one computation serves every unit of the batch (a whole level, or a province's units,
+    # or one indicator of every unit of the level)
     batch = level_batch(
+        getter(request),
         cur,
         settings,
         scheme=found.scheme,
@@ -64,6 +68,7 @@ async def values(
         school_year=school_year,
         term=term,
         basis=basis,
+        indicator=indicator,
     )
     column = "parent_code" if children else "unit_code"
     rows = (await fetch(request, batch)).rows((column,), found.code)
@@ -73,9 +78,8 @@ async def values(
     rows = rows.drop("parent_code")
     if not children and rows.height and await fetch(request, predecessors(cur, settings, found)):
         rows = without_reporting_shares(rows)
-    if indicator is not None:
-        _known(indicator)
-        rows = rows.filter(pl.col("indicator_id") == indicator) if rows.height else rows
+    if indicator is not None and rows.height:
+        rows = rows.filter(pl.col("indicator_id") == indicator)
     if children and rows.height:
         rows = filter_units(rows, await allowed_units_async(request, cur, settings, who))
     return await respond_async(
@@ -139,6 +143,7 @@ async def provinces(
     batch = await fetch(
         request,
         level_batch(
+            getter(request),
             cur,
             settings,
             scheme=scheme,
