@@ -10,6 +10,7 @@ from http.cookiejar import DefaultCookiePolicy
 from typing import Any, ClassVar
 
 import httpx
+import orjson
 
 from dashboards.api_alerts import AlertCalls
 from dashboards.api_exams import ExamCalls
@@ -105,7 +106,7 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
         return response
 
     def get(self, path: str, **params: Any) -> Any:
-        return self._request("GET", path, params=params).json()
+        return orjson.loads(self._request("GET", path, params=params).content)
 
     # -- session ---------------------------------------------------------------------
     def login(self, username: str, password: str, client: str | None = None) -> tuple[Me, str]:

@@ -11,6 +11,7 @@ norm that differs by level or school type is weighted by the schools' denominato
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -289,6 +290,63 @@ def compute(
     return finish_wide(unit_sums(schools, catalog), catalog, targets)
 
 
+@dataclass(frozen=True)
+class _SchoolPlan:
+    """The expressions of :func:`school_values` for some indicators."""
+
+    shared: list[pl.Expr]
+    school: list[pl.Expr]
+    parts: list[pl.Expr]  # one struct per indicator, all of one type
+    rules: pl.LazyFrame  # each indicator's norm comparison and tolerance
+
+
+#: plans by (catalog, indicators): making one costs more than using it on one school's rows
+_PLANS: dict[tuple[int, tuple[str, ...]], tuple[Catalog, _SchoolPlan]] = {}
+_MAX_PLANS = 512
+
+
+def _school_plan(catalog: Catalog, indicator_ids: Sequence[str]) -> _SchoolPlan:
+    key = (id(catalog), tuple(indicator_ids))
+    kept = _PLANS.get(key)
+    if kept is not None and kept[0] is catalog:
+        return kept[1]
+    chosen = [catalog.by_id[i] for i in indicator_ids]
+    sub = catalog.model_copy(update={"indicators": chosen})
+    stored = measures(sub)
+    parts = []
+    for ind in chosen:
+        n, d = pl.col(_col(ind, "n")), pl.col(_col(ind, "d"))
+        summed = ind.kind in ("sum", "schools", "shortfall")
+        value = n if summed else pl.when(d != 0).then(ind.factor * n / d)
+        norm = pl.lit(None, pl.Float64)
+        if ind.norm:
+            w, dn = pl.col(_col(ind, "w")), pl.col(stored[_col(ind, "dn")][0])
+            norm = w if summed else pl.when(dn != 0).then(w / dn)
+        parts.append(
+            pl.struct(
+                (pl.col(stored[_col(ind, "s")][0]) > 0).alias("in_scope"),
+                n.cast(pl.Float64).alias("numerator"),
+                d.cast(pl.Float64).alias("denominator"),
+                value.cast(pl.Float64).alias("value"),
+                norm.cast(pl.Float64).alias("norm_value"),
+            ).alias(ind.id)
+        )
+    norms = [catalog.norms.by_id[i.norm] if i.norm else None for i in chosen]
+    rules = pl.LazyFrame(
+        {
+            "indicator_id": [i.id for i in chosen],
+            "comparison": [n.comparison if n else None for n in norms],
+            "tolerance": [n.tolerance if n else 0.0 for n in norms],
+        },
+        schema_overrides={"comparison": pl.String, "tolerance": pl.Float64},
+    )
+    plan = _SchoolPlan(shared_exprs(sub), school_exprs(sub), parts, rules)
+    if len(_PLANS) >= _MAX_PLANS:
+        _PLANS.clear()
+    _PLANS[key] = (catalog, plan)
+    return plan
+
+
 def school_values(
     returns: pl.LazyFrame,
     registry: pl.LazyFrame,
@@ -297,45 +355,24 @@ def school_values(
     indicator_ids: list[str],
 ) -> pl.DataFrame:
     """Per school and period: value, norm and status of the given indicators (long frame)."""
-    chosen = [catalog.by_id[i] for i in indicator_ids]
-    sub = catalog.model_copy(update={"indicators": chosen})
-    wide = (
+    plan = _school_plan(catalog, indicator_ids)
+    keys = ["school_code", *PERIOD_COLUMNS]
+    return (
         prepare_schools(returns, registry, expected, catalog.norms)
-        .with_columns(shared_exprs(sub))
-        .with_columns(school_exprs(sub))
-        .collect()  # once: every indicator's part below reads it (5x faster than re-planning)
-        .lazy()
-    )
-    parts = []
-    stored = measures(sub)
-    for ind in chosen:
-        n, d = pl.col(_col(ind, "n")), pl.col(_col(ind, "d"))
-        scope = pl.col(stored[_col(ind, "s")][0])
-        summed = ind.kind in ("sum", "schools", "shortfall")
-        value = n if summed else pl.when(d != 0).then(ind.factor * n / d)
-        norm = pl.lit(None, pl.Float64)
-        if ind.norm:
-            w, dn = pl.col(_col(ind, "w")), pl.col(stored[_col(ind, "dn")][0])
-            norm = w if summed else pl.when(dn != 0).then(w / dn)
-        comparison = catalog.norms.by_id[ind.norm].comparison if ind.norm else None
-        tolerance = catalog.norms.by_id[ind.norm].tolerance if ind.norm else 0.0
-        parts.append(
-            wide.filter(scope > 0).select(
-                "school_code",
-                *PERIOD_COLUMNS,
-                pl.lit(ind.id).alias("indicator_id"),
-                n.alias("numerator"),
-                d.alias("denominator"),
-                value.alias("value"),
-                norm.alias("norm_value"),
-                pl.lit(comparison, pl.String).alias("comparison"),
-                pl.lit(tolerance).alias("tolerance"),
-            )
+        .with_columns(plan.shared)
+        .with_columns(plan.school)
+        .select(*keys, *plan.parts)
+        .unpivot(index=keys, variable_name="indicator_id", value_name="x")
+        .unnest("x")
+        .filter("in_scope")
+        .drop("in_scope")
+        .join(plan.rules, on="indicator_id", how="left", maintain_order="left")
+        .with_columns(
+            status_expr("value", "norm_value", "comparison", "tolerance").alias("norm_status")
         )
-    frame = pl.concat(parts).with_columns(
-        status_expr("value", "norm_value", "comparison", "tolerance").alias("norm_status")
+        .drop("comparison", "tolerance")
+        .collect()
     )
-    return frame.drop("comparison", "tolerance").collect()
 
 
 def reported_values(
