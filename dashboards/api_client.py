@@ -72,6 +72,7 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
     _zones: ClassVar[dict[str, str]] = {}  # display time zone of each API
     _healths: ClassVar[dict[str, Health]] = {}  # each API's health of its latest build seen
     _catalogs: ClassVar[dict[str, dict[str, Any]]] = {}  # each API's indicator catalog
+    _transports: ClassVar[dict[str, httpx.BaseTransport]] = {}  # APIs answered in-process
 
     def __init__(self, base_url: str, credentials: Credentials, timeout: float = 30.0) -> None:
         if base_url not in Api._pools:
@@ -79,6 +80,7 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
                 base_url=base_url.rstrip("/") + "/api/v1",
                 timeout=timeout,
                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
+                transport=Api._transports.get(base_url),
             )
             # shared by every caller: it must never keep one caller's session cookie
             client.cookies.jar.set_policy(DefaultCookiePolicy(allowed_domains=[]))
@@ -87,6 +89,13 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
         self._base = base_url
         self.credentials = credentials
         self._build: str | None = None  # the build the last periods() was read from
+
+    @classmethod
+    def in_process(cls, base_url: str, transport: httpx.BaseTransport) -> None:
+        """Calls to ``base_url`` go through ``transport`` (the API of this very process:
+        :class:`~dashboards.api_transport.InProcess`)."""
+        cls._transports[base_url] = transport
+        cls._pools.pop(base_url, None)
 
     # -- transport -------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

@@ -46,7 +46,8 @@ class Settings(BaseSettings, ServingSettings):
     )
     api_url: str | None = Field(
         default=None,
-        description="Base URL the dashboard uses to reach the API (default: the server itself)",
+        description="Base URL the dashboard uses to reach the API (default: the server it runs "
+        "in, called in-process)",
     )
     user: str | None = Field(
         default=None,

@@ -11,6 +11,8 @@ loop when it is kept (:func:`~ioc.api.cache.fetch`) or in a thread."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 import polars as pl
 
@@ -43,6 +45,7 @@ PROVINCE_COLUMNS = (place_column("legacy", "province"), place_column("2025", "pr
 PLACE_KEYS = [(column,) for column in dict.fromkeys(PLACE_COLUMNS)]
 BATCH_KEYS = [("unit_code",), ("parent_code",)]  # a unit's rows, its children's
 SERIES_KEY = ("unit_code", "indicator_id")
+PARENT = ("parent_code",)  # of a level's quality rows: the unit they are of
 RETURNED = "returned"  # of a period's school rows: the school sent a return
 
 
@@ -62,10 +65,39 @@ def quality(
 ) -> Spec:
     """:func:`~ioc.views.quality.level_figures` of the unit's level in a period: every unit of
     the level at once."""
-    return Spec(
-        ("quality", unit.scheme, unit.level, school_year, term),
-        lambda: level_figures(cur, settings, unit.scheme, unit.level, school_year, term),
-    )
+
+    def compute() -> QualityBatch:
+        figures = level_figures(cur, settings, unit.scheme, unit.level, school_year, term)
+        counts = figures.findings.iter_rows()
+        return QualityBatch(
+            Indexed(figures.children, [PARENT]),
+            Indexed(figures.whole, [PARENT]),
+            {str(code): int(count) for code, count in counts},
+        )
+
+    return Spec(("quality", unit.scheme, unit.level, school_year, term), compute)
+
+
+@dataclass(frozen=True)
+class QualityBatch:
+    """A :func:`~ioc.views.quality.level_figures` indexed by unit."""
+
+    children: Indexed
+    whole: Indexed
+    findings: dict[str, int]
+
+    def of(self, code: str) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+        """As :meth:`~ioc.views.quality.LevelFigures.of`."""
+        return (
+            self.children.rows(PARENT, code),
+            self.whole.rows(PARENT, code),
+            self.findings.get(code, 0),
+        )
+
+    def estimated_size(self) -> int:
+        return (
+            self.children.estimated_size() + self.whole.estimated_size() + 100 * len(self.findings)
+        )
 
 
 def periods(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:

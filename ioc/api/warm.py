@@ -6,7 +6,9 @@ First what the process waits for before it serves the build (:func:`start`'s eve
 period and the periods the newest ingest run loaded (what the build most likely changed),
 the indicators of every province and of every old district, and every school with the
 default indicator of a school list; and every province's series in both schemes. Then,
-served already, the same for the other periods of the newest school years, each step only
+served already, what any unit's page asks first for every unit of a level at once (the
+returns not yet approved, the quality reports of those periods), and the indicators and
+school lists of the other periods of the newest school years, each step only
 after a pause in the requests (the warm-up gives way to what users ask). Anything else
 is computed on first request (then kept for the build). A build no longer kept (a newer one
 is served or prepared) stops its warm-up."""
@@ -27,14 +29,16 @@ from ioc.api.snapshot import Build
 from ioc.api.views import (
     DEFAULT_INDICATOR,
     level_batch,
+    pending,
     period_schools,
     periods,
+    quality,
     series_batch,
     units,
 )
 from ioc.config import Settings
 from ioc.domain.period import Period
-from ioc.domain.units import Unit
+from ioc.domain.units import LEVELS, Unit
 
 log = logging.getLogger("ioc.api")
 SCHOOL_YEARS = 2  # the newest school years warmed
@@ -94,6 +98,7 @@ def _warm(
             for s in SCHEMES
         ]
         steps.append(READY)
+        steps += _unit_page_steps(cur, settings, first)
         steps += [*_period_steps(get, cur, settings, later, levels=True)]
         steps += [*_period_steps(get, cur, settings, later, levels=False)]
         for step in steps:
@@ -121,6 +126,21 @@ def _warm(
         # the process: out of the collector's sight, a full collection scans only what came
         # after, instead of stopping every request for a few hundred milliseconds.
         gc.freeze()
+
+
+def _unit_page_steps(
+    cur: duckdb.DuckDBPyConnection, settings: Settings, chosen: list[Period]
+) -> Iterator[Spec]:
+    """What the page of any unit asks first, for every unit of each level at once: the
+    returns not yet approved (its series and indicators), and the quality report of each
+    period chosen."""
+    for scheme in SCHEMES:
+        for level in LEVELS[scheme][1:]:
+            yield pending(cur, settings, scheme, level)
+    for period in chosen:
+        for level in LEVELS[period.scheme]:
+            unit = Unit(period.scheme, level, "", "")
+            yield quality(cur, settings, unit, period.school_year, period.term)
 
 
 def _period_steps(

@@ -34,24 +34,29 @@ PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
 
 def build(settings: Settings) -> ASGIApp:
-    """The API and the dashboard for ``settings`` (``api_url`` set: where the dashboard's
-    calls reach the API)."""
+    """The API and the dashboard for ``settings``. The dashboard's calls reach the API at
+    ``api_url`` when it is set, else this very application, in-process
+    (:class:`~dashboards.api_transport.InProcess`)."""
+    from dashboards.api_client import Api
+    from dashboards.api_transport import LOCAL_URL, InProcess
     from dashboards.app import mount
     from ioc.api.browser import BrowserProtection
     from ioc.api.main import create_app
     from ioc.api.request_log import RequestLog
 
     api = create_app(settings, store_prepared=True)
-    scripts = mount(api, settings.api_url or "", settings.wall_screens)
+    local = None if settings.api_url else InProcess()
+    if local is not None:
+        Api.in_process(LOCAL_URL, local)
+    scripts = mount(api, settings.api_url or LOCAL_URL, settings.wall_screens)
     # outermost (uvicorn runs with proxy_headers=False): request ids and the request log
-    return RequestLog(
-        BrowserProtection(api, settings, scripts), settings, api.state.auth.remembered
-    )
+    app = RequestLog(BrowserProtection(api, settings, scripts), settings, api.state.auth.remembered)
+    return app if local is None else local.serve(app)
 
 
 def app() -> ASGIApp:
     """uvicorn's factory, called once in each worker process: settings from the environment
-    (``IOC_WORKERS`` and ``IOC_API_URL`` set by ``ioc serve``), DuckDB's share of this one."""
+    (``IOC_WORKERS`` set by ``ioc serve``), DuckDB's share of this one."""
     settings = worker_share(get_settings())
     logs.configure(settings)
     return build(settings)

@@ -32,13 +32,7 @@ def serve(
     from ioc.cli.asgi import build
 
     settings = get_settings()
-    local = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    settings = settings.model_copy(
-        update={
-            "api_url": settings.api_url or f"http://{local}:{port}",
-            "workers": workers or settings.workers,
-        }
-    )
+    settings = settings.model_copy(update={"workers": workers or settings.workers})
     logs.configure(settings)
     prepare(settings)
     count = "" if settings.workers == 1 else f", {settings.workers} workers"
@@ -60,7 +54,6 @@ def serve(
         uvicorn.run(build(settings), **options)
         return
     # each worker builds the application from the environment (ioc.cli.asgi.app)
-    os.environ["IOC_API_URL"] = str(settings.api_url)
     os.environ["IOC_WORKERS"] = str(settings.workers)
     uvicorn.run("ioc.cli.asgi:app", factory=True, workers=settings.workers, **options)
 

@@ -3,6 +3,7 @@ with a score, the schools to chase, and every finding and warning."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -126,6 +127,24 @@ def quality_report(
     }
 
 
+@dataclass(frozen=True)
+class LevelFigures:
+    """What :func:`quality_report` says of every unit of a level in a period, computed at
+    once: scored rows of the child units (``children``) and of the units themselves
+    (``whole``), each under its unit's ``parent_code``, with its ``schools_to_chase``; and
+    each unit's ``findings_count`` (``findings``)."""
+
+    children: pl.DataFrame
+    whole: pl.DataFrame
+    findings: pl.DataFrame
+
+    def of(self, code: str) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+        """One unit's child rows, own row (none without expected schools) and findings."""
+        mine = pl.col("parent_code") == code
+        found = self.findings.filter(pl.col("unit_code") == code)["findings_count"]
+        return self.children.filter(mine), self.whole.filter(mine), int(found.sum())
+
+
 def level_figures(
     conn: duckdb.DuckDBPyConnection,
     settings: Settings,
@@ -133,47 +152,33 @@ def level_figures(
     level: str,
     school_year: str,
     term: str,
-) -> dict[str, dict[str, Any]]:
-    """What :func:`quality_report` says of every unit of a level in a period, computed at
-    once, by unit code: ``by_unit`` (its child units' scored rows), ``total`` (its own),
-    ``chase_count`` and ``findings_count`` (the lengths of its lists). A unit without
-    expected schools or findings is absent."""
+) -> LevelFigures:
+    """The :class:`LevelFigures` of every unit of a level in a period (3 queries)."""
     period = {"scheme": scheme, "level": level, "school_year": school_year, "term": term}
     params = period | {"code": None}
     below = child_level(scheme, level) or level
     known = pl.col("parent_code").is_not_null()
-    children = score(
-        db.query(conn, "queries/quality_by_unit", settings, child_level=below, **params)
-    ).filter(known)
-    whole = score(
-        db.query(conn, "queries/quality_by_unit", settings, child_level=level, **params)
-    ).filter(known)
-    figures: dict[str, dict[str, Any]] = {}
-    for (code,), rows in children.partition_by("parent_code", as_dict=True).items():
-        figures[str(code)] = {"by_unit": rows.drop(LEVEL_ONLY).to_dicts()}
-    for row in whole.to_dicts():
-        own = figures.setdefault(row["parent_code"], {"by_unit": []})
-        own["chase_count"] = row["schools_to_chase"]
-        own["total"] = {k: v for k, v in row.items() if k not in LEVEL_ONLY}
+    children = db.query(conn, "queries/quality_by_unit", settings, child_level=below, **params)
+    whole = db.query(conn, "queries/quality_by_unit", settings, child_level=level, **params)
     findings = db.query(conn, "queries/findings_by_unit", settings, **period)
-    for code, count in findings.iter_rows():
-        figures.setdefault(code, {"by_unit": []})["findings_count"] = count
-    return figures
+    return LevelFigures(score(children.filter(known)), score(whole.filter(known)), findings)
 
 
 def unit_figures(
-    figures: dict[str, dict[str, Any]],
+    children: pl.DataFrame,
+    whole: pl.DataFrame,
+    findings: int,
     unit: Unit,
     school_year: str,
     term: str,
     missing: list[dict[str, str]],
 ) -> dict[str, Any]:
-    """A unit's :func:`quality_report` out of its level's :func:`level_figures`, with the
-    lengths of its chase list and findings instead of the lists; ``missing``: its
-    :func:`predecessors_without_returns`."""
-    own = figures.get(unit.code, {})
-    return _head(unit, school_year, term, own.get("total"), missing) | {
-        "by_unit": own.get("by_unit", []),
-        "chase_count": own.get("chase_count", 0),
-        "findings_count": own.get("findings_count", 0),
+    """A unit's :func:`quality_report` from its :meth:`LevelFigures.of` (its child rows, its
+    own row and its findings), with the lengths of its chase list and findings instead of
+    the lists; ``missing``: its :func:`predecessors_without_returns`."""
+    total = whole.drop(LEVEL_ONLY).to_dicts()[0] if whole.height else None
+    return _head(unit, school_year, term, total, missing) | {
+        "by_unit": children.drop(LEVEL_ONLY).to_dicts(),
+        "chase_count": int(whole["schools_to_chase"].sum()),
+        "findings_count": findings,
     }

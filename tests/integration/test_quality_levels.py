@@ -41,11 +41,12 @@ def compare(settings: Settings, per_level: int) -> dict[str, int]:
                     if not chosen:
                         continue
                     figures = level_figures(conn, settings, scheme, level, year, term)
-                    some = [u for u in chosen if u.code in figures][:per_level]
-                    for unit in some + [u for u in chosen if u.code not in figures][:2]:
+                    codes = set(figures.whole["parent_code"]) | set(figures.children["parent_code"])
+                    some = [u for u in chosen if u.code in codes][:per_level]
+                    for unit in some + [u for u in chosen if u.code not in codes][:2]:
                         expected = counted(quality_report(conn, settings, unit, year, term))
                         missing = expected["predecessors_without_returns"]
-                        got = unit_figures(figures, unit, year, term, missing)
+                        got = unit_figures(*figures.of(unit.code), unit, year, term, missing)
                         assert got == expected, (unit, period)
                         seen["units"] += 1
                         seen["chase"] += got["chase_count"] > 0
