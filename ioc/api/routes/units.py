@@ -10,11 +10,12 @@ from fastapi import APIRouter, Query, Request
 from unidecode import unidecode
 
 from ioc import db
+from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.listing import Format, respond
 from ioc.api.params import ParentQuery, UnitPath
 from ioc.api.principal import Principal
-from ioc.api.scope import allowed_units, require_in_scope
+from ioc.api.scope import allowed_units, filter_units, require_in_scope
 from ioc.config import Settings
 from ioc.views.quality import predecessors_without_returns
 from ioc.views.units import as_unit, unit_row
@@ -77,35 +78,53 @@ def list_units(
     "old provinces it was formed from that never reported",
 )
 def get_unit(
+    request: Request,
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
     scheme: Scheme,
     code: UnitPath,
 ) -> dict[str, Any]:
+    # what every caller is told, kept for the build (every page asks for its unit); the
+    # caller's scope applies after
+    found = cached(
+        request, ("unit-answer", scheme, code), lambda: _unit(cur, settings, scheme, code)
+    )
+    require_in_scope(cur, settings, who, scheme, code, request)
+    children = filter_units(
+        found["children"], allowed_units(cur, settings, who, request), code_col="code"
+    )
+    return found | {"children": children.to_dicts()}
+
+
+def _unit(
+    cur: duckdb.DuckDBPyConnection, settings: Settings, scheme: str, code: str
+) -> dict[str, Any]:
+    """A unit's row (404 if unknown), all its children, the provinces of the other scheme
+    its communes belong to (for a scheme switch) and the old provinces it was formed from
+    that never reported (its figures and coverage leave them out)."""
     row = unit_row(cur, settings, code, scheme)
     unit = as_unit(row)
-    require_in_scope(cur, settings, who, scheme, code)
-    children = _search(
+    children = db.query(
         cur,
+        "queries/units_search",
         settings,
-        who,
         scheme=scheme,
         level=None,
         parent=code,
         province=None,
         q=None,
         limit=20000,
+        restricted=False,
+        allowed_schemes=[],
+        allowed_codes=[],
     )
-    # the provinces of the other scheme this unit's communes belong to (for a scheme switch)
     counterparts = db.query(
         cur, "queries/unit_counterparts", settings, scheme=unit.scheme, code=unit.code
     )
     return {
         **row,
-        "children": children.to_dicts(),
+        "children": children,
         "counterparts": counterparts.to_dicts(),
-        # old provinces this 2025 unit was formed from that never reported: its figures and
-        # coverage leave them out
         "predecessors_without_returns": predecessors_without_returns(cur, settings, unit),
     }
