@@ -138,7 +138,6 @@ def pending(cur: duckdb.DuckDBPyConnection, settings: Settings, scheme: str, lev
 
 
 def level_batch(
-    get: Getter,
     cur: duckdb.DuckDBPyConnection,
     settings: Settings,
     *,
@@ -173,7 +172,6 @@ def level_batch(
             basis=basis,
             indicators=None if indicator is None else [indicator],
             described=False,
-            pending=get(*pending(cur, settings, scheme, level)),
         )
         return Indexed(rows, BATCH_KEYS)
 

@@ -162,7 +162,6 @@ def _period_steps(
             continue
         for level in ("province", "district") if period.scheme == "legacy" else ("province",):
             yield level_batch(
-                get,
                 cur,
                 settings,
                 scheme=period.scheme,

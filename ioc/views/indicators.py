@@ -111,13 +111,11 @@ def level_values(
     basis: Basis = "official",
     indicators: Collection[str] | None = None,
     described: bool = True,
-    pending: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Every indicator (of ``indicators``, if given) of every unit of one level (within one
     province, if given) for a period, with unit and indicator names: the batch behind
     single-unit and children views. Without the indicators' names, units and norm sources
-    unless ``described`` (:func:`describe_rows` adds them to the rows kept). ``pending``: as
-    :func:`stored_values` takes it."""
+    unless ``described`` (:func:`describe_rows` adds them to the rows kept)."""
     units = db.query(
         conn, "queries/level_units", settings, scheme=scheme, level=level, province=province
     )
@@ -131,7 +129,6 @@ def level_values(
         term=term,
         basis=basis,
         indicators=indicators,
-        pending=pending,
     ).filter(pl.col("school_year") == school_year)
     rows = rows.join(units, on="unit_code").sort("unit_code", "indicator_id")
     return describe_rows(rows, school_year, term) if described else rows

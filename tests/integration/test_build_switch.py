@@ -13,7 +13,7 @@ import duckdb
 
 from ioc import db
 from ioc.api import views
-from ioc.api.cache import MISSING, uncached
+from ioc.api.cache import MISSING
 from ioc.api.main import create_app
 from ioc.api.snapshot import RECHECK_SECONDS, Build, Snapshot
 from ioc.config import Settings
@@ -124,7 +124,6 @@ def test_the_api_switches_with_the_default_views_of_the_new_build_computed(
     def defaults_kept(build: Build, conn: duckdb.DuckDBPyConnection) -> None:
         newest = Period.parse(cache.peek(build.build_id, ("periods",))[0])
         key = views.level_batch(
-            uncached,
             conn,
             settings,
             scheme=newest.scheme,

@@ -59,7 +59,6 @@ async def values(
     # one computation serves every unit of the batch (a whole level, or a province's units,
     # or one indicator of every unit of the level)
     batch = level_batch(
-        getter(request),
         cur,
         settings,
         scheme=found.scheme,
@@ -143,7 +142,6 @@ async def provinces(
     batch = await fetch(
         request,
         level_batch(
-            getter(request),
             cur,
             settings,
             scheme=scheme,
