@@ -38,13 +38,13 @@ from ioc.api.views import (
 )
 from ioc.config import Settings
 from ioc.domain.period import Period
-from ioc.domain.units import LEVELS, Unit
+from ioc.domain.units import LEVELS, Scheme, Unit
 
 log = logging.getLogger("ioc.api")
 SCHOOL_YEARS = 2  # the newest school years warmed
 READY = None  # among the steps: what is served first is kept
 LANDED = "queries/newest_run_periods"
-SCHEMES = ("legacy", "2025")
+SCHEMES: tuple[Scheme, ...] = ("legacy", "2025")
 
 
 QUIET_SECONDS = 0.25  # without a request in flight, before a step of a served build's warm-up

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tests.bench.targets import Context, Outcome
 
 USERS = 50
+WORKERS = int(os.environ.get("IOC_BENCH_DASH_WORKERS", scale_server.WORKERS))
 ROUNDS = 2  # visits of each user
 THINK_S = 1.0  # mean seconds between a user's steps
 TEMPLATE_PROVINCE = "01"  # Hà Nội
@@ -79,7 +80,7 @@ def dashboard_users(ctx: Context) -> Outcome:
     with scale_server.national_dir(ready, ctx.keep) as data_dir:
         template, drawn = places(data_dir / "ioc.duckdb", USERS * ROUNDS)
         password = dash_bench.leader_password(IOC, data_dir)
-        with scale_server.server(IOC, data_dir) as server:
+        with scale_server.server(IOC, data_dir, WORKERS) as server:
             ctx.log(
                 f"ioc serve {' '.join(server.args)} on {server.base_url} (pid {server.pid}, "
                 f"IOC_WORKERS={server.env['IOC_WORKERS']}): answering after "

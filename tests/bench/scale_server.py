@@ -67,7 +67,8 @@ def worker_line(server: Server, seen: list[Worker]) -> str:
     each = ", ".join(f"pid {w.pid} {size(w.peak_rss)}" for w in seen)
     mode = "--workers" if has_workers_option(server.ioc) else "IOC_WORKERS only"
     return (
-        f"workers running: {len(seen)} ({mode}; asked {WORKERS}); peak RSS per worker: {each}; "
+        f"workers running: {len(seen)} ({mode}; asked {server.env['IOC_WORKERS']}); "
+        f"peak RSS per worker: {each}; "
         f"whole server tree peak {size(server.peak_rss())}; load average {load_average()}"
     )
 
@@ -103,9 +104,9 @@ def national_dir(ready: Path, keep: bool) -> Iterator[Path]:
         yield data_dir
 
 
-def server(ioc: Path, data_dir: Path) -> Server:
-    """``ioc serve`` with two workers (not started: a context manager)."""
-    args, env = start_args(ioc)
+def server(ioc: Path, data_dir: Path, workers: int = WORKERS) -> Server:
+    """``ioc serve`` with ``workers`` workers (not started: a context manager)."""
+    args, env = start_args(ioc, workers)
     return Server(ioc, data_dir, args=args, env=env)
 
 

@@ -57,9 +57,10 @@ def quality(
 
     # every unit of the level's figures, kept for the build; the caller's scope applies after
     get = getter(request)
-    figures = get(*views.quality(cur, settings, found, school_year, term)).of(found.code)
+    level: views.QualityBatch = get(*views.quality(cur, settings, found, school_year, term))
+    children, whole, findings = level.of(found.code)
     missing = get(*views.predecessors(cur, settings, found))
-    report = unit_figures(*figures, found, school_year, term, missing)
+    report = unit_figures(children, whole, findings, found, school_year, term, missing)
     rows = pl.DataFrame(report["by_unit"], infer_schema_length=None)
     if rows.height:
         rows = filter_units(
