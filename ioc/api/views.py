@@ -254,7 +254,8 @@ def series_batch(
 ) -> Spec:
     """Series in every period (both terms), indexed by (unit, indicator): for a province,
     every indicator of every province of the scheme at once; below, the one indicator of
-    every unit of the level (of the unit's province, under the national levels)."""
+    every unit of the level (only those of the unit's province below the national
+    levels)."""
     province = unit.level == "province"
     within = None if unit.level in NATIONAL_LEVELS else unit.province_code
     wanted = None if province else [indicator]
