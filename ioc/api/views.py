@@ -87,7 +87,7 @@ class QualityBatch:
     findings: dict[str, int]
 
     def of(self, code: str) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-        """As :meth:`~ioc.views.quality.LevelFigures.of`."""
+        """One unit's child rows, own row (none without expected schools) and findings."""
         return (
             self.children.rows(PARENT, code),
             self.whole.rows(PARENT, code),

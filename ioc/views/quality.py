@@ -138,12 +138,6 @@ class LevelFigures:
     whole: pl.DataFrame
     findings: pl.DataFrame
 
-    def of(self, code: str) -> tuple[pl.DataFrame, pl.DataFrame, int]:
-        """One unit's child rows, own row (none without expected schools) and findings."""
-        mine = pl.col("parent_code") == code
-        found = self.findings.filter(pl.col("unit_code") == code)["findings_count"]
-        return self.children.filter(mine), self.whole.filter(mine), int(found.sum())
-
 
 def level_figures(
     conn: duckdb.DuckDBPyConnection,
@@ -173,9 +167,10 @@ def unit_figures(
     term: str,
     missing: list[dict[str, str]],
 ) -> dict[str, Any]:
-    """A unit's :func:`quality_report` from its :meth:`LevelFigures.of` (its child rows, its
-    own row and its findings), with the lengths of its chase list and findings instead of
-    the lists; ``missing``: its :func:`predecessors_without_returns`."""
+    """A unit's :func:`quality_report` from its part of its level's :class:`LevelFigures`
+    (its child rows, its own row, if any, and its findings count), with the lengths of its
+    chase list and findings instead of the lists; ``missing``: its
+    :func:`predecessors_without_returns`."""
     total = whole.drop(LEVEL_ONLY).to_dicts()[0] if whole.height else None
     return _head(unit, school_year, term, total, missing) | {
         "by_unit": children.drop(LEVEL_ONLY).to_dicts(),

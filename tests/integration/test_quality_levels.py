@@ -1,5 +1,6 @@
 """The API's quality report is computed for every unit of a level at once
-(:func:`ioc.views.quality.level_figures`); each unit's figures must be what the report of that
+(:func:`ioc.views.quality.level_figures`, kept indexed by :func:`ioc.api.views.quality`);
+each unit's figures must be what the report of that
 unit alone says (:func:`ioc.views.quality.quality_report`, its own queries per unit), on the
 demo data, in every period, at every level of both schemes."""
 
@@ -8,11 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from ingest.runner import ingest
 from ioc import db
+from ioc.api.cache import uncached
+from ioc.api.views import quality
 from ioc.config import Settings
 from ioc.domain.period import Period
-from ioc.views.quality import level_figures, quality_report, unit_figures
+from ioc.domain.units import Unit
+from ioc.views.quality import quality_report, unit_figures
 from ioc.views.units import unit_index
 from tests.fixtures import SCHOOLS, table_rows, write_csv
 
@@ -40,8 +46,10 @@ def compare(settings: Settings, per_level: int) -> dict[str, int]:
                     chosen = [u for u in units if u.scheme == scheme and u.level == level]
                     if not chosen:
                         continue
-                    figures = level_figures(conn, settings, scheme, level, year, term)
-                    codes = set(figures.whole["parent_code"]) | set(figures.children["parent_code"])
+                    whole = Unit(scheme, level, "", "")
+                    figures = uncached(*quality(conn, settings, whole, year, term))
+                    codes = set(figures.whole.frame["parent_code"].cast(pl.String))
+                    codes |= set(figures.children.frame["parent_code"].cast(pl.String))
                     some = [u for u in chosen if u.code in codes][:per_level]
                     for unit in some + [u for u in chosen if u.code not in codes][:2]:
                         expected = counted(quality_report(conn, settings, unit, year, term))

@@ -14,7 +14,6 @@ from ioc.api.cache import cached
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.listing import Format, respond
 from ioc.api.params import ParentQuery, UnitPath
-from ioc.api.principal import Principal
 from ioc.api.scope import allowed_units, filter_units, require_in_scope
 from ioc.config import Settings
 from ioc.views.quality import predecessors_without_returns
@@ -29,10 +28,10 @@ def search_key(text: str) -> str:
 
 
 def _search(
-    cur: duckdb.DuckDBPyConnection, settings: Settings, who: Principal, **filters: Any
+    cur: duckdb.DuckDBPyConnection, settings: Settings, allowed: pl.DataFrame | None, **filters: Any
 ) -> pl.DataFrame:
-    """Units matching the filters, limited in the query itself to the caller's scope."""
-    allowed = allowed_units(cur, settings, who)
+    """Units matching the filters, limited in the query itself to the ``allowed`` units
+    (:func:`~ioc.api.scope.allowed_units`; None: every unit)."""
     return db.query(
         cur,
         "queries/units_search",
@@ -61,7 +60,7 @@ def list_units(
     rows = _search(
         cur,
         settings,
-        who,
+        allowed_units(cur, settings, who),
         scheme=scheme,
         level=level,
         parent=parent,
@@ -105,19 +104,16 @@ def _unit(
     that never reported (its figures and coverage leave them out)."""
     row = unit_row(cur, settings, code, scheme)
     unit = as_unit(row)
-    children = db.query(
+    children = _search(
         cur,
-        "queries/units_search",
         settings,
+        None,
         scheme=scheme,
         level=None,
         parent=code,
         province=None,
         q=None,
         limit=20000,
-        restricted=False,
-        allowed_schemes=[],
-        allowed_codes=[],
     )
     counterparts = db.query(
         cur, "queries/unit_counterparts", settings, scheme=unit.scheme, code=unit.code
