@@ -22,6 +22,7 @@ from dashboards.api_client import SESSION_COOKIE, ApiProblem
 from dashboards.compression import Compression
 from dashboards.context import LANG_COOKIE, api, safe_next
 from dashboards.i18n import LANGS
+from dashboards.json_answers import install as install_json_answers
 from dashboards.plotly_js import add_route as add_plotly_js_route
 from dashboards.wall.access import forget as forget_wall_token
 from dashboards.wall.access import gate as wall_gate
@@ -35,6 +36,7 @@ def create_dash(api_url: str, wall_screens: Path = SCREENS_FILE) -> Dash:
     """The dashboard; a wall screens file that does not validate stops it here, at start
     (:class:`~dashboards.wall.screens.ScreenError` names the file, screen and field)."""
     load_screens(wall_screens)
+    install_json_answers()
     app = Dash(
         __name__,
         use_pages=True,

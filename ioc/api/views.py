@@ -25,8 +25,8 @@ from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import PLACE_COLUMNS, Unit, place_column
 from ioc.views.indicators import Basis, level_values, stored_values
-from ioc.views.quality import level_figures, predecessors_without_returns
-from ioc.views.units import unit_index
+from ioc.views.quality import level_figures
+from ioc.views.units import search, unit_index
 
 NATIONAL_LEVELS = ("province", "district")  # levels computed for every unit at once
 DEFAULT_INDICATOR = "NET_CLASS_SIZE"  # of a school list
@@ -46,18 +46,61 @@ PLACE_KEYS = [(column,) for column in dict.fromkeys(PLACE_COLUMNS)]
 BATCH_KEYS = [("unit_code",), ("parent_code",)]  # a unit's rows, its children's
 SERIES_KEY = ("unit_code", "indicator_id")
 PARENT = ("parent_code",)  # of a level's quality rows: the unit they are of
+UNIT, UNIT_PARENT = ("scheme", "code"), ("scheme", "parent_code")  # of every unit's rows
+FROM_UNIT = ("from_scheme", "from_code")  # of the counterparts: the unit they are of
+PREDECESSORS_OF = ("unit_code",)  # of the 2025 units' predecessors: the unit they are of
+EVERY_UNIT = 1_000_000  # a limit no scheme's units reach
 RETURNED = "returned"  # of a period's school rows: the school sent a return
 
 
-def predecessors(cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit) -> Spec:
-    """:func:`~ioc.views.quality.predecessors_without_returns` of a unit (none for a unit of
-    the old scheme, which is its own predecessor)."""
+def unit_rows(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
+    """Every unit of both schemes as a unit list shows it (``queries/units_search``, in its
+    order), indexed by :data:`UNIT` and by :data:`UNIT_PARENT`: a unit's row and its
+    children."""
+
+    def compute() -> Indexed:
+        rows = search(
+            cur,
+            settings,
+            None,
+            scheme=None,
+            level=None,
+            parent=None,
+            province=None,
+            q=None,
+            limit=EVERY_UNIT,
+        )
+        return Indexed(rows, [UNIT, UNIT_PARENT])
+
+    return Spec(("unit-rows",), compute)
+
+
+def counterparts(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
+    """The provinces of the other scheme each unit shares communes with
+    (``queries/unit_counterparts``), indexed by :data:`FROM_UNIT`."""
+    return Spec(
+        ("counterparts",),
+        lambda: Indexed(db.query(cur, "queries/unit_counterparts", settings), [FROM_UNIT]),
+    )
+
+
+def predecessors(
+    get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit
+) -> Spec:
+    """:func:`~ioc.views.quality.predecessors_without_returns` of a unit, taken from every 2025
+    unit's, computed at once (none for a unit of the old scheme, its own predecessor)."""
     if unit.scheme != "2025":
         return Spec(("predecessors", "legacy"), list)
-    return Spec(
-        ("predecessors", unit.scheme, unit.code),
-        lambda: predecessors_without_returns(cur, settings, unit),
-    )
+
+    def every() -> Indexed:
+        rows = db.query(cur, "queries/predecessors_without_returns", settings, code=None)
+        return Indexed(rows, [PREDECESSORS_OF])
+
+    def compute() -> list[dict[str, str]]:
+        batch = get(("predecessors-2025",), every)
+        return batch.rows(PREDECESSORS_OF, unit.code).drop(*PREDECESSORS_OF).to_dicts()
+
+    return Spec(("predecessors", unit.scheme, unit.code), compute)
 
 
 def quality(

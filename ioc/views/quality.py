@@ -73,11 +73,12 @@ def completeness(
 def predecessors_without_returns(
     conn: duckdb.DuckDBPyConnection, settings: Settings, unit: Unit
 ) -> list[dict[str, str]]:
-    """The old provinces a 2025 unit was formed from that have never reported (code, name)."""
-    rows = db.query(
-        conn, "queries/predecessors_without_returns", settings, scheme=unit.scheme, code=unit.code
-    )
-    return rows.to_dicts()
+    """The old provinces a 2025 unit was formed from that have never reported (code, name,
+    short_name); none for a unit of the old scheme."""
+    if unit.scheme != "2025":
+        return []
+    rows = db.query(conn, "queries/predecessors_without_returns", settings, code=unit.code)
+    return rows.drop("unit_code").to_dicts()
 
 
 def _partial(total: dict[str, Any] | None) -> dict[str, Any] | None:

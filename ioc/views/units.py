@@ -2,9 +2,9 @@
 in the published snapshot, with one error for a code that names no unit.
 
 Two sources, the same rules and errors: one ``unit_lookup`` query (:func:`unit_row`,
-:func:`find_unit`), or the index of every unit the API keeps per build (:func:`unit_index`,
-:func:`find_in`). A malformed code is a :class:`~ioc.db.DataError` (422 in the API), a unit
-that does not exist a :class:`~ioc.db.NotFound` (404)."""
+:func:`find_unit`), or what the API keeps per build (:func:`unit_index` and :func:`find_in`;
+every unit's row, :func:`first_row`). A malformed code is a :class:`~ioc.db.DataError` (422
+in the API), a unit that does not exist a :class:`~ioc.db.NotFound` (404)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import duckdb
+import polars as pl
 
 from ioc import db
 from ioc.config import Settings
@@ -34,10 +35,38 @@ def unit_row(
     """The snapshot's row of the unit (``queries/unit_lookup``: names, type, parent,
     centroid)."""
     _check(code, scheme)
-    found = db.query(conn, "queries/unit_lookup", settings, scheme=scheme, code=code)
+    return first_row(
+        db.query(conn, "queries/unit_lookup", settings, scheme=scheme, code=code), code, scheme
+    )
+
+
+def first_row(found: pl.DataFrame, code: str, scheme: str) -> dict[str, Any]:
+    """The unit's row among the rows ``found`` for it (a kept frame's), or the resolver's
+    errors: a malformed code, no such unit."""
+    _check(code, scheme)
     if found.is_empty():
         raise _unknown(code, scheme)
     return found.row(0, named=True)
+
+
+def search(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    allowed: pl.DataFrame | None,
+    **filters: Any,
+) -> pl.DataFrame:
+    """Units matching the filters of ``queries/units_search`` (scheme, level, parent, province,
+    q, limit), limited in the query itself to the ``allowed`` units (scheme, code; None: every
+    unit)."""
+    return db.query(
+        conn,
+        "queries/units_search",
+        settings,
+        **filters,
+        restricted=allowed is not None,
+        allowed_schemes=[] if allowed is None else allowed["scheme"].to_list(),
+        allowed_codes=[] if allowed is None else allowed["code"].to_list(),
+    )
 
 
 def as_unit(row: Mapping[str, Any]) -> Unit:

@@ -1,10 +1,17 @@
 -- The old provinces (2008-2025 scheme) whose territory a 2025 unit covers and from which no
 -- school has ever reported: the unit's figures and its coverage leave them out entirely, so
--- its pages say so. Empty for a unit of the old scheme (it is its own predecessor).
+-- its pages say so. One row per 2025 unit (unit_code: a province or a commune) and such old
+-- province; $code limits it to one 2025 unit (null: every one). A unit of the old scheme has
+-- none (it is its own predecessor): the callers do not ask.
 with predecessors as (
-    select distinct legacy_province_code as code
-    from core_geo__commune_crosswalk
-    where $scheme = '2025' and (province_code_2025 = $code or commune_code_2025 = $code)
+    select distinct unit_code, code
+    from (
+        select
+            unnest([province_code_2025, commune_code_2025]) as unit_code,
+            legacy_province_code as code
+        from core_geo__commune_crosswalk
+    )
+    where unit_code is not null and ($code is null or unit_code = $code)
 ),
 
 reporting as (
@@ -13,9 +20,9 @@ reporting as (
     where province_code_legacy is not null and returns_count > 0
 )
 
-select predecessors.code, units.name, units.short_name
+select predecessors.unit_code, predecessors.code, units.name, units.short_name
 from predecessors
 inner join core_geo__units as units
     on units.scheme = 'legacy' and units.level = 'province' and units.code = predecessors.code
 where predecessors.code not in (select code from reporting)
-order by predecessors.code
+order by predecessors.unit_code, predecessors.code

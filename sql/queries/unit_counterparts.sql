@@ -1,5 +1,7 @@
--- Provinces of the other scheme that share communes with a unit, largest overlap first:
--- where a view goes when the user switches between the 2008-2025 and the 2025 units.
+-- Provinces of the other scheme that share communes with each unit of both schemes, largest
+-- overlap first: where a view goes when the user switches between the 2008-2025 and the 2025
+-- units. One row per unit (from_scheme, from_code) and province of the other scheme; the API
+-- keeps it for the build.
 with crosswalk as (  -- an old district without communes counts as one commune
     select legacy_province_code, legacy_district_code, legacy_commune_code,
         province_code_2025, commune_code_2025
@@ -10,23 +12,30 @@ with crosswalk as (  -- an old district without communes counts as one commune
     from core_geo__district_crosswalk
 ),
 
-pairs as (
+pairs as (  -- a unit and a province of the other scheme, once per crosswalk row linking them
     select
-        case when $scheme = 'legacy' then '2025' else 'legacy' end as scheme,
-        case when $scheme = 'legacy' then province_code_2025 else legacy_province_code end
-            as code,
-        count(*) as shared
+        'legacy' as from_scheme,
+        unnest([legacy_province_code, legacy_district_code, legacy_commune_code]) as from_code,
+        '2025' as scheme,
+        province_code_2025 as code
     from crosswalk
-    where
-        ($scheme = 'legacy' and (
-            legacy_province_code = $code
-            or legacy_district_code = $code
-            or legacy_commune_code = $code
-        ))
-        or ($scheme = '2025' and (province_code_2025 = $code or commune_code_2025 = $code))
+    union all
+    select
+        '2025' as from_scheme,
+        unnest([province_code_2025, commune_code_2025]) as from_code,
+        'legacy' as scheme,
+        legacy_province_code as code
+    from crosswalk
+),
+
+shared as (
+    select from_scheme, from_code, scheme, code, count(*) as shared
+    from pairs
+    where from_code is not null
     group by all
 )
-select p.scheme, 'province' as level, p.code, u.name, p.shared
-from pairs as p
-join core_geo__units as u on u.scheme = p.scheme and u.level = 'province' and u.code = p.code
-order by p.shared desc, p.code
+
+select s.from_scheme, s.from_code, s.scheme, 'province' as level, s.code, u.name, s.shared
+from shared as s
+inner join core_geo__units as u on u.scheme = s.scheme and u.level = 'province' and u.code = s.code
+order by s.from_scheme, s.from_code, s.shared desc, s.code

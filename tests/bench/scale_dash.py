@@ -120,12 +120,14 @@ def dashboard_users(ctx: Context) -> Outcome:
                 f"~{THINK_S:g} s between steps; load average before {load_average()}"
             )
             env = dict(os.environ) | {COOKIES_ENV: ",".join(cookies)}
+            cpu_before = scale_server.cpu_seconds(scale_server.workers(server))
             began = time.time()
             run = run_child(
                 [sys.executable, "-m", "tests.bench.scale_users", str(path)], env=env, timeout=900
             )
             window = server.window(began, time.time())
             seen = scale_server.workers(server)
+            cpu_after = scale_server.cpu_seconds(seen)
             alive = server.alive
             if not run.ok:
                 return Outcome(error=f"{run.failure(30)}\nserver log:\n{server.tail()}")
@@ -140,6 +142,11 @@ def dashboard_users(ctx: Context) -> Outcome:
                     f"{window.machine_cores:.2f} cores busy"
                 )
             ctx.log(f"  {scale_server.worker_line(server, seen)}")
+            spent = {p: cpu_after[p] - cpu_before.get(p, 0.0) for p in cpu_after}
+            ctx.log(
+                "  CPU per worker during the load (how evenly the users' connections fell): "
+                + ", ".join(f"pid {p} {seconds(s)}" for p, s in sorted(spent.items()))
+            )
             if not alive:
                 ctx.log(_indent(server.tail()))
     overall = report["overall"]

@@ -63,6 +63,16 @@ def workers(server: Server) -> list[Worker]:
     return [Worker(pid, server.peaks.get(pid, ("", 0))[1]) for pid in pids]
 
 
+def cpu_seconds(seen: list[Worker]) -> dict[int, float]:
+    """CPU time (user + system, seconds) each worker has used so far."""
+    spent = {}
+    for worker in seen:
+        with contextlib.suppress(psutil.Error):
+            times = psutil.Process(worker.pid).cpu_times()
+            spent[worker.pid] = times.user + times.system
+    return spent
+
+
 def worker_line(server: Server, seen: list[Worker]) -> str:
     each = ", ".join(f"pid {w.pid} {size(w.peak_rss)}" for w in seen)
     mode = "--workers" if has_workers_option(server.ioc) else "IOC_WORKERS only"

@@ -10,12 +10,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import polars as pl
 import pytest
 
 from ingest.demo import generate_returns, write_demo_files
+from ioc import db
 from ioc.config import Settings
-from tests.conftest import run_ioc, summary_totals
+from tests.conftest import run_ioc, serve, summary_totals
 
 
 def quality(settings: Settings, unit: str, period: str, scheme: str) -> dict[str, Any]:
@@ -105,3 +107,40 @@ def test_files_of_one_province_name_only_it(tmp_path: Path) -> None:
     batches = write_demo_files(tmp_path, provinces=["94"])
     assert not (tmp_path / "can_tho").exists() and not (tmp_path / "hau_giang").exists()
     assert len({p for b in batches for p in b.paths}) == sum(len(b.paths) for b in batches)
+
+
+def test_the_api_names_the_predecessors_of_each_2025_unit(
+    soc_trang_only: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Through ``GET /units``: 2025 Cần Thơ and each of its communes formed from old Cần Thơ
+    or Hậu Giang name that old province; the communes of old Sóc Trăng and every old unit
+    name none."""
+    run_ioc(soc_trang_only, "users", "add", "chief", "--role", "leader")
+    created = run_ioc(soc_trang_only, "users", "token", "create", "chief", "--name", "t")
+    (line,) = [ln for ln in created.stdout.splitlines() if "(shown once" in ln]
+    headers = {"Authorization": f"Bearer {line.rsplit(' ', 1)[1]}"}
+    conn = db.connect_published(soc_trang_only)
+    try:
+        communes = conn.execute(
+            """select distinct commune_code_2025, legacy_province_code
+               from core_geo__commune_crosswalk where province_code_2025 = '92'"""
+        ).fetchall()
+    finally:
+        conn.close()
+    formed_from: dict[str, set[str]] = {}
+    for commune, old in communes:
+        formed_from.setdefault(commune, set()).add(old)
+    assert {o for olds in formed_from.values() for o in olds} == {"92", "93", "94"}
+    for server in serve(soc_trang_only, tmp_path_factory.mktemp("units")):
+        with httpx.Client(base_url=f"{server.base}/api/v1", headers=headers) as api:
+
+            def missing(scheme: str, code: str) -> list[str]:
+                r = api.get(f"/units/{scheme}/{code}")
+                assert r.status_code == 200, r.text
+                return [p["code"] for p in r.json()["predecessors_without_returns"]]
+
+            assert missing("2025", "92") == ["92", "93"]
+            named = [missing("2025", commune) for commune in sorted(formed_from)]
+            assert named == [sorted(formed_from[c] - {"94"}) for c in sorted(formed_from)]
+            assert [] in named and ["92"] in named and ["93"] in named
+            assert missing("legacy", "92") == missing("legacy", "94") == []

@@ -75,7 +75,11 @@ async def values(
     if family is not None:
         rows = rows.filter(pl.col("family") == family)
     rows = rows.drop("parent_code")
-    if not children and rows.height and await fetch(request, predecessors(cur, settings, found)):
+    if (
+        not children
+        and rows.height
+        and await fetch(request, predecessors(getter(request), cur, settings, found))
+    ):
         rows = without_reporting_shares(rows)
     if indicator is not None and rows.height:
         rows = rows.filter(pl.col("indicator_id") == indicator)

@@ -59,7 +59,7 @@ def quality(
     get = getter(request)
     level: views.QualityBatch = get(*views.quality(cur, settings, found, school_year, term))
     children, whole, findings = level.of(found.code)
-    missing = get(*views.predecessors(cur, settings, found))
+    missing = get(*views.predecessors(get, cur, settings, found))
     report = unit_figures(children, whole, findings, found, school_year, term, missing)
     rows = pl.DataFrame(report["by_unit"], infer_schema_length=None)
     if rows.height:

@@ -5,19 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import duckdb
-import polars as pl
 from fastapi import APIRouter, Query, Request
 from unidecode import unidecode
 
-from ioc import db
-from ioc.api.cache import cached
+from ioc.api import views
+from ioc.api.cache import Getter, cached, getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.listing import Format, respond
 from ioc.api.params import ParentQuery, UnitPath
 from ioc.api.scope import allowed_units, filter_units, require_in_scope
 from ioc.config import Settings
-from ioc.views.quality import predecessors_without_returns
-from ioc.views.units import as_unit, unit_row
+from ioc.views.units import as_unit, first_row, search
 
 router = APIRouter(prefix="/units", tags=["units"])
 Scheme = Literal["legacy", "2025"]
@@ -25,22 +23,6 @@ Scheme = Literal["legacy", "2025"]
 
 def search_key(text: str) -> str:
     return " ".join(unidecode(text).lower().split())
-
-
-def _search(
-    cur: duckdb.DuckDBPyConnection, settings: Settings, allowed: pl.DataFrame | None, **filters: Any
-) -> pl.DataFrame:
-    """Units matching the filters, limited in the query itself to the ``allowed`` units
-    (:func:`~ioc.api.scope.allowed_units`; None: every unit)."""
-    return db.query(
-        cur,
-        "queries/units_search",
-        settings,
-        **filters,
-        restricted=allowed is not None,
-        allowed_schemes=[] if allowed is None else allowed["scheme"].to_list(),
-        allowed_codes=[] if allowed is None else allowed["code"].to_list(),
-    )
 
 
 @router.get("", summary="List or search units")
@@ -57,7 +39,7 @@ def list_units(
     limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
     format: Format = "json",
 ) -> Any:
-    rows = _search(
+    rows = search(
         cur,
         settings,
         allowed_units(cur, settings, who),
@@ -86,8 +68,9 @@ def get_unit(
 ) -> dict[str, Any]:
     # what every caller is told, kept for the build (every page asks for its unit); the
     # caller's scope applies after
+    get = getter(request)
     found = cached(
-        request, ("unit-answer", scheme, code), lambda: _unit(cur, settings, scheme, code)
+        request, ("unit-answer", scheme, code), lambda: _unit(get, cur, settings, scheme, code)
     )
     require_in_scope(cur, settings, who, scheme, code, request)
     children = filter_units(
@@ -97,30 +80,18 @@ def get_unit(
 
 
 def _unit(
-    cur: duckdb.DuckDBPyConnection, settings: Settings, scheme: str, code: str
+    get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings, scheme: str, code: str
 ) -> dict[str, Any]:
     """A unit's row (404 if unknown), all its children, the provinces of the other scheme
     its communes belong to (for a scheme switch) and the old provinces it was formed from
-    that never reported (its figures and coverage leave them out)."""
-    row = unit_row(cur, settings, code, scheme)
-    unit = as_unit(row)
-    children = _search(
-        cur,
-        settings,
-        None,
-        scheme=scheme,
-        level=None,
-        parent=code,
-        province=None,
-        q=None,
-        limit=20000,
-    )
-    counterparts = db.query(
-        cur, "queries/unit_counterparts", settings, scheme=unit.scheme, code=unit.code
-    )
+    that never reported (its figures and coverage leave them out), from what is kept of
+    every unit for the build."""
+    units = get(*views.unit_rows(cur, settings))
+    row = first_row(units.rows(views.UNIT, (scheme, code)), code, scheme)
+    shared = get(*views.counterparts(cur, settings)).rows(views.FROM_UNIT, (scheme, code))
     return {
         **row,
-        "children": children,
-        "counterparts": counterparts.to_dicts(),
-        "predecessors_without_returns": predecessors_without_returns(cur, settings, unit),
+        "children": units.rows(views.UNIT_PARENT, (scheme, code)),
+        "counterparts": shared.drop(*views.FROM_UNIT).to_dicts(),
+        "predecessors_without_returns": get(*views.predecessors(get, cur, settings, as_unit(row))),
     }
