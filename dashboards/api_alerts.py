@@ -46,10 +46,13 @@ class AlertCalls:
         body = {"comment": comment}
         return self._request("POST", f"/alerts/{int(alert_id)}/resolve", json=body).json()
 
-    def alerts_summary(self, scheme: str | None = None, unit: str | None = None) -> dict[str, Any]:
+    def alerts_summary(
+        self, scheme: str | None = None, unit: str | None = None, top: int | None = None
+    ) -> dict[str, Any]:
         """Open alerts that are not silenced: ``total``, by ``severity``, ``silenced`` (left
-        out) and ``top``: the most severe, then the oldest."""
-        return self.get("/alerts/summary", scheme=scheme, unit=unit)
+        out) and ``top``: the most severe, then the oldest (``top`` of them; the API's
+        default when None, none with 0)."""
+        return self.get("/alerts/summary", scheme=scheme, unit=unit, top=top)
 
     def alert_rules(self) -> list[dict[str, Any]]:
         """The catalog's rules (``source: catalog``) and the stored ones."""

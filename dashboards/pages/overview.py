@@ -70,7 +70,7 @@ def open_alerts(page: Page) -> html.Div | None:
     """'N cảnh báo đang mở' (not silenced) in the unit, a link to the alerts page; None when
     the API says nothing of alerts to this account."""
     try:
-        summary = page.api.alerts_summary(page.unit["scheme"], page.unit["code"])
+        summary = page.api.alerts_summary(page.unit["scheme"], page.unit["code"], top=0)
     except ApiProblem:
         return None
     n = int(summary.get("total") or 0)

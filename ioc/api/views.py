@@ -11,7 +11,9 @@ loop when it is kept (:func:`~ioc.api.cache.fetch`) or in a thread."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -23,7 +25,7 @@ from ioc.catalog.definitions import load_catalog
 from ioc.compute.indicators import reported_values
 from ioc.config import Settings
 from ioc.domain.period import Period
-from ioc.domain.units import PLACE_COLUMNS, Unit, place_column
+from ioc.domain.units import PLACE_COLUMN, PLACE_COLUMNS, Unit, place_column
 from ioc.views.indicators import Basis, level_values, stored_values
 from ioc.views.quality import level_figures
 from ioc.views.units import search, unit_index
@@ -47,6 +49,7 @@ BATCH_KEYS = [("unit_code",), ("parent_code",)]  # a unit's rows, its children's
 SERIES_KEY = ("unit_code", "indicator_id")
 PARENT = ("parent_code",)  # of a level's quality rows: the unit they are of
 UNIT, UNIT_PARENT = ("scheme", "code"), ("scheme", "parent_code")  # of every unit's rows
+SCHOOL = ("school_code",)  # of every school's registry row
 FROM_UNIT = ("from_scheme", "from_code")  # of the counterparts: the unit they are of
 PREDECESSORS_OF = ("unit_code",)  # of the 2025 units' predecessors: the unit they are of
 EVERY_UNIT = 1_000_000  # a limit no scheme's units reach
@@ -225,6 +228,30 @@ def level_batch(
 def registry(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
     """Every school of the registry, as the indicators read it."""
     return Spec(("registry",), lambda: db.query(cur, "queries/registry", settings))
+
+
+def school_rows(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
+    """Every school's registry row (``queries/school_registry``), indexed by :data:`SCHOOL`."""
+    return Spec(
+        ("school-rows",),
+        lambda: Indexed(db.query(cur, "queries/school_registry", settings), [SCHOOL]),
+    )
+
+
+def unit_places(units: Indexed, school: Mapping[str, Any]) -> pl.DataFrame:
+    """The units a school (its registry row) is placed in, from :func:`unit_rows`: scheme,
+    level, code, name; the old scheme first, then from the province down."""
+    found = [
+        units.rows(UNIT, (scheme, school[column]))
+        for (scheme, _), column in PLACE_COLUMN.items()
+        if school.get(column)
+    ]
+    places = pl.concat(found) if found else units.whole().clear()
+    return (
+        places.select("scheme", "level", "code", "name")
+        .unique(maintain_order=True)
+        .sort(pl.col("scheme") == "2025", pl.col("code").str.len_chars(), maintain_order=True)
+    )
 
 
 def school_places(get: Getter, cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:

@@ -28,12 +28,15 @@ from ioc.api.cache import BuildCache, Getter, Spec
 from ioc.api.snapshot import Build
 from ioc.api.views import (
     DEFAULT_INDICATOR,
+    counterparts,
     level_batch,
     pending,
     period_schools,
     periods,
     quality,
+    school_rows,
     series_batch,
+    unit_rows,
     units,
 )
 from ioc.config import Settings
@@ -97,8 +100,9 @@ def _warm(
             series_batch(get, cur, settings, Unit(s, "province", "", ""), DEFAULT_INDICATOR)
             for s in SCHEMES
         ]
+        steps += [unit_rows(cur, settings), counterparts(cur, settings)]  # every page's unit
         steps.append(READY)
-        steps += _unit_page_steps(cur, settings, first)
+        steps += [school_rows(cur, settings), *_unit_page_steps(cur, settings, first)]
         steps += [*_period_steps(get, cur, settings, later, levels=True)]
         steps += [*_period_steps(get, cur, settings, later, levels=False)]
         for step in steps:

@@ -312,18 +312,21 @@ def summary(
     shown = Filters(unit=unit, silenced=False)
     by = counts(session, shown, scopes, at)["severity"]
     silenced = counts(session, Filters(unit=unit, silenced=True), scopes, at)["severity"]
-    stmt = (
-        select(Alert)
-        .where(*_where(shown, scopes, at))
-        .order_by(SORTS["severity"].desc(), Alert.opened_at.asc(), Alert.id.asc())
-        .limit(top)
-    )
-    names = rule_names(session)
+    first: list[dict[str, Any]] = []
+    if top > 0:  # the counts alone (an overview's) need neither the alerts nor rule names
+        stmt = (
+            select(Alert)
+            .where(*_where(shown, scopes, at))
+            .order_by(SORTS["severity"].desc(), Alert.opened_at.asc(), Alert.id.asc())
+            .limit(top)
+        )
+        names = rule_names(session)
+        first = [_row(a, names) for a in session.scalars(stmt)]
     return {
         "total": sum(by.values()),
         "severity": {s.value: by.get(s.value, 0) for s in SEVERITY_ORDER},
         "silenced": sum(silenced.values()),
-        "top": [_row(a, names) for a in session.scalars(stmt)],
+        "top": first,
     }
 
 

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from ioc.catalog import load_contract
+from ioc.domain.units import LEVELS
 from tests.integration.test_api import client
 
 SCHOOL = "94414003"  # Trường THPT Tư thục Văn Lang, Thành phố Sóc Trăng (941)
@@ -40,6 +41,8 @@ def test_profile_names_the_places_in_both_schemes(leader: httpx.Client) -> None:
     assert places[("legacy", "commune")]["code"] == school["commune_code_legacy"]
     assert places[("2025", "province")]["code"] == school["province_code_2025"] == "92"
     assert places[("2025", "commune")]["code"] == school["commune_code_2025"]
+    order = [(p["scheme"], p["level"]) for p in body["places"]]  # old scheme first, then down
+    assert order == [(s, lv) for s in ("legacy", "2025") for lv in LEVELS[s]]
     for (scheme, _), place in places.items():
         unit = leader.get(f"/units/{scheme}/{place['code']}").json()
         assert place["name"] == unit["name"]

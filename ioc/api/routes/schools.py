@@ -10,7 +10,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from ioc import db
-from ioc.api.cache import fetch, getter
+from ioc.api import views
+from ioc.api.cache import Getter, fetch, getter
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
 from ioc.api.listing import Format, respond, respond_async
@@ -108,12 +109,13 @@ async def list_schools(
     summary="A school's profile: every field over time, its files, when it was last pulled",
 )
 def profile(
+    request: Request,
     cur: CursorDep,
     settings: SettingsDep,
     who: PrincipalDep,
     school_code: SchoolCode,
 ) -> dict[str, Any]:
-    school, parts = _profile(cur, settings, who, school_code)
+    school, parts = _profile(getter(request), cur, settings, who, school_code)
     return {
         "school": school,
         "places": parts["places"].to_dicts(),
@@ -140,7 +142,7 @@ def profile_part(
     period: OptionalPeriodQuery = None,
     format: Format = "json",
 ) -> Any:
-    _, parts = _profile(cur, settings, who, school_code)
+    _, parts = _profile(getter(request), cur, settings, who, school_code)
     rows = parts[part]
     if period is not None:
         at = period_of(period)
@@ -149,11 +151,11 @@ def profile_part(
 
 
 def _profile(
-    cur: Any, settings: Any, who: Any, school_code: str
+    get: Getter, cur: Any, settings: Any, who: Any, school_code: str
 ) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
     """The school's registry row (404 if unknown, 403 if out of scope) and its profile parts."""
     require_schools(who)
-    registry = db.query(cur, "queries/school_registry", settings, school_code=school_code)
+    registry = get(*views.school_rows(cur, settings)).rows(views.SCHOOL, school_code)
     if registry.is_empty():
         raise ApiError(
             404, "unknown_school", f"Không có trường {school_code}", f"No school {school_code}"
@@ -169,7 +171,7 @@ def _profile(
         .sort("school_year", pl.col("term") != "DN")
     )
     return school, {
-        "places": db.query(cur, "queries/school_places", settings, school_code=school_code),
+        "places": views.unit_places(get(*views.unit_rows(cur, settings)), school),
         "returns": returns,
         "indicators": values.join(_indicator_names(), on="indicator_id", how="left")
         .sort("catalog_order", "school_year", pl.col("term") != "DN")
