@@ -4,6 +4,9 @@ names, each part as a list (JSON, CSV, XLSX) and the field labels of the return.
 from __future__ import annotations
 
 import io
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -87,3 +90,31 @@ def test_profile_parts_keep_the_scope(api_server: Any) -> None:
         refused = district_945.get(f"/schools/{SCHOOL}/{part}")
         assert refused.status_code == 403 and refused.json()["code"] == "school_out_of_scope"
     assert client(api_server, "display").get(f"/schools/{SCHOOL}/files").status_code == 403
+
+
+def test_profiles_asked_at_once_are_each_schools_own(api_server: Any) -> None:
+    """School pages asked at the same time share one computation of their values
+    (``ioc.api.combine``): each answer is still the one its school gets alone, twice asked
+    schools included. Each request has a query of its own, so none is answered from the
+    response cache."""
+    listed = client(api_server, "demo-leader").get(
+        "/schools", params={"unit": "941", "period": "2024-2025/CN", "size": 12}
+    )
+    codes = [row["school_code"] for row in listed.json()["items"]]
+    assert len(codes) == 12
+    asked = [*codes, *codes[:4]]
+    clients = [client(api_server, "demo-leader") for _ in asked]
+    start = threading.Barrier(len(asked))
+
+    def profile(pair: tuple[httpx.Client, str]) -> dict[str, Any]:
+        start.wait()
+        answer = pair[0].get(f"/schools/{pair[1]}", params={"nocache": uuid.uuid4().hex})
+        return dict(answer.json())
+
+    with ThreadPoolExecutor(len(asked)) as pool:
+        together = list(pool.map(profile, zip(clients, asked, strict=True)))
+    alone = client(api_server, "demo-leader")
+    for code, answer in zip(asked, together, strict=True):
+        own = alone.get(f"/schools/{code}", params={"nocache": uuid.uuid4().hex}).json()
+        assert answer == own, code
+        assert {r["school_code"] for r in answer["indicators"]} == {code}
