@@ -4,7 +4,8 @@ Dash writes every answer with ``plotly.io.json.to_json_plotly``. With orjson ins
 tries ``orjson.dumps``, which fails on any Dash component, and then walks the whole answer in
 Python (``clean_to_json_compatible``) before dumping it again: a page of KPI tiles spent about
 a sixth of its callback's time there. :func:`to_json` gives orjson a ``default`` instead, so
-components (and figures) become JSON in orjson's own walk, and answers the same text: the
+components (and figures) become JSON in orjson's own walk (a component's properties read from
+those set, not looked up one by one among all it could have), and answers the same text: the
 characters plotly escapes for pages that embed the JSON (``<``, ``>``, ``/``, U+2028, U+2029)
 are escaped the same way, NaN and infinities are ``null``.
 
@@ -21,16 +22,32 @@ import dash._utils
 import dash.dash
 import orjson
 from _plotly_utils.optional_imports import get_module
+from dash.development.base_component import Component
 from plotly.io._json import clean_to_json_compatible
 
 OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 ESCAPED = {"<": "\\u003c", ">": "\\u003e", "/": "\\u002f", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 DASH_MODULES = (dash._utils, dash._callback, dash.dash)  # where Dash binds ``to_json``
+PLAIN_COMPONENT = Component.to_plotly_json  # components that do not write themselves
+
+
+def _component(component: Component) -> dict[str, Any]:
+    """``Component.to_plotly_json`` without its ``hasattr`` of every property the component
+    could have (an html element has about forty): the same keys in the same order, read from
+    the properties set."""
+    given = component.__dict__
+    props = {name: given[name] for name in component._prop_names if name in given}
+    wildcards = tuple(component._valid_wildcard_attributes)
+    if wildcards:
+        props.update({k: v for k, v in given.items() if k.startswith(wildcards)})
+    return {"props": props, "type": component._type, "namespace": component._namespace}
 
 
 def _plain(value: Any) -> Any:
     """What orjson cannot write itself: a component or figure as its JSON dict, anything
     else as plotly would clean it (dates, decimals, pandas objects, images)."""
+    if isinstance(value, Component) and type(value).to_plotly_json is PLAIN_COMPONENT:
+        return _component(value)
     to_plotly_json = getattr(value, "to_plotly_json", None)
     if to_plotly_json is not None:
         return to_plotly_json()

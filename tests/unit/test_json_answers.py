@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from typing import Any
 
 import dash._callback
 import numpy as np
@@ -16,8 +17,18 @@ from plotly.io.json import to_json_plotly
 
 from dashboards import json_answers
 
+WILDCARDS: dict[str, Any] = {"aria-label": "Tải xuống", "data-kind": "xlsx"}
+DATA: dict[str, Any] = {"data-value": "0.5"}
 
-def answer() -> dict[str, object]:
+
+class SelfWritten(html.Span):
+    """A component that writes its own JSON: its way is kept."""
+
+    def to_plotly_json(self) -> dict[str, object]:
+        return {"props": {"children": "written by itself"}, "type": "Span", "namespace": "x"}
+
+
+def answer() -> dict[Any, object]:
     """A callback's answer as the dashboard makes them: a page of components with a figure,
     and values orjson cannot write by itself."""
     figure = go.Figure(
@@ -28,9 +39,12 @@ def answer() -> dict[str, object]:
             html.H2("Tỷ lệ trường đạt chuẩn", title="a\u2028b / c"),
             html.A([html.Span("12,3 %"), " · ", html.Span(None)], href="/unit?unit=945&x=1"),
             dcc.Graph(figure=figure, config={"displayModeBar": False}),
+            dcc.Dropdown(options=[{"label": "Xã <1>", "value": "1"}], value="1", id="d"),
+            html.Button("Tải", n_clicks=0, **WILDCARDS),
+            SelfWritten("own"),
         ],
         id="page",
-        **{"data-value": "0.5"},
+        **DATA,
     )
     return {
         "multi": True,
@@ -48,6 +62,8 @@ def test_the_same_text_as_plotlys_writer() -> None:
     assert ours == to_json_plotly(answer(), engine="orjson")
     assert "</" not in ours and "\u2028" not in ours and "NaN" not in ours
     assert "Tỷ lệ trường đạt chuẩn" in ours  # Vietnamese kept as it is, not escaped
+    assert '"aria-label":"Tải xuống"' in ours and '"data-kind":"xlsx"' in ours
+    assert "written by itself" in ours
 
 
 def test_what_cannot_be_written_is_a_type_error() -> None:
