@@ -93,14 +93,15 @@ def _warm(
         years = list(dict.fromkeys(p.school_year for p in newest))[:SCHOOL_YEARS]
         first = list(dict.fromkeys([*newest[:1], *landed]))  # before the build is served
         later = [p for p in newest if p.school_year in years and p not in first]
-        # the quickest first: as many kinds as can be are computed when the wait runs out
-        steps: list[Spec | None] = [*_period_steps(get, cur, settings, first, levels=True)]
+        # every page's unit first, then the quickest: as many kinds as can be are computed
+        # when the wait runs out
+        steps: list[Spec | None] = [unit_rows(cur, settings), counterparts(cur, settings)]
+        steps += _period_steps(get, cur, settings, first, levels=True)
         steps += _period_steps(get, cur, settings, first, levels=False)
         steps += [
             series_batch(get, cur, settings, Unit(s, "province", "", ""), DEFAULT_INDICATOR)
             for s in SCHEMES
         ]
-        steps += [unit_rows(cur, settings), counterparts(cur, settings)]  # every page's unit
         steps.append(READY)
         steps += [school_rows(cur, settings), *_unit_page_steps(cur, settings, first)]
         steps += [*_period_steps(get, cur, settings, later, levels=True)]
