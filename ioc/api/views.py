@@ -225,16 +225,12 @@ def level_batch(
     return Spec(key, compute)
 
 
-def registry(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
-    """Every school of the registry, as the indicators read it."""
-    return Spec(("registry",), lambda: db.query(cur, "queries/registry", settings))
-
-
 def school_rows(cur: duckdb.DuckDBPyConnection, settings: Settings) -> Spec:
-    """Every school's registry row (``queries/school_registry``), indexed by :data:`SCHOOL`."""
+    """Every school of the registry (``queries/registry``, in school code order), as the
+    indicators read it, indexed by :data:`SCHOOL`."""
     return Spec(
         ("school-rows",),
-        lambda: Indexed(db.query(cur, "queries/school_registry", settings), [SCHOOL]),
+        lambda: Indexed(db.query(cur, "queries/registry", settings), [SCHOOL]),
     )
 
 
@@ -260,8 +256,8 @@ def school_places(get: Getter, cur: duckdb.DuckDBPyConnection, settings: Setting
     :func:`period_schools` is aligned with."""
 
     def compute() -> Indexed:
-        rows = get(*registry(cur, settings)).select(*SCHOOL_COLUMNS, *PROVINCE_COLUMNS)
-        return Indexed(rows.sort("school_code").rechunk(), PLACE_KEYS)
+        rows = get(*school_rows(cur, settings)).whole()
+        return Indexed(rows.select(*SCHOOL_COLUMNS, *PROVINCE_COLUMNS).rechunk(), PLACE_KEYS)
 
     return Spec(("school-places",), compute)
 
@@ -281,7 +277,7 @@ def period_schools(
     are kept once, not once per period (:func:`unit_schools` puts them side by side)."""
 
     def compute() -> pl.DataFrame:
-        schools = get(*registry(cur, settings))
+        schools = get(*school_rows(cur, settings)).whole()
         places = as_text(get(*school_places(get, cur, settings)).frame.select("school_code"))
         returns = db.query(
             cur, "queries/period_returns", settings, school_year=school_year, term=term
