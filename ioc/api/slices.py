@@ -60,7 +60,11 @@ def compact(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with its text columns as enums of their own values, to be kept
     (:func:`as_text` undoes). Enums, not categoricals: a categorical's texts live in one
     pool of the process, which requests answering at once then wait for."""
-    texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    texts = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String and frame[name].n_unique() * 2 <= frame.height
+    ]  # a column of mostly distinct texts (school codes, names) saves nothing as an enum
     return frame.with_columns(
         pl.col(name).cast(pl.Enum(frame[name].drop_nulls().unique().sort())) for name in texts
     )

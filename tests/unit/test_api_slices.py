@@ -6,7 +6,7 @@ import random
 
 import polars as pl
 
-from ioc.api.slices import Indexed
+from ioc.api.slices import Indexed, as_text, compact
 
 
 def _frame() -> pl.DataFrame:
@@ -45,3 +45,10 @@ def test_an_unknown_key_has_no_rows_but_the_columns() -> None:
 def test_its_size_counts_the_frame_and_the_index() -> None:
     frame = _frame()
     assert Indexed(frame, [("unit",)]).estimated_size() > frame.estimated_size()
+
+
+def test_repeated_texts_are_kept_as_enums_and_distinct_ones_as_text() -> None:
+    frame = _frame().with_columns(pl.format("school-{}", "row").alias("code"))
+    kept = compact(frame)
+    assert isinstance(kept.schema["unit"], pl.Enum) and kept.schema["code"] == pl.String
+    assert as_text(kept).equals(frame)
