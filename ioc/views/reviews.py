@@ -232,8 +232,8 @@ def findings_of(
     conn: duckdb.DuckDBPyConnection, settings: Settings, school_code: str, period: Period
 ) -> list[dict[str, Any]]:
     """The return's findings and ingest warnings, with their texts in both languages."""
-    rows = db.query(conn, "queries/school_findings", settings, school_code=school_code)
-    rows = rows.filter(
+    rows = db.query(conn, "queries/school_findings", settings, school_codes=[school_code])
+    rows = rows.drop("school_code").filter(
         (pl.col("school_year") == period.school_year) & (pl.col("term") == period.term)
     )
     return describe(rows).to_dicts()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import polars as pl
@@ -12,7 +13,7 @@ from fastapi.responses import Response
 
 from ioc import db
 from ioc.api import views
-from ioc.api.cache import Getter, fetch, getter
+from ioc.api.cache import fetch, getter
 from ioc.api.combine import Combiner
 from ioc.api.deps import CursorDep, PrincipalDep, SettingsDep
 from ioc.api.errors import ApiError
@@ -117,7 +118,7 @@ def profile(
     who: PrincipalDep,
     school_code: SchoolCode,
 ) -> dict[str, Any]:
-    school, parts = _profile(getter(request), cur, settings, who, school_code)
+    school, parts = _profile(request, cur, settings, who, school_code)
     return {
         "school": school,
         "places": parts["places"].to_dicts(),
@@ -144,7 +145,7 @@ def profile_part(
     period: OptionalPeriodQuery = None,
     format: Format = "json",
 ) -> Any:
-    _, parts = _profile(getter(request), cur, settings, who, school_code)
+    _, parts = _profile(request, cur, settings, who, school_code)
     rows = parts[part]
     if period is not None:
         at = period_of(period)
@@ -153,10 +154,11 @@ def profile_part(
 
 
 def _profile(
-    get: Getter, cur: Any, settings: Any, who: Any, school_code: str
+    request: Request, cur: Any, settings: Any, who: Any, school_code: str
 ) -> tuple[dict[str, Any], dict[str, pl.DataFrame]]:
     """The school's registry row (404 if unknown, 403 if out of scope) and its profile parts."""
     require_schools(who)
+    get = getter(request)
     registry = get(*views.school_rows(cur, settings)).rows(views.SCHOOL, school_code)
     if registry.is_empty():
         raise ApiError(
@@ -164,8 +166,9 @@ def _profile(
         )
     school = registry.to_dicts()[0]
     require_school_in_scope(cur, settings, who, school)
-    returns = db.query(cur, "queries/school_returns", settings, school_code=school_code)
-    values = _SCHOOL_VALUES((returns.drop(*RUN_COLUMNS), registry))
+    build = getattr(request.state, "build", None)
+    parts = _PROFILES(_Asked(build.build_id if build else None, cur, settings, registry))
+    returns = parts["returns"]
     files = (
         returns.select("school_year", "term", "run_id", *RUN_COLUMNS)
         .unique()
@@ -174,34 +177,65 @@ def _profile(
     return school, {
         "places": views.unit_places(get(*views.unit_rows(cur, settings)), school),
         "returns": returns,
-        "indicators": values.join(_indicator_names(), on="indicator_id", how="left")
+        "indicators": parts["values"]
+        .join(_indicator_names(), on="indicator_id", how="left")
         .sort("catalog_order", "school_year", pl.col("term") != "DN")
         .drop("catalog_order"),
-        "findings": describe(
-            db.query(cur, "queries/school_findings", settings, school_code=school_code)
-        ),
+        "findings": parts["findings"].drop("school_code"),
         "files": files,
-        "pulls": db.query(cur, "queries/school_pulls", settings, school_code=school_code),
+        "pulls": parts["pulls"].drop("school_code"),
     }
 
 
-def _values_of(schools: Sequence[tuple[pl.DataFrame, pl.DataFrame]]) -> list[pl.DataFrame]:
-    """:func:`~ioc.compute.indicators.reported_values` of every indicator but reporting
-    completeness and timeliness, for several schools (each its returns and registry row) in
-    one call: its cost is the plan's, hardly the rows'."""
-    first = {registry["school_code"][0]: (returns, registry) for returns, registry in schools}
-    ids = [i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")]
-    values = reported_values(
-        pl.concat([returns for returns, _ in first.values()], how="vertical_relaxed"),
-        pl.concat([registry for _, registry in first.values()], how="vertical_relaxed"),
-        load_catalog(),
-        ids,
-    )
-    parts = values.partition_by("school_code", as_dict=True)
-    return [parts.get((registry["school_code"][0],), values.clear()) for _, registry in schools]
+@dataclass(frozen=True)
+class _Asked:
+    """A school whose profile a request asks for: the build it reads and its cursor on it,
+    and the school's registry row."""
+
+    build: str | None
+    cur: Any
+    settings: Any
+    registry: pl.DataFrame
+
+    @property
+    def code(self) -> str:
+        return str(self.registry["school_code"][0])
 
 
-_SCHOOL_VALUES = Combiner(_values_of)  # school pages asked at once share one computation
+def _profiles_of(asked: Sequence[_Asked]) -> list[dict[str, pl.DataFrame]]:
+    """The returns, findings, pulls and indicator values of several schools, one query of each
+    and one computation of the values per build read (each request's cursor is idle while it
+    waits): for one school most of their cost is fixed, not the rows'."""
+    found: dict[tuple[str | None, str], dict[str, pl.DataFrame]] = {}
+    for build in dict.fromkeys(a.build for a in asked):
+        mine = {a.code: a for a in asked if a.build == build}
+        cur, settings = next(iter(mine.values())).cur, next(iter(mine.values())).settings
+        codes = sorted(mine)
+        returns = db.query(cur, "queries/school_returns", settings, school_codes=codes)
+        ids = [
+            i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")
+        ]
+        registry = pl.concat([a.registry for a in mine.values()], how="vertical_relaxed")
+        parts = {
+            "returns": returns,
+            "values": reported_values(returns.drop(*RUN_COLUMNS), registry, load_catalog(), ids),
+            "findings": describe(
+                db.query(cur, "queries/school_findings", settings, school_codes=codes)
+            ),
+            "pulls": db.query(cur, "queries/school_pulls", settings, school_codes=codes),
+        }
+        split = {
+            name: frame.partition_by("school_code", as_dict=True, maintain_order=True)
+            for name, frame in parts.items()
+        }
+        for code in codes:
+            found[build, code] = {
+                name: split[name].get((code,), frame.clear()) for name, frame in parts.items()
+            }
+    return [found[a.build, a.code] for a in asked]
+
+
+_PROFILES = Combiner(_profiles_of)  # school pages asked at once share their queries
 
 
 def _indicator_names() -> pl.DataFrame:
