@@ -211,8 +211,9 @@ class Api(AlertCalls, ExamCalls, SourceCalls, ReviewCalls):
     def schools(self, unit: str, scheme: Scheme, period: str, **params: Any) -> dict[str, Any]:
         return self.get("/schools", unit=unit, scheme=scheme, period=period, **params)
 
-    def school(self, code: str) -> dict[str, Any]:
-        return self.get(f"/schools/{code}")
+    def school(self, code: str, period: str | None = None) -> dict[str, Any]:
+        """A school's profile; with ``period``, that period's indicators only."""
+        return self.get(f"/schools/{code}", period=period)
 
     # -- quality and reconciliation --------------------------------------------------
     def quality(self, unit: str, scheme: Scheme, period: str) -> dict[str, Any]:

@@ -57,7 +57,8 @@ def layout(code: str | None = None, **query: Any) -> Any:
     if not code:
         return frame(page, "/school", states.empty(t("school.no_code", language)))
     try:
-        profile = page.api.school(code)
+        shown = Period.maybe(page.view.period)  # the indicators of the period shown only
+        profile = page.api.school(code, str(shown) if shown else None)
         if not query.get("unit"):
             page = _at_school(page, profile["school"])
         fields = _fields(page)

@@ -118,3 +118,17 @@ def test_profiles_asked_at_once_are_each_schools_own(api_server: Any) -> None:
         own = alone.get(f"/schools/{code}", params={"nocache": uuid.uuid4().hex}).json()
         assert answer == own, code
         assert {r["school_code"] for r in answer["indicators"]} == {code}
+
+
+def test_a_profile_for_one_period_has_that_periods_indicators_only(leader: httpx.Client) -> None:
+    whole = leader.get(f"/schools/{SCHOOL}").json()
+    periods = {(r["school_year"], r["term"]) for r in whole["indicators"]}
+    assert len(periods) > 1
+    year, term = sorted(periods)[0]
+    one = leader.get(f"/schools/{SCHOOL}", params={"period": f"{year}/{term}"}).json()
+    expected = [r for r in whole["indicators"] if (r["school_year"], r["term"]) == (year, term)]
+    assert one["indicators"] == expected and expected
+    assert {k: v for k, v in one.items() if k != "indicators"} == {
+        k: v for k, v in whole.items() if k != "indicators"
+    }
+    assert leader.get(f"/schools/{SCHOOL}", params={"period": "2024/CN"}).status_code == 422

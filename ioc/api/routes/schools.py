@@ -117,13 +117,22 @@ def profile(
     settings: SettingsDep,
     who: PrincipalDep,
     school_code: SchoolCode,
+    period: OptionalPeriodQuery = None,
 ) -> dict[str, Any]:
+    """With ``period``, the indicators are that period's only (a page showing one period
+    asks so); everything else is the school's whole history."""
     school, parts = _profile(request, cur, settings, who, school_code)
+    indicators = parts["indicators"]
+    if period is not None:
+        at = period_of(period)
+        indicators = indicators.filter(
+            (pl.col("school_year") == at.school_year) & (pl.col("term") == at.term)
+        )
     return {
         "school": school,
         "places": parts["places"].to_dicts(),
         "returns": parts["returns"].to_dicts(),
-        "indicators": parts["indicators"].to_dicts(),
+        "indicators": indicators.to_dicts(),
         "findings": parts["findings"].to_dicts(),
         "pulls": json.loads(parts["pulls"].write_json()),  # times as its list says them
     }
