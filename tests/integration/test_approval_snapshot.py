@@ -73,19 +73,15 @@ def approve(
             [year, term],
         )
     )
-    conn = db.connect_published(settings)
-    try:
-        places = {
-            code: {
-                (s, level): c
-                for s, level, c, _ in db.query(
-                    conn, "queries/school_places", settings, school_code=code
-                ).iter_rows()
-            }
-            for code in codes
-        }
-    finally:
-        conn.close()
+    places = {
+        code: {("legacy", "district"): district, ("legacy", "province"): province}
+        for code, district, province in snapshot(
+            settings,
+            "select school_code, district_code_legacy, province_code_legacy "
+            "from core_school__registry where school_code in (select unnest(?))",
+            [codes],
+        )
+    }
     engine = store.make_engine(settings)
     store.migrate(engine)
     with store.open_session(engine) as session:
