@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import duckdb
 import polars as pl
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
@@ -30,6 +31,7 @@ from ioc.api.views import DEFAULT_INDICATOR, period_schools, school_places, unit
 from ioc.catalog.definitions import load_catalog
 from ioc.catalog.messages import describe
 from ioc.compute.indicators import reported_values
+from ioc.config import Settings
 
 router = APIRouter(prefix="/schools", tags=["schools"])
 SORTABLE = ("school_code", "school_name", "level", "ownership", "value")
@@ -202,8 +204,8 @@ class _Asked:
     and the school's registry row."""
 
     build: str | None
-    cur: Any
-    settings: Any
+    cur: duckdb.DuckDBPyConnection
+    settings: Settings
     registry: pl.DataFrame
 
     @property
@@ -218,8 +220,8 @@ def _profiles_of(asked: Sequence[_Asked]) -> list[dict[str, pl.DataFrame]]:
     found: dict[tuple[str | None, str], dict[str, pl.DataFrame]] = {}
     for build in dict.fromkeys(a.build for a in asked):
         mine = {a.code: a for a in asked if a.build == build}
-        cur, settings = next(iter(mine.values())).cur, next(iter(mine.values())).settings
-        codes = sorted(mine)
+        first = next(iter(mine.values()))
+        cur, settings, codes = first.cur, first.settings, sorted(mine)
         returns = db.query(cur, "queries/school_returns", settings, school_codes=codes)
         ids = [
             i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")
