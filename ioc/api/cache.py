@@ -95,26 +95,37 @@ class BuildCache:
     def get(self, build_id: str, key: Hashable, compute: Callable[[], Any]) -> Any:
         item = (build_id, key)
         with self._lock:
-            if not self.keeps(build_id):
-                entry, owner = None, False  # an older build: answer, keep nothing
-            elif item in self._items:
-                entry, owner = self._items[item], False
+            kept = self.keeps(build_id)
+            entry = self._items.get(item) if kept else None
+            if entry is not None:
                 self._items.move_to_end(item)
-            else:
-                entry, owner = _Entry(), True
-                self._items[item] = entry
-        if entry is None:
+        if not kept:  # an older build: answer, keep nothing
             with self._computing:
                 return compute()
-        if not owner:
-            entry.ready.wait()
-            if entry.failed:
-                with self._computing:
-                    return compute()
-            return entry.value
-        try:
+        if entry is None:
+            # The slot first, then the entry: an entry not ready is always being computed by
+            # a thread that holds a slot. Taking the entry first and then waiting for a slot
+            # let a computation holding the only slot wait for that entry, for ever.
             with self._computing:
-                value = compute()
+                with self._lock:
+                    entry = self._items.get(item)
+                    mine = _Entry() if entry is None and self.keeps(build_id) else None
+                    if mine is not None:
+                        self._items[item] = mine
+                if mine is not None:
+                    return self._fill(item, mine, compute)
+                if entry is None:  # the build stopped being kept meanwhile
+                    return compute()
+        entry.ready.wait()
+        if entry.failed:
+            with self._computing:
+                return compute()
+        return entry.value
+
+    def _fill(self, item: tuple[str, Hashable], entry: _Entry, compute: Callable[[], Any]) -> Any:
+        """Compute ``entry`` (its owner holds a slot) and keep it unless its build went."""
+        try:
+            value = compute()
         except BaseException:
             with self._lock:
                 if self._items.get(item) is entry:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -179,3 +180,34 @@ def test_computations_at_once_are_bounded_and_nested_ones_do_not_wait() -> None:
         answers = list(pool.map(lambda k: cache.get("b1", k, lambda: compute(k)), "abcdefgh"))
     assert answers == [f"{k}:in-{k}" for k in "abcdefgh"]
     assert most == 2
+
+
+def test_a_computation_holding_the_slot_never_waits_on_an_entry_waiting_for_that_slot() -> None:
+    """The only slot is held by a computation that then asks for another value, which a second
+    thread asked for meanwhile: both answer (the second thread took no entry while it waited
+    for the slot; before, it did, and the first waited on it for ever)."""
+    cache = BuildCache(computations=1)
+    cache.switch("b1")
+    holding, release = threading.Event(), threading.Event()
+    answers: dict[str, str] = {}
+
+    def outer() -> str:
+        holding.set()
+        assert release.wait(10)
+        return cache.get("b1", "inner", lambda: "inner") + "+outer"
+
+    first = threading.Thread(
+        target=lambda: answers.update(a=cache.get("b1", "outer", outer)), daemon=True
+    )
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(
+        target=lambda: answers.update(b=cache.get("b1", "inner", lambda: "inner")), daemon=True
+    )
+    second.start()
+    time.sleep(0.2)  # let the second thread reach the slot the first one holds
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert not first.is_alive() and not second.is_alive(), "deadlock"
+    assert answers == {"a": "inner+outer", "b": "inner"}
