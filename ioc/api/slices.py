@@ -71,11 +71,8 @@ def compact(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def as_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """The enum columns of :func:`compact` back to text, series by series (for a request's
-    few rows, a third of the time of an expression's plan)."""
-    return pl.DataFrame(
-        [c.cast(pl.String) if isinstance(c.dtype, pl.Enum) else c for c in frame.iter_columns()]
-    )
+    """The enum columns of :func:`compact` back to text."""
+    return frame.with_columns(pl.col(pl.Enum).cast(pl.String))
 
 
 def _index(frame: pl.DataFrame, key: Key) -> tuple[pl.Series, dict[Hashable, tuple[int, int]]]:
