@@ -34,7 +34,6 @@ def unit_row(
 ) -> dict[str, Any]:
     """The snapshot's row of the unit (``queries/unit_lookup``: names, type, parent,
     centroid)."""
-    _check(code, scheme)
     return first_row(
         db.query(conn, "queries/unit_lookup", settings, scheme=scheme, code=code), code, scheme
     )

@@ -218,14 +218,12 @@ def _profiles_of(asked: Sequence[_Asked]) -> list[dict[str, pl.DataFrame]]:
     and one computation of the values per build read (each request's cursor is idle while it
     waits): for one school most of their cost is fixed, not the rows'."""
     found: dict[tuple[str | None, str], dict[str, pl.DataFrame]] = {}
+    ids = [i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")]
     for build in dict.fromkeys(a.build for a in asked):
         mine = {a.code: a for a in asked if a.build == build}
         first = next(iter(mine.values()))
         cur, settings, codes = first.cur, first.settings, sorted(mine)
         returns = db.query(cur, "queries/school_returns", settings, school_codes=codes)
-        ids = [
-            i.id for i in load_catalog().indicators if i.kind not in ("completeness", "timeliness")
-        ]
         registry = pl.concat([a.registry for a in mine.values()], how="vertical_relaxed")
         parts = {
             "returns": returns,
