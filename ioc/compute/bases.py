@@ -5,6 +5,11 @@ approved (approval off: every return), and ``all``, every return received. Both 
 over the unit's schools of the parts :func:`ioc.compute.indicators.unit_sums` adds up, so
 what a set of schools adds to them (a :class:`Contribution`) can be taken apart from the
 rest (:mod:`ioc.compute.sums_delta`).
+
+``out_indicator__sums`` holds every unit's official row, and an ``all`` row only where it
+differs from the official one (:func:`differing`): with approval off, or where none of a
+unit's returns waits for approval, there is none, and a reader of ``all`` takes the official
+row (``sql/queries/indicator_sums.sql``, ``sql/out/sums_of_units.sql``).
 """
 
 from __future__ import annotations
@@ -24,6 +29,11 @@ from ioc.domain.units import PLACE_COLUMNS
 
 APPROVED = "is_approved"  # sql/indicators/returns.sql: the return counts on the official basis
 CELL = ["school_code", *PLACE_COLUMNS, *PERIOD_COLUMNS]  # where a school is counted
+# a unit-period of out_indicator__sums (a row on each basis: SUMS_KEY)
+UNIT_PERIOD = ["scheme", "level", "unit_code", "province_code", *PERIOD_COLUMNS]
+SUMS_KEY = [*UNIT_PERIOD, "basis"]
+OTHER = "__other"  # the compared row's columns, while two rows of sums are compared
+SAME_WITHIN = 1e-12  # relative difference of a recomputed float sum still the stored one
 Inputs = tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]  # registry, expected, returns flagged
 
 
@@ -95,6 +105,34 @@ def with_basis(official: pl.DataFrame, every: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def differing(official: pl.DataFrame, every: pl.DataFrame) -> pl.DataFrame:
+    """The rows of ``every`` (sums of all returns) that differ from the official row of the
+    same unit-period, or have none: the ``all`` rows stored (none when they are the same
+    computation)."""
+    if every is official:
+        return every.clear()
+    values = [c for c in every.columns if c not in UNIT_PERIOD]
+    marked = official.with_columns(pl.lit(True).alias(OTHER))
+    paired = every.join(marked, on=UNIT_PERIOD, how="left", suffix=OTHER, nulls_equal=True)
+    schema = every.schema  # once: each lookup builds it anew
+    same = pl.col(OTHER).fill_null(False) & pl.all_horizontal(
+        same_value(c, schema[c]) for c in values
+    )
+    return paired.filter(~same).select(every.columns)
+
+
+def same_value(column: str, dtype: pl.DataType) -> pl.Expr:
+    """Whether ``column`` equals ``column`` + :data:`OTHER` (both null, or equal; floats
+    within :data:`SAME_WITHIN` of each other: sums of fractional parts come out in the last
+    bits as the order of the additions falls)."""
+    new, old = pl.col(column), pl.col(f"{column}{OTHER}")
+    if not dtype.is_float():
+        return new.eq_missing(old)
+    close = (new - old).abs() <= SAME_WITHIN * pl.max_horizontal(new.abs(), old.abs())
+    either = new.is_null() | old.is_null()
+    return pl.when(either).then(new.is_null() & old.is_null()).otherwise(close)
+
+
 def contribution(
     conn: duckdb.DuckDBPyConnection, settings: Settings, schools: Collection[str]
 ) -> Contribution:
@@ -126,5 +164,6 @@ def stored_usable(conn: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
     ).fetchall()
     if [c for (c,) in columns] != [*sums_columns(load_catalog()), "basis"]:
         return False  # the catalog changed: the table's shape changes with it
-    # empty, or made before the bases (sql/schema/64_out_indicator_basis.sql)
-    return bool(db.scalar(conn, "select count(*) from out_indicator__sums where basis = 'all'"))
+    # empty (a snapshot made before the bases, sql/schema/64_out_indicator_basis.sql, has no
+    # approval mode recorded: sql/schema/65_meta__approval.sql)
+    return bool(db.scalar(conn, "select count(*) from out_indicator__sums"))

@@ -21,21 +21,25 @@ from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.bases import (
     APPROVED,
+    OTHER,
+    SUMS_KEY,
+    UNIT_PERIOD,
     Contribution,
     bases,
     contribution,
+    differing,
     inputs,
     params,
+    same_value,
     stored_usable,
     with_basis,
 )
 from ioc.compute.findings import findings, peer_unit
-from ioc.compute.sums_delta import SUMS_KEY, Baseline, updated
+from ioc.compute.sums_delta import Baseline, updated
 from ioc.config import Settings
 
 FULL_REBUILD_SHARE = 0.5  # above this share of schools changed, recompute everything
-STORED, OLD = "__stored", "__old"  # while stored and new sums are compared
-SAME_WITHIN = 1e-12  # relative difference of a recomputed float sum still the stored one
+STORED = "__stored"  # marks the stored rows while stored and new sums are compared
 
 
 def rebuild_indicators(
@@ -101,7 +105,9 @@ def _write_sums(
     anew: bool,
 ) -> int:
     """Store the recomputed sums: the whole table ``anew``, or the rows of the provinces in
-    ``scope`` (None: every province) that changed."""
+    ``scope`` (None: every province) that changed. The ``all`` basis is stored only where
+    it differs from the official one (:func:`ioc.compute.bases.differing`)."""
+    every = differing(official, every)
     if anew:
         # the wide table's columns follow the catalog (indicator_id__part), so it is created
         # from the frames themselves, each basis read where it is (no copy of the two joined);
@@ -147,8 +153,15 @@ def _add_difference(
     changed = updated(stored, before, after)
     if changed is None:
         return None
-    _replace_rows(conn, settings, changed.select(SUMS_KEY), changed)
-    return changed.height
+    # both bases of every unit-period changed, as they are now, the all row stored only
+    # where it differs from the official one (its absence reads as the official row)
+    touched = changed.select(UNIT_PERIOD).unique()
+    rows = pl.concat([changed, stored.join(changed, on=SUMS_KEY, how="anti", nulls_equal=True)])
+    rows = rows.join(touched, on=UNIT_PERIOD, how="semi", nulls_equal=True)
+    official, every = (rows.filter(pl.col("basis") == b).drop("basis") for b in ("official", "all"))
+    written = with_basis(official, differing(official, every))
+    _replace_rows(conn, settings, rows.select(SUMS_KEY), written)
+    return written.height
 
 
 def provinces_of(
@@ -190,9 +203,10 @@ def _replace_changed(
     """Make the stored sums of the provinces in ``scope`` (all: None) those of ``sums``,
     rewriting only the rows whose values differ, or that are new or gone: writing the
     table's few hundred columns is most of a rebuild's cost, and most units are unchanged.
-    A sum within :data:`SAME_WITHIN` of the stored one is the same: the sums of fractional
-    parts come out in the last bits as the order of the additions falls, so a rebuild is no
-    closer to itself than that."""
+    A sum within :data:`ioc.compute.bases.SAME_WITHIN` of the stored one is the same: the
+    sums of fractional parts come out in the last bits as the order of the additions falls,
+    so a rebuild is no closer to itself than that. An ``all`` row now the official one is
+    gone: deleted."""
     given = {k: v for k, v in params(scope).items() if k != "schools"}
     stored = db.query(conn, "out/sums_of_provinces", settings, **given)
     values = [c for c in sums.columns if c not in SUMS_KEY]
@@ -200,11 +214,13 @@ def _replace_changed(
         stored.with_columns(pl.lit(True).alias(STORED)),
         on=SUMS_KEY,
         how="left",
-        suffix=OLD,
+        suffix=OTHER,
         nulls_equal=True,
     )
     schema = sums.schema  # once: each lookup builds it anew
-    same = pl.col(STORED).fill_null(False) & pl.all_horizontal(_same(c, schema[c]) for c in values)
+    same = pl.col(STORED).fill_null(False) & pl.all_horizontal(
+        same_value(c, schema[c]) for c in values
+    )
     fresh = compared.filter(~same).select(sums.columns)
     gone = stored.select(SUMS_KEY).join(sums.select(SUMS_KEY), on=SUMS_KEY, how="anti")
     _replace_rows(conn, settings, pl.concat([fresh.select(SUMS_KEY), gone]), fresh)
@@ -218,17 +234,6 @@ def _replace_rows(
     db.execute(conn, "out/delete_sums_rows", settings)
     conn.unregister("replaced")
     db.insert_frame(conn, "out_indicator__sums", rows)
-
-
-def _same(column: str, dtype: pl.DataType) -> pl.Expr:
-    """Whether a recomputed value is the stored one (both null, or equal; floats within
-    :data:`SAME_WITHIN` of each other)."""
-    new, old = pl.col(column), pl.col(f"{column}{OLD}")
-    if not dtype.is_float():
-        return new.eq_missing(old)
-    close = (new - old).abs() <= SAME_WITHIN * pl.max_horizontal(new.abs(), old.abs())
-    either = new.is_null() | old.is_null()
-    return pl.when(either).then(new.is_null() & old.is_null()).otherwise(close)
 
 
 def _record(

@@ -18,11 +18,9 @@ import duckdb
 import polars as pl
 
 from ioc import db
-from ioc.compute.bases import Contribution, contribution, stored_usable
+from ioc.compute.bases import SUMS_KEY, Contribution, contribution, stored_usable
 from ioc.config import Settings
 
-# a row of out_indicator__sums: one (unit, period) on one basis
-SUMS_KEY = ["scheme", "level", "unit_code", "province_code", "school_year", "term", "basis"]
 BEFORE, DIFF = "__before", "__diff"
 # up to this share of the schools of their provinces changed in a session, the stored sums
 # take the difference; beyond it, recomputing those provinces costs less than taking the

@@ -1,7 +1,8 @@
 -- Stored indicator sums (wide: one row per unit and period) on one basis ('official' |
 -- 'all') for some units of one level, for the given school years (all when $school_years is
 -- null) and term (both when null); the measure columns of the indicators $indicators only
--- (every indicator's when null).
+-- (every indicator's when null). An `all` row is stored only where it differs from the
+-- official one (ioc/compute/bases.py): where there is none, the official row is the answer.
 select columns(
     lambda c: c != 'basis' and (
         $indicators is null
@@ -12,7 +13,9 @@ select columns(
 from out_indicator__sums
 where scheme = $scheme
     and level = $level
-    and basis = $basis
+    and (basis = $basis or basis = 'official')
     and list_contains($unit_codes, unit_code)
     and ($school_years is null or list_contains($school_years, school_year))
     and ($term is null or term = $term)
+qualify basis = $basis
+    or count(*) over (partition by unit_code, province_code, school_year, term) = 1

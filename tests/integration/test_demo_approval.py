@@ -31,10 +31,12 @@ def _db(settings: Settings) -> duckdb.DuckDBPyConnection:
 
 
 def _students(conn: duckdb.DuckDBPyConnection, basis: str, period: tuple[str, str]) -> float:
+    # an all row is stored only where it differs from the official one
     row = conn.execute(
         "select NET_STUDENTS__n from out_indicator__sums where scheme = '2025' and level ="
-        " 'province' and unit_code = '92' and school_year = ? and term = ? and basis = ?",
-        [*period, basis],
+        " 'province' and unit_code = '92' and school_year = ? and term = ?"
+        " and basis in (?, 'official') order by basis = ? desc limit 1",
+        [*period, basis, basis],
     ).fetchone()
     assert row is not None
     return float(row[0])

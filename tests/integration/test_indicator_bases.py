@@ -19,6 +19,7 @@ from ioc.catalog.definitions import load_catalog
 from ioc.compute.indicators import prepare_schools, unit_sums
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
+from ioc.domain.units import PLACE_COLUMN
 from tests.fixtures import SCHOOLS, table_rows, write_csv
 
 PERIOD = "2021-2022/DN"
@@ -47,8 +48,44 @@ def ordered(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def stored(conn: duckdb.DuckDBPyConnection, basis: str) -> pl.DataFrame:
-    found = conn.sql(f"select * from out_indicator__sums where basis = '{basis}'").pl()
+    """The sums of a basis as a reader sees them: an ``all`` row not stored is the official
+    one."""
+    found = conn.sql(
+        """select * from out_indicator__sums where basis = $basis or basis = 'official'
+           qualify basis = $basis or count(*) over (
+               partition by scheme, level, unit_code, province_code, school_year, term) = 1""",
+        params={"basis": basis},
+    ).pl()
     return ordered(found.drop("basis"))
+
+
+def all_rows(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The unit-periods that have an ``all`` row stored."""
+    found = conn.sql("select * from out_indicator__sums where basis = 'all'").pl()
+    return ordered(found.drop("basis")).select(
+        "scheme", "level", "unit_code", "school_year", "term"
+    )
+
+
+def pending_units(conn: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """The unit-periods with a return not counted officially, counted from the registry."""
+    levels = conn.sql(
+        f"""select r.* from ({ALL}) as r anti join ({APPROVED}) as a using (school_code)"""
+    ).pl()
+    registry = conn.sql("select * from core_school__registry").pl()
+    pending = levels.select("school_code", "school_year", "term").join(registry, on="school_code")
+    return ordered(
+        pl.concat(
+            pending.select(
+                pl.lit(scheme).alias("scheme"),
+                pl.lit(level).alias("level"),
+                pl.col(column).alias("unit_code"),
+                "school_year",
+                "term",
+            )
+            for (scheme, level), column in PLACE_COLUMN.items()
+        ).unique()
+    )
 
 
 def test_both_bases_equal_sums_of_their_own_returns(tmp_path: Path) -> None:
@@ -75,9 +112,12 @@ def test_both_bases_equal_sums_of_their_own_returns(tmp_path: Path) -> None:
             assert_frame_equal(official, by_hand(conn, APPROVED), rel_tol=1e-12, abs_tol=1e-9)
             assert_frame_equal(every, by_hand(conn, ALL), rel_tol=1e-12, abs_tol=1e-9)
             assert not official.equals(every)  # the unapproved returns count in 'all' only
+            # an all row is stored only for the units a return waits in
+            assert_frame_equal(all_rows(conn), pending_units(conn))
 
         off = settings.model_copy(update={"approval": "off"})
         rebuild_indicators(conn, off)
+        assert all_rows(conn).is_empty()  # the same computation: no all row stored
         assert_frame_equal(stored(conn, "official"), stored(conn, "all"))
         assert_frame_equal(stored(conn, "all"), by_hand(conn, ALL), rel_tol=1e-12, abs_tol=1e-9)
         assert db.scalar(conn, "select mode from meta__approval") == "off"

@@ -9,8 +9,8 @@ from __future__ import annotations
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from ioc.compute.bases import CELL, Contribution
-from ioc.compute.sums_delta import SUMS_KEY, updated
+from ioc.compute.bases import CELL, SUMS_KEY, Contribution
+from ioc.compute.sums_delta import updated
 
 KEY = {
     "scheme": "legacy",
