@@ -197,19 +197,18 @@ def prepare_schools(
         pl.col("level").alias("registry_level"),
         pl.col("ownership").alias("registry_ownership"),
     )
-    attrs = [c for c in returns.collect_schema().names() if c not in ("level", "ownership")]
     frame = (
-        expected.join(returns.select(attrs), on=["school_code", *PERIOD_COLUMNS], how="left")
-        .join(
-            returns.select("school_code", *PERIOD_COLUMNS, "level", "ownership"),
+        expected.join(
+            returns.rename({"level": "return_level", "ownership": "return_ownership"}),
             on=["school_code", *PERIOD_COLUMNS],
             how="left",
         )
         .join(places, on="school_code", how="left")
         .with_columns(
-            pl.coalesce("level", "registry_level").alias("level"),
-            pl.coalesce("ownership", "registry_ownership").alias("ownership"),
+            pl.coalesce("return_level", "registry_level").alias("level"),
+            pl.coalesce("return_ownership", "registry_ownership").alias("ownership"),
         )
+        .drop("return_level", "return_ownership")
     )
     return frame.with_columns(
         date_expr().alias("period_date"),

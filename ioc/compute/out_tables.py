@@ -114,13 +114,19 @@ def _write_sums(
         # the findings table's shape is in sql/out
         conn.register("official_sums", official)
         conn.register("every_sums", every)
-        conn.execute(
-            "create or replace table out_indicator__sums as "
-            "select *, 'official' as basis from official_sums "
-            "union all by name select *, 'all' as basis from every_sums"
-        )
-        conn.unregister("official_sums")
-        conn.unregister("every_sums")
+        # rows in any order: the table is written on every thread, not one (1.2 s, not 2.1 s,
+        # for the national build); readers filter and sort
+        conn.execute("set preserve_insertion_order = false")
+        try:
+            conn.execute(
+                "create or replace table out_indicator__sums as "
+                "select *, 'official' as basis from official_sums "
+                "union all by name select *, 'all' as basis from every_sums"
+            )
+        finally:
+            conn.execute("reset preserve_insertion_order")
+            conn.unregister("official_sums")
+            conn.unregister("every_sums")
         return official.height + every.height
     # after an ingest: most units' sums are what they were; only the others are written
     sums = with_basis(official, every)
