@@ -22,19 +22,32 @@ import polars as pl
 
 from ioc import db
 from ioc.catalog.definitions import Catalog, load_catalog
-from ioc.compute.indicators import prepare_schools, sums_columns, unit_sums
+from ioc.compute.indicators import school_rows, sums_columns, unit_sums
 from ioc.config import Settings
 from ioc.domain.period import PERIOD_COLUMNS
 from ioc.domain.units import PLACE_COLUMNS
 
-APPROVED = "is_approved"  # sql/indicators/returns.sql: the return counts on the official basis
+APPROVED = "is_approved"  # sql/indicators/schools.sql: the return counts on the official basis
+RECEIVED = "is_received"  # sql/indicators/schools.sql: the row has a return
+# the columns of sql/indicators/schools.sql that are not the return's
+NOT_RETURN = {
+    "school_code",
+    *PERIOD_COLUMNS,
+    "has_return",
+    "is_on_time",
+    APPROVED,
+    *PLACE_COLUMNS,
+    "registry_level",
+    "registry_ownership",
+}
 CELL = ["school_code", *PLACE_COLUMNS, *PERIOD_COLUMNS]  # where a school is counted
 # a unit-period of out_indicator__sums (a row on each basis: SUMS_KEY)
 UNIT_PERIOD = ["scheme", "level", "unit_code", "province_code", *PERIOD_COLUMNS]
 SUMS_KEY = [*UNIT_PERIOD, "basis"]
 OTHER = "__other"  # the compared row's columns, while two rows of sums are compared
 SAME_WITHIN = 1e-12  # relative difference of a recomputed float sum still the stored one
-Inputs = tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]  # registry, expected, returns flagged
+# the registry, and the expected schools with their returns (sql/indicators/schools.sql)
+Inputs = tuple[pl.LazyFrame, pl.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -61,15 +74,23 @@ def params(scope: pl.DataFrame | None, schools: Collection[str] = ()) -> dict[st
 
 
 def inputs(conn: duckdb.DuckDBPyConnection, settings: Settings, given: dict[str, object]) -> Inputs:
-    """The registry, expected periods and returns (flagged when approved) of the schools
-    ``given`` names (:func:`params`), read in SQL."""
-    registry, expected = (
-        db.query(conn, f"indicators/{name}", settings, **given).lazy()
-        for name in ("registry", "expected")
-    )
+    """The registry, and the expected (school, period) rows with their returns (flagged
+    when approved) and places, of the schools ``given`` names (:func:`params`), read in SQL."""
+    registry = db.query(conn, "indicators/registry", settings, **given).lazy()
     approved = settings.approval != "off"
-    flagged = db.query(conn, "indicators/returns", settings, **given, approved=approved)
-    return registry, expected, flagged.lazy()
+    joined = db.query(conn, "indicators/schools", settings, **given, approved=approved)
+    return registry, joined
+
+
+def received(read: Inputs) -> pl.LazyFrame:
+    """Every return received, with its own level and ownership (what findings read)."""
+    _, joined = read
+    return (
+        joined.lazy()
+        .filter(RECEIVED)
+        .rename({"return_level": "level", "return_ownership": "ownership"})
+        .drop(APPROVED, RECEIVED)
+    )
 
 
 def bases(
@@ -78,20 +99,23 @@ def bases(
     """The unit sums on the official basis and on all returns, and the schools' prepared
     rows. The official basis is the returns approved (approval off, or none waiting: every
     one, the same sums)."""
-    registry, expected, flagged = read
-    schools = prepare_schools(flagged.drop(APPROVED), registry, expected, catalog.norms)
+    _, joined = read
+    schools = school_rows(joined.lazy().drop(APPROVED, RECEIVED), catalog.norms)
     every = unit_sums(schools, catalog)
     official = every
-    if settings.approval != "off" and not _all_approved(flagged):
-        approved = flagged.filter(APPROVED).drop(APPROVED)
-        official = unit_sums(prepare_schools(approved, registry, expected, catalog.norms), catalog)
+    if settings.approval != "off" and not _all_approved(joined):
+        # an expected school whose return does not count officially is one without a return
+        counted = pl.col(APPROVED)
+        returned = [c for c in joined.columns if c not in NOT_RETURN and c != RECEIVED]
+        approved = joined.lazy().with_columns(pl.when(counted).then(c).alias(c) for c in returned)
+        official = unit_sums(school_rows(approved.drop(APPROVED, RECEIVED), catalog.norms), catalog)
     return official, every, schools
 
 
-def _all_approved(flagged: pl.LazyFrame) -> bool:
+def _all_approved(joined: pl.DataFrame) -> bool:
     """Whether every return counts officially: then the official sums are all returns' (one
     computation instead of two, as with approval off)."""
-    return bool(flagged.select(pl.col(APPROVED).fill_null(False).all()).collect().item())
+    return bool(joined.filter(RECEIVED)[APPROVED].fill_null(False).all())
 
 
 def with_basis(official: pl.DataFrame, every: pl.DataFrame) -> pl.DataFrame:

@@ -191,26 +191,35 @@ def prepare_schools(
 ) -> pl.LazyFrame:
     """One row per expected (school, period): the return's fields (null when none came),
     the school's places and attributes, and the columns norms condition on."""
+    return school_rows(join_schools(returns, registry, expected), norms)
+
+
+def join_schools(
+    returns: pl.LazyFrame, registry: pl.LazyFrame, expected: pl.LazyFrame
+) -> pl.LazyFrame:
+    """The expected (school, period) rows with their return (its level and ownership as
+    ``return_level`` and ``return_ownership``) and the school's places and registry level
+    and ownership. ``sql/indicators/schools.sql`` makes the same join in a snapshot."""
     places = registry.select(
         "school_code",
         *PLACE_COLUMNS,
         pl.col("level").alias("registry_level"),
         pl.col("ownership").alias("registry_ownership"),
     )
-    frame = (
-        expected.join(
-            returns.rename({"level": "return_level", "ownership": "return_ownership"}),
-            on=["school_code", *PERIOD_COLUMNS],
-            how="left",
-        )
-        .join(places, on="school_code", how="left")
-        .with_columns(
-            pl.coalesce("return_level", "registry_level").alias("level"),
-            pl.coalesce("return_ownership", "registry_ownership").alias("ownership"),
-        )
-        .drop("return_level", "return_ownership")
-    )
-    return frame.with_columns(
+    return expected.join(
+        returns.rename({"level": "return_level", "ownership": "return_ownership"}),
+        on=["school_code", *PERIOD_COLUMNS],
+        how="left",
+    ).join(places, on="school_code", how="left")
+
+
+def school_rows(joined: pl.LazyFrame, norms: Norms) -> pl.LazyFrame:
+    """The rows :func:`join_schools` makes, with the school's level and ownership (the
+    return's, else the registry's) and the columns norms condition on."""
+    return joined.with_columns(
+        pl.coalesce("return_level", "registry_level").alias("level"),
+        pl.coalesce("return_ownership", "registry_ownership").alias("ownership"),
+    ).with_columns(
         date_expr().alias("period_date"),
         pl.col("level").replace(norms.level_for_norms).alias("norm_level"),
         pl.col("school_type").fill_null("regular").alias("school_type_or_regular"),

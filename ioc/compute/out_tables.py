@@ -20,7 +20,6 @@ from ioc import db
 from ioc.catalog import load_rules
 from ioc.catalog.definitions import load_catalog
 from ioc.compute.bases import (
-    APPROVED,
     OTHER,
     SUMS_KEY,
     UNIT_PERIOD,
@@ -30,6 +29,7 @@ from ioc.compute.bases import (
     differing,
     inputs,
     params,
+    received,
     same_value,
     stored_usable,
     with_basis,
@@ -76,8 +76,8 @@ def rebuild_indicators(
         read = inputs(conn, settings, params(scope))
         official, every, _ = bases(read, settings, catalog)
         rows = _write_sums(conn, settings, official, every, scope, anew=not usable)
-    registry, _, flagged = read
-    found = findings(flagged.drop(APPROVED), registry, load_rules().quality)  # of every return
+    registry, _ = read
+    found = findings(received(read), registry, load_rules().quality)  # of every return
     if scope is None and peers is None:
         db.execute(conn, "out/out_quality__findings", settings)
     else:

@@ -1,5 +1,5 @@
 """The two bases of the indicator sums (docs/approval.md) come from one read of the returns,
-each flagged approved or not (sql/indicators/returns.sql): this proves the official basis
+each flagged approved or not (sql/indicators/schools.sql): this proves the official basis
 equals sums of the approved returns alone (read on their own, as before the flag) and the
 ``all`` basis sums of every return, in full and incremental rebuilds, on a real DuckDB file
 through the real ingest; and that with IOC_APPROVAL=off both are the same computation."""
