@@ -9,7 +9,7 @@ rest (:mod:`ioc.compute.sums_delta`).
 ``out_indicator__sums`` holds every unit's official row, and an ``all`` row only where it
 differs from the official one (:func:`differing`): with approval off, or where none of a
 unit's returns waits for approval, there is none, and a reader of ``all`` takes the official
-row (``sql/queries/indicator_sums.sql``, ``sql/out/sums_of_units.sql``).
+row (:func:`on_basis`, ``sql/out/sums_of_units.sql``).
 """
 
 from __future__ import annotations
@@ -143,6 +143,20 @@ def differing(official: pl.DataFrame, every: pl.DataFrame) -> pl.DataFrame:
         same_value(c, schema[c]) for c in values
     )
     return paired.filter(~same).select(every.columns)
+
+
+def on_basis(stored: pl.DataFrame, basis: str) -> pl.DataFrame:
+    """The rows of ``stored`` (stored rows of both bases, with ``basis``) a reader of
+    ``basis`` takes: a unit-period's ``all`` row where there is one, else its official row;
+    without the column ``basis``."""
+    if basis == "all":
+        key = [c for c in UNIT_PERIOD if c in stored.columns]
+        every = stored.filter(pl.col("basis") == "all")
+        official = stored.filter(pl.col("basis") == "official")
+        stored = pl.concat([every, official.join(every, on=key, how="anti", nulls_equal=True)])
+    else:
+        stored = stored.filter(pl.col("basis") == basis)
+    return stored.drop("basis")
 
 
 def same_value(column: str, dtype: pl.DataType) -> pl.Expr:

@@ -65,6 +65,7 @@ def rebuild_indicators(
     if baseline is not None and before is not None:
         rows = _add_difference(conn, settings, before, baseline.schools)
     scope, peers = None, None
+    sums: tuple[pl.DataFrame, pl.DataFrame] | None = None
     if baseline is not None and rows is not None:
         # a school's findings follow its own returns and its peers' (findings.peer_unit):
         # those of the changed schools' peers are redone, where they are (no one moved)
@@ -75,13 +76,20 @@ def rebuild_indicators(
             scope = _affected(conn, settings, changed_schools, moved_from)
         read = inputs(conn, settings, params(scope))
         official, every, _ = bases(read, settings, catalog)
-        rows = _write_sums(conn, settings, official, every, scope, anew=not usable)
+        sums = official, every
+        del official, every
     registry, _ = read
     found = findings(received(read), registry, load_rules().quality)  # of every return
+    schools = registry.select("school_code").collect()
+    del read, registry  # the returns read are freed before the sums are written
+    if sums is not None:
+        rows = _write_sums(conn, settings, *sums, scope, anew=not usable)
+        sums = None
+    assert rows is not None  # the difference was added, or the sums written
     if scope is None and peers is None:
         db.execute(conn, "out/out_quality__findings", settings)
     else:
-        conn.register("schools", registry.select("school_code").collect())
+        conn.register("schools", schools)
         conn.execute(
             "delete from out_quality__findings as f using schools as s "
             "where f.school_code = s.school_code"

@@ -27,6 +27,7 @@ from ioc.views.indicators import (
     batch_of,
     catalog_frame,
     level_values,
+    stored_sums,
     values_for,
 )
 from ioc.views.quality import completeness as unit_completeness
@@ -119,9 +120,8 @@ def _national_rows(
     provinces = db.query(
         conn, "queries/level_units", settings, scheme=unit.scheme, level="province", province=None
     )
-    wide = db.query(
+    wide = stored_sums(
         conn,
-        "queries/indicator_sums",
         settings,
         basis="official",  # reports read official figures (docs/approval.md)
         scheme=unit.scheme,

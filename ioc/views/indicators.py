@@ -12,6 +12,7 @@ import polars as pl
 
 from ioc import db
 from ioc.catalog.definitions import Catalog, Indicator, load_catalog
+from ioc.compute.bases import on_basis
 from ioc.compute.unit_values import finish_wide
 from ioc.config import Settings
 from ioc.domain.period import Period
@@ -31,6 +32,23 @@ def norm_sources(catalog: Catalog, ind: Indicator, on: date) -> list[str]:
         if (r.valid_from is None or r.valid_from <= on) and (r.valid_to is None or on <= r.valid_to)
     ]
     return list(dict.fromkeys(valid))
+
+
+def stored_sums(
+    conn: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    basis: Basis,
+    indicators: Collection[str] | None,
+    **where: Any,
+) -> pl.DataFrame:
+    """The stored sums (wide) of ``basis`` for the units and periods ``where`` names (the
+    parameters of ``queries/indicator_sums``); ``indicators``: only theirs (all when None)."""
+    wanted = None if indicators is None else list(indicators)
+    found = db.query(
+        conn, "queries/indicator_sums", settings, basis=basis, indicators=wanted, **where
+    )
+    return on_basis(found, basis)
 
 
 def stored_values(
@@ -58,10 +76,7 @@ def stored_values(
         "school_years": school_years,
         "term": term,
     }
-    wanted = None if indicators is None else list(indicators)
-    wide = db.query(
-        conn, "queries/indicator_sums", settings, basis=basis, indicators=wanted, **where
-    )
+    wide = stored_sums(conn, settings, basis=basis, indicators=indicators, **where)
     targets = db.query(conn, "queries/unit_targets", settings, scheme=scheme, unit_codes=unit_codes)
     rows = finish_wide(wide, load_catalog(), targets.lazy())
     if pending is None:

@@ -2,13 +2,13 @@
 -- 'all') for some units of one level, for the given school years (all when $school_years is
 -- null) and term (both when null); the measure columns of the indicators $indicators only
 -- (every indicator's when null). An `all` row is stored only where it differs from the
--- official one (ioc/compute/bases.py): where there is none, the official row is the answer.
+-- official one: with `all`, the official rows come too, and ioc.compute.bases.on_basis keeps
+-- each unit-period's `all` row where there is one, else its official row (a window here
+-- cost more than the read itself).
 select columns(
-    lambda c: c != 'basis' and (
-        $indicators is null
+    lambda c: $indicators is null
         or not contains(c, '__')
         or list_contains($indicators, split_part(c, '__', 1))
-    )
 )
 from out_indicator__sums
 where scheme = $scheme
@@ -17,5 +17,3 @@ where scheme = $scheme
     and list_contains($unit_codes, unit_code)
     and ($school_years is null or list_contains($school_years, school_year))
     and ($term is null or term = $term)
-qualify basis = $basis
-    or count(*) over (partition by unit_code, province_code, school_year, term) = 1
