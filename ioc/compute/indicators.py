@@ -10,7 +10,7 @@ norm that differs by level or school type is weighted by the schools' denominato
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -230,9 +230,46 @@ def school_rows(joined: pl.LazyFrame, norms: Norms) -> pl.LazyFrame:
     )
 
 
+def stored_measures(catalog: Catalog) -> dict[str, str]:
+    """Every measure column of :func:`measures` and the stored column that holds it: the
+    first of the columns that sum the same school column the same way (the indicators of
+    one scope share their ``s``; where a norm always applies, ``dn`` is ``d`` and ``wc`` is
+    ``c``), so each sum is stored once."""
+    first: dict[tuple[str, str], str] = {}
+    return {column: first.setdefault(m, column) for column, m in measures(catalog).items()}
+
+
+def with_every_measure(
+    wide: pl.DataFrame, catalog: Catalog, indicators: Collection[str] | None = None
+) -> pl.DataFrame:
+    """Stored sums (:func:`sums_columns`) with every measure column of ``indicators``
+    (every indicator's when None) and no other, as
+    :func:`ioc.compute.unit_values.finish_wide` reads them."""
+    wanted = None if indicators is None else set(indicators)
+    return wide.select(
+        *(c for c in wide.columns if "__" not in c),  # the unit, the period (the basis)
+        *(
+            pl.col(source).alias(column)
+            for column, source in stored_measures(catalog).items()
+            if wanted is None or column.split("__")[0] in wanted
+        ),
+    )
+
+
+def stored_columns(catalog: Catalog, indicators: Collection[str] | None) -> list[str] | None:
+    """The stored measure columns :func:`with_every_measure` needs for ``indicators`` (None:
+    every one)."""
+    if indicators is None:
+        return None
+    wanted = set(indicators)
+    held = stored_measures(catalog)
+    return sorted({held[c] for c in held if c.split("__")[0] in wanted})
+
+
 def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
     """Wide frame, one row per (unit, period) of every level of both schemes: for each
-    indicator the sums n, d, w, dn, s and the counts c (schools contributing) and wc.
+    indicator the sums n, d, w, dn, s and the counts c (schools contributing) and wc, each
+    sum stored once (:func:`stored_measures`; :func:`with_every_measure` names them all).
 
     Schools are first summed per cell (their five places and the period), then cells are
     rolled up to each level: every level is a function of the cell, so sums stay exact. A
@@ -246,7 +283,8 @@ def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
         .agg(_school_sum(source, how).alias(name) for (source, how), name in distinct.items())
         .collect(engine="streaming")
     )
-    named = [pl.col(distinct[m]).alias(column) for column, m in stored.items()]
+    kept = stored_measures(catalog)
+    named = [pl.col(distinct[m]).alias(c) for c, m in stored.items() if kept[c] == c]
     parts = pl.collect_all(
         [
             cells.lazy()
@@ -283,7 +321,8 @@ def _school_sum(source: str, how: str) -> pl.Expr:
 
 def sums_columns(catalog: Catalog) -> list[str]:
     """The columns of the stored wide table, in order (changes when the catalog does)."""
-    return ["scheme", "level", "unit_code", "province_code", *PERIOD_COLUMNS, *measures(catalog)]
+    held = dict.fromkeys(stored_measures(catalog).values())
+    return ["scheme", "level", "unit_code", "province_code", *PERIOD_COLUMNS, *held]
 
 
 def compute(
@@ -295,7 +334,8 @@ def compute(
 ) -> pl.DataFrame:
     """Every indicator at every level for every period (the out_indicator__values rows)."""
     schools = prepare_schools(returns, registry, expected, catalog.norms)
-    return finish_wide(unit_sums(schools, catalog), catalog, targets)
+    wide = with_every_measure(unit_sums(schools, catalog), catalog)
+    return finish_wide(wide, catalog, targets)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import polars as pl
 from ioc import db
 from ioc.catalog.definitions import Catalog, Indicator, load_catalog
 from ioc.compute.bases import on_basis
+from ioc.compute.indicators import stored_columns, with_every_measure
 from ioc.compute.unit_values import finish_wide
 from ioc.config import Settings
 from ioc.domain.period import Period
@@ -42,13 +43,15 @@ def stored_sums(
     indicators: Collection[str] | None,
     **where: Any,
 ) -> pl.DataFrame:
-    """The stored sums (wide) of ``basis`` for the units and periods ``where`` names (the
-    parameters of ``queries/indicator_sums``); ``indicators``: only theirs (all when None)."""
-    wanted = None if indicators is None else list(indicators)
+    """The stored sums (wide, every measure column named) of ``basis`` for the units and
+    periods ``where`` names (the parameters of ``queries/indicator_sums``); ``indicators``:
+    only theirs (all when None)."""
+    catalog = load_catalog()
+    columns = stored_columns(catalog, indicators)
     found = db.query(
-        conn, "queries/indicator_sums", settings, basis=basis, indicators=wanted, **where
+        conn, "queries/indicator_sums", settings, basis=basis, columns=columns, **where
     )
-    return on_basis(found, basis)
+    return with_every_measure(on_basis(found, basis), catalog, indicators)
 
 
 def stored_values(

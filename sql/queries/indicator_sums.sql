@@ -1,14 +1,12 @@
 -- Stored indicator sums (wide: one row per unit and period) on one basis ('official' |
 -- 'all') for some units of one level, for the given school years (all when $school_years is
--- null) and term (both when null); the measure columns of the indicators $indicators only
--- (every indicator's when null). An `all` row is stored only where it differs from the
--- official one: with `all`, the official rows come too, and ioc.compute.bases.on_basis keeps
--- each unit-period's `all` row where there is one, else its official row (a window here
--- cost more than the read itself).
+-- null) and term (both when null); of the measure columns, only $columns (every one when
+-- null: ioc.compute.indicators.stored_columns). An `all` row is stored only where it differs
+-- from the official one: with `all`, the official rows come too, and
+-- ioc.compute.bases.on_basis keeps each unit-period's `all` row where there is one, else its
+-- official row (a window here cost more than the read itself).
 select columns(
-    lambda c: $indicators is null
-        or not contains(c, '__')
-        or list_contains($indicators, split_part(c, '__', 1))
+    lambda c: $columns is null or not contains(c, '__') or list_contains($columns, c)
 )
 from out_indicator__sums
 where scheme = $scheme

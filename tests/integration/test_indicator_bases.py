@@ -20,6 +20,7 @@ from ioc.compute.indicators import prepare_schools, unit_sums
 from ioc.compute.out_tables import rebuild_indicators
 from ioc.config import Settings
 from ioc.domain.units import PLACE_COLUMN
+from ioc.views.indicators import stored_values
 from tests.fixtures import SCHOOLS, table_rows, write_csv
 
 PERIOD = "2021-2022/DN"
@@ -121,3 +122,38 @@ def test_both_bases_equal_sums_of_their_own_returns(tmp_path: Path) -> None:
         assert_frame_equal(stored(conn, "official"), stored(conn, "all"))
         assert_frame_equal(stored(conn, "all"), by_hand(conn, ALL), rel_tol=1e-12, abs_tol=1e-9)
         assert db.scalar(conn, "select mode from meta__approval") == "off"
+
+
+def test_each_indicator_read_alone_equals_its_rows_read_with_every_other(tmp_path: Path) -> None:
+    """A sum several indicators share is stored once, under one indicator's name: an
+    indicator read on its own still has its own (the reader takes the columns it needs)."""
+    settings = Settings(data_dir=tmp_path / "data", approval="off")
+    (report,) = ingest(
+        [write_csv(tmp_path / "returns.csv", table_rows())], period=PERIOD, settings=settings
+    )
+    assert report.status == "loaded"
+    conn = db.connect_published(settings)
+    try:
+        for scheme, level in PLACE_COLUMN:
+            units = (
+                conn.sql(
+                    "select distinct unit_code from out_indicator__sums "
+                    "where scheme = ? and level = ?",
+                    params=[scheme, level],
+                )
+                .pl()["unit_code"]
+                .to_list()
+            )
+            where = {"scheme": scheme, "level": level, "unit_codes": units}
+            every = stored_values(conn, settings, **where, school_years=None, term=None)
+            # every indicator but those scoped to the other term (CN)
+            assert every["indicator_id"].n_unique() >= len(load_catalog().indicators) - 2
+            keys = ["unit_code", "school_year", "term"]
+            for indicator in every["indicator_id"].unique():
+                alone = stored_values(
+                    conn, settings, **where, school_years=None, term=None, indicators=[indicator]
+                )
+                mine = every.filter(pl.col("indicator_id") == indicator)
+                assert_frame_equal(alone.sort(keys), mine.sort(keys))
+    finally:
+        conn.close()

@@ -2,7 +2,9 @@
 stored ``s`` of each indicator is still the count of its schools in scope, and ``dn`` and
 ``wc`` are still the sum of the schools' ``d`` where ``w`` is known and the count of ``w``
 (for a norm that applies to every school they are summed as ``d`` and ``c``), as if each
-indicator were summed on its own."""
+indicator were summed on its own; each such sum is stored once
+(ioc.compute.indicators.stored_measures) and read back under every indicator's name
+(with_every_measure)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,10 @@ from ioc.compute.indicators import (
     prepare_schools,
     school_exprs,
     shared_exprs,
+    stored_measures,
+    sums_columns,
     unit_sums,
+    with_every_measure,
 )
 from tests.unit.test_indicators import CATALOG, frames
 
@@ -35,8 +40,12 @@ def test_shared_measures_equal_each_indicators_own_sums() -> None:
             own.append(pl.when(w.is_not_null()).then(d).sum().alias(f"{ind.id}__dn"))
             own.append(w.count().cast(pl.UInt32).alias(f"{ind.id}__wc"))
     want = wide.group_by(KEYS).agg(own).collect()
+    stored = unit_sums(schools, CATALOG)
+    assert stored.columns == sums_columns(CATALOG)
+    held = stored_measures(CATALOG)
+    assert len(set(held.values())) < len(held)  # shared sums are stored once
     got = (
-        unit_sums(schools, CATALOG)
+        with_every_measure(stored, CATALOG)
         .filter((pl.col("scheme") == "legacy") & (pl.col("level") == "province"))
         .rename({"unit_code": "province_code_legacy"})
         .select(want.columns)
