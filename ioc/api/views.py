@@ -22,7 +22,7 @@ from ioc import db
 from ioc.api.cache import Getter, Spec
 from ioc.api.slices import Indexed, as_text, compact
 from ioc.catalog.definitions import load_catalog
-from ioc.compute.indicators import reported_values
+from ioc.compute.school_values import reported_values
 from ioc.config import Settings
 from ioc.domain.period import Period
 from ioc.domain.units import PLACE_COLUMN, PLACE_COLUMNS, Unit, place_column

@@ -146,9 +146,11 @@ def differing(official: pl.DataFrame, every: pl.DataFrame) -> pl.DataFrame:
 
 
 def on_basis(stored: pl.DataFrame, basis: str) -> pl.DataFrame:
-    """The rows of ``stored`` (stored rows of both bases, with ``basis``) a reader of
-    ``basis`` takes: a unit-period's ``all`` row where there is one, else its official row;
-    without the column ``basis``."""
+    """The rows of ``stored`` (stored rows of both bases, with ``basis``; without it, rows
+    of one basis, returned as they are) a reader of ``basis`` takes: a unit-period's ``all``
+    row where there is one, else its official row; without the column ``basis``."""
+    if "basis" not in stored.columns:
+        return stored  # read from one basis only
     if basis == "all":
         key = [c for c in UNIT_PERIOD if c in stored.columns]
         every = stored.filter(pl.col("basis") == "all")

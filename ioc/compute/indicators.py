@@ -11,12 +11,11 @@ norm that differs by level or school type is weighted by the schools' denominato
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
 
 import polars as pl
 
 from ioc.catalog.definitions import Catalog, Indicator, Norm, Norms
-from ioc.compute.unit_values import finish_wide, status_expr
+from ioc.compute.unit_values import finish_wide
 from ioc.domain.period import PERIOD_COLUMNS, date_expr
 from ioc.domain.units import PLACE_COLUMN, PLACE_COLUMNS, place_column
 
@@ -37,7 +36,8 @@ GROUPINGS: list[tuple[str, str, str, str]] = [
 ]
 
 
-def _col(ind: Indicator, part: str) -> str:
+def measure_column(ind: Indicator, part: str) -> str:
+    """The column of an indicator's measure (``NET_CLASS_SIZE__n``)."""
     return f"{ind.id}__{part}"
 
 
@@ -151,12 +151,12 @@ def school_exprs(catalog: Catalog) -> list[pl.Expr]:
         both = scope & n.is_not_null() & d.is_not_null()
         n_ok = pl.when(both).then(n.cast(pl.Float64))
         d_ok = pl.when(both).then(d.cast(pl.Float64))
-        exprs += [n_ok.alias(_col(ind, "n")), d_ok.alias(_col(ind, "d"))]
+        exprs += [n_ok.alias(measure_column(ind, "n")), d_ok.alias(measure_column(ind, "d"))]
         if ind.norm:
             w = pl.col(f"__norm_{ind.norm}") * d_ok
-            exprs.append(w.alias(_col(ind, "w")))
+            exprs.append(w.alias(measure_column(ind, "w")))
             if not _always(catalog.norms.by_id[ind.norm]):
-                exprs.append(pl.when(w.is_not_null()).then(d_ok).alias(_col(ind, "dn")))
+                exprs.append(pl.when(w.is_not_null()).then(d_ok).alias(measure_column(ind, "dn")))
     return exprs
 
 
@@ -172,17 +172,17 @@ def measures(catalog: Catalog) -> dict[str, tuple[str, str]]:
     where the norm always applies ``dn`` is the sum of ``d`` and ``wc`` its count."""
     out: dict[str, tuple[str, str]] = {}
     for ind in catalog.indicators:
-        d = _col(ind, "d")
+        d = measure_column(ind, "d")
         always = ind.norm is not None and _always(catalog.norms.by_id[ind.norm])
-        out[_col(ind, "n")] = (_col(ind, "n"), "sum")
+        out[measure_column(ind, "n")] = (measure_column(ind, "n"), "sum")
         out[d] = (d, "sum")
-        out[_col(ind, "s")] = (_scope_key(ind), "sum")
+        out[measure_column(ind, "s")] = (_scope_key(ind), "sum")
         if ind.norm:
-            out[_col(ind, "w")] = (_col(ind, "w"), "sum")
-            out[_col(ind, "dn")] = (d if always else _col(ind, "dn"), "sum")
-        out[_col(ind, "c")] = (d, "count")
+            out[measure_column(ind, "w")] = (measure_column(ind, "w"), "sum")
+            out[measure_column(ind, "dn")] = (d if always else measure_column(ind, "dn"), "sum")
+        out[measure_column(ind, "c")] = (d, "count")
         if ind.norm:
-            out[_col(ind, "wc")] = (d if always else _col(ind, "w"), "count")
+            out[measure_column(ind, "wc")] = (d if always else measure_column(ind, "w"), "count")
     return out
 
 
@@ -245,15 +245,32 @@ def with_every_measure(
     """Stored sums (:func:`sums_columns`) with every measure column of ``indicators``
     (every indicator's when None) and no other, as
     :func:`ioc.compute.unit_values.finish_wide` reads them."""
+    named = _named_measures(catalog, None if indicators is None else tuple(sorted(indicators)))
+    get = wide.get_column  # columns taken as they are: a select of hundreds costs ~1 ms
+    unit = [get(c) for c in wide.columns if "__" not in c]  # the unit, the period (basis)
+    return pl.DataFrame([*unit, *(get(source).alias(column) for column, source in named)])
+
+
+#: (column, stored column) pairs by (catalog, indicators): every API read of sums names them
+MAX_KEPT = 512
+_NAMED: dict[tuple[int, tuple[str, ...] | None], tuple[Catalog, list[tuple[str, str]]]] = {}
+
+
+def _named_measures(catalog: Catalog, indicators: tuple[str, ...] | None) -> list[tuple[str, str]]:
+    key = (id(catalog), indicators)
+    kept = _NAMED.get(key)
+    if kept is not None and kept[0] is catalog:
+        return kept[1]
     wanted = None if indicators is None else set(indicators)
-    return wide.select(
-        *(c for c in wide.columns if "__" not in c),  # the unit, the period (the basis)
-        *(
-            pl.col(source).alias(column)
-            for column, source in stored_measures(catalog).items()
-            if wanted is None or column.split("__")[0] in wanted
-        ),
-    )
+    named = [
+        (column, source)
+        for column, source in stored_measures(catalog).items()
+        if wanted is None or column.split("__")[0] in wanted
+    ]
+    if len(_NAMED) >= MAX_KEPT:
+        _NAMED.clear()
+    _NAMED[key] = (catalog, named)
+    return named
 
 
 def stored_columns(catalog: Catalog, indicators: Collection[str] | None) -> list[str] | None:
@@ -261,9 +278,8 @@ def stored_columns(catalog: Catalog, indicators: Collection[str] | None) -> list
     every one)."""
     if indicators is None:
         return None
-    wanted = set(indicators)
-    held = stored_measures(catalog)
-    return sorted({held[c] for c in held if c.split("__")[0] in wanted})
+    named = _named_measures(catalog, tuple(sorted(indicators)))
+    return sorted({source for _, source in named})
 
 
 def unit_sums(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
@@ -336,104 +352,3 @@ def compute(
     schools = prepare_schools(returns, registry, expected, catalog.norms)
     wide = with_every_measure(unit_sums(schools, catalog), catalog)
     return finish_wide(wide, catalog, targets)
-
-
-@dataclass(frozen=True)
-class _SchoolPlan:
-    """The expressions of :func:`school_values` for some indicators."""
-
-    shared: list[pl.Expr]
-    school: list[pl.Expr]
-    parts: list[pl.Expr]  # one struct per indicator, all of one type
-    rules: pl.LazyFrame  # each indicator's norm comparison and tolerance
-
-
-#: plans by (catalog, indicators): making one costs more than using it on one school's rows
-_PLANS: dict[tuple[int, tuple[str, ...]], tuple[Catalog, _SchoolPlan]] = {}
-_MAX_PLANS = 512
-
-
-def _school_plan(catalog: Catalog, indicator_ids: Sequence[str]) -> _SchoolPlan:
-    key = (id(catalog), tuple(indicator_ids))
-    kept = _PLANS.get(key)
-    if kept is not None and kept[0] is catalog:
-        return kept[1]
-    chosen = [catalog.by_id[i] for i in indicator_ids]
-    sub = catalog.model_copy(update={"indicators": chosen})
-    stored = measures(sub)
-    parts = []
-    for ind in chosen:
-        n, d = pl.col(_col(ind, "n")), pl.col(_col(ind, "d"))
-        summed = ind.kind in ("sum", "schools", "shortfall")
-        value = n if summed else pl.when(d != 0).then(ind.factor * n / d)
-        norm = pl.lit(None, pl.Float64)
-        if ind.norm:
-            w, dn = pl.col(_col(ind, "w")), pl.col(stored[_col(ind, "dn")][0])
-            norm = w if summed else pl.when(dn != 0).then(w / dn)
-        parts.append(
-            pl.struct(
-                (pl.col(stored[_col(ind, "s")][0]) > 0).alias("in_scope"),
-                n.cast(pl.Float64).alias("numerator"),
-                d.cast(pl.Float64).alias("denominator"),
-                value.cast(pl.Float64).alias("value"),
-                norm.cast(pl.Float64).alias("norm_value"),
-            ).alias(ind.id)
-        )
-    norms = [catalog.norms.by_id[i.norm] if i.norm else None for i in chosen]
-    rules = pl.LazyFrame(
-        {
-            "indicator_id": [i.id for i in chosen],
-            "comparison": [n.comparison if n else None for n in norms],
-            "tolerance": [n.tolerance if n else 0.0 for n in norms],
-        },
-        schema_overrides={"comparison": pl.String, "tolerance": pl.Float64},
-    )
-    plan = _SchoolPlan(shared_exprs(sub), school_exprs(sub), parts, rules)
-    if len(_PLANS) >= _MAX_PLANS:
-        _PLANS.clear()
-    _PLANS[key] = (catalog, plan)
-    return plan
-
-
-def school_values(
-    returns: pl.LazyFrame,
-    registry: pl.LazyFrame,
-    expected: pl.LazyFrame,
-    catalog: Catalog,
-    indicator_ids: list[str],
-) -> pl.DataFrame:
-    """Per school and period: value, norm and status of the given indicators (long frame)."""
-    plan = _school_plan(catalog, indicator_ids)
-    keys = ["school_code", *PERIOD_COLUMNS]
-    return (
-        prepare_schools(returns, registry, expected, catalog.norms)
-        .with_columns(plan.shared)
-        .with_columns(plan.school)
-        .select(*keys, *plan.parts)
-        .unpivot(index=keys, variable_name="indicator_id", value_name="x")
-        .unnest("x")
-        .filter("in_scope")
-        .drop("in_scope")
-        .join(plan.rules, on="indicator_id", how="left", maintain_order="left")
-        .with_columns(
-            status_expr("value", "norm_value", "comparison", "tolerance").alias("norm_status")
-        )
-        .drop("comparison", "tolerance")
-        .collect()
-    )
-
-
-def reported_values(
-    returns: pl.DataFrame, registry: pl.DataFrame, catalog: Catalog, indicator_ids: list[str]
-) -> pl.DataFrame:
-    """:func:`school_values` for the returns given (each counted as expected and on time)."""
-    expected = returns.select(
-        "school_code",
-        *PERIOD_COLUMNS,
-        pl.lit(True).alias("has_return"),
-        pl.lit(True).alias("is_on_time"),
-    )
-    fields = [c for c in returns.columns if c not in ("scheme", "run_id", "sheet", "source_row")]
-    return school_values(
-        returns.select(fields).lazy(), registry.lazy(), expected.lazy(), catalog, indicator_ids
-    )

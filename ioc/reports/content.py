@@ -17,7 +17,7 @@ import polars as pl
 from ioc import db
 from ioc.catalog import load_contract
 from ioc.catalog.definitions import load_catalog
-from ioc.compute.indicators import reported_values
+from ioc.compute.school_values import reported_values
 from ioc.compute.unit_values import finish_wide
 from ioc.config import Settings
 from ioc.domain.period import Period

@@ -4,9 +4,11 @@
 -- null: ioc.compute.indicators.stored_columns). An `all` row is stored only where it differs
 -- from the official one: with `all`, the official rows come too, and
 -- ioc.compute.bases.on_basis keeps each unit-period's `all` row where there is one, else its
--- official row (a window here cost more than the read itself).
+-- official row (a window here cost more than the read itself). The column `basis` comes
+-- with `all` only.
 select columns(
-    lambda c: $columns is null or not contains(c, '__') or list_contains($columns, c)
+    lambda c: (c != 'basis' or $basis = 'all')
+        and ($columns is null or not contains(c, '__') or list_contains($columns, c))
 )
 from out_indicator__sums
 where scheme = $scheme

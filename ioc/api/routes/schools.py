@@ -30,7 +30,7 @@ from ioc.api.scope import require_school_in_scope, require_schools
 from ioc.api.views import DEFAULT_INDICATOR, period_schools, school_places, unit_schools
 from ioc.catalog.definitions import load_catalog
 from ioc.catalog.messages import describe
-from ioc.compute.indicators import reported_values
+from ioc.compute.school_values import reported_values
 from ioc.config import Settings
 
 router = APIRouter(prefix="/schools", tags=["schools"])
