@@ -4,15 +4,9 @@
 select stored.* replace (units.basis as basis)
 from units
 inner join out_indicator__sums as stored
-    on stored.scheme = units.scheme
-    and stored.level = units.level
-    and stored.unit_code = units.unit_code
-    and stored.province_code = units.province_code
-    and stored.school_year = units.school_year
-    and stored.term = units.term
-    and (stored.basis = units.basis or stored.basis = 'official')
+    using (scheme, level, unit_code, province_code, school_year, term)
+where stored.basis = units.basis or stored.basis = 'official'
 qualify row_number() over (
-    partition by units.scheme, units.level, units.unit_code, units.province_code,
-        units.school_year, units.term, units.basis
+    partition by scheme, level, unit_code, province_code, school_year, term, units.basis
     order by stored.basis = units.basis desc
 ) = 1
