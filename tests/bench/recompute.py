@@ -36,8 +36,7 @@ def main(argv: list[str]) -> int:
     settings = Settings()
     conn = duckdb.connect(args.snapshot)
     try:
-        conn.execute(f"set threads = {int(settings.duckdb_threads)}")
-        conn.execute("set memory_limit = ?", [settings.duckdb_memory_limit])
+        db.configure(conn, settings)  # as the product's writer
         conn.execute("set enable_progress_bar = false")
         db.apply_schema(conn, settings)
         opened = time.perf_counter()

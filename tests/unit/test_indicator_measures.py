@@ -9,8 +9,10 @@ indicator were summed on its own; each such sum is stored once
 from __future__ import annotations
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
+from ioc.compute import indicators
 from ioc.compute.indicators import (
     measures,
     prepare_schools,
@@ -26,8 +28,14 @@ from tests.unit.test_indicators import CATALOG, frames
 KEYS = ["province_code_legacy", "school_year", "term"]
 
 
-def test_shared_measures_equal_each_indicators_own_sums() -> None:
+@pytest.mark.parametrize("years_at_once", [1, indicators.YEARS_AT_ONCE])
+def test_shared_measures_equal_each_indicators_own_sums(
+    years_at_once: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Also when the school years are summed one at a time: every period's sums, once."""
+    monkeypatch.setattr(indicators, "YEARS_AT_ONCE", years_at_once)
     returns, registry, expected, _ = frames()
+    assert expected.select(pl.col("school_year").n_unique()).collect().item() > 1
     schools = prepare_schools(returns, registry, expected, CATALOG.norms)
     wide = schools.with_columns(shared_exprs(CATALOG)).with_columns(school_exprs(CATALOG))
     scopes = measures(CATALOG)
