@@ -28,12 +28,12 @@ from tests.unit.test_indicators import CATALOG, frames
 KEYS = ["province_code_legacy", "school_year", "term"]
 
 
-@pytest.mark.parametrize("years_at_once", [1, indicators.YEARS_AT_ONCE])
+@pytest.mark.parametrize("rows_at_once", [1, indicators.ROWS_AT_ONCE])
 def test_shared_measures_equal_each_indicators_own_sums(
-    years_at_once: int, monkeypatch: pytest.MonkeyPatch
+    rows_at_once: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Also when the school years are summed one at a time: every period's sums, once."""
-    monkeypatch.setattr(indicators, "YEARS_AT_ONCE", years_at_once)
+    """Also when each school year is summed on its own: every period's sums, once."""
+    monkeypatch.setattr(indicators, "ROWS_AT_ONCE", rows_at_once)
     returns, registry, expected, _ = frames()
     assert expected.select(pl.col("school_year").n_unique()).collect().item() > 1
     schools = prepare_schools(returns, registry, expected, CATALOG.norms)
