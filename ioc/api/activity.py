@@ -1,10 +1,24 @@
-"""Requests in flight in this process, for background work that should give way to them
-(the warm-up of a build already served: :mod:`ioc.api.warm`)."""
+"""Requests in flight, for background work that should give way to them (the warm-up of a
+build already served: :mod:`ioc.api.warm`): in this process (:class:`Activity`), or in every
+worker of the server (:class:`ServerActivity`, ``ioc serve --workers N``), whose warm-ups
+share the machine's cores with each other's requests."""
 
 from __future__ import annotations
 
+import fcntl
+import mmap
+import os
+import struct
+import tempfile
 import threading
 import time
+from pathlib import Path
+
+from ioc.config import Settings
+
+SLOT = struct.Struct("<qqd")  # a worker's slot: its pid, requests in flight, when the last ended
+SLOTS = 64  # workers of one server, at most (ioc serve --workers: up to 32, and replacements)
+POLL_SECONDS = 0.02  # how often a wait for a pause looks at the other workers
 
 
 class Activity:
@@ -43,3 +57,96 @@ class Activity:
             if left <= 0:
                 return False
             time.sleep(min(pause - since, left) if since < pause else 0.0)
+
+
+def server_file(server_pid: int) -> Path:
+    """Where the workers of the server process ``server_pid`` count their requests: a file
+    of this machine (its temporary directory), never the data directory, which several
+    machines may share."""
+    return Path(tempfile.gettempdir()) / f"ioc-activity-{server_pid}"
+
+
+class ServerActivity(Activity):
+    """Requests in flight in every worker of one server: each worker counts its own in a slot
+    of a file they share (mapped in memory; a slot is claimed once, under a lock), and a wait
+    for a pause reads every live worker's slot. A worker killed while it answered leaves a
+    count that no longer counts: the slots of processes gone are skipped (and reused)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__()
+        size = SLOT.size * SLOTS
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                if os.fstat(fd).st_size < size:
+                    os.ftruncate(fd, size)
+                self._map = mmap.mmap(fd, size)
+                self._slot = self._claim()
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+        finally:
+            os.close(fd)  # the mapping stays
+
+    def _claim(self) -> int:
+        """A free slot (never used, or its process gone), now this process's."""
+        for number in range(SLOTS):
+            pid, _, _ = SLOT.unpack_from(self._map, number * SLOT.size)
+            if pid == 0 or not _alive(pid):
+                SLOT.pack_into(self._map, number * SLOT.size, os.getpid(), 0, 0.0)
+                return number * SLOT.size
+        raise RuntimeError(f"more than {SLOTS} workers count their requests in one file")
+
+    def begin(self) -> None:
+        super().begin()
+        self._write()
+
+    def end(self) -> None:
+        super().end()
+        self._write()
+
+    def _write(self) -> None:
+        with self._lock:  # this process's count and time, as the base class keeps them
+            SLOT.pack_into(self._map, self._slot, os.getpid(), self._in_flight, self._last)
+
+    def busy(self) -> tuple[int, float]:
+        """Requests in flight in every live worker, and when the last of them ended
+        (monotonic: the same clock in every process of the machine)."""
+        in_flight, last = 0, 0.0
+        for offset in range(0, SLOT.size * SLOTS, SLOT.size):
+            pid, count, ended = SLOT.unpack_from(self._map, offset)
+            if pid != 0 and (offset == self._slot or _alive(pid)):
+                in_flight += count
+                last = max(last, ended)
+        return in_flight, last
+
+    def wait_quiet(self, pause: float, timeout: float) -> bool:
+        """Whether no worker of the server has had a request in flight for ``pause``
+        seconds, waiting up to ``timeout`` seconds for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            in_flight, last = self.busy()
+            now = time.monotonic()
+            if in_flight == 0 and now - last >= pause:
+                return True
+            if now >= deadline:
+                return False
+            time.sleep(min(POLL_SECONDS, deadline - now))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: alive
+    return True
+
+
+def activity_of(settings: Settings) -> Activity:
+    """This process's: of every worker of its server when ``ioc serve`` runs several (each
+    a child of the serving process: :func:`server_file`), else of this process alone."""
+    if settings.workers == 1:
+        return Activity()
+    return ServerActivity(server_file(os.getppid()))

@@ -14,7 +14,7 @@ from starlette.types import Receive, Scope, Send
 
 from ioc import __version__
 from ioc.api import errors, memory, warm
-from ioc.api.activity import Activity
+from ioc.api.activity import Activity, activity_of
 from ioc.api.auth import SESSION_COOKIE, AuthService
 from ioc.api.cache import BuildCache
 from ioc.api.middleware import PREFIX, ResponseCache, SuffixAndETag
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, store_prepared: bool = False) -
     responses = ResponseCache(max_bytes=settings.response_cache_mb << 20)
     app = Api(
         responses,
+        activity_of(settings),
         title="IOC-EDU API",
         version=__version__,
         description="Indicators, schools, data quality and ingest of a Department of "
@@ -218,10 +219,10 @@ class Api(FastAPI):
     handling, telemetry, routing): answering from the response cache costs no more than
     that middleware."""
 
-    def __init__(self, responses: ResponseCache, **kwargs: Any) -> None:
+    def __init__(self, responses: ResponseCache, activity: Activity, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.front = SuffixAndETag(super().__call__, responses)
-        self.activity = Activity()  # requests in flight: the warm-up of a served build waits
+        self.activity = activity  # requests in flight: the warm-up of a served build waits
 
     def openapi(self) -> dict[str, Any]:
         """The document, with what FastAPI cannot infer: errors as problem+json, the CSV and

@@ -9,7 +9,8 @@ default indicator of a school list; and every province's series in both schemes.
 served already, what any unit's page asks first for every unit of a level at once (the
 returns not yet approved, the quality reports of those periods), and the indicators and
 school lists of the other periods of the newest school years, each step only
-after a pause in the requests (the warm-up gives way to what users ask). Anything else
+after a pause in the requests of every worker of the server, and none in the first second
+(the warm-up gives way to what users ask). Anything else
 is computed on first request (then kept for the build). A build no longer kept (a newer one
 is served or prepared) stops its warm-up."""
 
@@ -51,6 +52,10 @@ SCHEMES: tuple[Scheme, ...] = ("legacy", "2025")
 
 
 QUIET_SECONDS = 0.25  # without a request in flight, before a step of a served build's warm-up
+#: none of those steps before this long after the build is served: the first requests on a
+#: new build come right after it (the pages and screens that look for one), and a step
+#: started then held the cores they waited for (the national build: 70-210 ms, not 6 ms)
+SETTLE_SECONDS = 1.0
 Quiet = Callable[[float, float], bool]  # (pause, timeout): whether requests paused
 
 
@@ -116,6 +121,7 @@ def _warm(
                     build.build_id,
                     time.perf_counter() - started,
                 )
+                time.sleep(SETTLE_SECONDS)  # the first requests on it come now
             else:
                 while cache.build == build.build_id and not quiet(QUIET_SECONDS, 1.0):
                     if not cache.keeps(build.build_id):

@@ -29,6 +29,7 @@ def serve(
     """Start the dashboard (http://HOST:PORT/) and the API (/api/v1, documented at /api/docs)."""
     import uvicorn
 
+    from ioc.api.activity import server_file
     from ioc.cli.asgi import build
 
     settings = get_settings()
@@ -55,7 +56,10 @@ def serve(
         return
     # each worker builds the application from the environment (ioc.cli.asgi.app)
     os.environ["IOC_WORKERS"] = str(settings.workers)
-    uvicorn.run("ioc.cli.asgi:app", factory=True, workers=settings.workers, **options)
+    try:
+        uvicorn.run("ioc.cli.asgi:app", factory=True, workers=settings.workers, **options)
+    finally:
+        server_file(os.getpid()).unlink(missing_ok=True)  # where the workers counted requests
 
 
 def prepare(settings: Settings) -> None:
