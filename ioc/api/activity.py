@@ -6,8 +6,10 @@ share the machine's cores with each other's requests."""
 from __future__ import annotations
 
 import fcntl
+import logging
 import mmap
 import os
+import stat
 import struct
 import tempfile
 import threading
@@ -19,6 +21,7 @@ from ioc.config import Settings
 SLOT = struct.Struct("<qqd")  # a worker's slot: its pid, requests in flight, when the last ended
 SLOTS = 64  # workers of one server, at most (ioc serve --workers: up to 32, and replacements)
 POLL_SECONDS = 0.02  # how often a wait for a pause looks at the other workers
+log = logging.getLogger("ioc.api")
 
 
 class Activity:
@@ -75,8 +78,12 @@ class ServerActivity(Activity):
     def __init__(self, path: Path) -> None:
         super().__init__()
         size = SLOT.size * SLOTS
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        # never through a link, never a file someone else made (a shared temporary directory)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
         try:
+            found = os.fstat(fd)
+            if not stat.S_ISREG(found.st_mode) or found.st_uid != os.getuid():
+                raise PermissionError(f"{path} is not a file of this user's own")
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 if os.fstat(fd).st_size < size:
@@ -149,4 +156,9 @@ def activity_of(settings: Settings) -> Activity:
     a child of the serving process: :func:`server_file`), else of this process alone."""
     if settings.workers == 1:
         return Activity()
-    return ServerActivity(server_file(os.getppid()))
+    path = server_file(os.getppid())
+    try:
+        return ServerActivity(path)
+    except OSError as exc:  # a link or another user's file there: count this worker's alone
+        log.warning("requests counted in this worker only: %s", exc)
+        return Activity()

@@ -10,6 +10,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from ioc.api.activity import (
     SLOT,
     SLOTS,
@@ -129,3 +131,20 @@ def test_one_worker_counts_alone_several_share_the_servers_file(tmp_path: Path) 
     assert isinstance(shared, ServerActivity)
     assert server_file(os.getppid()).is_file()  # the serving process removes it at exit
     server_file(os.getppid()).unlink()
+
+
+def test_a_link_in_the_servers_place_is_never_written_through(tmp_path: Path) -> None:
+    """Someone else's link where the server's file goes (a shared temporary directory): the
+    worker counts its own requests only, and the file the link points to is untouched."""
+    target = tmp_path / "precious"
+    target.write_text("keep me", encoding="utf-8")
+    path = server_file(os.getppid())
+    path.unlink(missing_ok=True)
+    path.symlink_to(target)
+    try:
+        with pytest.raises(OSError):
+            ServerActivity(path)
+        assert type(activity_of(Settings(data_dir=tmp_path, workers=2))) is Activity
+        assert target.read_text(encoding="utf-8") == "keep me"
+    finally:
+        path.unlink()
