@@ -315,14 +315,14 @@ def _year_batches(schools: pl.LazyFrame) -> list[pl.LazyFrame]:
             rows = 0
         batches[-1].append(year)
         rows += count
-    if len(batches) < 2:
-        return [schools]
+    if len(batches) < 2 or None in sizes["school_year"]:
+        return [schools]  # a row without a school year is in no batch: never left out
     return [schools.filter(pl.col("school_year").is_in(years)) for years in batches]
 
 
 def _unit_sums_at_once(schools: pl.LazyFrame, catalog: Catalog) -> pl.DataFrame:
     """:func:`unit_sums` of the schools given, every period in one go (one batch of
-    (:func:`_year_batches`)."""
+    :func:`_year_batches`)."""
     stored = measures(catalog)
     distinct = {m: f"__m{i}" for i, m in enumerate(dict.fromkeys(stored.values()))}
     cells = (
