@@ -16,6 +16,8 @@ import threading
 import time
 from pathlib import Path
 
+import psutil
+
 from ioc.config import Settings
 
 SLOT = struct.Struct("<qqd")  # a worker's slot: its pid, requests in flight, when the last ended
@@ -86,7 +88,7 @@ class ServerActivity(Activity):
                 raise PermissionError(f"{path} is not a file of this user's own")
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
-                if os.fstat(fd).st_size < size:
+                if found.st_size < size:  # made now (another worker only sets the same size)
                     os.ftruncate(fd, size)
                 self._map = mmap.mmap(fd, size)
                 self._slot = self._claim()
@@ -99,7 +101,7 @@ class ServerActivity(Activity):
         """A free slot (never used, or its process gone), now this process's."""
         for number in range(SLOTS):
             pid, _, _ = SLOT.unpack_from(self._map, number * SLOT.size)
-            if pid == 0 or not _alive(pid):
+            if pid == 0 or not psutil.pid_exists(pid):
                 SLOT.pack_into(self._map, number * SLOT.size, os.getpid(), 0, 0.0)
                 return number * SLOT.size
         raise RuntimeError(f"more than {SLOTS} workers count their requests in one file")
@@ -122,7 +124,7 @@ class ServerActivity(Activity):
         in_flight, last = 0, 0.0
         for offset in range(0, SLOT.size * SLOTS, SLOT.size):
             pid, count, ended = SLOT.unpack_from(self._map, offset)
-            if pid != 0 and (offset == self._slot or _alive(pid)):
+            if pid != 0 and (offset == self._slot or psutil.pid_exists(pid)):
                 in_flight += count
                 last = max(last, ended)
         return in_flight, last
@@ -139,16 +141,6 @@ class ServerActivity(Activity):
             if now >= deadline:
                 return False
             time.sleep(min(POLL_SECONDS, deadline - now))
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's process: alive
-    return True
 
 
 def activity_of(settings: Settings) -> Activity:

@@ -250,7 +250,6 @@ def test_reopen_needs_a_reason_and_a_province_approver(server: Any) -> None:
     with client(server, "approver-94") as approver:
         r = _act(approver, code, "approve", content_hash)
         assert r.status_code == 200 and r.json()["review"]["state"] == "approved", r.text
-    with client(server, "approver-94") as approver:
         r = _act(approver, code, "reopen", content_hash)
         assert r.status_code == 422 and r.json()["code"] == "review_reason", r.text
     with client(server, "demo-checker-945") as checker:
