@@ -15,8 +15,8 @@ from ioc.compute.indicators import (
     measure_column,
     measures,
     prepare_schools,
-    school_exprs,
-    shared_exprs,
+    school_stages,
+    with_school_measures,
 )
 from ioc.compute.unit_values import status_expr
 from ioc.domain.period import PERIOD_COLUMNS
@@ -26,8 +26,7 @@ from ioc.domain.period import PERIOD_COLUMNS
 class _SchoolPlan:
     """The expressions of :func:`school_values` for some indicators."""
 
-    shared: list[pl.Expr]
-    school: list[pl.Expr]
+    stages: list[list[pl.Expr]]  # :func:`ioc.compute.indicators.school_stages`
     parts: list[pl.Expr]  # one struct per indicator, all of one type
     rules: pl.LazyFrame  # each indicator's norm comparison and tolerance
 
@@ -71,7 +70,7 @@ def _school_plan(catalog: Catalog, indicator_ids: Sequence[str]) -> _SchoolPlan:
         },
         schema_overrides={"comparison": pl.String, "tolerance": pl.Float64},
     )
-    plan = _SchoolPlan(shared_exprs(sub), school_exprs(sub), parts, rules)
+    plan = _SchoolPlan(school_stages(sub), parts, rules)
     if len(_PLANS) >= MAX_KEPT:
         _PLANS.clear()
     _PLANS[key] = (catalog, plan)
@@ -88,10 +87,9 @@ def school_values(
     """Per school and period: value, norm and status of the given indicators (long frame)."""
     plan = _school_plan(catalog, indicator_ids)
     keys = ["school_code", *PERIOD_COLUMNS]
+    schools = prepare_schools(returns, registry, expected, catalog.norms)
     return (
-        prepare_schools(returns, registry, expected, catalog.norms)
-        .with_columns(plan.shared)
-        .with_columns(plan.school)
+        with_school_measures(schools, plan.stages)
         .select(*keys, *plan.parts)
         .unpivot(index=keys, variable_name="indicator_id", value_name="x")
         .unnest("x")

@@ -16,12 +16,12 @@ from ioc.compute import indicators
 from ioc.compute.indicators import (
     measures,
     prepare_schools,
-    school_exprs,
-    shared_exprs,
+    school_stages,
     stored_measures,
     sums_columns,
     unit_sums,
     with_every_measure,
+    with_school_measures,
 )
 from tests.unit.test_indicators import CATALOG, frames
 
@@ -37,7 +37,7 @@ def test_shared_measures_equal_each_indicators_own_sums(
     returns, registry, expected, _ = frames()
     assert expected.select(pl.col("school_year").n_unique()).collect().item() > 1
     schools = prepare_schools(returns, registry, expected, CATALOG.norms)
-    wide = schools.with_columns(shared_exprs(CATALOG)).with_columns(school_exprs(CATALOG))
+    wide = with_school_measures(schools, school_stages(CATALOG))
     scopes = measures(CATALOG)
     own: list[pl.Expr] = []
     for ind in CATALOG.indicators:
