@@ -64,11 +64,31 @@ class Activity:
             time.sleep(min(pause - since, left) if since < pause else 0.0)
 
 
+PREFIX = "ioc-activity-"
+
+
 def server_file(server_pid: int) -> Path:
     """Where the workers of the server process ``server_pid`` count their requests: a file
     of this machine (its temporary directory), never the data directory, which several
     machines may share."""
-    return Path(tempfile.gettempdir()) / f"ioc-activity-{server_pid}"
+    return Path(tempfile.gettempdir()) / f"{PREFIX}{server_pid}"
+
+
+def remove_stale() -> list[Path]:
+    """Remove the files of servers that are gone without removing theirs (killed with
+    SIGKILL): this user's own, named for a process that no longer runs. Returns them."""
+    removed = []
+    for path in Path(tempfile.gettempdir()).glob(f"{PREFIX}*"):
+        pid = path.name.removeprefix(PREFIX)
+        try:
+            if not pid.isdigit() or psutil.pid_exists(int(pid)):
+                continue
+            if path.lstat().st_uid == os.getuid():  # a link is removed, never what it names
+                path.unlink()
+                removed.append(path)
+        except OSError:  # gone meanwhile, or not ours to remove
+            continue
+    return removed
 
 
 class ServerActivity(Activity):

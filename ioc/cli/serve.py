@@ -29,7 +29,7 @@ def serve(
     """Start the dashboard (http://HOST:PORT/) and the API (/api/v1, documented at /api/docs)."""
     import uvicorn
 
-    from ioc.api.activity import server_file
+    from ioc.api.activity import remove_stale, server_file
     from ioc.cli.asgi import build
 
     settings = get_settings()
@@ -56,6 +56,7 @@ def serve(
         return
     # each worker builds the application from the environment (ioc.cli.asgi.app)
     os.environ["IOC_WORKERS"] = str(settings.workers)
+    remove_stale()  # left by a server killed before it could remove its own
     try:
         uvicorn.run("ioc.cli.asgi:app", factory=True, workers=settings.workers, **options)
     finally:

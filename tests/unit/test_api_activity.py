@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ from ioc.api.activity import (
     Activity,
     ServerActivity,
     activity_of,
+    remove_stale,
     server_file,
 )
 from ioc.config import Settings
@@ -148,3 +150,34 @@ def test_a_link_in_the_servers_place_is_never_written_through(tmp_path: Path) ->
         assert target.read_text(encoding="utf-8") == "keep me"
     finally:
         path.unlink()
+
+
+def _dead_pids(count: int) -> list[int]:
+    """Pids of processes that ran and ended."""
+    done = [subprocess.Popen([sys.executable, "-c", "pass"]) for _ in range(count)]
+    for process in done:
+        process.wait()
+    return [process.pid for process in done]
+
+
+def test_files_of_servers_killed_before_removing_theirs_are_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``ioc serve`` does first: a server killed with SIGKILL left its file; the files
+    of live servers, other users' files and what a link names stay."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    stale, linked, others = (server_file(pid) for pid in _dead_pids(3))
+    live, odd = server_file(os.getpid()), tmp_path / "ioc-activity-x"
+    for path in (stale, others, live, odd):
+        path.write_bytes(b"\0" * SLOT.size)
+    target = tmp_path / "precious"
+    target.write_text("keep me", encoding="utf-8")
+    linked.symlink_to(target)
+    if os.getuid() == 0:  # another user's file: only root can make one here
+        os.chown(others, 65534, 65534)
+    assert sorted(remove_stale()) == sorted(
+        [stale, linked] + ([] if os.getuid() == 0 else [others])
+    )
+    assert not stale.exists() and not linked.is_symlink()
+    assert live.is_file() and odd.is_file() and target.read_text(encoding="utf-8") == "keep me"
+    assert others.is_file() == (os.getuid() == 0)
