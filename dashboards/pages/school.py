@@ -243,17 +243,23 @@ def _indicators(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
                 }
             )
         columns = [
+            # on a phone the name stays (pinned, wrapped) and the figures scroll beside it,
+            # each wide enough for its unit ("25 HS/lớp"), never cut to "25 H…"
             col(
                 "indicator",
                 t("common.indicator", language),
-                minWidth=220,
-                flex=2,
+                pinned="left",
+                width=300,
+                minWidth=150,
+                wrapText=True,
+                autoHeight=True,
+                cellClass="cell-wrap",
                 tooltipField="indicator",
             ),
-            text_col("value", t("common.value", language)),
-            status_col("status", t("common.status", language)),
-            text_col("norm", t("unit.norm", language)),
-            text_col("fraction", t("unit.fraction", language)),
+            text_col("value", t("common.value", language), minWidth=112),
+            status_col("status", t("common.status", language), minWidth=112),
+            text_col("norm", t("unit.norm", language), minWidth=112),
+            text_col("fraction", t("unit.fraction", language), minWidth=140),
             col("family", t("school.group", language), minWidth=140),
         ]
         content = grid(ids.SCHOOL_INDICATORS, columns, data, height=fit_height(len(data), 520))

@@ -104,5 +104,20 @@ def test_school_profile_fits_a_phone(open_as: Any) -> None:
     page.wait_for_selector("#school-indicators .ag-row")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"] + 1, f"page is {width}px wide on a {PHONE['width']}px phone"
+    # the indicators' names stay in view (pinned) while the figures scroll beside them, and
+    # no figure is cut short ("25 HS/lớp", never "25 H…"), nor a name ("Tỷ lệ học sinh…")
+    grid = "#school-indicators"
+    names = page.locator(f"{grid} .ag-pinned-left-cols-container .ag-cell")
+    assert names.count() > 5
+    box = page.locator(grid).bounding_box()
+    assert box is not None and names.first.bounding_box()["width"] < box["width"] / 2
+    cut = page.evaluate(
+        """(grid) => [...document.querySelectorAll(grid + ' .ag-cell')]
+            .filter(c => ['indicator', 'value'].includes(c.getAttribute('col-id')))
+            .filter(c => c.scrollWidth > c.clientWidth + 1)
+            .map(c => c.innerText)""",
+        grid,
+    )
+    assert cut == [], f"cut short on a phone: {cut}"
     reveal(page)
     screenshot(page, "school-phone")
