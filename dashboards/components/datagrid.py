@@ -73,12 +73,17 @@ def list_col(
     return col(field, header, **extra)
 
 
+TEXT_MIN_WIDTH = 112  # px: a figure and its unit, never "25 H…"
+
+
 def text_col(field: str, header: str, **extra: Any) -> dict[str, Any]:
-    """A column showing ``<field>_text`` and sorting on ``<field>`` (numbers)."""
+    """A column showing ``<field>_text`` and sorting on ``<field>`` (numbers), wide enough
+    for a figure with its unit ("25 HS/lớp", "2,20 GV/lớp") where a phone squeezes columns."""
     return {
         "field": field,
         "headerName": header,
         "type": "rightAligned",
+        "minWidth": TEXT_MIN_WIDTH,
         "valueFormatter": {"function": f"params.data ? params.data['{field}_text'] : ''"},
         **extra,
     }
@@ -155,6 +160,9 @@ def grid(
             "sortable": True,
             "resizable": True,
             "minWidth": 80,
+            # a header longer than its column (on a phone) wraps rather than "Tình tr…"
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
             "filter": filterable,
         },
         dashGridOptions=options,

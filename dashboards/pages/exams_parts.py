@@ -149,7 +149,7 @@ def combinations_table(rows: Sequence[Mapping[str, Any]], language: Lang) -> htm
 
 def school_columns(language: Lang) -> list[dict[str, Any]]:
     return [
-        number_col("rank", t("exams.col_rank", language), language, maxWidth=90),
+        number_col("rank", t("exams.col_rank", language), language, minWidth=100, maxWidth=110),
         link_col("school", t("exams.col_school", language), minWidth=260, flex=2),
         number_col("candidates", t("exams.col_papers", language), language),
         number_col("mean", t("exams.col_mean", language), language, decimals=2, sort="desc"),

@@ -256,9 +256,9 @@ def _indicators(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
                 cellClass="cell-wrap",
                 tooltipField="indicator",
             ),
-            text_col("value", t("common.value", language), minWidth=112),
+            text_col("value", t("common.value", language)),
             status_col("status", t("common.status", language), minWidth=112),
-            text_col("norm", t("unit.norm", language), minWidth=112),
+            text_col("norm", t("unit.norm", language)),
             text_col("fraction", t("unit.fraction", language), minWidth=140),
             col("family", t("school.group", language), minWidth=140),
         ]
