@@ -75,6 +75,19 @@ def fits_the_screen(page: Any, width: int) -> None:
             assert b["x"] >= -1 and b["x"] + b["w"] <= width + 1, f"{selector} overflows: {b}"
 
 
+FIGURES_CUT = """() => [...document.querySelectorAll(
+        '.ag-right-aligned-cell, .ag-right-aligned-cell .ag-cell-value')]
+    .filter(c => c.offsetParent && c.scrollWidth > c.clientWidth + 1)
+    .map(c => c.innerText)"""
+
+
+def no_figure_cut_short(page: Any) -> None:
+    """Every figure in a grid shows whole ("26,6 HS/lớp", never "26,6 …"): a grid too
+    narrow for its columns scrolls sideways rather than cutting them."""
+    cut = page.evaluate(FIGURES_CUT)
+    assert cut == [], f"figures cut short: {cut[:5]}"
+
+
 def header(page: Any, size: str) -> None:
     """A desk shows the navigation in one bar; a phone folds it behind a menu button that
     opens it (CSS only), so the header leaves the screen to the figures."""
@@ -225,6 +238,7 @@ def test_page_layout(open_as: Any, name: str, size: str) -> None:
     reveal(page)
     screenshot(page, f"layout-{name}-{size}")
     fits_the_screen(page, viewport["width"])
+    no_figure_cut_short(page)
     CHECKS[name](page, size)
     if name not in FRAMELESS:
         header(page, size)
