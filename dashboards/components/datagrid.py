@@ -73,7 +73,7 @@ def list_col(
     return col(field, header, **extra)
 
 
-TEXT_MIN_WIDTH = 112  # px: a figure and its unit, never "25 H…"
+TEXT_MIN_WIDTH = 140  # px: a figure and its longest unit ("0,67 phòng/lớp"), never "0,67 ph…"
 
 
 def text_col(field: str, header: str, **extra: Any) -> dict[str, Any]:

@@ -259,7 +259,7 @@ def _indicators(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
             text_col("value", t("common.value", language)),
             status_col("status", t("common.status", language), minWidth=112),
             text_col("norm", t("unit.norm", language)),
-            text_col("fraction", t("unit.fraction", language), minWidth=140),
+            text_col("fraction", t("unit.fraction", language)),
             col("family", t("school.group", language), minWidth=140),
         ]
         content = grid(ids.SCHOOL_INDICATORS, columns, data, height=fit_height(len(data), 520))
