@@ -93,11 +93,15 @@ def link_col(field: str, header: str, **extra: Any) -> dict[str, Any]:
     return {"field": field, "headerName": header, "cellRenderer": "markdown", **extra}
 
 
+STATUS_MIN_WIDTH = 150  # px: the longest norm status, "Không có định mức"
+
+
 def status_col(field: str, header: str, **extra: Any) -> dict[str, Any]:
     """Status text with a colour class from the raw status in ``<field>_code``."""
     return {
         "field": field,
         "headerName": header,
+        "minWidth": STATUS_MIN_WIDTH,
         "cellClass": {"function": f"params.data ? 'st st-' + params.data['{field}_code'] : ''"},
         **extra,
     }

@@ -244,7 +244,7 @@ def _indicators(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
             )
         columns = [
             # on a phone the name stays (pinned, wrapped) and the figures scroll beside it,
-            # each wide enough for its unit ("25 HS/lớp"), the status for "Không có định mức"
+            # each wide enough for its unit ("25 HS/lớp")
             col(
                 "indicator",
                 t("common.indicator", language),
@@ -257,7 +257,7 @@ def _indicators(page: Page, code: str, profile: dict[str, Any]) -> html.Section:
                 tooltipField="indicator",
             ),
             text_col("value", t("common.value", language)),
-            status_col("status", t("common.status", language), minWidth=150),
+            status_col("status", t("common.status", language)),
             text_col("norm", t("unit.norm", language)),
             text_col("fraction", t("unit.fraction", language)),
             col("family", t("school.group", language), minWidth=140),

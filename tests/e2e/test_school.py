@@ -114,6 +114,7 @@ def test_school_profile_fits_a_phone(open_as: Any) -> None:
     cut = page.evaluate(
         """(grid) => [...document.querySelectorAll(grid + ' .ag-cell')]
             .filter(c => ['indicator', 'value'].includes(c.getAttribute('col-id')))
+            .flatMap(c => [c, ...c.querySelectorAll('.ag-cell-value')])
             .filter(c => c.scrollWidth > c.clientWidth + 1)
             .map(c => c.innerText)""",
         grid,
